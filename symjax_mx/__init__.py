@@ -1,0 +1,16 @@
+"""symjax_mx: MXNet 1.x's Python programming model on JAX. ``import symjax_mx as mx``."""
+import jax as _jax
+
+# MXNet supports float64 and int64 arrays; JAX needs x64 mode for them. Every creation
+# function passes explicit dtypes, so float32 stays the default.
+_jax.config.update("jax_enable_x64", True)
+
+from . import base, context, ndarray, ops  # noqa: E402
+from .base import MXNetError  # noqa: E402
+from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
+
+nd = ndarray
+
+__version__ = "0.1.0"
+__all__ = ["Context", "MXNetError", "base", "context", "cpu", "cpu_pinned", "current_context",
+           "gpu", "nd", "ndarray", "ops"]

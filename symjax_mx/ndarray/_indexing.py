@@ -1,0 +1,162 @@
+"""Index parsing for NDArray: which keys select a contiguous view, and the copy paths.
+
+MXNet 1.9.1 returns a view exactly when the selected region is one contiguous span of
+the flattened array (``a[1]``, ``a[1:3]``, ``a[0, 1:3]``), and a copy otherwise.
+"""
+import math
+from functools import partial
+import numbers
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+
+def _is_basic_item(item):
+    return item is None or item is Ellipsis or isinstance(item, (slice, numbers.Integral))
+
+
+def expand_basic(shape, key):
+    """Normalise a basic key to one (start, stop, step) or int per axis, plus new axes.
+
+    Returns (per-axis items, positions of new axes in the result) or None when the key
+    uses advanced (array) indexing.
+    """
+    if not isinstance(key, tuple):
+        key = (key,)
+    if not all(_is_basic_item(k) and not isinstance(k, (bool, np.bool_)) for k in key):
+        return None
+    if sum(k is Ellipsis for k in key) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if used > len(shape):
+        raise IndexError(f"too many indices for an array of shape {shape}: {len(key)} given")
+    if Ellipsis in key:
+        at = key.index(Ellipsis)
+        key = key[:at] + (slice(None),) * (len(shape) - used) + key[at + 1:]
+    key = key + (slice(None),) * (len(shape) - used)
+    items, new_axes, axis = [], [], 0
+    for k in key:
+        if k is None:
+            new_axes.append(axis)
+            continue
+        dim = shape[axis]
+        if isinstance(k, slice):
+            items.append(k.indices(dim))
+        else:
+            k = int(k)
+            if not -dim <= k < dim:
+                raise IndexError(f"index {k} is out of bounds for axis {axis} with size {dim}")
+            items.append(k % dim)
+        axis += 1
+    return items, new_axes
+
+
+def _length(item):
+    if isinstance(item, int):
+        return 1
+    return len(range(*item))
+
+
+def basic_result_shape(items, new_axes):
+    """The shape a basic key gives; MXNet 1.x has no 0-d results, so () becomes (1,)."""
+    shape = [_length(i) for i in items if not isinstance(i, int)]
+    for position in new_axes:
+        shape.insert(position, 1)
+    return tuple(shape) if shape else (1,)
+
+
+def contiguous_span(shape, items):
+    """(begin, end) in the flattened array if the selection is contiguous, else None."""
+    lengths = [_length(i) for i in items]
+    if 0 in lengths:
+        return 0, 0
+    strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
+    begin = sum((i if isinstance(i, int) else i[0]) * s for i, s in zip(items, strides))
+    # Axes before the first one selecting more than one element, and all axes after it
+    # being whole, make one span.
+    multi = [a for a, n in enumerate(lengths) if n > 1]
+    if multi:
+        first = multi[0]
+        if items[first][2] != 1:
+            return None
+        if any(lengths[a] != shape[a] for a in range(first + 1, len(shape))):
+            return None
+    return begin, begin + math.prod(lengths)
+
+
+def check_assignable(value_shape, target_shape):
+    """ValueError unless a value of ``value_shape`` broadcasts to ``target_shape``."""
+    try:
+        fits = np.broadcast_shapes(tuple(value_shape), tuple(target_shape)) == tuple(target_shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"cannot assign a value of shape {tuple(value_shape)} to a selection "
+                         f"of shape {tuple(target_shape)}")
+
+
+def split_key(key, to_index_array):
+    """Split an index into a hashable template and its index arrays (runtime arguments).
+
+    ``to_index_array`` turns an NDArray, list or numpy array into an integer jax array.
+    """
+    if not isinstance(key, tuple):
+        key = (key,)
+    template, arrays = [], []
+    for k in key:
+        if isinstance(k, slice):
+            template.append(("slice", k.start, k.stop, k.step))
+        elif k is None or k is Ellipsis or (isinstance(k, numbers.Integral)
+                                            and not isinstance(k, (bool, np.bool_))):
+            template.append(k if k is None or k is Ellipsis else int(k))
+        else:
+            template.append(("array", len(arrays)))
+            arrays.append(to_index_array(k))
+    return tuple(template), arrays
+
+
+def _rebuild(template, arrays):
+    key = []
+    for t in template:
+        if isinstance(t, tuple) and t[0] == "slice":
+            key.append(slice(*t[1:]))
+        elif isinstance(t, tuple) and t[0] == "array":
+            key.append(arrays[t[1]])
+        else:
+            key.append(t)
+    return tuple(key)
+
+
+@partial(jax.jit, static_argnums=(1,))
+def gather(data, template, arrays):
+    """``data[key]`` for a key template and its index arrays."""
+    return data[_rebuild(template, arrays)]
+
+
+@partial(jax.jit, static_argnums=(1,))
+def scatter(data, template, arrays, value):
+    """``data`` with ``data[key] = value`` (value broadcast and cast to data's dtype)."""
+    key = _rebuild(template, arrays)
+    target_shape = jax.eval_shape(lambda d: d[key], data).shape
+    value = jnp.asarray(value)
+    check_assignable(value.shape, target_shape)
+    return data.at[key].set(jnp.broadcast_to(value, target_shape).astype(data.dtype))
+
+
+@partial(jax.jit, static_argnums=(2,))
+def read_span(flat_source, begin, shape):
+    """The span [begin, begin + size(shape)) of a flattened buffer, reshaped."""
+    flat = flat_source.reshape(-1)
+    size = math.prod(shape)
+    return jax.lax.dynamic_slice(flat, (begin,), (size,)).reshape(shape)
+
+
+@partial(jax.jit, static_argnums=(3,))
+def write_span(buffer, begin, value, shape):
+    """``buffer`` with the span starting at ``begin`` set to ``value`` broadcast to ``shape``."""
+    flat = buffer.reshape(-1)
+    value = jnp.broadcast_to(jnp.asarray(value).astype(buffer.dtype), shape).reshape(-1)
+    flat = jax.lax.dynamic_update_slice(flat, value, (begin,))
+    return flat.reshape(buffer.shape)

@@ -1,0 +1,111 @@
+"""Creating NDArrays: zeros, ones, full, empty, array, arange, *_like, concatenate."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
+from ..context import current_context
+from ..ops import get_op
+from .ndarray import NDArray, invoke
+
+__all__ = ["empty", "zeros", "ones", "full", "array", "arange", "zeros_like", "ones_like",
+           "concatenate", "from_dlpack", "to_dlpack_for_read"]
+
+
+def _place(ctx):
+    ctx = ctx if ctx is not None else current_context()
+    return ctx, ctx.jax_device
+
+
+def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
+    """An array of ``shape`` filled with ``val``."""
+    shape = normalize_shape(shape)
+    dtype = normalize_dtype(dtype)
+    if out is not None:
+        out[:] = val
+        return out
+    ctx, device = _place(ctx)
+    return NDArray(jnp.full(shape, val, dtype=dtype, device=device), ctx)
+
+
+def zeros(shape, ctx=None, dtype=mx_real_t, **kwargs):
+    """An array of zeros (float32 unless ``dtype`` says otherwise)."""
+    return full(shape, 0, ctx, dtype, **kwargs)
+
+
+def ones(shape, ctx=None, dtype=mx_real_t, **kwargs):
+    """An array of ones."""
+    return full(shape, 1, ctx, dtype, **kwargs)
+
+
+def empty(shape, ctx=None, dtype=mx_real_t):
+    """An array whose values are unspecified (zeros here: XLA has no uninitialised memory)."""
+    return full(shape, 0, ctx, dtype)
+
+
+def array(source_array, ctx=None, dtype=None):
+    """An NDArray from an NDArray, jax.Array, numpy array, list or scalar.
+
+    The dtype defaults to the source's for an NDArray or jax.Array and to float32 for
+    anything else, as in MXNet. A jax.Array already on ``ctx`` with the same dtype is
+    wrapped without a copy.
+    """
+    ctx, device = _place(ctx)
+    if isinstance(source_array, NDArray):
+        source_array = source_array.asjax()
+    if isinstance(source_array, jax.Array):
+        dtype = normalize_dtype(dtype, default=source_array.dtype.type)
+        data = source_array if source_array.dtype == dtype else source_array.astype(dtype)
+        if data.devices() != {device}:
+            data = jax.device_put(data, device)
+        return NDArray(data, ctx)
+    dtype = normalize_dtype(dtype)
+    try:
+        host = np.asarray(source_array, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise MXNetError(f"cannot create an NDArray from {type(source_array).__name__}: {err}"
+                         ) from None
+    return NDArray(jax.device_put(host, device), ctx)
+
+
+def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=mx_real_t):
+    """Evenly spaced values in [start, stop), each repeated ``repeat`` times."""
+    if stop is None:
+        start, stop = 0, start
+    if step == 0:
+        raise MXNetError("arange: step must not be 0")
+    values = np.arange(start, stop, step, dtype=np.float64)
+    if repeat != 1:
+        values = np.repeat(values, repeat)
+    return array(values, ctx=ctx, dtype=dtype)
+
+
+def zeros_like(data):
+    """Zeros with the shape, dtype and context of ``data``."""
+    return zeros(data.shape, data.context, data.dtype)
+
+
+def ones_like(data):
+    """Ones with the shape, dtype and context of ``data``."""
+    return ones(data.shape, data.context, data.dtype)
+
+
+def concatenate(arrays, axis=0, always_copy=True):
+    """Join a list of arrays along ``axis``."""
+    if not arrays:
+        raise MXNetError("concatenate needs at least one array")
+    if len(arrays) == 1 and not always_copy:
+        return arrays[0]
+    op = get_op("Concat")
+    return invoke(op, tuple(arrays), op.parse_params({"num_args": len(arrays), "dim": axis}))
+
+
+def from_dlpack(dlpack):
+    """An NDArray sharing memory with a DLPack capsule or an object with ``__dlpack__``."""
+    data = jax.dlpack.from_dlpack(dlpack)
+    return NDArray(data)
+
+
+def to_dlpack_for_read(data):
+    """A DLPack capsule viewing ``data``'s memory (read-only: buffers are immutable)."""
+    return data.wait_to_read().asjax().__dlpack__()

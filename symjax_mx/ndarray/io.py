@@ -1,0 +1,53 @@
+"""mx.nd.save / mx.nd.load in MXNet's binary format, locally or through fsspec URLs."""
+import jax
+
+from ..base import MXNetError
+from ..context import Context
+from . import _format
+from .ndarray import NDArray
+
+__all__ = ["save", "load", "load_frombuffer"]
+
+
+def save(fname, data):
+    """Save an NDArray, a list of NDArrays or a dict str -> NDArray to ``fname``.
+
+    Local files are replaced atomically; names containing ``://`` go through fsspec.
+    """
+    if isinstance(data, NDArray):
+        arrays, names = [data], None
+    elif isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, NDArray)
+                                        for k, v in data.items()):
+        names, arrays = list(data), list(data.values())
+    elif isinstance(data, (list, tuple)) and all(isinstance(v, NDArray) for v in data):
+        arrays, names = list(data), None
+    else:
+        raise TypeError("save only accept dict str->NDArray or list of NDArray")
+    devices = [(a.context.device_typeid, a.context.device_id) for a in arrays]
+    payload = _format.encode([a.asnumpy() for a in arrays], names, devices)
+    _format.write_bytes_atomic(fname, payload)
+
+
+def _context_for(dev_type, dev_id):
+    """The saved context if it exists here, else cpu(0) (GPU arrays load on CPU-only hosts)."""
+    ctx = Context(Context.devtype2str.get(dev_type, "cpu"), dev_id)
+    try:
+        return ctx, ctx.jax_device
+    except MXNetError:
+        ctx = Context("cpu", 0)
+        return ctx, ctx.jax_device
+
+
+def load_frombuffer(buf):
+    """Arrays from the bytes of an MXNet NDArray file: a list, or a dict if it has names."""
+    entries, names = _format.decode(bytes(buf))
+    arrays = []
+    for value, dev_type, dev_id in entries:
+        ctx, device = _context_for(dev_type, dev_id)
+        arrays.append(NDArray(jax.device_put(value, device), ctx))
+    return dict(zip(names, arrays)) if names else arrays
+
+
+def load(fname):
+    """Arrays saved by mx.nd.save (here or by MXNet): a list, or a dict if saved as one."""
+    return load_frombuffer(_format.read_bytes(fname))

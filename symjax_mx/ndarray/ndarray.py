@@ -1,0 +1,364 @@
+"""NDArray: a mutable handle over an immutable jax.Array, or a view into another NDArray.
+
+Every operation is dispatched asynchronously (JAX's async dispatch); only asnumpy,
+asscalar, wait_to_read, waitall, save and printing wait for results. In-place
+operations rebind the buffer and keep the object's identity. A view (basic indexing
+of a contiguous region, reshape) is a span of its base's flattened buffer: writes
+through a view reach the base and a view sees later writes to its base.
+"""
+import math
+
+import jax
+import numpy as np
+
+from ..base import MXNetError, normalize_dtype
+from ..context import Context, current_context
+from ..ops import get_op
+from ..ops.methods import OperatorMethods
+from . import _indexing, _invoke
+
+__all__ = ["NDArray", "invoke", "waitall"]
+
+
+def _wait(data, producer):
+    """Block on a jax array, turning a failure of the asynchronous work into MXNetError."""
+    try:
+        return data.block_until_ready()
+    except MXNetError:
+        raise
+    except Exception as err:  # XLA runtime errors have no common public type
+        raise MXNetError(f"asynchronous operation {producer or 'on this array'} failed: {err}"
+                         ) from None
+
+
+class NDArray(OperatorMethods):
+    """An n-dimensional array on a device, with MXNet 1.x semantics."""
+
+    __slots__ = ("_buffer", "_base", "_begin", "_shape", "_ctx", "_producer", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + nd -> NDArray
+    __array_priority__ = 1000.0
+
+    def __init__(self, data, ctx=None, *, _producer=None):
+        """Wrap a jax.Array already placed on ``ctx``'s device (default: its own device)."""
+        self._buffer = data
+        self._base = None
+        self._begin = 0
+        self._shape = tuple(data.shape)
+        self._ctx = ctx if ctx is not None else Context._of_device(next(iter(data.devices())))
+        self._producer = _producer
+
+    @classmethod
+    def _view(cls, base, begin, shape):
+        view = cls.__new__(cls)
+        view._buffer = None
+        view._base = base
+        view._begin = begin
+        view._shape = shape
+        view._ctx = base._ctx
+        view._producer = None
+        return view
+
+    # --- reading and writing the value -------------------------------------------------
+
+    def _read(self):
+        """The current value as a jax.Array (a slice of the base for a view)."""
+        if self._base is None:
+            return self._buffer
+        return _indexing.read_span(self._base._buffer, self._begin, self._shape)
+
+    def _write(self, data, producer=None):
+        """Replace the whole value by ``data`` (same shape), through to the base for views."""
+        if self._base is None:
+            self._buffer = data
+            self._producer = producer
+        else:
+            base = self._base
+            base._buffer = _indexing.write_span(base._buffer, self._begin, data, self._shape)
+            base._producer = producer
+
+    def _root_buffer(self):
+        return self._buffer if self._base is None else self._base._buffer
+
+    def _check_context(self, other, what):
+        if other._ctx is not self._ctx and other._ctx != self._ctx:
+            raise MXNetError(f"{what}: arrays are on different contexts, {self._ctx} and "
+                             f"{other._ctx}; move one first with copyto() or as_in_context()")
+
+    # --- properties ----------------------------------------------------------------------
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def size(self):
+        return math.prod(self._shape)
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    @property
+    def dtype(self):
+        return self._root_buffer().dtype.type
+
+    @property
+    def context(self):
+        return self._ctx
+
+    ctx = context
+
+    @property
+    def T(self):
+        """The array with its axes reversed; 0-d and 1-d arrays are returned as is."""
+        return self if self.ndim < 2 else self.transpose()
+
+    @property
+    def handle(self):
+        """The underlying jax.Array (kept for code that passes MXNet handles around)."""
+        return self._read()
+
+    def asjax(self):
+        """The value as a jax.Array, without a copy for a non-view array."""
+        return self._read()
+
+    # --- operator hooks ----------------------------------------------------------------
+
+    def _apply(self, op, inputs, params):
+        return invoke(op, inputs, op.parse_params(params))
+
+    def _as_operand(self, value):
+        if isinstance(value, (np.ndarray, jax.Array)):
+            return NDArray(jax.device_put(np.asarray(value, dtype=self.dtype)
+                                          if isinstance(value, np.ndarray)
+                                          else value.astype(self.dtype), self._ctx.jax_device),
+                           self._ctx)
+        return None
+
+    def _inplace(self, other, key):
+        result = self._binary(other, key)
+        if result is NotImplemented:
+            return NotImplemented
+        if result.shape != self._shape:
+            raise MXNetError(f"in-place {key}: the result has shape {result.shape}, which does not "
+                             f"fit the array's shape {self._shape}")
+        self._write(result._buffer, result._producer)
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, "add")
+
+    def __isub__(self, other):
+        return self._inplace(other, "sub")
+
+    def __imul__(self, other):
+        return self._inplace(other, "mul")
+
+    def __itruediv__(self, other):
+        return self._inplace(other, "div")
+
+    def __imod__(self, other):
+        return self._inplace(other, "mod")
+
+    def __ipow__(self, other):
+        return self._inplace(other, "power")
+
+    # --- Python protocol -----------------------------------------------------------------
+
+    def __repr__(self):
+        shape = "x".join(str(d) for d in self._shape)
+        return f"\n{self.asnumpy()}\n<{type(self).__name__} {shape} @{self._ctx}>"
+
+    __str__ = __repr__
+
+    def __len__(self):
+        if not self._shape:
+            raise TypeError("len() of a 0-d NDArray")
+        return self._shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self):
+        size = self.size
+        if size == 0:
+            return False
+        if size == 1:
+            return bool(self.asscalar())
+        raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
+
+    def __array__(self, dtype=None, copy=None):
+        value = np.asarray(self.wait_to_read()._read())
+        return value if dtype is None else value.astype(dtype)
+
+    def __dlpack__(self, *args, **kwargs):
+        return self._read().__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._read().__dlpack_device__()
+
+    def __reduce__(self):
+        return _unpickle, (self.asnumpy(), self._ctx.device_type, self._ctx.device_id)
+
+    # --- synchronisation and host copies -------------------------------------------------
+
+    def wait_to_read(self):
+        """Block until the value is computed; errors of the asynchronous work surface here."""
+        _wait(self._root_buffer(), self._producer if self._base is None else self._base._producer)
+        return self
+
+    def asnumpy(self):
+        """A writable numpy copy of the value (waits for it)."""
+        self.wait_to_read()
+        return np.array(self._read(), copy=True)
+
+    def asscalar(self):
+        """The value of a one-element array as a numpy scalar."""
+        if self.size != 1:
+            raise ValueError("The current array is not a scalar")
+        return self.asnumpy().reshape(())[()]
+
+    # --- copies and moves ----------------------------------------------------------------
+
+    def copyto(self, other):
+        """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
+        if isinstance(other, Context):
+            return NDArray(jax.device_put(self._read(), other.jax_device), other)
+        if not isinstance(other, NDArray):
+            raise TypeError(f"copyto does not support type {type(other).__name__}")
+        if other is self:
+            return other
+        if other.shape != self._shape:
+            raise MXNetError(f"copyto: cannot copy an array of shape {self._shape} into one of "
+                             f"shape {other.shape}")
+        data = jax.device_put(self._read(), other._ctx.jax_device)
+        other._write(data.astype(other.dtype))
+        return other
+
+    def copy(self):
+        """A new array with the same value on the same context."""
+        return self.copyto(self._ctx)
+
+    def as_in_context(self, context):
+        """This array if it is on ``context``, else a copy there."""
+        return self if context == self._ctx else self.copyto(context)
+
+    def astype(self, dtype, copy=True):
+        """The value converted to ``dtype``; with copy=False an array already of it is returned."""
+        dtype = normalize_dtype(dtype)
+        if not copy and dtype == self.dtype:
+            return self
+        return invoke(get_op("Cast"), (self,), {"dtype": np.dtype(dtype).name})
+
+    # --- shape and indexing --------------------------------------------------------------
+
+    def reshape(self, *shape, **kwargs):
+        """A view with a new shape; MXNet's special values 0, -1, -2, -3, -4 and reverse=."""
+        from ..ops.matrix import infer_reshape
+        unknown = set(kwargs) - {"shape", "reverse"}
+        if unknown:
+            raise TypeError(f"reshape got unexpected keyword arguments {sorted(unknown)}")
+        if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+            shape = shape[0]
+        elif not shape:
+            shape = kwargs.get("shape")
+            if shape is None:
+                raise TypeError("reshape needs a shape")
+        new_shape = infer_reshape(self._shape, tuple(shape), kwargs.get("reverse", False))
+        base = self if self._base is None else self._base
+        return NDArray._view(base, self._begin, new_shape)
+
+    def __getitem__(self, key):
+        basic = _indexing.expand_basic(self._shape, key)
+        if basic is not None:
+            items, new_axes = basic
+            shape = _indexing.basic_result_shape(items, new_axes)
+            span = _indexing.contiguous_span(self._shape, items)
+            if span is not None:
+                base = self if self._base is None else self._base
+                return NDArray._view(base, self._begin + span[0], shape)
+            template, arrays = _indexing.split_key(key, None)
+        else:
+            template, arrays = _indexing.split_key(key, self._index_array)
+        try:
+            data = _indexing.gather(self._read(), template, arrays)
+        except (TypeError, ValueError) as err:
+            raise IndexError(f"invalid index {key!r} for an array of shape {self._shape}: {err}"
+                             ) from None
+        if data.ndim == 0:
+            data = data.reshape(1)
+        return NDArray(data, self._ctx)
+
+    def __setitem__(self, key, value):
+        value = self._assignable(value)
+        basic = _indexing.expand_basic(self._shape, key)
+        if basic is not None:
+            items, new_axes = basic
+            span = _indexing.contiguous_span(self._shape, items)
+            if span is not None:
+                shape = _indexing.basic_result_shape(items, new_axes)
+                _indexing.check_assignable(getattr(value, "shape", ()), shape)
+                target = self if self._base is None else self._base
+                target._buffer = _indexing.write_span(target._buffer, self._begin + span[0],
+                                                      value, shape)
+                target._producer = None
+                return
+            template, arrays = _indexing.split_key(key, None)
+        else:
+            template, arrays = _indexing.split_key(key, self._index_array)
+        self._write(_indexing.scatter(self._read(), template, arrays, value))
+
+    def _assignable(self, value):
+        """A value for setitem: a scalar, or a jax array on this array's device."""
+        if isinstance(value, NDArray):
+            self._check_context(value, "assignment")
+            return value._read()
+        if isinstance(value, (bool, int, float, np.number, np.bool_)):
+            return value
+        return jax.device_put(np.asarray(value, dtype=self.dtype), self._ctx.jax_device)
+
+    def _index_array(self, index):
+        if isinstance(index, NDArray):
+            self._check_context(index, "indexing")
+            return index._read().astype(np.int64)
+        index = np.asarray(index)
+        if index.dtype == np.bool_:
+            raise IndexError("boolean mask indexing is not supported; use mx.nd.contrib.boolean_mask")
+        return index.astype(np.int64)
+
+
+def _unpickle(value, device_type, device_id):
+    ctx = Context(device_type, device_id)
+    try:
+        device = ctx.jax_device
+    except MXNetError:  # pickled on a device this machine lacks
+        ctx = Context("cpu", 0)
+        device = ctx.jax_device
+    return NDArray(jax.device_put(value, device), ctx)
+
+
+def invoke(op, inputs, params, out=None):
+    """Run ``op`` on NDArrays now; parsed ``params``; optionally write into ``out``."""
+    ctx = inputs[0]._ctx if inputs else current_context()
+    for x in inputs[1:]:
+        inputs[0]._check_context(x, f"operator {op.name}")
+    outputs = _invoke.run(op, params, [x._read() for x in inputs])
+    if out is None:
+        results = [NDArray(o, ctx, _producer=op.name) for o in outputs]
+        return results[0] if len(results) == 1 else results
+    targets = out if isinstance(out, (list, tuple)) else [out]
+    for target, data in zip(targets, outputs):
+        if target.shape != tuple(data.shape):
+            raise MXNetError(f"operator {op.name}: out= has shape {target.shape}, but the result "
+                             f"has shape {tuple(data.shape)}")
+        if inputs:
+            inputs[0]._check_context(target, f"operator {op.name} out=")
+        target._write(data.astype(target.dtype), op.name)
+    return out
+
+
+def waitall():
+    """Wait for all pending work on every array; errors of asynchronous work surface here."""
+    for data in jax.live_arrays():
+        _wait(data, None)

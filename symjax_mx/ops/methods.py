@@ -1,0 +1,170 @@
+"""The operator-method surface shared by NDArray and Symbol.
+
+Arithmetic, comparisons, reductions and unary math resolve to registry operators here,
+once. A front end supplies three hooks: ``_apply(op, inputs, params)`` runs the
+operator now (NDArray) or adds a graph node (Symbol), ``_as_operand(value)`` turns a
+foreign operand into the front end's own type (or returns None), and
+``_ARRAY_BINARY`` picks the operator family for two arrays: MXNet's NDArray
+broadcasts (``broadcast_add``), its Symbol does not (``elemwise_add``).
+"""
+import numbers
+
+from .elemwise import BINARY, UNARY
+from .reduce import REDUCTIONS
+from .registry import get_op
+
+_SAME_SHAPE, _BROADCAST = 1, 2
+
+
+def _family(key):
+    entry = BINARY[key]
+    elemwise, broadcast, scalar, reflected = entry[1], entry[2], entry[3], entry[4]
+    return {
+        _SAME_SHAPE: get_op(elemwise[0]),
+        _BROADCAST: get_op(broadcast[0]),
+        "scalar": get_op(scalar[0]),
+        # a commutative operator's reflected form is itself
+        "reflected": get_op(reflected[0]) if reflected else get_op(scalar[0]),
+    }
+
+
+_FAMILIES = {key: _family(key) for key in BINARY}
+_REFLECTED_COMPARISON = {"greater": "lesser", "greater_equal": "lesser_equal",
+                         "lesser": "greater", "lesser_equal": "greater_equal",
+                         "equal": "equal", "not_equal": "not_equal"}
+_MUL_SCALAR = get_op("_mul_scalar")
+_ABS = get_op("abs")
+
+
+def is_scalar(value):
+    """Whether a value is a Python or NumPy number (not an array)."""
+    return type(value) in (int, float) or isinstance(value, numbers.Number)
+
+
+class OperatorMethods:
+    """Mixin giving operator dunders and methods to a front end's array or graph type."""
+
+    __slots__ = ()
+    _ARRAY_BINARY = _BROADCAST
+
+    def _apply(self, op, inputs, params):
+        raise NotImplementedError
+
+    def _as_operand(self, value):
+        return None
+
+    def _binary(self, other, key, reflected=False):
+        """``self <key> other`` (or ``other <key> self`` when reflected)."""
+        family = _FAMILIES[key]
+        if is_scalar(other):
+            op = family["reflected" if reflected else "scalar"]
+            return self._apply(op, (self,), {"scalar": other})
+        if not isinstance(other, type(self)):
+            other = self._as_operand(other)
+            if other is None:
+                return NotImplemented
+        inputs = (other, self) if reflected else (self, other)
+        return self._apply(family[self._ARRAY_BINARY], inputs, {})
+
+    def __add__(self, other):
+        return self._binary(other, "add")
+
+    def __radd__(self, other):
+        return self._binary(other, "add", reflected=True)
+
+    def __sub__(self, other):
+        return self._binary(other, "sub")
+
+    def __rsub__(self, other):
+        return self._binary(other, "sub", reflected=True)
+
+    def __mul__(self, other):
+        return self._binary(other, "mul")
+
+    def __rmul__(self, other):
+        return self._binary(other, "mul", reflected=True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "div")
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "div", reflected=True)
+
+    def __mod__(self, other):
+        return self._binary(other, "mod")
+
+    def __rmod__(self, other):
+        return self._binary(other, "mod", reflected=True)
+
+    def __pow__(self, other):
+        return self._binary(other, "power")
+
+    def __rpow__(self, other):
+        return self._binary(other, "power", reflected=True)
+
+    def __neg__(self):
+        return self._apply(_MUL_SCALAR, (self,), {"scalar": -1.0})
+
+    def __abs__(self):
+        return self._apply(_ABS, (self,), {})
+
+    def __eq__(self, other):
+        return self._binary(other, "equal")
+
+    def __ne__(self, other):
+        return self._binary(other, "not_equal")
+
+    def __gt__(self, other):
+        return self._binary(other, "greater")
+
+    def __ge__(self, other):
+        return self._binary(other, "greater_equal")
+
+    def __lt__(self, other):
+        return self._binary(other, "lesser")
+
+    def __le__(self, other):
+        return self._binary(other, "lesser_equal")
+
+    __hash__ = object.__hash__
+
+    def transpose(self, axes=()):
+        """Permute the axes (reverse them when none are given)."""
+        return self._apply(get_op("transpose"), (self,), {"axes": axes})
+
+
+def _reduction_method(name):
+    op = get_op(name)
+
+    def method(self, axis=None, keepdims=False, exclude=False):
+        return self._apply(op, (self,), {"axis": axis, "keepdims": keepdims, "exclude": exclude})
+    method.__name__ = name
+    method.__doc__ = f"{name} over the given axes (all when axis is None)."
+    return method
+
+
+def _unary_method(name):
+    op = get_op(name)
+
+    def method(self):
+        return self._apply(op, (self,), {})
+    method.__name__ = name
+    method.__doc__ = f"Element-wise {name}."
+    return method
+
+
+for _name in REDUCTIONS:
+    setattr(OperatorMethods, _name, _reduction_method(_name))
+for _name in UNARY:
+    setattr(OperatorMethods, _name, _unary_method(_name))
+
+
+def apply_binary(lhs, rhs, key, scalar_fn):
+    """A binary operation where either side may be a scalar, as in ``mx.nd.add(1, a)``."""
+    if isinstance(lhs, OperatorMethods):
+        return lhs._binary(rhs, key)
+    if isinstance(rhs, OperatorMethods):
+        if key in _REFLECTED_COMPARISON:
+            return rhs._binary(lhs, _REFLECTED_COMPARISON[key])
+        return rhs._binary(lhs, key, reflected=True)
+    return scalar_fn(lhs, rhs)

@@ -1,0 +1,243 @@
+"""The operator registry: each operator is declared once and serves mx.nd and mx.sym.
+
+An `Operator` carries everything both front ends need: its names, input / auxiliary /
+output names, a typed parameter schema that also parses MXNet's string forms (graph
+JSON stores every attribute as a string), shape and dtype rules, and a pure JAX
+compute function ``(inputs, aux, params, is_train, rng) -> (outputs, new_aux)``.
+"""
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..base import MXNetError, normalize_dtype
+
+__all__ = ["Param", "Operator", "register", "get_op", "list_ops", "ParamParsers"]
+
+
+class ParamParsers:
+    """Parsers from Python values or MXNet attribute strings to canonical, hashable values."""
+
+    @staticmethod
+    def _literal(value):
+        if isinstance(value, str):
+            text = value.strip()
+            if text in ("None", ""):
+                return None
+            try:
+                return ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                raise ValueError(f"cannot parse {value!r}") from None
+        return value
+
+    @staticmethod
+    def boolean(value):
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in ("true", "1"):
+                return True
+            if lowered in ("false", "0"):
+                return False
+            raise ValueError(f"expected a boolean, got {value!r}")
+        if isinstance(value, (bool, int, np.bool_, np.integer)):
+            return bool(value)
+        raise ValueError(f"expected a boolean, got {value!r}")
+
+    @classmethod
+    def integer(cls, value):
+        value = cls._literal(value)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"expected an integer, got {value!r}")
+        return int(value)
+
+    @classmethod
+    def number(cls, value):
+        value = cls._literal(value)
+        if isinstance(value, (bool, np.bool_)):
+            return float(value)
+        if not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValueError(f"expected a number, got {value!r}")
+        return float(value)
+
+    @classmethod
+    def shape(cls, value):
+        value = cls._literal(value)
+        if isinstance(value, (int, np.integer)):
+            return (int(value),)
+        if not isinstance(value, (tuple, list)) or not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"expected a shape (tuple of integers), got {value!r}")
+        return tuple(int(v) for v in value)
+
+    @classmethod
+    def axes(cls, value):
+        """None (all axes) or a tuple of axes; MXNet writes an empty tuple for None."""
+        value = cls._literal(value)
+        if value is None:
+            return None
+        axes = cls.shape(value)
+        return axes if axes else None
+
+    @staticmethod
+    def dtype(value):
+        return np.dtype(normalize_dtype(value)).name
+
+    @staticmethod
+    def string(value):
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {value!r}")
+        return value
+
+    @staticmethod
+    def choice(*options):
+        def parse(value):
+            if value not in options:
+                raise ValueError(f"expected one of {list(options)}, got {value!r}")
+            return value
+        return parse
+
+    @staticmethod
+    def optional(parse):
+        def parse_optional(value):
+            if value is None or (isinstance(value, str) and value.strip() == "None"):
+                return None
+            return parse(value)
+        return parse_optional
+
+
+@dataclass(frozen=True)
+class Param:
+    """A typed operator parameter.
+
+    ``traced`` marks numeric parameters (the scalar of ``_plus_scalar``) that imperative
+    calls pass as runtime values, so a new value does not compile a new function.
+    """
+
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any = None
+    required: bool = False
+    traced: bool = False
+    doc: str = ""
+
+
+def _same_shape_rule(op, params, in_shapes):
+    """Default shape rule: all inputs share one shape, which the single output has."""
+    known = [s for s in in_shapes if s is not None]
+    if not known:
+        return in_shapes, [None] * op.num_outputs(params)
+    first = known[0]
+    for i, shape in enumerate(in_shapes):
+        if shape is not None and shape != first:
+            raise MXNetError(
+                f"{op.name}: input {op.input_names(params)[i]} has shape {shape}, "
+                f"expected {first} like the other inputs")
+    return [first] * len(in_shapes), [first] * op.num_outputs(params)
+
+
+def _same_dtype_rule(op, params, in_dtypes):
+    """Default dtype rule: all inputs share one dtype, which every output has."""
+    known = [d for d in in_dtypes if d is not None]
+    if not known:
+        return in_dtypes, [None] * op.num_outputs(params)
+    first = known[0]
+    for i, dtype in enumerate(in_dtypes):
+        if dtype is not None and dtype != first:
+            names = op.input_names(params)
+            raise MXNetError(
+                f"{op.name}: inputs must share one dtype, but {names[0]} is "
+                f"{np.dtype(first).name} and {names[i]} is {np.dtype(dtype).name}")
+    return [first] * len(in_dtypes), [first] * op.num_outputs(params)
+
+
+@dataclass(eq=False)
+class Operator:
+    """One operator: schema, rules and JAX compute. Build through `register`."""
+
+    name: str
+    compute: Callable
+    params: dict = field(default_factory=dict)
+    inputs: Any = ("data",)              # tuple of names, or fn(params) -> tuple
+    aux: Any = ()                        # auxiliary-state names, or fn(params) -> tuple
+    outputs: Any = ("output",)           # output names, or fn(params) -> tuple
+    shape_rule: Callable = _same_shape_rule
+    dtype_rule: Callable = _same_dtype_rule
+    aliases: tuple = ()
+    doc: str = ""
+
+    def input_names(self, params):
+        return self.inputs(params) if callable(self.inputs) else self.inputs
+
+    def aux_names(self, params):
+        return self.aux(params) if callable(self.aux) else self.aux
+
+    def output_names(self, params):
+        return self.outputs(params) if callable(self.outputs) else self.outputs
+
+    def num_outputs(self, params):
+        return len(self.output_names(params))
+
+    def parse_params(self, kwargs):
+        """Validate and complete user or JSON parameters; errors name the operator."""
+        unknown = [k for k in kwargs if k not in self.params]
+        if unknown:
+            known = ", ".join(self.params) or "none"
+            raise MXNetError(
+                f"operator {self.name} has no parameter {unknown[0]!r}; its parameters are: {known}")
+        parsed = {}
+        for name, spec in self.params.items():
+            if name in kwargs and kwargs[name] is not None:
+                try:
+                    parsed[name] = spec.parse(kwargs[name])
+                except (ValueError, TypeError) as err:
+                    raise MXNetError(
+                        f"operator {self.name}: invalid value for parameter {name}: {err}") from None
+            elif spec.required:
+                raise MXNetError(f"operator {self.name}: required parameter {name} is missing")
+            else:
+                parsed[name] = spec.default
+        return parsed
+
+    def infer_shape(self, params, in_shapes):
+        """(completed input shapes, output shapes); None marks an unknown shape."""
+        return self.shape_rule(self, params, list(in_shapes))
+
+    def infer_type(self, params, in_dtypes):
+        """(completed input dtypes, output dtypes); None marks an unknown dtype."""
+        return self.dtype_rule(self, params, list(in_dtypes))
+
+
+_REGISTRY = {}
+
+
+def register(name, compute, *, params=(), aliases=(), **rules):
+    """Declare an operator under its MXNet name and aliases; returns the Operator."""
+    op = Operator(name=name, compute=compute, params={p.name: p for p in params},
+                  aliases=tuple(aliases), **rules)
+    for key in (name, *aliases):
+        if key in _REGISTRY:
+            raise ValueError(f"operator name {key!r} is registered twice")
+        _REGISTRY[key] = op
+    return op
+
+
+def get_op(name):
+    """The operator registered under a name or alias; MXNetError if there is none."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise MXNetError(f"unknown operator {name!r}") from None
+
+
+def list_ops():
+    """The primary operators, each once."""
+    return list({id(op): op for op in _REGISTRY.values()}.values())
+
+
+def simple_compute(fn):
+    """Adapt ``fn(*inputs, **params) -> output`` to the registry's compute signature."""
+    def compute(inputs, aux, params, is_train, rng):
+        return (fn(*inputs, **params),), aux
+    compute.__name__ = getattr(fn, "__name__", "compute")
+    return compute
