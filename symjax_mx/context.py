@@ -117,7 +117,10 @@ def cpu_pinned(device_id=0):
     return Context("cpu_pinned", device_id)
 
 
+_DEFAULT = Context("cpu", 0)
+
+
 def current_context():
     """The default context: set by ``with ctx:``, else cpu(0)."""
     ctx = getattr(_current, "value", None)
-    return ctx if ctx is not None else Context("cpu", 0)
+    return ctx if ctx is not None else _DEFAULT

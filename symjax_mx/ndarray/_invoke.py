@@ -17,9 +17,9 @@ def _check_rules(op, params, datas):
     op.infer_type(params, [d.dtype.type for d in datas])
 
 
-def _compile(op, static_params):
-    def run(datas, traced_params):
-        params = {**static_params, **traced_params}
+def _compile(op, static_params, traced_names):
+    def run(traced_values, *datas):
+        params = {**static_params, **dict(zip(traced_names, traced_values))}
         _check_rules(op, params, datas)
         outputs, _ = op.compute(datas, [], params, False, None)
         return outputs
@@ -28,13 +28,17 @@ def _compile(op, static_params):
 
 
 def compiled(op, params):
-    """The jitted function for ``op`` with these parsed params, and its traced params."""
-    traced = {k: v for k, v in params.items() if op.params[k].traced}
-    key = (op, tuple(v for k, v in params.items() if k not in traced))
+    """The jitted function for ``op`` with these parsed params, and its traced values."""
+    if not params:
+        key, traced = op, ()
+    else:
+        traced = tuple(v for k, v in params.items() if op.params[k].traced)
+        key = (op, tuple(v for k, v in params.items() if not op.params[k].traced))
     fn = _COMPILED.get(key)
     if fn is None:
-        static = {k: v for k, v in params.items() if k not in traced}
-        fn = _COMPILED[key] = _compile(op, static)
+        static = {k: v for k, v in params.items() if not op.params[k].traced}
+        traced_names = tuple(k for k in params if op.params[k].traced)
+        fn = _COMPILED[key] = _compile(op, static, traced_names)
     return fn, traced
 
 
@@ -42,7 +46,7 @@ def run(op, params, datas):
     """The operator's outputs (a tuple of jax arrays) for input jax arrays."""
     fn, traced = compiled(op, params)
     try:
-        return fn(datas, traced)
+        return fn(traced, *datas)
     except MXNetError:
         raise
     except (TypeError, ValueError) as err:

@@ -38,14 +38,26 @@ class NDArray(OperatorMethods):
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + nd -> NDArray
     __array_priority__ = 1000.0
 
-    def __init__(self, data, ctx=None, *, _producer=None):
+    def __init__(self, data, ctx=None):
         """Wrap a jax.Array already placed on ``ctx``'s device (default: its own device)."""
         self._buffer = data
         self._base = None
         self._begin = 0
-        self._shape = tuple(data.shape)
+        self._shape = data.shape
         self._ctx = ctx if ctx is not None else Context._of_device(next(iter(data.devices())))
-        self._producer = _producer
+        self._producer = None
+
+    @classmethod
+    def _result(cls, data, ctx, producer):
+        """A new array for an operator's output ``data`` on ``ctx``."""
+        result = cls.__new__(cls)
+        result._buffer = data
+        result._base = None
+        result._begin = 0
+        result._shape = data.shape
+        result._ctx = ctx
+        result._producer = producer
+        return result
 
     @classmethod
     def _view(cls, base, begin, shape):
@@ -125,7 +137,7 @@ class NDArray(OperatorMethods):
     # --- operator hooks ----------------------------------------------------------------
 
     def _apply(self, op, inputs, params):
-        return invoke(op, inputs, op.parse_params(params))
+        return invoke(op, inputs, op.parse_params(params) if params else params)
 
     def _as_operand(self, value):
         if isinstance(value, (np.ndarray, jax.Array)):
@@ -342,11 +354,13 @@ def invoke(op, inputs, params, out=None):
     """Run ``op`` on NDArrays now; parsed ``params``; optionally write into ``out``."""
     ctx = inputs[0]._ctx if inputs else current_context()
     for x in inputs[1:]:
-        inputs[0]._check_context(x, f"operator {op.name}")
+        if x._ctx is not ctx:
+            inputs[0]._check_context(x, f"operator {op.name}")
     outputs = _invoke.run(op, params, [x._read() for x in inputs])
     if out is None:
-        results = [NDArray(o, ctx, _producer=op.name) for o in outputs]
-        return results[0] if len(results) == 1 else results
+        if len(outputs) == 1:
+            return NDArray._result(outputs[0], ctx, op.name)
+        return [NDArray._result(o, ctx, op.name) for o in outputs]
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, data in zip(targets, outputs):
         if target.shape != tuple(data.shape):

@@ -56,10 +56,12 @@ class OperatorMethods:
     def _binary(self, other, key, reflected=False):
         """``self <key> other`` (or ``other <key> self`` when reflected)."""
         family = _FAMILIES[key]
-        if is_scalar(other):
+        if isinstance(other, type(self)):
+            pass
+        elif is_scalar(other):
             op = family["reflected" if reflected else "scalar"]
             return self._apply(op, (self,), {"scalar": other})
-        if not isinstance(other, type(self)):
+        else:
             other = self._as_operand(other)
             if other is None:
                 return NotImplemented
