@@ -49,5 +49,5 @@ def run(op, params, datas):
         return fn(traced, *datas)
     except MXNetError:
         raise
-    except (TypeError, ValueError) as err:
+    except Exception as err:  # tracing errors and XLA runtime errors share no public base
         raise MXNetError(f"operator {op.name} failed: {err}") from None

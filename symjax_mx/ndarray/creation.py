@@ -108,4 +108,5 @@ def from_dlpack(dlpack):
 
 def to_dlpack_for_read(data):
     """A DLPack capsule viewing ``data``'s memory (read-only: buffers are immutable)."""
-    return data.wait_to_read().asjax().__dlpack__()
+    data.wait_to_read()
+    return data.asjax().__dlpack__()

@@ -201,7 +201,8 @@ class NDArray(OperatorMethods):
         raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
 
     def __array__(self, dtype=None, copy=None):
-        value = np.asarray(self.wait_to_read()._read())
+        self.wait_to_read()
+        value = np.asarray(self._read())
         return value if dtype is None else value.astype(dtype)
 
     def __dlpack__(self, *args, **kwargs):
@@ -218,7 +219,6 @@ class NDArray(OperatorMethods):
     def wait_to_read(self):
         """Block until the value is computed; errors of the asynchronous work surface here."""
         _wait(self._root_buffer(), self._producer if self._base is None else self._base._producer)
-        return self
 
     def asnumpy(self):
         """A writable numpy copy of the value (waits for it)."""

@@ -1,0 +1,7 @@
+"""Test set-up for tests/ and docs/: four host CPU devices, so multi-device behaviour
+(mx.cpu(0..3), collectives) is tested without a GPU. Must run before JAX initialises."""
+import os
+
+_FLAG = "--xla_force_host_platform_device_count=4"
+if _FLAG not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + _FLAG).strip()
