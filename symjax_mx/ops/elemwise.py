@@ -20,9 +20,7 @@ def _divide(lhs, rhs):
 
 
 def _power(lhs, rhs):
-    if jnp.issubdtype(lhs.dtype, jnp.integer):
-        return lax.pow(lhs, rhs.astype(lhs.dtype))
-    return jnp.power(lhs, rhs)
+    return jnp.power(lhs, rhs.astype(lhs.dtype))
 
 
 def _logical(fn):
