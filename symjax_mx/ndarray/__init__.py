@@ -1,8 +1,8 @@
 """mx.nd: NDArray, its creation functions, every registry operator, save and load."""
 import types
 
-from .creation import (arange, array, concatenate, empty, from_dlpack, full, ones, ones_like,
-                       to_dlpack_for_read, zeros, zeros_like)
+from .creation import (arange, array, concatenate, empty, from_dlpack, full, ones,
+                       to_dlpack_for_read, zeros)
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
 from .register import UFUNCS, op_functions
@@ -17,5 +17,4 @@ globals().update(UFUNCS)
 del _name, _fn
 
 __all__ = ["NDArray", "arange", "array", "concatenate", "empty", "from_dlpack", "full", "load",
-           "load_frombuffer", "ones", "ones_like", "save", "to_dlpack_for_read", "waitall",
-           "zeros", "zeros_like"]
+           "load_frombuffer", "ones", "save", "to_dlpack_for_read", "waitall", "zeros"]

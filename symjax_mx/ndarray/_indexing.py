@@ -27,19 +27,11 @@ def expand_basic(shape, key):
         key = (key,)
     if not all(_is_basic_item(k) and not isinstance(k, (bool, np.bool_)) for k in key):
         return None
-    if sum(k is Ellipsis for k in key) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    used = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if used > len(shape):
-        raise IndexError(f"too many indices for an array of shape {shape}: {len(key)} given")
-    if Ellipsis in key:
-        at = key.index(Ellipsis)
-        key = key[:at] + (slice(None),) * (len(shape) - used) + key[at + 1:]
-    key = key + (slice(None),) * (len(shape) - used)
+    key = _expand_ellipsis(shape, key)
     items, new_axes, axis = [], [], 0
     for k in key:
         if k is None:
-            new_axes.append(axis)
+            new_axes.append(sum(1 for i in items if not isinstance(i, int)) + len(new_axes))
             continue
         dim = shape[axis]
         if isinstance(k, slice):
@@ -51,6 +43,21 @@ def expand_basic(shape, key):
             items.append(k % dim)
         axis += 1
     return items, new_axes
+
+
+def _expand_ellipsis(shape, key):
+    """The key with its Ellipsis (or a missing tail) replaced by whole-axis slices."""
+    ellipses = [i for i, k in enumerate(key) if k is Ellipsis]
+    if len(ellipses) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if used > len(shape):
+        raise IndexError(f"too many indices for an array of shape {shape}: {len(key)} given")
+    fill = (slice(None),) * (len(shape) - used)
+    if ellipses:
+        at = ellipses[0]
+        return key[:at] + fill + key[at + 1:]
+    return key + fill
 
 
 def _length(item):
@@ -97,23 +104,34 @@ def check_assignable(value_shape, target_shape):
                          f"of shape {tuple(target_shape)}")
 
 
-def split_key(key, to_index_array):
+def split_key(shape, key, to_index_array):
     """Split an index into a hashable template and its index arrays (runtime arguments).
 
-    ``to_index_array`` turns an NDArray, list or numpy array into an integer jax array.
+    ``to_index_array`` turns an NDArray, list or numpy array into an integer array;
+    numpy results are bounds-checked here (JAX would clamp them silently).
     """
     if not isinstance(key, tuple):
         key = (key,)
-    template, arrays = [], []
+    key = _expand_ellipsis(shape, key)
+    template, arrays, axis = [], [], 0
     for k in key:
+        if k is None:
+            template.append(None)
+            continue
         if isinstance(k, slice):
             template.append(("slice", k.start, k.stop, k.step))
-        elif k is None or k is Ellipsis or (isinstance(k, numbers.Integral)
-                                            and not isinstance(k, (bool, np.bool_))):
-            template.append(k if k is None or k is Ellipsis else int(k))
+        elif isinstance(k, numbers.Integral) and not isinstance(k, (bool, np.bool_)):
+            template.append(int(k))
         else:
+            index = to_index_array(k)
+            if isinstance(index, np.ndarray) and index.size and not (
+                    -shape[axis] <= index.min() and index.max() < shape[axis]):
+                bad = index.max() if index.max() >= shape[axis] else index.min()
+                raise IndexError(f"index {bad} is out of bounds for axis {axis} with size "
+                                 f"{shape[axis]}")
             template.append(("array", len(arrays)))
-            arrays.append(to_index_array(k))
+            arrays.append(index)
+        axis += 1
     return tuple(template), arrays
 
 

@@ -8,8 +8,8 @@ from ..context import current_context
 from ..ops import get_op
 from .ndarray import NDArray, invoke
 
-__all__ = ["empty", "zeros", "ones", "full", "array", "arange", "zeros_like", "ones_like",
-           "concatenate", "from_dlpack", "to_dlpack_for_read"]
+__all__ = ["empty", "zeros", "ones", "full", "array", "arange", "concatenate", "from_dlpack",
+           "to_dlpack_for_read"]
 
 
 def _place(ctx):
@@ -80,16 +80,6 @@ def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dty
     return array(values, ctx=ctx, dtype=dtype)
 
 
-def zeros_like(data):
-    """Zeros with the shape, dtype and context of ``data``."""
-    return zeros(data.shape, data.context, data.dtype)
-
-
-def ones_like(data):
-    """Ones with the shape, dtype and context of ``data``."""
-    return ones(data.shape, data.context, data.dtype)
-
-
 def concatenate(arrays, axis=0, always_copy=True):
     """Join a list of arrays along ``axis``."""
     if not arrays:
@@ -100,13 +90,17 @@ def concatenate(arrays, axis=0, always_copy=True):
     return invoke(op, tuple(arrays), op.parse_params({"num_args": len(arrays), "dim": axis}))
 
 
-def from_dlpack(dlpack):
-    """An NDArray sharing memory with a DLPack capsule or an object with ``__dlpack__``."""
-    data = jax.dlpack.from_dlpack(dlpack)
-    return NDArray(data)
+def from_dlpack(external_array):
+    """An NDArray sharing memory with an object implementing ``__dlpack__`` (numpy, torch,
+    JAX arrays, NDArray). Bare DLPack capsules are not accepted: JAX no longer reads them."""
+    if not hasattr(external_array, "__dlpack__"):
+        raise TypeError(f"from_dlpack needs an object with __dlpack__, got "
+                        f"{type(external_array).__name__}")
+    return NDArray(jax.dlpack.from_dlpack(external_array))
 
 
 def to_dlpack_for_read(data):
-    """A DLPack capsule viewing ``data``'s memory (read-only: buffers are immutable)."""
+    """A DLPack capsule viewing ``data``'s memory, for consumers such as torch.utils.dlpack
+    (read-only: buffers are immutable)."""
     data.wait_to_read()
     return data.asjax().__dlpack__()

@@ -290,9 +290,9 @@ class NDArray(OperatorMethods):
             if span is not None:
                 base = self if self._base is None else self._base
                 return NDArray._view(base, self._begin + span[0], shape)
-            template, arrays = _indexing.split_key(key, None)
+            template, arrays = _indexing.split_key(self._shape, key, None)
         else:
-            template, arrays = _indexing.split_key(key, self._index_array)
+            template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         try:
             data = _indexing.gather(self._read(), template, arrays)
         except (TypeError, ValueError) as err:
@@ -316,9 +316,9 @@ class NDArray(OperatorMethods):
                                                       value, shape)
                 target._producer = None
                 return
-            template, arrays = _indexing.split_key(key, None)
+            template, arrays = _indexing.split_key(self._shape, key, None)
         else:
-            template, arrays = _indexing.split_key(key, self._index_array)
+            template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         self._write(_indexing.scatter(self._read(), template, arrays, value))
 
     def _assignable(self, value):

@@ -100,9 +100,17 @@ def _binary_compute(fn, is_truth):
     return apply
 
 
+def cast_scalar(scalar, dtype):
+    """A scalar in ``dtype`` the way MXNet's C++ casts it: integers truncate and wrap."""
+    scalar = jnp.asarray(scalar)
+    if jnp.issubdtype(dtype, jnp.integer):
+        scalar = scalar.astype(jnp.int64)
+    return scalar.astype(dtype)
+
+
 def _scalar_compute(fn, is_truth, reflected):
     def apply(data, scalar):
-        value = jnp.asarray(scalar).astype(data.dtype)
+        value = cast_scalar(scalar, data.dtype)
         out = fn(value, data) if reflected else fn(data, value)
         return out.astype(data.dtype) if is_truth else out
     return apply
@@ -148,6 +156,7 @@ UNARY = {
     "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "arcsin": jnp.arcsin,
     "arccos": jnp.arccos, "arctan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh,
     "tanh": jnp.tanh, "arcsinh": jnp.arcsinh, "arccosh": jnp.arccosh, "arctanh": jnp.arctanh,
+    "zeros_like": jnp.zeros_like, "ones_like": jnp.ones_like,
 }
 
 
