@@ -1,11 +1,15 @@
 """Creating NDArrays: zeros, ones, full, empty, array, arange, *_like, concatenate."""
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import SingleDeviceSharding
 
 from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
 from ..context import current_context
 from ..ops import get_op
+from ..ops.elemwise import cast_scalar
 from .ndarray import NDArray, invoke
 
 __all__ = ["empty", "zeros", "ones", "full", "array", "arange", "concatenate", "from_dlpack",
@@ -17,6 +21,13 @@ def _place(ctx):
     return ctx, ctx.jax_device
 
 
+@functools.lru_cache(maxsize=None)
+def _filler(device, shape, dtype):
+    """A compiled function making a ``shape`` array of one runtime value on ``device``."""
+    return jax.jit(lambda value: jnp.full(shape, cast_scalar(value, dtype), dtype),
+                   out_shardings=SingleDeviceSharding(device))
+
+
 def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
     """An array of ``shape`` filled with ``val``."""
     shape = normalize_shape(shape)
@@ -25,7 +36,7 @@ def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
         out[:] = val
         return out
     ctx, device = _place(ctx)
-    return NDArray(jnp.full(shape, val, dtype=dtype, device=device), ctx)
+    return NDArray(_filler(device, shape, dtype)(val), ctx)
 
 
 def zeros(shape, ctx=None, dtype=mx_real_t, **kwargs):
