@@ -120,6 +120,16 @@ def cpu_pinned(device_id=0):
 _DEFAULT = Context("cpu", 0)
 
 
+def existing_or_cpu(ctx):
+    """``ctx`` if its device exists here, else cpu(0): arrays pickled or saved on a GPU
+    load on a machine without one."""
+    try:
+        ctx.jax_device
+    except MXNetError:
+        return _DEFAULT
+    return ctx
+
+
 def current_context():
     """The default context: set by ``with ctx:``, else cpu(0)."""
     ctx = getattr(_current, "value", None)

@@ -81,7 +81,7 @@ class _FailingBuffer:
 
 
 def test_a_failure_of_asynchronous_work_surfaces_at_the_next_wait():
-    broken = NDArray._result(_FailingBuffer(), mx.cpu(0), "Convolution")
+    broken = NDArray(_FailingBuffer(), mx.cpu(0), "Convolution")
     with pytest.raises(mx.MXNetError, match="asynchronous operation Convolution failed: "
                                             "INTERNAL: device kernel failed"):
         broken.wait_to_read()

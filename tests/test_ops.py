@@ -197,8 +197,8 @@ def test_mismatched_shapes_name_both():
     with pytest.raises(mx.MXNetError, match=r"could not be broadcast together with shapes "
                                             r"\(2, 3\) and \(4,\)"):
         mx.nd.ones((2, 3)) + mx.nd.ones((4,))
-    with pytest.raises(mx.MXNetError, match=r"elemwise_add: input rhs has shape \(1, 3\), "
-                                            r"expected \(2, 1\)"):
+    with pytest.raises(mx.MXNetError, match=r"elemwise_add: inputs must share one shape, but "
+                                            r"lhs is \(2, 1\) and rhs is \(1, 3\)"):
         mx.nd.elemwise_add(mx.nd.ones((2, 1)), mx.nd.ones((1, 3)))
 
 

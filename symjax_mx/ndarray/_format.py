@@ -45,6 +45,7 @@ import tempfile
 import numpy as np
 
 from ..base import MXNetError
+from ..context import Context
 
 LIST_MAGIC = 0x112
 V1_MAGIC = 0xF993FAC8
@@ -69,7 +70,7 @@ TYPE_FLAGS = {
 _FLAG_OF_DTYPE = {dtype.name: flag for flag, dtype in TYPE_FLAGS.items()}
 
 #: MXNet device type codes.
-DEVICE_TYPES = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
+DEVICE_TYPES = Context.devtype2str
 
 _STORAGE_NAMES = {-1: "undefined", 1: "row_sparse", 2: "csr"}
 

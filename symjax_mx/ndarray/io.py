@@ -1,8 +1,7 @@
 """mx.nd.save / mx.nd.load in MXNet's binary format, locally or through fsspec URLs."""
 import jax
 
-from ..base import MXNetError
-from ..context import Context
+from ..context import Context, existing_or_cpu
 from . import _format
 from .ndarray import NDArray
 
@@ -28,23 +27,13 @@ def save(fname, data):
     _format.write_bytes_atomic(fname, payload)
 
 
-def _context_for(dev_type, dev_id):
-    """The saved context if it exists here, else cpu(0) (GPU arrays load on CPU-only hosts)."""
-    ctx = Context(Context.devtype2str.get(dev_type, "cpu"), dev_id)
-    try:
-        return ctx, ctx.jax_device
-    except MXNetError:
-        ctx = Context("cpu", 0)
-        return ctx, ctx.jax_device
-
-
 def load_frombuffer(buf):
     """Arrays from the bytes of an MXNet NDArray file: a list, or a dict if it has names."""
     entries, names = _format.decode(bytes(buf))
     arrays = []
     for value, dev_type, dev_id in entries:
-        ctx, device = _context_for(dev_type, dev_id)
-        arrays.append(NDArray(jax.device_put(value, device), ctx))
+        ctx = existing_or_cpu(Context(Context.devtype2str[dev_type], dev_id))
+        arrays.append(NDArray(jax.device_put(value, ctx.jax_device), ctx))
     return dict(zip(names, arrays)) if names else arrays
 
 

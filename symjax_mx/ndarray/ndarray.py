@@ -12,8 +12,9 @@ import jax
 import numpy as np
 
 from ..base import MXNetError, normalize_dtype
-from ..context import Context, current_context
+from ..context import Context, current_context, existing_or_cpu
 from ..ops import get_op
+from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from . import _indexing, _invoke
 
@@ -38,26 +39,15 @@ class NDArray(OperatorMethods):
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + nd -> NDArray
     __array_priority__ = 1000.0
 
-    def __init__(self, data, ctx=None):
-        """Wrap a jax.Array already placed on ``ctx``'s device (default: its own device)."""
+    def __init__(self, data, ctx=None, producer=None):
+        """Wrap a jax.Array already placed on ``ctx``'s device (default: its own device);
+        ``producer`` names the operator that computed it, for error messages."""
         self._buffer = data
         self._base = None
         self._begin = 0
         self._shape = data.shape
         self._ctx = ctx if ctx is not None else Context._of_device(next(iter(data.devices())))
-        self._producer = None
-
-    @classmethod
-    def _result(cls, data, ctx, producer):
-        """A new array for an operator's output ``data`` on ``ctx``."""
-        result = cls.__new__(cls)
-        result._buffer = data
-        result._base = None
-        result._begin = 0
-        result._shape = data.shape
-        result._ctx = ctx
-        result._producer = producer
-        return result
+        self._producer = producer
 
     @classmethod
     def _view(cls, base, begin, shape):
@@ -125,11 +115,6 @@ class NDArray(OperatorMethods):
         """The array with its axes reversed; 0-d and 1-d arrays are returned as is."""
         return self if self.ndim < 2 else self.transpose()
 
-    @property
-    def handle(self):
-        """The underlying jax.Array (kept for code that passes MXNet handles around)."""
-        return self._read()
-
     def asjax(self):
         """The value as a jax.Array, without a copy for a non-view array."""
         return self._read()
@@ -140,12 +125,14 @@ class NDArray(OperatorMethods):
         return invoke(op, inputs, op.parse_params(params) if params else params)
 
     def _as_operand(self, value):
-        if isinstance(value, (np.ndarray, jax.Array)):
-            return NDArray(jax.device_put(np.asarray(value, dtype=self.dtype)
-                                          if isinstance(value, np.ndarray)
-                                          else value.astype(self.dtype), self._ctx.jax_device),
-                           self._ctx)
-        return None
+        """A numpy or JAX array operand as an NDArray of this array's dtype and context."""
+        if isinstance(value, np.ndarray):
+            value = np.asarray(value, dtype=self.dtype)
+        elif isinstance(value, jax.Array):
+            value = value.astype(self.dtype)
+        else:
+            return None
+        return NDArray(jax.device_put(value, self._ctx.jax_device), self._ctx)
 
     def _inplace(self, other, key):
         result = self._binary(other, key)
@@ -267,7 +254,6 @@ class NDArray(OperatorMethods):
 
     def reshape(self, *shape, **kwargs):
         """A view with a new shape; MXNet's special values 0, -1, -2, -3, -4 and reverse=."""
-        from ..ops.matrix import infer_reshape
         unknown = set(kwargs) - {"shape", "reverse"}
         if unknown:
             raise TypeError(f"reshape got unexpected keyword arguments {sorted(unknown)}")
@@ -281,44 +267,41 @@ class NDArray(OperatorMethods):
         base = self if self._base is None else self._base
         return NDArray._view(base, self._begin, new_shape)
 
-    def __getitem__(self, key):
+    def _contiguous_view(self, key):
+        """The view a basic index gives where its selection is contiguous, else None."""
         basic = _indexing.expand_basic(self._shape, key)
-        if basic is not None:
-            items, new_axes = basic
-            shape = _indexing.basic_result_shape(items, new_axes)
-            span = _indexing.contiguous_span(self._shape, items)
-            if span is not None:
-                base = self if self._base is None else self._base
-                return NDArray._view(base, self._begin + span[0], shape)
-            template, arrays = _indexing.split_key(self._shape, key, None)
-        else:
-            template, arrays = _indexing.split_key(self._shape, key, self._index_array)
+        if basic is None:
+            return None
+        items, new_axes = basic
+        span = _indexing.contiguous_span(self._shape, items)
+        if span is None:
+            return None
+        base = self if self._base is None else self._base
+        return NDArray._view(base, self._begin + span[0],
+                             _indexing.basic_result_shape(items, new_axes))
+
+    def __getitem__(self, key):
+        view = self._contiguous_view(key)
+        if view is not None:
+            return view
+        template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         try:
             data = _indexing.gather(self._read(), template, arrays)
         except (TypeError, ValueError) as err:
             raise IndexError(f"invalid index {key!r} for an array of shape {self._shape}: {err}"
                              ) from None
-        if data.ndim == 0:
+        if data.ndim == 0:  # MXNet 1.x has no 0-d results
             data = data.reshape(1)
         return NDArray(data, self._ctx)
 
     def __setitem__(self, key, value):
         value = self._assignable(value)
-        basic = _indexing.expand_basic(self._shape, key)
-        if basic is not None:
-            items, new_axes = basic
-            span = _indexing.contiguous_span(self._shape, items)
-            if span is not None:
-                shape = _indexing.basic_result_shape(items, new_axes)
-                _indexing.check_assignable(getattr(value, "shape", ()), shape)
-                target = self if self._base is None else self._base
-                target._buffer = _indexing.write_span(target._buffer, self._begin + span[0],
-                                                      value, shape)
-                target._producer = None
-                return
-            template, arrays = _indexing.split_key(self._shape, key, None)
-        else:
-            template, arrays = _indexing.split_key(self._shape, key, self._index_array)
+        view = self._contiguous_view(key)
+        if view is not None:
+            _indexing.check_assignable(getattr(value, "shape", ()), view.shape)
+            view._write(value)
+            return
+        template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         self._write(_indexing.scatter(self._read(), template, arrays, value))
 
     def _assignable(self, value):
@@ -336,18 +319,13 @@ class NDArray(OperatorMethods):
             return index._read().astype(np.int64)
         index = np.asarray(index)
         if index.dtype == np.bool_:
-            raise IndexError("boolean mask indexing is not supported; use mx.nd.contrib.boolean_mask")
+            raise IndexError("boolean mask indexing is not supported; index with integer positions")
         return index.astype(np.int64)
 
 
 def _unpickle(value, device_type, device_id):
-    ctx = Context(device_type, device_id)
-    try:
-        device = ctx.jax_device
-    except MXNetError:  # pickled on a device this machine lacks
-        ctx = Context("cpu", 0)
-        device = ctx.jax_device
-    return NDArray(jax.device_put(value, device), ctx)
+    ctx = existing_or_cpu(Context(device_type, device_id))
+    return NDArray(jax.device_put(value, ctx.jax_device), ctx)
 
 
 def invoke(op, inputs, params, out=None):
@@ -359,8 +337,8 @@ def invoke(op, inputs, params, out=None):
     outputs = _invoke.run(op, params, [x._read() for x in inputs])
     if out is None:
         if len(outputs) == 1:
-            return NDArray._result(outputs[0], ctx, op.name)
-        return [NDArray._result(o, ctx, op.name) for o in outputs]
+            return NDArray(outputs[0], ctx, op.name)
+        return [NDArray(o, ctx, op.name) for o in outputs]
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, data in zip(targets, outputs):
         if target.shape != tuple(data.shape):

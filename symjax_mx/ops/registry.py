@@ -122,33 +122,26 @@ class Param:
     doc: str = ""
 
 
-def _same_shape_rule(op, params, in_shapes):
-    """Default shape rule: all inputs share one shape, which the single output has."""
-    known = [s for s in in_shapes if s is not None]
-    if not known:
-        return in_shapes, [None] * op.num_outputs(params)
-    first = known[0]
-    for i, shape in enumerate(in_shapes):
-        if shape is not None and shape != first:
-            raise MXNetError(
-                f"{op.name}: input {op.input_names(params)[i]} has shape {shape}, "
-                f"expected {first} like the other inputs")
-    return [first] * len(in_shapes), [first] * op.num_outputs(params)
+def _shared_value_rule(kind, show):
+    """A rule under which all inputs and outputs share one value (a shape or a dtype)."""
+    def rule(op, params, values):
+        known = [(i, v) for i, v in enumerate(values) if v is not None]
+        outputs = op.num_outputs(params)
+        if not known:
+            return values, [None] * outputs
+        first_index, first = known[0]
+        for i, value in known[1:]:
+            if value != first:
+                names = op.input_names(params)
+                raise MXNetError(f"{op.name}: inputs must share one {kind}, but "
+                                 f"{names[first_index]} is {show(first)} and {names[i]} is "
+                                 f"{show(value)}")
+        return [first] * len(values), [first] * outputs
+    return rule
 
 
-def _same_dtype_rule(op, params, in_dtypes):
-    """Default dtype rule: all inputs share one dtype, which every output has."""
-    known = [d for d in in_dtypes if d is not None]
-    if not known:
-        return in_dtypes, [None] * op.num_outputs(params)
-    first = known[0]
-    for i, dtype in enumerate(in_dtypes):
-        if dtype is not None and dtype != first:
-            names = op.input_names(params)
-            raise MXNetError(
-                f"{op.name}: inputs must share one dtype, but {names[0]} is "
-                f"{np.dtype(first).name} and {names[i]} is {np.dtype(dtype).name}")
-    return [first] * len(in_dtypes), [first] * op.num_outputs(params)
+_same_shape_rule = _shared_value_rule("shape", str)
+_same_dtype_rule = _shared_value_rule("dtype", lambda dtype: np.dtype(dtype).name)
 
 
 @dataclass(eq=False)
