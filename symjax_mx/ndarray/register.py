@@ -35,11 +35,12 @@ def _split_arguments(op, args, kwargs):
     return tuple(inputs), parsed
 
 
-def _op_function(op, name):
+def _op_function(op, public_name):
     def fn(*args, out=None, name=None, **kwargs):
+        """``name`` is accepted as in MXNet and unused: imperative results have no names."""
         inputs, params = _split_arguments(op, args, kwargs)
         return invoke(op, inputs, params, out=out)
-    fn.__name__ = name
+    fn.__name__ = public_name
     fn.__doc__ = op.doc
     return fn
 
