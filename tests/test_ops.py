@@ -9,6 +9,8 @@ from symjax_mx.ops.elemwise import BINARY, UNARY
 from symjax_mx.ops.matrix import infer_reshape
 from symjax_mx.ops.reduce import REDUCTIONS
 
+from opcheck import check_gradient
+
 _internal = mx.nd._internal
 RNG = np.random.default_rng(0)
 
@@ -273,3 +275,23 @@ def test_transpose_cast_concat():
     assert mx.nd.Cast(x, dtype="int8").dtype == np.int8
     with pytest.raises(mx.MXNetError, match=r"Concat: input arg1 has shape \(2, 2\)"):
         mx.nd.concat(mx.nd.ones((3, 2)), mx.nd.ones((2, 2)), dim=1)
+
+
+@pytest.mark.parametrize("name", ["broadcast_mul", "broadcast_div", "broadcast_power",
+                                  "broadcast_hypot", "broadcast_maximum"])
+def test_binary_gradients(name):
+    a = RNG.uniform(0.5, 2, (2, 3))
+    check_gradient(name, [a, RNG.uniform(0.5, 2, (1, 3))])
+
+
+@pytest.mark.parametrize("name", sorted(set(UNARY) - {"round", "rint", "floor", "ceil", "fix",
+                                                       "trunc", "sign", "zeros_like",
+                                                       "ones_like"}))
+def test_unary_gradients(name):
+    x = RNG.uniform(0.2, 0.8, (2, 3)) + (1 if name == "arccosh" else 0)
+    check_gradient(name, [x])
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_reduction_gradients(name):
+    check_gradient(name, [RNG.uniform(0.5, 1.5, (2, 3))], {"axis": 1})

@@ -17,36 +17,43 @@ def _check_rules(op, params, datas):
     op.infer_type(params, [d.dtype.type for d in datas])
 
 
-def _compile(op, static_params, traced_names):
-    def run(traced_values, *datas):
+def _compile(op, static_params, traced_names, is_train, num_inputs):
+    def run(traced_values, rng, *datas):
         params = {**static_params, **dict(zip(traced_names, traced_values))}
         _check_rules(op, params, datas)
-        outputs, _ = op.compute(datas, [], params, False, None)
-        return outputs
+        split = len(datas) if num_inputs is None else num_inputs
+        outputs, new_aux = op.compute(list(datas[:split]), list(datas[split:]), params,
+                                      is_train, rng)
+        return tuple(outputs), tuple(new_aux)
     run.__name__ = op.name
     return jax.jit(run)
 
 
-def compiled(op, params):
-    """The jitted function for ``op`` with these parsed params, and its traced values."""
-    if not params:
+def compiled(op, params, is_train=False, num_inputs=None):
+    """The jitted function for ``op`` with these parsed params, and its traced values.
+
+    ``num_inputs`` splits the arrays passed into inputs and auxiliary states (default:
+    all are inputs).
+    """
+    if not params and not is_train and num_inputs is None:
         key, traced = op, ()
     else:
         traced = tuple(v for k, v in params.items() if op.params[k].traced)
-        key = (op, tuple(v for k, v in params.items() if not op.params[k].traced))
+        key = (op, tuple(v for k, v in params.items() if not op.params[k].traced), is_train,
+               num_inputs)
     fn = _COMPILED.get(key)
     if fn is None:
         static = {k: v for k, v in params.items() if not op.params[k].traced}
         traced_names = tuple(k for k in params if op.params[k].traced)
-        fn = _COMPILED[key] = _compile(op, static, traced_names)
+        fn = _COMPILED[key] = _compile(op, static, traced_names, is_train, num_inputs)
     return fn, traced
 
 
-def run(op, params, datas):
-    """The operator's outputs (a tuple of jax arrays) for input jax arrays."""
-    fn, traced = compiled(op, params)
+def run(op, params, datas, is_train=False, rng=None, num_inputs=None):
+    """(outputs, new aux states) of the operator: tuples of jax arrays."""
+    fn, traced = compiled(op, params, is_train, num_inputs)
     try:
-        return fn(traced, *datas)
+        return fn(traced, rng, *datas)
     except MXNetError:
         raise
     except Exception as err:  # tracing errors and XLA runtime errors share no public base

@@ -16,6 +16,7 @@ from ..context import Context, current_context, existing_or_cpu
 from ..ops import get_op
 from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
+from .. import random
 from . import _indexing, _invoke
 
 __all__ = ["NDArray", "invoke", "waitall"]
@@ -328,13 +329,30 @@ def _unpickle(value, device_type, device_id):
     return NDArray(jax.device_put(value, ctx.jax_device), ctx)
 
 
-def invoke(op, inputs, params, out=None):
-    """Run ``op`` on NDArrays now; parsed ``params``; optionally write into ``out``."""
-    ctx = inputs[0]._ctx if inputs else current_context()
-    for x in inputs[1:]:
-        if x._ctx is not ctx:
-            inputs[0]._check_context(x, f"operator {op.name}")
-    outputs = _invoke.run(op, params, [x._read() for x in inputs])
+def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
+    """Run ``op`` now on NDArrays with parsed ``params``.
+
+    ``inputs`` lists the operator's inputs followed by its auxiliary states, as MXNet's
+    imperative calls take them; on a training call (``is_train``) the auxiliary states
+    are updated in place. An operator without inputs places its outputs on ``ctx``
+    (default: the current context). Results are written into ``out`` when given.
+    """
+    if inputs:
+        ctx = inputs[0]._ctx
+        for x in inputs[1:]:
+            if x._ctx is not ctx:
+                inputs[0]._check_context(x, f"operator {op.name}")
+    else:
+        ctx = ctx if ctx is not None else current_context()
+    num_inputs = len(op.input_names(params)) if op.aux else None
+    rng = random.next_key() if op.random else None
+    outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], is_train, rng,
+                                   num_inputs)
+    if not inputs:
+        outputs = [jax.device_put(o, ctx.jax_device) for o in outputs]
+    if is_train:
+        for state, value in zip(inputs[len(inputs) - len(new_aux):], new_aux):
+            state._write(value, op.name)
     if out is None:
         if len(outputs) == 1:
             return NDArray(outputs[0], ctx, op.name)
@@ -344,8 +362,9 @@ def invoke(op, inputs, params, out=None):
         if target.shape != tuple(data.shape):
             raise MXNetError(f"operator {op.name}: out= has shape {target.shape}, but the result "
                              f"has shape {tuple(data.shape)}")
-        if inputs:
-            inputs[0]._check_context(target, f"operator {op.name} out=")
+        if target._ctx != ctx:
+            raise MXNetError(f"operator {op.name}: out= is on {target._ctx}, but the result is "
+                             f"on {ctx}")
         target._write(data.astype(target.dtype), op.name)
     return out
 

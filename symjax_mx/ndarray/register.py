@@ -22,7 +22,7 @@ def _split_arguments(op, args, kwargs):
     if "num_args" in op.params and "num_args" not in params:
         params["num_args"] = len(inputs) + len(named_inputs)
     parsed = op.parse_params(params)
-    names = op.input_names(parsed)
+    names = op.arg_names(parsed)
     for name in names[len(inputs):]:
         if name in named_inputs:
             inputs.append(named_inputs.pop(name))
@@ -36,10 +36,11 @@ def _split_arguments(op, args, kwargs):
 
 
 def _op_function(op, public_name):
-    def fn(*args, out=None, name=None, **kwargs):
-        """``name`` is accepted as in MXNet and unused: imperative results have no names."""
+    def fn(*args, out=None, name=None, ctx=None, **kwargs):
+        """``name`` is accepted as in MXNet and unused: imperative results have no names.
+        ``ctx`` places the result of an operator without array inputs."""
         inputs, params = _split_arguments(op, args, kwargs)
-        return invoke(op, inputs, params, out=out)
+        return invoke(op, inputs, params, out=out, ctx=ctx)
     fn.__name__ = public_name
     fn.__doc__ = op.doc
     return fn

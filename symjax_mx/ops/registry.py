@@ -3,7 +3,22 @@
 An `Operator` carries everything both front ends need: its names, input / auxiliary /
 output names, a typed parameter schema that also parses MXNet's string forms (graph
 JSON stores every attribute as a string), shape and dtype rules, and a pure JAX
-compute function ``(inputs, aux, params, is_train, rng) -> (outputs, new_aux)``.
+compute function.
+
+The contract every operator follows:
+
+- ``compute(inputs, aux, params, is_train, rng) -> (outputs, new_aux)``: lists of jax
+  arrays in, a tuple of outputs and a list of new auxiliary states out (return ``aux``
+  unchanged when nothing is updated). ``is_train`` is a Python bool; ``rng`` is a JAX
+  PRNG key for operators registered with ``random=True``, else None. Where MXNet's
+  gradient is not the autodiff of the forward (loss layers, BlockGrad), the compute
+  function says so itself with ``jax.custom_vjp`` / ``lax.stop_gradient``.
+- ``shape_rule(op, params, shapes) -> (shapes, out_shapes)`` and
+  ``dtype_rule(op, params, dtypes) -> (dtypes, out_dtypes)``: ``shapes`` lists the
+  inputs followed by the auxiliary states (``op.arg_names(params)`` order), None where
+  unknown. A rule fills in what it can deduce (a weight's shape from the data's), leaves
+  None where it cannot, and raises MXNetError naming the operator, the input and the
+  shapes when they are inconsistent.
 """
 import ast
 from dataclasses import dataclass, field
@@ -132,7 +147,7 @@ def _shared_value_rule(kind, show):
         first_index, first = known[0]
         for i, value in known[1:]:
             if value != first:
-                names = op.input_names(params)
+                names = op.arg_names(params)
                 raise MXNetError(f"{op.name}: inputs must share one {kind}, but "
                                  f"{names[first_index]} is {show(first)} and {names[i]} is "
                                  f"{show(value)}")
@@ -156,14 +171,19 @@ class Operator:
     outputs: Any = ("output",)           # output names, or fn(params) -> tuple
     shape_rule: Callable = _same_shape_rule
     dtype_rule: Callable = _same_dtype_rule
+    random: bool = False                 # compute takes a PRNG key
     aliases: tuple = ()
     doc: str = ""
 
     def input_names(self, params):
-        return self.inputs(params) if callable(self.inputs) else self.inputs
+        return tuple(self.inputs(params) if callable(self.inputs) else self.inputs)
 
     def aux_names(self, params):
-        return self.aux(params) if callable(self.aux) else self.aux
+        return tuple(self.aux(params) if callable(self.aux) else self.aux)
+
+    def arg_names(self, params):
+        """Inputs followed by auxiliary states: the order shape and dtype rules see."""
+        return self.input_names(params) + self.aux_names(params)
 
     def output_names(self, params):
         return self.outputs(params) if callable(self.outputs) else self.outputs
@@ -192,13 +212,13 @@ class Operator:
                 parsed[name] = spec.default
         return parsed
 
-    def infer_shape(self, params, in_shapes):
-        """(completed input shapes, output shapes); None marks an unknown shape."""
-        return self.shape_rule(self, params, list(in_shapes))
+    def infer_shape(self, params, shapes):
+        """(completed input+aux shapes, output shapes); None marks an unknown shape."""
+        return self.shape_rule(self, params, list(shapes))
 
-    def infer_type(self, params, in_dtypes):
-        """(completed input dtypes, output dtypes); None marks an unknown dtype."""
-        return self.dtype_rule(self, params, list(in_dtypes))
+    def infer_type(self, params, dtypes):
+        """(completed input+aux dtypes, output dtypes); None marks an unknown dtype."""
+        return self.dtype_rule(self, params, list(dtypes))
 
 
 _REGISTRY = {}

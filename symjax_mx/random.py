@@ -1,0 +1,28 @@
+"""Random state: ``mx.random.seed(n)`` makes every random operator reproducible.
+
+Random operators take a fresh JAX PRNG key per call, split from one global key.
+"""
+import threading
+
+import jax
+
+__all__ = ["seed", "next_key"]
+
+_state = threading.local()
+
+
+def seed(seed_state, ctx="all"):
+    """Reset the random state; the same seed gives the same sequence of random arrays.
+
+    ``ctx`` is accepted as in MXNet: one key stream serves every device.
+    """
+    _state.key = jax.random.key(int(seed_state))
+
+
+def next_key():
+    """A fresh PRNG key for one random operator call."""
+    key = getattr(_state, "key", None)
+    if key is None:
+        key = jax.random.key(0)
+    _state.key, sub = jax.random.split(key)
+    return sub

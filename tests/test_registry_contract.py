@@ -1,0 +1,60 @@
+"""The registry contract operators build on: auxiliary states, training mode, random
+keys and placement of operators without inputs (tested with throwaway operators)."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+from symjax_mx.ndarray.ndarray import invoke
+from symjax_mx.ops.registry import _REGISTRY, Param, ParamParsers as P, register
+
+
+@pytest.fixture
+def temporary_ops():
+    names = []
+
+    def add(name, compute, **rules):
+        names.append(name)
+        return register(name, compute, **rules)
+    yield add
+    for name in names:
+        del _REGISTRY[name]
+
+
+def test_aux_states_update_only_on_training_calls(temporary_ops):
+    def running_mean(inputs, aux, params, is_train, rng):
+        (data,), (mean,) = inputs, aux
+        new_mean = 0.5 * mean + 0.5 * data.mean(axis=0) if is_train else mean
+        return (data - new_mean,), [new_mean]
+
+    seen = []
+
+    def shapes(op, params, shapes):
+        seen.append(op.arg_names(params))
+        return [shapes[0], shapes[0][1:]], [shapes[0]]
+
+    op = temporary_ops("_test_running_mean", running_mean, aux=("moving_mean",),
+                       shape_rule=shapes)
+    data, mean = mx.nd.array([[2, 4], [4, 8]]), mx.nd.zeros((2,))
+    invoke(op, (data, mean), {})
+    assert mean.asnumpy().tolist() == [0, 0]
+    out = invoke(op, (data, mean), {}, is_train=True)
+    assert mean.asnumpy().tolist() == [1.5, 3] and out.asnumpy().tolist() == [[0.5, 1], [2.5, 5]]
+    assert seen[0] == ("data", "moving_mean")  # rules see inputs, then aux states
+    assert getattr(mx.nd, "_test_running_mean", None) is None  # only import-time ops
+
+
+def test_random_operators_get_fresh_reproducible_keys(temporary_ops):
+    op = temporary_ops("_test_uniform", lambda inputs, aux, params, is_train, rng: (
+        (jax.random.uniform(rng, params["shape"], jnp.float32),), aux),
+        inputs=(), random=True, shape_rule=lambda op, p, s: (s, [p["shape"]]),
+        dtype_rule=lambda op, p, d: (d, [np.float32]),
+        params=(Param("shape", P.shape, default=(2,)),))
+    mx.random.seed(7)
+    first, second = invoke(op, (), {"shape": (3,)}), invoke(op, (), {"shape": (3,)})
+    mx.random.seed(7)
+    again = invoke(op, (), {"shape": (3,)}, ctx=mx.cpu(2))
+    assert first.asnumpy().tolist() != second.asnumpy().tolist()
+    assert again.asnumpy().tolist() == first.asnumpy().tolist()
+    assert again.context == mx.cpu(2) and again.asjax().devices() == {jax.devices()[2]}
