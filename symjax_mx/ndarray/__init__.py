@@ -5,6 +5,7 @@ from .creation import (arange, array, concatenate, empty, from_dlpack, full, one
                        to_dlpack_for_read, zeros)
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
+from . import random  # noqa: E402  (mx.nd.random)
 from .register import UFUNCS, op_functions
 
 _internal = types.ModuleType(__name__ + "._internal", "Operators whose MXNet names start with _.")

@@ -1,0 +1,1 @@
+"""mx.nd.random: sampling functions (filled by the random-operators work)."""

@@ -1,0 +1,1 @@
+"""Operators: conv (see the registry contract in registry.py)."""

@@ -1,0 +1,1 @@
+"""Operators: linalg (see the registry contract in registry.py)."""

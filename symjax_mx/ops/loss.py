@@ -1,0 +1,1 @@
+"""Operators: loss (see the registry contract in registry.py)."""

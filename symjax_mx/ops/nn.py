@@ -1,0 +1,1 @@
+"""Operators: nn (see the registry contract in registry.py)."""

@@ -1,0 +1,1 @@
+"""Operators: random (see the registry contract in registry.py)."""

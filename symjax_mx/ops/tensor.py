@@ -1,0 +1,1 @@
+"""Operators: tensor (see the registry contract in registry.py)."""
