@@ -1,0 +1,60 @@
+"""mx.test_utils: the helpers our own tests and MXNet users' tests rely on."""
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+from symjax_mx import test_utils as tu
+
+
+def test_tolerances_follow_the_dtype():
+    a32 = np.array([1.0, 2.0], np.float32)
+    assert tu.almost_equal(a32, a32 + 5e-4)  # float32: atol 1e-3
+    assert not tu.almost_equal(a32.astype(np.float64), a32.astype(np.float64) + 5e-4)
+    assert not tu.almost_equal(np.array([1, 2]), np.array([1, 3]))
+    assert tu.almost_equal(mx.nd.array([1, 2]), np.array([1, 2.0001], np.float32))
+
+
+def test_assert_almost_equal_names_the_worst_element():
+    with pytest.raises(AssertionError, match=r"x and y differ beyond rtol=1e-05, atol=1e-20 in 1 "
+                                             r"of 2 elements; worst at \(1,\): x=2\.0, y=2\.1"):
+        tu.assert_almost_equal(np.array([1.0, 2.0]), np.array([1.0, 2.1]), names=("x", "y"))
+    tu.assert_almost_equal(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]), equal_nan=True)
+    with pytest.raises(AssertionError):
+        tu.assert_almost_equal(np.array([np.nan]), np.array([np.nan]))
+    with pytest.raises(AssertionError, match=r"shapes differ: a \(2,\), b \(1,\)"):
+        tu.assert_almost_equal(np.ones(2), np.ones(1), use_broadcast=False)
+    tu.assert_almost_equal(np.ones((2, 2)), np.ones(2))  # broadcasting is allowed by default
+
+
+def test_same_and_reldiff():
+    assert tu.same(mx.nd.array([1, 2]), np.array([1, 2], np.float32))
+    assert not tu.same(np.array([1, 2]), np.array([1, 3]))
+    assert tu.reldiff(np.array([1.0, 1.0]), np.array([1.0, 1.0])) == 0
+    assert tu.reldiff(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(1.0)
+
+
+def test_random_inputs():
+    np.random.seed(0)
+    shape = tu.rand_shape_nd(3, dim=4)
+    assert len(shape) == 3 and all(1 <= d <= 4 for d in shape)
+    assert all(1 <= d <= 5 for d in tu.rand_shape_2d(5, 5))
+    assert len(tu.rand_shape_3d()) == 3
+    x = tu.rand_ndarray((2, 3), dtype="float64", ctx=mx.cpu(1))
+    assert x.shape == (2, 3) and x.dtype == np.float64 and x.context == mx.cpu(1)
+    with pytest.raises(ValueError, match="storage type 'csr' is not supported"):
+        tu.rand_ndarray((2, 2), stype="csr")
+
+
+def test_default_context_can_be_set():
+    assert tu.default_context() == mx.cpu(0)
+    tu.set_default_context(mx.cpu(1))
+    try:
+        assert mx.nd.zeros((1,)).context == mx.cpu(1)
+    finally:
+        tu.set_default_context(mx.cpu(0))
+
+
+def test_assert_exception():
+    tu.assert_exception(mx.nd.zeros, mx.MXNetError, (2, -1))
+    with pytest.raises(AssertionError, match="did not raise"):
+        tu.assert_exception(mx.nd.zeros, mx.MXNetError, (2, 1))
