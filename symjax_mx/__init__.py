@@ -5,7 +5,7 @@ import jax as _jax
 # function passes explicit dtypes, so float32 stays the default.
 _jax.config.update("jax_enable_x64", True)
 
-from . import base, context, ndarray, ops, random, test_utils  # noqa: E402
+from . import base, context, ndarray, operator, ops, random, test_utils  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
 
@@ -13,4 +13,4 @@ nd = ndarray
 
 __version__ = "0.1.0"
 __all__ = ["Context", "MXNetError", "base", "context", "cpu", "cpu_pinned", "current_context",
-           "gpu", "nd", "ndarray", "ops", "random", "test_utils"]
+           "gpu", "nd", "ndarray", "operator", "ops", "random", "test_utils"]

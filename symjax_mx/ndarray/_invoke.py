@@ -38,13 +38,14 @@ def compiled(op, params, is_train=False, num_inputs=None):
     if not params and not is_train and num_inputs is None:
         key, traced = op, ()
     else:
-        traced = tuple(v for k, v in params.items() if op.params[k].traced)
-        key = (op, tuple(v for k, v in params.items() if not op.params[k].traced), is_train,
+        traced_names = op.traced_params
+        traced = tuple(v for k, v in params.items() if k in traced_names)
+        key = (op, tuple((k, v) for k, v in params.items() if k not in traced_names), is_train,
                num_inputs)
     fn = _COMPILED.get(key)
     if fn is None:
-        static = {k: v for k, v in params.items() if not op.params[k].traced}
-        traced_names = tuple(k for k in params if op.params[k].traced)
+        static = {k: v for k, v in params.items() if k not in traced_names}
+        traced_names = tuple(k for k in params if k in traced_names)
         fn = _COMPILED[key] = _compile(op, static, traced_names, is_train, num_inputs)
     return fn, traced
 

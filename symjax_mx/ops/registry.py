@@ -172,8 +172,14 @@ class Operator:
     shape_rule: Callable = _same_shape_rule
     dtype_rule: Callable = _same_dtype_rule
     random: bool = False                 # compute takes a PRNG key
+    open_params: bool = False            # keep unknown params, as strings (Custom)
     aliases: tuple = ()
     doc: str = ""
+
+    @property
+    def traced_params(self):
+        """Names of the parameters imperative calls pass as runtime values."""
+        return frozenset(name for name, spec in self.params.items() if spec.traced)
 
     def input_names(self, params):
         return tuple(self.inputs(params) if callable(self.inputs) else self.inputs)
@@ -194,6 +200,10 @@ class Operator:
     def parse_params(self, kwargs):
         """Validate and complete user or JSON parameters; errors name the operator."""
         unknown = [k for k in kwargs if k not in self.params]
+        if unknown and self.open_params:
+            extra = {k: str(kwargs[k]) for k in unknown}
+            return {**self.parse_params({k: v for k, v in kwargs.items() if k in self.params}),
+                    **extra}
         if unknown:
             known = ", ".join(self.params) or "none"
             raise MXNetError(

@@ -1,0 +1,133 @@
+"""Operators written in Python (mx.operator): forward, MXNet-style backward as the
+gradient inside compiled code, auxiliary states, several outputs, and the errors."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+from symjax_mx.ops import get_op
+
+created = []
+
+
+class Scaled(mx.operator.CustomOp):
+    def __init__(self, scale):
+        self.scale = scale
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * in_data[0] * self.scale)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        # a deliberately non-autodiff gradient, so the test can tell it was used
+        self.assign(in_grad[0], req[0], out_grad[0] * 100 + in_data[0] * 0)
+
+
+@mx.operator.register("test_scaled_square")
+class ScaledProp(mx.operator.CustomOpProp):
+    def __init__(self, scale="1"):
+        super().__init__(need_top_grad=True)
+        self.scale = float(scale)  # MXNet passes every keyword argument as a string
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        created.append((ctx, in_shapes, in_dtypes))
+        return Scaled(self.scale)
+
+
+class SplitSum(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        x, y = in_data
+        self.assign(out_data[0], req[0], x + y)
+        self.assign(out_data[1], req[1], mx.nd.sum(x * y, axis=1))
+        aux[0][:] = aux[0] + 1  # counts training calls
+        if not is_train:
+            aux[0][:] = aux[0] - 1
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        x, y = in_data
+        row = out_grad[1].reshape((-1, 1))
+        self.assign(in_grad[0], req[0], out_grad[0] + row * y)
+        self.assign(in_grad[1], req[1], out_grad[0] + row * x)
+
+
+@mx.operator.register("test_split_sum")
+class SplitSumProp(mx.operator.CustomOpProp):
+    def list_arguments(self):
+        return ["lhs", "rhs"]
+
+    def list_outputs(self):
+        return ["sum", "dot"]
+
+    def list_auxiliary_states(self):
+        return ["calls"]
+
+    def infer_shape(self, in_shape):
+        return in_shape, [in_shape[0], [in_shape[0][0]]], [[1]]
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return SplitSum()
+
+
+def test_forward_passes_string_params_and_creates_once_per_signature():
+    created.clear()
+    x = mx.nd.array([1.0, 2.0])
+    y = mx.nd.Custom(x, op_type="test_scaled_square", scale=3)
+    assert y.asnumpy().tolist() == [3, 12] and y.context == mx.cpu(0)
+    mx.nd.Custom(mx.nd.array([5.0, 6.0]), op_type="test_scaled_square", scale=3).wait_to_read()
+    assert created == [(mx.cpu(0), [[2]], [np.float32])]
+
+
+def test_user_backward_is_the_gradient_inside_jit():
+    op = get_op("Custom")
+    params = op.parse_params({"op_type": "test_scaled_square", "scale": 2})
+
+    @jax.jit
+    def grad(x):
+        out, vjp = jax.vjp(lambda a: op.compute([a], [], params, True, None)[0][0], x)
+        return out, vjp(jnp.full_like(out, 0.5))[0]
+    out, g = grad(jnp.array([1.0, 2.0], jnp.float32))
+    assert np.asarray(out).tolist() == [2, 8] and np.asarray(g).tolist() == [50, 50]
+
+
+def test_several_inputs_outputs_and_aux_states():
+    x, y = mx.nd.array([[1, 2], [3, 4]]), mx.nd.array([[1, 1], [2, 2]])
+    calls = mx.nd.zeros((1,))
+    total, dot = mx.nd.Custom(x, y, calls, op_type="test_split_sum")
+    assert total.asnumpy().tolist() == [[2, 3], [5, 6]] and dot.asnumpy().tolist() == [3, 14]
+    op = get_op("Custom")
+    params = op.parse_params({"op_type": "test_split_sum"})
+    assert op.input_names(params) == ("lhs", "rhs") and op.aux_names(params) == ("calls",)
+    assert op.output_names(params) == ("sum", "dot")
+    assert op.infer_shape(params, [(2, 2), (2, 2), None]) == ([(2, 2), (2, 2), (1,)],
+                                                              [(2, 2), (2,)])
+    mx.nd.ndarray.invoke(op, (x, y, calls), params, is_train=True)
+    assert calls.asnumpy().tolist() == [1]
+
+    def loss(a, b):
+        (s, d), _ = op.compute([a, b], [jnp.zeros(1)], params, True, None)
+        return jnp.sum(s * 2) + jnp.sum(d * 3)
+    ga, gb = jax.grad(loss, argnums=(0, 1))(x.asjax(), y.asjax())
+    np.testing.assert_allclose(np.asarray(ga), 2 + 3 * y.asnumpy())
+    np.testing.assert_allclose(np.asarray(gb), 2 + 3 * x.asnumpy())
+
+
+def test_unknown_op_type_lists_the_registered_ones():
+    with pytest.raises(mx.MXNetError, match=r"Cannot find custom operator 'nope'; registered: "
+                                            r".*test_scaled_square"):
+        mx.nd.Custom(mx.nd.ones((2,)), op_type="nope")
+    with pytest.raises(mx.MXNetError, match="operator Custom: required parameter op_type"):
+        mx.nd.Custom(mx.nd.ones((2,)))
+
+
+def test_an_error_in_user_code_names_the_operator():
+    class Broken(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            raise ValueError("user forward exploded")
+
+    @mx.operator.register("test_broken")
+    class BrokenProp(mx.operator.CustomOpProp):
+        def create_operator(self, ctx, in_shapes, in_dtypes):
+            return Broken()
+
+    with pytest.raises(mx.MXNetError, match="(?s)operator Custom failed.*user forward exploded"):
+        mx.nd.Custom(mx.nd.ones((2,)), op_type="test_broken").wait_to_read()
