@@ -71,8 +71,8 @@ def array(source_array, ctx=None, dtype=None):
             data = jax.device_put(data, device)
         return NDArray(data, ctx)
     dtype = normalize_dtype(dtype)
-    try:
-        host = np.asarray(source_array, dtype=dtype)
+    try:  # convert, then cast: out-of-range integers wrap as in MXNet (-1 -> 255 for uint8)
+        host = np.asarray(source_array).astype(dtype)
     except (TypeError, ValueError) as err:
         raise MXNetError(f"cannot create an NDArray from {type(source_array).__name__}: {err}"
                          ) from None

@@ -123,7 +123,7 @@ class NDArray(OperatorMethods):
     # --- operator hooks ----------------------------------------------------------------
 
     def _apply(self, op, inputs, params):
-        return invoke(op, inputs, op.parse_params(params) if params else params)
+        return invoke(op, inputs, op.parse_params(params) if op.params else params)
 
     def _as_operand(self, value):
         """A numpy or JAX array operand as an NDArray of this array's dtype and context."""

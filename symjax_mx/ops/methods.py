@@ -155,8 +155,21 @@ def _unary_method(name):
     return method
 
 
+def _operator_method(name):
+    op = get_op(name)
+
+    def method(self, *args, **kwargs):
+        params = dict(zip(op.params, args), **kwargs)
+        return self._apply(op, (self,), params)
+    method.__name__ = name
+    method.__doc__ = op.doc
+    return method
+
+
 for _name in REDUCTIONS:
     setattr(OperatorMethods, _name, _reduction_method(_name))
+for _name in ("norm", "argmax", "argmin", "argmax_channel", "topk", "sort", "argsort"):
+    setattr(OperatorMethods, _name, _operator_method(_name))
 for _name in UNARY:
     setattr(OperatorMethods, _name, _unary_method(_name))
 

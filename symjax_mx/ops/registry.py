@@ -114,10 +114,12 @@ class ParamParsers:
 
     @staticmethod
     def optional(parse):
+        """``parse``, or None: an explicit None is a value (``sort(x, axis=None)`` flattens)."""
         def parse_optional(value):
             if value is None or (isinstance(value, str) and value.strip() == "None"):
                 return None
             return parse(value)
+        parse_optional.accepts_none = True
         return parse_optional
 
 
@@ -210,7 +212,8 @@ class Operator:
                 f"operator {self.name} has no parameter {unknown[0]!r}; its parameters are: {known}")
         parsed = {}
         for name, spec in self.params.items():
-            if name in kwargs and kwargs[name] is not None:
+            if name in kwargs and (kwargs[name] is not None
+                                   or getattr(spec.parse, "accepts_none", False)):
                 try:
                     parsed[name] = spec.parse(kwargs[name])
                 except (ValueError, TypeError) as err:
