@@ -1,4 +1,6 @@
-"""Shape-changing operators: Reshape (with MXNet's special values), transpose, Cast, Concat."""
+"""Shape-changing operators: Reshape (with MXNet's special values), Flatten, transpose,
+SwapAxis, expand_dims, squeeze, Cast, Concat, stack, reverse, tile, repeat and the
+broadcasts (broadcast_to, broadcast_axis, broadcast_like)."""
 import math
 
 import jax.numpy as jnp
@@ -70,7 +72,8 @@ def infer_reshape(src, target, reverse=False):
     if infer_at is not None:
         rest = math.prod(out[:infer_at] + out[infer_at + 1:])
         if rest == 0 or size % rest:
-            raise MXNetError(f"Reshape: cannot infer -1 reshaping {tuple(src)} into {tuple(target)}")
+            raise MXNetError(f"Reshape: cannot infer -1 reshaping {tuple(src)} into "
+                             f"{tuple(target)}")
         out[infer_at] = size // rest
     if reverse:
         out.reverse()
@@ -82,18 +85,50 @@ def infer_reshape(src, target, reverse=False):
     return tuple(out)
 
 
+def _legacy_reshape(src, target, keep_highest):
+    """The shape for the deprecated ``target_shape``: one 0 is inferred from the size and
+    ``keep_highest`` keeps the first dimension."""
+    out = list(target)
+    if keep_highest:
+        out[0] = src[0]
+    if any(d < 0 for d in out):
+        raise MXNetError(f"Reshape: target_shape {tuple(target)} has a negative dimension")
+    zeros = [i for i in range(1 if keep_highest else 0, len(out)) if out[i] == 0]
+    size, rest = math.prod(src), math.prod(d for d in out if d)
+    if len(zeros) == 1 and rest and size % rest == 0:
+        out[zeros[0]] = size // rest
+    if math.prod(out) != size:
+        raise MXNetError(f"Reshape: cannot reshape an array of shape {tuple(src)} (size {size}) "
+                         f"into target_shape {tuple(target)}")
+    return tuple(out)
+
+
+def reshape_shape(src, params):
+    """The output shape of Reshape: ``shape`` wins, else the legacy ``target_shape``."""
+    if params["shape"]:
+        return infer_reshape(src, params["shape"], params["reverse"])
+    if params["target_shape"]:
+        return _legacy_reshape(src, params["target_shape"], params["keep_highest"])
+    raise MXNetError("Reshape: give the target shape in parameter shape")
+
+
 def _reshape_shape_rule(op, params, in_shapes):
     (shape,) = in_shapes
     if shape is None:
         return in_shapes, [None]
-    return in_shapes, [infer_reshape(shape, params["shape"], params["reverse"])]
+    return in_shapes, [reshape_shape(shape, params)]
 
 
-register("Reshape", simple_compute(lambda data, shape, reverse: data.reshape(
-            infer_reshape(data.shape, shape, reverse))),
+register("Reshape", lambda inputs, aux, params, is_train, rng: (
+            (inputs[0].reshape(reshape_shape(inputs[0].shape, params)),), aux),
          aliases=("reshape",), shape_rule=_reshape_shape_rule,
          params=(Param("shape", P.shape, default=(), doc="target shape, with special values"),
-                 Param("reverse", P.boolean, default=False, doc="match special values from the right")),
+                 Param("reverse", P.boolean, default=False,
+                       doc="match special values from the right"),
+                 Param("target_shape", P.shape, default=(),
+                       doc="deprecated target shape; one 0 is inferred"),
+                 Param("keep_highest", P.boolean, default=False,
+                       doc="with target_shape: keep the first dimension")),
          doc="Reshape without copying; see infer_reshape for the special values.")
 
 
@@ -158,3 +193,268 @@ register("Concat", lambda inputs, aux, params, is_train, rng: (
          params=(Param("num_args", P.integer, required=True, doc="number of inputs"),
                  Param("dim", P.integer, default=1, doc="axis to join along")),
          doc="Join arrays along an existing axis.")
+
+
+def normalize_axis(op_name, axis, ndim, name="axis"):
+    """``axis`` in [-ndim, ndim) as a non-negative axis; MXNetError otherwise."""
+    if not -ndim <= axis < ndim:
+        raise MXNetError(f"{op_name}: {name} {axis} is out of range for an array of {ndim} dims")
+    return axis % ndim
+
+
+def unary_shape_rule(out_shape):
+    """A shape rule for one input whose output shape is ``out_shape(shape, params)``."""
+    def rule(op, params, in_shapes):
+        shape = in_shapes[0]
+        return in_shapes, [None if shape is None else out_shape(tuple(shape), params)]
+    return rule
+
+
+def first_dtype_rule(op, params, in_dtypes):
+    """The outputs take the first input's dtype; the other inputs may have any dtype."""
+    return in_dtypes, [in_dtypes[0]] * op.num_outputs(params)
+
+
+def _flatten_shape(shape, params=None):
+    if not shape:
+        raise MXNetError("Flatten: cannot flatten a 0-d array")
+    return (shape[0], math.prod(shape[1:]))
+
+
+register("Flatten", simple_compute(lambda data: data.reshape(_flatten_shape(data.shape))),
+         aliases=("flatten",), shape_rule=unary_shape_rule(_flatten_shape),
+         doc="Collapse all axes but the first: (N, d1, d2, ...) -> (N, d1*d2*...).")
+
+
+def _swap_axes(shape, params):
+    ndim = len(shape)
+    return (normalize_axis("SwapAxis", params["dim1"], ndim, "dim1"),
+            normalize_axis("SwapAxis", params["dim2"], ndim, "dim2"))
+
+
+def _swapped_shape(shape, params):
+    out = list(shape)
+    d1, d2 = _swap_axes(shape, params)
+    out[d1], out[d2] = out[d2], out[d1]
+    return tuple(out)
+
+
+register("SwapAxis", lambda inputs, aux, params, is_train, rng: (
+            (jnp.swapaxes(inputs[0], *_swap_axes(inputs[0].shape, params)),), aux),
+         aliases=("swapaxes",), shape_rule=unary_shape_rule(_swapped_shape),
+         params=(Param("dim1", P.integer, default=0, doc="first axis"),
+                 Param("dim2", P.integer, default=0, doc="second axis")),
+         doc="Interchange two axes.")
+
+
+def _expand_dims_axis(shape, axis):
+    ndim = len(shape)
+    if not -ndim - 1 <= axis <= ndim:
+        raise MXNetError(f"expand_dims: axis {axis} is out of range [{-ndim - 1}, {ndim}] for "
+                         f"an array of shape {shape}")
+    return axis % (ndim + 1)
+
+
+def _expanded_shape(shape, params):
+    axis = _expand_dims_axis(shape, params["axis"])
+    return shape[:axis] + (1,) + shape[axis:]
+
+
+register("expand_dims", simple_compute(lambda data, axis: jnp.expand_dims(
+            data, _expand_dims_axis(data.shape, axis))),
+         shape_rule=unary_shape_rule(_expanded_shape),
+         params=(Param("axis", P.integer, required=True, doc="position of the new axis"),),
+         doc="Insert an axis of size 1.")
+
+
+def _squeezed_shape(shape, params):
+    axis = params["axis"]
+    if axis is None:
+        drop = {i for i, d in enumerate(shape) if d == 1}
+    else:
+        drop = {normalize_axis("squeeze", a, len(shape)) for a in axis}
+        if len(drop) != len(axis):
+            raise MXNetError(f"squeeze: axis {axis} repeats an axis")
+        for a in sorted(drop):
+            if shape[a] != 1:
+                raise MXNetError(f"squeeze: cannot squeeze axis {a} of shape {shape}: its "
+                                 f"size is {shape[a]}, not 1")
+    return tuple(d for i, d in enumerate(shape) if i not in drop) or (1,)
+
+
+register("squeeze", lambda inputs, aux, params, is_train, rng: (
+            (inputs[0].reshape(_squeezed_shape(inputs[0].shape, params)),), aux),
+         shape_rule=unary_shape_rule(_squeezed_shape),
+         params=(Param("axis", P.optional(P.shape), doc="axes of size 1 to remove; None: all"),),
+         doc="Remove axes of size 1 (a result with no axes has shape (1,)).")
+
+
+def _stack_shape_rule(op, params, in_shapes):
+    known = [(i, s) for i, s in enumerate(in_shapes) if s is not None]
+    if not known:
+        return in_shapes, [None]
+    first_index, first = known[0][0], tuple(known[0][1])
+    for i, shape in known[1:]:
+        if tuple(shape) != first:
+            raise MXNetError(f"stack: input arg{i} has shape {shape}, but arg{first_index} has "
+                             f"shape {first}; all inputs must share one shape")
+    axis = normalize_axis("stack", params["axis"], len(first) + 1)
+    out = first[:axis] + (params["num_args"],) + first[axis:]
+    return [first] * len(in_shapes), [out]
+
+
+register("stack", lambda inputs, aux, params, is_train, rng: (
+            (jnp.stack(inputs, axis=params["axis"]),), aux),
+         inputs=_concat_inputs, shape_rule=_stack_shape_rule,
+         params=(Param("axis", P.integer, default=0, doc="position of the new axis"),
+                 Param("num_args", P.integer, required=True, doc="number of inputs")),
+         doc="Join arrays of one shape along a new axis.")
+
+
+def _reverse_axes(shape, axis):
+    """The axes flipped an odd number of times (MXNet accepts only non-negative axes)."""
+    for a in axis:
+        if not 0 <= a < len(shape):
+            raise MXNetError(f"reverse: axis {a} must be in [0, {len(shape)}) for an array of "
+                             f"shape {shape}")
+    return tuple(a for a in sorted(set(axis)) if axis.count(a) % 2)
+
+
+def _reversed_shape(shape, params):
+    _reverse_axes(shape, params["axis"])
+    return shape
+
+
+register("reverse", simple_compute(lambda data, axis: jnp.flip(
+            data, _reverse_axes(data.shape, axis))),
+         aliases=("flip",),
+         shape_rule=unary_shape_rule(_reversed_shape),
+         params=(Param("axis", P.shape, required=True, doc="axes to reverse"),),
+         doc="Reverse the order of elements along the given axes.")
+
+
+def _tiled_shape(shape, params):
+    reps = params["reps"]
+    if any(r < 0 for r in reps):
+        raise MXNetError(f"tile: reps {reps} has a negative entry")
+    ndim = max(len(shape), len(reps))
+    shape = (1,) * (ndim - len(shape)) + shape
+    reps = (1,) * (ndim - len(reps)) + reps
+    return tuple(d * r for d, r in zip(shape, reps))
+
+
+register("tile", simple_compute(lambda data, reps: jnp.tile(
+            data, reps) if reps else data),
+         shape_rule=unary_shape_rule(_tiled_shape),
+         params=(Param("reps", P.shape, required=True, doc="repetitions per axis"),),
+         doc="Repeat the whole array along each axis (NumPy's tile).")
+
+
+def _repeat_axis(shape, params):
+    if params["repeats"] < 0:
+        raise MXNetError(f"repeat: repeats must be non-negative, got {params['repeats']}")
+    return None if params["axis"] is None else normalize_axis("repeat", params["axis"],
+                                                              len(shape))
+
+
+def _repeated_shape(shape, params):
+    axis = _repeat_axis(shape, params)
+    if axis is None:
+        return (math.prod(shape) * params["repeats"],)
+    return shape[:axis] + (shape[axis] * params["repeats"],) + shape[axis + 1:]
+
+
+def _repeat(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    axis = _repeat_axis(data.shape, params)
+    if axis is None:
+        data, axis = data.reshape(-1), 0
+    return (jnp.repeat(data, params["repeats"], axis=axis),), aux
+
+
+register("repeat", _repeat, shape_rule=unary_shape_rule(_repeated_shape),
+         params=(Param("repeats", P.integer, required=True, doc="copies of each element"),
+                 Param("axis", P.optional(P.integer), doc="axis to repeat along; None: flatten")),
+         doc="Repeat each element (NumPy's repeat).")
+
+
+def _broadcast_to_shape(shape, params):
+    target = params["shape"]
+    if len(target) != len(shape):
+        raise MXNetError(f"broadcast_to: cannot broadcast an array of shape {shape} to "
+                         f"{target}: they have different numbers of dimensions")
+    out = tuple(d if t == 0 else t for d, t in zip(shape, target))
+    for i, (d, o) in enumerate(zip(shape, out)):
+        if o < 0 or (d != o and d != 1):
+            raise MXNetError(f"broadcast_to: cannot broadcast an array of shape {shape} to "
+                             f"{target}: dimension {i} has size {d}, which is neither {o} nor 1")
+    return out
+
+
+register("broadcast_to", lambda inputs, aux, params, is_train, rng: (
+            (jnp.broadcast_to(inputs[0], _broadcast_to_shape(inputs[0].shape, params)),), aux),
+         shape_rule=unary_shape_rule(_broadcast_to_shape),
+         params=(Param("shape", P.shape, default=(), doc="target shape; 0 keeps a dimension"),),
+         doc="Broadcast axes of size 1 to a target shape.")
+
+
+def _broadcast_axis_shape(shape, params):
+    axis, size = params["axis"], params["size"]
+    if len(axis) != len(size):
+        raise MXNetError(f"broadcast_axis: axis {axis} and size {size} must have the same length")
+    out = list(shape)
+    for a, n in zip(axis, size):
+        if not 0 <= a < len(shape):
+            raise MXNetError(f"broadcast_axis: axis {a} must be in [0, {len(shape)}) for an "
+                             f"array of shape {shape}")
+        if out[a] != 1 or n < 0:
+            raise MXNetError(f"broadcast_axis: cannot broadcast axis {a} of shape {shape} to "
+                             f"size {n}: only axes of size 1 broadcast")
+        out[a] = n
+    return tuple(out)
+
+
+register("broadcast_axis", lambda inputs, aux, params, is_train, rng: (
+            (jnp.broadcast_to(inputs[0], _broadcast_axis_shape(inputs[0].shape, params)),), aux),
+         aliases=("broadcast_axes",), shape_rule=unary_shape_rule(_broadcast_axis_shape),
+         params=(Param("axis", P.shape, default=(), doc="axes of size 1 to broadcast"),
+                 Param("size", P.shape, default=(), doc="their new sizes")),
+         doc="Broadcast the given axes of size 1 to new sizes.")
+
+
+def broadcast_like_shape(lhs, rhs, lhs_axes, rhs_axes):
+    """The shape ``lhs`` broadcasts to like ``rhs`` (all axes unless both axes are given)."""
+    if lhs_axes is None or rhs_axes is None:
+        if len(lhs) != len(rhs) or any(l != r and l != 1 for l, r in zip(lhs, rhs)):
+            raise MXNetError(f"broadcast_like: cannot broadcast lhs of shape {lhs} like rhs of "
+                             f"shape {rhs}")
+        return tuple(rhs)
+    if not lhs_axes or len(lhs_axes) != len(rhs_axes):
+        raise MXNetError(f"broadcast_like: lhs_axes {lhs_axes} and rhs_axes {rhs_axes} must be "
+                         f"non-empty and of the same length")
+    out = list(lhs)
+    for la, ra in zip(lhs_axes, rhs_axes):
+        la = normalize_axis("broadcast_like", la, len(lhs), "lhs_axes entry")
+        ra = normalize_axis("broadcast_like", ra, len(rhs), "rhs_axes entry")
+        if out[la] != 1:
+            raise MXNetError(f"broadcast_like: axis {la} of lhs shape {lhs} has size {out[la]}; "
+                             f"only axes of size 1 broadcast")
+        out[la] = rhs[ra]
+    return tuple(out)
+
+
+def _broadcast_like_shape_rule(op, params, in_shapes):
+    lhs, rhs = in_shapes
+    if lhs is None or rhs is None:
+        return in_shapes, [None]
+    return in_shapes, [broadcast_like_shape(tuple(lhs), tuple(rhs), params["lhs_axes"],
+                                            params["rhs_axes"])]
+
+
+register("broadcast_like", lambda inputs, aux, params, is_train, rng: (
+            (jnp.broadcast_to(inputs[0], broadcast_like_shape(
+                inputs[0].shape, inputs[1].shape, params["lhs_axes"], params["rhs_axes"])),), aux),
+         inputs=("lhs", "rhs"), shape_rule=_broadcast_like_shape_rule, dtype_rule=first_dtype_rule,
+         params=(Param("lhs_axes", P.optional(P.shape), doc="axes of lhs to broadcast"),
+                 Param("rhs_axes", P.optional(P.shape), doc="the axes of rhs giving their sizes")),
+         doc="Broadcast lhs to the shape of rhs (or of the given axes of rhs).")
