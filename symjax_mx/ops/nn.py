@@ -1,1 +1,459 @@
-"""Operators: nn (see the registry contract in registry.py)."""
+"""Neural-network layers: activations, normalizations, dropout and softmax.
+
+MXNet 1.9.1 semantics worth knowing (checked against real MXNet):
+
+- BatchNorm's third output ``var`` is the inverse standard deviation
+  ``1/sqrt(var + eps)`` (of the batch in training, of ``moving_var`` otherwise), and
+  ``fix_gamma=True`` uses gamma as 1. MXNet updates the moving statistics in the
+  backward pass; here the training forward returns them, with the same values
+  (``momentum * moving + (1 - momentum) * batch``, biased batch variance).
+- LeakyReLU's ``gelu`` is the erf form; ``rrelu`` has a second output ``mask`` (the
+  random slopes in training, zeros at inference, where the slope is the bounds' mean).
+  prelu's gamma is matched from the right against data's first two axes only: (C,)
+  scales channels, (1,) everything, (N, C) both.
+- SoftmaxActivation's ``instance`` mode is a softmax over the last axis.
+- LRN sums a window of ``2 * ((nsize - 1) // 2) + 1`` channels and divides alpha by
+  nsize (an even nsize uses the next smaller odd window, as MXNet's CPU build does).
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from ..base import MXNetError
+from .registry import Param, ParamParsers as P, register
+
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
+
+
+def _axis(op_name, axis, ndim):
+    if not -ndim <= axis < ndim:
+        raise MXNetError(f"{op_name}: axis {axis} is out of range for data of {ndim} dims")
+    return axis % ndim
+
+
+def _channel_shape(ndim, axis):
+    """A broadcast shape putting a per-channel vector on ``axis``."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return tuple(shape)
+
+
+def _data_rule(check=None):
+    """A shape rule for one data input and outputs of its shape; ``check`` validates it."""
+    def rule(op, params, shapes):
+        data = shapes[0]
+        if data is not None and check is not None:
+            check(op, params, data)
+        return shapes, [data] * op.num_outputs(params)
+    return rule
+
+
+def _fill_vectors(op, params, shapes, axis):
+    """Fill every shape after data's with (C,), C = data.shape[axis]; error on a mismatch."""
+    data, names = shapes[0], op.arg_names(params)
+    if data is None:
+        return shapes, None
+    axis = _axis(op.name, axis, len(data))
+    want = (data[axis],)
+    for i, shape in enumerate(shapes[1:], 1):
+        if shape is None:
+            shapes[i] = want
+        elif tuple(shape) != want:
+            raise MXNetError(f"{op.name}: {names[i]} has shape {tuple(shape)}, but data of shape "
+                             f"{data} has {data[axis]} channels on axis {axis}; expected {want}")
+    return shapes, axis
+
+
+# --- activations -------------------------------------------------------------------
+
+ACTIVATIONS = {
+    "relu": jax.nn.relu,
+    "sigmoid": jax.nn.sigmoid,
+    "tanh": jnp.tanh,
+    "softrelu": jax.nn.softplus,
+    "softsign": jax.nn.soft_sign,
+}
+
+
+register("Activation", lambda inputs, aux, params, is_train, rng: (
+            (ACTIVATIONS[params["act_type"]](inputs[0]),), aux),
+         params=(Param("act_type", P.choice(*sorted(ACTIVATIONS)), required=True,
+                       doc="activation function"),),
+         doc="Element-wise activation: relu, sigmoid, tanh, softrelu (softplus) or softsign.")
+
+
+def _xelu(x, slope):
+    return jnp.where(x > 0, x, slope * x)
+
+
+def _negative_expm1(x):
+    """expm1 of the negative part; the positive side never overflows (so gradients stay finite)."""
+    return jnp.expm1(jnp.minimum(x, 0))
+
+
+def _prelu_gamma_shape(data, gamma):
+    """gamma's broadcast shape against data (MXNet aligns it from the right with data's
+    first two axes); None if it does not fit."""
+    out, s = [1] * len(data), len(gamma) - 1
+    for i in reversed(range(len(data))):
+        if s >= 0 and i <= 1 and gamma[s] in (data[i], 1):
+            out[i] = gamma[s]
+            s -= 1
+    return tuple(out) if s == -1 else None
+
+
+def _leaky_relu(inputs, aux, params, is_train, rng):
+    x, act = inputs[0], params["act_type"]
+    slope = params["slope"]
+    if act == "leaky":
+        return (_xelu(x, slope),), aux
+    if act == "prelu":
+        gamma = inputs[1]
+        return (_xelu(x, gamma.reshape(_prelu_gamma_shape(x.shape, gamma.shape))),), aux
+    if act == "rrelu":
+        low, high = params["lower_bound"], params["upper_bound"]
+        if is_train:
+            mask = jax.random.uniform(rng, x.shape, x.dtype, low, high)
+            return (_xelu(x, mask), mask), aux
+        return (_xelu(x, (low + high) / 2), jnp.zeros_like(x)), aux
+    if act == "elu":
+        return (jnp.where(x > 0, x, slope * _negative_expm1(x)),), aux
+    if act == "selu":
+        return (_SELU_SCALE * jnp.where(x > 0, x, _SELU_ALPHA * _negative_expm1(x)),), aux
+    return (jax.nn.gelu(x, approximate=False),), aux
+
+
+def _leaky_relu_shape_rule(op, params, shapes):
+    data = shapes[0]
+    outputs = [data] * op.num_outputs(params)
+    if params["act_type"] != "prelu" or data is None:
+        return shapes, outputs
+    gamma = shapes[1]
+    if gamma is None:
+        if len(data) < 2:
+            raise MXNetError(f"LeakyReLU: cannot infer prelu's gamma shape from data of shape "
+                             f"{data}; data needs a channel axis 1")
+        shapes[1] = (data[1],)
+    elif _prelu_gamma_shape(data, gamma) is None:
+        raise MXNetError(f"LeakyReLU: gamma of shape {tuple(gamma)} does not broadcast to data "
+                         f"of shape {data}; use ({data[1] if len(data) > 1 else data[0]},) for "
+                         f"one slope per channel or (1,) for one slope")
+    return shapes, outputs
+
+
+register("LeakyReLU", _leaky_relu, random=True,
+         inputs=lambda p: ("data", "gamma") if p["act_type"] == "prelu" else ("data",),
+         outputs=lambda p: ("output", "mask") if p["act_type"] == "rrelu" else ("output",),
+         shape_rule=_leaky_relu_shape_rule,
+         params=(Param("act_type", P.choice("elu", "gelu", "leaky", "prelu", "rrelu", "selu"),
+                       default="leaky", doc="activation function"),
+                 Param("slope", P.number, default=0.25, doc="slope for leaky and elu"),
+                 Param("lower_bound", P.number, default=0.125, doc="rrelu's lowest slope"),
+                 Param("upper_bound", P.number, default=0.334, doc="rrelu's highest slope")),
+         doc="Leaky ReLU family: leaky, elu, selu, gelu, prelu (learned slope gamma) and "
+             "rrelu (random slope in training).")
+
+
+# --- normalizations ----------------------------------------------------------------
+
+def _batch_norm(inputs, aux, params, is_train, rng):
+    data, gamma, beta = inputs
+    moving_mean, moving_var = aux
+    axis = params["axis"] % data.ndim
+    shape = _channel_shape(data.ndim, axis)
+    x = data.astype(jnp.promote_types(data.dtype, gamma.dtype))
+    if params["fix_gamma"]:
+        gamma = jnp.ones_like(gamma)
+    if is_train and not params["use_global_stats"]:
+        reduce = tuple(i for i in range(data.ndim) if i != axis)
+        mean, var = x.mean(reduce), x.var(reduce)
+        m = params["momentum"]
+        aux = [(m * moving_mean + (1 - m) * mean).astype(moving_mean.dtype),
+               (m * moving_var + (1 - m) * var).astype(moving_var.dtype)]
+    else:
+        mean, var = moving_mean, moving_var
+    inv_std = lax.rsqrt(var + params["eps"])
+    out = (x - mean.reshape(shape)) * (gamma * inv_std).reshape(shape) + beta.reshape(shape)
+    out = out.astype(data.dtype)
+    return ((out, mean, inv_std) if params["output_mean_var"] else (out,)), aux
+
+
+def _batch_norm_shape_rule(op, params, shapes):
+    shapes, _ = _fill_vectors(op, params, shapes, params["axis"])
+    return shapes, [shapes[0], shapes[1], shapes[1]][:op.num_outputs(params)]
+
+
+def _batch_norm_dtype_rule(op, params, dtypes):
+    """gamma, beta, the moving stats, mean and var are float32 for float16 data, else
+    data's dtype."""
+    data = dtypes[0]
+    if data is None:
+        return dtypes, [None] * op.num_outputs(params)
+    stat = np.float32 if np.dtype(data) == np.float16 else data
+    names = op.arg_names(params)
+    for name, dtype in zip(names[1:], dtypes[1:]):
+        if dtype is not None and np.dtype(dtype) != np.dtype(stat):
+            raise MXNetError(f"BatchNorm: {name} has dtype {np.dtype(dtype).name}, but data of "
+                             f"dtype {np.dtype(data).name} needs {np.dtype(stat).name}")
+    return [data] + [stat] * 4, [data, stat, stat][:op.num_outputs(params)]
+
+
+register("BatchNorm", _batch_norm, inputs=("data", "gamma", "beta"),
+         aux=("moving_mean", "moving_var"),
+         outputs=lambda p: ("output", "mean", "var") if p["output_mean_var"] else ("output",),
+         shape_rule=_batch_norm_shape_rule, dtype_rule=_batch_norm_dtype_rule,
+         params=(Param("eps", P.number, default=1e-3, doc="added to the variance"),
+                 Param("momentum", P.number, default=0.9, doc="moving-average momentum"),
+                 Param("fix_gamma", P.boolean, default=True, doc="use gamma as 1"),
+                 Param("use_global_stats", P.boolean, default=False,
+                       doc="normalize with the moving statistics in training too"),
+                 Param("output_mean_var", P.boolean, default=False,
+                       doc="also output the mean and the inverse standard deviation"),
+                 Param("axis", P.integer, default=1, doc="the channel axis"),
+                 Param("cudnn_off", P.boolean, default=False, doc="accepted; no effect"),
+                 Param("min_calib_range", P.optional(P.number),
+                       doc="accepted; used by quantized graphs only"),
+                 Param("max_calib_range", P.optional(P.number),
+                       doc="accepted; used by quantized graphs only")),
+         doc="Batch normalization over every axis but the channel axis; training updates "
+             "moving_mean and moving_var.")
+
+
+def _layer_norm(inputs, aux, params, is_train, rng):
+    data, gamma, beta = inputs
+    axis = params["axis"] % data.ndim
+    shape = _channel_shape(data.ndim, axis)
+    mean = data.mean(axis, keepdims=True)
+    std = jnp.sqrt(data.var(axis, keepdims=True) + params["eps"])
+    out = (data - mean) / std * gamma.reshape(shape) + beta.reshape(shape)
+    return ((out, mean, std) if params["output_mean_var"] else (out,)), aux
+
+
+def _layer_norm_shape_rule(op, params, shapes):
+    shapes, axis = _fill_vectors(op, params, shapes, params["axis"])
+    data, stat = shapes[0], None
+    if axis is not None:
+        stat = data[:axis] + (1,) + data[axis + 1:]
+    return shapes, [data, stat, stat][:op.num_outputs(params)]
+
+
+register("LayerNorm", _layer_norm, inputs=("data", "gamma", "beta"),
+         outputs=lambda p: ("output", "mean", "std") if p["output_mean_var"] else ("output",),
+         shape_rule=_layer_norm_shape_rule,
+         params=(Param("axis", P.integer, default=-1, doc="the axis to normalize over"),
+                 Param("eps", P.number, default=1e-5, doc="added to the variance"),
+                 Param("output_mean_var", P.boolean, default=False,
+                       doc="also output the mean and the standard deviation")),
+         doc="Layer normalization over one axis, scaled by gamma and shifted by beta.")
+
+
+def _instance_norm(inputs, aux, params, is_train, rng):
+    data, gamma, beta = inputs
+    spatial = tuple(range(2, data.ndim))
+    shape = _channel_shape(data.ndim, 1)
+    mean = data.mean(spatial, keepdims=True)
+    inv_std = lax.rsqrt(data.var(spatial, keepdims=True) + params["eps"])
+    return ((data - mean) * inv_std * gamma.reshape(shape) + beta.reshape(shape),), aux
+
+
+def _instance_norm_shape_rule(op, params, shapes):
+    if shapes[0] is not None and len(shapes[0]) < 3:
+        raise MXNetError(f"InstanceNorm: data must have at least 3 dims (batch, channel, "
+                         f"spatial...), got shape {shapes[0]}")
+    shapes, _ = _fill_vectors(op, params, shapes, 1)
+    return shapes, [shapes[0]]
+
+
+register("InstanceNorm", _instance_norm, inputs=("data", "gamma", "beta"),
+         shape_rule=_instance_norm_shape_rule,
+         params=(Param("eps", P.number, default=1e-3, doc="added to the variance"),),
+         doc="Normalize each channel of each instance over its spatial axes.")
+
+
+_L2_AXES = {"instance": lambda ndim: tuple(range(1, ndim)), "channel": lambda ndim: (1,),
+            "spatial": lambda ndim: tuple(range(2, ndim))}
+
+
+def _l2_check(op, params, shape):
+    if params["mode"] != "instance" and len(shape) < 3:
+        raise MXNetError(f"L2Normalization: mode {params['mode']} needs data of at least 3 "
+                         f"dims, got shape {shape}")
+
+
+def _l2_normalization(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    axes = _L2_AXES[params["mode"]](data.ndim)
+    norm = jnp.sqrt(jnp.sum(jnp.square(data), axes, keepdims=True) + params["eps"])
+    return (data / norm,), aux
+
+
+register("L2Normalization", _l2_normalization, shape_rule=_data_rule(_l2_check),
+         params=(Param("eps", P.number, default=1e-10, doc="added to the sum of squares"),
+                 Param("mode", P.choice("channel", "instance", "spatial"), default="instance",
+                       doc="normalize each instance, each position across channels, or each "
+                           "channel across positions")),
+         doc="Divide by the L2 norm sqrt(sum(x**2) + eps) over the axes the mode selects.")
+
+
+def _lrn_check(op, params, shape):
+    if len(shape) != 4:
+        raise MXNetError(f"LRN: data must be 4-D (batch, channel, height, width), got shape "
+                         f"{shape}")
+
+
+def _lrn(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    nsize, half = params["nsize"], (params["nsize"] - 1) // 2
+    window = lax.reduce_window(jnp.square(data), jnp.zeros((), data.dtype), lax.add,
+                               (1, 2 * half + 1, 1, 1), (1, 1, 1, 1),
+                               ((0, 0), (half, half), (0, 0), (0, 0)))
+    scale = params["knorm"] + params["alpha"] / nsize * window
+    return (data * scale ** -params["beta"],), aux
+
+
+def _positive_integer(value):
+    value = P.integer(value)
+    if value < 1:
+        raise ValueError(f"expected a positive integer, got {value}")
+    return value
+
+
+register("LRN", _lrn, shape_rule=_data_rule(_lrn_check),
+         params=(Param("alpha", P.number, default=1e-4, doc="variance scaling"),
+                 Param("beta", P.number, default=0.75, doc="power"),
+                 Param("knorm", P.number, default=2.0, doc="offset k"),
+                 Param("nsize", _positive_integer, required=True,
+                       doc="channels in the window")),
+         doc="Local response normalization across channels: "
+             "x / (knorm + alpha / nsize * sum of x**2 over the window) ** beta.")
+
+
+# --- dropout -------------------------------------------------------------------------
+
+def _fraction(value):
+    value = P.number(value)
+    if not 0 <= value <= 1:
+        raise ValueError(f"expected a fraction in [0, 1], got {value}")
+    return value
+
+
+def _dropout_check(op, params, shape):
+    for axis in params["axes"]:
+        if not -len(shape) <= axis < len(shape):
+            raise MXNetError(f"Dropout: axis {axis} in axes {params['axes']} is out of range "
+                             f"for data of shape {shape}")
+
+
+def _dropout(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    p = params["p"]
+    if p == 0 or not (is_train or params["mode"] == "always"):
+        return (data,), aux
+    shared = {a % data.ndim for a in params["axes"]}
+    mask_shape = tuple(1 if i in shared else d for i, d in enumerate(data.shape))
+    keep = jax.random.bernoulli(rng, 1 - p, mask_shape)
+    scale = 1 / (1 - p) if p < 1 else 0.0
+    return (data * keep.astype(data.dtype) * scale,), aux
+
+
+register("Dropout", _dropout, random=True, shape_rule=_data_rule(_dropout_check),
+         params=(Param("p", _fraction, default=0.5, doc="fraction of elements zeroed"),
+                 Param("mode", P.choice("always", "training"), default="training",
+                       doc="drop in training only, or on every call"),
+                 Param("axes", P.shape, default=(),
+                       doc="axes sharing one mask value (variational dropout)"),
+                 Param("cudnn_off", P.optional(P.boolean), default=False,
+                       doc="accepted; no effect")),
+         doc="Zero each element with probability p and scale the rest by 1 / (1 - p); the "
+             "identity outside training unless mode='always'.")
+
+
+# --- softmax -------------------------------------------------------------------------
+
+def _softmax_dtype(value):
+    return P.choice("float16", "float32", "float64")(P.dtype(value))
+
+
+def _softmax_params(use_length):
+    return (Param("axis", P.integer, default=-1, doc="the axis to normalize over"),
+            Param("temperature", P.optional(P.number), doc="divide the input by it first"),
+            Param("dtype", P.optional(_softmax_dtype),
+                  doc="output dtype; default: the input's"),
+            Param("use_length", use_length, default=False,
+                  doc="mask positions at or past the length input along the axis"))
+
+
+def _softmax_compute(fn):
+    def compute(inputs, aux, params, is_train, rng):
+        data = inputs[0]
+        out_dtype = params["dtype"] or data.dtype
+        x = data.astype(jnp.promote_types(data.dtype, out_dtype))
+        axis = params["axis"] % x.ndim
+        if params["temperature"] is not None:
+            x = x / params["temperature"]
+        if not params["use_length"]:
+            return (fn(x, axis).astype(out_dtype),), aux
+        positions = jnp.arange(x.shape[axis]).reshape(_channel_shape(x.ndim, axis))
+        mask = positions < jnp.expand_dims(inputs[1], axis)
+        out = fn(jnp.where(mask, x, jnp.finfo(x.dtype).min), axis)
+        return (jnp.where(mask, out, 0).astype(out_dtype),), aux
+    return compute
+
+
+def _softmax_shape_rule(op, params, shapes):
+    data = shapes[0]
+    if data is not None:
+        axis = _axis(op.name, params["axis"], len(data))
+        if params["use_length"]:
+            want = data[:axis] + data[axis + 1:]
+            if shapes[1] is None:
+                shapes[1] = want
+            elif tuple(shapes[1]) != want:
+                raise MXNetError(f"{op.name}: length has shape {tuple(shapes[1])}, but data of "
+                                 f"shape {data} with axis {params['axis']} needs {want}")
+    return shapes, [data]
+
+
+def _softmax_dtype_rule(op, params, dtypes):
+    if params["use_length"] and dtypes[1] is not None and not np.issubdtype(dtypes[1],
+                                                                             np.integer):
+        raise MXNetError(f"{op.name}: length must have an integer dtype, got "
+                         f"{np.dtype(dtypes[1]).name}")
+    out = np.dtype(params["dtype"]).type if params["dtype"] else dtypes[0]
+    return dtypes, [out]
+
+
+def _no_length(value):
+    if P.boolean(value):
+        raise ValueError("log_softmax takes no length input; only use_length=False is valid")
+    return False
+
+
+register("softmax", _softmax_compute(jax.nn.softmax),
+         inputs=lambda p: ("data", "length") if p["use_length"] else ("data",),
+         shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
+         params=_softmax_params(P.optional(P.boolean)),
+         doc="exp(x / T) normalized along an axis; with use_length, positions at or past "
+             "the length input are 0.")
+
+register("log_softmax", _softmax_compute(jax.nn.log_softmax),
+         shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
+         params=_softmax_params(_no_length),
+         doc="The logarithm of softmax, computed stably.")
+
+
+def _softmax_activation_check(op, params, shape):
+    if params["mode"] == "channel" and len(shape) < 3:
+        raise MXNetError(f"SoftmaxActivation: mode channel needs data of at least 3 dims, got "
+                         f"shape {shape}")
+
+
+register("SoftmaxActivation", lambda inputs, aux, params, is_train, rng: (
+            (jax.nn.softmax(inputs[0], 1 if params["mode"] == "channel" else -1),), aux),
+         shape_rule=_data_rule(_softmax_activation_check),
+         params=(Param("mode", P.choice("channel", "instance"), default="instance",
+                       doc="softmax over the last axis (instance) or over axis 1 (channel)"),),
+         doc="Softmax over the last axis, or over the channel axis in channel mode.")
+
