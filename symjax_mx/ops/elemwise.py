@@ -1,11 +1,19 @@
-"""Element-wise operators: binary (same-shape, broadcast, scalar, reflected scalar) and unary.
+"""Element-wise operators: binary (same-shape, broadcast, scalar, reflected scalar),
+unary, add_n and _copy.
 
 MXNet's rules, which differ from NumPy's: results keep the input dtype (comparisons
 give 0/1 in that dtype), a scalar operand is first cast to the array's dtype
 (``int32_array * 1.5`` multiplies by 1), integer division truncates toward zero and
-``%`` is floored.
+``%`` is floored. Unary math on an integer array (``sqrt``, ``sigmoid``) is computed in
+float64 and cast back as C++ does: truncated, with NaN and overflow giving INT_MIN.
 """
+import functools
+import math
+from fractions import Fraction
+
+import jax
 import jax.numpy as jnp
+import jax.scipy.special  # noqa: F401  (jax.scipy.special.erf, gamma, gammaln)
 import numpy as np
 from jax import lax
 
@@ -86,7 +94,8 @@ def _broadcast_shape_rule(op, params, in_shapes):
     return in_shapes, [out]
 
 
-def _arithmetic_dtype_rule(op, params, in_dtypes):
+def arithmetic_dtype_rule(op, params, in_dtypes):
+    """Inputs share one dtype, which is not bool; the outputs have it."""
     in_dtypes, out_dtypes = _same_dtype_rule(op, params, in_dtypes)
     if any(d is not None and np.dtype(d) == np.bool_ for d in in_dtypes):
         raise MXNetError(f"operator {op.name} does not support boolean type")
@@ -121,7 +130,7 @@ _SCALAR = Param("scalar", P.number, default=1.0, traced=True, doc="the scalar op
 
 def _register_binary():
     for key, (fn, elemwise, broadcast, scalar, reflected, is_truth) in BINARY.items():
-        dtype_rule = _same_dtype_rule if is_truth else _arithmetic_dtype_rule
+        dtype_rule = _same_dtype_rule if is_truth else arithmetic_dtype_rule
         register(elemwise[0], simple_compute(_binary_compute(fn, is_truth)),
                  aliases=elemwise[1:], inputs=("lhs", "rhs"), dtype_rule=dtype_rule,
                  doc=f"Element-wise {key} of two arrays of the same shape.")
@@ -138,32 +147,143 @@ def _register_binary():
                      doc=f"Element-wise {key} of a scalar and an array.")
 
 
+def float_to_int(values, dtype):
+    """Float values in an integer dtype the way MXNet's C++ casts them on x86: truncated
+    toward zero; NaN and out-of-range values become the minimum of int32 (of int64 for
+    64-bit types), of which narrower types keep the low bits."""
+    wide = jnp.int64 if np.dtype(dtype).itemsize == 8 else jnp.int32
+    low = float(np.iinfo(wide).min)
+    inside = (values >= low) & (values < -low)
+    return jnp.where(inside, values, low).astype(wide).astype(dtype)
+
+
+def _via_float64(fn):
+    """``fn`` on a float array; an integer array is computed in float64 and cast back."""
+    def apply(x):
+        if jnp.issubdtype(x.dtype, jnp.integer):
+            return float_to_int(fn(x.astype(jnp.float64)), x.dtype)
+        return fn(x)
+    return apply
+
+
+def _keep_integers(fn):
+    """A rounding function: the identity on integer arrays."""
+    return lambda x: x if jnp.issubdtype(x.dtype, jnp.integer) else fn(x)
+
+
 def _round_half_away(x):
     """MXNet's round: halves go away from zero (NumPy rounds them to even)."""
-    if not jnp.issubdtype(x.dtype, jnp.floating):
-        return x
     return jnp.sign(x) * jnp.floor(jnp.abs(x) + 0.5)
 
 
-# name -> jnp function; results keep the input dtype.
-UNARY = {
-    "negative": jnp.negative, "abs": jnp.abs, "sign": jnp.sign, "square": jnp.square,
-    "sqrt": jnp.sqrt, "rsqrt": lax.rsqrt, "cbrt": jnp.cbrt,
-    "exp": jnp.exp, "expm1": jnp.expm1, "log": jnp.log, "log2": jnp.log2,
-    "log10": jnp.log10, "log1p": jnp.log1p, "reciprocal": jnp.reciprocal,
-    "floor": jnp.floor, "ceil": jnp.ceil, "round": _round_half_away, "rint": jnp.rint,
-    "fix": jnp.trunc, "trunc": jnp.trunc,
+def _rint(x):
+    """MXNet's rint: the nearer of floor and ceil, halves going down (not to even)."""
+    lower, upper = jnp.floor(x), jnp.ceil(x)
+    return jnp.where(x - lower <= upper - x, lower, upper)
+
+
+@jax.custom_jvp
+def _abs(x):
+    return jnp.abs(x)
+
+
+# MXNet's abs has gradient sign(x): 0 at 0 (JAX's gives 1)
+_abs.defjvp(lambda primals, tangents: (jnp.abs(primals[0]), jnp.sign(primals[0]) * tangents[0]))
+
+
+def _exact_at_powers(log_fn, base, exponents):
+    """``log_fn`` made exact at the integral powers of ``base``, as C's log2 and log10 are
+    (JAX divides natural logarithms); the gradient stays ``log_fn``'s."""
+    powers = np.array([float(Fraction(base) ** e) for e in exponents])
+    first, last = exponents[0], exponents[-1]
+
+    def apply(x):
+        r = log_fn(x)
+        k = jnp.clip(jnp.round(r), first, last)
+        table = jnp.asarray(np.where(powers <= jnp.finfo(x.dtype).max, powers, np.inf), x.dtype)
+        hit = jnp.isfinite(r) & (x == table[(k - first).astype(jnp.int32)])
+        return jnp.where(hit, r + lax.stop_gradient(k - r), r)
+    return apply
+
+
+def _erfinv(x):
+    """erfinv; outside [-1, 1] MXNet gives its dtype's quiet NaN, which is 0 for integers."""
+    out = _via_float64(lax.erf_inv)(x)
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        out = jnp.where(jnp.abs(x) > 1, jnp.zeros_like(out), out)
+    return out
+
+
+def _in_float64(fn):
+    """``fn`` computed in float64 and cast back, for functions JAX computes loosely in
+    float32 (gamma(5) = 24.00002, gammaln(1) = 5e-7)."""
+    return lambda x: fn(x.astype(jnp.float64)).astype(x.dtype)
+
+
+_FACTORIALS = np.array([float(math.factorial(n)) for n in range(171)])  # beyond: inf
+
+
+def _gamma(x):
+    """Gamma; integer inputs are exact factorials."""
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        n = x.astype(jnp.int64)
+        exact = jnp.asarray(_FACTORIALS)[jnp.clip(n - 1, 0, len(_FACTORIALS) - 1)]
+        exact = jnp.where(n < 1, jnp.nan, jnp.where(n > len(_FACTORIALS), jnp.inf, exact))
+        return float_to_int(exact, x.dtype)
+    return _in_float64(jax.scipy.special.gamma)(x)
+
+
+# Functions computed in floating point: integer inputs give the truncated float64 result.
+_FLOAT_MATH = {
+    "sqrt": jnp.sqrt, "rsqrt": lax.rsqrt, "cbrt": jnp.cbrt, "rcbrt": lambda x: 1 / jnp.cbrt(x),
+    "exp": jnp.exp, "expm1": jnp.expm1, "log": jnp.log,
+    "log2": _exact_at_powers(jnp.log2, 2, range(-60, 64)),
+    "log10": _exact_at_powers(jnp.log10, 10, range(0, 23)), "log1p": jnp.log1p,
+    "reciprocal": jnp.reciprocal, "degrees": jnp.degrees, "radians": jnp.radians,
     "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "arcsin": jnp.arcsin,
     "arccos": jnp.arccos, "arctan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh,
     "tanh": jnp.tanh, "arcsinh": jnp.arcsinh, "arccosh": jnp.arccosh, "arctanh": jnp.arctanh,
-    "zeros_like": jnp.zeros_like, "ones_like": jnp.ones_like,
+    "sigmoid": jax.nn.sigmoid, "softsign": jax.nn.soft_sign,
+    "erf": jax.scipy.special.erf, "gammaln": _in_float64(jax.scipy.special.gammaln),
 }
+
+# name -> function; results keep the input dtype (MXNet's rule, integers included).
+UNARY = {
+    "negative": jnp.negative, "abs": _abs, "sign": jnp.sign, "square": jnp.square,
+    "relu": jax.nn.relu,
+    "floor": _keep_integers(jnp.floor), "ceil": _keep_integers(jnp.ceil),
+    "round": _keep_integers(_round_half_away), "rint": _keep_integers(_rint),
+    "fix": _keep_integers(jnp.trunc), "trunc": _keep_integers(jnp.trunc),
+    "zeros_like": jnp.zeros_like, "ones_like": jnp.ones_like,
+    "gamma": _gamma, "erfinv": _erfinv,
+    **{name: _via_float64(fn) for name, fn in _FLOAT_MATH.items()},
+}
+_BOOL_OK = {"zeros_like", "ones_like"}
 
 
 def _register_unary():
     for name, fn in UNARY.items():
-        register(name, simple_compute(fn), doc=f"Element-wise {name}.")
+        dtype_rule = _same_dtype_rule if name in _BOOL_OK else arithmetic_dtype_rule
+        register(name, simple_compute(fn), dtype_rule=dtype_rule, doc=f"Element-wise {name}.")
 
+
+def _at_least_one(value):
+    count = P.integer(value)
+    if count < 1:
+        raise ValueError(f"expected at least 1, got {count}")
+    return count
+
+
+def _add_n(inputs, aux, params, is_train, rng):
+    return (functools.reduce(jnp.add, inputs),), aux
+
+
+register("add_n", _add_n, aliases=("ElementWiseSum",),
+         inputs=lambda params: tuple(f"arg{i}" for i in range(params["num_args"])),
+         params=(Param("num_args", _at_least_one, required=True, doc="number of inputs"),),
+         dtype_rule=arithmetic_dtype_rule, doc="Sum of arrays of one shape.")
+register("_copy", simple_compute(lambda data: data), aliases=("identity",),
+         doc="A copy of the input.")
 
 _register_binary()
 _register_unary()
