@@ -26,3 +26,21 @@ def next_key():
         key = jax.random.key(0)
     _state.key, sub = jax.random.split(key)
     return sub
+
+
+_SAMPLERS = ("uniform", "normal", "randn", "gamma", "exponential", "poisson", "negative_binomial",
+             "generalized_negative_binomial", "randint", "multinomial", "shuffle")
+__all__ += list(_SAMPLERS)
+
+
+def __getattr__(name):
+    """mx.random.uniform and the other samplers are mx.nd.random's (imported on first use:
+    mx.nd imports this module)."""
+    if name in _SAMPLERS:
+        from .ndarray import random as nd_random
+        return getattr(nd_random, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SAMPLERS))
