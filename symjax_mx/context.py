@@ -1,4 +1,5 @@
 """Contexts: mx.cpu(i) / mx.gpu(i) naming the JAX device an array lives on."""
+import re
 import threading
 
 import jax
@@ -118,6 +119,17 @@ def cpu_pinned(device_id=0):
 
 
 _DEFAULT = Context("cpu", 0)
+
+
+def as_context(value):
+    """A Context from a Context or its string form such as 'cpu(1)' (None stays None)."""
+    if value is None or isinstance(value, Context):
+        return value
+    match = re.fullmatch(r"\s*(\w+)\((\d+)\)\s*", str(value))
+    if match is None:
+        raise MXNetError(f"invalid context {value!r}; expected a Context or a string like "
+                         f"'cpu(0)'")
+    return Context(match.group(1), int(match.group(2)))
 
 
 def existing_or_cpu(ctx):

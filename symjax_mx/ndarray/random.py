@@ -6,14 +6,12 @@ result has shape ``shape`` (default ``(1,)``, or ``out``'s shape) and is placed 
 ``_sample_<dist>``: ``shape`` draws per element, on the parameters' context. ``out``
 writes the samples into an existing array; ``mx.random.seed`` makes them reproducible.
 """
-import re
 
 import numpy as np
 
 from ..base import MXNetError
-from ..context import Context, current_context
+from ..context import as_context, current_context
 from ..ops import get_op
-from ..ops.random import check_bounds
 from .ndarray import NDArray, invoke
 
 __all__ = ["uniform", "normal", "randn", "gamma", "exponential", "poisson", "negative_binomial",
@@ -30,16 +28,6 @@ def _call(name, inputs, params, out=None, ctx=None):
     op = get_op(name)
     params = op.parse_params({k: v for k, v in params.items() if v is not None and k != "name"})
     return invoke(op, tuple(inputs), params, out=out, ctx=ctx)
-
-
-def _context(ctx):
-    """A Context from a Context or its string form such as 'cpu(1)'."""
-    if ctx is None or isinstance(ctx, Context):
-        return ctx
-    match = re.fullmatch(r"\s*(\w+)\((\d+)\)\s*", str(ctx))
-    if match is None:
-        raise MXNetError(f"invalid context {ctx!r}; expected a Context or a string like 'cpu(0)'")
-    return Context(match.group(1), int(match.group(2)))
 
 
 def _dtype_for(name, dtype, out):
@@ -76,19 +64,13 @@ def _sample(dist, params, shape, dtype, ctx, out, kwargs):
         shape = out.shape if shape is None else shape
     elif shape is None:
         shape = (1,)
-    ctx = _context(ctx) or current_context()
+    ctx = as_context(ctx) or current_context()
     return _call(name, [], {**params, "shape": shape, "dtype": _dtype_for(name, dtype, out),
                             **kwargs}, out=out, ctx=ctx)
 
 
-def _numbers(*values):
-    return all(isinstance(v, _NUMBERS) for v in values)
-
-
 def uniform(low=0, high=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     """Samples from the uniform distribution on [low, high)."""
-    if _numbers(low, high):
-        check_bounds("uniform", low, high)
     return _sample("uniform", {"low": low, "high": high}, shape, dtype, ctx, out, kwargs)
 
 
@@ -135,8 +117,6 @@ def randint(low, high, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     """Integers drawn uniformly from [low, high); int32 unless ``dtype`` says int64."""
     if isinstance(low, NDArray) or isinstance(high, NDArray):
         raise MXNetError("randint: low and high must be integers, not NDArrays")
-    if _numbers(low, high):
-        check_bounds("randint", low, high, strict=True)
     return _sample("randint", {"low": low, "high": high}, shape, dtype, ctx, out, kwargs)
 
 

@@ -2,6 +2,7 @@
 import operator
 
 from ..base import MXNetError
+from ..context import as_context
 from ..ops import list_ops
 from ..ops.methods import apply_binary
 from .ndarray import NDArray, invoke
@@ -40,7 +41,8 @@ def _op_function(op, public_name):
         """``name`` is accepted as in MXNet and unused: imperative results have no names.
         ``ctx`` places the result of an operator without array inputs."""
         inputs, params = _split_arguments(op, args, kwargs)
-        return invoke(op, inputs, params, out=out, ctx=ctx)
+        placement = as_context(ctx if ctx is not None else params.get("ctx") or None)
+        return invoke(op, inputs, params, out=out, ctx=placement)
     fn.__name__ = public_name
     fn.__doc__ = op.doc
     return fn

@@ -18,7 +18,6 @@ from jax import lax
 from ..base import MXNetError
 from .registry import Param, ParamParsers as P, register, _same_dtype_rule, _same_shape_rule
 
-__all__ = ["check_bounds"]
 
 _FLOATS = ("float16", "float32", "float64")
 
@@ -159,15 +158,13 @@ def _known_shape(op, shape):
 
 
 def _bounded(op, params):
-    """Check low <= high (low < high for randint) where both are known Python numbers."""
+    """Check low <= high (low < high for randint) when the parameters are parsed."""
     if "low" in params and "high" in params:
-        low, high = params["low"], params["high"]
-        if isinstance(low, (int, float)) and isinstance(high, (int, float)):
-            check_bounds(op.name, low, high, strict=op.name == "_random_randint")
+        check_bounds(op.name, params["low"], params["high"],
+                     strict=op.name == "_random_randint")
 
 
 def _random_shape_rule(op, params, shapes):
-    _bounded(op, params)
     return shapes, [_known_shape(op, params["shape"])]
 
 
@@ -239,7 +236,7 @@ for _dist, (_draw, _params, _inputs, _aliases) in DISTRIBUTIONS.items():
     register(f"_random_{_dist}", _random_compute(f"_random_{_dist}", _draw, _names, "float32"),
              params=(*_params, _SHAPE, _CTX, _FLOAT_DTYPE), aliases=_aliases, inputs=(),
              random=True, shape_rule=_random_shape_rule, dtype_rule=_output_dtype("float32"),
-             doc=f"Samples of the {_dist} distribution, of shape ``shape``.")
+             check=_bounded, doc=f"Samples of the {_dist} distribution, of shape ``shape``.")
     register(f"_random_{_dist}_like", _like_compute(_draw, _names), params=_params,
              inputs=("data",), random=True, dtype_rule=_float_data_rule,
              doc=f"Samples of the {_dist} distribution, shaped and typed like ``data``.")
@@ -262,7 +259,7 @@ register("_random_randint", _random_compute("_random_randint", _randint, ("low",
                  Param("dtype", P.optional(_dtype_in("int32", "int64")), default=None,
                        doc="output dtype; None: int32")),
          aliases=("random_randint",), inputs=(), random=True,
-         shape_rule=_random_shape_rule, dtype_rule=_output_dtype("int32"),
+         shape_rule=_random_shape_rule, dtype_rule=_output_dtype("int32"), check=_bounded,
          doc="Integers drawn uniformly from [low, high).")
 
 

@@ -175,6 +175,7 @@ class Operator:
     dtype_rule: Callable = _same_dtype_rule
     random: bool = False                 # compute takes a PRNG key
     open_params: bool = False            # keep unknown params, as strings (Custom)
+    check: Callable = None               # check(op, params): constraints across params
     aliases: tuple = ()
     doc: str = ""
 
@@ -223,6 +224,8 @@ class Operator:
                 raise MXNetError(f"operator {self.name}: required parameter {name} is missing")
             else:
                 parsed[name] = spec.default
+        if self.check is not None:
+            self.check(self, parsed)
         return parsed
 
     def infer_shape(self, params, shapes):
