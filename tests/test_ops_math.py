@@ -506,7 +506,7 @@ def test_add_n():
      r"add_n: inputs must share one shape, but arg0 is \(2,\) and arg1 is \(3,\)"),
     (lambda: mx.nd.add_n(mx.nd.ones((2,)), mx.nd.ones((2,), dtype="int32")),
      "add_n: inputs must share one dtype, but arg0 is float32 and arg1 is int32"),
-    (lambda: mx.nd.add_n(), "invalid value for parameter num_args: expected at least 1, got 0"),
+    (lambda: mx.nd.add_n(), "invalid value for parameter num_args: expected an integer >= 1, got 0"),
     (lambda: get_op("add_n").parse_params({}), "required parameter num_args is missing"),
 ])
 def test_add_n_errors(call, message):

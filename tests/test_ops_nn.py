@@ -376,7 +376,7 @@ def test_dtype_rules():
     (lambda x: mx.nd.Dropout(x, p=1.5), r"Dropout: invalid value for parameter p: expected a "
                                          r"fraction in \[0, 1\], got 1.5"),
     (lambda x: mx.nd.Dropout(x, axes=(4,)), r"Dropout: axis 4 in axes \(4,\) is out of range"),
-    (lambda x: mx.nd.softmax(x, axis=3), "softmax: axis 3 is out of range for data of 3 dims"),
+    (lambda x: mx.nd.softmax(x, axis=3), "softmax: axis 3 is out of range for an array of 3 dims"),
     (lambda x: mx.nd.log_softmax(x, use_length=True), "log_softmax takes no length input"),
 ])
 def test_errors(call, message):
@@ -392,7 +392,7 @@ def test_errors(call, message):
      r"BatchNorm: moving_var has shape \(3,\), but data of shape \(2, 3, 4\) has 4 channels "
      r"on axis 2"),
     ("BatchNorm", [(2, 3), (3,), (3,), (3,), (3,)], {"axis": 2},
-     "BatchNorm: axis 2 is out of range for data of 2 dims"),
+     "BatchNorm: axis 2 is out of range for an array of 2 dims"),
     ("LayerNorm", [(2, 3, 4), (3,), (4,)], {}, r"LayerNorm: gamma has shape \(3,\)"),
     ("InstanceNorm", [(2, 3, 4), (3,), (2,)], {}, r"InstanceNorm: beta has shape \(2,\)"),
     ("InstanceNorm", [(2, 3), (3,), (3,)], {}, "InstanceNorm: data must have at least 3 dims"),

@@ -1,5 +1,6 @@
 """The operator registry and every operator, each defined once for mx.nd and mx.sym."""
 from .registry import Operator, Param, ParamParsers, get_op, list_ops, register
-from . import elemwise, matrix, reduce, linalg, tensor, nn, conv, loss, random, custom  # noqa: F401,E501  (registers the operators)
+# importing each family registers its operators
+from . import conv, custom, elemwise, linalg, loss, matrix, nn, random, reduce, tensor  # noqa: F401
 
 __all__ = ["Operator", "Param", "ParamParsers", "get_op", "list_ops", "register"]

@@ -30,15 +30,6 @@ _DEFAULT_LAYOUT = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
 _CONV_LAYOUTS = ("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")
 
 
-def _at_least(minimum):
-    def parse(value):
-        value = P.integer(value)
-        if value < minimum:
-            raise ValueError(f"expected an integer >= {minimum}, got {value}")
-        return value
-    return parse
-
-
 def _fill(op_name, names, shapes, name, expected, data_shape):
     """Fill input ``name``'s unknown shape, or check a known one against ``expected``."""
     i = names.index(name)
@@ -110,8 +101,8 @@ def _conv_inputs(params):
 def _conv_common(workspace, no_bias):
     """The parameters after num_filter, with Convolution's or Deconvolution's defaults."""
     return (
-        Param("num_group", _at_least(1), default=1, doc="number of channel groups"),
-        Param("workspace", _at_least(0), default=workspace,
+        Param("num_group", P.integer_at_least(1), default=1, doc="number of channel groups"),
+        Param("workspace", P.integer_at_least(0), default=workspace,
               doc="ignored: MXNet's workspace limit (MB)"),
         Param("no_bias", P.boolean, default=no_bias, doc="drop the bias input"),
         Param("cudnn_tune", P.optional(P.choice("off", "limited_workspace", "fastest")),
@@ -128,7 +119,8 @@ _WINDOW_PARAMS = (
     Param("dilate", P.shape, default=(), doc="dilation per spatial axis (default 1)"),
     Param("pad", P.shape, default=(), doc="zero padding per spatial axis (default 0)"),
 )
-_NUM_FILTER = Param("num_filter", _at_least(1), required=True, doc="number of output channels")
+_NUM_FILTER = Param("num_filter", P.integer_at_least(1), required=True,
+                    doc="number of output channels")
 
 
 # ---------------------------------------------------------------------------- FullyConnected
@@ -159,7 +151,7 @@ def _fully_connected(inputs, aux, params, is_train, rng):
 
 
 register("FullyConnected", _fully_connected, inputs=_conv_inputs, shape_rule=_fc_shape_rule,
-         params=(Param("num_hidden", _at_least(1), required=True, doc="number of outputs"),
+         params=(Param("num_hidden", P.integer_at_least(1), required=True, doc="number of outputs"),
                  Param("no_bias", P.boolean, default=False, doc="drop the bias input"),
                  Param("flatten", P.boolean, default=True,
                        doc="collapse all but the first axis; else apply to the last axis")),
@@ -551,16 +543,16 @@ def _upsampling(inputs, aux, params, is_train, rng):
 
 register("UpSampling", _upsampling, inputs=_upsampling_inputs,
          shape_rule=_upsampling_shape_rule, dtype_rule=_float_dtype_rule,
-         params=(Param("scale", _at_least(1), required=True, doc="up-sampling factor"),
-                 Param("num_filter", _at_least(0), default=0,
+         params=(Param("scale", P.integer_at_least(1), required=True, doc="up-sampling factor"),
+                 Param("num_filter", P.integer_at_least(0), default=0,
                        doc="bilinear: number of channels"),
                  Param("sample_type", P.choice("bilinear", "nearest"), required=True,
                        doc="nearest: repeat pixels; bilinear: a learned per-channel kernel"),
                  Param("multi_input_mode", P.choice("concat", "sum"), default="concat",
                        doc="nearest with several inputs: join channels or add"),
-                 Param("num_args", _at_least(1), default=1,
+                 Param("num_args", P.integer_at_least(1), default=1,
                        doc="number of inputs (bilinear: data and weight)"),
-                 Param("workspace", _at_least(0), default=512, doc="ignored (MB)")),
+                 Param("workspace", P.integer_at_least(0), default=512, doc="ignored (MB)")),
          doc="Nearest-neighbour or bilinear (deconvolution) up-sampling of 4-D data; "
              "several nearest inputs are scaled to the first one's output size.")
 
@@ -591,8 +583,8 @@ def _embedding(inputs, aux, params, is_train, rng):
 
 register("Embedding", _embedding, inputs=("data", "weight"), shape_rule=_embedding_shape_rule,
          dtype_rule=_embedding_dtype_rule,
-         params=(Param("input_dim", _at_least(1), required=True, doc="vocabulary size"),
-                 Param("output_dim", _at_least(1), required=True, doc="embedding size"),
+         params=(Param("input_dim", P.integer_at_least(1), required=True, doc="vocabulary size"),
+                 Param("output_dim", P.integer_at_least(1), required=True, doc="embedding size"),
                  Param("dtype", P.dtype, default="float32", doc="weight dtype"),
                  Param("sparse_grad", P.boolean, default=False,
                        doc="accepted; the weight gradient is always dense")),

@@ -122,7 +122,8 @@ def _custom_compute(inputs, aux, params, is_train, rng):
     in_dtypes = [x.dtype.type for x in inputs]
     _, out_shapes, _ = prop.infer_shape(in_shapes)
     _, out_dtypes, _ = prop.infer_type(in_dtypes)
-    outputs_spec = [jax.ShapeDtypeStruct(tuple(s), np.dtype(d)) for s, d in zip(out_shapes, out_dtypes)]
+    outputs_spec = [jax.ShapeDtypeStruct(tuple(s), np.dtype(d))
+                    for s, d in zip(out_shapes, out_dtypes)]
     aux_spec = [jax.ShapeDtypeStruct(a.shape, a.dtype) for a in aux]
     grads_spec = [jax.ShapeDtypeStruct(x.shape, x.dtype) for x in inputs]
     operator = prop.create_operator(Context("cpu", 0), in_shapes, in_dtypes)

@@ -267,20 +267,13 @@ def _register_unary():
         register(name, simple_compute(fn), dtype_rule=dtype_rule, doc=f"Element-wise {name}.")
 
 
-def _at_least_one(value):
-    count = P.integer(value)
-    if count < 1:
-        raise ValueError(f"expected at least 1, got {count}")
-    return count
-
-
 def _add_n(inputs, aux, params, is_train, rng):
     return (functools.reduce(jnp.add, inputs),), aux
 
 
 register("add_n", _add_n, aliases=("ElementWiseSum",),
          inputs=lambda params: tuple(f"arg{i}" for i in range(params["num_args"])),
-         params=(Param("num_args", _at_least_one, required=True, doc="number of inputs"),),
+         params=(Param("num_args", P.integer_at_least(1), required=True, doc="number of inputs"),),
          dtype_rule=arithmetic_dtype_rule, doc="Sum of arrays of one shape.")
 register("_copy", simple_compute(lambda data: data), aliases=("identity",),
          doc="A copy of the input.")

@@ -21,16 +21,11 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
+from .matrix import normalize_axis
 from .registry import Param, ParamParsers as P, register
 
 _SELU_ALPHA = 1.6732632423543772
 _SELU_SCALE = 1.0507009873554805
-
-
-def _axis(op_name, axis, ndim):
-    if not -ndim <= axis < ndim:
-        raise MXNetError(f"{op_name}: axis {axis} is out of range for data of {ndim} dims")
-    return axis % ndim
 
 
 def _channel_shape(ndim, axis):
@@ -55,7 +50,7 @@ def _fill_vectors(op, params, shapes, axis):
     data, names = shapes[0], op.arg_names(params)
     if data is None:
         return shapes, None
-    axis = _axis(op.name, axis, len(data))
+    axis = normalize_axis(op.name, axis, len(data))
     want = (data[axis],)
     for i, shape in enumerate(shapes[1:], 1):
         if shape is None:
@@ -313,18 +308,11 @@ def _lrn(inputs, aux, params, is_train, rng):
     return (data * scale ** -params["beta"],), aux
 
 
-def _positive_integer(value):
-    value = P.integer(value)
-    if value < 1:
-        raise ValueError(f"expected a positive integer, got {value}")
-    return value
-
-
 register("LRN", _lrn, shape_rule=_data_rule(_lrn_check),
          params=(Param("alpha", P.number, default=1e-4, doc="variance scaling"),
                  Param("beta", P.number, default=0.75, doc="power"),
                  Param("knorm", P.number, default=2.0, doc="offset k"),
-                 Param("nsize", _positive_integer, required=True,
+                 Param("nsize", P.integer_at_least(1), required=True,
                        doc="channels in the window")),
          doc="Local response normalization across channels: "
              "x / (knorm + alpha / nsize * sum of x**2 over the window) ** beta.")
@@ -405,7 +393,7 @@ def _softmax_compute(fn):
 def _softmax_shape_rule(op, params, shapes):
     data = shapes[0]
     if data is not None:
-        axis = _axis(op.name, params["axis"], len(data))
+        axis = normalize_axis(op.name, params["axis"], len(data))
         if params["use_length"]:
             want = data[:axis] + data[axis + 1:]
             if shapes[1] is None:

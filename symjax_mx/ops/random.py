@@ -22,16 +22,6 @@ from .registry import Param, ParamParsers as P, register, _same_dtype_rule, _sam
 _FLOATS = ("float16", "float32", "float64")
 
 
-def _dtype_in(*names):
-    """A dtype limited to ``names``, as its name."""
-    def parse(value):
-        name = P.dtype(value)
-        if name not in names:
-            raise ValueError(f"expected one of {list(names)}, got {name!r}")
-        return name
-    return parse
-
-
 def _shape(value):
     """A shape; None (MXNet's unset shape) reads as the empty shape."""
     return P.optional(P.shape)(value) or ()
@@ -146,7 +136,7 @@ _SHAPE = Param("shape", _shape, default=(), doc="shape of the output")
 _DRAWS = Param("shape", _shape, default=(), doc="shape of the draws from each distribution")
 _CTX = Param("ctx", _context_string, default="",
              doc="MXNet's context attribute; imperative calls place results by ctx=")
-_FLOAT_DTYPE = Param("dtype", P.optional(_dtype_in(*_FLOATS)), default=None,
+_FLOAT_DTYPE = Param("dtype", P.optional(P.dtype_in(*_FLOATS)), default=None,
                      doc="output dtype; None: float32")
 
 
@@ -256,7 +246,7 @@ register("_random_randint", _random_compute("_random_randint", _randint, ("low",
                  Param("high", P.integer, required=True, traced=True,
                        doc="upper bound (excluded)"),
                  _SHAPE, _CTX,
-                 Param("dtype", P.optional(_dtype_in("int32", "int64")), default=None,
+                 Param("dtype", P.optional(P.dtype_in("int32", "int64")), default=None,
                        doc="output dtype; None: int32")),
          aliases=("random_randint",), inputs=(), random=True,
          shape_rule=_random_shape_rule, dtype_rule=_output_dtype("int32"), check=_bounded,
@@ -312,7 +302,7 @@ register("_sample_multinomial", _multinomial, aliases=("sample_multinomial",),
          params=(_DRAWS,
                  Param("get_prob", P.boolean, default=False,
                        doc="also return the log-probability of each sample"),
-                 Param("dtype", _dtype_in("float16", "float32", "float64", "int32", "uint8"),
+                 Param("dtype", P.dtype_in("float16", "float32", "float64", "int32", "uint8"),
                        default="int32", doc="dtype of the sampled indices")),
          outputs=_multinomial_outputs, random=True, shape_rule=_multinomial_shape_rule,
          dtype_rule=_multinomial_dtype_rule,

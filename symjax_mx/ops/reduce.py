@@ -76,16 +76,6 @@ for _name, (_fn, _aliases) in REDUCTIONS.items():
              shape_rule=_reduce_shape_rule, doc=f"{_name} over the given axes.")
 
 
-def _dtype_among(*names):
-    """A parser for a dtype restricted to ``names``."""
-    def parse(value):
-        name = P.dtype(value)
-        if name not in names:
-            raise ValueError(f"expected one of {list(names)}, got {name!r}")
-        return name
-    return parse
-
-
 def _check_numeric(op, dtype):
     if dtype is not None and np.dtype(dtype) == np.bool_:
         raise MXNetError(f"operator {op.name} does not support boolean type")
@@ -152,7 +142,7 @@ register("norm", simple_compute(_norm), shape_rule=_norm_shape_rule,
          dtype_rule=_norm_dtype_rule,
          params=(Param("ord", _norm_order, default=2, doc="1 or 2"),
                  Param("axis", P.axes, doc="axes to reduce; None reduces all"),
-                 Param("out_dtype", P.optional(_dtype_among(
+                 Param("out_dtype", P.optional(P.dtype_in(
                      "float16", "float32", "float64", "int32", "int64", "int8")),
                      doc="output dtype; None keeps the input's"),
                  Param("keepdims", P.boolean, default=False, doc="keep reduced axes with size 1")),
@@ -203,7 +193,7 @@ register("argmax_channel",
 
 # ---- topk, sort, argsort ---------------------------------------------------------------
 
-_INDEX_DTYPE = Param("dtype", _dtype_among("float16", "float32", "float64", "int32", "int64",
+_INDEX_DTYPE = Param("dtype", P.dtype_in("float16", "float32", "float64", "int32", "int64",
                                            "uint8"),
                      default="float32", doc="dtype of the indices")
 _ORDER_AXIS = Param("axis", P.optional(P.integer), default=-1,

@@ -67,6 +67,16 @@ class ParamParsers:
         return int(value)
 
     @classmethod
+    def integer_at_least(cls, minimum):
+        """An integer that must be >= ``minimum``."""
+        def parse(value):
+            value = cls.integer(value)
+            if value < minimum:
+                raise ValueError(f"expected an integer >= {minimum}, got {value}")
+            return value
+        return parse
+
+    @classmethod
     def number(cls, value):
         value = cls._literal(value)
         if isinstance(value, (bool, np.bool_)):
@@ -97,6 +107,16 @@ class ParamParsers:
     @staticmethod
     def dtype(value):
         return np.dtype(normalize_dtype(value)).name
+
+    @staticmethod
+    def dtype_in(*names):
+        """A dtype restricted to ``names``, as its name."""
+        def parse(value):
+            name = ParamParsers.dtype(value)
+            if name not in names:
+                raise ValueError(f"expected one of {list(names)}, got {name!r}")
+            return name
+        return parse
 
     @staticmethod
     def string(value):
@@ -209,8 +229,8 @@ class Operator:
                     **extra}
         if unknown:
             known = ", ".join(self.params) or "none"
-            raise MXNetError(
-                f"operator {self.name} has no parameter {unknown[0]!r}; its parameters are: {known}")
+            raise MXNetError(f"operator {self.name} has no parameter {unknown[0]!r}; "
+                             f"its parameters are: {known}")
         parsed = {}
         for name, spec in self.params.items():
             if name in kwargs and (kwargs[name] is not None
@@ -218,8 +238,8 @@ class Operator:
                 try:
                     parsed[name] = spec.parse(kwargs[name])
                 except (ValueError, TypeError) as err:
-                    raise MXNetError(
-                        f"operator {self.name}: invalid value for parameter {name}: {err}") from None
+                    raise MXNetError(f"operator {self.name}: invalid value for parameter "
+                                     f"{name}: {err}") from None
             elif spec.required:
                 raise MXNetError(f"operator {self.name}: required parameter {name} is missing")
             else:
