@@ -56,7 +56,7 @@ V3_MAGIC = 0xF993FACA
 MAX_NDIM = 32
 
 #: MXNet (mshadow) type flag -> little-endian numpy dtype.  The only table of type flags:
-#: encoding uses its inverse ``_FLAG_OF_DTYPE``.
+#: encoding uses its inverse ``FLAG_OF_DTYPE``.
 TYPE_FLAGS = {
     0: np.dtype("<f4"),  # float32
     1: np.dtype("<f8"),  # float64
@@ -67,7 +67,7 @@ TYPE_FLAGS = {
     6: np.dtype("<i8"),  # int64
     7: np.dtype("?"),  # bool (one byte per element)
 }
-_FLAG_OF_DTYPE = {dtype.name: flag for flag, dtype in TYPE_FLAGS.items()}
+FLAG_OF_DTYPE = {dtype.name: flag for flag, dtype in TYPE_FLAGS.items()}
 
 #: MXNet device type codes.
 DEVICE_TYPES = Context.devtype2str
@@ -104,9 +104,9 @@ def _check_device(dev, where):
 def _encode_array(arr, dev, index):
     where = f"array {index}"
     arr = np.asarray(arr)
-    flag = _FLAG_OF_DTYPE.get(arr.dtype.name)
+    flag = FLAG_OF_DTYPE.get(arr.dtype.name)
     if flag is None or arr.dtype.kind not in "fiub":
-        supported = ", ".join(sorted(_FLAG_OF_DTYPE))
+        supported = ", ".join(sorted(FLAG_OF_DTYPE))
         raise MXNetError(f"{where}: dtype {arr.dtype} cannot be saved; supported dtypes: {supported}")
     if arr.ndim > MAX_NDIM:
         raise MXNetError(f"{where}: ndim {arr.ndim} exceeds the maximum of {MAX_NDIM}")

@@ -197,6 +197,8 @@ def _batch_norm_dtype_rule(op, params, dtypes):
 
 register("BatchNorm", _batch_norm, inputs=("data", "gamma", "beta"),
          aux=("moving_mean", "moving_var"),
+         input_attrs={"moving_mean": {"__init__": "[\"zero\", {}]"},
+                      "moving_var": {"__init__": "[\"one\", {}]"}},
          outputs=lambda p: ("output", "mean", "var") if p["output_mean_var"] else ("output",),
          shape_rule=_batch_norm_shape_rule, dtype_rule=_batch_norm_dtype_rule,
          params=(Param("eps", P.number, default=1e-3, doc="added to the variance"),

@@ -196,6 +196,7 @@ class Operator:
     random: bool = False                 # compute takes a PRNG key
     open_params: bool = False            # keep unknown params, as strings (Custom)
     check: Callable = None               # check(op, params): constraints across params
+    input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables
     aliases: tuple = ()
     doc: str = ""
 

@@ -1,0 +1,45 @@
+"""Attribute scopes: ``with mx.AttrScope(ctx_group='dev1'):`` attaches ``__ctx_group__``
+to every graph node made inside the block."""
+import threading
+
+from .base import MXNetError
+
+__all__ = ["AttrScope", "current"]
+
+_scope = threading.local()
+
+
+class AttrScope:
+    """Attributes (string values) for every node created in the ``with`` block."""
+
+    def __init__(self, **kwargs):
+        for key, value in kwargs.items():
+            if not isinstance(value, str):
+                raise MXNetError(f"attribute {key} must be a string, got {value!r}")
+        self._attr = {f"__{key}__": value for key, value in kwargs.items()}
+        self._old = None
+
+    def get(self, attr):
+        """The scope's attributes (including enclosing scopes') updated with ``attr``."""
+        merged = dict(self._attr)
+        if attr:
+            merged.update(attr)
+        return merged
+
+    def __enter__(self):
+        self._old = current()
+        merged = AttrScope()
+        merged._attr = {**self._old._attr, **self._attr}
+        _scope.value = merged
+        return self
+
+    def __exit__(self, *exc):
+        _scope.value = self._old
+
+
+_EMPTY = AttrScope()
+
+
+def current():
+    """The attribute scope in effect."""
+    return getattr(_scope, "value", None) or _EMPTY

@@ -1,0 +1,101 @@
+"""Shape and dtype inference: the operators' rules applied forward and backward over the
+graph until nothing changes, so weights get shapes from data and data from weights."""
+import ast
+
+import numpy as np
+
+from ..base import MXNetError, normalize_dtype
+from ..ndarray._format import TYPE_FLAGS
+
+
+def _variable_value(node, kind):
+    """A shape or dtype a variable declares through its attributes (None if none)."""
+    if kind == "shape":
+        text = node.attrs.get("__shape__")
+        shape = tuple(ast.literal_eval(text)) if text else None
+        return shape if shape and 0 not in shape else None  # 0 marks an unknown size
+    flag = node.attrs.get("__dtype__")
+    return TYPE_FLAGS[int(flag)].type if flag is not None else None
+
+
+def _given(symbol, kind, args, kwargs):
+    """Variable name -> the shape or dtype the caller gave."""
+    arguments = symbol.list_arguments()
+    if len(args) > len(arguments):
+        raise MXNetError(f"infer_{kind}: {len(args)} positional values for {len(arguments)} "
+                         f"arguments {arguments}")
+    given = {name: value for name, value in zip(arguments, args) if value is not None}
+    inputs = symbol.list_inputs()
+    for name, value in kwargs.items():
+        if name not in inputs:
+            raise MXNetError(f"infer_{kind}: the symbol has no input named {name!r}; its "
+                             f"inputs are {inputs}")
+        given[name] = value
+    if kind == "shape":
+        return {k: (tuple(int(d) for d in v) if not isinstance(v, int) else (v,))
+                for k, v in given.items()}
+    return {k: normalize_dtype(v) for k, v in given.items()}
+
+
+def _same(kind, a, b):
+    return a == b if kind == "shape" else np.dtype(a) == np.dtype(b)
+
+
+def solve(symbol, kind, given):
+    """(node list, entry -> value) with every shape or dtype the rules determine."""
+    nodes = symbol._nodes()
+    values = {}
+    for node in nodes:
+        if node.op is None:
+            value = given.get(node.name, _variable_value(node, kind))
+            if value is not None:
+                values[(id(node), 0)] = value
+
+    def settle(key, value, describe):
+        if value is None:
+            return False
+        old = values.get(key)
+        if old is None:
+            values[key] = value
+            return True
+        if not _same(kind, old, value):
+            raise MXNetError(f"infer_{kind}: inconsistent {kind}s for {describe()}: "
+                             f"{old} and {value}")
+        return False
+
+    op_nodes = [n for n in nodes if n.op is not None]
+    changed = True
+    while changed:
+        changed = False
+        for node in op_nodes + op_nodes[::-1]:
+            keys = [(id(n), i) for n, i in node.inputs]
+            rule = node.op.infer_shape if kind == "shape" else node.op.infer_type
+            try:
+                ins, outs = rule(node.params, [values.get(k) for k in keys])
+            except MXNetError as err:
+                raise MXNetError(f"infer_{kind} failed at node {node.name!r} "
+                                 f"({node.op.name}): {err}") from None
+            names = node.op.arg_names(node.params)
+            for j, (key, value) in enumerate(zip(keys, ins)):
+                changed |= settle(key, value, lambda j=j: f"input {names[j]} of node "
+                                                          f"{node.name!r} ({node.op.name})")
+            for i, value in enumerate(outs):
+                changed |= settle((id(node), i), value,
+                                  lambda i=i: f"output {i} of node {node.name!r}")
+    return nodes, values
+
+
+def infer(symbol, kind, args, kwargs, partial):
+    """MXNet's infer_shape / infer_shape_partial / infer_type result for ``symbol``."""
+    nodes, values = solve(symbol, kind, _given(symbol, kind, args, kwargs))
+    aux = symbol._aux_ids(nodes)
+    variables = [n for n in nodes if n.op is None]
+    arg_values = [values.get((id(n), 0)) for n in variables if id(n) not in aux]
+    aux_values = [values.get((id(n), 0)) for n in variables if id(n) in aux]
+    out_values = [values.get((id(node), i)) for node, i in symbol._outputs]
+    result = (arg_values, out_values, aux_values)
+    if partial:
+        return tuple([() if v is None else v for v in group] for group in result)
+    if any(v is None for group in result for v in group):
+        return None, None, None
+    return result
