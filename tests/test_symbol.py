@@ -1,0 +1,202 @@
+"""mx.sym: naming, attributes, composition, structure queries, inference and errors."""
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+
+
+def mlp():
+    data = mx.sym.var("data")
+    fc1 = mx.sym.FullyConnected(data, num_hidden=8, name="fc1")
+    act = mx.sym.Activation(fc1, act_type="relu", name="relu1")
+    fc2 = mx.sym.FullyConnected(act, num_hidden=3, name="fc2")
+    return mx.sym.SoftmaxOutput(fc2, name="out")
+
+
+def test_automatic_names_count_per_operator():
+    with mx.name.NameManager():
+        x = mx.sym.var("x")
+        a = mx.sym.FullyConnected(x, num_hidden=2)
+        b = mx.sym.FullyConnected(a, num_hidden=2)
+        c = mx.sym.Activation(b, act_type="tanh")
+    assert (a.name, b.name, c.name) == ("fullyconnected0", "fullyconnected1", "activation0")
+    assert c.list_arguments() == ["x", "fullyconnected0_weight", "fullyconnected0_bias",
+                                  "fullyconnected1_weight", "fullyconnected1_bias"]
+    with mx.name.Prefix("stage1_"):
+        d = mx.sym.FullyConnected(x, num_hidden=2, name="fc")
+    assert d.name == "stage1_fc" and d.list_arguments()[1] == "stage1_fc_weight"
+
+
+def test_lists_outputs_internals_and_children():
+    net = mlp()
+    assert net.list_arguments() == ["data", "fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias",
+                                    "out_label"]
+    assert net.list_outputs() == ["out_output"] and net.list_auxiliary_states() == []
+    internals = net.get_internals()
+    assert internals.list_outputs() == ["data", "fc1_weight", "fc1_bias", "fc1_output",
+                                        "relu1_output", "fc2_weight", "fc2_bias", "fc2_output",
+                                        "out_label", "out_output"]
+    fc1 = internals["fc1_output"]
+    assert fc1.list_arguments() == ["data", "fc1_weight", "fc1_bias"]
+    assert net.get_children().list_outputs() == ["fc2_output", "out_label"]
+    assert mx.sym.var("v").get_children() is None
+
+
+def test_multiple_outputs_group_and_indexing():
+    parts = mx.sym.SliceChannel(mx.sym.var("x"), num_outputs=3, name="split")
+    assert parts.list_outputs() == ["split_output0", "split_output1", "split_output2"]
+    assert len(parts) == 3 and [p.list_outputs()[0] for p in parts][1] == "split_output1"
+    assert parts[-1].list_outputs() == ["split_output2"]
+    group = mx.sym.Group([parts[2], mlp()])
+    assert group.list_outputs() == ["split_output2", "out_output"] and group.name is None
+    with pytest.raises(mx.MXNetError, match="cannot find output 'nope'"):
+        parts["nope"]
+    with pytest.raises(IndexError):
+        parts[3]
+
+
+def test_arithmetic_lowers_to_mxnet_operators():
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    cases = {x + y: "elemwise_add", x - 2: "_minus_scalar", 1 - x: "_rminus_scalar",
+             x * y: "elemwise_mul", x / 2: "_div_scalar", 2 / x: "_rdiv_scalar",
+             x ** 2: "_power_scalar", 2 ** x: "_rpower_scalar", -x: "_mul_scalar",
+             x == y: "_equal", x > 1: "_greater_scalar", abs(x): "abs"}
+    for symbol, op in cases.items():
+        nodes = json.loads(symbol.tojson())["nodes"]
+        assert nodes[-1]["op"] == op
+    assert json.loads((-x).tojson())["nodes"][-1]["attrs"] == {"scalar": "-1.0"}
+    assert json.loads((x + 1).tojson())["nodes"][-1]["attrs"] == {"scalar": "1"}
+
+
+def test_variable_and_scope_attributes():
+    data = mx.sym.var("data", shape=(2, 3), lr_mult=2, wd_mult=0.5, dtype="float16",
+                      __extra__="yes")
+    assert data.list_attr() == {"__shape__": "(2, 3)", "__lr_mult__": "2", "lr_mult": "2",
+                                "__wd_mult__": "0.5", "wd_mult": "0.5", "__dtype__": "2",
+                                "__extra__": "yes"}
+    with pytest.raises(ValueError, match="Attribute name=color is not supported"):
+        mx.sym.var("z", color="red")
+    with mx.AttrScope(ctx_group="dev1"):
+        fc = mx.sym.FullyConnected(data, num_hidden=4, name="fc1", attr={"__mood__": "happy"})
+    assert fc.attr("__ctx_group__") == "dev1" and fc.attr("__mood__") == "happy"
+    assert fc.list_attr()["ctx_group"] == "dev1"
+    weight_attrs = fc.attr_dict()["fc1_weight"]  # auto-created inputs carry the node's attrs
+    assert weight_attrs["num_hidden"] == "4" and weight_attrs["__ctx_group__"] == "dev1"
+    bn = mx.sym.BatchNorm(data, name="bn")
+    assert bn.attr_dict()["bn_moving_var"]["__init__"] == '["one", {}]'
+
+
+def test_composition_replaces_variables_and_never_mutates():
+    net = mx.sym.FullyConnected(mx.sym.var("data"), name="fc1", num_hidden=4)
+    other = mx.sym.FullyConnected(mx.sym.var("data2"), name="net2", num_hidden=4)
+    before = net.tojson()
+    composed = net(data=other, name="compose")
+    assert composed.list_arguments() == ["data2", "net2_weight", "net2_bias",
+                                         "compose_fc1_weight", "compose_fc1_bias"]
+    assert net.tojson() == before
+    positional = net(other)
+    assert positional.list_arguments() == ["data2", "net2_weight", "net2_bias", "fc1_weight",
+                                           "fc1_bias"]
+    with pytest.raises(mx.MXNetError, match=r"has no argument named 'nope'; its arguments are "
+                                            r"\['data', 'fc1_weight', 'fc1_bias'\]"):
+        net(nope=other)
+
+
+def test_two_variables_with_one_name_are_an_error():
+    a, b = mx.sym.var("x"), mx.sym.var("x")
+    assert (a + a).list_arguments() == ["x"]
+    with pytest.raises(mx.MXNetError, match="two different variables named 'x' reach one graph"):
+        a + b
+    with pytest.raises(mx.MXNetError, match="two different variables named 'x'"):
+        mx.sym.Group([a, b])
+
+
+def test_infer_shape_forward_backward_and_partial():
+    net = mlp()
+    args, outs, aux = net.infer_shape(data=(5, 7))
+    assert dict(zip(net.list_arguments(), args)) == {
+        "data": (5, 7), "fc1_weight": (8, 7), "fc1_bias": (8,), "fc2_weight": (3, 8),
+        "fc2_bias": (3,), "out_label": (5,)}
+    assert outs == [(5, 3)] and aux == []
+    assert net.infer_shape() == (None, None, None)
+    partial = net.infer_shape_partial()
+    assert partial[0][1] == () and partial[0][2] == (8,)  # the bias is known from num_hidden
+    # data from the other direction: a labelled shape fixes the batch, weights the features
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    args, outs, _ = (x + y).infer_shape(y=(2, 4))
+    assert args == [(2, 4), (2, 4)] and outs == [(2, 4)]
+    bn = mx.sym.BatchNorm(mx.sym.var("d"), name="bn")
+    assert bn.infer_shape(d=(2, 3, 4, 4))[2] == [(3,), (3,)]
+    declared = mx.sym.FullyConnected(mx.sym.var("d", shape=(4, 6)), num_hidden=2)
+    assert declared.infer_shape()[1] == [(4, 2)]
+
+
+def test_inconsistent_shapes_name_the_node_input_and_shapes():
+    net = mlp()
+    with pytest.raises(mx.MXNetError, match=r"at node 'fc1' \(FullyConnected\): .*input weight "
+                                            r"has shape \(8, 9\), but data of shape \(5, 7\) "
+                                            r"needs \(8, 7\)"):
+        net.infer_shape(data=(5, 7), fc1_weight=(8, 9))
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    with mx.name.NameManager():
+        total = x + y
+    with pytest.raises(mx.MXNetError, match=r"at node 'elemwise_add0' \(elemwise_add\): .*lhs is "
+                                            r"\(2, 3\) and rhs is \(3, 2\)"):
+        total.infer_shape(x=(2, 3), y=(3, 2))
+    with pytest.raises(mx.MXNetError, match="no input named 'nope'"):
+        net.infer_shape(nope=(1,))
+
+
+def test_infer_type():
+    net = mlp()
+    args, outs, aux = net.infer_type(data="float64")
+    assert args == [np.float64] * 6 and outs == [np.float64]
+    assert net.infer_type() == (None, None, None)
+    typed = mx.sym.var("x", dtype="float16") * 2
+    assert typed.infer_type()[1] == [np.float16]
+
+
+def test_json_round_trip_and_pickle():
+    net = mlp()
+    again = mx.sym.load_json(net.tojson())
+    assert again.tojson() == net.tojson()
+    assert pickle.loads(pickle.dumps(net)).list_arguments() == net.list_arguments()
+
+
+def test_save_and_load(tmp_path):
+    net = mlp()
+    net.save(str(tmp_path / "net-symbol.json"))
+    assert mx.sym.load(str(tmp_path / "net-symbol.json")).list_outputs() == ["out_output"]
+    net.save("memory://models/net-symbol.json")
+    assert mx.sym.load("memory://models/net-symbol.json").list_arguments()[0] == "data"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "invalid symbol JSON"),
+    ('{"nodes": [{"op": "null", "name": "x", "inputs": []}], "heads": [[0, 0, 0]]',
+     "invalid symbol JSON"),
+    ('{"nodes": [{"op": "NoSuchOp", "name": "n", "inputs": []}], "heads": [[0, 0, 0]]}',
+     "unknown operator 'NoSuchOp'"),
+    ('{"nodes": [{"op": "null", "name": "x", "inputs": []}], "heads": [[3, 0, 0]]}',
+     "head 0 refers to node 3"),
+    ('{"nodes": [{"op": "relu", "name": "r", "inputs": [[5, 0, 0]]}], "heads": [[0, 0, 0]]}',
+     "input 0 of node 'r' refers to node 5"),
+    ('[1, 2]', "expected an object with 'nodes' and 'heads'"),
+])
+def test_bad_json(text, message):
+    with pytest.raises(mx.MXNetError, match=message):
+        mx.sym.load_json(text)
+
+
+def test_operator_errors_name_the_operator():
+    x = mx.sym.var("x")
+    with pytest.raises(mx.MXNetError, match="operator FullyConnected: required parameter "
+                                            "num_hidden is missing"):
+        mx.sym.FullyConnected(x)
+    with pytest.raises(mx.MXNetError, match="act_type.*expected one of"):
+        mx.sym.Activation(x, act_type="foo")
+    with pytest.raises(mx.MXNetError, match="has no input named 'bogus'"):
+        mx.sym.FullyConnected(x, num_hidden=2, bogus=x)
