@@ -200,3 +200,12 @@ def test_operator_errors_name_the_operator():
         mx.sym.Activation(x, act_type="foo")
     with pytest.raises(mx.MXNetError, match="has no input named 'bogus'"):
         mx.sym.FullyConnected(x, num_hidden=2, bogus=x)
+
+
+def test_reshape_and_astype_add_nodes():
+    x = mx.sym.var("x")
+    reshaped = x.reshape((0, -1))
+    assert json.loads(reshaped.tojson())["nodes"][-1]["attrs"] == {"shape": "(0, -1)"}
+    assert reshaped.infer_shape(x=(2, 3, 4))[1] == [(2, 12)]
+    assert x.reshape(shape=(-1,), reverse=True).infer_shape(x=(2, 3))[1] == [(6,)]
+    assert x.astype("float16").infer_type(x="float32")[1] == [np.float16]

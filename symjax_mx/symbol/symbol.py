@@ -10,6 +10,7 @@ import numpy as np
 from .. import attribute, name as naming
 from ..base import MXNetError
 from ..ndarray._format import FLAG_OF_DTYPE
+from ..ops import get_op
 from ..ops.methods import _SAME_SHAPE, OperatorMethods
 
 __all__ = ["Symbol", "Variable", "var", "Group", "create"]
@@ -98,6 +99,17 @@ class Symbol(OperatorMethods):
 
     def _apply(self, op, inputs, params):
         return create(op, list(inputs), {}, params)
+
+    def reshape(self, *shape, **kwargs):
+        """A Reshape node (MXNet's special values 0, -1, -2, -3, -4 and reverse=)."""
+        if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+            shape = shape[0]
+        params = dict(kwargs, shape=tuple(shape)) if shape else kwargs
+        return create(get_op("Reshape"), [self], {}, params)
+
+    def astype(self, dtype):
+        """A Cast node to ``dtype``."""
+        return create(get_op("Cast"), [self], {}, {"dtype": dtype})
 
     # --- structure -----------------------------------------------------------------------
 
