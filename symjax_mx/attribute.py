@@ -16,7 +16,8 @@ class AttrScope:
         for key, value in kwargs.items():
             if not isinstance(value, str):
                 raise MXNetError(f"attribute {key} must be a string, got {value!r}")
-        self._attr = {f"__{key}__": value for key, value in kwargs.items()}
+        self._attr = {key if key.startswith("__") and key.endswith("__") else f"__{key}__": value
+                      for key, value in kwargs.items()}
         self._old = None
 
     def get(self, attr):

@@ -143,7 +143,7 @@ def test_inconsistent_shapes_name_the_node_input_and_shapes():
     x, y = mx.sym.var("x"), mx.sym.var("y")
     with mx.name.NameManager():
         total = x + y
-    with pytest.raises(mx.MXNetError, match=r"at node 'elemwise_add0' \(elemwise_add\): .*lhs is "
+    with pytest.raises(mx.MXNetError, match=r"at node '_plus0' \(elemwise_add\): .*lhs is "
                                             r"\(2, 3\) and rhs is \(3, 2\)"):
         total.infer_shape(x=(2, 3), y=(3, 2))
     with pytest.raises(mx.MXNetError, match="no input named 'nope'"):

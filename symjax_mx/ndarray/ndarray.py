@@ -122,7 +122,7 @@ class NDArray(OperatorMethods):
 
     # --- operator hooks ----------------------------------------------------------------
 
-    def _apply(self, op, inputs, params):
+    def _apply(self, op, inputs, params, hint=None):
         return invoke(op, inputs, op.parse_params(params) if op.params else params)
 
     def _as_operand(self, value):

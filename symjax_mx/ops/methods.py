@@ -36,6 +36,18 @@ _MUL_SCALAR = get_op("_mul_scalar")
 _ABS = get_op("abs")
 
 
+# MXNet's Symbol names nodes made by its arithmetic operators after the legacy operator
+# names it calls (``x + y`` is node ``_plus0``, ``1 - x`` is ``_rminusscalar0``).
+_LEGACY_NAMES = {
+    "elemwise_add": "_plus", "elemwise_sub": "_minus", "elemwise_mul": "_mul",
+    "elemwise_div": "_div", "_mod": "_mod", "_power": "_power",
+    "_plus_scalar": "_plusscalar", "_minus_scalar": "_minusscalar",
+    "_rminus_scalar": "_rminusscalar", "_mul_scalar": "_mulscalar",
+    "_div_scalar": "_divscalar", "_rdiv_scalar": "_rdivscalar", "_mod_scalar": "_modscalar",
+    "_rmod_scalar": "_rmodscalar", "_power_scalar": "_powerscalar",
+}
+
+
 def is_scalar(value):
     """Whether a value is a Python or NumPy number (not an array)."""
     return type(value) in (int, float) or isinstance(value, numbers.Number)
@@ -47,7 +59,8 @@ class OperatorMethods:
     __slots__ = ()
     _ARRAY_BINARY = _BROADCAST
 
-    def _apply(self, op, inputs, params):
+    def _apply(self, op, inputs, params, hint=None):
+        """Run or add ``op``; ``hint`` is the name stem a graph node gets when unnamed."""
         raise NotImplementedError
 
     def _as_operand(self, value):
@@ -60,13 +73,14 @@ class OperatorMethods:
             pass
         elif is_scalar(other):
             op = family["reflected" if reflected else "scalar"]
-            return self._apply(op, (self,), {"scalar": other})
+            return self._apply(op, (self,), {"scalar": other}, _LEGACY_NAMES.get(op.name))
         else:
             other = self._as_operand(other)
             if other is None:
                 return NotImplemented
         inputs = (other, self) if reflected else (self, other)
-        return self._apply(family[self._ARRAY_BINARY], inputs, {})
+        op = family[self._ARRAY_BINARY]
+        return self._apply(op, inputs, {}, _LEGACY_NAMES.get(op.name))
 
     def __add__(self, other):
         return self._binary(other, "add")
@@ -105,7 +119,7 @@ class OperatorMethods:
         return self._binary(other, "power", reflected=True)
 
     def __neg__(self):
-        return self._apply(_MUL_SCALAR, (self,), {"scalar": -1.0})
+        return self._apply(_MUL_SCALAR, (self,), {"scalar": -1.0}, "_mulscalar")
 
     def __abs__(self):
         return self._apply(_ABS, (self,), {})

@@ -27,11 +27,6 @@ def _shape(value):
     return P.optional(P.shape)(value) or ()
 
 
-def _context_string(value):
-    """MXNet's ``ctx`` attribute: a context or its string form, kept as a string."""
-    return value if isinstance(value, str) else str(value)
-
-
 def _checked(parse, test, requirement):
     """A parser that also requires ``test(value)``; ``requirement`` says what it must be."""
     def parse_checked(value):
@@ -134,7 +129,7 @@ DISTRIBUTIONS = {
 
 _SHAPE = Param("shape", _shape, default=(), doc="shape of the output")
 _DRAWS = Param("shape", _shape, default=(), doc="shape of the draws from each distribution")
-_CTX = Param("ctx", _context_string, default="",
+_CTX = Param("ctx", P.context, default="",
              doc="MXNet's context attribute; imperative calls place results by ctx=")
 _FLOAT_DTYPE = Param("dtype", P.optional(P.dtype_in(*_FLOATS)), default=None,
                      doc="output dtype; None: float32")

@@ -119,6 +119,11 @@ class ParamParsers:
         return parse
 
     @staticmethod
+    def context(value):
+        """MXNet's ``ctx`` attribute: a context or its string form, kept as a string."""
+        return value if isinstance(value, str) else str(value)
+
+    @staticmethod
     def string(value):
         if not isinstance(value, str):
             raise ValueError(f"expected a string, got {value!r}")

@@ -529,3 +529,33 @@ _register_sequence(
 _register_sequence(
     "SequenceReverse", _sequence_reverse, (0,), lambda shape, axis: shape,
     doc="Reverse the first length steps of each sequence (time axis 0).")
+
+
+# --- constant-filled arrays (_zeros, _ones, _full) ------------------------------------------
+
+def _filled_shape_rule(op, params, shapes):
+    shape = params["shape"]
+    return shapes, [shape if shape and 0 not in shape else None]  # 0: left to the consumer
+
+
+def _filled(value_of):
+    def compute(inputs, aux, params, is_train, rng):
+        shape = params["shape"]
+        if 0 in shape:
+            raise MXNetError(f"shape {shape} has unknown (0) sizes; give the full shape")
+        return (jnp.full(shape, value_of(params), params["dtype"]),), aux
+    return compute
+
+
+_FILL_PARAMS = (Param("shape", P.shape, default=(), doc="output shape (0 = inferred)"),
+                Param("ctx", P.context, default="", doc="MXNet's context attribute"),
+                Param("dtype", P.dtype, default="float32", doc="output dtype"))
+
+for _name, _value_of, _extra in (
+        ("_zeros", lambda p: 0, ()), ("_ones", lambda p: 1, ()),
+        ("_full", lambda p: p["value"], (Param("value", P.number, required=True,
+                                               doc="the fill value"),))):
+    register(_name, _filled(_value_of), inputs=(), params=_FILL_PARAMS + _extra,
+             shape_rule=_filled_shape_rule,
+             dtype_rule=lambda op, p, d: (d, [np.dtype(p["dtype"]).type]),
+             doc=f"An array of the given shape filled by {_name[1:]}.")

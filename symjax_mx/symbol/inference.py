@@ -31,9 +31,10 @@ def _given(symbol, kind, args, kwargs):
             raise MXNetError(f"infer_{kind}: the symbol has no input named {name!r}; its "
                              f"inputs are {inputs}")
         given[name] = value
-    if kind == "shape":
-        return {k: (tuple(int(d) for d in v) if not isinstance(v, int) else (v,))
-                for k, v in given.items()}
+    if kind == "shape":  # a 0 marks an unknown size: such a shape is left to the rules
+        shapes = {k: (tuple(int(d) for d in v) if not isinstance(v, int) else (v,))
+                  for k, v in given.items()}
+        return {k: v for k, v in shapes.items() if 0 not in v}
     return {k: normalize_dtype(v) for k, v in given.items()}
 
 

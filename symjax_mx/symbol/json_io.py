@@ -4,7 +4,7 @@ import json
 from ..base import MXNetError
 from ..ndarray._format import read_bytes
 from ..ops import get_op
-from .symbol import Symbol, _Node
+from .symbol import _HIDDEN_KEYS, Symbol, _Node
 
 __all__ = ["to_json", "load_json", "load"]
 
@@ -54,14 +54,27 @@ def _entry(value, built, where):
 
 
 def _node_attributes(record):
-    """All attributes of a node record; old files split them into ``param`` and ``attr``."""
+    """All attributes of a node record; old files split them into ``param`` and ``attr``
+    and write ``lr_mult`` where MXNet 1.x writes ``__lr_mult__``."""
     attrs = {}
     for key in ("param", "attr", "attrs"):
         value = record.get(key) or {}
         if not isinstance(value, dict):
             _fail(f"node {record.get('name')!r}: {key} must be an object")
         attrs.update({str(k): str(v) for k, v in value.items()})
-    return attrs
+    return {f"__{k}__" if k in _HIDDEN_KEYS else k: v for k, v in attrs.items()}
+
+
+def _move_input_attributes(attrs, arg_names, inputs):
+    """Old files put an input's attribute on its operator (``weight_lr_mult``): move it to
+    the input variable, as MXNet's upgrade does."""
+    for key in list(attrs):
+        for j, arg in enumerate(arg_names[:len(inputs)]):
+            hidden = key[len(arg) + 1:] if key.startswith(arg + "_") else None
+            if hidden in _HIDDEN_KEYS:
+                value = attrs.pop(key)
+                if inputs[j][0].op is None:
+                    inputs[j][0].attrs[f"__{hidden}__"] = value
 
 
 def _build_node(record, built, position):
@@ -77,6 +90,7 @@ def _build_node(record, built, position):
         op.open_params and not (k.startswith("__") and k.endswith("__")))}
     params = op.parse_params(raw)
     arg_names = op.arg_names(params)
+    _move_input_attributes(attrs, arg_names, inputs)
     if len(inputs) > len(arg_names):
         _fail(f"node {name!r} ({op.name}) has {len(inputs)} inputs, but {op.name} takes "
               f"{list(arg_names)}")

@@ -97,8 +97,8 @@ class Symbol(OperatorMethods):
 
     # --- operator surface hooks --------------------------------------------------------
 
-    def _apply(self, op, inputs, params):
-        return create(op, list(inputs), {}, params)
+    def _apply(self, op, inputs, params, hint=None):
+        return create(op, list(inputs), {}, params, hint=hint)
 
     def reshape(self, *shape, **kwargs):
         """A Reshape node (MXNet's special values 0, -1, -2, -3, -4 and reverse=)."""
@@ -315,7 +315,7 @@ def Group(symbols):
     return Symbol(entries)
 
 
-def create(op, positional, named, raw_params, name=None, attr=None):
+def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     """Add an ``op`` node: inputs from symbols given by position or name, missing inputs
     (weights, biases, labels, auxiliary states) created as ``<name>_<input>`` variables."""
     raw_params = {k: v for k, v in raw_params.items() if v is not None}
@@ -330,7 +330,7 @@ def create(op, positional, named, raw_params, name=None, attr=None):
     if len(positional) > len(arg_names):
         raise MXNetError(f"operator {op.name} takes {len(arg_names)} inputs {list(arg_names)}, "
                          f"got {len(positional)}")
-    node_name = naming.current().get(name, op.name.lower())
+    node_name = naming.current().get(name, hint or op.name.lower())
     attrs = {k: _attr_string(v) for k, v in raw_params.items()}
     attrs.update(attribute.current().get(attr))
     given = dict(zip(arg_names, positional), **named)
