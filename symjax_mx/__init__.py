@@ -5,15 +5,17 @@ import jax as _jax
 # function passes explicit dtypes, so float32 stays the default.
 _jax.config.update("jax_enable_x64", True)
 
-from . import base, context, name, ndarray, operator, ops, random, symbol, test_utils  # noqa: E402,E501
+from . import (base, context, name, ndarray, operator, ops, random, symbol,  # noqa: E402
+               test_utils, visualization)
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
 
 nd = ndarray
 sym = symbol
+viz = visualization
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "context", "cpu", "cpu_pinned",
            "current_context", "gpu", "name", "nd", "ndarray", "operator", "ops", "random", "sym",
-           "symbol", "test_utils"]
+           "symbol", "test_utils", "visualization", "viz"]
