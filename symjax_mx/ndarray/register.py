@@ -3,7 +3,6 @@ import operator
 
 from ..base import MXNetError
 from ..context import as_context
-from ..ops import list_ops
 from ..ops.methods import apply_binary
 from .ndarray import NDArray, invoke
 
@@ -36,7 +35,7 @@ def _split_arguments(op, args, kwargs):
     return tuple(inputs), parsed
 
 
-def _op_function(op, public_name):
+def op_function(op, public_name):
     def fn(*args, out=None, name=None, ctx=None, **kwargs):
         """``name`` is accepted as in MXNet and unused: imperative results have no names.
         ``ctx`` places the result of an operator without array inputs."""
@@ -46,15 +45,6 @@ def _op_function(op, public_name):
     fn.__name__ = public_name
     fn.__doc__ = op.doc
     return fn
-
-
-def op_functions():
-    """name -> function for every registry operator name and alias."""
-    functions = {}
-    for op in list_ops():
-        for name in (op.name, *op.aliases):
-            functions[name] = _op_function(op, name)
-    return functions
 
 
 def _ufunc(key, scalar_fn, doc):

@@ -21,6 +21,7 @@ The contract every operator follows:
   shapes when they are inconsistent.
 """
 import ast
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -28,7 +29,7 @@ import numpy as np
 
 from ..base import MXNetError, normalize_dtype
 
-__all__ = ["Param", "Operator", "register", "get_op", "list_ops", "ParamParsers"]
+__all__ = ["Param", "Operator", "register", "get_op", "list_ops", "publish", "ParamParsers"]
 
 
 class ParamParsers:
@@ -288,6 +289,20 @@ def get_op(name):
 def list_ops():
     """The primary operators, each once."""
     return list({id(op): op for op in _REGISTRY.values()}.values())
+
+
+def publish(make_function, namespace, module_name):
+    """Put ``make_function(op, name)`` into ``namespace`` for every operator name and alias;
+    names starting with ``_`` go into a ``<module_name>._internal`` module instead."""
+    internal = types.ModuleType(module_name + "._internal",
+                                "Operators whose MXNet names start with _.")
+    for op in list_ops():
+        for name in (op.name, *op.aliases):
+            if name.startswith("_"):
+                setattr(internal, name, make_function(op, name))
+            elif name not in namespace:
+                namespace[name] = make_function(op, name)
+    namespace["_internal"] = internal
 
 
 def simple_compute(fn):

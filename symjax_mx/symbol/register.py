@@ -1,9 +1,8 @@
 """mx.sym.<Name> for every registry operator: calling one adds a node to the graph."""
-from ..ops import list_ops
 from .symbol import Symbol, create
 
 
-def _op_function(op, public_name):
+def op_function(op, public_name):
     def fn(*args, name=None, attr=None, **kwargs):
         positional = [a for a in args if isinstance(a, Symbol)]
         extra = args[len(positional):]
@@ -14,8 +13,3 @@ def _op_function(op, public_name):
     fn.__name__ = public_name
     fn.__doc__ = op.doc
     return fn
-
-
-def op_functions():
-    """name -> symbol function for every registry operator name and alias."""
-    return {name: _op_function(op, name) for op in list_ops() for name in (op.name, *op.aliases)}
