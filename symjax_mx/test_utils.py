@@ -1,8 +1,5 @@
-"""MXNet's public test helpers: tolerant comparisons, random inputs, default contexts.
-
-(``check_numeric_gradient``, ``check_symbolic_forward`` and ``check_symbolic_backward``
-work on Symbols and arrive here with the Symbol and Executor.)
-"""
+"""MXNet's public test helpers: tolerant comparisons, random inputs, default contexts,
+and forward / backward / numeric-gradient checks of Symbols."""
 import numpy as np
 
 from . import context
@@ -10,7 +7,8 @@ from .ndarray import NDArray, array
 
 __all__ = ["default_context", "set_default_context", "default_rtols", "default_atols",
            "almost_equal", "assert_almost_equal", "same", "reldiff", "random_arrays",
-           "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "assert_exception"]
+           "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "assert_exception",
+           "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient"]
 
 
 def default_context():
@@ -133,3 +131,100 @@ def assert_exception(f, exception_type, *args, **kwargs):
     except exception_type:
         return
     raise AssertionError(f"{getattr(f, '__name__', f)} did not raise {exception_type.__name__}")
+
+
+def _location(sym, location, dtype, ctx):
+    """Argument name -> NDArray from a dict or a list in ``list_arguments()`` order."""
+    names = sym.list_arguments()
+    if not isinstance(location, dict):
+        location = dict(zip(names, location))
+    ctx = ctx or default_context()
+    return {name: array(_host(value), ctx=ctx, dtype=dtype) for name, value in location.items()}
+
+
+def _aux(sym, aux_states, dtype, ctx):
+    if aux_states is None:
+        return None
+    if not isinstance(aux_states, dict):
+        aux_states = dict(zip(sym.list_auxiliary_states(), aux_states))
+    ctx = ctx or default_context()
+    return {name: array(_host(value), ctx=ctx, dtype=dtype) for name, value in aux_states.items()}
+
+
+def _by_output(sym, expected):
+    return [expected[name] for name in sym.list_outputs()] if isinstance(expected, dict) \
+        else list(expected)
+
+
+def check_symbolic_forward(sym, location, expected, rtol=1e-4, atol=None, aux_states=None,
+                           ctx=None, equal_nan=False, dtype=np.float32):
+    """Assert the outputs of ``sym`` at ``location`` equal ``expected``; return them."""
+    executor = sym.bind(ctx or default_context(), _location(sym, location, dtype, ctx),
+                        grad_req="null", aux_states=_aux(sym, aux_states, dtype, ctx))
+    outputs = [o.asnumpy() for o in executor.forward(is_train=False)]
+    for name, out, want in zip(sym.list_outputs(), outputs, _by_output(sym, expected)):
+        assert_almost_equal(out, want, rtol, atol, ("computed " + name, "expected " + name),
+                            equal_nan=equal_nan)
+    return outputs
+
+
+def check_symbolic_backward(sym, location, out_grads, expected, rtol=1e-5, atol=None,
+                            aux_states=None, grad_req="write", ctx=None, grad_stypes=None,
+                            equal_nan=False, dtype=np.float32):
+    """Assert the gradients of ``sym`` at ``location`` for ``out_grads`` equal ``expected``
+    (a dict by argument name, or a list in argument order); return them."""
+    args = _location(sym, location, dtype, ctx)
+    names = sym.list_arguments()
+    expected = expected if isinstance(expected, dict) else dict(zip(names, expected))
+    grads = {name: array(np.zeros(args[name].shape), ctx=ctx, dtype=dtype) for name in expected}
+    executor = sym.bind(ctx or default_context(), args, args_grad=grads, grad_req=grad_req,
+                        aux_states=_aux(sym, aux_states, dtype, ctx))
+    executor.forward(is_train=True)
+    if out_grads is not None and not isinstance(out_grads, dict):
+        out_grads = [array(_host(g), ctx=ctx, dtype=dtype) for g in out_grads]
+    elif isinstance(out_grads, dict):
+        out_grads = [array(_host(out_grads[n]), ctx=ctx, dtype=dtype) for n in sym.list_outputs()]
+    executor.backward(out_grads)
+    computed = {name: grads[name].asnumpy() for name in expected}
+    for name, want in expected.items():
+        assert_almost_equal(computed[name], want, rtol, atol,
+                            ("computed grad " + name, "expected grad " + name), equal_nan=equal_nan)
+    return computed
+
+
+def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rtol=1e-2,
+                           atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
+                           grad_stype_dict=None, dtype=np.float32):
+    """Assert the executor's gradients of ``sum(outputs * random projections)`` match
+    central finite differences (computed in float64 on the same graph)."""
+    args = {n: _host(v).astype(np.float64) for n, v in _location(sym, location, np.float64,
+                                                                   ctx).items()}
+    names = grad_nodes or [n for n in sym.list_arguments() if n in args]
+    aux = _aux(sym, aux_states, np.float64, ctx)
+    ctx = ctx or default_context()
+    shapes = sym.infer_shape(**{n: a.shape for n, a in args.items()})[1]
+    projections = [np.random.uniform(-1, 1, shape) for shape in shapes]
+
+    def objective(values, train):
+        executor = sym.bind(ctx, {n: array(v, ctx=ctx, dtype=np.float64)
+                                  for n, v in values.items()}, grad_req="null", aux_states=aux)
+        outputs = executor.forward(is_train=train)
+        return sum(float(np.sum(o.asnumpy() * p)) for o, p in zip(outputs, projections))
+
+    grads = {n: array(np.zeros(args[n].shape), ctx=ctx, dtype=np.float64) for n in names}
+    executor = sym.bind(ctx, {n: array(v, ctx=ctx, dtype=np.float64) for n, v in args.items()},
+                        args_grad=grads, aux_states=aux)
+    executor.forward(is_train=use_forward_train)
+    executor.backward([array(p, ctx=ctx, dtype=np.float64) for p in projections])
+    for name in names:
+        numeric = np.zeros_like(args[name])
+        flat = numeric.reshape(-1)
+        for i in range(flat.size):
+            plus = {k: v.copy() for k, v in args.items()}
+            minus = {k: v.copy() for k, v in args.items()}
+            plus[name].reshape(-1)[i] += numeric_eps / 2
+            minus[name].reshape(-1)[i] -= numeric_eps / 2
+            flat[i] = (objective(plus, use_forward_train)
+                       - objective(minus, use_forward_train)) / numeric_eps
+        assert_almost_equal(grads[name].asnumpy(), numeric, rtol, atol if atol is not None
+                            else 1e-4, ("symbolic grad " + name, "numeric grad " + name))

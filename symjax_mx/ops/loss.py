@@ -199,7 +199,7 @@ def _data_dtype_rule(op, params, dtypes):
     return [data] * len(dtypes), [data]
 
 
-register("SoftmaxOutput", _softmax_output_compute, aliases=("Softmax",),
+register("SoftmaxOutput", _softmax_output_compute, aliases=("Softmax",), loss=True,
          inputs=("data", "label"), shape_rule=_softmax_output_shape_rule,
          dtype_rule=_data_dtype_rule,
          params=(Param("grad_scale", P.number, default=1.0, doc="scales the gradient"),
@@ -268,7 +268,8 @@ def _register_regression(name, kind, what):
         data, label = inputs
         return (_regression_output(kind, params["grad_scale"], data, label),), aux
     compute.__name__ = f"{kind}_regression_compute"
-    register(name, compute, inputs=("data", "label"), shape_rule=_regression_shape_rule,
+    register(name, compute, inputs=("data", "label"), loss=True,
+             shape_rule=_regression_shape_rule,
              dtype_rule=_same_dtype_rule,
              params=(Param("grad_scale", P.number, default=1.0, doc="scales the gradient"),),
              doc=f"{what}; backward emits grad_scale * {'sign' if kind == 'mae' else ''}"
@@ -318,7 +319,7 @@ def _float_dtype_rule(op, params, dtypes):
     return dtypes, out
 
 
-register("MakeLoss", _make_loss_compute, dtype_rule=_float_dtype_rule,
+register("MakeLoss", _make_loss_compute, dtype_rule=_float_dtype_rule, loss=True,
          params=(Param("grad_scale", P.number, default=1.0, doc="scales the gradient"),
                  Param("valid_thresh", P.number, default=0.0,
                        doc="elements above it are valid for normalization='valid'"),
@@ -343,7 +344,7 @@ def _ones_gradient_bwd(data, head):
 
 _ones_gradient.defvjp(_ones_gradient_fwd, _ones_gradient_bwd)
 
-register("make_loss", lambda inputs, aux, params, is_train, rng: (
+register("make_loss", loss=True, compute=lambda inputs, aux, params, is_train, rng: (
             (_ones_gradient(inputs[0]),), aux),
          outputs=("loss",),
          doc="Identity forward; backward emits ones, ignoring the head gradient.")

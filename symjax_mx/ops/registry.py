@@ -200,6 +200,7 @@ class Operator:
     shape_rule: Callable = _same_shape_rule
     dtype_rule: Callable = _same_dtype_rule
     random: bool = False                 # compute takes a PRNG key
+    loss: bool = False                   # its gradient ignores the head gradient
     open_params: bool = False            # keep unknown params, as strings (Custom)
     check: Callable = None               # check(op, params): constraints across params
     input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables

@@ -244,6 +244,27 @@ class Symbol(OperatorMethods):
                                      [remap(n, i) for n, i in node.inputs])
         return Symbol([remap(node, index) for node, index in self._outputs])
 
+    # --- binding (the executor lives in lowering/, above this layer) ---------------------
+
+    def bind(self, ctx, args, args_grad=None, grad_req="write", aux_states=None,
+             group2ctx=None, shared_exec=None):
+        """An Executor over the given arrays (lists in argument order, or dicts)."""
+        from ..lowering import bind
+        return bind(self, ctx, args, args_grad, grad_req, aux_states, group2ctx, shared_exec)
+
+    def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None,
+                    group2ctx=None, shared_arg_names=None, shared_exec=None,
+                    shared_buffer=None, **kwargs):
+        """An Executor with arrays allocated from the input shapes given as keywords."""
+        from ..lowering import simple_bind
+        return simple_bind(self, ctx, grad_req, type_dict, stype_dict, group2ctx,
+                           shared_arg_names, shared_exec, shared_buffer, **kwargs)
+
+    def eval(self, ctx=None, **kwargs):
+        """The outputs for the given argument arrays (a list of NDArrays)."""
+        executor = self.bind(ctx, kwargs, grad_req="null")
+        return executor.forward()
+
     # --- inference and serialisation (implemented in their own modules) ------------------
 
     def infer_shape(self, *args, **kwargs):

@@ -1,0 +1,291 @@
+"""The Executor: bind a Symbol to arrays and run its compiled forward and backward.
+
+``forward(is_train=True)`` keeps the residuals of ``jax.vjp`` (they cross the jit
+boundary), so ``backward`` does not run the forward again. The executor's arrays are
+NDArray handles that stay valid across calls.
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import random
+from ..base import MXNetError, normalize_dtype
+from ..context import Context, current_context
+from ..ndarray import NDArray, zeros
+from ..symbol.inference import solve
+from .graph import Compiled, LoweredGraph
+
+__all__ = ["Executor", "bind", "simple_bind"]
+
+GRAD_REQS = ("write", "add", "null", "inplace")
+_COMPILED = {}
+
+
+def _grad_reqs(grad_req, arg_names):
+    """name -> request, from one request, a list in argument order or a dict."""
+    if isinstance(grad_req, str):
+        reqs = dict.fromkeys(arg_names, grad_req)
+    elif isinstance(grad_req, (list, tuple)):
+        if len(grad_req) != len(arg_names):
+            raise MXNetError(f"grad_req has {len(grad_req)} entries for {len(arg_names)} "
+                             f"arguments {arg_names}")
+        reqs = dict(zip(arg_names, grad_req))
+    elif isinstance(grad_req, dict):
+        unknown = set(grad_req) - set(arg_names)
+        if unknown:
+            raise MXNetError(f"grad_req names {sorted(unknown)}, which are not arguments of "
+                             f"the symbol {arg_names}")
+        reqs = {name: grad_req.get(name, "null") for name in arg_names}
+    else:
+        raise MXNetError(f"grad_req must be a string, list or dict, got {grad_req!r}")
+    for name, req in reqs.items():
+        if req not in GRAD_REQS:
+            raise MXNetError(f"unknown grad_req {req!r} for argument {name!r}; expected one of "
+                             f"{list(GRAD_REQS)}")
+    return reqs
+
+
+def _compiled_for(symbol, entry_shapes, arg_shapes, diff_names):
+    key = (symbol.tojson(), tuple(sorted(arg_shapes.items())), diff_names)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = Compiled(LoweredGraph(symbol, entry_shapes), diff_names)
+    return compiled
+
+
+class Executor:
+    """A bound symbol: arguments, gradients and auxiliary states as NDArrays."""
+
+    def __init__(self, symbol, ctx, args, grads, grad_req, aux):
+        self._symbol = symbol
+        self._ctx = ctx
+        self._arg_names = symbol.list_arguments()
+        self._aux_names = symbol.list_auxiliary_states()
+        self.arg_arrays = [args[name] for name in self._arg_names]
+        self.aux_arrays = [aux[name] for name in self._aux_names]
+        self._grad_req = grad_req
+        self.grad_arrays = [grads.get(name) for name in self._arg_names]
+        self.arg_dict = dict(zip(self._arg_names, self.arg_arrays))
+        self.aux_dict = dict(zip(self._aux_names, self.aux_arrays))
+        self.grad_dict = {name: grads[name] for name in self._arg_names if name in grads}
+        given = {name: a.shape for name, a in self.arg_dict.items()}
+        given.update({name: a.shape for name, a in self.aux_dict.items()})
+        nodes, entry_shapes = solve(symbol, "shape", given)
+        self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in symbol._outputs]
+        diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
+        self._compiled = _compiled_for(symbol, entry_shapes, given, diff)
+        out_types = solve(symbol, "dtype", {n: a.dtype for n, a in
+                                            {**self.arg_dict, **self.aux_dict}.items()})[1]
+        self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32))
+                        for (n, i), shape in zip(symbol._outputs, self._out_shapes)]
+        self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
+        self._vjp = None
+        self._monitor = None
+
+    # --- running -------------------------------------------------------------------------
+
+    def forward(self, is_train=False, **kwargs):
+        """Run the graph; keyword arrays are copied into the arguments first."""
+        for name, value in kwargs.items():
+            if name not in self.arg_dict:
+                raise MXNetError(f"forward: unknown argument {name!r}; the arguments are "
+                                 f"{self._arg_names}")
+            self.arg_dict[name][:] = value
+        args = {name: a.asjax() for name, a in self.arg_dict.items()}
+        aux = {name: a.asjax() for name, a in self.aux_dict.items()}
+        rng = random.next_key() if self._compiled.graph.random else None
+        compiled = self._compiled
+        if is_train and compiled.diff_names:
+            diff = {n: args.pop(n) for n in compiled.diff_names}
+            outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
+        else:
+            outputs, new_aux = compiled.infer(args, aux, rng, bool(is_train))
+            self._vjp = None
+        for handle, value in zip(self.outputs, outputs):
+            handle._write(value)
+        if is_train:
+            for name, value in new_aux.items():
+                self.aux_dict[name]._write(value)
+        if self._monitor is not None:
+            self._run_monitor(args, aux, rng, is_train)
+        return self.outputs
+
+    def backward(self, out_grads=None, is_train=True):
+        """Gradients of the last training forward into ``grad_arrays`` per ``grad_req``.
+
+        Loss heads (SoftmaxOutput, MakeLoss, ...) need no ``out_grads``; other heads do.
+        """
+        if self._vjp is None:
+            if not self._compiled.diff_names:
+                return
+            raise MXNetError("backward needs a forward(is_train=True) first")
+        heads = self._head_grads(out_grads)
+        grads = self._compiled.backward(self._vjp, heads)
+        for name, grad in grads.items():
+            target = self.grad_dict[name]
+            if self._grad_req[name] == "add":
+                target._write(target.asjax() + grad)
+            else:
+                target._write(grad)
+
+    def _head_grads(self, out_grads):
+        if out_grads is None:
+            out_grads = [None] * len(self.outputs)
+        elif isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
+        if len(out_grads) != len(self.outputs):
+            raise MXNetError(f"backward: {len(out_grads)} out_grads for {len(self.outputs)} "
+                             f"outputs {self._symbol.list_outputs()}")
+        heads = []
+        for (node, _), name, output, grad in zip(self._symbol._outputs,
+                                                  self._symbol.list_outputs(), self.outputs,
+                                                  out_grads):
+            if grad is None:
+                if node.op is None or not node.op.loss:
+                    raise MXNetError(f"backward: output {name!r} is not a loss, so it needs "
+                                     f"an out_grad")
+                heads.append(jnp.ones(output.shape, output.dtype))
+            else:
+                value = grad.asjax() if isinstance(grad, NDArray) else jnp.asarray(grad)
+                if tuple(value.shape) != output.shape:
+                    raise MXNetError(f"backward: out_grad for {name!r} has shape "
+                                     f"{tuple(value.shape)}, expected {output.shape}")
+                heads.append(value.astype(output.dtype))
+        return heads
+
+    # --- parameters and introspection ----------------------------------------------------
+
+    def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
+        """Copy parameters (name -> NDArray) into the bound arguments and aux states."""
+        for params, target, kind in ((arg_params, self.arg_dict, "argument"),
+                                     (aux_params or {}, self.aux_dict, "auxiliary state")):
+            for name, value in params.items():
+                if name in target:
+                    value.copyto(target[name]) if isinstance(value, NDArray) \
+                        else target[name].__setitem__(slice(None), value)
+                elif not allow_extra_params:
+                    raise MXNetError(f"copy_params_from: {name!r} is not an {kind} of the "
+                                     f"executor")
+
+    def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
+        """A new executor for new input shapes, sharing every array whose shape is unchanged.
+
+        Shapes not given are inferred from the given ones, else kept.
+        """
+        inferred = dict(zip(self._arg_names, self._symbol.infer_shape_partial(**kwargs)[0]))
+        kept = {n: a.shape for n, a in self.arg_dict.items() if not inferred.get(n)}
+        return simple_bind(self._symbol, self._ctx, self._grad_req, shared_exec=self,
+                           **{**kept, **kwargs})
+
+    def set_monitor_callback(self, callback, monitor_all=False):
+        """Call ``callback(name, array)`` with every node output after each forward."""
+        self._monitor = callback
+
+    def _run_monitor(self, args, aux, rng, is_train):
+        internals = self._symbol.get_internals()
+        key = ("monitor", id(self._compiled))
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            given = {n: a.shape for n, a in {**self.arg_dict, **self.aux_dict}.items()}
+            compiled = _COMPILED[key] = Compiled(
+                LoweredGraph(internals, solve(internals, "shape", given)[1]), ())
+        values, _ = compiled.infer({**args, **{n: self.arg_dict[n].asjax() for n in
+                                               self._compiled.diff_names}}, aux, rng,
+                                   bool(is_train))
+        for name, value in zip(internals.list_outputs(), values):
+            self._monitor(name, NDArray(value, self._ctx))
+
+    def debug_str(self):
+        """A readable listing of the bound graph: each node, its inputs and shapes."""
+        lines = [f"Symbol outputs: {self._symbol.list_outputs()}"]
+        for node in self._symbol._nodes():
+            if node.op is None:
+                lines.append(f"Variable:{node.name}")
+            else:
+                inputs = ", ".join(n.name for n, _ in node.inputs)
+                lines.append(f"Op:{node.op.name}, Name={node.name}, Inputs=[{inputs}]")
+        return "\n".join(lines)
+
+
+def _placed(array, name, ctx, shape=None, kind="argument"):
+    if not isinstance(array, NDArray):
+        raise MXNetError(f"{kind} {name!r} must be an NDArray, got {type(array).__name__}")
+    if array.context != ctx:
+        raise MXNetError(f"{kind} {name!r} is on {array.context}, but the executor is bound "
+                         f"to {ctx}")
+    if shape is not None and array.shape != shape:
+        raise MXNetError(f"{kind} {name!r} has shape {array.shape}, expected {shape}")
+    return array
+
+
+def _by_name(values, names, kind):
+    """A name -> array dict from a list (in ``names`` order) or a dict."""
+    if values is None:
+        return {}
+    if isinstance(values, dict):
+        return dict(values)
+    values = list(values)
+    if len(values) != len(names):
+        raise MXNetError(f"bind: {len(values)} {kind} arrays given for {len(names)} {kind}s "
+                         f"{names}")
+    return dict(zip(names, values))
+
+
+def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
+         group2ctx=None, shared_exec=None):
+    """An Executor over the given argument (and gradient, aux) arrays."""
+    ctx = ctx if isinstance(ctx, Context) else current_context()
+    arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+    args = _by_name(args, arg_names, "argument")
+    missing = [n for n in arg_names if n not in args]
+    if missing:
+        raise MXNetError(f"bind: missing arguments {missing}")
+    aux = _by_name(aux_states, aux_names, "auxiliary state")
+    missing = [n for n in aux_names if n not in aux]
+    if missing:
+        raise MXNetError(f"bind: missing auxiliary states {missing}")
+    for name in args:
+        _placed(args[name], name, ctx)
+    for name in aux:
+        _placed(aux[name], name, ctx, kind="auxiliary state")
+    given = {n: a.shape for n, a in {**args, **aux}.items()}
+    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**given)
+    reqs = _grad_reqs(grad_req, arg_names)
+    grads = _by_name(args_grad, arg_names, "gradient")
+    grads = {n: _placed(g, n, ctx, args[n].shape, "gradient") for n, g in grads.items()
+             if g is not None}
+    reqs = {n: (req if n in grads else "null") for n, req in reqs.items()}
+    return Executor(symbol, ctx, args, grads, reqs, aux)
+
+
+def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
+                shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
+    """An Executor with arguments, gradients and aux states allocated from input shapes."""
+    ctx = ctx if isinstance(ctx, Context) else current_context()
+    arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**kwargs)
+    unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes) if not s]
+    if unknown:
+        raise MXNetError(f"simple_bind: cannot infer the shapes of {unknown}; give more input "
+                         f"shapes")
+    types = {n: normalize_dtype(t) for n, t in (type_dict or {}).items()}
+    arg_types, _, aux_types = symbol.infer_type(**types) if types else (None, None, None)
+    if arg_types is None:
+        given = {arg_names[0]: np.float32} if arg_names else {}
+        arg_types, _, aux_types = symbol.infer_type(**{**given, **types})
+    if arg_types is None:
+        arg_types, aux_types = [np.float32] * len(arg_names), [np.float32] * len(aux_names)
+    reqs = _grad_reqs(grad_req, arg_names)
+    shared = shared_exec
+    def allocate(name, shape, dtype, pool):
+        reuse = pool.get(name) if shared is not None else None
+        if reuse is not None and reuse.shape == tuple(shape) and reuse.dtype == dtype:
+            return reuse
+        return zeros(shape, ctx, dtype)
+    args = {n: allocate(n, s, t, shared.arg_dict if shared else {})
+            for n, s, t in zip(arg_names, arg_shapes, arg_types)}
+    grads = {n: allocate(n, s, t, shared.grad_dict if shared else {})
+             for n, s, t in zip(arg_names, arg_shapes, arg_types) if reqs[n] != "null"}
+    aux = {n: allocate(n, s, t, shared.aux_dict if shared else {})
+           for n, s, t in zip(aux_names, aux_shapes, aux_types)}
+    return Executor(symbol, ctx, args, grads, reqs, aux)

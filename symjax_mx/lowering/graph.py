@@ -1,0 +1,70 @@
+"""Lowering: a Symbol and its inferred shapes become one pure JAX function,
+``(args, aux, rng, is_train) -> (outputs, new_aux)``, evaluated in topological order.
+All planning happens here, once; the function does no per-node Python work beyond
+calling each operator's compute while JAX traces it."""
+import jax
+
+from ..base import MXNetError
+
+
+class LoweredGraph:
+    """The graph of ``symbol`` as a pure function over dicts of jax arrays."""
+
+    def __init__(self, symbol, entry_shapes):
+        self.nodes = symbol._nodes()
+        self.heads = symbol._outputs
+        self.random = any(node.op is not None and node.op.random for node in self.nodes)
+        # An operator without inputs whose shape has unknown (0) sizes gets the inferred one.
+        self.params = {}
+        for node in self.nodes:
+            if node.op is None:
+                continue
+            params = node.params
+            shape = params.get("shape")
+            if not node.inputs and isinstance(shape, tuple) and (not shape or 0 in shape):
+                inferred = entry_shapes.get((id(node), 0))
+                if inferred is None:
+                    raise MXNetError(f"cannot bind: the shape of node {node.name!r} "
+                                     f"({node.op.name}) is unknown")
+                params = {**params, "shape": inferred}
+            self.params[id(node)] = params
+
+    def __call__(self, args, aux, rng, is_train):
+        values, new_aux = {}, dict(aux)
+        for position, node in enumerate(self.nodes):
+            if node.op is None:
+                values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
+                continue
+            entries = [values[id(n)][i] for n, i in node.inputs]
+            split = node.num_inputs()
+            key = jax.random.fold_in(rng, position) if node.op.random else None
+            outputs, updated = node.op.compute(entries[:split], entries[split:],
+                                               self.params[id(node)], is_train, key)
+            values[id(node)] = tuple(outputs)
+            if is_train:
+                for (state, _), value in zip(node.inputs[split:], updated):
+                    if state.op is None:
+                        new_aux[state.name] = value
+        return [values[id(n)][i] for n, i in self.heads], new_aux
+
+
+class Compiled:
+    """The jitted functions an executor runs, shared by every bind of the same graph."""
+
+    def __init__(self, graph, diff_names):
+        self.graph = graph
+        self.diff_names = tuple(diff_names)
+
+        def infer(args, aux, rng, is_train):
+            return graph(args, aux, rng, is_train)
+
+        def train(diff, rest, aux, rng):
+            def run(diff_args):
+                outputs, new_aux = graph({**rest, **diff_args}, aux, rng, True)
+                return outputs, new_aux
+            outputs, vjp, new_aux = jax.vjp(run, diff, has_aux=True)
+            return outputs, new_aux, vjp
+
+        self.infer = jax.jit(infer, static_argnums=(3,))
+        self.train = jax.jit(train)
+        self.backward = jax.jit(lambda vjp, head_grads: vjp(head_grads)[0])

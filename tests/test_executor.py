@@ -1,0 +1,165 @@
+"""The Executor: bind / simple_bind, forward, backward, grad_req, aux updates, stable
+handles, compile caching, the test_utils checks, and the bad inputs."""
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+from symjax_mx import test_utils as tu
+from symjax_mx.lowering import executor as executor_module
+
+
+def mlp(hidden=4, classes=3):
+    data = mx.sym.var("data")
+    fc1 = mx.sym.FullyConnected(data, num_hidden=hidden, name="fc1")
+    act = mx.sym.Activation(fc1, act_type="tanh", name="act")
+    fc2 = mx.sym.FullyConnected(act, num_hidden=classes, name="fc2")
+    return mx.sym.SoftmaxOutput(fc2, name="softmax")
+
+
+def test_tutorial_bind():
+    A, B = mx.symbol.Variable("A"), mx.symbol.Variable("B")
+    c_exec = (A * B).bind(ctx=mx.cpu(), args={"A": mx.nd.ones(3) * 4, "B": mx.nd.ones(3) * 2})
+    c_exec.forward()
+    assert c_exec.outputs[0].asnumpy().tolist() == [8, 8, 8]
+
+
+def test_simple_bind_allocates_and_handles_stay_valid():
+    exe = mlp().simple_bind(mx.cpu(), data=(5, 6))
+    assert exe.arg_dict["fc1_weight"].shape == (4, 6) and exe.grad_dict["fc2_bias"].shape == (3,)
+    assert [a.shape for a in exe.arg_arrays][-1] == (5,)
+    out = exe.outputs[0]
+    exe.arg_dict["data"][:] = np.random.rand(5, 6)
+    exe.arg_dict["fc1_weight"][:] = np.random.rand(4, 6)
+    exe.forward()
+    first = out.asnumpy().copy()
+    assert exe.outputs[0] is out and np.allclose(first.sum(axis=1), 1)
+    exe.arg_dict["fc2_bias"][:] = np.array([5, 0, 0])  # writing an argument changes the next run
+    exe.forward(data=np.random.rand(5, 6))
+    assert exe.outputs[0] is out and not np.allclose(out.asnumpy(), first)
+
+
+def test_softmax_output_gradient_and_grad_reqs():
+    sym = mlp()
+    np.random.seed(0)
+    values = {"data": np.random.rand(5, 6), "fc1_weight": np.random.rand(4, 6) - 0.5,
+              "fc1_bias": np.zeros(4), "fc2_weight": np.random.rand(3, 4) - 0.5,
+              "fc2_bias": np.zeros(3), "softmax_label": np.array([0, 1, 2, 0, 1])}
+    exe = sym.simple_bind(mx.cpu(), grad_req={"fc1_weight": "write", "fc2_weight": "add"},
+                          data=(5, 6))
+    assert set(exe.grad_dict) == {"fc1_weight", "fc2_weight"}
+    for name, value in values.items():
+        exe.arg_dict[name][:] = value
+    exe.forward(is_train=True)
+    exe.backward()
+    probs = exe.outputs[0].asnumpy()
+    hidden = np.tanh(values["data"] @ values["fc1_weight"].T)
+    onehot = np.eye(3)[values["softmax_label"]]
+    np.testing.assert_allclose(exe.grad_dict["fc2_weight"].asnumpy(), (probs - onehot).T @ hidden,
+                               rtol=1e-4, atol=1e-5)
+    once = exe.grad_dict["fc2_weight"].asnumpy()
+    exe.forward(is_train=True)
+    exe.backward()  # 'add' accumulates
+    np.testing.assert_allclose(exe.grad_dict["fc2_weight"].asnumpy(), 2 * once, rtol=1e-5)
+
+
+def test_batchnorm_aux_updates_only_on_training_forward():
+    sym = mx.sym.BatchNorm(mx.sym.var("data"), fix_gamma=False, name="bn")
+    exe = sym.simple_bind(mx.cpu(), data=(4, 2))
+    exe.arg_dict["data"][:] = np.array([[1, 2], [3, 4], [5, 6], [7, 8]])
+    exe.arg_dict["bn_gamma"][:] = 1
+    exe.aux_dict["bn_moving_var"][:] = 1
+    exe.forward(is_train=False)
+    assert exe.aux_dict["bn_moving_mean"].asnumpy().tolist() == [0, 0]
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.ones((4, 2)))
+    np.testing.assert_allclose(exe.aux_dict["bn_moving_mean"].asnumpy(), [0.4, 0.5], rtol=1e-5)
+
+
+def test_second_bind_of_the_same_graph_compiles_nothing():
+    sym = mlp(hidden=7)
+    first = sym.simple_bind(mx.cpu(), data=(3, 5))
+    first.forward(is_train=True)
+    first.backward()
+    sizes = (first._compiled.train._cache_size(), first._compiled.backward._cache_size())
+    second = mx.sym.load_json(sym.tojson()).simple_bind(mx.cpu(), data=(3, 5))
+    second.forward(is_train=True)
+    second.backward()
+    assert second._compiled is first._compiled
+    assert (second._compiled.train._cache_size(), second._compiled.backward._cache_size()) == sizes
+
+
+def test_check_numeric_gradient_on_networks():
+    np.random.seed(1)
+    data = mx.sym.var("data")
+    conv = mx.sym.Convolution(data, kernel=(3, 3), num_filter=2, pad=(1, 1), name="conv")
+    pool = mx.sym.Pooling(mx.sym.Activation(conv, act_type="tanh"), kernel=(2, 2),
+                          stride=(2, 2), pool_type="avg")
+    net = mx.sym.FullyConnected(mx.sym.Flatten(pool), num_hidden=3, name="fc")
+    shapes = dict(zip(net.list_arguments(), net.infer_shape(data=(2, 1, 4, 4))[0]))
+    location = {n: np.random.uniform(-1, 1, s) for n, s in shapes.items()}
+    tu.check_numeric_gradient(net, location, numeric_eps=1e-4, rtol=1e-3)
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    tu.check_numeric_gradient(mx.sym.sum(x * y + mx.sym.exp(x), axis=1),
+                              {"x": np.random.rand(2, 3), "y": np.random.rand(2, 3)})
+
+
+def test_check_symbolic_forward_and_backward():
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    a, b = np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]])
+    tu.check_symbolic_forward(x * y, [a, b], [a * b])
+    tu.check_symbolic_backward(x * y, {"x": a, "y": b}, [np.ones((1, 2))], {"x": b, "y": a})
+    with pytest.raises(AssertionError, match="computed grad x"):
+        tu.check_symbolic_backward(x * y, {"x": a, "y": b}, [np.ones((1, 2))], {"x": a})
+
+
+def test_eval_reshape_copy_params_monitor_and_debug_str():
+    x = mx.sym.var("x")
+    assert (x * 2).eval(mx.cpu(), x=mx.nd.ones(2))[0].asnumpy().tolist() == [2, 2]
+    exe = mlp().simple_bind(mx.cpu(), data=(5, 6))
+    exe.copy_params_from({"fc1_weight": mx.nd.ones((4, 6))}, allow_extra_params=True)
+    assert exe.arg_dict["fc1_weight"].asnumpy().sum() == 24
+    with pytest.raises(mx.MXNetError, match="'nope' is not an argument"):
+        exe.copy_params_from({"nope": mx.nd.ones(1)})
+    bigger = exe.reshape(data=(8, 6))
+    assert bigger.arg_dict["fc1_weight"] is exe.arg_dict["fc1_weight"]
+    assert bigger.arg_dict["data"].shape == (8, 6) and bigger.outputs[0].shape == (8, 3)
+    seen = []
+    exe.set_monitor_callback(lambda name, value: seen.append((name, value.shape)))
+    exe.forward()
+    assert ("fc1_output", (5, 4)) in seen and ("softmax_output", (5, 3)) in seen
+    assert "Op:FullyConnected, Name=fc1" in exe.debug_str()
+
+
+def test_bad_inputs_raise_and_the_executor_stays_usable():
+    sym = mlp()
+    with pytest.raises(mx.MXNetError, match=r"missing arguments \['fc1_bias', 'softmax_label'\]"):
+        sym.bind(mx.cpu(), {"data": mx.nd.ones((2, 3)), "fc1_weight": mx.nd.ones((4, 3)),
+                            "fc2_weight": mx.nd.ones((3, 4)), "fc2_bias": mx.nd.ones(3)})
+    args = {"data": mx.nd.ones((2, 3)), "fc1_weight": mx.nd.ones((4, 5)),
+            "fc1_bias": mx.nd.ones(4), "fc2_weight": mx.nd.ones((3, 4)),
+            "fc2_bias": mx.nd.ones(3), "softmax_label": mx.nd.ones(2)}
+    with pytest.raises(mx.MXNetError, match=r"input weight has shape \(4, 5\), but data of "
+                                            r"shape \(2, 3\) needs \(4, 3\)"):
+        sym.bind(mx.cpu(), args)
+    args["fc1_weight"] = mx.nd.ones((4, 3), ctx=mx.cpu(1))
+    with pytest.raises(mx.MXNetError, match=r"'fc1_weight' is on cpu\(1\), but the executor is "
+                                            r"bound to cpu\(0\)"):
+        sym.bind(mx.cpu(), args)
+    with pytest.raises(mx.MXNetError, match="unknown grad_req 'sometimes'"):
+        sym.simple_bind(mx.cpu(), grad_req="sometimes", data=(2, 3))
+    with pytest.raises(mx.MXNetError, match=r"cannot infer the shapes of \['data'"):
+        sym.simple_bind(mx.cpu())
+    exe = sym.simple_bind(mx.cpu(), data=(2, 3))
+    with pytest.raises(mx.MXNetError, match=r"backward needs a forward\(is_train=True\) first"):
+        exe.backward()
+    x = mx.sym.var("x")
+    plain = (x * 2).simple_bind(mx.cpu(), x=(2,))
+    plain.forward(is_train=True)
+    with pytest.raises(mx.MXNetError, match="output '_mulscalar.*_output' is not a loss, so it "
+                                            "needs an out_grad"):
+        plain.backward()
+    plain.backward(mx.nd.ones(2))  # still usable
+    assert plain.grad_dict["x"].asnumpy().tolist() == [2, 2]
+    exe.forward(is_train=True)
+    exe.backward()
+    assert exe.grad_dict["fc1_weight"].shape == (4, 3)
