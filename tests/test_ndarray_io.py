@@ -158,3 +158,11 @@ def test_dlpack_round_trip():
     np.testing.assert_array_equal(np.from_dlpack(a), [1.5, 2.5, 3.5])
     with pytest.raises(TypeError, match="needs an object with __dlpack__"):
         mx.nd.from_dlpack([1, 2])
+
+
+def test_copies_own_their_buffers():
+    """A copy survives when the original's buffer is donated to XLA (executors do that)."""
+    a = mx.nd.ones((3,))
+    copies = [a.copy(), a.copyto(mx.cpu(0)), mx.nd.array(a), a.copyto(mx.nd.zeros((3,)))]
+    jax.jit(lambda x: x * 2, donate_argnums=0)(a.asjax())
+    assert all(c.asnumpy().tolist() == [1, 1, 1] for c in copies)

@@ -120,13 +120,12 @@ class Executor:
                 return
             raise MXNetError("backward needs a forward(is_train=True) first")
         heads = self._head_grads(out_grads)
-        grads = self._compiled.backward(self._vjp, heads)
+        names = self._compiled.diff_names
+        previous = {name: self.grad_dict[name].asjax() for name in names}
+        accumulate = tuple(n for n in names if self._grad_req[n] == "add")
+        grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
         for name, grad in grads.items():
-            target = self.grad_dict[name]
-            if self._grad_req[name] == "add":
-                target._write(target.asjax() + grad)
-            else:
-                target._write(grad)
+            self.grad_dict[name]._write(grad)
 
     def _head_grads(self, out_grads):
         if out_grads is None:

@@ -62,8 +62,8 @@ def array(source_array, ctx=None, dtype=None):
     wrapped without a copy.
     """
     ctx, device = _place(ctx)
-    if isinstance(source_array, NDArray):
-        source_array = source_array.asjax()
+    if isinstance(source_array, NDArray):  # a copy, as in MXNet
+        source_array = jax.device_put(source_array.asjax(), device, may_alias=False)
     if isinstance(source_array, jax.Array):
         dtype = normalize_dtype(dtype, default=source_array.dtype.type)
         data = source_array if source_array.dtype == dtype else source_array.astype(dtype)

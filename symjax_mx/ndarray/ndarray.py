@@ -224,7 +224,7 @@ class NDArray(OperatorMethods):
     def copyto(self, other):
         """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
         if isinstance(other, Context):
-            return NDArray(jax.device_put(self._read(), other.jax_device), other)
+            return NDArray(jax.device_put(self._read(), other.jax_device, may_alias=False), other)
         if not isinstance(other, NDArray):
             raise TypeError(f"copyto does not support type {type(other).__name__}")
         if other is self:
@@ -232,7 +232,7 @@ class NDArray(OperatorMethods):
         if other.shape != self._shape:
             raise MXNetError(f"copyto: cannot copy an array of shape {self._shape} into one of "
                              f"shape {other.shape}")
-        data = jax.device_put(self._read(), other._ctx.jax_device)
+        data = jax.device_put(self._read(), other._ctx.jax_device, may_alias=False)
         other._write(data.astype(other.dtype))
         return other
 
