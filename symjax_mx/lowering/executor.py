@@ -81,6 +81,7 @@ class Executor:
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None
         self._monitor = None
+        self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
 
     # --- running -------------------------------------------------------------------------
 
@@ -136,14 +137,15 @@ class Executor:
             raise MXNetError(f"backward: {len(out_grads)} out_grads for {len(self.outputs)} "
                              f"outputs {self._symbol.list_outputs()}")
         heads = []
-        for (node, _), name, output, grad in zip(self._symbol._outputs,
-                                                  self._symbol.list_outputs(), self.outputs,
-                                                  out_grads):
+        for index, ((node, _), name, output, grad) in enumerate(zip(
+                self._symbol._outputs, self._symbol.list_outputs(), self.outputs, out_grads)):
             if grad is None:
                 if node.op is None or not node.op.loss:
                     raise MXNetError(f"backward: output {name!r} is not a loss, so it needs "
                                      f"an out_grad")
-                heads.append(jnp.ones(output.shape, output.dtype))
+                if index not in self._loss_heads:
+                    self._loss_heads[index] = jnp.ones(output.shape, output.dtype)
+                heads.append(self._loss_heads[index])
             else:
                 value = grad.asjax() if isinstance(grad, NDArray) else jnp.asarray(grad)
                 if tuple(value.shape) != output.shape:
