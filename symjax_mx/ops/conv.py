@@ -22,7 +22,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .registry import Param, ParamParsers as P, register, _same_dtype_rule
+from .registry import Param, ParamParsers as P, register, same_dtype_rule
 
 # Full float32 matmuls on GPUs too (JAX's default there is TF32), as MXNet computes.
 _PRECISION = lax.Precision.HIGHEST
@@ -41,7 +41,7 @@ def _fill(op_name, names, shapes, name, expected, data_shape):
 
 
 def _float_dtype_rule(op, params, dtypes):
-    dtypes, out = _same_dtype_rule(op, params, dtypes)
+    dtypes, out = same_dtype_rule(op, params, dtypes)
     for name, dtype in zip(op.arg_names(params), dtypes):
         if dtype is not None and not np.issubdtype(np.dtype(dtype), np.floating):
             raise MXNetError(f"{op.name}: input {name} has dtype {np.dtype(dtype).name}; this "

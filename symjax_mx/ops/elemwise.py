@@ -18,7 +18,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .registry import Param, ParamParsers as P, register, simple_compute, _same_dtype_rule
+from .registry import Param, ParamParsers as P, register, simple_compute, same_dtype_rule
 
 
 def _divide(lhs, rhs):
@@ -96,7 +96,7 @@ def _broadcast_shape_rule(op, params, in_shapes):
 
 def arithmetic_dtype_rule(op, params, in_dtypes):
     """Inputs share one dtype, which is not bool; the outputs have it."""
-    in_dtypes, out_dtypes = _same_dtype_rule(op, params, in_dtypes)
+    in_dtypes, out_dtypes = same_dtype_rule(op, params, in_dtypes)
     if any(d is not None and np.dtype(d) == np.bool_ for d in in_dtypes):
         raise MXNetError(f"operator {op.name} does not support boolean type")
     return in_dtypes, out_dtypes
@@ -130,7 +130,7 @@ _SCALAR = Param("scalar", P.number, default=1.0, traced=True, doc="the scalar op
 
 def _register_binary():
     for key, (fn, elemwise, broadcast, scalar, reflected, is_truth) in BINARY.items():
-        dtype_rule = _same_dtype_rule if is_truth else arithmetic_dtype_rule
+        dtype_rule = same_dtype_rule if is_truth else arithmetic_dtype_rule
         register(elemwise[0], simple_compute(_binary_compute(fn, is_truth)),
                  aliases=elemwise[1:], inputs=("lhs", "rhs"), dtype_rule=dtype_rule,
                  doc=f"Element-wise {key} of two arrays of the same shape.")
@@ -263,7 +263,7 @@ _BOOL_OK = {"zeros_like", "ones_like"}
 
 def _register_unary():
     for name, fn in UNARY.items():
-        dtype_rule = _same_dtype_rule if name in _BOOL_OK else arithmetic_dtype_rule
+        dtype_rule = same_dtype_rule if name in _BOOL_OK else arithmetic_dtype_rule
         register(name, simple_compute(fn), dtype_rule=dtype_rule, doc=f"Element-wise {name}.")
 
 

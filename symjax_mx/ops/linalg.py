@@ -9,7 +9,7 @@ from jax import lax
 
 from ..base import MXNetError
 from .elemwise import arithmetic_dtype_rule
-from .registry import Param, ParamParsers as P, register, simple_compute
+from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 
 def _dense_storage(value):
@@ -86,26 +86,16 @@ def _batch_dot(lhs, rhs, transpose_a, transpose_b, forward_stype):
                            precision=lax.Precision.HIGHEST)
 
 
-def _dot_shape_rule(op, params, in_shapes):
-    lhs, rhs = in_shapes
-    if lhs is None or rhs is None:
-        return in_shapes, [None]
-    return in_shapes, [_dot_shape(lhs, rhs, params)]
-
-
-def _batch_dot_shape_rule(op, params, in_shapes):
-    lhs, rhs = in_shapes
-    if lhs is None or rhs is None:
-        return in_shapes, [None]
+def _batch_dot_shape(lhs, rhs, params):
     _, lhs_axis, rhs_axis = _batch_axes(lhs, rhs, params)
     free_lhs = lhs[-1] if lhs_axis == len(lhs) - 2 else lhs[-2]
     free_rhs = rhs[-1] if rhs_axis == len(rhs) - 2 else rhs[-2]
-    return in_shapes, [tuple(lhs[:-2]) + (free_lhs, free_rhs)]
+    return lhs[:-2] + (free_lhs, free_rhs)
 
 
 register("dot", simple_compute(_dot), params=_PARAMS, inputs=("lhs", "rhs"),
-         shape_rule=_dot_shape_rule, dtype_rule=arithmetic_dtype_rule,
+         shape_rule=output_shape_rule(_dot_shape), dtype_rule=arithmetic_dtype_rule,
          doc="Tensor product contracting lhs's last axis with rhs's first (see the module).")
 register("batch_dot", simple_compute(_batch_dot), params=_PARAMS, inputs=("lhs", "rhs"),
-         shape_rule=_batch_dot_shape_rule, dtype_rule=arithmetic_dtype_rule,
+         shape_rule=output_shape_rule(_batch_dot_shape), dtype_rule=arithmetic_dtype_rule,
          doc="Matrix products over the last two axes of arrays with equal leading axes.")

@@ -34,7 +34,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .registry import Param, ParamParsers as P, register, _same_dtype_rule
+from .registry import Param, ParamParsers as P, register, same_dtype_rule
 
 _NORMALIZATION = Param("normalization", P.choice("null", "batch", "valid"), default="null",
                        doc="gradient normalisation: null, batch or valid")
@@ -270,7 +270,7 @@ def _register_regression(name, kind, what):
     compute.__name__ = f"{kind}_regression_compute"
     register(name, compute, inputs=("data", "label"), loss=True,
              shape_rule=_regression_shape_rule,
-             dtype_rule=_same_dtype_rule,
+             dtype_rule=same_dtype_rule,
              params=(Param("grad_scale", P.number, default=1.0, doc="scales the gradient"),),
              doc=f"{what}; backward emits grad_scale * {'sign' if kind == 'mae' else ''}"
                  f"(out - label) / num_output, ignoring the head gradient.")
@@ -312,7 +312,7 @@ def _make_loss_compute(inputs, aux, params, is_train, rng):
 
 
 def _float_dtype_rule(op, params, dtypes):
-    dtypes, out = _same_dtype_rule(op, params, dtypes)
+    dtypes, out = same_dtype_rule(op, params, dtypes)
     if dtypes[0] is not None and not np.issubdtype(np.dtype(dtypes[0]), np.floating):
         raise MXNetError(f"{op.name}: only floating point types are supported, not "
                          f"{np.dtype(dtypes[0]).name}")

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Param, ParamParsers as P, register, simple_compute
+from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 
 def infer_reshape(src, target, reverse=False):
@@ -112,16 +112,9 @@ def reshape_shape(src, params):
     raise MXNetError("Reshape: give the target shape in parameter shape")
 
 
-def _reshape_shape_rule(op, params, in_shapes):
-    (shape,) = in_shapes
-    if shape is None:
-        return in_shapes, [None]
-    return in_shapes, [reshape_shape(shape, params)]
-
-
 register("Reshape", lambda inputs, aux, params, is_train, rng: (
             (inputs[0].reshape(reshape_shape(inputs[0].shape, params)),), aux),
-         aliases=("reshape",), shape_rule=_reshape_shape_rule,
+         aliases=("reshape",), shape_rule=output_shape_rule(reshape_shape),
          params=(Param("shape", P.shape, default=(), doc="target shape, with special values"),
                  Param("reverse", P.boolean, default=False,
                        doc="match special values from the right"),
@@ -140,16 +133,13 @@ def _transpose_axes(ndim, axes):
     return tuple(a % ndim for a in axes)
 
 
-def _transpose_shape_rule(op, params, in_shapes):
-    (shape,) = in_shapes
-    if shape is None:
-        return in_shapes, [None]
-    return in_shapes, [tuple(shape[a] for a in _transpose_axes(len(shape), params["axes"]))]
+def _transposed_shape(shape, params):
+    return tuple(shape[a] for a in _transpose_axes(len(shape), params["axes"]))
 
 
 register("transpose", simple_compute(lambda data, axes: jnp.transpose(
             data, _transpose_axes(data.ndim, axes))),
-         shape_rule=_transpose_shape_rule,
+         shape_rule=output_shape_rule(_transposed_shape),
          params=(Param("axes", P.shape, default=(), doc="permutation; empty reverses the axes"),),
          doc="Permute the axes.")
 
@@ -202,14 +192,6 @@ def normalize_axis(op_name, axis, ndim, name="axis"):
     return axis % ndim
 
 
-def unary_shape_rule(out_shape):
-    """A shape rule for one input whose output shape is ``out_shape(shape, params)``."""
-    def rule(op, params, in_shapes):
-        shape = in_shapes[0]
-        return in_shapes, [None if shape is None else out_shape(tuple(shape), params)]
-    return rule
-
-
 def first_dtype_rule(op, params, in_dtypes):
     """The outputs take the first input's dtype; the other inputs may have any dtype."""
     return in_dtypes, [in_dtypes[0]] * op.num_outputs(params)
@@ -222,7 +204,7 @@ def _flatten_shape(shape, params=None):
 
 
 register("Flatten", simple_compute(lambda data: data.reshape(_flatten_shape(data.shape))),
-         aliases=("flatten",), shape_rule=unary_shape_rule(_flatten_shape),
+         aliases=("flatten",), shape_rule=output_shape_rule(_flatten_shape),
          doc="Collapse all axes but the first: (N, d1, d2, ...) -> (N, d1*d2*...).")
 
 
@@ -241,7 +223,7 @@ def _swapped_shape(shape, params):
 
 register("SwapAxis", lambda inputs, aux, params, is_train, rng: (
             (jnp.swapaxes(inputs[0], *_swap_axes(inputs[0].shape, params)),), aux),
-         aliases=("swapaxes",), shape_rule=unary_shape_rule(_swapped_shape),
+         aliases=("swapaxes",), shape_rule=output_shape_rule(_swapped_shape),
          params=(Param("dim1", P.integer, default=0, doc="first axis"),
                  Param("dim2", P.integer, default=0, doc="second axis")),
          doc="Interchange two axes.")
@@ -262,7 +244,7 @@ def _expanded_shape(shape, params):
 
 register("expand_dims", simple_compute(lambda data, axis: jnp.expand_dims(
             data, _expand_dims_axis(data.shape, axis))),
-         shape_rule=unary_shape_rule(_expanded_shape),
+         shape_rule=output_shape_rule(_expanded_shape),
          params=(Param("axis", P.integer, required=True, doc="position of the new axis"),),
          doc="Insert an axis of size 1.")
 
@@ -284,7 +266,7 @@ def _squeezed_shape(shape, params):
 
 register("squeeze", lambda inputs, aux, params, is_train, rng: (
             (inputs[0].reshape(_squeezed_shape(inputs[0].shape, params)),), aux),
-         shape_rule=unary_shape_rule(_squeezed_shape),
+         shape_rule=output_shape_rule(_squeezed_shape),
          params=(Param("axis", P.optional(P.shape), doc="axes of size 1 to remove; None: all"),),
          doc="Remove axes of size 1 (a result with no axes has shape (1,)).")
 
@@ -328,7 +310,7 @@ def _reversed_shape(shape, params):
 register("reverse", simple_compute(lambda data, axis: jnp.flip(
             data, _reverse_axes(data.shape, axis))),
          aliases=("flip",),
-         shape_rule=unary_shape_rule(_reversed_shape),
+         shape_rule=output_shape_rule(_reversed_shape),
          params=(Param("axis", P.shape, required=True, doc="axes to reverse"),),
          doc="Reverse the order of elements along the given axes.")
 
@@ -345,7 +327,7 @@ def _tiled_shape(shape, params):
 
 register("tile", simple_compute(lambda data, reps: jnp.tile(
             data, reps) if reps else data),
-         shape_rule=unary_shape_rule(_tiled_shape),
+         shape_rule=output_shape_rule(_tiled_shape),
          params=(Param("reps", P.shape, required=True, doc="repetitions per axis"),),
          doc="Repeat the whole array along each axis (NumPy's tile).")
 
@@ -372,7 +354,7 @@ def _repeat(inputs, aux, params, is_train, rng):
     return (jnp.repeat(data, params["repeats"], axis=axis),), aux
 
 
-register("repeat", _repeat, shape_rule=unary_shape_rule(_repeated_shape),
+register("repeat", _repeat, shape_rule=output_shape_rule(_repeated_shape),
          params=(Param("repeats", P.integer, required=True, doc="copies of each element"),
                  Param("axis", P.optional(P.integer), doc="axis to repeat along; None: flatten")),
          doc="Repeat each element (NumPy's repeat).")
@@ -393,7 +375,7 @@ def _broadcast_to_shape(shape, params):
 
 register("broadcast_to", lambda inputs, aux, params, is_train, rng: (
             (jnp.broadcast_to(inputs[0], _broadcast_to_shape(inputs[0].shape, params)),), aux),
-         shape_rule=unary_shape_rule(_broadcast_to_shape),
+         shape_rule=output_shape_rule(_broadcast_to_shape),
          params=(Param("shape", P.shape, default=(), doc="target shape; 0 keeps a dimension"),),
          doc="Broadcast axes of size 1 to a target shape.")
 
@@ -416,14 +398,15 @@ def _broadcast_axis_shape(shape, params):
 
 register("broadcast_axis", lambda inputs, aux, params, is_train, rng: (
             (jnp.broadcast_to(inputs[0], _broadcast_axis_shape(inputs[0].shape, params)),), aux),
-         aliases=("broadcast_axes",), shape_rule=unary_shape_rule(_broadcast_axis_shape),
+         aliases=("broadcast_axes",), shape_rule=output_shape_rule(_broadcast_axis_shape),
          params=(Param("axis", P.shape, default=(), doc="axes of size 1 to broadcast"),
                  Param("size", P.shape, default=(), doc="their new sizes")),
          doc="Broadcast the given axes of size 1 to new sizes.")
 
 
-def broadcast_like_shape(lhs, rhs, lhs_axes, rhs_axes):
+def broadcast_like_shape(lhs, rhs, params):
     """The shape ``lhs`` broadcasts to like ``rhs`` (all axes unless both axes are given)."""
+    lhs_axes, rhs_axes = params["lhs_axes"], params["rhs_axes"]
     if lhs_axes is None or rhs_axes is None:
         if len(lhs) != len(rhs) or any(l != r and l != 1 for l, r in zip(lhs, rhs)):
             raise MXNetError(f"broadcast_like: cannot broadcast lhs of shape {lhs} like rhs of "
@@ -443,18 +426,11 @@ def broadcast_like_shape(lhs, rhs, lhs_axes, rhs_axes):
     return tuple(out)
 
 
-def _broadcast_like_shape_rule(op, params, in_shapes):
-    lhs, rhs = in_shapes
-    if lhs is None or rhs is None:
-        return in_shapes, [None]
-    return in_shapes, [broadcast_like_shape(tuple(lhs), tuple(rhs), params["lhs_axes"],
-                                            params["rhs_axes"])]
-
-
 register("broadcast_like", lambda inputs, aux, params, is_train, rng: (
-            (jnp.broadcast_to(inputs[0], broadcast_like_shape(
-                inputs[0].shape, inputs[1].shape, params["lhs_axes"], params["rhs_axes"])),), aux),
-         inputs=("lhs", "rhs"), shape_rule=_broadcast_like_shape_rule, dtype_rule=first_dtype_rule,
+            (jnp.broadcast_to(inputs[0], broadcast_like_shape(inputs[0].shape, inputs[1].shape,
+                                                               params)),), aux),
+         inputs=("lhs", "rhs"), shape_rule=output_shape_rule(broadcast_like_shape),
+         dtype_rule=first_dtype_rule,
          params=(Param("lhs_axes", P.optional(P.shape), doc="axes of lhs to broadcast"),
                  Param("rhs_axes", P.optional(P.shape), doc="the axes of rhs giving their sizes")),
          doc="Broadcast lhs to the shape of rhs (or of the given axes of rhs).")

@@ -16,7 +16,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .registry import Param, ParamParsers as P, register, _same_dtype_rule, _same_shape_rule
+from .registry import Param, ParamParsers as P, register, same_dtype_rule, same_shape_rule
 
 
 _FLOATS = ("float16", "float32", "float64")
@@ -189,7 +189,7 @@ def _like_compute(draw, names):
 
 
 def _sample_shape_rule(op, params, shapes):
-    shapes, _ = _same_shape_rule(op, params, shapes)
+    shapes, _ = same_shape_rule(op, params, shapes)
     batch = shapes[0]
     if batch is None:
         return shapes, [None]
@@ -200,7 +200,7 @@ def _sample_shape_rule(op, params, shapes):
 
 
 def _sample_dtype_rule(op, params, dtypes):
-    dtypes, _ = _same_dtype_rule(op, params, dtypes)
+    dtypes, _ = same_dtype_rule(op, params, dtypes)
     return dtypes, [np.dtype(params["dtype"] or "float32").type]
 
 

@@ -29,7 +29,8 @@ import numpy as np
 
 from ..base import MXNetError, normalize_dtype
 
-__all__ = ["Param", "Operator", "register", "get_op", "list_ops", "publish", "ParamParsers"]
+__all__ = ["Param", "Operator", "register", "get_op", "list_ops", "output_shape_rule", "publish",
+           "ParamParsers"]
 
 
 class ParamParsers:
@@ -183,8 +184,8 @@ def _shared_value_rule(kind, show):
     return rule
 
 
-_same_shape_rule = _shared_value_rule("shape", str)
-_same_dtype_rule = _shared_value_rule("dtype", lambda dtype: np.dtype(dtype).name)
+same_shape_rule = _shared_value_rule("shape", str)
+same_dtype_rule = _shared_value_rule("dtype", lambda dtype: np.dtype(dtype).name)
 
 
 @dataclass(eq=False)
@@ -197,8 +198,8 @@ class Operator:
     inputs: Any = ("data",)              # tuple of names, or fn(params) -> tuple
     aux: Any = ()                        # auxiliary-state names, or fn(params) -> tuple
     outputs: Any = ("output",)           # output names, or fn(params) -> tuple
-    shape_rule: Callable = _same_shape_rule
-    dtype_rule: Callable = _same_dtype_rule
+    shape_rule: Callable = same_shape_rule
+    dtype_rule: Callable = same_dtype_rule
     random: bool = False                 # compute takes a PRNG key
     loss: bool = False                   # its gradient ignores the head gradient
     open_params: bool = False            # keep unknown params, as strings (Custom)
@@ -290,6 +291,16 @@ def get_op(name):
 def list_ops():
     """The primary operators, each once."""
     return list({id(op): op for op in _REGISTRY.values()}.values())
+
+
+def output_shape_rule(out_shape):
+    """A shape rule for an operator that fills no input shape: its one output has shape
+    ``out_shape(*input_shapes, params)`` once every input shape is known."""
+    def rule(op, params, shapes):
+        if any(shape is None for shape in shapes):
+            return shapes, [None]
+        return shapes, [out_shape(*(tuple(shape) for shape in shapes), params)]
+    return rule
 
 
 def publish(make_function, namespace, module_name):

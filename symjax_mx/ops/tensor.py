@@ -12,8 +12,8 @@ from jax import lax
 
 from ..base import MXNetError
 from .elemwise import cast_scalar
-from .matrix import first_dtype_rule, normalize_axis, unary_shape_rule
-from .registry import Param, ParamParsers as P, register, simple_compute
+from .matrix import first_dtype_rule, normalize_axis
+from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 
 def _as_index(values):
@@ -102,7 +102,7 @@ def _sliced_shape(shape, params):
 
 register("slice", lambda inputs, aux, params, is_train, rng: (
             (inputs[0][_slices(inputs[0].shape, params)],), aux),
-         aliases=("crop",), shape_rule=unary_shape_rule(_sliced_shape),
+         aliases=("crop",), shape_rule=output_shape_rule(_sliced_shape),
          params=(Param("begin", _optional_ints, required=True, doc="first index per axis"),
                  Param("end", _optional_ints, required=True, doc="end index per axis"),
                  Param("step", _optional_ints, default=(), doc="step per axis")),
@@ -130,15 +130,16 @@ def _slice_axis(inputs, aux, params, is_train, rng):
     return (lax.slice_in_dim(inputs[0], first, last, axis=axis),), aux
 
 
-register("slice_axis", _slice_axis, shape_rule=unary_shape_rule(_slice_axis_shape),
+register("slice_axis", _slice_axis, shape_rule=output_shape_rule(_slice_axis_shape),
          params=(Param("axis", P.integer, required=True, doc="axis to slice"),
                  Param("begin", P.integer, required=True, doc="first index"),
                  Param("end", P.optional(P.integer), doc="end index; None: the axis end")),
          doc="Slice one axis from begin to end (negative values count from the end).")
 
 
-def slice_like_shape(shape, like, axes):
-    """data's shape cut to shape_like's sizes on ``axes`` (all axes when empty)."""
+def slice_like_shape(shape, like, params):
+    """data's shape cut to shape_like's sizes on ``params["axes"]`` (all axes when empty)."""
+    axes = params["axes"]
     if not axes:
         if len(shape) != len(like):
             raise MXNetError(f"slice_like: data of shape {shape} and shape_like of shape {like} "
@@ -157,21 +158,14 @@ def slice_like_shape(shape, like, axes):
     return tuple(out)
 
 
-def _slice_like_shape_rule(op, params, in_shapes):
-    data, like = in_shapes
-    if data is None or like is None:
-        return in_shapes, [None]
-    return in_shapes, [slice_like_shape(tuple(data), tuple(like), params["axes"])]
-
-
 def _slice_like(inputs, aux, params, is_train, rng):
     data, like = inputs
-    out = slice_like_shape(data.shape, like.shape, params["axes"])
+    out = slice_like_shape(data.shape, like.shape, params)
     return (data[tuple(slice(0, d) for d in out)],), aux
 
 
 register("slice_like", _slice_like, inputs=("data", "shape_like"),
-         shape_rule=_slice_like_shape_rule, dtype_rule=first_dtype_rule,
+         shape_rule=output_shape_rule(slice_like_shape), dtype_rule=first_dtype_rule,
          params=(Param("axes", P.shape, default=(), doc="axes to cut; empty: all"),),
          doc="Cut data to the shape of shape_like, from the start of each axis.")
 
@@ -201,12 +195,9 @@ def _bounded_index(op_name, values, size, mode):
     return jnp.clip(index, 0, size - 1)
 
 
-def _take_shape_rule(op, params, in_shapes):
-    data, indices = in_shapes
-    if data is None or indices is None:
-        return in_shapes, [None]
+def _taken_shape(data, indices, params):
     axis = normalize_axis("take", params["axis"], len(data))
-    return in_shapes, [tuple(data[:axis]) + tuple(indices) + tuple(data[axis + 1:])]
+    return data[:axis] + indices + data[axis + 1:]
 
 
 def _take(inputs, aux, params, is_train, rng):
@@ -216,7 +207,7 @@ def _take(inputs, aux, params, is_train, rng):
     return (jnp.take(data, index, axis=axis, mode="clip"),), aux
 
 
-register("take", _take, inputs=("a", "indices"), shape_rule=_take_shape_rule,
+register("take", _take, inputs=("a", "indices"), shape_rule=output_shape_rule(_taken_shape),
          dtype_rule=first_dtype_rule,
          params=(Param("axis", P.integer, default=0, doc="axis to take from"),
                  Param("mode", P.choice("clip", "raise", "wrap"), default="clip",
@@ -286,7 +277,7 @@ def _one_hot(indices, depth, on_value, off_value, dtype):
 
 
 register("one_hot", simple_compute(_one_hot), inputs=("indices",),
-         shape_rule=unary_shape_rule(_one_hot_shape),
+         shape_rule=output_shape_rule(_one_hot_shape),
          dtype_rule=lambda op, params, in_dtypes: (in_dtypes, [np.dtype(params["dtype"]).type]),
          params=(Param("depth", P.integer, required=True, doc="length of the one-hot axis"),
                  Param("on_value", P.number, default=1.0, traced=True, doc="value at the index"),
@@ -370,7 +361,7 @@ def _pad(data, mode, pad_width, constant_value):
     return jnp.pad(data, pairs, mode=mode)
 
 
-register("Pad", simple_compute(_pad), aliases=("pad",), shape_rule=unary_shape_rule(_padded_shape),
+register("Pad", simple_compute(_pad), aliases=("pad",), shape_rule=output_shape_rule(_padded_shape),
          params=(Param("mode", P.choice("constant", "edge", "reflect"), required=True,
                        doc="constant value, repeated edge, or reflection"),
                  Param("pad_width", P.shape, required=True,
