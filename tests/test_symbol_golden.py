@@ -57,46 +57,22 @@ def _loaders(name):
     return [("load", mx.sym.load(_path(name))), ("load_json", mx.sym.load_json(text))]
 
 
-def _shapes(lst):
-    return None if lst is None else [list(s) for s in lst]
+def _input_shapes(exp):
+    return {k: tuple(v) for k, v in exp["input_shapes"].items()}
 
 
-def _types(lst):
-    return None if lst is None else [np.dtype(t).name for t in lst]
-
-
-def _lists(sym):
-    return {
-        "list_arguments": sym.list_arguments(),
-        "list_outputs": sym.list_outputs(),
-        "list_auxiliary_states": sym.list_auxiliary_states(),
-        "list_inputs": sym.list_inputs(),
-        "internals": sym.get_internals().list_outputs(),
-    }
-
-
-def _input_shapes(exp, key=None):
-    src = exp["input_shapes"] if key is None else exp[key]["input_shapes"]
-    return {k: tuple(v) for k, v in src.items()}
-
-
-def _infer_shape(sym, exp):
-    arg, out, aux = sym.infer_shape(**_input_shapes(exp))
-    return {"arg": _shapes(arg), "out": _shapes(out), "aux": _shapes(aux)}
-
-
-def _infer_type(sym):
-    arg, out, aux = sym.infer_type(data="float32")
-    return {"arg": _types(arg), "out": _types(out), "aux": _types(aux)}
+def _described(name):
+    """(expected, [(how, what symjax_mx reports)]) for the golden file loaded both ways."""
+    exp = _expected(name)
+    return exp, [(how, make_golden.describe(sym, _input_shapes(exp)))
+                 for how, sym in _loaders(name)]
 
 
 def _assert_describes(sym, exp, where):
     """Every list, infer_shape and infer_type of ``sym`` equal MXNet's."""
-    got = _lists(sym)
-    for key in LIST_KEYS:
+    got = make_golden.describe(sym, _input_shapes(exp))
+    for key in make_golden.EXACT_KEYS:
         assert got[key] == exp[key], (where, key)
-    assert _infer_shape(sym, exp) == exp["infer_shape"], where
-    assert _infer_type(sym) == exp["infer_type"], where
 
 
 def _node_view(node):
@@ -152,30 +128,24 @@ def _assert_mxnet_structure(graph, where):
 # --------------------------------------------------------------------------- loading goldens
 @pytest.mark.parametrize("name", NAMES)
 def test_load_lists_match_mxnet(name):
-    exp = _expected(name)
-    for how, sym in _loaders(name):
-        got = _lists(sym)
+    exp, described = _described(name)
+    for how, got in described:
         for key in LIST_KEYS:
             assert got[key] == exp[key], (how, key)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_load_infer_shape_matches_mxnet(name):
-    exp = _expected(name)
-    for how, sym in _loaders(name):
-        assert _infer_shape(sym, exp) == exp["infer_shape"], how
+    exp, described = _described(name)
+    for how, got in described:
+        assert got["infer_shape"] == exp["infer_shape"], how
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_load_infer_type_matches_mxnet(name):
-    exp = _expected(name)
-    for how, sym in _loaders(name):
-        assert _infer_type(sym) == exp["infer_type"], how
-
-
-def _partial(sym, shapes):
-    arg, out, aux = sym.infer_shape_partial(**shapes)
-    return {"arg": _shapes(arg), "out": _shapes(out), "aux": _shapes(aux)}
+    exp, described = _described(name)
+    for how, got in described:
+        assert got["infer_type"] == exp["infer_type"], how
 
 
 def _known(shape):
@@ -201,21 +171,20 @@ def test_load_infer_shape_partial_no_shapes_agrees_with_mxnet(name):
     """With no input shapes: what MXNet knows (shapes fixed by ``__shape__`` attributes and
     what follows) we know too, unless MXNet reasoned with partial shapes (the LSTM's begin
     states are ``(0, 5)``), and where both know a shape it is the same."""
-    exp = _expected(name)
+    exp, described = _described(name)
     theirs = exp["infer_shape_partial_none"]
     partial_dims = any(0 in shape for group in ("arg", "out", "aux") for shape in theirs[group])
-    for how, sym in _loaders(name):
-        _assert_agree(_partial(sym, {}), theirs, how, cover=not partial_dims)
+    for how, got in described:
+        _assert_agree(got["infer_shape_partial_none"], theirs, how, cover=not partial_dims)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_load_infer_shape_partial_unknown_batch_agrees_with_mxnet(name):
     """The batch size given as 0 (unknown in MXNet 1.x): where both know a shape, it is the
     same."""
-    exp = _expected(name)
-    want = {k: v for k, v in exp["infer_shape_partial_batch0"].items() if k != "input_shapes"}
-    for how, sym in _loaders(name):
-        _assert_agree(_partial(sym, _input_shapes(exp, "infer_shape_partial_batch0")), want, how,
+    exp, described = _described(name)
+    for how, got in described:
+        _assert_agree(got["infer_shape_partial_batch0"], exp["infer_shape_partial_batch0"], how,
                       cover=False)
 
 

@@ -31,30 +31,14 @@ import sys
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-KEYS = ("list_arguments", "list_outputs", "list_auxiliary_states", "list_inputs", "internals",
-        "infer_shape", "infer_type")
+sys.path.insert(0, HERE)
+from make_golden import EXACT_KEYS, describe  # noqa: E402  (mxnet-free at import)
 
 
 def _name_of(path):
     base = os.path.basename(path)
     assert base.endswith("-symbol.json"), "expected <name>-symbol.json, got %r" % base
     return base[: -len("-symbol.json")]
-
-
-def _describe(sym, input_shapes):
-    arg, out, aux = sym.infer_shape(**input_shapes)
-    targ, tout, taux = sym.infer_type(data="float32")
-    shapes = lambda lst: None if lst is None else [list(s) for s in lst]  # noqa: E731
-    types = lambda lst: None if lst is None else [np.dtype(t).name for t in lst]  # noqa: E731
-    return {
-        "list_arguments": sym.list_arguments(),
-        "list_outputs": sym.list_outputs(),
-        "list_auxiliary_states": sym.list_auxiliary_states(),
-        "list_inputs": sym.list_inputs(),
-        "internals": sym.get_internals().list_outputs(),
-        "infer_shape": {"arg": shapes(arg), "out": shapes(out), "aux": shapes(aux)},
-        "infer_type": {"arg": types(targ), "out": types(tout), "aux": types(taux)},
-    }
 
 
 def check(path):
@@ -69,8 +53,8 @@ def check(path):
     assert "mxnet_version" in graph.get("attrs", {}) or name.startswith("old_"), path
     shapes = {k: tuple(v) for k, v in expected["input_shapes"].items()}
     for how, sym in (("load", mx.sym.load(path)), ("load_json", mx.sym.load_json(text))):
-        got = _describe(sym, shapes)
-        for key in KEYS:
+        got = describe(sym, shapes)
+        for key in EXACT_KEYS:
             assert got[key] == expected[key], "%s (%s): %s\n  mxnet: %s\n  expected: %s" % (
                 path, how, key, got[key], expected[key])
     print("OK %s (%s, %d nodes)" % (path, name, len(graph["nodes"])))

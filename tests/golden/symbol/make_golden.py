@@ -271,16 +271,21 @@ OLD = {"old_convnet": old_convnet, "old_slice_bn": old_slice_bn}
 
 
 # --------------------------------------------------------------------------- recording
-def _shapes(lst):
+# What must equal MXNet's exactly (partial inference is compared more loosely by the tests).
+EXACT_KEYS = ("list_arguments", "list_outputs", "list_auxiliary_states", "list_inputs",
+              "internals", "infer_shape", "infer_type")
+
+
+def shapes_of(lst):
     return None if lst is None else [list(s) for s in lst]
 
 
-def _types(lst):
+def types_of(lst):
     return None if lst is None else [np.dtype(t).name for t in lst]
 
 
-def describe(mx, sym, input_shapes):
-    """Everything the tests compare, as MXNet 1.9.1 reports it."""
+def describe(sym, input_shapes):
+    """Everything the tests compare, for a symbol of MXNet or symjax_mx."""
     arg, out, aux = sym.infer_shape(**input_shapes)
     parg, pout, paux = sym.infer_shape_partial()
     batch0 = {k: (0,) + tuple(v[1:]) for k, v in input_shapes.items()}
@@ -294,13 +299,13 @@ def describe(mx, sym, input_shapes):
         "list_inputs": sym.list_inputs(),
         "internals": sym.get_internals().list_outputs(),
         "attr_dict": sym.attr_dict(),
-        "infer_shape": {"arg": _shapes(arg), "out": _shapes(out), "aux": _shapes(aux)},
-        "infer_shape_partial_none": {"arg": _shapes(parg), "out": _shapes(pout),
-                                     "aux": _shapes(paux)},
+        "infer_shape": {"arg": shapes_of(arg), "out": shapes_of(out), "aux": shapes_of(aux)},
+        "infer_shape_partial_none": {"arg": shapes_of(parg), "out": shapes_of(pout),
+                                     "aux": shapes_of(paux)},
         "infer_shape_partial_batch0": {"input_shapes": {k: list(v) for k, v in batch0.items()},
-                                       "arg": _shapes(barg), "out": _shapes(bout),
-                                       "aux": _shapes(baux)},
-        "infer_type": {"arg": _types(targ), "out": _types(tout), "aux": _types(taux)},
+                                       "arg": shapes_of(barg), "out": shapes_of(bout),
+                                       "aux": shapes_of(baux)},
+        "infer_type": {"arg": types_of(targ), "out": types_of(tout), "aux": types_of(taux)},
     }
 
 
@@ -315,7 +320,7 @@ def _check_reload(mx, path, expected):
     with open(path) as f:
         text = f.read()
     for sym in (mx.sym.load(path), mx.sym.load_json(text)):
-        got = describe(mx, sym, {k: tuple(v) for k, v in expected["input_shapes"].items()})
+        got = describe(sym, {k: tuple(v) for k, v in expected["input_shapes"].items()})
         for key, value in expected.items():
             assert got[key] == value, (path, key, got[key], value)
 
@@ -330,7 +335,7 @@ def main():
         path = os.path.join(HERE, name + "-symbol.json")
         sym.save(path)
         expected = {"name": name, "source": "built with mxnet 1.9.1"}
-        expected.update(describe(mx, sym, shapes))
+        expected.update(describe(sym, shapes))
         _write_json(os.path.join(HERE, name + ".expected.json"), expected)
         _check_reload(mx, path, {k: v for k, v in expected.items()
                                  if k not in ("name", "source")})
@@ -348,14 +353,14 @@ def main():
         sym = mx.sym.load(path)                    # MXNet 1.9.1 upgrades it on load
         expected = {"name": name,
                     "source": "hand-written MXNet 0.8 layout, loaded by mxnet 1.9.1"}
-        expected.update(describe(mx, sym, shapes))
+        expected.update(describe(sym, shapes))
         expected["mxnet_resave"] = json.loads(sym.tojson())
         _write_json(os.path.join(HERE, name + ".expected.json"), expected)
         _check_reload(mx, path, {k: v for k, v in expected.items()
                                  if k not in ("name", "source", "mxnet_resave")})
         # MXNet's own re-save of the upgraded graph loads back to the same description
         resaved = mx.sym.load_json(sym.tojson())
-        again = describe(mx, resaved, shapes)
+        again = describe(resaved, shapes)
         for key, value in again.items():
             assert expected[key] == value, (name, key)
         print("wrote %-14s (old format) aux=%s" % (name, expected["list_auxiliary_states"]))
