@@ -12,7 +12,7 @@ from .. import random
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
-from ..symbol.inference import solve
+from ..symbol.inference import given_values, solve
 from .graph import Compiled, LoweredGraph
 
 __all__ = ["Executor", "bind", "simple_bind"]
@@ -56,7 +56,8 @@ def _compiled_for(symbol, entry_shapes, arg_shapes, diff_names):
 class Executor:
     """A bound symbol: arguments, gradients and auxiliary states as NDArrays."""
 
-    def __init__(self, symbol, ctx, args, grads, grad_req, aux):
+    def __init__(self, symbol, ctx, args, grads, grad_req, aux, entry_shapes=None):
+        """``entry_shapes`` is the shape of every graph entry when the caller inferred it."""
         self._symbol = symbol
         self._ctx = ctx
         self._arg_names = symbol.list_arguments()
@@ -70,7 +71,8 @@ class Executor:
         self.grad_dict = {name: grads[name] for name in self._arg_names if name in grads}
         given = {name: a.shape for name, a in self.arg_dict.items()}
         given.update({name: a.shape for name, a in self.aux_dict.items()})
-        nodes, entry_shapes = solve(symbol, "shape", given)
+        if entry_shapes is None:
+            entry_shapes = solve(symbol, "shape", given)[1]
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in symbol._outputs]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
         self._compiled = _compiled_for(symbol, entry_shapes, given, diff)
@@ -249,8 +251,6 @@ def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
         _placed(args[name], name, ctx)
     for name in aux:
         _placed(aux[name], name, ctx, kind="auxiliary state")
-    given = {n: a.shape for n, a in {**args, **aux}.items()}
-    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**given)
     reqs = _grad_reqs(grad_req, arg_names)
     grads = _by_name(args_grad, arg_names, "gradient")
     grads = {n: _placed(g, n, ctx, args[n].shape, "gradient") for n, g in grads.items()
@@ -264,7 +264,10 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     """An Executor with arguments, gradients and aux states allocated from input shapes."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
-    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**kwargs)
+    nodes, entry_shapes = solve(symbol, "shape", given_values(symbol, "shape", (), kwargs))
+    variables = {n.name: entry_shapes.get((id(n), 0)) for n in nodes if n.op is None}
+    arg_shapes = [variables[n] for n in arg_names]
+    aux_shapes = [variables[n] for n in aux_names]
     unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes) if not s]
     if unknown:
         raise MXNetError(f"simple_bind: cannot infer the shapes of {unknown}; give more input "
@@ -277,16 +280,19 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     if arg_types is None:
         arg_types, aux_types = [np.float32] * len(arg_names), [np.float32] * len(aux_names)
     reqs = _grad_reqs(grad_req, arg_names)
-    shared = shared_exec
+
     def allocate(name, shape, dtype, pool):
-        reuse = pool.get(name) if shared is not None else None
+        """The shared executor's array if it fits, else a new one."""
+        reuse = pool.get(name)
         if reuse is not None and reuse.shape == tuple(shape) and reuse.dtype == dtype:
             return reuse
         return zeros(shape, ctx, dtype)
+
+    shared = shared_exec
     args = {n: allocate(n, s, t, shared.arg_dict if shared else {})
             for n, s, t in zip(arg_names, arg_shapes, arg_types)}
     grads = {n: allocate(n, s, t, shared.grad_dict if shared else {})
              for n, s, t in zip(arg_names, arg_shapes, arg_types) if reqs[n] != "null"}
     aux = {n: allocate(n, s, t, shared.aux_dict if shared else {})
            for n, s, t in zip(aux_names, aux_shapes, aux_types)}
-    return Executor(symbol, ctx, args, grads, reqs, aux)
+    return Executor(symbol, ctx, args, grads, reqs, aux, entry_shapes)

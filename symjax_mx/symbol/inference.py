@@ -18,7 +18,7 @@ def _variable_value(node, kind):
     return TYPE_FLAGS[int(flag)].type if flag is not None else None
 
 
-def _given(symbol, kind, args, kwargs):
+def given_values(symbol, kind, args, kwargs):
     """Variable name -> the shape or dtype the caller gave."""
     arguments = symbol.list_arguments()
     if len(args) > len(arguments):
@@ -88,7 +88,7 @@ def solve(symbol, kind, given):
 
 def infer(symbol, kind, args, kwargs, partial):
     """MXNet's infer_shape / infer_shape_partial / infer_type result for ``symbol``."""
-    nodes, values = solve(symbol, kind, _given(symbol, kind, args, kwargs))
+    nodes, values = solve(symbol, kind, given_values(symbol, kind, args, kwargs))
     aux = symbol._aux_ids(nodes)
     variables = [n for n in nodes if n.op is None]
     arg_values = [values.get((id(n), 0)) for n in variables if id(n) not in aux]
