@@ -4,42 +4,25 @@ import operator
 from ..base import MXNetError
 from ..context import as_context
 from ..ops.methods import apply_binary
+from ..ops.registry import resolve_inputs, split_call
 from .ndarray import NDArray, invoke
 
 
-def _split_arguments(op, args, kwargs):
-    """(inputs, raw params) from an imperative call's positional and keyword arguments."""
-    inputs = [a for a in args if isinstance(a, NDArray)]
-    extra = list(args[len(inputs):])
-    if any(isinstance(a, NDArray) for a in extra):
-        raise MXNetError(f"operator {op.name}: array inputs must come before parameters")
-    param_names = list(op.params)
-    if len(extra) > len(param_names):
-        raise MXNetError(f"operator {op.name}: too many positional arguments")
-    params = dict(zip(param_names, extra))
-    named_inputs = {k: v for k, v in kwargs.items() if isinstance(v, NDArray)}
-    params.update({k: v for k, v in kwargs.items() if k not in named_inputs})
-    if "num_args" in op.params and "num_args" not in params:
-        params["num_args"] = len(inputs) + len(named_inputs)
-    parsed = op.parse_params(params)
-    names = op.arg_names(parsed)
-    for name in names[len(inputs):]:
-        if name in named_inputs:
-            inputs.append(named_inputs.pop(name))
-    if named_inputs:
-        raise MXNetError(f"operator {op.name} has no input named {sorted(named_inputs)[0]!r}; "
-                         f"its inputs are {list(names)}")
-    if len(inputs) != len(names):
+def _inputs(op, args, kwargs):
+    """(inputs in order, parsed params) of an imperative call; every input must be given."""
+    _, params, given = resolve_inputs(op, *split_call(op, args, kwargs, NDArray))
+    names = op.arg_names(params)
+    if any(name not in given for name in names):
         raise MXNetError(f"operator {op.name} takes {len(names)} inputs {list(names)}, "
-                         f"got {len(inputs)}")
-    return tuple(inputs), parsed
+                         f"got {len(given)}")
+    return tuple(given[name] for name in names), params
 
 
 def op_function(op, public_name):
     def fn(*args, out=None, name=None, ctx=None, **kwargs):
         """``name`` is accepted as in MXNet and unused: imperative results have no names.
         ``ctx`` places the result of an operator without array inputs."""
-        inputs, params = _split_arguments(op, args, kwargs)
+        inputs, params = _inputs(op, args, kwargs)
         placement = as_context(ctx if ctx is not None else params.get("ctx") or None)
         return invoke(op, inputs, params, out=out, ctx=placement)
     fn.__name__ = public_name

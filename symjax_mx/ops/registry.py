@@ -30,7 +30,7 @@ import numpy as np
 from ..base import MXNetError, normalize_dtype
 
 __all__ = ["Param", "Operator", "register", "get_op", "list_ops", "output_shape_rule", "publish",
-           "ParamParsers"]
+           "resolve_inputs", "split_call", "ParamParsers"]
 
 
 class ParamParsers:
@@ -291,6 +291,39 @@ def get_op(name):
 def list_ops():
     """The primary operators, each once."""
     return list({id(op): op for op in _REGISTRY.values()}.values())
+
+
+def split_call(op, args, kwargs, array_type):
+    """(positional arrays, arrays by keyword, raw params) of a call such as
+    ``mx.nd.FullyConnected(x, w, num_hidden=4)``: arrays come first, then parameters in
+    schema order; either may be given by keyword."""
+    positional = [a for a in args if isinstance(a, array_type)]
+    extra = list(args[len(positional):])
+    if any(isinstance(a, array_type) for a in extra):
+        raise MXNetError(f"operator {op.name}: array inputs must come before parameters")
+    if len(extra) > len(op.params):
+        raise MXNetError(f"operator {op.name}: too many positional arguments")
+    params = dict(zip(op.params, extra))
+    named = {k: v for k, v in kwargs.items() if isinstance(v, array_type)}
+    params.update({k: v for k, v in kwargs.items() if k not in named})
+    return positional, named, params
+
+
+def resolve_inputs(op, positional, named, raw_params):
+    """(raw params, parsed params, input name -> array) for arrays given by position and by
+    name; variadic operators get ``num_args`` from the number of arrays."""
+    if "num_args" in op.params and "num_args" not in raw_params:
+        raw_params = {**raw_params, "num_args": len(positional) + len(named)}
+    params = op.parse_params(raw_params)
+    arg_names = op.arg_names(params)
+    for key in named:
+        if key not in arg_names:
+            raise MXNetError(f"operator {op.name} has no input named {key!r}; its inputs are "
+                             f"{list(arg_names)}")
+    if len(positional) > len(arg_names):
+        raise MXNetError(f"operator {op.name} takes {len(arg_names)} inputs {list(arg_names)}, "
+                         f"got {len(positional)}")
+    return raw_params, params, dict(zip(arg_names, positional), **named)
 
 
 def output_shape_rule(out_shape):

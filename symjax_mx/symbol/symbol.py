@@ -11,6 +11,7 @@ from .. import attribute, name as naming
 from ..base import MXNetError
 from ..ndarray._format import FLAG_OF_DTYPE
 from ..ops import get_op
+from ..ops.registry import resolve_inputs
 from ..ops.methods import _SAME_SHAPE, OperatorMethods
 
 __all__ = ["Symbol", "Variable", "var", "Group", "create"]
@@ -340,21 +341,11 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     """Add an ``op`` node: inputs from symbols given by position or name, missing inputs
     (weights, biases, labels, auxiliary states) created as ``<name>_<input>`` variables."""
     raw_params = {k: v for k, v in raw_params.items() if v is not None}
-    if "num_args" in op.params and "num_args" not in raw_params:
-        raw_params["num_args"] = len(positional) + len(named)
-    params = op.parse_params(raw_params)
+    raw_params, params, given = resolve_inputs(op, positional, named, raw_params)
     arg_names = op.arg_names(params)
-    for key in named:
-        if key not in arg_names:
-            raise MXNetError(f"operator {op.name} has no input named {key!r}; its inputs are "
-                             f"{list(arg_names)}")
-    if len(positional) > len(arg_names):
-        raise MXNetError(f"operator {op.name} takes {len(arg_names)} inputs {list(arg_names)}, "
-                         f"got {len(positional)}")
     node_name = naming.current().get(name, hint or op.name.lower())
     attrs = {k: _attr_string(v) for k, v in raw_params.items()}
     attrs.update(attribute.current().get(attr))
-    given = dict(zip(arg_names, positional), **named)
     entries = []
     for arg in arg_names:
         symbol = given.get(arg)
