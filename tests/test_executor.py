@@ -5,7 +5,6 @@ import pytest
 
 import symjax_mx as mx
 from symjax_mx import test_utils as tu
-from symjax_mx.lowering import executor as executor_module
 
 
 def mlp(hidden=4, classes=3):

@@ -4,7 +4,6 @@
 boundary), so ``backward`` does not run the forward again. The executor's arrays are
 NDArray handles that stay valid across calls.
 """
-import jax
 import jax.numpy as jnp
 import numpy as np
 
