@@ -5,17 +5,24 @@ import jax as _jax
 # function passes explicit dtypes, so float32 stays the default.
 _jax.config.update("jax_enable_x64", True)
 
-from . import (base, context, name, ndarray, operator, ops, random, symbol,  # noqa: E402
-               test_utils, visualization)
+# A worker started by symjax_mx.kv.launch joins the distributed runtime before JAX
+# computes anything.
+from .kv import dist as _dist  # noqa: E402
+_dist.initialize_from_environment()
+
+from . import (base, callback, context, initializer, kv, metric, name,  # noqa: E402
+               ndarray, operator, ops, random, symbol, test_utils, visualization)
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
 
+init = initializer
 nd = ndarray
 sym = symbol
 viz = visualization
 
 __version__ = "0.1.0"
-__all__ = ["AttrScope", "Context", "MXNetError", "base", "context", "cpu", "cpu_pinned",
-           "current_context", "gpu", "name", "nd", "ndarray", "operator", "ops", "random", "sym",
-           "symbol", "test_utils", "visualization", "viz"]
+__all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "context", "cpu",
+           "cpu_pinned", "current_context", "gpu", "init", "initializer", "kv", "metric", "name",
+           "nd", "ndarray", "operator", "ops", "random", "sym", "symbol", "test_utils",
+           "visualization", "viz"]

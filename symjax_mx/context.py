@@ -9,11 +9,13 @@ from .base import MXNetError
 __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus"]
 
 _current = threading.local()
+_DEVICE_CONTEXTS = {}  # jax.Device -> its Context
 
 
 def _platform_devices(platform):
+    """This process's devices of ``platform`` (all of them outside multi-process runs)."""
     try:
-        return jax.devices(platform)
+        return jax.local_devices(backend=platform)
     except RuntimeError:  # no backend for this platform
         return []
 
@@ -71,14 +73,19 @@ class Context:
                 return devices[0]
             if self.device_id < len(devices):
                 return devices[self.device_id]
-        available = ", ".join(str(Context._of_device(d)) for d in jax.devices())
+        available = ", ".join(str(Context._of_device(d)) for d in jax.local_devices())
         host = ", ".join(str(Context._of_device(d)) for d in _platform_devices("cpu"))
         raise MXNetError(
             f"{self} does not exist on this machine; available devices: {available or host}")
 
     @staticmethod
     def _of_device(device):
-        return Context("gpu" if device.platform == "gpu" else "cpu", device.id)
+        context = _DEVICE_CONTEXTS.get(device)
+        if context is None:
+            platform = "gpu" if device.platform == "gpu" else "cpu"
+            context = Context(platform, _platform_devices(platform).index(device))
+            _DEVICE_CONTEXTS[device] = context
+        return context
 
     def __eq__(self, other):
         return (isinstance(other, Context) and self.device_typeid == other.device_typeid

@@ -1,0 +1,82 @@
+"""Sums of many arrays in few XLA programs: keys are packed into one flat buffer per
+device, buffers are summed (an all-reduce across distinct devices, or across processes),
+and the sum is unpacked again. Nothing here waits for the device."""
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from ..base import MXNetError
+
+__all__ = ["pack", "unpack", "sum_on", "all_reduce", "cross_process_sum"]
+
+
+@jax.jit
+def pack(*arrays):
+    """One flat buffer holding ``arrays`` one after the other."""
+    return jnp.concatenate([a.reshape(-1) for a in arrays])
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def unpack(flat, shapes):
+    """The arrays of ``shapes`` that ``pack`` put into ``flat``."""
+    sizes = [math.prod(shape) for shape in shapes]
+    offsets = np.cumsum([0] + sizes)
+    return [flat[offsets[i]:offsets[i + 1]].reshape(shape) for i, shape in enumerate(shapes)]
+
+
+@jax.jit
+def _add_n(buffers):
+    return functools.reduce(jnp.add, buffers)
+
+
+def sum_on(buffers, device):
+    """The sum of same-shaped ``buffers`` (on any devices), computed on ``device``."""
+    if len(buffers) == 1:
+        return jax.device_put(buffers[0], device)
+    return _add_n([jax.device_put(b, device) for b in buffers])
+
+
+@functools.lru_cache(maxsize=None)
+def _replicated_sum(devices):
+    """The sharding that stacks one part per device along axis 0, and a jitted sum of
+    the parts replicated on every device: XLA lowers it to one all-reduce."""
+    mesh = Mesh(np.array(devices), ("parts",))
+    stacked = NamedSharding(mesh, PartitionSpec("parts"))
+    count = len(devices)
+
+    def summed(parts):
+        return parts.reshape((count, -1) + parts.shape[1:]).sum(axis=0, dtype=parts.dtype)
+
+    return stacked, jax.jit(summed, out_shardings=NamedSharding(mesh, PartitionSpec()))
+
+
+def _global_sum(devices, local_parts):
+    """Sum of one part per device of ``devices`` (ndim >= 1, same shape); ``local_parts``
+    are this process's parts, in ``devices`` order."""
+    stacked, summed = _replicated_sum(devices)
+    shape = local_parts[0].shape
+    parts = jax.make_array_from_single_device_arrays(
+        (len(devices) * shape[0],) + shape[1:], stacked, local_parts)
+    return summed(parts)
+
+
+def all_reduce(parts):
+    """Sum of same-shaped ``parts`` (ndim >= 1), one per distinct device, as one
+    collective. Returns {device: the sum there}."""
+    devices = tuple(next(iter(p.devices())) for p in parts)
+    total = _global_sum(devices, parts)
+    return {shard.device: shard.data for shard in total.addressable_shards}
+
+
+def cross_process_sum(part, devices):
+    """Sum of ``part`` (ndim >= 1) over all processes; ``devices`` holds one device per
+    process, this process's being ``part``'s. Every process gets the same result."""
+    try:
+        return _global_sum(devices, [part]).addressable_shards[0].data
+    except Exception as err:  # a failed collective raises XLA's runtime error
+        raise MXNetError(f"dist_sync: the all-reduce across {len(devices)} workers failed "
+                         f"(has a worker died?): {err}") from None

@@ -1,0 +1,270 @@
+"""KVStore: push values in, merge them with an updater, pull the result out.
+
+``local`` sums pushed values on the stored value's device; ``device`` sums them with one
+all-reduce across the pushing devices and pulls from the copy each device already has;
+``dist_sync`` adds an all-reduce across worker processes, after which every worker
+applies the same updater, so all replicas stay identical. The keys of one call are
+packed into one buffer per device, so many small keys cost a few collectives.
+"""
+import jax
+
+from ..base import MXNetError
+from ..ndarray import NDArray
+from ..ndarray import _format
+from . import collectives, dist
+
+__all__ = ["KVStore", "create"]
+
+# name -> (how values pushed from several devices are summed, whether workers take part)
+_TYPES = {
+    "local": ("local", False),
+    "local_allreduce_cpu": ("local", False),
+    "device": ("device", False),
+    "local_allreduce_device": ("device", False),
+    "nccl": ("device", False),
+    "dist_sync": ("local", True),
+    "dist_device_sync": ("device", True),
+}
+_ASYNC = ("dist_async", "dist_device_async", "dist")
+
+
+def create(name="local"):
+    """A new KVStore of type ``name``: local, device, dist_sync or dist_device_sync."""
+    if not isinstance(name, str):
+        raise TypeError(f"kvstore type must be a string, got {type(name).__name__}")
+    if name in _ASYNC:
+        raise MXNetError(
+            f"kvstore type {name!r} is not supported: updates here are collectives, which are "
+            f"synchronous; use 'dist_sync' (or 'dist_device_sync')")
+    if name not in _TYPES:
+        raise MXNetError(f"unknown kvstore type {name!r}; available: {', '.join(_TYPES)}")
+    return KVStore(name)
+
+
+def _check_key(key, what):
+    if not isinstance(key, (int, str)) or isinstance(key, bool):
+        raise MXNetError(f"{what}: keys must be int or str, got {key!r}")
+    return key
+
+
+def _arrays(value, key, what):
+    if isinstance(value, NDArray):
+        return [value]
+    if (isinstance(value, (list, tuple)) and value
+            and all(isinstance(v, NDArray) for v in value)):
+        return list(value)
+    raise MXNetError(f"{what}: key {key!r} needs an NDArray or a non-empty list of NDArrays, "
+                     f"got {type(value).__name__}")
+
+
+def _pairs(key, value, what):
+    """[(key, [NDArray, ...])] from MXNet's forms: one key or a list, a value or a list of
+    values (one per device) per key."""
+    if isinstance(key, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(key):
+            count = len(value) if isinstance(value, (list, tuple)) else 1
+            raise MXNetError(f"{what}: {len(key)} keys but {count} values; give one value "
+                             f"(or one list of values) per key")
+        return [(_check_key(k, what), _arrays(v, k, what)) for k, v in zip(key, value)]
+    return [(_check_key(key, what), _arrays(value, key, what))]
+
+
+def _device(array):
+    return array.context.jax_device
+
+
+class KVStore:
+    """A store of arrays shared by devices and, for dist types, worker processes."""
+
+    def __init__(self, name):
+        self._type = name
+        self._merge, self._distributed = _TYPES[name]
+        self._store = {}      # key -> NDArray
+        self._copies = {}     # key -> (stored buffer, {device: the same value there})
+        self._updater = None  # None assigns the merged value
+        if self._distributed:
+            dist.initialize_from_environment()
+
+    # --- properties ---------------------------------------------------------------------
+
+    @property
+    def type(self):
+        return self._type
+
+    @property
+    def rank(self):
+        return dist.rank() if self._distributed else 0
+
+    @property
+    def num_workers(self):
+        return dist.num_workers() if self._distributed else 1
+
+    def _across_workers(self):
+        return self._distributed and dist.num_workers() > 1
+
+    # --- init, push, pull ---------------------------------------------------------------
+
+    def init(self, key, value):
+        """Store the initial value of each key; with several workers, worker 0's value."""
+        pairs = _pairs(key, value, "init")
+        for k, _ in pairs:
+            if k in self._store:
+                raise MXNetError(f"init: key {k!r} is already initialized")
+        buffers = [values[0]._read() for _, values in pairs]
+        if self._across_workers():
+            if self.rank != 0:
+                buffers = [jax.numpy.zeros_like(b) for b in buffers]
+            buffers = self._sum_across_workers(buffers, _device(pairs[0][1][0]))
+        for (k, values), data in zip(pairs, buffers):
+            self._store[k] = NDArray(data, values[0].context)
+
+    def push(self, key, value, priority=0):
+        """Sum the values pushed for each key (over devices and workers) and hand the sum
+        to the updater, ``updater(key, merged, stored)``; by default it replaces the value."""
+        pairs = _pairs(key, value, "push")
+        for k, values in pairs:
+            stored = self._stored(k, "push")
+            for v in values:
+                if v.shape != stored.shape:
+                    raise MXNetError(f"push: key {k!r} holds shape {stored.shape}, but a value "
+                                     f"of shape {v.shape} was pushed")
+        for k, merged in self._merged(pairs):
+            stored = self._store[k]
+            if self._updater is None:
+                stored._write(merged)
+            else:
+                self._updater(k, NDArray(merged, stored.context), stored)
+
+    def pull(self, key, out=None, priority=0, ignore_sparse=True):
+        """Write each key's value into its output array(s), each on its own device."""
+        if out is None:
+            raise MXNetError("pull: out= is required (an NDArray or a list per key)")
+        for k, outs in _pairs(key, out, "pull"):
+            stored = self._stored(k, "pull")
+            buffer, copies = self._copies.get(k, (None, {}))
+            if buffer is not stored._buffer:
+                copies = {}
+            for o in outs:
+                if o.shape != stored.shape:
+                    raise MXNetError(f"pull: key {k!r} holds shape {stored.shape}, but the "
+                                     f"output has shape {o.shape}")
+                device = _device(o)
+                data = copies.get(device)
+                if data is None:
+                    data = jax.device_put(stored._buffer, device)
+                o._write(data if data.dtype == o.dtype else data.astype(o.dtype))
+
+    def pushpull(self, key, value, out=None, priority=0):
+        """push, then pull into ``out`` (default: into the pushed arrays)."""
+        self.push(key, value, priority)
+        self.pull(key, value if out is None else out, priority)
+
+    def broadcast(self, key, value, out, priority=0):
+        """init with ``value``, then pull into ``out``."""
+        self.init(key, value)
+        self.pull(key, out, priority)
+
+    def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
+        raise MXNetError("row_sparse_pull: sparse storage is not supported")
+
+    def _stored(self, key, what):
+        try:
+            return self._store[key]
+        except KeyError:
+            raise MXNetError(f"{what}: key {key!r} has not been initialized; call init first"
+                             ) from None
+
+    # --- merging ------------------------------------------------------------------------
+
+    def _merged(self, pairs):
+        """[(key, the sum of its values on its stored device)], keys of one dtype, device
+        set and home device summed together in one packed buffer."""
+        groups = {}
+        for k, values in pairs:
+            stored = self._store[k]
+            signature = (stored.dtype, tuple(_device(v) for v in values), _device(stored))
+            groups.setdefault(signature, []).append((k, values))
+        merged = {}
+        for (dtype, devices, home), members in groups.items():
+            for k, data in self._merge_group(dtype, devices, home, members):
+                merged.setdefault(k, []).append(data)
+        # A key pushed twice in one call is updated twice, in order.
+        return [(k, merged[k].pop(0)) for k, _ in pairs]
+
+    def _merge_group(self, dtype, devices, home, members):
+        """Sum the values of ``members`` (keys pushed from ``devices``) onto ``home``;
+        after a device all-reduce, the copy each device holds is kept for pull."""
+        keys = [k for k, _ in members]
+        shapes = tuple(self._store[k].shape for k in keys)
+        packed = len(members) > 1 or shapes[0] == ()
+        parts = []
+        for position in range(len(devices)):
+            buffers = [values[position]._read() for _, values in members]
+            buffers = [b if b.dtype == dtype else b.astype(dtype) for b in buffers]
+            parts.append(collectives.pack(*buffers) if packed else buffers[0])
+        copies = {}
+        if len(devices) > 1 and self._merge == "device" and len(set(devices)) == len(devices):
+            copies = collectives.all_reduce(parts)
+            total = copies.get(home)
+            if total is None:
+                total = jax.device_put(next(iter(copies.values())), home)
+        else:
+            total = collectives.sum_on(parts, home)
+        if self._across_workers():
+            total = collectives.cross_process_sum(total, dist.worker_devices(home))
+            copies = {}
+        for k in keys:
+            self._copies.pop(k, None)
+        if self._updater is not None:  # pull reads what the updater makes, not the sum
+            copies = {}
+        copies = {d: collectives.unpack(c, shapes) if packed else [c] for d, c in copies.items()}
+        totals = copies.get(home) or (collectives.unpack(total, shapes) if packed else [total])
+        for i, (k, data) in enumerate(zip(keys, totals)):
+            if copies:
+                self._copies[k] = (data, {d: c[i] for d, c in copies.items()})
+        return list(zip(keys, totals))
+
+    def _sum_across_workers(self, buffers, device):
+        """Each buffer summed over all workers, packed into one collective."""
+        shapes = tuple(b.shape for b in buffers)
+        local = jax.device_put(collectives.pack(*buffers), device)
+        total = collectives.cross_process_sum(local, dist.worker_devices(device))
+        return collectives.unpack(total, shapes)
+
+    # --- updaters and optimizers --------------------------------------------------------
+
+    def _set_updater(self, updater):
+        """Merge pushed values with ``updater(key, merged, stored)``, which updates
+        ``stored`` in place."""
+        self._updater = updater
+        self._copies.clear()
+
+    set_updater = _set_updater
+
+    def set_optimizer(self, optimizer):
+        """Update stored values with ``optimizer`` (every worker applies the same update)."""
+        from .. import optimizer as opt
+        self._set_updater(opt.get_updater(optimizer))
+
+    def save_optimizer_states(self, fname, dump_optimizer=False):
+        """Write the optimizer's states (and the optimizer, if asked) to ``fname``."""
+        _format.write_bytes_atomic(fname, self._optimizer_updater("save_optimizer_states")
+                                   .get_states(dump_optimizer))
+
+    def load_optimizer_states(self, fname):
+        """Read optimizer states written by save_optimizer_states."""
+        self._optimizer_updater("load_optimizer_states").set_states(_format.read_bytes(fname))
+
+    def _optimizer_updater(self, what):
+        if not hasattr(self._updater, "get_states"):
+            raise MXNetError(f"{what}: no optimizer is set; call set_optimizer first")
+        return self._updater
+
+    # --- workers ------------------------------------------------------------------------
+
+    def barrier(self):
+        """Wait until every worker reaches this call."""
+        if self._distributed:
+            dist.barrier()
+
+    _barrier = barrier
