@@ -10,7 +10,7 @@ _jax.config.update("jax_enable_x64", True)
 from .kv import dist as _dist  # noqa: E402
 _dist.initialize_from_environment()
 
-from . import (base, callback, context, initializer, kv, metric, name,  # noqa: E402
+from . import (base, callback, context, initializer, io, kv, metric, name,  # noqa: E402
                ndarray, operator, ops, random, symbol, test_utils, visualization)
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
@@ -23,6 +23,7 @@ viz = visualization
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "context", "cpu",
-           "cpu_pinned", "current_context", "gpu", "init", "initializer", "kv", "metric", "name",
+           "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv", "metric",
+           "name",
            "nd", "ndarray", "operator", "ops", "random", "sym", "symbol", "test_utils",
            "visualization", "viz"]

@@ -1,0 +1,222 @@
+"""Iterators over files, MXNet's native ones: CSVIter and MNISTIter."""
+import gzip
+import logging
+import math
+import os
+import struct
+import warnings
+
+import numpy as np
+
+from ..base import MXNetError, normalize_shape
+from .io import DataBatch, DataDesc, DataIter, _to_nd
+
+
+class MXDataIter(DataIter):
+    """Base of the file iterators; as MXNet's, ``getdata``/``getlabel`` return one NDArray.
+
+    A subclass sets ``provide_data``, ``provide_label`` and ``batch_size`` and implements
+    ``_fetch()``: the next (data, label, pad, index) as numpy values, or None at the end.
+    """
+
+    _batch = None
+
+    def iter_next(self):
+        self._batch = self._fetch()
+        return self._batch is not None
+
+    def next(self):
+        if not self.iter_next():
+            raise StopIteration
+        return DataBatch(data=[self.getdata()], label=[self.getlabel()], pad=self.getpad(),
+                         index=self.getindex())
+
+    def getdata(self):
+        return _to_nd(self._batch[0])
+
+    def getlabel(self):
+        return _to_nd(self._batch[1])
+
+    def getpad(self):
+        return self._batch[2]
+
+    def getindex(self):
+        return self._batch[3]
+
+
+def _positive(name, value):
+    if value is None:
+        raise MXNetError(f"Required parameter {name} is not presented")
+    if int(value) < 1:
+        raise MXNetError(f"{name} must be positive, got {value}")
+    return int(value)
+
+
+_CSV_DTYPES = {None: np.float32, "float32": np.float32, "int32": np.int32, "int64": np.int64}
+
+
+def _read_csv(path, width, shape_name, dtype):
+    """The rows of a CSV file (or of every file in a directory) as an (n, width) array."""
+    if not os.path.exists(path):
+        raise MXNetError(f"CSVIter: cannot open {path!r}: no such file or directory")
+    files = [path]
+    if os.path.isdir(path):
+        files = sorted(os.path.join(path, f) for f in os.listdir(path))
+    parts = []
+    for fname in files:
+        try:
+            with warnings.catch_warnings():  # an empty file is checked below
+                warnings.simplefilter("ignore", UserWarning)
+                rows = np.loadtxt(fname, delimiter=",", dtype=np.float64, ndmin=2)
+        except (OSError, ValueError) as err:
+            raise MXNetError(f"CSVIter: cannot read {fname!r}: {err}") from None
+        if rows.size and rows.shape[1] != width:
+            raise MXNetError(f"CSVIter: the rows of {fname!r} have {rows.shape[1]} values, but "
+                             f"{shape_name} needs {width}")
+        parts.append(rows.reshape(-1, width))
+    rows = np.concatenate(parts)
+    if not len(rows):
+        raise MXNetError(f"CSVIter: {path!r} has no rows")
+    return rows.astype(dtype)  # integers truncate toward zero
+
+
+class CSVIter(MXDataIter):
+    """Batches of the rows of a CSV file, each reshaped to ``data_shape``.
+
+    Without ``label_csv`` every label is 0. With ``round_batch`` the last batch is filled
+    from the start of the data and the next epoch (after ``reset``) continues after those
+    examples; without it the padding slots keep the previous batch's values. Keyword
+    arguments only; unknown ones (``prefetch_buffer``, ``ctx`` ...) are ignored as in MXNet.
+    """
+
+    def __init__(self, *, data_csv=None, data_shape=None, label_csv=None, label_shape=(1,),
+                 batch_size=None, round_batch=True, dtype=None, data_name="data",
+                 label_name="softmax_label", **_ignored):
+        super().__init__(_positive("batch_size", batch_size))
+        if data_csv is None or data_shape is None:
+            raise MXNetError("Required parameters data_csv and data_shape are not presented")
+        if dtype not in _CSV_DTYPES:
+            raise MXNetError(f"{dtype} is not supported for CSVIter")
+        dtype = _CSV_DTYPES[dtype]
+        data_shape, label_shape = normalize_shape(data_shape), normalize_shape(label_shape)
+        self._data = _read_csv(data_csv, math.prod(data_shape), f"data_shape={data_shape}", dtype)
+        self.num_data = len(self._data)
+        if label_csv in (None, "NULL"):
+            self._label, label_shape = np.zeros((self.num_data, 1), dtype), (1,)
+        else:
+            self._label = _read_csv(label_csv, math.prod(label_shape),
+                                    f"label_shape={label_shape}", dtype)
+            if len(self._label) < self.num_data:
+                raise MXNetError(f"CSVIter: label_csv has {len(self._label)} rows, fewer than "
+                                 f"the {self.num_data} rows of data_csv")
+        self.round_batch = round_batch
+        self._data_shape = (self.batch_size,) + data_shape
+        # MXNet gives a label of shape (1, ...) per example as one value per example.
+        self._label_shape = ((self.batch_size,) if label_shape[0] == 1
+                             else (self.batch_size,) + label_shape)
+        self.provide_data = [DataDesc(data_name, self._data_shape, dtype)]
+        self.provide_label = [DataDesc(label_name, self._label_shape, dtype)]
+        # Batch buffers: padding slots without round_batch keep the previous batch's values.
+        self._data_buf = np.zeros((self.batch_size, self._data.shape[1]), dtype)
+        self._label_buf = np.zeros((self.batch_size, self._label.shape[1]), dtype)
+        self._index_buf = np.zeros(self.batch_size, np.uint64)
+        self._pos = 0  # next row to read
+        self._overflow = 0  # rows the last batch took from the start (round_batch)
+
+    def reset(self):
+        if self.round_batch and self._overflow:
+            self._overflow = 0  # continue after the rows the last batch already used
+        else:
+            self._pos = 0
+
+    def _fetch(self):
+        if self._overflow or self._pos >= self.num_data:
+            return None
+        rows = np.arange(self._pos, min(self._pos + self.batch_size, self.num_data))
+        self._pos += len(rows)
+        pad = self.batch_size - len(rows)
+        if pad and self.round_batch:
+            if pad > self.num_data:
+                raise MXNetError(f"CSVIter: round_batch needs {pad} more rows than the "
+                                 f"{self.num_data} in the file to fill a batch")
+            rows = np.concatenate([rows, np.arange(pad)])
+            self._pos = self._overflow = pad
+        self._data_buf[:len(rows)] = self._data[rows]
+        self._label_buf[:len(rows)] = self._label[rows]
+        self._index_buf[:len(rows)] = rows
+        label = self._label_buf.reshape(-1)[:self.batch_size] if len(self._label_shape) == 1 \
+            else self._label_buf
+        return (self._data_buf.reshape(self._data_shape), label.reshape(self._label_shape),
+                pad, self._index_buf.copy())
+
+
+def _read_idx(path, magic, what):
+    """The uint8 array of an MNIST idx file (optionally gzipped), checking its magic number."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as err:
+        raise MXNetError(f"MNISTIter: cannot open {what} file {path!r}: {err.strerror}") from None
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    ndim = magic & 0xFF
+    header = 4 * (1 + ndim)
+    found = struct.unpack(">i", raw[:4])[0] if len(raw) >= 4 else None
+    if found != magic or len(raw) < header:
+        raise MXNetError(f"MNISTIter: {path!r} is not an MNIST {what} file (magic number "
+                         f"{found}, expected {magic})")
+    dims = struct.unpack(f">{ndim}i", raw[4:header])
+    if len(raw) - header < math.prod(dims):
+        raise MXNetError(f"MNISTIter: {what} file {path!r} is truncated: dims {dims} need "
+                         f"{math.prod(dims)} bytes, it has {len(raw) - header}")
+    return np.frombuffer(raw, np.uint8, math.prod(dims), header).reshape(dims)
+
+
+class MNISTIter(MXDataIter):
+    """Batches of MNIST idx files: images scaled by 1/256 to float32, labels as float32.
+
+    Data is (batch, 1, rows, cols), or (batch, rows*cols) with ``flat``. Only full batches
+    are returned. ``shuffle`` permutes the examples once, with ``seed``. ``num_parts`` /
+    ``part_index`` select a contiguous part of the files. Keyword arguments only; unknown
+    ones (``input_shape``, ``prefetch_buffer`` ...) are ignored as in MXNet.
+    """
+
+    def __init__(self, *, image="./train-images-idx3-ubyte", label="./train-labels-idx1-ubyte",
+                 batch_size=128, shuffle=True, flat=False, seed=0, silent=False, num_parts=1,
+                 part_index=0, data_name="data", label_name="softmax_label", **_ignored):
+        super().__init__(_positive("batch_size", batch_size))
+        if not 0 <= part_index < num_parts:
+            raise MXNetError(f"MNISTIter: part_index {part_index} is not in [0, {num_parts})")
+        images = _read_idx(image, 0x803, "image")
+        labels = _read_idx(label, 0x801, "label")
+        if len(images) != len(labels):
+            raise MXNetError(f"MNISTIter: {image!r} has {len(images)} images but {label!r} "
+                             f"has {len(labels)} labels")
+        start, end = (int(len(images) / num_parts * p) for p in (part_index, part_index + 1))
+        images, labels = images[start:end], labels[start:end]
+        self.num_data = len(images)
+        if self.batch_size > self.num_data:
+            raise MXNetError(f"MNISTIter: batch_size {self.batch_size} is larger than the "
+                             f"{self.num_data} images")
+        if shuffle:
+            order = np.random.RandomState(seed).permutation(self.num_data)
+            images, labels = images[order], labels[order]
+        shape = (-1, images.shape[1] * images.shape[2]) if flat else (-1, 1) + images.shape[1:]
+        self._images = (images.astype(np.float32) / 256).reshape(shape)
+        self._labels = labels.astype(np.float32)
+        self.provide_data = [DataDesc(data_name, (self.batch_size,) + self._images.shape[1:])]
+        self.provide_label = [DataDesc(label_name, (self.batch_size,))]
+        self._pos = 0
+        if not silent:
+            logging.info("MNISTIter: load %d images, shuffle=%d, shape=%s", self.num_data,
+                         shuffle, self.provide_data[0].shape)
+
+    def reset(self):
+        self._pos = 0
+
+    def _fetch(self):
+        if self._pos + self.batch_size > self.num_data:
+            return None
+        rows = slice(self._pos, self._pos + self.batch_size)
+        self._pos += self.batch_size
+        return self._images[rows], self._labels[rows], 0, None

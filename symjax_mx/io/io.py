@@ -1,0 +1,384 @@
+"""Data iterators: DataDesc, DataBatch, DataIter, NDArrayIter, ResizeIter, PrefetchingIter."""
+from collections import namedtuple
+from concurrent.futures import ThreadPoolExecutor, wait
+
+import numpy as np
+
+from ..base import MXNetError, mx_real_t
+from ..context import cpu
+from ..ndarray import NDArray, array
+
+
+def _to_nd(host):
+    """One NDArray on the CPU from a numpy array, keeping its dtype."""
+    return array(host, ctx=cpu(), dtype=host.dtype)
+
+
+class DataDesc(namedtuple("DataDesc", ["name", "shape"])):
+    """Name and shape of an input (a tuple), plus its dtype and layout (attributes)."""
+
+    def __new__(cls, name, shape, dtype=mx_real_t, layout="NCHW"):
+        ret = super().__new__(cls, name, shape)
+        ret.dtype = dtype
+        ret.layout = layout
+        return ret
+
+    def __repr__(self):
+        return f"DataDesc[{self.name},{self.shape},{self.dtype},{self.layout}]"
+
+    @staticmethod
+    def get_batch_axis(layout):
+        """The axis of 'N' in ``layout`` (0 for None, -1 if absent)."""
+        return 0 if layout is None else layout.find("N")
+
+    @staticmethod
+    def get_list(shapes, types):
+        """DataDescs from (name, shape) pairs and optional (name, dtype) pairs."""
+        if types is None:
+            return [DataDesc(name, shape) for name, shape in shapes]
+        type_dict = dict(types)
+        return [DataDesc(name, shape, type_dict[name]) for name, shape in shapes]
+
+
+class DataBatch:
+    """One batch: lists of data and label NDArrays, pad count, index, bucket key, descs."""
+
+    def __init__(self, data, label=None, pad=None, index=None, bucket_key=None,
+                 provide_data=None, provide_label=None):
+        if data is not None and not isinstance(data, (list, tuple)):
+            raise AssertionError("Data must be list of NDArrays")
+        if label is not None and not isinstance(label, (list, tuple)):
+            raise AssertionError("Label must be list of NDArrays")
+        self.data = data
+        self.label = label
+        self.pad = pad
+        self.index = index
+        self.bucket_key = bucket_key
+        self.provide_data = provide_data
+        self.provide_label = provide_label
+
+    def __str__(self):
+        data_shapes = [d.shape for d in self.data]
+        label_shapes = [lab.shape for lab in self.label] if self.label else None
+        return f"{type(self).__name__}: data shapes: {data_shapes} label shapes: {label_shapes}"
+
+
+class DataIter:
+    """Base class of data iterators: ``next`` returns a DataBatch or raises StopIteration."""
+
+    def __init__(self, batch_size=0):
+        self.batch_size = batch_size
+
+    def __iter__(self):
+        return self
+
+    def reset(self):
+        """Go back to the beginning of the data."""
+
+    def next(self):
+        """The next DataBatch; StopIteration at the end of the data."""
+        if not self.iter_next():
+            raise StopIteration
+        return DataBatch(data=self.getdata(), label=self.getlabel(), pad=self.getpad(),
+                         index=self.getindex())
+
+    def __next__(self):
+        return self.next()
+
+    def iter_next(self):
+        """Move to the next batch; whether there was one."""
+
+    def getdata(self):
+        """The data of the current batch."""
+
+    def getlabel(self):
+        """The label of the current batch."""
+
+    def getindex(self):
+        """The example indices of the current batch, or None."""
+        return None
+
+    def getpad(self):
+        """The number of padding examples in the current batch."""
+
+
+class ResizeIter(DataIter):
+    """``data_iter`` resized to ``size`` batches per epoch (restarting it when it ends)."""
+
+    def __init__(self, data_iter, size, reset_internal=True):
+        super().__init__()
+        self.data_iter = data_iter
+        self.size = size
+        self.reset_internal = reset_internal
+        self.cur = 0
+        self.current_batch = None
+        self.provide_data = data_iter.provide_data
+        self.provide_label = data_iter.provide_label
+        self.batch_size = data_iter.batch_size
+        if hasattr(data_iter, "default_bucket_key"):
+            self.default_bucket_key = data_iter.default_bucket_key
+
+    def reset(self):
+        self.cur = 0
+        if self.reset_internal:
+            self.data_iter.reset()
+
+    def iter_next(self):
+        if self.cur == self.size:
+            return False
+        try:
+            self.current_batch = self.data_iter.next()
+        except StopIteration:
+            self.data_iter.reset()
+            self.current_batch = self.data_iter.next()
+        self.cur += 1
+        return True
+
+    def getdata(self):
+        return self.current_batch.data
+
+    def getlabel(self):
+        return self.current_batch.label
+
+    def getindex(self):
+        return self.current_batch.index
+
+    def getpad(self):
+        return self.current_batch.pad
+
+
+def _next_or_none(data_iter):
+    try:
+        return data_iter.next()
+    except StopIteration:
+        return None
+
+
+def _renamed(descs, renames):
+    if renames is None:
+        return sum((list(d) for d in descs), [])
+    return sum(([DataDesc(r[x.name], x.shape, x.dtype) if isinstance(x, DataDesc) else DataDesc(*x)
+                 for x in d] for d, r in zip(descs, renames)), [])
+
+
+class PrefetchingIter(DataIter):
+    """Fetches the next batch of each of ``iters`` in background threads.
+
+    The batches of several iterators are joined: their data lists and label lists are
+    concatenated. ``rename_data`` / ``rename_label`` are lists (one per iterator) of
+    {old name: new name} dicts. An error raised by an iterator in its thread is re-raised
+    by ``next``.
+    """
+
+    def __init__(self, iters, rename_data=None, rename_label=None):
+        super().__init__()
+        if not isinstance(iters, list):
+            iters = [iters]
+        if not iters:
+            raise AssertionError("PrefetchingIter needs at least one iterator")
+        self.n_iter = len(iters)
+        self.iters = iters
+        self.rename_data = rename_data
+        self.rename_label = rename_label
+        self.batch_size = self.provide_data[0][1][0]
+        self.current_batch = None
+        self._pool = ThreadPoolExecutor(self.n_iter, thread_name_prefix="PrefetchingIter")
+        self._pending = self._prefetch()
+
+    def _prefetch(self):
+        return [self._pool.submit(_next_or_none, it) for it in self.iters]
+
+    @property
+    def provide_data(self):
+        return _renamed([it.provide_data for it in self.iters], self.rename_data)
+
+    @property
+    def provide_label(self):
+        return _renamed([it.provide_label for it in self.iters], self.rename_label)
+
+    def reset(self):
+        wait(self._pending)  # batches (or errors) fetched before the reset are dropped
+        for it in self.iters:
+            it.reset()
+        self._pending = self._prefetch()
+
+    def iter_next(self):
+        batches = [f.result() for f in self._pending]  # re-raises an iterator's error
+        if all(b is None for b in batches):
+            return False
+        if any(b is None or b.pad != batches[0].pad for b in batches):
+            raise AssertionError("Number of entry mismatches between iterators")
+        self.current_batch = DataBatch(sum((b.data for b in batches), []),
+                                       sum((b.label or [] for b in batches), []),
+                                       batches[0].pad, batches[0].index,
+                                       provide_data=self.provide_data,
+                                       provide_label=self.provide_label)
+        self._pending = self._prefetch()
+        return True
+
+    def next(self):
+        if not self.iter_next():
+            raise StopIteration
+        return self.current_batch
+
+    def getdata(self):
+        return self.current_batch.data
+
+    def getlabel(self):
+        return self.current_batch.label
+
+    def getindex(self):
+        return self.current_batch.index
+
+    def getpad(self):
+        return self.current_batch.pad
+
+
+def _as_host(name, value):
+    """A numpy copy of an input: an NDArray keeps its dtype, anything else is float32."""
+    if isinstance(value, NDArray):
+        return value.asnumpy()
+    try:
+        return np.asarray(value).astype(mx_real_t)
+    except (TypeError, ValueError):
+        raise TypeError(f"Invalid type '{type(value)}' for {name}, should be NDArray, "
+                        "numpy.ndarray or h5py.Dataset") from None
+
+
+def _init_data(data, allow_empty, default_name):
+    """(name, numpy array) pairs sorted by name, from an array, a list or a dict of them."""
+    if data is None:
+        if not allow_empty:
+            raise AssertionError(f"{default_name} must not be None")
+        data = []
+    if isinstance(data, (np.ndarray, NDArray)):
+        data = [data]
+    if isinstance(data, list):
+        if not data and not allow_empty:
+            raise AssertionError(f"{default_name} must not be an empty list")
+        if len(data) == 1:
+            data = {default_name: data[0]}
+        else:
+            data = {f"_{i}_{default_name}": d for i, d in enumerate(data)}
+    if not isinstance(data, dict):
+        raise TypeError("Input must be NDArray, numpy.ndarray, h5py.Dataset "
+                        "a list of them or dict with them as values")
+    return [(name, _as_host(name, value)) for name, value in sorted(data.items())]
+
+
+class NDArrayIter(DataIter):
+    """Iterates over arrays (numpy arrays, NDArrays, lists or dicts of them) in batches.
+
+    ``last_batch_handle``: 'pad' fills the last batch from the start of the data (and
+    reports the count as ``pad``), 'discard' drops it, 'roll_over' carries its examples
+    into the first batch of the next epoch. ``shuffle`` reorders the examples with
+    numpy's global RNG at every reset, as MXNet does.
+    """
+
+    def __init__(self, data, label=None, batch_size=1, shuffle=False, last_batch_handle="pad",
+                 data_name="data", label_name="softmax_label", layout="NCHW"):
+        super().__init__(batch_size)
+        if last_batch_handle not in ("pad", "discard", "roll_over"):
+            raise ValueError(f"last_batch_handle must be 'pad', 'discard' or 'roll_over', "
+                             f"got {last_batch_handle!r}")
+        if int(batch_size) < 1:
+            raise MXNetError(f"batch_size must be positive, got {batch_size}")
+        self.data = _init_data(data, allow_empty=False, default_name=data_name)
+        self.label = _init_data(label, allow_empty=True, default_name=label_name)
+        self.layout = layout
+        self._axis = DataDesc.get_batch_axis(layout)
+        self.num_data = self.data[0][1].shape[self._axis]
+        for name, value in self.data + self.label:
+            if value.shape[self._axis] != self.num_data:
+                raise MXNetError(f"NDArrayIter: {name} has {value.shape[self._axis]} examples "
+                                 f"but {self.data[0][0]} has {self.num_data}")
+        if last_batch_handle != "pad" and batch_size > self.num_data:
+            raise MXNetError(f"NDArrayIter: batch_size {batch_size} is larger than the "
+                             f"{self.num_data} examples, so '{last_batch_handle}' gives no batch")
+        if shuffle:  # MXNet rebuilds shuffled inputs with mx.nd.array: float32
+            self.data = [(k, v.astype(mx_real_t)) for k, v in self.data]
+            self.label = [(k, v.astype(mx_real_t)) for k, v in self.label]
+        self.shuffle = shuffle
+        self.last_batch_handle = last_batch_handle
+        self.batch_size = batch_size
+        self.idx = np.arange(self.num_data)
+        self._order = np.arange(self.num_data)  # example of each position in this epoch
+        self._leftover = self._order[:0]  # examples rolled over from the last epoch
+        self.cursor = -batch_size
+        self.reset()
+
+    def _descs(self, sources):
+        descs = []
+        for name, value in sources:
+            shape = list(value.shape)
+            shape[self._axis] = self.batch_size
+            descs.append(DataDesc(name, tuple(shape), value.dtype.type, layout=self.layout))
+        return descs
+
+    @property
+    def provide_data(self):
+        return self._descs(self.data)
+
+    @property
+    def provide_label(self):
+        return self._descs(self.label)
+
+    def _shuffle_data(self):
+        # The data is permuted by the cumulatively shuffled idx at every shuffle, as in MXNet.
+        np.random.shuffle(self.idx)
+        self._order = self._order[self.idx]
+
+    def hard_reset(self):
+        """Go back to the start, dropping examples that would roll over."""
+        if self.shuffle:
+            self._shuffle_data()
+        self.cursor = -self.batch_size
+        self._leftover = self._order[:0]
+
+    def reset(self):
+        rolls = (self.last_batch_handle == "roll_over"
+                 and self.num_data - self.batch_size < self.cursor < self.num_data)
+        self._leftover = self._order[self.cursor:] if rolls else self._order[:0]
+        if self.shuffle:
+            self._shuffle_data()
+        if rolls:
+            self.cursor -= self.num_data + self.batch_size
+        else:
+            self.cursor = -self.batch_size
+
+    def iter_next(self):
+        self.cursor += self.batch_size
+        return self.cursor < self.num_data
+
+    def next(self):
+        if not self.iter_next():
+            raise StopIteration
+        if self.last_batch_handle != "pad" and self.cursor + self.batch_size > self.num_data:
+            raise StopIteration  # an incomplete batch: dropped or rolled over at reset
+        return DataBatch(data=self.getdata(), label=self.getlabel(), pad=self.getpad())
+
+    def _rows(self):
+        """The examples of the current batch."""
+        start, end = self.cursor, self.cursor + self.batch_size
+        if -self.batch_size < start < 0:  # first batch after a roll-over reset
+            return np.concatenate([self._leftover, self._order[:end]])
+        if self.last_batch_handle == "pad":
+            return self._order[np.arange(start, end) % self.num_data]
+        return self._order[start:end]
+
+    def _batch(self, sources):
+        rows = self._rows()
+        return [_to_nd(np.take(value, rows, axis=self._axis)) for _, value in sources]
+
+    def getdata(self):
+        return self._batch(self.data)
+
+    def getlabel(self):
+        return self._batch(self.label)
+
+    def getpad(self):
+        if self.last_batch_handle == "pad" and self.cursor + self.batch_size > self.num_data:
+            return self.cursor + self.batch_size - self.num_data
+        if self.last_batch_handle == "roll_over" and -self.batch_size < self.cursor < 0:
+            return -self.cursor
+        return 0
