@@ -1,0 +1,570 @@
+"""Module: a Symbol bound for training or inference on one or several devices.
+
+Several contexts run data parallel as one SPMD program: the executor's parameters are
+replicated over a mesh of those devices and each batch is sharded across it, so XLA
+all-reduces the gradients inside the step. ``fit`` runs forward, backward and the
+optimizer update as one compiled step with the parameters, auxiliary states and
+optimizer states donated; the stepwise API (forward, backward, update) computes the same.
+"""
+import logging
+import warnings
+
+import jax
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from .. import kv as kvstore_module
+from .. import model
+from .. import optimizer as opt
+from .. import random
+from ..base import MXNetError
+from ..context import Context, cpu, current_context
+from ..initializer import InitDesc, Uniform
+from ..io import DataDesc
+from ..ndarray import NDArray, zeros
+from .base_module import BaseModule, _as_list, _check_input_names
+
+__all__ = ["Module"]
+
+
+def _descs(names, shapes, what):
+    """DataDescs for ``names`` from DataDescs or (name, shape) pairs, in ``names`` order."""
+    descs = [s if isinstance(s, DataDesc) else DataDesc(*s) for s in shapes or []]
+    given = [d.name for d in descs]
+    if sorted(given) != sorted(names):
+        raise MXNetError(f"bind: {what} shapes are given for {given}, but the module's "
+                         f"{what} names are {list(names)}")
+    by_name = {d.name: d for d in descs}
+    return [by_name[n] for n in names]
+
+
+class _Placement:
+    """Where the module's arrays live: one device, or a mesh with the batch sharded."""
+
+    def __init__(self, contexts):
+        devices = [c.jax_device for c in contexts]
+        if len(set(devices)) != len(devices):
+            raise MXNetError(f"Module: contexts {contexts} name the same device twice")
+        self.contexts = contexts
+        if len(devices) == 1:
+            self.batch = self.replicated = devices[0]
+        else:
+            mesh = Mesh(np.array(devices), ("batch",))
+            self.batch = NamedSharding(mesh, PartitionSpec("batch"))
+            self.replicated = NamedSharding(mesh, PartitionSpec())
+
+    def place(self, array, sharding, dtype=None):
+        data = array.asjax() if isinstance(array, NDArray) else array
+        if dtype is not None and data.dtype != dtype:
+            data = data.astype(dtype)
+        return jax.device_put(data, sharding)
+
+
+class Module(BaseModule):
+    """MXNet's ``mx.mod.Module``."""
+
+    def __init__(self, symbol, data_names=("data",), label_names=("softmax_label",),
+                 logger=logging, context=None, work_load_list=None, fixed_param_names=None,
+                 state_names=None, group2ctxs=None, compression_params=None):
+        super().__init__(logger=logger)
+        contexts = _as_list(context if context is not None else current_context())
+        if not all(isinstance(c, Context) for c in contexts):
+            raise MXNetError(f"Module: context must be a Context or a list of them, got "
+                             f"{context!r}")
+        if work_load_list is not None and len(set(work_load_list)) > 1:
+            raise MXNetError("Module: uneven work_load_list is not supported; the batch is "
+                             "split evenly across the contexts")
+        self._context = contexts
+        self._symbol = symbol
+        self._data_names = list(data_names or [])
+        self._label_names = list(label_names or [])
+        self._state_names = list(state_names or [])
+        self._fixed_param_names = list(fixed_param_names or [])
+        _check_input_names(symbol, self._data_names, "data", True)
+        _check_input_names(symbol, self._label_names, "label", False)
+        _check_input_names(symbol, self._state_names, "state", True)
+        _check_input_names(symbol, self._fixed_param_names, "fixed_param", True)
+        inputs = set(self._data_names + self._label_names + self._state_names)
+        self._param_names = [n for n in symbol.list_arguments() if n not in inputs]
+        self._aux_names = symbol.list_auxiliary_states()
+        self._output_names = symbol.list_outputs()
+        self._arg_params = self._aux_params = None
+        self._params_dirty = False
+        self._placement = None
+        self._exec = None
+        self._data_shapes = self._label_shapes = None
+        self._optimizer = self._kvstore = None
+        self._opt_states = None  # {param name: optimizer state (jax arrays)}
+        self._preload_opt_states = None
+        self._fused_steps = {}
+        self._monitor = None
+
+    # --- checkpoints ---------------------------------------------------------------------
+
+    @staticmethod
+    def load(prefix, epoch, load_optimizer_states=False, **kwargs):
+        """A Module from ``prefix-symbol.json`` and ``prefix-%04d.params`` (and, if asked,
+        ``prefix-%04d.states``); bind it before use."""
+        symbol, arg_params, aux_params = model.load_checkpoint(prefix, epoch)
+        mod = Module(symbol=symbol, **kwargs)
+        mod._arg_params, mod._aux_params = arg_params, aux_params
+        mod.params_initialized = True
+        if load_optimizer_states:
+            mod._preload_opt_states = f"{prefix}-{epoch:04d}.states"
+        return mod
+
+    def save_checkpoint(self, prefix, epoch, save_optimizer_states=False,
+                        remove_amp_cast=True):
+        """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and, if asked,
+        ``prefix-%04d.states``."""
+        self._symbol.save(f"{prefix}-symbol.json")
+        param_name = f"{prefix}-{epoch:04d}.params"
+        self.save_params(param_name)
+        logging.info('Saved checkpoint to "%s"', param_name)
+        if save_optimizer_states:
+            state_name = f"{prefix}-{epoch:04d}.states"
+            self.save_optimizer_states(state_name)
+            logging.info('Saved optimizer state to "%s"', state_name)
+
+    # --- properties ----------------------------------------------------------------------
+
+    @property
+    def data_names(self):
+        return self._data_names
+
+    @property
+    def label_names(self):
+        return self._label_names
+
+    @property
+    def output_names(self):
+        return self._output_names
+
+    @property
+    def data_shapes(self):
+        self._check_bound("data_shapes")
+        return self._data_shapes
+
+    @property
+    def label_shapes(self):
+        self._check_bound("label_shapes")
+        return self._label_shapes
+
+    @property
+    def output_shapes(self):
+        self._check_bound("output_shapes")
+        return [(name, out.shape) for name, out in zip(self._output_names, self._exec.outputs)]
+
+    def _check_bound(self, what):
+        if not self.binded:
+            raise MXNetError(f"{what}: the module is not bound; call bind first")
+
+    # --- parameters ----------------------------------------------------------------------
+
+    def get_params(self):
+        """(arg_params, aux_params): copies on the CPU, name -> NDArray."""
+        self._check_ready("get_params")
+        if self._params_dirty:
+            self._sync_params_from_devices()
+        return self._arg_params, self._aux_params
+
+    def _sync_params_from_devices(self):
+        for params, arrays in ((self._arg_params, self._exec.arg_dict),
+                               (self._aux_params, self._exec.aux_dict)):
+            for name, value in params.items():
+                value._write(jax.device_put(arrays[name].asjax(), value.context.jax_device))
+        self._params_dirty = False
+
+    def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
+                    allow_missing=False, force_init=False, allow_extra=False):
+        """Initialise the parameters: from ``arg_params`` / ``aux_params`` where given,
+        else with ``initializer``."""
+        if self.params_initialized and not force_init:
+            warnings.warn("Parameters already initialized and force_init=False. "
+                          "init_params call ignored.", stacklevel=2)
+            return
+        self._check_bound("init_params")
+        for given, own, kind in ((arg_params, self._arg_params, "argument"),
+                                 (aux_params, self._aux_params, "auxiliary state")):
+            extra = sorted(set(given or {}) - set(own))
+            if extra and not allow_extra:
+                raise MXNetError(f"init_params: {kind}s {extra} are not parameters of the "
+                                 f"module (pass allow_extra=True to ignore them)")
+        attrs = self._symbol.attr_dict()
+        for params, given in ((self._arg_params, arg_params), (self._aux_params, aux_params)):
+            for name, arr in sorted(params.items()):
+                desc = InitDesc(name, attrs.get(name, None))
+                if given is not None and name in given:
+                    value = given[name]
+                    if value is not arr:
+                        if value.shape != arr.shape:
+                            raise MXNetError(f"init_params: {name!r} has shape {value.shape}, "
+                                             f"but the module expects {arr.shape}")
+                        value.copyto(arr)
+                elif given is not None and not allow_missing:
+                    raise MXNetError(f"init_params: {name!r} is missing from the given "
+                                     f"parameters (pass allow_missing=True to initialise it)")
+                elif initializer is not None:
+                    initializer(desc, arr)
+        self.params_initialized = True
+        self._params_dirty = False
+        self._copy_params_to_devices()
+
+    def _copy_params_to_devices(self):
+        place = self._placement
+        for params, arrays in ((self._arg_params, self._exec.arg_dict),
+                               (self._aux_params, self._exec.aux_dict)):
+            for name, value in params.items():
+                arrays[name]._write(place.place(value, place.replicated, arrays[name].dtype))
+
+    def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
+                   allow_extra=False):
+        """Set the parameters from name -> NDArray dicts."""
+        self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
+                         allow_missing=allow_missing, force_init=force_init,
+                         allow_extra=allow_extra)
+
+    # --- binding -------------------------------------------------------------------------
+
+    def bind(self, data_shapes, label_shapes=None, for_training=True, inputs_need_grad=False,
+             force_rebind=False, shared_module=None, grad_req="write"):
+        """Allocate the executor for these input shapes (DataDescs or (name, shape))."""
+        if force_rebind:
+            self.binded = False
+            self._exec = None
+        if self.binded:
+            self.logger.warning("Already bound, ignoring bind()")
+            return
+        if inputs_need_grad and not for_training:
+            raise MXNetError("bind: inputs_need_grad needs for_training=True")
+        self.for_training = for_training
+        self.inputs_need_grad = inputs_need_grad
+        self._grad_req = grad_req
+        self._data_shapes = _descs(self._data_names, data_shapes, "data")
+        self._label_shapes = (_descs(self._label_names, label_shapes, "label")
+                              if label_shapes else [])
+        self._placement = _Placement(self._context)
+        self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
+        if shared_module is not None:
+            if not (shared_module.binded and shared_module.params_initialized):
+                raise MXNetError("bind: shared_module must be bound and initialised")
+            self._arg_params, self._aux_params = shared_module.get_params()
+            self.params_initialized = True
+        elif self._arg_params is None:
+            self._arg_params = {n: zeros(a.shape, cpu(), a.dtype)
+                                for n, a in self._exec.arg_dict.items()
+                                if n in self._param_names}
+            self._aux_params = {n: zeros(a.shape, cpu(), a.dtype)
+                                for n, a in self._exec.aux_dict.items()}
+        self.binded = True
+        if self.params_initialized:
+            self.init_params(None, self._arg_params, self._aux_params, force_init=True,
+                             allow_extra=True)
+
+    def _grad_reqs(self):
+        reqs = {}
+        for name in self._symbol.list_arguments():
+            if name in self._param_names:
+                trainable = self.for_training and name not in self._fixed_param_names
+                reqs[name] = self._grad_req if trainable else "null"
+            elif name in self._data_names and self.inputs_need_grad:
+                reqs[name] = self._grad_req
+            else:
+                reqs[name] = "null"
+        return reqs
+
+    def _bind_executor(self, data_shapes, label_shapes, shared_exec=None):
+        inputs = data_shapes + label_shapes
+        devices = len(self._context)
+        for desc in inputs:
+            if desc.shape[0] % devices:
+                raise MXNetError(f"bind: the batch of {desc.name!r} ({desc.shape[0]}) does "
+                                 f"not split evenly across {devices} contexts")
+        shapes = {d.name: tuple(d.shape) for d in inputs}
+        types = {d.name: d.dtype for d in inputs}
+        try:
+            exe = self._symbol.simple_bind(self._context[0], grad_req=self._grad_reqs(),
+                                           type_dict=types, shared_exec=shared_exec, **shapes)
+        except MXNetError as err:
+            raise MXNetError(f"bind: the network does not accept input shapes {shapes}: "
+                             f"{err}") from None
+        if devices > 1:
+            place = self._placement
+            batched = set(shapes)
+            for arrays in (exe.arg_dict, exe.grad_dict, exe.aux_dict):
+                for name, arr in arrays.items():
+                    sharding = place.batch if name in batched else place.replicated
+                    arr._write(place.place(arr, sharding))
+        return exe
+
+    def reshape(self, data_shapes, label_shapes=None):
+        """Bind new input shapes, keeping the parameters."""
+        self._check_bound("reshape")
+        data = _descs(self._data_names, data_shapes, "data")
+        label = _descs(self._label_names, label_shapes, "label") if label_shapes else []
+        self._exec = self._bind_executor(data, label, shared_exec=self._exec)
+        self._data_shapes, self._label_shapes = data, label
+
+    # --- optimizer -----------------------------------------------------------------------
+
+    def init_optimizer(self, kvstore="local", optimizer="sgd",
+                       optimizer_params=(("learning_rate", 0.01),), force_init=False):
+        """Set the optimizer; ``rescale_grad`` defaults to 1 / (batch size x workers)."""
+        self._check_ready("init_optimizer")
+        if self.optimizer_initialized and not force_init:
+            self.logger.warning("optimizer already initialized, ignoring...")
+            return
+        kv = kvstore_module.create(kvstore) if isinstance(kvstore, str) else kvstore
+        if kv is not None and kv.num_workers > 1:
+            raise MXNetError("Module: training with several dist_sync workers is not "
+                             "supported yet; run one worker per machine with all its "
+                             "devices as contexts")
+        batch_size = self._data_shapes[0].shape[0]
+        if kv is not None and kv.type.startswith("dist"):
+            batch_size *= kv.num_workers
+        rescale_grad = 1.0 / batch_size
+        idx2name = dict(enumerate(self._param_names))
+        if isinstance(optimizer, str):
+            params = dict(optimizer_params)
+            params.setdefault("rescale_grad", rescale_grad)
+            optimizer = opt.create(optimizer, sym=self._symbol, param_idx2name=idx2name,
+                                   **params)
+        elif not isinstance(optimizer, opt.Optimizer):
+            raise MXNetError(f"init_optimizer: optimizer must be a name or an "
+                             f"mx.optimizer.Optimizer, got {type(optimizer).__name__}")
+        else:
+            if optimizer.rescale_grad != rescale_grad:
+                warnings.warn(f"Optimizer created manually outside Module but rescale_grad is "
+                              f"not normalized to 1.0/batch_size/num_workers "
+                              f"({optimizer.rescale_grad} vs. {rescale_grad}). Is this "
+                              f"intended?", stacklevel=2)
+            if not optimizer.idx2name:
+                optimizer.idx2name = idx2name.copy()
+                optimizer.set_wd_mult({})
+        self._optimizer = optimizer
+        self._kvstore = kv
+        self._opt_states = {name: optimizer.init_state_multi_precision(
+            self._exec.arg_dict[name].asjax()) for name in self._trainable()}
+        self.optimizer_initialized = True
+        if self._preload_opt_states is not None:
+            self.load_optimizer_states(self._preload_opt_states)
+            self._preload_opt_states = None
+
+    def borrow_optimizer(self, shared_module):
+        """Use ``shared_module``'s optimizer and its states."""
+        if not shared_module.optimizer_initialized:
+            raise MXNetError("borrow_optimizer: the shared module has no optimizer")
+        self._optimizer = shared_module._optimizer
+        self._kvstore = shared_module._kvstore
+        self._opt_states = shared_module._opt_states
+        self.optimizer_initialized = True
+
+    def _trainable(self):
+        return [n for n in self._param_names if n in self._exec.grad_dict]
+
+    def _optimizer_inputs(self, names):
+        """Host bookkeeping of one update of ``names``: (lrs, wds, counts) by name."""
+        optimizer = self._optimizer
+        indices = [self._param_names.index(n) for n in names]
+        optimizer._update_count(indices)
+        lrs = optimizer._get_lrs(indices)
+        wds = optimizer._get_wds(indices)
+        counts = [optimizer._index_update_count[i] for i in indices]
+        return (dict(zip(names, lrs)), dict(zip(names, wds)), dict(zip(names, counts)))
+
+    def save_optimizer_states(self, fname):
+        """Write the optimizer states as MXNet's Updater pickles them (index -> state)."""
+        self._check_optimizer("save_optimizer_states")
+        updater = opt.get_updater(self._optimizer)
+        ctx = self._context[0]
+        for name, state in self._opt_states.items():
+            updater.states[self._param_names.index(name)] = jax.tree_util.tree_map(
+                lambda a: NDArray(jax.device_put(a, ctx.jax_device), ctx), state)
+        from ..ndarray import _format
+        _format.write_bytes_atomic(fname, updater.get_states())
+
+    def load_optimizer_states(self, fname):
+        """Read optimizer states written by save_optimizer_states."""
+        self._check_optimizer("load_optimizer_states")
+        from ..ndarray import _format
+        updater = opt.get_updater(self._optimizer)
+        updater.set_states(_format.read_bytes(fname))
+        place = self._placement
+        for name in self._opt_states:
+            index = self._param_names.index(name)
+            if index not in updater.states:
+                raise MXNetError(f"load_optimizer_states: {fname} has no state for {name!r}")
+            self._opt_states[name] = jax.tree_util.tree_map(
+                lambda a: place.place(a, place.replicated), updater.states[index])
+
+    def _check_optimizer(self, what):
+        if not self.optimizer_initialized:
+            raise MXNetError(f"{what}: call init_optimizer first")
+
+    # --- computing -----------------------------------------------------------------------
+
+    def _load_batch(self, data_batch):
+        """Copy the batch into the executor's inputs, rebinding for new shapes."""
+        data = list(data_batch.data)
+        if len(data) != len(self._data_names):
+            raise MXNetError(f"forward: the batch has {len(data)} data arrays for data names "
+                             f"{self._data_names}")
+        labels = list(data_batch.label or []) if self._label_shapes else []
+        if self._label_shapes and len(labels) != len(self._label_names):
+            raise MXNetError(f"forward: the batch has {len(labels)} label arrays for label "
+                             f"names {self._label_names}")
+        shapes = [d.shape for d in data] + [a.shape for a in labels]
+        bound = [tuple(d.shape) for d in self._data_shapes + self._label_shapes]
+        if shapes != bound[:len(shapes)]:
+            self.reshape([(n, a.shape) for n, a in zip(self._data_names, data)],
+                         [(n, a.shape) for n, a in zip(self._label_names, labels)] or None)
+        place = self._placement
+        for name, value in zip(self._data_names + self._label_names, data + labels):
+            target = self._exec.arg_dict[name]
+            target._write(place.place(value, place.batch, target.dtype))
+
+    def forward(self, data_batch, is_train=None):
+        """Run the network on ``data_batch`` (training mode by default if bound for it)."""
+        self._check_ready("forward")
+        if is_train is None:
+            is_train = self.for_training
+        if is_train and not self.for_training:
+            raise MXNetError("forward: is_train=True needs a module bound with "
+                             "for_training=True")
+        self._load_batch(data_batch)
+        self._exec.forward(is_train=is_train)
+        if is_train:
+            self._params_dirty = True
+
+    def backward(self, out_grads=None):
+        """Gradients of the last training forward."""
+        self._check_ready("backward")
+        if not self.for_training:
+            raise MXNetError("backward: the module is bound with for_training=False")
+        if out_grads is not None:
+            out_grads = [self._placement.place(g, self._placement.batch)
+                         for g in _as_list(out_grads)]
+            out_grads = [NDArray(g, self._context[0]) for g in out_grads]
+        self._exec.backward(out_grads)
+
+    def update(self):
+        """Apply the optimizer to the gradients of the last backward."""
+        self._check_ready("update")
+        self._check_optimizer("update")
+        names = self._trainable()
+        lrs, wds, counts = self._optimizer_inputs(names)
+        params = {n: self._exec.arg_dict[n].asjax() for n in names}
+        grads = {n: self._exec.grad_dict[n].asjax() for n in names}
+        step = self._compiled_step("update", _apply_optimizer)
+        new_params, self._opt_states = step(params, grads, self._opt_states, lrs, wds, counts)
+        for name, value in new_params.items():
+            self._exec.arg_dict[name]._write(value)
+        self._params_dirty = True
+
+    def _train_step(self, data_batch):
+        """forward, backward and update as one compiled program (see the module doc)."""
+        exe = self._exec
+        if (self._monitor is not None or not self.optimizer_initialized
+                or any(self._grad_reqs()[n] == "add" for n in self._trainable())):
+            return super()._train_step(data_batch)
+        try:
+            head_grads = exe._head_grads(None)
+        except MXNetError:  # a head that is not a loss needs out_grads: no fused step
+            return super()._train_step(data_batch)
+        self._load_batch(data_batch)
+        exe = self._exec
+        names = self._trainable()
+        lrs, wds, counts = self._optimizer_inputs(names)
+        args = {n: a.asjax() for n, a in exe.arg_dict.items()}
+        params = {n: args.pop(n) for n in names}
+        aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
+        rng = random.next_key() if exe._compiled.graph.random else None
+        step = self._compiled_step(("fused", id(exe._compiled)), _fused_step(exe._compiled))
+        outputs, new_aux, new_params, self._opt_states = step(
+            params, args, aux, self._opt_states, lrs, wds, counts, rng, head_grads)
+        for handle, value in zip(exe.outputs, outputs):
+            handle._write(value)
+        for name, value in new_aux.items():
+            exe.aux_dict[name]._write(value)
+        for name, value in new_params.items():
+            exe.arg_dict[name]._write(value)
+        exe._vjp = None
+        self._params_dirty = True
+
+    def _compiled_step(self, kind, function):
+        """``function`` jitted with the optimizer's hyperparameters fixed; the parameters,
+        optimizer states (and auxiliary states) are donated."""
+        key = (kind, self._optimizer.trace_key())
+        step = self._fused_steps.get(key)
+        if step is None:
+            donate = (0, 2) if kind == "update" else (0, 2, 3)
+            step = self._fused_steps[key] = jax.jit(function(self._optimizer),
+                                                    donate_argnums=donate)
+        return step
+
+    def get_outputs(self, merge_multi_context=True):
+        """The outputs of the last forward: merged on the first context, or per context."""
+        self._check_ready("get_outputs")
+        return self._gathered(self._exec.outputs, merge_multi_context)
+
+    def get_input_grads(self, merge_multi_context=True):
+        """Gradients of the data inputs (bind with inputs_need_grad=True)."""
+        self._check_ready("get_input_grads")
+        if not self.inputs_need_grad:
+            raise MXNetError("get_input_grads: bind with inputs_need_grad=True first")
+        return self._gathered([self._exec.grad_dict[n] for n in self._data_names],
+                              merge_multi_context)
+
+    def _gathered(self, arrays, merge):
+        if len(self._context) == 1:
+            return arrays if merge else [[a] for a in arrays]
+        first = self._context[0]
+        if merge:
+            return [NDArray(jax.device_put(a.asjax(), first.jax_device), first)
+                    for a in arrays]
+        by_device = {c.jax_device: c for c in self._context}
+        return [[NDArray(s.data, by_device[s.device]) for s in
+                 sorted(a.asjax().addressable_shards, key=lambda s: s.index[0].start or 0)]
+                for a in arrays]
+
+    def update_metric(self, eval_metric, labels, pre_sliced=False):
+        """Update ``eval_metric`` with the last outputs against ``labels``."""
+        outputs = self.get_outputs()
+        eval_metric.update_dict(dict(zip(self._label_names, labels or [])),
+                                dict(zip(self._output_names, outputs)))
+
+    def install_monitor(self, mon):
+        """Install a monitor (``mx.monitor.Monitor``) on the executor."""
+        self._check_bound("install_monitor")
+        self._monitor = mon
+        mon.install(self._exec)
+
+
+def _apply_optimizer(optimizer):
+    """(params, grads, states, lrs, wds, counts) -> (new params, new states)."""
+    def apply(params, grads, states, lrs, wds, counts):
+        new_params, new_states = {}, {}
+        for name in params:
+            new_params[name], new_states[name] = optimizer.step_multi_precision(
+                params[name], grads[name], states[name], lrs[name], wds[name], counts[name])
+        return new_params, new_states
+    return apply
+
+
+def _fused_step(compiled):
+    """The training forward, backward and optimizer update of ``compiled``'s graph as one
+    function of the parameters, the other arguments, aux states and optimizer states."""
+    graph = compiled.graph
+
+    def make(optimizer):
+        update = _apply_optimizer(optimizer)
+
+        def step(params, rest, aux, states, lrs, wds, counts, rng, head_grads):
+            def run(trained):
+                return graph({**rest, **trained}, aux, rng, True)
+            outputs, vjp, new_aux = jax.vjp(run, params, has_aux=True)
+            grads = vjp(head_grads)[0]
+            new_params, new_states = update(params, grads, states, lrs, wds, counts)
+            return outputs, new_aux, new_params, new_states
+        return step
+    return make

@@ -1,0 +1,79 @@
+"""A dist_sync worker for tests/test_kvstore_dist.py: ``kv_worker.py OUT_DIR SCENARIO``.
+
+Writes OUT_DIR/rank<R>.json with what it saw."""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+import symjax_mx as mx
+
+out_dir, scenario = sys.argv[1], sys.argv[2]
+kv = mx.kv.create("dist_sync")
+rank, workers = kv.rank, kv.num_workers
+result = {"rank": rank, "num_workers": workers, "type": kv.type}
+
+if scenario == "sums":
+    # Every worker starts from its own value: init keeps worker 0's.
+    kv.init(3, mx.nd.ones((2, 3)) * (rank + 10))
+    kv.init(["a", "b"], [mx.nd.zeros((4,)), mx.nd.zeros((2, 2))])
+    initial = mx.nd.zeros((2, 3))
+    kv.pull(3, out=initial)
+    result["initial"] = initial.asnumpy().tolist()
+    # Two local devices each push rank+1: the sum is 2 * sum(rank+1).
+    kv.push(3, [mx.nd.ones((2, 3), mx.cpu(i)) * (rank + 1) for i in range(2)])
+    outs = [mx.nd.zeros((2, 3), mx.cpu(i)) for i in range(2)]
+    kv.pull(3, out=outs)
+    result["sum"] = [o.asnumpy().tolist() for o in outs]
+    kv.push(["a", "b"], [mx.nd.ones((4,)) * rank, mx.nd.ones((2, 2)) * (rank + 1)])
+    a, b = mx.nd.zeros((4,)), mx.nd.zeros((2, 2))
+    kv.pull(["a", "b"], out=[a, b])
+    result["packed"] = [a.asnumpy().tolist(), b.asnumpy().tolist()]
+
+    seen = []
+
+    def update(key, merged, stored):
+        seen.append(key)
+        stored += merged * 2
+
+    kv._set_updater(update)
+    kv.push(3, mx.nd.ones((2, 3)))
+    kv.pull(3, out=initial)
+    result["updated"] = initial.asnumpy().tolist()
+    result["updater_keys"] = seen
+    kv.barrier()
+elif scenario == "optimizer":
+    rng = np.random.RandomState(rank)  # different gradients on every worker
+    kv.set_optimizer(mx.optimizer.create("sgd", learning_rate=0.1, momentum=0.9, wd=0.01))
+    kv.init(0, mx.nd.array(np.random.RandomState(100 + rank).rand(3, 4)))
+    weight = mx.nd.zeros((3, 4))
+    for step in range(3):
+        kv.push(0, mx.nd.array(rng.rand(3, 4)))
+        kv.pull(0, out=weight)
+    result["weight"] = weight.asnumpy().tolist()
+elif scenario == "die":
+    kv.init(0, mx.nd.zeros((8,)))
+    out = mx.nd.zeros((8,))
+    kv.push(0, mx.nd.ones((8,)))
+    kv.pull(0, out=out)
+    out.wait_to_read()
+    if rank == workers - 1:
+        os._exit(3)
+    start = time.monotonic()
+    try:
+        for _ in range(600):
+            kv.push(0, mx.nd.ones((8,)))
+            kv.pull(0, out=out)
+            out.wait_to_read()
+            time.sleep(0.1)
+    except mx.MXNetError as err:
+        result["error"] = str(err)[:500]
+        result["seconds_to_error"] = time.monotonic() - start
+        with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
+            json.dump(result, f)
+        sys.exit(1)
+
+with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
+    json.dump(result, f)
