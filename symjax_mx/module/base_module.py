@@ -152,33 +152,36 @@ class BaseModule:
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()
+            batches = iter(train_data)
+            data_batch = next(batches)
+            # Without a monitor, batch i+1's step is queued before the host updates the
+            # metric for batch i, so host work overlaps device work.
+            ahead = monitor is None
+            if ahead:
+                self._train_step(data_batch)
             nbatch = 0
-            data_iter = iter(train_data)
-            end_of_batch = False
-            next_data_batch = next(data_iter)
-            while not end_of_batch:
-                data_batch = next_data_batch
-                if monitor is not None:
+            while data_batch is not None:
+                if not ahead:
                     monitor.tic()
                     self.forward_backward(data_batch)
                     self.update()
-                else:
-                    self._train_step(data_batch)
-                self.update_metric(eval_metric, data_batch.label)
-                try:
-                    next_data_batch = next(data_iter)
+                outputs = self._output_snapshot()
+                next_data_batch = next(batches, None)
+                if next_data_batch is not None:
                     self.prepare(next_data_batch, sparse_row_id_fn=sparse_row_id_fn)
-                except StopIteration:
-                    end_of_batch = True
-                if monitor is not None:
+                    if ahead:
+                        self._train_step(next_data_batch)
+                self._update_metric_with(eval_metric, data_batch.label, outputs)
+                if not ahead:
                     monitor.toc_print()
-                if end_of_batch:
+                if next_data_batch is None:
                     eval_name_vals = eval_metric.get_global_name_value()
                 if batch_end_callback is not None:
                     params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
                                            locals=locals())
                     for callback in _as_list(batch_end_callback):
                         callback(params)
+                data_batch = next_data_batch
                 nbatch += 1
             for name, val in eval_name_vals:
                 self.logger.info("Epoch[%d] Train-%s=%f", epoch, name, val)
@@ -196,6 +199,14 @@ class BaseModule:
                 for name, val in res:
                     self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
             train_data.reset()
+
+    def _output_snapshot(self):
+        """The current outputs, kept as they are by later steps."""
+        return [nd.NDArray(out.asjax(), out.context) for out in self.get_outputs()]
+
+    def _update_metric_with(self, eval_metric, labels, outputs):
+        eval_metric.update_dict(dict(zip(self.label_names, labels or [])),
+                                dict(zip(self.output_names, outputs)))
 
     def _check_ready(self, what):
         if not (self.binded and self.params_initialized):

@@ -11,7 +11,7 @@ import warnings
 
 import jax
 import numpy as np
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceSharding
 
 from .. import kv as kvstore_module
 from .. import model
@@ -20,6 +20,7 @@ from .. import random
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..initializer import InitDesc, Uniform
+from ..initializer import create as init_create
 from ..io import DataDesc
 from ..ndarray import NDArray, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
@@ -47,16 +48,19 @@ class _Placement:
             raise MXNetError(f"Module: contexts {contexts} name the same device twice")
         self.contexts = contexts
         if len(devices) == 1:
-            self.batch = self.replicated = devices[0]
+            self.batch = self.replicated = SingleDeviceSharding(devices[0])
         else:
             mesh = Mesh(np.array(devices), ("batch",))
             self.batch = NamedSharding(mesh, PartitionSpec("batch"))
             self.replicated = NamedSharding(mesh, PartitionSpec())
 
     def place(self, array, sharding, dtype=None):
+        """``array`` (an NDArray or jax array) as a jax array placed by ``sharding``."""
         data = array.asjax() if isinstance(array, NDArray) else array
         if dtype is not None and data.dtype != dtype:
             data = data.astype(dtype)
+        if data.sharding == sharding:
+            return data
         return jax.device_put(data, sharding)
 
 
@@ -184,6 +188,8 @@ class Module(BaseModule):
                           "init_params call ignored.", stacklevel=2)
             return
         self._check_bound("init_params")
+        if isinstance(initializer, str):
+            initializer = init_create(initializer)
         for given, own, kind in ((arg_params, self._arg_params, "argument"),
                                  (aux_params, self._aux_params, "auxiliary state")):
             extra = sorted(set(given or {}) - set(own))
@@ -239,8 +245,13 @@ class Module(BaseModule):
             raise MXNetError("bind: inputs_need_grad needs for_training=True")
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
-        self._grad_req = grad_req
+        self._reqs = self._grad_reqs(grad_req)
         self._data_shapes = _descs(self._data_names, data_shapes, "data")
+        needed = [n for n in self._label_names if n in self._symbol.list_arguments()]
+        if for_training and needed and not label_shapes:
+            raise MXNetError(f"bind: training needs the labels {needed}, but no "
+                             f"label shapes were given (does the data iterator provide "
+                             f"labels?)")
         self._label_shapes = (_descs(self._label_names, label_shapes, "label")
                               if label_shapes else [])
         self._placement = _Placement(self._context)
@@ -261,14 +272,17 @@ class Module(BaseModule):
             self.init_params(None, self._arg_params, self._aux_params, force_init=True,
                              allow_extra=True)
 
-    def _grad_reqs(self):
+    def _grad_reqs(self, grad_req):
+        """name -> grad_req: ``grad_req`` (a string, or a dict by name) for trainable
+        parameters, and for the data if inputs_need_grad; 'null' for the rest."""
         reqs = {}
         for name in self._symbol.list_arguments():
+            wanted = grad_req.get(name, "write") if isinstance(grad_req, dict) else grad_req
             if name in self._param_names:
                 trainable = self.for_training and name not in self._fixed_param_names
-                reqs[name] = self._grad_req if trainable else "null"
+                reqs[name] = wanted if trainable else "null"
             elif name in self._data_names and self.inputs_need_grad:
-                reqs[name] = self._grad_req
+                reqs[name] = wanted
             else:
                 reqs[name] = "null"
         return reqs
@@ -282,9 +296,13 @@ class Module(BaseModule):
                                  f"not split evenly across {devices} contexts")
         shapes = {d.name: tuple(d.shape) for d in inputs}
         types = {d.name: d.dtype for d in inputs}
+        # A rebind keeps the parameters: their shapes are given, not inferred.
+        kept = {n: shared_exec.arg_dict[n].shape for n in self._param_names} \
+            if shared_exec is not None else {}
         try:
-            exe = self._symbol.simple_bind(self._context[0], grad_req=self._grad_reqs(),
-                                           type_dict=types, shared_exec=shared_exec, **shapes)
+            exe = self._symbol.simple_bind(self._context[0], grad_req=self._reqs,
+                                           type_dict=types, shared_exec=shared_exec,
+                                           **kept, **shapes)
         except MXNetError as err:
             raise MXNetError(f"bind: the network does not accept input shapes {shapes}: "
                              f"{err}") from None
@@ -360,17 +378,20 @@ class Module(BaseModule):
         self.optimizer_initialized = True
 
     def _trainable(self):
-        return [n for n in self._param_names if n in self._exec.grad_dict]
+        """The parameters that get gradients (and optimizer updates)."""
+        return [n for n in self._param_names if self._reqs[n] != "null"]
 
     def _optimizer_inputs(self, names):
-        """Host bookkeeping of one update of ``names``: (lrs, wds, counts) by name."""
+        """Host bookkeeping of one update of ``names``: rows of learning rates, weight
+        decays and update counts, in sorted name order (how jit orders a dict), as one
+        array."""
+        names = sorted(names)
         optimizer = self._optimizer
         indices = [self._param_names.index(n) for n in names]
         optimizer._update_count(indices)
-        lrs = optimizer._get_lrs(indices)
-        wds = optimizer._get_wds(indices)
         counts = [optimizer._index_update_count[i] for i in indices]
-        return (dict(zip(names, lrs)), dict(zip(names, wds)), dict(zip(names, counts)))
+        return np.array([optimizer._get_lrs(indices), optimizer._get_wds(indices), counts],
+                        np.float64)
 
     def save_optimizer_states(self, fname):
         """Write the optimizer states as MXNet's Updater pickles them (index -> state)."""
@@ -452,11 +473,11 @@ class Module(BaseModule):
         self._check_ready("update")
         self._check_optimizer("update")
         names = self._trainable()
-        lrs, wds, counts = self._optimizer_inputs(names)
+        hyper = self._optimizer_inputs(names)
         params = {n: self._exec.arg_dict[n].asjax() for n in names}
         grads = {n: self._exec.grad_dict[n].asjax() for n in names}
         step = self._compiled_step("update", _apply_optimizer)
-        new_params, self._opt_states = step(params, grads, self._opt_states, lrs, wds, counts)
+        new_params, self._opt_states = step(params, grads, self._opt_states, hyper)
         for name, value in new_params.items():
             self._exec.arg_dict[name]._write(value)
         self._params_dirty = True
@@ -465,7 +486,7 @@ class Module(BaseModule):
         """forward, backward and update as one compiled program (see the module doc)."""
         exe = self._exec
         if (self._monitor is not None or not self.optimizer_initialized
-                or any(self._grad_reqs()[n] == "add" for n in self._trainable())):
+                or any(self._reqs[n] == "add" for n in self._trainable())):
             return super()._train_step(data_batch)
         try:
             head_grads = exe._head_grads(None)
@@ -474,14 +495,14 @@ class Module(BaseModule):
         self._load_batch(data_batch)
         exe = self._exec
         names = self._trainable()
-        lrs, wds, counts = self._optimizer_inputs(names)
+        hyper = self._optimizer_inputs(names)
         args = {n: a.asjax() for n, a in exe.arg_dict.items()}
         params = {n: args.pop(n) for n in names}
         aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
         rng = random.next_key() if exe._compiled.graph.random else None
         step = self._compiled_step(("fused", id(exe._compiled)), _fused_step(exe._compiled))
         outputs, new_aux, new_params, self._opt_states = step(
-            params, args, aux, self._opt_states, lrs, wds, counts, rng, head_grads)
+            params, args, aux, self._opt_states, hyper, rng, head_grads)
         for handle, value in zip(exe.outputs, outputs):
             handle._write(value)
         for name, value in new_aux.items():
@@ -529,9 +550,7 @@ class Module(BaseModule):
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         """Update ``eval_metric`` with the last outputs against ``labels``."""
-        outputs = self.get_outputs()
-        eval_metric.update_dict(dict(zip(self._label_names, labels or [])),
-                                dict(zip(self._output_names, outputs)))
+        self._update_metric_with(eval_metric, labels, self.get_outputs())
 
     def install_monitor(self, mon):
         """Install a monitor (``mx.monitor.Monitor``) on the executor."""
@@ -541,12 +560,14 @@ class Module(BaseModule):
 
 
 def _apply_optimizer(optimizer):
-    """(params, grads, states, lrs, wds, counts) -> (new params, new states)."""
-    def apply(params, grads, states, lrs, wds, counts):
+    """(params, grads, states, hyper) -> (new params, new states); ``hyper`` holds the
+    learning rates, weight decays and update counts of the parameters in sorted name order."""
+    def apply(params, grads, states, hyper):
         new_params, new_states = {}, {}
-        for name in params:
+        for i, name in enumerate(sorted(params)):
             new_params[name], new_states[name] = optimizer.step_multi_precision(
-                params[name], grads[name], states[name], lrs[name], wds[name], counts[name])
+                params[name], grads[name], states[name], hyper[0, i], hyper[1, i],
+                hyper[2, i])
         return new_params, new_states
     return apply
 
@@ -559,12 +580,12 @@ def _fused_step(compiled):
     def make(optimizer):
         update = _apply_optimizer(optimizer)
 
-        def step(params, rest, aux, states, lrs, wds, counts, rng, head_grads):
+        def step(params, rest, aux, states, hyper, rng, head_grads):
             def run(trained):
                 return graph({**rest, **trained}, aux, rng, True)
             outputs, vjp, new_aux = jax.vjp(run, params, has_aux=True)
             grads = vjp(head_grads)[0]
-            new_params, new_states = update(params, grads, states, lrs, wds, counts)
+            new_params, new_states = update(params, grads, states, hyper)
             return outputs, new_aux, new_params, new_states
         return step
     return make

@@ -1,0 +1,242 @@
+"""mx.mod.Module: training, the stepwise API, the fused step, data parallel, checkpoints."""
+import logging
+
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+
+BATCH, FEATURES, CLASSES = 16, 10, 3
+
+
+def mlp(batchnorm=False, dropout=False):
+    x = mx.sym.var("data")
+    x = mx.sym.FullyConnected(x, num_hidden=16, name="fc1")
+    if batchnorm:
+        x = mx.sym.BatchNorm(x, fix_gamma=False, name="bn")
+    x = mx.sym.Activation(x, act_type="relu")
+    if dropout:
+        x = mx.sym.Dropout(x, p=0.5)
+    x = mx.sym.FullyConnected(x, num_hidden=CLASSES, name="fc2")
+    return mx.sym.SoftmaxOutput(x, name="softmax")
+
+
+def dataset(n=96, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.randn(n, FEATURES).astype(np.float32)
+    y = (x[:, :CLASSES] * [1.0, 2.0, 1.5]).argmax(axis=1).astype(np.float32)
+    return x, y
+
+
+def batches(n=3, seed=0):
+    x, y = dataset(BATCH * n, seed)
+    return [mx.io.DataBatch([mx.nd.array(x[i * BATCH:(i + 1) * BATCH])],
+                            [mx.nd.array(y[i * BATCH:(i + 1) * BATCH])]) for i in range(n)]
+
+
+def bound(symbol=None, context=None, seed=3, optimizer_params=None, **bind_kwargs):
+    """A module bound for training, initialised with seeded Xavier, optimizer set."""
+    mod = mx.mod.Module(mlp() if symbol is None else symbol, context=context or mx.cpu(0))
+    mod.bind(data_shapes=[("data", (BATCH, FEATURES))],
+             label_shapes=[("softmax_label", (BATCH,))], **bind_kwargs)
+    mx.random.seed(seed)
+    mod.init_params(mx.init.Xavier())
+    mod.init_optimizer(optimizer="sgd", optimizer_params=optimizer_params or {
+        "learning_rate": 0.1, "momentum": 0.9, "wd": 0.01})
+    return mod
+
+
+def params_of(mod):
+    arg, aux = mod.get_params()
+    return {k: v.asnumpy() for k, v in {**arg, **aux}.items()}
+
+
+def test_fit_learns_and_logs_like_mxnet(caplog):
+    x, y = dataset(192)
+    train = mx.io.NDArrayIter(x[:160], y[:160], batch_size=BATCH, shuffle=True)
+    val = mx.io.NDArrayIter(x[160:], y[160:], batch_size=BATCH)
+    mod = mx.mod.Module(mlp(), context=mx.cpu(0))
+    seen = []
+    np.random.seed(0)
+    mx.random.seed(0)
+    with caplog.at_level(logging.INFO):
+        mod.fit(train, eval_data=val, num_epoch=8, initializer=mx.init.Xavier(),
+                optimizer_params={"learning_rate": 0.1, "momentum": 0.9},
+                batch_end_callback=lambda p: seen.append((p.epoch, p.nbatch)),
+                epoch_end_callback=lambda epoch, sym, arg, aux: seen.append(("end", epoch)))
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("Epoch[0] Train-accuracy=") for m in messages)
+    assert any(m.startswith("Epoch[7] Time cost=") for m in messages)
+    assert any(m.startswith("Epoch[7] Validation-accuracy=") for m in messages)
+    assert seen[:11] == [(0, i) for i in range(10)] + [("end", 0)]
+    assert dict(mod.score(val, "acc"))["accuracy"] >= 0.9
+
+
+def test_fused_step_equals_stepwise_api():
+    fused, stepwise = bound(mlp(batchnorm=True)), bound(mlp(batchnorm=True))
+    for batch in batches():
+        fused._train_step(batch)
+        stepwise.forward(batch, is_train=True)
+        stepwise.backward()
+        stepwise.update()
+    a, b = params_of(fused), params_of(stepwise)
+    assert a.keys() == b.keys()
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-5, atol=1e-6, err_msg=name)
+    assert not np.allclose(a["bn_moving_mean"], 0)  # aux states were updated
+
+
+def test_stepwise_update_matches_the_optimizer_formula():
+    mod = bound(optimizer_params={"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01})
+    before = params_of(mod)
+    batch = batches(1)[0]
+    mod.forward(batch, is_train=True)
+    mod.backward()
+    grads = {n: mod._exec.grad_dict[n].asnumpy() for n in before}
+    mod.update()
+    after = params_of(mod)
+    for name, w in before.items():
+        wd = 0.01 if name.endswith("_weight") else 0.0  # MXNet: no decay on biases
+        expected = w - 0.1 * (grads[name] / BATCH + wd * w)  # first step: momentum is 0
+        np.testing.assert_allclose(after[name], expected, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def test_data_parallel_equals_single_device():
+    single = bound(mlp(batchnorm=True), context=mx.cpu(0))
+    parallel = bound(mlp(batchnorm=True), context=[mx.cpu(0), mx.cpu(1)])
+    for batch in batches():
+        single._train_step(batch)
+        parallel._train_step(batch)
+    a, b = params_of(single), params_of(parallel)
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-4, atol=1e-6, err_msg=name)
+    outputs = parallel.get_outputs(merge_multi_context=False)
+    assert [o.context for o in outputs[0]] == [mx.cpu(0), mx.cpu(1)]
+    assert [o.shape for o in outputs[0]] == [(BATCH // 2, CLASSES)] * 2
+    np.testing.assert_allclose(parallel.get_outputs()[0].asnumpy(),
+                               single.get_outputs()[0].asnumpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_outputs_input_grads_predict_and_reshape():
+    mod = bound(inputs_need_grad=True)
+    batch = batches(1)[0]
+    mod.forward_backward(batch)
+    assert mod.output_shapes == [("softmax_output", (BATCH, CLASSES))]
+    probs = mod.get_outputs()[0].asnumpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-5)
+    assert mod.get_input_grads()[0].shape == (BATCH, FEATURES)
+    x, y = dataset(40)
+    it = mx.io.NDArrayIter(x, y, batch_size=BATCH)  # 40 = 2 full batches + 8 padded
+    predicted = mod.predict(it)
+    assert predicted.shape == (40, CLASSES)
+    assert [outs[0].shape[0] for outs, _, _ in mod.iter_predict(it)] == [16, 16, 8]
+    mod.reshape(data_shapes=[("data", (4, FEATURES))], label_shapes=[("softmax_label", (4,))])
+    mod.forward(mx.io.DataBatch([mx.nd.array(x[:4])], [mx.nd.array(y[:4])]), is_train=False)
+    np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), predicted[:4].asnumpy(),
+                               rtol=1e-5)
+
+
+def test_fixed_params_do_not_change():
+    mod = mx.mod.Module(mlp(), context=mx.cpu(0), fixed_param_names=["fc1_weight"])
+    mod.bind(data_shapes=[("data", (BATCH, FEATURES))],
+             label_shapes=[("softmax_label", (BATCH,))])
+    mod.init_params(mx.init.Xavier())
+    mod.init_optimizer(optimizer_params={"learning_rate": 0.5})
+    before = params_of(mod)
+    for batch in batches():
+        mod._train_step(batch)
+    after = params_of(mod)
+    np.testing.assert_array_equal(before["fc1_weight"], after["fc1_weight"])
+    assert not np.allclose(before["fc2_weight"], after["fc2_weight"])
+
+
+def test_checkpoint_resumes_exactly(tmp_path):
+    prefix = str(tmp_path / "mlp")
+    data = batches(4)
+    reference = bound(optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    for batch in data:
+        reference._train_step(batch)
+    first = bound(optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    for batch in data[:2]:
+        first._train_step(batch)
+    first.save_checkpoint(prefix, 2, save_optimizer_states=True)
+    resumed = mx.mod.Module.load(prefix, 2, load_optimizer_states=True, context=mx.cpu(0))
+    resumed.bind(data_shapes=[("data", (BATCH, FEATURES))],
+                 label_shapes=[("softmax_label", (BATCH,))])
+    resumed.init_optimizer(optimizer="sgd", optimizer_params={"learning_rate": 0.1,
+                                                              "momentum": 0.9})
+    for batch in data[2:]:
+        resumed._train_step(batch)
+    a, b = params_of(reference), params_of(resumed)
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_set_params_and_get_params_round_trip():
+    mod = bound()
+    arg, aux = mod.get_params()
+    new = {k: mx.nd.ones(v.shape) for k, v in arg.items()}
+    mod.set_params(new, aux)
+    assert all((v.asnumpy() == 1).all() for v in mod.get_params()[0].values())
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+def test_fit_with_data_that_does_not_fit_the_network():
+    mod = bound()
+    x = np.zeros((BATCH, FEATURES + 2), np.float32)
+    with pytest.raises(mx.MXNetError, match="does not accept input shapes"):
+        mod.forward(mx.io.DataBatch([mx.nd.array(x)], [mx.nd.zeros((BATCH,))]))
+
+
+def test_fit_without_labels_in_the_iterator():
+    x, _ = dataset(32)
+    mod = mx.mod.Module(mlp(), context=mx.cpu(0))
+    with pytest.raises(mx.MXNetError, match=r"needs the labels \['softmax_label'\]"):
+        mod.fit(mx.io.NDArrayIter(x, batch_size=BATCH), num_epoch=1)
+
+
+def test_unknown_names():
+    x, y = dataset(32)
+    it = mx.io.NDArrayIter(x, y, batch_size=BATCH)
+    with pytest.raises(ValueError, match="bogus"):
+        mx.mod.Module(mlp(), context=mx.cpu(0)).fit(it, num_epoch=1, optimizer="bogus")
+    with pytest.raises((ValueError, AssertionError), match="bogus"):
+        mx.mod.Module(mlp(), context=mx.cpu(0)).fit(it, num_epoch=1, eval_metric="bogus")
+    with pytest.raises(ValueError, match="bogus"):
+        mx.mod.Module(mlp(), context=mx.cpu(0)).fit(it, num_epoch=1, initializer="bogus")
+    with pytest.raises(ValueError, match="not found in symbol.list_arguments"):
+        mx.mod.Module(mlp(), data_names=["bogus"])
+
+
+def test_missing_and_extra_parameters():
+    mod = mx.mod.Module(mlp(), context=mx.cpu(0))
+    mod.bind(data_shapes=[("data", (BATCH, FEATURES))],
+             label_shapes=[("softmax_label", (BATCH,))])
+    arg = {"fc1_weight": mx.nd.ones((16, FEATURES)), "fc1_bias": mx.nd.ones((16,)),
+           "fc2_weight": mx.nd.ones((CLASSES, 16))}
+    with pytest.raises(mx.MXNetError, match="'fc2_bias' is missing"):
+        mod.init_params(arg_params=arg)
+    mod.init_params(mx.init.Zero(), arg_params=arg, allow_missing=True)
+    assert (mod.get_params()[0]["fc1_weight"].asnumpy() == 1).all()
+    with pytest.raises(mx.MXNetError, match=r"\['extra'\] are not parameters"):
+        mod.set_params({**arg, "extra": mx.nd.ones((1,))}, {}, allow_missing=True)
+    with pytest.raises(mx.MXNetError, match="has shape"):
+        mod.set_params({**arg, "fc2_bias": mx.nd.ones((5,))}, {})
+
+
+def test_calls_out_of_order():
+    mod = mx.mod.Module(mlp(), context=mx.cpu(0))
+    with pytest.raises(mx.MXNetError, match="call bind"):
+        mod.forward(batches(1)[0])
+    with pytest.raises(mx.MXNetError, match="not bound"):
+        mod.init_params()
+    mod.bind(data_shapes=[("data", (BATCH, FEATURES))], for_training=False)
+    mod.init_params()
+    with pytest.raises(mx.MXNetError, match="for_training"):
+        mod.forward(batches(1)[0], is_train=True)
+    with pytest.raises(mx.MXNetError, match="init_optimizer"):
+        mod.update()
+    with pytest.raises(mx.MXNetError, match="split evenly"):
+        mx.mod.Module(mlp(), context=[mx.cpu(0), mx.cpu(1), mx.cpu(2)]).bind(
+            data_shapes=[("data", (BATCH, FEATURES))], for_training=False)
