@@ -45,3 +45,22 @@ def test_tutorial_script(xla_flags):
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     for text in EXPECTED:
         assert text in result.stdout, f"{text!r} missing from the output:\n{result.stdout}"
+
+
+def test_train_mnist_on_the_digits_data():
+    result = _run("train_mnist.py", None)
+    assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    accuracies = {line.split(":")[0]: float(line.split()[-1])
+                  for line in result.stdout.splitlines() if "validation accuracy" in line}
+    assert set(accuracies) == {"mlp", "lenet"}
+    assert min(accuracies.values()) >= 0.97, result.stdout
+    assert "Epoch[0] Train-accuracy=" in result.stderr
+    assert "samples/sec" in result.stderr
+
+
+def test_data_parallel_example():
+    result = _run("data_parallel.py", "--xla_force_host_platform_device_count=4")
+    assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    difference = float(result.stdout.split("max difference between the parameters:")[1]
+                       .split()[0])
+    assert difference < 1e-4, result.stdout

@@ -269,8 +269,7 @@ class Module(BaseModule):
                                 for n, a in self._exec.aux_dict.items()}
         self.binded = True
         if self.params_initialized:
-            self.init_params(None, self._arg_params, self._aux_params, force_init=True,
-                             allow_extra=True)
+            self.init_params(None, self._arg_params, self._aux_params, force_init=True)
 
     def _grad_reqs(self, grad_req):
         """name -> grad_req: ``grad_req`` (a string, or a dict by name) for trainable
