@@ -7,8 +7,9 @@ from . import symbol as sym
 from .base import MXNetError
 from .callback import BatchEndParam
 from .context import cpu
+from .feedforward import FeedForward
 
-__all__ = ["BatchEndParam", "load_checkpoint", "load_params", "read_params",
+__all__ = ["BatchEndParam", "FeedForward", "load_checkpoint", "load_params", "read_params",
            "save_checkpoint", "save_params"]
 
 

@@ -11,7 +11,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from ..base import MXNetError
 
-__all__ = ["pack", "unpack", "sum_on", "all_reduce", "cross_process_sum"]
+__all__ = ["pack", "unpack", "sum_on", "reduce_broadcast", "all_reduce", "cross_process_sum"]
 
 
 @jax.jit
@@ -62,6 +62,17 @@ def _global_sum(devices, local_parts):
     parts = jax.make_array_from_single_device_arrays(
         (len(devices) * shape[0],) + shape[1:], stacked, local_parts)
     return summed(parts)
+
+
+def reduce_broadcast(parts, home):
+    """Sum of same-shaped ``parts``, one per distinct device, reduced on ``home`` and
+    copied back to every part's device. Returns {device: the sum there}.
+
+    On host devices this stands in for ``all_reduce``: they share memory anyway, and
+    XLA's CPU collectives can starve for threads when many are queued."""
+    total = sum_on(parts, home)
+    copies = {next(iter(p.devices())): None for p in parts}
+    return {d: total if d == home else jax.device_put(total, d) for d in copies}
 
 
 def all_reduce(parts):

@@ -82,6 +82,7 @@ class Executor:
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None
         self._monitor = None
+        self._monitor_all = False
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
 
     # --- running -------------------------------------------------------------------------
@@ -180,8 +181,10 @@ class Executor:
                            **{**kept, **kwargs})
 
     def set_monitor_callback(self, callback, monitor_all=False):
-        """Call ``callback(name, array)`` with every node output after each forward."""
+        """Call ``callback(name, array)`` with every operator output after each forward;
+        with ``monitor_all`` also with each operator's inputs (``<node>_<input>``)."""
         self._monitor = callback
+        self._monitor_all = monitor_all
 
     def _run_monitor(self, args, aux, rng, is_train):
         internals = self._symbol.get_internals()
@@ -194,7 +197,15 @@ class Executor:
         values, _ = compiled.infer({**args, **{n: self.arg_dict[n].asjax() for n in
                                                self._compiled.diff_names}}, aux, rng,
                                    bool(is_train))
-        for name, value in zip(internals.list_outputs(), values):
+        value_of = {(id(n), i): v for (n, i), v in zip(internals._outputs, values)}
+        for (node, i), name, value in zip(internals._outputs, internals.list_outputs(), values):
+            if node.op is None:
+                continue
+            if self._monitor_all:
+                names = node.op.input_names(node.params) + node.op.aux_names(node.params)
+                for input_name, (source, j) in zip(names, node.inputs):
+                    self._monitor(f"{node.name}_{input_name}",
+                                  NDArray(value_of[(id(source), j)], self._ctx))
             self._monitor(name, NDArray(value, self._ctx))
 
     def debug_str(self):
