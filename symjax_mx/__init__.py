@@ -10,9 +10,9 @@ _jax.config.update("jax_enable_x64", True)
 from .kv import dist as _dist  # noqa: E402
 _dist.initialize_from_environment()
 
-from . import (base, callback, context, initializer, io, kv, lr_scheduler,  # noqa: E402
-               metric, model, module, monitor, name, ndarray, operator, ops, optimizer,
-               random, symbol, test_utils, visualization)
+from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa: E402
+               lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
+               optimizer, random, symbol, test_utils, visualization)
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
@@ -24,8 +24,8 @@ sym = symbol
 viz = visualization
 
 __version__ = "0.1.0"
-__all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "context", "cpu",
-           "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
+__all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
+           "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
            "lr_scheduler", "metric", "mod", "model", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "random", "sym", "symbol", "test_utils",
            "visualization", "viz"]

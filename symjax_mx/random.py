@@ -6,7 +6,7 @@ import threading
 
 import jax
 
-__all__ = ["seed", "next_key"]
+__all__ = ["seed", "next_key", "get_state", "set_state"]
 
 _state = threading.local()
 
@@ -26,6 +26,17 @@ def next_key():
         key = jax.random.key(0)
     _state.key, sub = jax.random.split(key)
     return sub
+
+
+def get_state():
+    """The random state as a uint32 array (for checkpoints)."""
+    key = getattr(_state, "key", None)
+    return jax.random.key_data(key if key is not None else jax.random.key(0))
+
+
+def set_state(state):
+    """Restore a random state from ``get_state``."""
+    _state.key = jax.random.wrap_key_data(jax.numpy.asarray(state, jax.numpy.uint32))
 
 
 _SAMPLERS = ("uniform", "normal", "randn", "gamma", "exponential", "poisson", "negative_binomial",

@@ -240,3 +240,56 @@ def test_calls_out_of_order():
     with pytest.raises(mx.MXNetError, match="split evenly"):
         mx.mod.Module(mlp(), context=[mx.cpu(0), mx.cpu(1), mx.cpu(2)]).bind(
             data_shapes=[("data", (BATCH, FEATURES))], for_training=False)
+
+
+# --- full training-state checkpoints (orbax) -----------------------------------------------
+
+def _fit(mod, it, begin, end):
+    mod.fit(it, num_epoch=end, begin_epoch=begin, initializer=mx.init.Xavier(),
+            optimizer="adam", optimizer_params={"learning_rate": 0.01})
+
+
+def test_training_state_resumes_exactly(tmp_path):
+    x, y = dataset(64)
+    np.random.seed(5)
+    mx.random.seed(5)
+    straight = mx.mod.Module(mlp(dropout=True), context=mx.cpu(0))
+    _fit(straight, mx.io.NDArrayIter(x, y, batch_size=BATCH), 0, 4)
+
+    np.random.seed(5)
+    mx.random.seed(5)
+    first = mx.mod.Module(mlp(dropout=True), context=mx.cpu(0))
+    _fit(first, mx.io.NDArrayIter(x, y, batch_size=BATCH), 0, 2)
+    mx.checkpoint.save_training_state(tmp_path / "state", first, epoch=1)
+    first_draw = np.random.rand()
+    np.random.seed(99)  # the restore must undo these
+    mx.random.seed(99)
+
+    resumed = mx.mod.Module(mlp(dropout=True), context=mx.cpu(0))
+    it = mx.io.NDArrayIter(x, y, batch_size=BATCH)
+    resumed.bind(data_shapes=it.provide_data, label_shapes=it.provide_label)
+    resumed.init_params(mx.init.Zero())
+    resumed.init_optimizer(optimizer="adam", optimizer_params={"learning_rate": 0.01})
+    epoch = mx.checkpoint.load_training_state(tmp_path / "state", resumed)
+    assert epoch == 1
+    assert np.random.rand() == pytest.approx(first_draw)
+    _fit(resumed, it, epoch + 1, 4)
+    a, b = params_of(straight), params_of(resumed)
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_training_state_errors(tmp_path):
+    mod = mx.mod.Module(mlp(), context=mx.cpu(0))
+    mod.bind(data_shapes=[("data", (BATCH, FEATURES))],
+             label_shapes=[("softmax_label", (BATCH,))])
+    mod.init_params()
+    with pytest.raises(mx.MXNetError, match="no optimizer"):
+        mx.checkpoint.save_training_state(tmp_path / "s", mod, 0)
+    mod.init_optimizer()
+    with pytest.raises(mx.MXNetError, match="no checkpoint at"):
+        mx.checkpoint.load_training_state(tmp_path / "missing", mod)
+    mx.checkpoint.save_training_state(tmp_path / "s", mod, 0)
+    other = bound(mlp(batchnorm=True))
+    with pytest.raises(mx.MXNetError, match="optimizer states for"):
+        mx.checkpoint.load_training_state(tmp_path / "s", other)
