@@ -13,7 +13,6 @@ import os
 
 import jax
 import numpy as np
-import orbax.checkpoint as ocp
 
 from . import random
 from .base import MXNetError
@@ -47,7 +46,7 @@ def save_training_state(directory, module, epoch):
         "numpy_random": {"keys": keys, "position": np.int64(position),
                          "has_gauss": np.int64(has_gauss), "cached": np.float64(cached)},
     }
-    ocp.PyTreeCheckpointer().save(os.path.abspath(os.fspath(directory)), state, force=True)
+    _checkpointer().save(os.path.abspath(os.fspath(directory)), state, force=True)
 
 
 def load_training_state(directory, module):
@@ -59,7 +58,7 @@ def load_training_state(directory, module):
     path = os.path.abspath(os.fspath(directory))
     if not os.path.isdir(path):
         raise MXNetError(f"load_training_state: no checkpoint at {path}")
-    state = ocp.PyTreeCheckpointer().restore(path)
+    state = _checkpointer().restore(path)
     saved_states = state["optimizer_states"]
     if set(saved_states) != set(module._opt_states):
         raise MXNetError(f"load_training_state: the checkpoint has optimizer states for "
@@ -87,6 +86,11 @@ def load_training_state(directory, module):
                          int(saved_rng["position"]), int(saved_rng["has_gauss"]),
                          float(saved_rng["cached"])))
     return int(state["epoch"])
+
+
+def _checkpointer():
+    import orbax.checkpoint as ocp  # imported on use: it is slow to import and sets up logging
+    return ocp.PyTreeCheckpointer()
 
 
 def _array(value):
