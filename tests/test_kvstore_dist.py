@@ -121,3 +121,28 @@ def test_dmlc_environment_is_honoured(monkeypatch):
     monkeypatch.delenv("DMLC_WORKER_ID")
     with pytest.raises(Exception, match="rank is not"):
         dist.environment()
+
+
+def test_module_fit_across_workers_equals_one_process(tmp_path):
+    """Module.fit with kvstore='dist_sync' on 2 workers, each with half of every batch,
+    trains exactly as one process on the whole batches."""
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "symjax_mx.kv.launch", "-n", "2", sys.executable,
+         os.path.join(os.path.dirname(__file__), "dist", "module_worker.py"), str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    workers = [dict(np.load(tmp_path / f"rank{r}.npz")) for r in range(2)]
+    import symjax_mx as mx
+    from test_module import BATCH, dataset, mlp
+    x, y = dataset(BATCH * 4)
+    mx.random.seed(3)
+    mod = mx.mod.Module(mlp(batchnorm=True), context=mx.cpu(0))
+    mod.fit(mx.io.NDArrayIter(x, y, batch_size=BATCH), num_epoch=2,
+            initializer=mx.init.Xavier(), optimizer="sgd",
+            optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    arg, aux = mod.get_params()
+    for name, value in {**arg, **aux}.items():
+        np.testing.assert_array_equal(workers[0][name], workers[1][name], err_msg=name)
+        np.testing.assert_allclose(workers[0][name], value.asnumpy(), rtol=1e-4, atol=1e-6,
+                                   err_msg=name)

@@ -14,6 +14,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceSharding
 
 from .. import kv as kvstore_module
+from ..kv import dist
 from .. import model
 from .. import optimizer as opt
 from .. import random
@@ -40,13 +41,19 @@ def _descs(names, shapes, what):
 
 
 class _Placement:
-    """Where the module's arrays live: one device, or a mesh with the batch sharded."""
+    """Where the module's arrays live: one device, or a mesh with the batch sharded across
+    it; with ``across_workers`` the mesh holds every dist_sync worker's devices and each
+    worker supplies its own part of the batch."""
 
-    def __init__(self, contexts):
+    def __init__(self, contexts, across_workers=False):
         devices = [c.jax_device for c in contexts]
         if len(set(devices)) != len(devices):
             raise MXNetError(f"Module: contexts {contexts} name the same device twice")
         self.contexts = contexts
+        self.workers = dist.num_workers() if across_workers else 1
+        if across_workers:
+            per_worker = zip(*(dist.worker_devices(d) for d in devices))
+            devices = [d for worker in per_worker for d in worker]
         if len(devices) == 1:
             self.batch = self.replicated = SingleDeviceSharding(devices[0])
         else:
@@ -55,13 +62,27 @@ class _Placement:
             self.replicated = NamedSharding(mesh, PartitionSpec())
 
     def place(self, array, sharding, dtype=None):
-        """``array`` (an NDArray or jax array) as a jax array placed by ``sharding``."""
+        """``array`` (an NDArray or jax array; this worker's part of it) placed by
+        ``sharding``."""
         data = array.asjax() if isinstance(array, NDArray) else array
         if dtype is not None and data.dtype != dtype:
             data = data.astype(dtype)
         if data.sharding == sharding:
             return data
+        if self.workers > 1:
+            return jax.make_array_from_process_local_data(sharding, data)
         return jax.device_put(data, sharding)
+
+    def local(self, data):
+        """This worker's part of ``data`` (a jax array), on its first context."""
+        if data.is_fully_addressable:
+            return jax.device_put(data, self.contexts[0].jax_device)
+        shards = sorted(data.addressable_shards, key=lambda s: s.index[0].start or 0)
+        if data.sharding.is_fully_replicated:
+            shards = shards[:1]
+        first = self.contexts[0].jax_device
+        parts = [jax.device_put(s.data, first) for s in shards]
+        return parts[0] if len(parts) == 1 else jax.numpy.concatenate(parts)
 
 
 class Module(BaseModule):
@@ -173,10 +194,12 @@ class Module(BaseModule):
         return self._arg_params, self._aux_params
 
     def _sync_params_from_devices(self):
+        place = self._placement
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                value._write(jax.device_put(arrays[name].asjax(), value.context.jax_device))
+                value._write(jax.device_put(place.local(arrays[name].asjax()),
+                                            value.context.jax_device))
         self._params_dirty = False
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
@@ -217,7 +240,16 @@ class Module(BaseModule):
         self._copy_params_to_devices()
 
     def _copy_params_to_devices(self):
+        """Copy the parameters into the executor; across workers, worker 0's values."""
         place = self._placement
+        if place.workers > 1:
+            from jax.experimental import multihost_utils
+            values = multihost_utils.broadcast_one_to_all(
+                ({k: v.asnumpy() for k, v in self._arg_params.items()},
+                 {k: v.asnumpy() for k, v in self._aux_params.items()}))
+            for params, given in zip((self._arg_params, self._aux_params), values):
+                for name, value in given.items():
+                    params[name][:] = np.asarray(value)
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
@@ -287,13 +319,17 @@ class Module(BaseModule):
         return reqs
 
     def _bind_executor(self, data_shapes, label_shapes, shared_exec=None):
+        """An executor for this worker's input shapes (times the workers, when the module
+        spans them), its arrays placed on the module's devices."""
         inputs = data_shapes + label_shapes
+        place = self._placement
         devices = len(self._context)
         for desc in inputs:
             if desc.shape[0] % devices:
                 raise MXNetError(f"bind: the batch of {desc.name!r} ({desc.shape[0]}) does "
                                  f"not split evenly across {devices} contexts")
-        shapes = {d.name: tuple(d.shape) for d in inputs}
+        local = {d.name: tuple(d.shape) for d in inputs}
+        shapes = {n: (s[0] * place.workers,) + s[1:] for n, s in local.items()}
         types = {d.name: d.dtype for d in inputs}
         # A rebind keeps the parameters: their shapes are given, not inferred.
         kept = {n: shared_exec.arg_dict[n].shape for n in self._param_names} \
@@ -303,15 +339,16 @@ class Module(BaseModule):
                                            type_dict=types, shared_exec=shared_exec,
                                            **kept, **shapes)
         except MXNetError as err:
-            raise MXNetError(f"bind: the network does not accept input shapes {shapes}: "
+            raise MXNetError(f"bind: the network does not accept input shapes {local}: "
                              f"{err}") from None
-        if devices > 1:
-            place = self._placement
-            batched = set(shapes)
+        if len(self._context) > 1 or place.workers > 1:
             for arrays in (exe.arg_dict, exe.grad_dict, exe.aux_dict):
                 for name, arr in arrays.items():
-                    sharding = place.batch if name in batched else place.replicated
-                    arr._write(place.place(arr, sharding))
+                    if name in local:
+                        zeros_ = jax.numpy.zeros(local[name], arr.dtype)
+                        arr._write(place.place(zeros_, place.batch))
+                    else:
+                        arr._write(place.place(arr, place.replicated))
         return exe
 
     def reshape(self, data_shapes, label_shapes=None):
@@ -332,10 +369,8 @@ class Module(BaseModule):
             self.logger.warning("optimizer already initialized, ignoring...")
             return
         kv = kvstore_module.create(kvstore) if isinstance(kvstore, str) else kvstore
-        if kv is not None and kv.num_workers > 1:
-            raise MXNetError("Module: training with several dist_sync workers is not "
-                             "supported yet; run one worker per machine with all its "
-                             "devices as contexts")
+        if kv is not None and kv.num_workers > 1 and self._placement.workers == 1:
+            self._span_workers()
         batch_size = self._data_shapes[0].shape[0]
         if kv is not None and kv.type.startswith("dist"):
             batch_size *= kv.num_workers
@@ -366,6 +401,14 @@ class Module(BaseModule):
         if self._preload_opt_states is not None:
             self.load_optimizer_states(self._preload_opt_states)
             self._preload_opt_states = None
+
+    def _span_workers(self):
+        """Rebind over every dist_sync worker's devices: one SPMD program whose gradient
+        all-reduce crosses processes; the parameters start from worker 0's."""
+        self.get_params()
+        self._placement = _Placement(self._context, across_workers=True)
+        self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
+        self._copy_params_to_devices()
 
     def borrow_optimizer(self, shared_module):
         """Use ``shared_module``'s optimizer and its states."""
@@ -487,21 +530,25 @@ class Module(BaseModule):
         if (self._monitor is not None or not self.optimizer_initialized
                 or any(self._reqs[n] == "add" for n in self._trainable())):
             return super()._train_step(data_batch)
-        try:
-            head_grads = exe._head_grads(None)
-        except MXNetError:  # a head that is not a loss needs out_grads: no fused step
-            return super()._train_step(data_batch)
+        if not all(node.op is not None and node.op.loss for node, _ in self._symbol._outputs):
+            return super()._train_step(data_batch)  # other heads need out_grads
         self._load_batch(data_batch)
         exe = self._exec
+        place = self._placement
         names = self._trainable()
         hyper = self._optimizer_inputs(names)
         args = {n: a.asjax() for n, a in exe.arg_dict.items()}
         params = {n: args.pop(n) for n in names}
         aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
-        rng = random.next_key() if exe._compiled.graph.random else None
+        rng = None
+        if exe._compiled.graph.random:
+            rng = jax.random.key_data(random.next_key())
+        if place.workers > 1:  # every input of a program spanning workers is global
+            hyper = place.place(jax.numpy.asarray(hyper), place.replicated)
+            rng = None if rng is None else place.place(rng, place.replicated)
         step = self._compiled_step(("fused", id(exe._compiled)), _fused_step(exe._compiled))
         outputs, new_aux, new_params, self._opt_states = step(
-            params, args, aux, self._opt_states, hyper, rng, head_grads)
+            params, args, aux, self._opt_states, hyper, rng)
         for handle, value in zip(exe.outputs, outputs):
             handle._write(value)
         for name, value in new_aux.items():
@@ -536,12 +583,13 @@ class Module(BaseModule):
                               merge_multi_context)
 
     def _gathered(self, arrays, merge):
-        if len(self._context) == 1:
+        """This worker's part of ``arrays``: merged on the first context, or per context."""
+        place = self._placement
+        if len(self._context) == 1 and place.workers == 1:
             return arrays if merge else [[a] for a in arrays]
         first = self._context[0]
         if merge:
-            return [NDArray(jax.device_put(a.asjax(), first.jax_device), first)
-                    for a in arrays]
+            return [NDArray(place.local(a.asjax()), first) for a in arrays]
         by_device = {c.jax_device: c for c in self._context}
         return [[NDArray(s.data, by_device[s.device]) for s in
                  sorted(a.asjax().addressable_shards, key=lambda s: s.index[0].start or 0)]
@@ -572,18 +620,21 @@ def _apply_optimizer(optimizer):
 
 
 def _fused_step(compiled):
-    """The training forward, backward and optimizer update of ``compiled``'s graph as one
-    function of the parameters, the other arguments, aux states and optimizer states."""
+    """The training forward, backward and optimizer update of ``compiled``'s graph (whose
+    heads are all losses) as one function of the parameters, the other arguments, aux
+    states, optimizer states, their hyperparameters and the random key's data."""
     graph = compiled.graph
 
     def make(optimizer):
         update = _apply_optimizer(optimizer)
 
-        def step(params, rest, aux, states, hyper, rng, head_grads):
+        def step(params, rest, aux, states, hyper, rng_data):
+            rng = None if rng_data is None else jax.random.wrap_key_data(rng_data)
+
             def run(trained):
                 return graph({**rest, **trained}, aux, rng, True)
             outputs, vjp, new_aux = jax.vjp(run, params, has_aux=True)
-            grads = vjp(head_grads)[0]
+            grads = vjp([jax.numpy.ones_like(out) for out in outputs])[0]  # loss heads
             new_params, new_states = update(params, grads, states, hyper)
             return outputs, new_aux, new_params, new_states
         return step
