@@ -358,16 +358,21 @@ class NDArrayIter(DataIter):
         return DataBatch(data=self.getdata(), label=self.getlabel(), pad=self.getpad())
 
     def _rows(self):
-        """The examples of the current batch."""
+        """The examples of the current batch: a slice when they are consecutive."""
         start, end = self.cursor, self.cursor + self.batch_size
         if -self.batch_size < start < 0:  # first batch after a roll-over reset
             return np.concatenate([self._leftover, self._order[:end]])
+        if not self.shuffle and 0 <= start and end <= self.num_data:
+            return slice(start, end)
         if self.last_batch_handle == "pad":
             return self._order[np.arange(start, end) % self.num_data]
         return self._order[start:end]
 
     def _batch(self, sources):
         rows = self._rows()
+        if isinstance(rows, slice):
+            index = (slice(None),) * self._axis + (rows,)
+            return [_to_nd(value[index]) for _, value in sources]
         return [_to_nd(np.take(value, rows, axis=self._axis)) for _, value in sources]
 
     def getdata(self):

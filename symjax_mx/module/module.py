@@ -278,6 +278,8 @@ class Module(BaseModule):
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
         self._reqs = self._grad_reqs(grad_req)
+        self._trained = sorted(n for n in self._param_names if self._reqs[n] != "null")
+        self._trained_indices = [self._param_names.index(n) for n in self._trained]
         self._data_shapes = _descs(self._data_names, data_shapes, "data")
         needed = [n for n in self._label_names if n in self._symbol.list_arguments()]
         if for_training and needed and not label_shapes:
@@ -420,16 +422,15 @@ class Module(BaseModule):
         self.optimizer_initialized = True
 
     def _trainable(self):
-        """The parameters that get gradients (and optimizer updates)."""
-        return [n for n in self._param_names if self._reqs[n] != "null"]
+        """The parameters that get gradients (and optimizer updates), sorted by name as
+        jit orders a dict's entries."""
+        return self._trained
 
-    def _optimizer_inputs(self, names):
-        """Host bookkeeping of one update of ``names``: rows of learning rates, weight
-        decays and update counts, in sorted name order (how jit orders a dict), as one
-        array."""
-        names = sorted(names)
+    def _optimizer_inputs(self):
+        """Host bookkeeping of one update: rows of learning rates, weight decays and update
+        counts of the trained parameters, in ``_trainable()`` order, as one array."""
         optimizer = self._optimizer
-        indices = [self._param_names.index(n) for n in names]
+        indices = self._trained_indices
         optimizer._update_count(indices)
         counts = [optimizer._index_update_count[i] for i in indices]
         return np.array([optimizer._get_lrs(indices), optimizer._get_wds(indices), counts],
@@ -515,7 +516,7 @@ class Module(BaseModule):
         self._check_ready("update")
         self._check_optimizer("update")
         names = self._trainable()
-        hyper = self._optimizer_inputs(names)
+        hyper = self._optimizer_inputs()
         params = {n: self._exec.arg_dict[n].asjax() for n in names}
         grads = {n: self._exec.grad_dict[n].asjax() for n in names}
         step = self._compiled_step("update", _apply_optimizer)
@@ -526,19 +527,14 @@ class Module(BaseModule):
 
     def _train_step(self, data_batch):
         """forward, backward and update as one compiled program (see the module doc)."""
-        exe = self._exec
-        if (self._monitor is not None or not self.optimizer_initialized
-                or any(self._reqs[n] == "add" for n in self._trainable())):
+        if not self._fusable():
             return super()._train_step(data_batch)
-        if not all(node.op is not None and node.op.loss for node, _ in self._symbol._outputs):
-            return super()._train_step(data_batch)  # other heads need out_grads
         self._load_batch(data_batch)
         exe = self._exec
         place = self._placement
-        names = self._trainable()
-        hyper = self._optimizer_inputs(names)
+        hyper = self._optimizer_inputs()
         args = {n: a.asjax() for n, a in exe.arg_dict.items()}
-        params = {n: args.pop(n) for n in names}
+        params = {n: args.pop(n) for n in self._trained}
         aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
         rng = None
         if exe._compiled.graph.random:
@@ -557,6 +553,14 @@ class Module(BaseModule):
             exe.arg_dict[name]._write(value)
         exe._vjp = None
         self._params_dirty = True
+
+    def _fusable(self):
+        """Whether a training step can run as one program: an optimizer is set, no
+        monitor watches, no gradient accumulates, and every head is a loss."""
+        return (self.optimizer_initialized and self._monitor is None
+                and all(self._reqs[n] != "add" for n in self._trained)
+                and all(node.op is not None and node.op.loss
+                        for node, _ in self._symbol._outputs))
 
     def _compiled_step(self, kind, function):
         """``function`` jitted with the optimizer's hyperparameters fixed; the parameters,

@@ -72,7 +72,7 @@ def array(source_array, ctx=None, dtype=None):
         return NDArray(data, ctx)
     dtype = normalize_dtype(dtype)
     try:  # convert, then cast: out-of-range integers wrap as in MXNet (-1 -> 255 for uint8)
-        host = np.asarray(source_array).astype(dtype)
+        host = np.asarray(source_array).astype(dtype)  # a copy the device may alias
     except (TypeError, ValueError) as err:
         raise MXNetError(f"cannot create an NDArray from {type(source_array).__name__}: {err}"
                          ) from None
