@@ -25,14 +25,13 @@ Printed per network:
 * a second ``simple_bind`` of the same graph (target <= 5 ms);
 * XLA memory analysis and FLOPs of the compiled programs: the executor's training forward
   (``jax.vjp`` inside jit; its residuals leave the program as outputs) plus its backward, read
-  from the executor's private ``exe._compiled.train`` / ``exe._compiled.backward`` jits, against
+  from the executor's private ``exe._compiled._train`` / ``exe._compiled._backward`` jits, against
   the one hand-written ``value_and_grad`` program.  Temp bytes are XLA's
   ``temp_size_in_bytes``; "resid" is the size of the residual outputs the executor keeps between
   forward and backward (memory the hand-written program holds as temporaries instead).
 
 Run: ``python bench/executor.py`` (about a minute on 2 CPU cores).
 """
-import inspect
 import statistics
 import time
 
@@ -221,39 +220,32 @@ def _flops(compiled):
 
 def _executor_programs(exe):
     """The executor's compiled training forward and backward (private attributes), a function
-    running both directly on jax arrays (no NDArray layer), and the residual bytes that are
-    fresh buffers (not the bound arrays passed through); None if not exposed.
+    running both directly on jax arrays (no NDArray layer), and the bytes of the residuals
+    the forward returns for the backward.
 
     Works on copies of the executor's arrays: the executor's jits donate some inputs."""
-    comp = getattr(exe, "_compiled", None)
-    if comp is None or not hasattr(comp, "train") or not hasattr(comp, "backward"):
-        return None
+    comp = exe._compiled
     copy = lambda a: jnp.array(a.asjax(), copy=True)  # noqa: E731
     args = {n: copy(a) for n, a in exe.arg_dict.items()}
     aux = {n: copy(a) for n, a in exe.aux_dict.items()}
     diff = {n: args.pop(n) for n in comp.diff_names}
     rng = mx.random.next_key() if comp.graph.random else None
-    train = comp.train.lower(diff, args, aux, rng).compile()
+    train = comp._train.lower(diff, args, aux, rng).compile()
     heads = [jnp.ones(o.shape, o.dtype) for o in exe.outputs]
-    four = len(inspect.signature(comp.backward).parameters) == 4  # (vjp, heads, previous, add)
     state = {"aux": aux, "grads": {n: copy(exe.grad_dict[n]) for n in comp.diff_names}}
 
-    def call(compile_only=False):
-        outputs, new_aux, vjp = comp.train(diff, args, state["aux"], rng)
+    def call():
+        outputs, new_aux, saved = comp.train(diff, args, state["aux"], rng)
         state["aux"] = new_aux
-        extra = (state["grads"], ()) if four else ()
-        if compile_only:
-            return vjp, comp.backward.lower(vjp, heads, *extra).compile()
-        state["grads"] = comp.backward(vjp, heads, *extra)
+        state["grads"] = comp.backward(saved, heads, state["grads"], ())
         return outputs, state["grads"]
 
-    vjp, backward = call(compile_only=True)
-    inputs = {x.unsafe_buffer_pointer() for x in jax.tree_util.tree_leaves((diff, args))}
-    fresh = sum(x.nbytes for x in jax.tree_util.tree_leaves(vjp)
-                if hasattr(x, "unsafe_buffer_pointer")
-                and x.unsafe_buffer_pointer() not in inputs)
+    _, state["aux"], (residuals, inputs) = comp.train(diff, args, state["aux"], rng)
+    layout = comp._layouts[tuple((x.shape, str(x.dtype)) for x in inputs)]
+    backward = comp._backward.lower(residuals, inputs, heads, state["grads"], (),
+                                    *layout).compile()
+    fresh = sum(x.nbytes for x in residuals)
     return train, backward, lambda: jax.block_until_ready(call()), fresh
-
 
 def _time(fn, n):
     times = []
@@ -289,9 +281,7 @@ def bench(name, make_symbol, hand):
     exe_step()
     first_step = time.perf_counter() - t0
     progs = _executor_programs(exe)
-    variants = [("executor", exe_step)]
-    if progs is not None:
-        variants.append(("executor programs called directly", progs[2]))
+    variants = [("executor", exe_step), ("executor programs called directly", progs[2])]
     variants += [(label_, hand_step(fn)) for label_, fn in hand_jits]
     for _ in range(WARMUP):
         for _, fn in variants:
@@ -321,10 +311,6 @@ def bench(name, make_symbol, hand):
     hand_c = hand_jits[0][1].lower(params, aux, data, label).compile()
     hand_temp, _ = _memory(hand_c)
     hand_flops = _flops(hand_c)
-    if progs is None:
-        print("  memory/FLOPs: executor exposes no compiled functions (exe._compiled.train/"
-              "backward); skipped")
-        return
     train_c, back_c, _, resid = progs
     tr_temp, _ = _memory(train_c)
     bw_temp, _ = _memory(back_c)

@@ -79,12 +79,12 @@ def test_second_bind_of_the_same_graph_compiles_nothing():
     first = sym.simple_bind(mx.cpu(), data=(3, 5))
     first.forward(is_train=True)
     first.backward()
-    sizes = (first._compiled.train._cache_size(), first._compiled.backward._cache_size())
+    sizes = (first._compiled._train._cache_size(), first._compiled._backward._cache_size())
     second = mx.sym.load_json(sym.tojson()).simple_bind(mx.cpu(), data=(3, 5))
     second.forward(is_train=True)
     second.backward()
     assert second._compiled is first._compiled
-    assert (second._compiled.train._cache_size(), second._compiled.backward._cache_size()) == sizes
+    assert (second._compiled._train._cache_size(), second._compiled._backward._cache_size()) == sizes
 
 
 def test_check_numeric_gradient_on_networks():

@@ -51,13 +51,18 @@ class LoweredGraph:
 class Compiled:
     """The jitted functions an executor runs, shared by every bind of the same graph.
 
-    Buffers that are overwritten are donated, so XLA updates them in place: the auxiliary
-    states in a training forward, the previous gradients in backward.
+    ``train`` runs the forward pass under ``jax.vjp`` and returns the residuals the
+    backward pass needs; residuals that are simply inputs (data, weights, the random key)
+    are not returned but passed to ``backward`` again, since a jit output can never share
+    a non-donated input's buffer and would be a copy. Buffers that are overwritten are
+    donated, so XLA updates them in place: the auxiliary states in a training forward, the
+    previous gradients in backward.
     """
 
     def __init__(self, graph, diff_names):
         self.graph = graph
         self.diff_names = tuple(diff_names)
+        self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
 
         def infer(args, aux, rng, is_train):
             return graph(args, aux, rng, is_train)
@@ -67,13 +72,37 @@ class Compiled:
                 outputs, new_aux = graph({**rest, **diff_args}, aux, rng, True)
                 return outputs, new_aux
             outputs, vjp, new_aux = jax.vjp(run, diff, has_aux=True)
-            return outputs, new_aux, vjp
+            leaves, treedef = jax.tree_util.tree_flatten(vjp)
+            inputs = jax.tree_util.tree_leaves((diff, rest, rng))
+            position = {id(x): i for i, x in enumerate(inputs)}
+            positions = tuple(position.get(id(leaf)) for leaf in leaves)
+            self._layouts[_signature(inputs)] = (treedef, positions)
+            return outputs, new_aux, [x for x, p in zip(leaves, positions) if p is None]
 
-        def backward(vjp, head_grads, previous, accumulate):
-            grads = vjp(head_grads)[0]
+        def backward(residuals, inputs, head_grads, previous, accumulate, treedef, positions):
+            fresh = iter(residuals)
+            leaves = [next(fresh) if p is None else inputs[p] for p in positions]
+            grads = jax.tree_util.tree_unflatten(treedef, leaves)(head_grads)[0]
             return {name: previous[name] + grad if name in accumulate else grad
                     for name, grad in grads.items()}
 
         self.infer = jax.jit(infer, static_argnums=(3,))
-        self.train = jax.jit(train, donate_argnums=(2,))
-        self.backward = jax.jit(backward, static_argnums=(3,), donate_argnums=(2,))
+        self._train = jax.jit(train, donate_argnums=(2,))
+        self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
+
+    def train(self, diff, rest, aux, rng):
+        """(outputs, new aux, state for ``backward``) of a training forward."""
+        outputs, new_aux, residuals = self._train(diff, rest, aux, rng)
+        inputs = jax.tree_util.tree_leaves((diff, rest, rng))
+        return outputs, new_aux, (residuals, inputs)
+
+    def backward(self, state, head_grads, previous, accumulate):
+        """Gradients of the differentiated arguments, from ``train``'s state."""
+        residuals, inputs = state
+        treedef, positions = self._layouts[_signature(inputs)]
+        return self._backward(residuals, inputs, head_grads, previous, accumulate, treedef,
+                              positions)
+
+
+def _signature(arrays):
+    return tuple((x.shape, str(x.dtype)) for x in arrays)
