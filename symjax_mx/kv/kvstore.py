@@ -70,10 +70,6 @@ def _pairs(key, value, what):
     return [(_check_key(key, what), _arrays(value, key, what))]
 
 
-def _device(array):
-    return array.context.jax_device
-
-
 class KVStore:
     """A store of arrays shared by devices and, for dist types, worker processes."""
 
@@ -115,7 +111,7 @@ class KVStore:
         if self._across_workers():
             if self.rank != 0:
                 buffers = [jax.numpy.zeros_like(b) for b in buffers]
-            buffers = self._sum_across_workers(buffers, _device(pairs[0][1][0]))
+            buffers = self._sum_across_workers(buffers, pairs[0][1][0].context.jax_device)
         for (k, values), data in zip(pairs, buffers):
             self._store[k] = NDArray(data, values[0].context)
 
@@ -126,7 +122,7 @@ class KVStore:
         for k, values in pairs:
             stored = self._stored(k, "push")
             for v in values:
-                if v.shape != stored.shape:
+                if v._shape != stored._shape:
                     raise MXNetError(f"push: key {k!r} holds shape {stored.shape}, but a value "
                                      f"of shape {v.shape} was pushed")
         for k, merged in self._merged(pairs):
@@ -145,15 +141,16 @@ class KVStore:
             buffer, copies = self._copies.get(k, (None, {}))
             if buffer is not stored._buffer:
                 copies = {}
+            dtype = stored._buffer.dtype
             for o in outs:
-                if o.shape != stored.shape:
+                if o._shape != stored._shape:
                     raise MXNetError(f"pull: key {k!r} holds shape {stored.shape}, but the "
                                      f"output has shape {o.shape}")
-                device = _device(o)
+                device = o._ctx.jax_device
                 data = copies.get(device)
                 if data is None:
                     data = jax.device_put(stored._buffer, device)
-                o._write(data if data.dtype == o.dtype else data.astype(o.dtype))
+                o._write(data if o._root_buffer().dtype == dtype else data.astype(o.dtype))
 
     def pushpull(self, key, value, out=None, priority=0):
         """push, then pull into ``out`` (default: into the pushed arrays)."""
@@ -183,11 +180,12 @@ class KVStore:
         groups = {}
         for k, values in pairs:
             stored = self._store[k]
-            signature = (stored.dtype, tuple(_device(v) for v in values), _device(stored))
+            signature = (stored._buffer.dtype, tuple(v._ctx for v in values), stored._ctx)
             groups.setdefault(signature, []).append((k, values))
         merged = {}
-        for (dtype, devices, home), members in groups.items():
-            for k, data in self._merge_group(dtype, devices, home, members):
+        for (dtype, contexts, home), members in groups.items():
+            devices = tuple(c.jax_device for c in contexts)
+            for k, data in self._merge_group(dtype, devices, home.jax_device, members):
                 merged.setdefault(k, []).append(data)
         # A key pushed twice in one call is updated twice, in order.
         return [(k, merged[k].pop(0)) for k, _ in pairs]
