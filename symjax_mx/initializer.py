@@ -14,6 +14,7 @@ import numpy as np
 
 from .ndarray import NDArray, load
 from .ndarray import random as _random
+from .registry import Registry
 
 __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mixed", "Zero",
            "One", "Constant", "Uniform", "Normal", "Orthogonal", "Xavier", "MSRAPrelu",
@@ -162,30 +163,9 @@ class Initializer:
         return type(self) is type(other) and self._kwargs == other._kwargs
 
 
-_REGISTRY = {}
-
-
-def register(klass, name=None):
-    """Register an Initializer subclass under ``name`` (default: its class name), lower-cased."""
-    if not (isinstance(klass, type) and issubclass(klass, Initializer)):
-        raise TypeError("Can only register subclass of Initializer")
-    name = (name or klass.__name__).lower()
-    if name in _REGISTRY:
-        old = _REGISTRY[name]
-        warnings.warn(f"New initializer {klass.__module__}.{klass.__name__} registered with name "
-                      f"{name} is overriding existing initializer "
-                      f"{old.__module__}.{old.__name__}", UserWarning, stacklevel=2)
-    _REGISTRY[name] = klass
-    return klass
-
-
-def alias(*aliases):
-    """Class decorator registering the class under extra names."""
-    def reg(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return reg
+_REGISTRY = Registry(Initializer, "initializer")
+register = _REGISTRY.register
+alias = _REGISTRY.alias
 
 
 def create(*args, **kwargs):
@@ -209,11 +189,12 @@ def create(*args, **kwargs):
             raise ValueError("a JSON initializer takes no additional arguments")
         spec = json.loads(name)
         return create(**spec) if isinstance(spec, dict) else create(spec[0], **spec[1])
-    name = name.lower()
-    if name not in _REGISTRY:
-        raise ValueError(f"{name} is not registered. Please register with initializer.register "
-                         f"first")
-    return _REGISTRY[name](*args, **kwargs)
+    klass = _REGISTRY.get(name)
+    if klass is None:
+        raise ValueError(f"{name.lower()} is not registered. Please register with "
+                         f"initializer.register first; available initializers: "
+                         f"{_REGISTRY.names()}")
+    return klass(*args, **kwargs)
 
 
 class Load:

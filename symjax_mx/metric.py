@@ -5,13 +5,13 @@ from its device once (``asnumpy``), as MXNet itself does for nearly all of them.
 """
 import json
 import math
-import warnings
 from collections import OrderedDict
 
 import numpy
 
 from .base import MXNetError
 from .ndarray import NDArray
+from .registry import Registry
 
 __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1", "MCC",
            "Perplexity", "MAE", "MSE", "RMSE", "CrossEntropy", "NegativeLogLikelihood",
@@ -143,30 +143,9 @@ def _zip_pairs(name, value):
 
 # --- the registry: name (lower case) -> metric class --------------------------------------
 
-_REGISTRY = {}
-
-
-def register(klass, name=None):
-    """Register a metric class under ``name`` (default: its class name), case-insensitively."""
-    if not (isinstance(klass, type) and issubclass(klass, EvalMetric)):
-        raise AssertionError("Can only register subclass of EvalMetric")
-    name = (klass.__name__ if name is None else name).lower()
-    if name in _REGISTRY:
-        old = _REGISTRY[name]
-        warnings.warn(f"New metric {klass.__module__}.{klass.__name__} registered with name "
-                      f"{name} is overriding existing metric {old.__module__}.{old.__name__}",
-                      UserWarning, stacklevel=2)
-    _REGISTRY[name] = klass
-    return klass
-
-
-def alias(*aliases):
-    """Class decorator registering a metric under extra names."""
-    def reg(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return reg
+_REGISTRY = Registry(EvalMetric, "metric", wrong_class=AssertionError)
+register = _REGISTRY.register
+alias = _REGISTRY.alias
 
 
 def _create(*args, **kwargs):
@@ -190,11 +169,11 @@ def _create(*args, **kwargs):
             return _create(**json.loads(name))
         name, kwargs = json.loads(name)
         return _create(name, **kwargs)
-    name = name.lower()
-    if name not in _REGISTRY:
-        raise AssertionError(f"{name} is not registered. Please register with metric.register "
-                             f"first; available metrics: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](*args, **kwargs)
+    klass = _REGISTRY.get(name)
+    if klass is None:
+        raise AssertionError(f"{name.lower()} is not registered. Please register with "
+                             f"metric.register first; available metrics: {_REGISTRY.names()}")
+    return klass(*args, **kwargs)
 
 
 def create(metric, *args, **kwargs):

@@ -29,6 +29,7 @@ import numpy as np
 import optax
 
 from .ndarray import NDArray
+from .registry import Registry
 
 __all__ = ["AdaDelta", "AdaGrad", "Adam", "AdamW", "Adamax", "FTML", "Ftrl", "LAMB", "NAG",
            "Nadam", "Optimizer", "RMSProp", "SGD", "Signum", "Updater", "ccSGD", "create",
@@ -59,7 +60,6 @@ def _to_ndarrays(state, ctx):
 class Optimizer:
     """Base class of the optimizers; arguments as MXNet 1.9.1's ``mx.optimizer.Optimizer``."""
 
-    opt_registry = {}
     # Attributes ``step`` reads at trace time; subclasses add their hyperparameters.
     _hyper = ("rescale_grad", "clip_gradient", "multi_precision")
     # Layout of a multi-precision state: (weight32, state), or (state, weight32) if False.
@@ -101,23 +101,15 @@ class Optimizer:
     @staticmethod
     def register(klass):
         """Register an Optimizer subclass under its lower-cased class name."""
-        if not isinstance(klass, type):
-            raise AssertionError("register takes an Optimizer class")
-        name = klass.__name__.lower()
-        if name in Optimizer.opt_registry:
-            old = Optimizer.opt_registry[name]
-            warnings.warn(f"WARNING: New optimizer {klass.__module__}.{klass.__name__} is "
-                          f"overriding existing optimizer {old.__module__}.{old.__name__}")
-        Optimizer.opt_registry[name] = klass
-        return klass
+        return _REGISTRY.register(klass)
 
     @staticmethod
     def create_optimizer(name, **kwargs):
         """An instance of the optimizer registered as ``name`` (case-insensitive)."""
-        klass = Optimizer.opt_registry.get(name.lower())
+        klass = _REGISTRY.get(name)
         if klass is None:
             raise ValueError(f"Cannot find optimizer {name}; registered optimizers: "
-                             f"{', '.join(sorted(Optimizer.opt_registry))}")
+                             f"{_REGISTRY.names()}")
         return klass(**kwargs)
 
     # --- the pure update rule ------------------------------------------------------------
@@ -355,6 +347,10 @@ class Optimizer:
         self.__dict__ = state
         self.param_dict = {}
         self._jit_step = jax.jit(self._keyed_step, static_argnums=0)
+
+
+_REGISTRY = Registry(Optimizer, "optimizer", wrong_class=AssertionError)
+Optimizer.opt_registry = _REGISTRY.classes
 
 
 class _OptaxState(NamedTuple):

@@ -7,27 +7,10 @@ import pytest
 
 import symjax_mx as mx
 from symjax_mx import monitor
+from test_feedforward import X, Y, mlp
 
 BATCH = 40
 OUTPUTS = "fc._output$|softmax_output$"  # forward outputs only (MXNet also reports backward)
-
-
-def mlp():
-    x = mx.sym.var("data")
-    x = mx.sym.FullyConnected(x, num_hidden=16, name="fc1")
-    x = mx.sym.Activation(x, act_type="relu", name="relu1")
-    x = mx.sym.FullyConnected(x, num_hidden=2, name="fc2")
-    return mx.sym.SoftmaxOutput(x, name="softmax")
-
-
-def dataset():
-    rng = np.random.RandomState(0)
-    x = rng.randn(200, 10).astype(np.float32)
-    y = (x @ rng.randn(10) > 0).astype(np.float32)
-    return x, y
-
-
-X, Y = dataset()
 
 
 def bound_executor():

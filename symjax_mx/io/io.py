@@ -102,7 +102,23 @@ class DataIter:
         """The number of padding examples in the current batch."""
 
 
-class ResizeIter(DataIter):
+class _BatchHolder(DataIter):
+    """An iterator whose ``iter_next`` sets ``current_batch``: the getters read it."""
+
+    def getdata(self):
+        return self.current_batch.data
+
+    def getlabel(self):
+        return self.current_batch.label
+
+    def getindex(self):
+        return self.current_batch.index
+
+    def getpad(self):
+        return self.current_batch.pad
+
+
+class ResizeIter(_BatchHolder):
     """``data_iter`` resized to ``size`` batches per epoch (restarting it when it ends)."""
 
     def __init__(self, data_iter, size, reset_internal=True):
@@ -134,18 +150,6 @@ class ResizeIter(DataIter):
         self.cur += 1
         return True
 
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
-
 
 def _next_or_none(data_iter):
     try:
@@ -161,7 +165,7 @@ def _renamed(descs, renames):
                  for x in d] for d, r in zip(descs, renames)), [])
 
 
-class PrefetchingIter(DataIter):
+class PrefetchingIter(_BatchHolder):
     """Fetches the next batch of each of ``iters`` in background threads.
 
     The batches of several iterators are joined: their data lists and label lists are
@@ -220,18 +224,6 @@ class PrefetchingIter(DataIter):
         if not self.iter_next():
             raise StopIteration
         return self.current_batch
-
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
 
 
 def _as_host(name, value):

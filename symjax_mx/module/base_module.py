@@ -45,7 +45,6 @@ class BaseModule:
         self.params_initialized = False
         self.optimizer_initialized = False
         self._symbol = None
-        self._total_exec_bytes = 0
 
     # --- high-level API ------------------------------------------------------------------
 
