@@ -39,6 +39,7 @@ def train(contexts, data, label):
 
 def main():
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("jax").setLevel(logging.WARNING)
     devices = mx.context.num_gpus() or len(jax.local_devices())
     make = mx.gpu if mx.context.num_gpus() else mx.cpu
     contexts = [make(i) for i in range(min(devices, 4))]

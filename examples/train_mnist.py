@@ -80,6 +80,7 @@ def main():
     parser.add_argument("--cpus", help="e.g. 0,1: train data parallel on these host devices")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("jax").setLevel(logging.WARNING)
 
     if args.gpus:
         contexts = [mx.gpu(int(i)) for i in args.gpus.split(",")]
