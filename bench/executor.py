@@ -19,16 +19,16 @@ Printed per network:
 * step time: median over timed steps after warm-up, executor (forward + backward, waiting on
   every gradient) and hand-written (waiting on loss and gradients), timed in interleaved rounds
   because the machine may be shared; the executor's speed as a fraction of the hand-written
-  step's (t_hand / t_executor, target >= 0.95); also the executor's two compiled programs called
-  directly on jax arrays (no NDArray layer), which splits the gap into dispatch overhead and
-  the cost of running forward and backward as two programs;
+  step's (t_hand / t_executor, target >= 0.95); also the executor's compiled program called
+  directly on jax arrays (no NDArray layer: the dispatch overhead), and its two-program path
+  (forward keeping residuals, then backward), which it takes when heads need out_grads;
 * a second ``simple_bind`` of the same graph (target <= 5 ms);
-* XLA memory analysis and FLOPs of the compiled programs: the executor's training forward
-  (``jax.vjp`` inside jit; its residuals leave the program as outputs) plus its backward, read
-  from the executor's private ``exe._compiled._train`` / ``exe._compiled._backward`` jits, against
-  the one hand-written ``value_and_grad`` program.  Temp bytes are XLA's
-  ``temp_size_in_bytes``; "resid" is the size of the residual outputs the executor keeps between
-  forward and backward (memory the hand-written program holds as temporaries instead).
+* XLA memory analysis and FLOPs of the compiled programs, read from the executor's private
+  jits, against the one hand-written ``value_and_grad`` program: its one forward+backward
+  program, and the two-program path's training forward (``jax.vjp`` inside jit; residuals
+  leave it as outputs) and backward.  Temp bytes are XLA's ``temp_size_in_bytes``;
+  "residuals" is the size of what the two-program path keeps between forward and backward
+  (memory the hand-written program holds as temporaries instead).
 
 Run: ``python bench/executor.py`` (about a minute on 2 CPU cores).
 """
@@ -219,33 +219,42 @@ def _flops(compiled):
 
 
 def _executor_programs(exe):
-    """The executor's compiled training forward and backward (private attributes), a function
-    running both directly on jax arrays (no NDArray layer), and the bytes of the residuals
-    the forward returns for the backward.
+    """The executor's compiled training programs (private attributes), read on copies of its
+    arrays (its jits donate some inputs):
 
-    Works on copies of the executor's arrays: the executor's jits donate some inputs."""
+    * ``fused``: forward and backward as one program, what it runs when every head is a
+      loss (these networks);
+    * ``train`` + ``backward``: the forward keeping residuals and the backward, what it runs
+      when heads take out_grads; ``resid`` is the bytes of the residuals between them;
+
+    and functions running each path directly on jax arrays (no NDArray layer)."""
     comp = exe._compiled
     copy = lambda a: jnp.array(a.asjax(), copy=True)  # noqa: E731
     args = {n: copy(a) for n, a in exe.arg_dict.items()}
     aux = {n: copy(a) for n, a in exe.aux_dict.items()}
     diff = {n: args.pop(n) for n in comp.diff_names}
     rng = mx.random.next_key() if comp.graph.random else None
-    train = comp._train.lower(diff, args, aux, rng).compile()
     heads = [jnp.ones(o.shape, o.dtype) for o in exe.outputs]
     state = {"aux": aux, "grads": {n: copy(exe.grad_dict[n]) for n in comp.diff_names}}
+    fused = comp.train_with_grads.lower(diff, args, aux, rng).compile()
+    train = comp._train.lower(diff, args, aux, rng).compile()
 
-    def call():
-        outputs, new_aux, saved = comp.train(diff, args, state["aux"], rng)
-        state["aux"] = new_aux
+    def call_fused():
+        outputs, state["aux"], grads = comp.train_with_grads(diff, args, state["aux"], rng)
+        return jax.block_until_ready((outputs, grads))
+
+    def call_split():
+        outputs, state["aux"], saved = comp.train(diff, args, state["aux"], rng)
         state["grads"] = comp.backward(saved, heads, state["grads"], ())
-        return outputs, state["grads"]
+        return jax.block_until_ready((outputs, state["grads"]))
 
     _, state["aux"], (residuals, inputs) = comp.train(diff, args, state["aux"], rng)
     layout = comp._layouts[tuple((x.shape, str(x.dtype)) for x in inputs)]
     backward = comp._backward.lower(residuals, inputs, heads, state["grads"], (),
                                     *layout).compile()
-    fresh = sum(x.nbytes for x in residuals)
-    return train, backward, lambda: jax.block_until_ready(call()), fresh
+    return {"fused": fused, "train": train, "backward": backward,
+            "resid": sum(x.nbytes for x in residuals), "call_fused": call_fused,
+            "call_split": call_split}
 
 def _time(fn, n):
     times = []
@@ -281,7 +290,8 @@ def bench(name, make_symbol, hand):
     exe_step()
     first_step = time.perf_counter() - t0
     progs = _executor_programs(exe)
-    variants = [("executor", exe_step), ("executor programs called directly", progs[2])]
+    variants = [("executor", exe_step), ("its program called directly", progs["call_fused"]),
+                ("two programs (heads with out_grads)", progs["call_split"])]
     variants += [(label_, hand_step(fn)) for label_, fn in hand_jits]
     for _ in range(WARMUP):
         for _, fn in variants:
@@ -311,16 +321,20 @@ def bench(name, make_symbol, hand):
     hand_c = hand_jits[0][1].lower(params, aux, data, label).compile()
     hand_temp, _ = _memory(hand_c)
     hand_flops = _flops(hand_c)
-    train_c, back_c, _, resid = progs
-    tr_temp, _ = _memory(train_c)
-    bw_temp, _ = _memory(back_c)
-    exe_flops = _flops(train_c) + _flops(back_c)
-    peak = max(tr_temp, bw_temp) + resid
-    print(f"  temp  executor fwd {tr_temp:,} B, bwd {bw_temp:,} B, residuals kept between them "
-          f"{resid:,} B (fresh buffers only);  hand {hand_temp:,} B;  "
-          f"(max(fwd, bwd) + residuals) / hand = {peak / max(hand_temp, 1):.2f}")
-    print(f"  FLOPs executor fwd {_flops(train_c):,.0f} + bwd {_flops(back_c):,.0f} = "
-          f"{exe_flops:,.0f};  hand {hand_flops:,.0f};  ratio {exe_flops / hand_flops:.3f}")
+    fused_temp, _ = _memory(progs["fused"])
+    print(f"  temp  executor (one program) {fused_temp:,} B;  hand {hand_temp:,} B;  "
+          f"ratio {fused_temp / max(hand_temp, 1):.2f}  (target <= 1.1)")
+    tr_temp, _ = _memory(progs["train"])
+    bw_temp, _ = _memory(progs["backward"])
+    resid = progs["resid"]
+    print(f"  temp  two programs: fwd {tr_temp:,} B, bwd {bw_temp:,} B, residuals between them "
+          f"{resid:,} B;  (max(fwd, bwd) + residuals) / hand = "
+          f"{(max(tr_temp, bw_temp) + resid) / max(hand_temp, 1):.2f}")
+    fused_flops = _flops(progs["fused"])
+    split_flops = _flops(progs["train"]) + _flops(progs["backward"])
+    print(f"  FLOPs executor one program {fused_flops:,.0f}, two programs {split_flops:,.0f};  "
+          f"hand {hand_flops:,.0f};  ratios {fused_flops / hand_flops:.3f}, "
+          f"{split_flops / hand_flops:.3f}")
 
 
 def main():

@@ -80,7 +80,10 @@ class Executor:
         self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32))
                         for (n, i), shape in zip(symbol._outputs, self._out_shapes)]
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
-        self._vjp = None
+        self._vjp = None    # the residuals of the last training forward, for backward
+        self._grads = None  # or the gradients themselves, when every head is a loss
+        self._loss_heads_only = all(node.op is not None and node.op.loss
+                                    for node, _ in symbol._outputs)
         self._monitor = None
         self._monitor_all = False
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
@@ -98,12 +101,15 @@ class Executor:
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
         compiled = self._compiled
+        self._vjp = self._grads = None
         if is_train and compiled.diff_names:
             diff = {n: args.pop(n) for n in compiled.diff_names}
-            outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
+            if self._loss_heads_only:
+                outputs, new_aux, self._grads = compiled.train_with_grads(diff, args, aux, rng)
+            else:
+                outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
         else:
             outputs, new_aux = compiled.infer(args, aux, rng, bool(is_train))
-            self._vjp = None
         for handle, value in zip(self.outputs, outputs):
             handle._write(value)
         if is_train:
@@ -118,15 +124,22 @@ class Executor:
 
         Loss heads (SoftmaxOutput, MakeLoss, ...) need no ``out_grads``; other heads do.
         """
-        if self._vjp is None:
+        if self._vjp is None and self._grads is None:
             if not self._compiled.diff_names:
                 return
             raise MXNetError("backward needs a forward(is_train=True) first")
         heads = self._head_grads(out_grads)
         names = self._compiled.diff_names
-        previous = {name: self.grad_dict[name].asjax() for name in names}
         accumulate = tuple(n for n in names if self._grad_req[n] == "add")
-        grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
+        previous = {name: self.grad_dict[name].asjax() for name in
+                    (accumulate if self._grads is not None else names)}
+        if self._grads is not None:  # computed with the forward: loss heads only
+            grads = dict(self._grads)
+            if accumulate:
+                grads.update(self._compiled.accumulate(
+                    previous, {n: grads[n] for n in accumulate}))
+        else:
+            grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
         for name, grad in grads.items():
             self.grad_dict[name]._write(grad)
 

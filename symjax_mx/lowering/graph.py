@@ -51,8 +51,11 @@ class LoweredGraph:
 class Compiled:
     """The jitted functions an executor runs, shared by every bind of the same graph.
 
-    ``train`` runs the forward pass under ``jax.vjp`` and returns the residuals the
-    backward pass needs; residuals that are simply inputs (data, weights, the random key)
+    When every head is a loss, whose gradient ignores the head gradient, the head gradients
+    are known before ``backward`` is called: ``train_with_grads`` runs the forward and
+    backward passes as one program, and keeps no residuals at all. Otherwise ``train``
+    runs the forward pass under ``jax.vjp`` and returns the residuals the backward pass
+    needs; residuals that are simply inputs (data, weights, the random key)
     are not returned but passed to ``backward`` again, since a jit output can never share
     a non-donated input's buffer and would be a copy. Buffers that are overwritten are
     donated, so XLA updates them in place: the auxiliary states in a training forward, the
@@ -86,7 +89,18 @@ class Compiled:
             return {name: previous[name] + grad if name in accumulate else grad
                     for name, grad in grads.items()}
 
+        def train_with_grads(diff, rest, aux, rng):
+            def run(diff_args):
+                return graph({**rest, **diff_args}, aux, rng, True)
+            outputs, vjp, new_aux = jax.vjp(run, diff, has_aux=True)
+            return outputs, new_aux, vjp([jax.numpy.ones_like(o) for o in outputs])[0]
+
+        def accumulate(previous, grads):
+            return {name: previous[name] + grad for name, grad in grads.items()}
+
         self.infer = jax.jit(infer, static_argnums=(3,))
+        self.train_with_grads = jax.jit(train_with_grads, donate_argnums=(2,))
+        self.accumulate = jax.jit(accumulate, donate_argnums=(0,))
         self._train = jax.jit(train, donate_argnums=(2,))
         self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
 

@@ -551,7 +551,7 @@ class Module(BaseModule):
             exe.aux_dict[name]._write(value)
         for name, value in new_params.items():
             exe.arg_dict[name]._write(value)
-        exe._vjp = None
+        exe._vjp = exe._grads = None
         self._params_dirty = True
 
     def _fusable(self):
