@@ -1,6 +1,9 @@
 """Sums of many arrays in few XLA programs: keys are packed into one flat buffer per
 device, buffers are summed (an all-reduce across distinct devices, or across processes),
-and the sum is unpacked again. Nothing here waits for the device."""
+and the sum is unpacked again. Nothing here waits for the device, except that at most
+``HOST_COLLECTIVES_IN_FLIGHT`` all-reduces over host devices are queued at once: XLA's
+CPU collectives deadlock, starved of threads, when dozens are queued."""
+import collections
 import functools
 import math
 
@@ -11,7 +14,10 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from ..base import MXNetError
 
-__all__ = ["pack", "unpack", "sum_on", "reduce_broadcast", "all_reduce", "cross_process_sum"]
+__all__ = ["pack", "unpack", "sum_on", "all_reduce", "cross_process_sum"]
+
+HOST_COLLECTIVES_IN_FLIGHT = 4
+_host_collectives = collections.deque()  # completion flags of the queued ones
 
 
 @jax.jit
@@ -49,7 +55,8 @@ def _replicated_sum(devices):
     count = len(devices)
 
     def summed(parts):
-        return parts.reshape((count, -1) + parts.shape[1:]).sum(axis=0, dtype=parts.dtype)
+        total = parts.reshape((count, -1) + parts.shape[1:]).sum(axis=0, dtype=parts.dtype)
+        return total, jnp.zeros((), jnp.int8)  # a flag that is ready when the sum is
 
     return stacked, jax.jit(summed, out_shardings=NamedSharding(mesh, PartitionSpec()))
 
@@ -61,18 +68,12 @@ def _global_sum(devices, local_parts):
     shape = local_parts[0].shape
     parts = jax.make_array_from_single_device_arrays(
         (len(devices) * shape[0],) + shape[1:], stacked, local_parts)
-    return summed(parts)
-
-
-def reduce_broadcast(parts, home):
-    """Sum of same-shaped ``parts``, one per distinct device, reduced on ``home`` and
-    copied back to every part's device. Returns {device: the sum there}.
-
-    On host devices this stands in for ``all_reduce``: they share memory anyway, and
-    XLA's CPU collectives can starve for threads when many are queued."""
-    total = sum_on(parts, home)
-    copies = {next(iter(p.devices())): None for p in parts}
-    return {d: total if d == home else jax.device_put(total, d) for d in copies}
+    total, done = summed(parts)
+    if devices[0].platform == "cpu" and jax.process_count() == 1:
+        _host_collectives.append(done)
+        if len(_host_collectives) > HOST_COLLECTIVES_IN_FLIGHT:
+            _host_collectives.popleft().block_until_ready()
+    return total
 
 
 def all_reduce(parts):

@@ -1,8 +1,7 @@
 """KVStore: push values in, merge them with an updater, pull the result out.
 
 ``local`` sums pushed values on the stored value's device; ``device`` sums them with one
-all-reduce across the pushing devices (a reduce and broadcast on host devices) and pulls
-from the copy each device already has;
+all-reduce across the pushing devices and pulls from the copy each device already has;
 ``dist_sync`` adds an all-reduce across worker processes, after which every worker
 applies the same updater, so all replicas stay identical. The keys of one call are
 packed into one buffer per device, so many small keys cost a few collectives.
@@ -203,10 +202,7 @@ class KVStore:
             parts.append(collectives.pack(*buffers) if packed else buffers[0])
         copies = {}
         if len(devices) > 1 and self._merge == "device" and len(set(devices)) == len(devices):
-            if home.platform == "cpu":
-                copies = collectives.reduce_broadcast(parts, home)
-            else:
-                copies = collectives.all_reduce(parts)
+            copies = collectives.all_reduce(parts)
             total = copies.get(home)
             if total is None:
                 total = jax.device_put(next(iter(copies.values())), home)
