@@ -6,6 +6,7 @@ all-reduces the gradients inside the step. ``fit`` runs forward, backward and th
 optimizer update as one compiled step with the parameters, auxiliary states and
 optimizer states donated; the stepwise API (forward, backward, update) computes the same.
 """
+import collections
 import logging
 import warnings
 
@@ -15,6 +16,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceShardin
 
 from .. import kv as kvstore_module
 from ..kv import dist
+from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
 from .. import model
 from .. import optimizer as opt
 from .. import random
@@ -54,6 +56,9 @@ class _Placement:
         if across_workers:
             per_worker = zip(*(dist.worker_devices(d) for d in devices))
             devices = [d for worker in per_worker for d in worker]
+        # XLA's CPU collectives deadlock when dozens are queued: bound the steps in flight.
+        self._in_flight = collections.deque() if (
+            len(devices) > 1 and devices[0].platform == "cpu") else None
         if len(devices) == 1:
             self.batch = self.replicated = SingleDeviceSharding(devices[0])
         else:
@@ -72,6 +77,14 @@ class _Placement:
         if self.workers > 1:
             return jax.make_array_from_process_local_data(sharding, data)
         return jax.device_put(data, sharding)
+
+    def queued(self, result):
+        """Note one more step in flight (``result`` is one of its outputs); on host devices,
+        wait for the oldest when more than HOST_COLLECTIVES_IN_FLIGHT are."""
+        if self._in_flight is not None:
+            self._in_flight.append(result)
+            if len(self._in_flight) > HOST_COLLECTIVES_IN_FLIGHT:
+                self._in_flight.popleft().block_until_ready()
 
     def local(self, data):
         """This worker's part of ``data`` (a jax array), on its first context."""
@@ -545,6 +558,7 @@ class Module(BaseModule):
         step = self._compiled_step(("fused", id(exe._compiled)), _fused_step(exe._compiled))
         outputs, new_aux, new_params, self._opt_states = step(
             params, args, aux, self._opt_states, hyper, rng)
+        place.queued(outputs[0])
         for handle, value in zip(exe.outputs, outputs):
             handle._write(value)
         for name, value in new_aux.items():
