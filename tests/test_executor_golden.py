@@ -24,10 +24,9 @@ HERE = Path(__file__).parent
 SYMBOLS = HERE / "golden" / "symbol"
 GOLDEN = np.load(HERE / "golden" / "executor" / "golden.npz")
 META = json.loads(str(GOLDEN["meta"]))
-# The LSTM's begin states are _zeros of shape (0, 5): MXNet infers the batch size back from
-# what consumes them, which needs shape rules that see output shapes (not supported yet, so
-# simple_bind refuses it with a clear error, tested below). Every other golden graph runs.
-NETS = sorted(n for n in META if n != "lstm")
+# Every golden graph runs, the LSTM too: its begin states are _zeros of shape (0, 5), whose
+# batch size is inferred back from what consumes them, as MXNet does.
+NETS = sorted(META)
 
 # float32 against float32 from another library, one tolerance for every value of every graph
 # (the worst gradient, in the ResNet, used about a third of it when this was written).
@@ -113,12 +112,13 @@ def test_aux_states_after_training_forward(net):
     _check_aux(exe, net, "train/aux")
 
 
-def test_lstm_begin_states_with_unknown_batch_are_refused_clearly():
-    sym = mx.sym.load(str(SYMBOLS / "lstm-symbol.json"))
-    shapes = {k: tuple(v) for k, v in META["lstm"]["input_shapes"].items()}
-    with pytest.raises(mx.MXNetError, match=r"the shape of node 'lstm_begin_state_0' \(_zeros\) "
-                                            r"is unknown"):
-        sym.simple_bind(mx.cpu(), **shapes)
+def test_begin_state_shapes_must_agree_with_their_consumers():
+    state = mx.sym.zeros(shape=(0, 6), name="state")
+    net = state + mx.sym.var("x")
+    assert net.infer_shape(x=(2, 5))[1] == [(2, 5)]
+    with pytest.raises(mx.MXNetError, match=r"node 'state' \(_zeros\) has shape \(0, 6\), but "
+                                            r"what consumes it needs \(2, 5\)"):
+        net.simple_bind(mx.cpu(), x=(2, 5))
 
 
 @pytest.mark.parametrize("net", NETS)

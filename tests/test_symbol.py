@@ -209,3 +209,14 @@ def test_reshape_and_astype_add_nodes():
     assert reshaped.infer_shape(x=(2, 3, 4))[1] == [(2, 12)]
     assert x.reshape(shape=(-1,), reverse=True).infer_shape(x=(2, 3))[1] == [(6,)]
     assert x.astype("float16").infer_type(x="float32")[1] == [np.float16]
+
+
+def test_constant_symbols():
+    attrs = json.loads(mx.sym.zeros((2, 3), name="z").tojson())["nodes"][0]["attrs"]
+    assert attrs == {"dtype": "float32", "shape": "(2, 3)"}  # as MXNet 1.9.1 writes it
+    np.testing.assert_array_equal(mx.sym.zeros((2, 3)).eval(mx.cpu())[0].asnumpy(),
+                                  np.zeros((2, 3)))
+    np.testing.assert_array_equal(mx.sym.ones((2,), dtype="int32").eval(mx.cpu())[0].asnumpy(),
+                                  np.ones(2, np.int32))
+    np.testing.assert_array_equal(mx.sym.full((2,), 3).eval(mx.cpu())[0].asnumpy(), [3, 3])
+    assert mx.sym.ones((1, 2), name="o").list_outputs() == ["o_output"]

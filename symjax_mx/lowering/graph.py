@@ -26,6 +26,10 @@ class LoweredGraph:
                 if inferred is None:
                     raise MXNetError(f"cannot bind: the shape of node {node.name!r} "
                                      f"({node.op.name}) is unknown")
+                if shape and (len(inferred) != len(shape) or any(
+                        d not in (0, i) for d, i in zip(shape, inferred))):
+                    raise MXNetError(f"cannot bind: node {node.name!r} ({node.op.name}) has "
+                                     f"shape {shape}, but what consumes it needs {inferred}")
                 params = {**params, "shape": inferred}
             self.params[id(node)] = params
 

@@ -141,6 +141,15 @@ def _fc_shape_rule(op, params, shapes):
     return shapes, [out]
 
 
+def _fc_data_from_output(op, params, shapes, out_shapes):
+    """The data shape from the output's and the weight's, as MXNet infers an RNN's begin
+    state: (batch, in_dim) when flattening, else the output's leading axes + (in_dim,)."""
+    out, weight = out_shapes[0], shapes[1]
+    if shapes[0] is None and out is not None and weight is not None:
+        shapes[0] = (out[0], weight[1]) if params["flatten"] else out[:-1] + (weight[1],)
+    return shapes
+
+
 def _fully_connected(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
     x = data.reshape(data.shape[0], -1) if params["flatten"] else data
@@ -151,6 +160,7 @@ def _fully_connected(inputs, aux, params, is_train, rng):
 
 
 register("FullyConnected", _fully_connected, inputs=_conv_inputs, shape_rule=_fc_shape_rule,
+         shape_from_outputs=_fc_data_from_output,
          params=(Param("num_hidden", P.integer_at_least(1), required=True, doc="number of outputs"),
                  Param("no_bias", P.boolean, default=False, doc="drop the bias input"),
                  Param("flatten", P.boolean, default=True,

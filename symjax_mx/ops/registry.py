@@ -19,6 +19,9 @@ The contract every operator follows:
   unknown. A rule fills in what it can deduce (a weight's shape from the data's), leaves
   None where it cannot, and raises MXNetError naming the operator, the input and the
   shapes when they are inconsistent.
+- ``shape_from_outputs(op, params, shapes, out_shapes) -> shapes``, optional: fills input
+  shapes the forward rule could not from output shapes known downstream (MXNet infers an
+  RNN's begin states from their consumers this way).
 """
 import ast
 import types
@@ -200,6 +203,7 @@ class Operator:
     outputs: Any = ("output",)           # output names, or fn(params) -> tuple
     shape_rule: Callable = same_shape_rule
     dtype_rule: Callable = same_dtype_rule
+    shape_from_outputs: Callable = None  # fills input shapes from known output shapes
     random: bool = False                 # compute takes a PRNG key
     loss: bool = False                   # its gradient ignores the head gradient
     open_params: bool = False            # keep unknown params, as strings (Custom)
@@ -257,9 +261,15 @@ class Operator:
             self.check(self, parsed)
         return parsed
 
-    def infer_shape(self, params, shapes):
-        """(completed input+aux shapes, output shapes); None marks an unknown shape."""
-        return self.shape_rule(self, params, list(shapes))
+    def infer_shape(self, params, shapes, out_shapes=()):
+        """(completed input+aux shapes, output shapes); None marks an unknown shape.
+        ``out_shapes`` known from consumers complete the inputs where the operator can."""
+        shapes, outs = self.shape_rule(self, params, list(shapes))
+        if (self.shape_from_outputs is not None and None in shapes
+                and any(s is not None for s in out_shapes)):
+            shapes = self.shape_from_outputs(self, params, list(shapes), list(out_shapes))
+            shapes, outs = self.shape_rule(self, params, shapes)
+        return shapes, outs
 
     def infer_type(self, params, dtypes):
         """(completed input+aux dtypes, output dtypes); None marks an unknown dtype."""

@@ -1,9 +1,10 @@
 """mx.sym / mx.symbol: graphs of registry operators, with MXNet's naming and JSON."""
 from ..ops.registry import publish
+from .creation import full, ones, zeros
 from .json_io import load, load_json
 from .register import op_function
 from .symbol import Group, Symbol, Variable, var
 
 publish(op_function, globals(), __name__)
 
-__all__ = ["Group", "Symbol", "Variable", "load", "load_json", "var"]
+__all__ = ["Group", "Symbol", "Variable", "full", "load", "load_json", "ones", "var", "zeros"]

@@ -70,9 +70,14 @@ def solve(symbol, kind, given):
         changed = False
         for node in op_nodes + op_nodes[::-1]:
             keys = [(id(n), i) for n, i in node.inputs]
-            rule = node.op.infer_shape if kind == "shape" else node.op.infer_type
             try:
-                ins, outs = rule(node.params, [values.get(k) for k in keys])
+                if kind == "shape":
+                    known = [values.get((id(node), i))
+                             for i in range(node.op.num_outputs(node.params))]
+                    ins, outs = node.op.infer_shape(node.params, [values.get(k) for k in keys],
+                                                    known)
+                else:
+                    ins, outs = node.op.infer_type(node.params, [values.get(k) for k in keys])
             except MXNetError as err:
                 raise MXNetError(f"infer_{kind} failed at node {node.name!r} "
                                  f"({node.op.name}): {err}") from None
