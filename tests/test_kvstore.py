@@ -203,3 +203,29 @@ def test_mismatched_key_and_value_lists(kv):
 def test_optimizer_states_need_an_optimizer(kv, tmp_path):
     with pytest.raises(mx.MXNetError, match="no optimizer is set"):
         kv.save_optimizer_states(str(tmp_path / "states"))
+
+
+def test_set_optimizer_and_its_states_round_trip(kv, tmp_path):
+    def store_with_sgd(initial):
+        store = mx.kv.create(kv.type)
+        store.set_optimizer(mx.optimizer.create("sgd", learning_rate=0.1, momentum=0.9))
+        store.init("w", initial)
+        return store
+
+    grads = [mx.nd.ones(SHAPE) * g for g in (1.0, 2.0, 3.0, 4.0)]
+    straight = store_with_sgd(mx.nd.ones(SHAPE))
+    for g in grads:
+        straight.push("w", g)
+    first = store_with_sgd(mx.nd.ones(SHAPE))
+    for g in grads[:2]:
+        first.push("w", g)
+    first.save_optimizer_states(str(tmp_path / "states"))
+    halfway = mx.nd.array(value(first, "w"))
+    resumed = store_with_sgd(halfway)
+    resumed.load_optimizer_states(str(tmp_path / "states"))
+    fresh = store_with_sgd(halfway)  # the same weights without the momentum
+    for g in grads[2:]:
+        resumed.push("w", g)
+        fresh.push("w", g)
+    np.testing.assert_allclose(value(resumed, "w"), value(straight, "w"), rtol=1e-6)
+    assert not np.allclose(value(fresh, "w"), value(straight, "w"))
