@@ -15,8 +15,6 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceSharding
 
 from .. import kv as kvstore_module
-from ..kv import dist
-from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
 from .. import model
 from .. import optimizer as opt
 from .. import random
@@ -25,7 +23,9 @@ from ..context import Context, cpu, current_context
 from ..initializer import InitDesc, Uniform
 from ..initializer import create as init_create
 from ..io import DataDesc
-from ..ndarray import NDArray, zeros
+from ..kv import dist
+from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
+from ..ndarray import NDArray, _format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
 
 __all__ = ["Module"]
@@ -407,7 +407,6 @@ class Module(BaseModule):
                               f"intended?", stacklevel=2)
             if not optimizer.idx2name:
                 optimizer.idx2name = idx2name.copy()
-                optimizer.set_wd_mult({})
         self._optimizer = optimizer
         self._kvstore = kv
         self._opt_states = {name: optimizer.init_state_multi_precision(
@@ -453,17 +452,15 @@ class Module(BaseModule):
         """Write the optimizer states as MXNet's Updater pickles them (index -> state)."""
         self._check_optimizer("save_optimizer_states")
         updater = opt.get_updater(self._optimizer)
-        ctx = self._context[0]
+        ctx, place = self._context[0], self._placement
         for name, state in self._opt_states.items():
             updater.states[self._param_names.index(name)] = jax.tree_util.tree_map(
-                lambda a: NDArray(jax.device_put(a, ctx.jax_device), ctx), state)
-        from ..ndarray import _format
+                lambda a: NDArray(place.local(a), ctx), state)
         _format.write_bytes_atomic(fname, updater.get_states())
 
     def load_optimizer_states(self, fname):
         """Read optimizer states written by save_optimizer_states."""
         self._check_optimizer("load_optimizer_states")
-        from ..ndarray import _format
         updater = opt.get_updater(self._optimizer)
         updater.set_states(_format.read_bytes(fname))
         place = self._placement
