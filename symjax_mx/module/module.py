@@ -373,6 +373,8 @@ class Module(BaseModule):
         label = _descs(self._label_names, label_shapes, "label") if label_shapes else []
         self._exec = self._bind_executor(data, label, shared_exec=self._exec)
         self._data_shapes, self._label_shapes = data, label
+        if self._monitor is not None:
+            self._monitor.install(self._exec)
 
     # --- optimizer -----------------------------------------------------------------------
 
@@ -423,6 +425,8 @@ class Module(BaseModule):
         self._placement = _Placement(self._context, across_workers=True)
         self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
         self._copy_params_to_devices()
+        if self._monitor is not None:
+            self._monitor.install(self._exec)
 
     def borrow_optimizer(self, shared_module):
         """Use ``shared_module``'s optimizer and its states."""
