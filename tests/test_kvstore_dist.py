@@ -1,6 +1,7 @@
 """dist_sync across worker processes on 127.0.0.1, started through the launcher."""
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -90,7 +91,9 @@ def test_ssh_launcher_with_a_hostfile(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     env_path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
-    port = 20000 + os.getpid() % 20000
+    with socket.socket() as sock:  # a port free now, for worker 0's coordinator
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     proc = subprocess.run(
         [sys.executable, "-m", "symjax_mx.kv.launch", "-n", "2", "-H", str(hostfile),
          "--port", str(port), sys.executable, WORKER, str(out), "sums"],
