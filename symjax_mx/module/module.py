@@ -371,10 +371,10 @@ class Module(BaseModule):
         self._check_bound("reshape")
         data = _descs(self._data_names, data_shapes, "data")
         label = _descs(self._label_names, label_shapes, "label") if label_shapes else []
-        self._exec = self._bind_executor(data, label, shared_exec=self._exec)
+        old = self._exec
+        self._exec = self._bind_executor(data, label, shared_exec=old)
         self._data_shapes, self._label_shapes = data, label
-        if self._monitor is not None:
-            self._monitor.install(self._exec)
+        self._move_monitor(old)
 
     # --- optimizer -----------------------------------------------------------------------
 
@@ -422,11 +422,11 @@ class Module(BaseModule):
         """Rebind over every dist_sync worker's devices: one SPMD program whose gradient
         all-reduce crosses processes; the parameters start from worker 0's."""
         self.get_params()
+        old = self._exec
         self._placement = _Placement(self._context, across_workers=True)
         self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
         self._copy_params_to_devices()
-        if self._monitor is not None:
-            self._monitor.install(self._exec)
+        self._move_monitor(old)
 
     def borrow_optimizer(self, shared_module):
         """Use ``shared_module``'s optimizer and its states."""
@@ -617,6 +617,13 @@ class Module(BaseModule):
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         """Update ``eval_metric`` with the last outputs against ``labels``."""
         self._update_metric_with(eval_metric, labels, self.get_outputs())
+
+    def _move_monitor(self, old_exec):
+        """Watch the new executor instead of ``old_exec`` with the installed monitor."""
+        if self._monitor is not None:
+            if old_exec in self._monitor.exes:
+                self._monitor.exes.remove(old_exec)
+            self._monitor.install(self._exec)
 
     def install_monitor(self, mon):
         """Install a monitor (``mx.monitor.Monitor``) on the executor."""
