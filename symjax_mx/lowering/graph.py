@@ -2,6 +2,8 @@
 ``(args, aux, rng, is_train) -> (outputs, new_aux)``, evaluated in topological order.
 All planning happens here, once; the function does no per-node Python work beyond
 calling each operator's compute while JAX traces it."""
+import functools
+
 import jax
 
 from ..base import MXNetError
@@ -75,10 +77,7 @@ class Compiled:
             return graph(args, aux, rng, is_train)
 
         def train(diff, rest, aux, rng):
-            def run(diff_args):
-                outputs, new_aux = graph({**rest, **diff_args}, aux, rng, True)
-                return outputs, new_aux
-            outputs, vjp, new_aux = jax.vjp(run, diff, has_aux=True)
+            outputs, vjp, new_aux = training_vjp(graph, diff, rest, aux, rng)
             leaves, treedef = jax.tree_util.tree_flatten(vjp)
             inputs = jax.tree_util.tree_leaves((diff, rest, rng))
             position = {id(x): i for i, x in enumerate(inputs)}
@@ -93,17 +92,12 @@ class Compiled:
             return {name: previous[name] + grad if name in accumulate else grad
                     for name, grad in grads.items()}
 
-        def train_with_grads(diff, rest, aux, rng):
-            def run(diff_args):
-                return graph({**rest, **diff_args}, aux, rng, True)
-            outputs, vjp, new_aux = jax.vjp(run, diff, has_aux=True)
-            return outputs, new_aux, vjp([jax.numpy.ones_like(o) for o in outputs])[0]
-
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
         self.infer = jax.jit(infer, static_argnums=(3,))
-        self.train_with_grads = jax.jit(train_with_grads, donate_argnums=(2,))
+        self.train_with_grads = jax.jit(functools.partial(loss_gradients, graph),
+                                        donate_argnums=(2,))
         self.accumulate = jax.jit(accumulate, donate_argnums=(0,))
         self._train = jax.jit(train, donate_argnums=(2,))
         self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
@@ -120,6 +114,21 @@ class Compiled:
         treedef, positions = self._layouts[_signature(inputs)]
         return self._backward(residuals, inputs, head_grads, previous, accumulate, treedef,
                               positions)
+
+
+def training_vjp(graph, diff, rest, aux, rng):
+    """(outputs, vjp function, new aux) of a training pass of ``graph``, differentiated
+    with respect to the arguments in ``diff``."""
+    def run(diff_args):
+        return graph({**rest, **diff_args}, aux, rng, True)
+    return jax.vjp(run, diff, has_aux=True)
+
+
+def loss_gradients(graph, diff, rest, aux, rng):
+    """(outputs, new aux, gradients of ``diff``) of a training pass of a graph whose heads
+    are all losses: their gradients ignore the head gradient, so ones serve."""
+    outputs, vjp, new_aux = training_vjp(graph, diff, rest, aux, rng)
+    return outputs, new_aux, vjp([jax.numpy.ones_like(o) for o in outputs])[0]
 
 
 def _signature(arrays):

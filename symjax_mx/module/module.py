@@ -25,6 +25,7 @@ from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import dist
 from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
+from ..lowering.graph import loss_gradients
 from ..ndarray import NDArray, _format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
 
@@ -656,11 +657,7 @@ def _fused_step(compiled):
 
         def step(params, rest, aux, states, hyper, rng_data):
             rng = None if rng_data is None else jax.random.wrap_key_data(rng_data)
-
-            def run(trained):
-                return graph({**rest, **trained}, aux, rng, True)
-            outputs, vjp, new_aux = jax.vjp(run, params, has_aux=True)
-            grads = vjp([jax.numpy.ones_like(out) for out in outputs])[0]  # loss heads
+            outputs, new_aux, grads = loss_gradients(graph, params, rest, aux, rng)
             new_params, new_states = update(params, grads, states, hyper)
             return outputs, new_aux, new_params, new_states
         return step

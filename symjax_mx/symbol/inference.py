@@ -72,8 +72,9 @@ def solve(symbol, kind, given):
             keys = [(id(n), i) for n, i in node.inputs]
             try:
                 if kind == "shape":
-                    known = [values.get((id(node), i))
-                             for i in range(node.op.num_outputs(node.params))]
+                    known = () if node.op.shape_from_outputs is None else [
+                        values.get((id(node), i))
+                        for i in range(node.op.num_outputs(node.params))]
                     ins, outs = node.op.infer_shape(node.params, [values.get(k) for k in keys],
                                                     known)
                 else:
