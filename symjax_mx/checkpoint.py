@@ -16,6 +16,7 @@ import numpy as np
 
 from . import random
 from .base import MXNetError
+from .ndarray import array
 
 __all__ = ["save_training_state", "load_training_state"]
 
@@ -64,18 +65,17 @@ def load_training_state(directory, module):
         raise MXNetError(f"load_training_state: the checkpoint has optimizer states for "
                          f"{sorted(saved_states)}, the module trains "
                          f"{sorted(module._opt_states)}")
-    module.set_params({k: _array(v) for k, v in state["arg_params"].items()},
-                      {k: _array(v) for k, v in state["aux_params"].items()})
-    place = module._placement
+    module.set_params({k: array(v, dtype=v.dtype) for k, v in state["arg_params"].items()},
+                      {k: array(v, dtype=v.dtype) for k, v in state["aux_params"].items()})
     for name, current in module._opt_states.items():
         leaves, treedef = jax.tree_util.tree_flatten(current)
         saved = saved_states[name]
         if len(saved) != len(leaves):
             raise MXNetError(f"load_training_state: the optimizer state of {name!r} does not "
                              f"match the module's optimizer")
-        restored = [place.place(jax.numpy.asarray(saved[str(i)]), place.replicated)
-                    for i in range(len(leaves))]
-        module._opt_states[name] = jax.tree_util.tree_unflatten(treedef, restored)
+        restored = [jax.numpy.asarray(saved[str(i)]) for i in range(len(leaves))]
+        module._opt_states[name] = module._placement.replicate(
+            jax.tree_util.tree_unflatten(treedef, restored))
     optimizer = module._optimizer
     optimizer._index_update_count.update(
         {i: int(c) for i, c in enumerate(state["update_counts"])})
@@ -91,9 +91,3 @@ def load_training_state(directory, module):
 def _checkpointer():
     import orbax.checkpoint as ocp  # imported on use: it is slow to import and sets up logging
     return ocp.PyTreeCheckpointer()
-
-
-def _array(value):
-    from .ndarray import array
-    value = np.asarray(value)
-    return array(value, dtype=value.dtype)

@@ -82,6 +82,11 @@ def _stop(workers):
             w.wait()
 
 
+def _exit_status(returncode):
+    """A shell-style exit status: a death by signal N is 128 + N."""
+    return returncode if returncode > 0 else 128 - returncode
+
+
 def _supervise(workers, grace):
     """Wait for the workers; returns the first failure's exit status (0 if none)."""
     failure, deadline = 0, None
@@ -89,7 +94,7 @@ def _supervise(workers, grace):
         for rank, w in enumerate(workers):
             code = w.poll()
             if code and not failure:
-                failure = code if code > 0 else 128 - code
+                failure = _exit_status(code)
                 deadline = time.monotonic() + grace
                 print(f"launch: worker {rank} failed with exit status {code}; waiting up to "
                       f"{grace:g} s for the others", file=sys.stderr, flush=True)
@@ -99,7 +104,7 @@ def _supervise(workers, grace):
         time.sleep(0.05)
     for rank, w in enumerate(workers):
         if w.returncode and not failure:
-            failure = w.returncode if w.returncode > 0 else 128 - w.returncode
+            failure = _exit_status(w.returncode)
         print(f"launch: worker {rank} exited with status {w.returncode}", file=sys.stderr,
               flush=True)
     return failure

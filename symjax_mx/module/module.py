@@ -87,11 +87,20 @@ class _Placement:
             if len(self._in_flight) > HOST_COLLECTIVES_IN_FLIGHT:
                 self._in_flight.popleft().block_until_ready()
 
+    def replicate(self, tree):
+        """Every array of ``tree`` (NDArrays or jax arrays) replicated on the devices."""
+        return jax.tree_util.tree_map(lambda a: self.place(a, self.replicated), tree)
+
+    @staticmethod
+    def shards(data):
+        """This worker's shards of ``data`` (a jax array), in batch order."""
+        return sorted(data.addressable_shards, key=lambda s: s.index[0].start or 0)
+
     def local(self, data):
         """This worker's part of ``data`` (a jax array), on its first context."""
         if data.is_fully_addressable:
             return jax.device_put(data, self.contexts[0].jax_device)
-        shards = sorted(data.addressable_shards, key=lambda s: s.index[0].start or 0)
+        shards = self.shards(data)
         if data.sharding.is_fully_replicated:
             shards = shards[:1]
         first = self.contexts[0].jax_device
@@ -468,13 +477,11 @@ class Module(BaseModule):
         self._check_optimizer("load_optimizer_states")
         updater = opt.get_updater(self._optimizer)
         updater.set_states(_format.read_bytes(fname))
-        place = self._placement
         for name in self._opt_states:
             index = self._param_names.index(name)
             if index not in updater.states:
                 raise MXNetError(f"load_optimizer_states: {fname} has no state for {name!r}")
-            self._opt_states[name] = jax.tree_util.tree_map(
-                lambda a: place.place(a, place.replicated), updater.states[index])
+            self._opt_states[name] = self._placement.replicate(updater.states[index])
 
     def _check_optimizer(self, what):
         if not self.optimizer_initialized:
@@ -611,8 +618,7 @@ class Module(BaseModule):
         if merge:
             return [NDArray(place.local(a.asjax()), first) for a in arrays]
         by_device = {c.jax_device: c for c in self._context}
-        return [[NDArray(s.data, by_device[s.device]) for s in
-                 sorted(a.asjax().addressable_shards, key=lambda s: s.index[0].start or 0)]
+        return [[NDArray(s.data, by_device[s.device]) for s in place.shards(a.asjax())]
                 for a in arrays]
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
