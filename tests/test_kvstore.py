@@ -40,7 +40,7 @@ def test_async_types_explain(name):
 def test_unknown_type_lists_the_types():
     with pytest.raises(mx.MXNetError, match="unknown kvstore type 'bogus'.*local.*device"):
         mx.kv.create("bogus")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="kvstore type must be a string, got int"):
         mx.kv.create(3)
 
 

@@ -38,6 +38,7 @@ anything is allocated, so a corrupt, truncated or hostile file raises ``MXNetErr
 byte offset (and array index) of the problem instead of crashing, hanging or allocating a
 declared huge size.
 """
+import errno
 import os
 import struct
 import tempfile
@@ -406,7 +407,7 @@ def read_bytes(fname):
         with open(fname, "rb") as f:
             return f.read()
     except FileNotFoundError as e:
-        raise FileNotFoundError(e.errno, f"NDArray file not found: {fname!r}", fname) from None
+        raise FileNotFoundError(e.errno, f"file not found: {fname!r}", fname) from None
 
 
 def _umask():
@@ -438,6 +439,9 @@ def write_bytes_atomic(fname, data):
             f.write(data)
         return
     folder = os.path.dirname(os.path.abspath(fname))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"cannot save {fname!r}: the folder {folder!r} "
+                                f"does not exist", fname)
     try:
         mode = os.stat(fname).st_mode & 0o7777
     except OSError:
