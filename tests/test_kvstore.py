@@ -229,3 +229,11 @@ def test_set_optimizer_and_its_states_round_trip(kv, tmp_path):
         fresh.push("w", g)
     np.testing.assert_allclose(value(resumed, "w"), value(straight, "w"), rtol=1e-6)
     assert not np.allclose(value(fresh, "w"), value(straight, "w"))
+
+
+def test_unsupported_features_are_refused(kv):
+    kv.init(0, mx.nd.ones(SHAPE))
+    with pytest.raises(mx.MXNetError, match="row_sparse_pull: sparse storage"):
+        kv.row_sparse_pull(0, out=mx.nd.ones(SHAPE))
+    with pytest.raises(mx.MXNetError, match="gradient compression is not supported"):
+        kv.set_gradient_compression({"type": "2bit"})

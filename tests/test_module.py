@@ -293,3 +293,12 @@ def test_training_state_errors(tmp_path):
     other = bound(mlp(batchnorm=True))
     with pytest.raises(mx.MXNetError, match="optimizer states for"):
         mx.checkpoint.load_training_state(tmp_path / "s", other)
+
+
+def test_unsupported_module_options_are_refused():
+    with pytest.raises(mx.MXNetError, match="uneven work_load_list"):
+        mx.mod.Module(mlp(), context=[mx.cpu(0), mx.cpu(1)], work_load_list=[1, 2])
+    with pytest.raises(mx.MXNetError, match="group2ctx: placing node groups"):
+        mx.mod.Module(mlp(), context=mx.cpu(0), group2ctxs={"dev1": mx.cpu(1)})
+    with pytest.raises(mx.MXNetError, match="compression_params"):
+        mx.mod.Module(mlp(), context=mx.cpu(0), compression_params={"type": "2bit"})

@@ -164,6 +164,9 @@ class KVStore:
     def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
         raise MXNetError("row_sparse_pull: sparse storage is not supported")
 
+    def set_gradient_compression(self, compression_params):
+        raise MXNetError("set_gradient_compression: gradient compression is not supported")
+
     def _stored(self, key, what):
         try:
             return self._store[key]

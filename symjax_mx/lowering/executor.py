@@ -14,7 +14,7 @@ from ..ndarray import NDArray, zeros
 from ..symbol.inference import given_values, solve
 from .graph import Compiled, LoweredGraph
 
-__all__ = ["Executor", "bind", "simple_bind"]
+__all__ = ["Executor", "bind", "check_placement", "simple_bind"]
 
 GRAD_REQS = ("write", "add", "null", "inplace")
 _COMPILED = {}
@@ -257,10 +257,24 @@ def _by_name(values, names, kind):
     return dict(zip(names, values))
 
 
+def check_placement(ctx, group2ctx=None, stype_dict=None):
+    """MXNetError for what binding does not support: node groups on other devices (model
+    parallelism) and sparse storage."""
+    elsewhere = {g: c for g, c in (group2ctx or {}).items() if c != ctx}
+    if elsewhere:
+        raise MXNetError(f"group2ctx: placing node groups on other devices than {ctx} "
+                         f"({elsewhere}) is not supported; bind the whole graph to one "
+                         f"context, or train data parallel with mx.mod.Module")
+    sparse = {n: t for n, t in (stype_dict or {}).items() if t != "default"}
+    if sparse:
+        raise MXNetError(f"stype_dict: sparse storage {sparse} is not supported")
+
+
 def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
          group2ctx=None, shared_exec=None):
     """An Executor over the given argument (and gradient, aux) arrays."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
+    check_placement(ctx, group2ctx)
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     args = _by_name(args, arg_names, "argument")
     missing = [n for n in arg_names if n not in args]
@@ -286,6 +300,7 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
                 shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
     """An Executor with arguments, gradients and aux states allocated from input shapes."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
+    check_placement(ctx, group2ctx, stype_dict)
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     nodes, entry_shapes = solve(symbol, "shape", given_values(symbol, "shape", (), kwargs))
     variables = {n.name: entry_shapes.get((id(n), 0)) for n in nodes if n.op is None}

@@ -25,6 +25,7 @@ from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import dist
 from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
+from ..lowering.executor import check_placement
 from ..lowering.graph import loss_gradients
 from ..ndarray import NDArray, _format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
@@ -122,6 +123,11 @@ class Module(BaseModule):
         if work_load_list is not None and len(set(work_load_list)) > 1:
             raise MXNetError("Module: uneven work_load_list is not supported; the batch is "
                              "split evenly across the contexts")
+        for group2ctx in _as_list(group2ctxs) if group2ctxs is not None else []:
+            check_placement(contexts[0], group2ctx)
+        if compression_params is not None:
+            raise MXNetError("Module: gradient compression (compression_params) is not "
+                             "supported")
         self._context = contexts
         self._symbol = symbol
         self._data_names = list(data_names or [])
