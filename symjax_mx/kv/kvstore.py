@@ -8,6 +8,7 @@ packed into one buffer per device, so many small keys cost a few collectives.
 """
 import jax
 
+from .. import optimizer as opt
 from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ndarray import _format
@@ -220,8 +221,8 @@ class KVStore:
             copies = {}
         copies = {d: collectives.unpack(c, shapes) if packed else [c] for d, c in copies.items()}
         totals = copies.get(home) or (collectives.unpack(total, shapes) if packed else [total])
-        for i, (k, data) in enumerate(zip(keys, totals)):
-            if copies:
+        if copies:
+            for i, (k, data) in enumerate(zip(keys, totals)):
                 self._copies[k] = (data, {d: c[i] for d, c in copies.items()})
         return list(zip(keys, totals))
 
@@ -244,7 +245,6 @@ class KVStore:
 
     def set_optimizer(self, optimizer):
         """Update stored values with ``optimizer`` (every worker applies the same update)."""
-        from .. import optimizer as opt
         self._set_updater(opt.get_updater(optimizer))
 
     def save_optimizer_states(self, fname, dump_optimizer=False):
