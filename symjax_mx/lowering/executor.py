@@ -11,6 +11,7 @@ from .. import random
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
+from ..symbol.graph import Graph
 from ..symbol.inference import given_values, solve
 from .graph import Compiled, LoweredGraph
 
@@ -44,11 +45,11 @@ def _grad_reqs(grad_req, arg_names):
     return reqs
 
 
-def _compiled_for(symbol, entry_shapes, arg_shapes, diff_names):
-    key = (symbol.tojson(), tuple(sorted(arg_shapes.items())), diff_names)
+def _compiled_for(graph, entry_shapes, arg_shapes, diff_names):
+    key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
     compiled = _COMPILED.get(key)
     if compiled is None:
-        compiled = _COMPILED[key] = Compiled(LoweredGraph(symbol, entry_shapes), diff_names)
+        compiled = _COMPILED[key] = Compiled(LoweredGraph(graph, entry_shapes), diff_names)
     return compiled
 
 
@@ -58,6 +59,7 @@ class Executor:
     def __init__(self, symbol, ctx, args, grads, grad_req, aux, entry_shapes=None):
         """``entry_shapes`` is the shape of every graph entry when the caller inferred it."""
         self._symbol = symbol
+        graph = self._graph = symbol.graph
         self._ctx = ctx
         self._arg_names = symbol.list_arguments()
         self._aux_names = symbol.list_auxiliary_states()
@@ -71,19 +73,19 @@ class Executor:
         given = {name: a.shape for name, a in self.arg_dict.items()}
         given.update({name: a.shape for name, a in self.aux_dict.items()})
         if entry_shapes is None:
-            entry_shapes = solve(symbol, "shape", given)[1]
-        self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in symbol._outputs]
+            entry_shapes = solve(graph, "shape", given)[1]
+        self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
-        self._compiled = _compiled_for(symbol, entry_shapes, given, diff)
-        out_types = solve(symbol, "dtype", {n: a.dtype for n, a in
+        self._compiled = _compiled_for(graph, entry_shapes, given, diff)
+        out_types = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
         self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32))
-                        for (n, i), shape in zip(symbol._outputs, self._out_shapes)]
+                        for (n, i), shape in zip(graph.heads, self._out_shapes)]
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None    # the residuals of the last training forward, for backward
         self._grads = None  # or the gradients themselves, when every head is a loss
         self._loss_heads_only = all(node.op is not None and node.op.loss
-                                    for node, _ in symbol._outputs)
+                                    for node, _ in graph.heads)
         self._monitor = None
         self._monitor_all = False
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
@@ -153,7 +155,7 @@ class Executor:
                              f"outputs {self._symbol.list_outputs()}")
         heads = []
         for index, ((node, _), name, output, grad) in enumerate(zip(
-                self._symbol._outputs, self._symbol.list_outputs(), self.outputs, out_grads)):
+                self._graph.heads, self._graph.output_names(), self.outputs, out_grads)):
             if grad is None:
                 if node.op is None or not node.op.loss:
                     raise MXNetError(f"backward: output {name!r} is not a loss, so it needs "
@@ -200,7 +202,8 @@ class Executor:
         self._monitor_all = monitor_all
 
     def _run_monitor(self, args, aux, rng, is_train):
-        internals = self._symbol.get_internals()
+        internals = Graph([(node, i) for node in self._graph.nodes
+                           for i in range(len(node.output_names()))])
         key = ("monitor", id(self._compiled))
         compiled = _COMPILED.get(key)
         if compiled is None:
@@ -210,8 +213,8 @@ class Executor:
         values, _ = compiled.infer({**args, **{n: self.arg_dict[n].asjax() for n in
                                                self._compiled.diff_names}}, aux, rng,
                                    bool(is_train))
-        value_of = {(id(n), i): v for (n, i), v in zip(internals._outputs, values)}
-        for (node, i), name, value in zip(internals._outputs, internals.list_outputs(), values):
+        value_of = {(id(n), i): v for (n, i), v in zip(internals.heads, values)}
+        for (node, i), name, value in zip(internals.heads, internals.output_names(), values):
             if node.op is None:
                 continue
             if self._monitor_all:
@@ -224,7 +227,7 @@ class Executor:
     def debug_str(self):
         """A readable listing of the bound graph: each node, its inputs and shapes."""
         lines = [f"Symbol outputs: {self._symbol.list_outputs()}"]
-        for node in self._symbol._nodes():
+        for node in self._graph.nodes:
             if node.op is None:
                 lines.append(f"Variable:{node.name}")
             else:
@@ -302,7 +305,8 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     ctx = ctx if isinstance(ctx, Context) else current_context()
     check_placement(ctx, group2ctx, stype_dict)
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
-    nodes, entry_shapes = solve(symbol, "shape", given_values(symbol, "shape", (), kwargs))
+    graph = symbol.graph
+    nodes, entry_shapes = solve(graph, "shape", given_values(graph, "shape", (), kwargs))
     variables = {n.name: entry_shapes.get((id(n), 0)) for n in nodes if n.op is None}
     arg_shapes = [variables[n] for n in arg_names]
     aux_shapes = [variables[n] for n in aux_names]

@@ -1,4 +1,4 @@
-"""Lowering: a Symbol and its inferred shapes become one pure JAX function,
+"""Lowering: a Graph and its inferred shapes become one pure JAX function,
 ``(args, aux, rng, is_train) -> (outputs, new_aux)``, evaluated in topological order.
 All planning happens here, once; the function does no per-node Python work beyond
 calling each operator's compute while JAX traces it."""
@@ -10,11 +10,13 @@ from ..base import MXNetError
 
 
 class LoweredGraph:
-    """The graph of ``symbol`` as a pure function over dicts of jax arrays."""
+    """``graph`` (a ``symbol.graph.Graph``) as a pure function over dicts of jax arrays;
+    ``entry_shapes`` maps ``(id(node), index)`` to a shape, for operators without inputs
+    whose own shape has unknown (0) sizes."""
 
-    def __init__(self, symbol, entry_shapes):
-        self.nodes = symbol._nodes()
-        self.heads = symbol._outputs
+    def __init__(self, graph, entry_shapes):
+        self.nodes = graph.nodes
+        self.heads = graph.heads
         self.random = any(node.op is not None and node.op.random for node in self.nodes)
         # An operator without inputs whose shape has unknown (0) sizes gets the inferred one.
         self.params = {}

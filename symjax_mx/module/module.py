@@ -589,7 +589,7 @@ class Module(BaseModule):
         return (self.optimizer_initialized and self._monitor is None
                 and all(self._reqs[n] != "add" for n in self._trained)
                 and all(node.op is not None and node.op.loss
-                        for node, _ in self._symbol._outputs))
+                        for node, _ in self._symbol.graph.heads))
 
     def _compiled_step(self, kind, function):
         """``function`` jitted with the optimizer's hyperparameters fixed; the parameters,

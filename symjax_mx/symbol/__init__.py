@@ -1,9 +1,8 @@
 """mx.sym / mx.symbol: graphs of registry operators, with MXNet's naming and JSON."""
 from ..ops.registry import publish
 from .creation import full, ones, zeros
-from .json_io import load, load_json
 from .register import op_function
-from .symbol import Group, Symbol, Variable, var
+from .symbol import Group, Symbol, Variable, load, load_json, var
 
 publish(op_function, globals(), __name__)
 

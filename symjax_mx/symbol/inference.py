@@ -18,14 +18,14 @@ def _variable_value(node, kind):
     return TYPE_FLAGS[int(flag)].type if flag is not None else None
 
 
-def given_values(symbol, kind, args, kwargs):
+def given_values(graph, kind, args, kwargs):
     """Variable name -> the shape or dtype the caller gave."""
-    arguments = symbol.list_arguments()
+    arguments = [n.name for n in graph.arg_nodes]
     if len(args) > len(arguments):
         raise MXNetError(f"infer_{kind}: {len(args)} positional values for {len(arguments)} "
                          f"arguments {arguments}")
     given = {name: value for name, value in zip(arguments, args) if value is not None}
-    inputs = symbol.list_inputs()
+    inputs = [n.name for n in graph.variables]
     for name, value in kwargs.items():
         if name not in inputs:
             raise MXNetError(f"infer_{kind}: the symbol has no input named {name!r}; its "
@@ -42,9 +42,9 @@ def _same(kind, a, b):
     return a == b if kind == "shape" else np.dtype(a) == np.dtype(b)
 
 
-def solve(symbol, kind, given):
+def solve(graph, kind, given):
     """(node list, entry -> value) with every shape or dtype the rules determine."""
-    nodes = symbol._nodes()
+    nodes = graph.nodes
     values = {}
     for node in nodes:
         if node.op is None:
@@ -92,14 +92,12 @@ def solve(symbol, kind, given):
     return nodes, values
 
 
-def infer(symbol, kind, args, kwargs, partial):
-    """MXNet's infer_shape / infer_shape_partial / infer_type result for ``symbol``."""
-    nodes, values = solve(symbol, kind, given_values(symbol, kind, args, kwargs))
-    aux = symbol._aux_ids(nodes)
-    variables = [n for n in nodes if n.op is None]
-    arg_values = [values.get((id(n), 0)) for n in variables if id(n) not in aux]
-    aux_values = [values.get((id(n), 0)) for n in variables if id(n) in aux]
-    out_values = [values.get((id(node), i)) for node, i in symbol._outputs]
+def infer(graph, kind, args, kwargs, partial):
+    """MXNet's infer_shape / infer_shape_partial / infer_type result for ``graph``."""
+    _, values = solve(graph, kind, given_values(graph, kind, args, kwargs))
+    arg_values = [values.get((id(n), 0)) for n in graph.arg_nodes]
+    aux_values = [values.get((id(n), 0)) for n in graph.aux_nodes]
+    out_values = [values.get((id(node), i)) for node, i in graph.heads]
     result = (arg_values, out_values, aux_values)
     if partial:
         return tuple([() if v is None else v for v in group] for group in result)

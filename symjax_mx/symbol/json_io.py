@@ -2,18 +2,17 @@
 import json
 
 from ..base import MXNetError
-from ..ndarray._format import read_bytes
 from ..ops import get_op
-from .symbol import _HIDDEN_KEYS, Symbol, _Node
+from .graph import HIDDEN_KEYS, Graph, Node
 
-__all__ = ["to_json", "load_json", "load"]
+__all__ = ["graph_to_json", "graph_from_json"]
 
 MXNET_VERSION = 10901
 
 
-def to_json(symbol):
-    """The JSON text MXNet 1.9.1 writes for ``symbol``."""
-    nodes = symbol._nodes()
+def graph_to_json(graph):
+    """The JSON text MXNet 1.9.1 writes for ``graph``."""
+    nodes = graph.nodes
     index = {id(node): i for i, node in enumerate(nodes)}
     records, row_ptr = [], [0]
     for node in nodes:
@@ -26,7 +25,7 @@ def to_json(symbol):
     fields = {
         "arg_nodes": [i for i, node in enumerate(nodes) if node.op is None],
         "node_row_ptr": row_ptr,
-        "heads": [[index[id(node)], i, 0] for node, i in symbol._outputs],
+        "heads": [[index[id(node)], i, 0] for node, i in graph.heads],
         "attrs": {"mxnet_version": ["int", MXNET_VERSION]},
     }
     # one node per line, as compact as MXNet's own files and as easy to diff
@@ -62,7 +61,7 @@ def _node_attributes(record):
         if not isinstance(value, dict):
             _fail(f"node {record.get('name')!r}: {key} must be an object")
         attrs.update({str(k): str(v) for k, v in value.items()})
-    return {f"__{k}__" if k in _HIDDEN_KEYS else k: v for k, v in attrs.items()}
+    return {f"__{k}__" if k in HIDDEN_KEYS else k: v for k, v in attrs.items()}
 
 
 def _move_input_attributes(attrs, arg_names, inputs):
@@ -71,7 +70,7 @@ def _move_input_attributes(attrs, arg_names, inputs):
     for key in list(attrs):
         for j, arg in enumerate(arg_names[:len(inputs)]):
             hidden = key[len(arg) + 1:] if key.startswith(arg + "_") else None
-            if hidden in _HIDDEN_KEYS:
+            if hidden in HIDDEN_KEYS:
                 value = attrs.pop(key)
                 if inputs[j][0].op is None:
                     inputs[j][0].attrs[f"__{hidden}__"] = value
@@ -84,7 +83,7 @@ def _build_node(record, built, position):
     inputs = [_entry(e, built, f"input {j} of node {name!r}")
               for j, e in enumerate(record.get("inputs", []))]
     if record["op"] == "null":
-        return _Node(None, name, attrs, {}, ())
+        return Node(None, name, attrs)
     op = get_op(record["op"])
     raw = {k: v for k, v in attrs.items() if k in op.params or (
         op.open_params and not (k.startswith("__") and k.endswith("__")))}
@@ -99,12 +98,12 @@ def _build_node(record, built, position):
         if arg not in op.aux_names(params):
             _fail(f"node {name!r} ({op.name}) is missing its input {arg!r}")
         var_attrs = {**attrs, **op.input_attrs.get(arg, {})}
-        inputs.append((_Node(None, f"{name}_{arg}", var_attrs, {}, ()), 0))
-    return _Node(op, name, attrs, params, inputs)
+        inputs.append((Node(None, f"{name}_{arg}", var_attrs), 0))
+    return Node(op, name, attrs, params, inputs)
 
 
-def load_json(json_str):
-    """A Symbol from MXNet's JSON text (any version from 0.8 to 1.9)."""
+def graph_from_json(json_str):
+    """The Graph of MXNet's JSON text (any version from 0.8 to 1.9)."""
     try:
         graph = json.loads(json_str)
     except (TypeError, ValueError) as err:
@@ -117,9 +116,4 @@ def load_json(json_str):
         built.append(_build_node(record, built, position))
     if not graph["heads"]:
         _fail("'heads' is empty")
-    return Symbol([_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])])
-
-
-def load(fname):
-    """A Symbol from a JSON file written by ``Symbol.save`` or MXNet (fsspec URLs too)."""
-    return load_json(read_bytes(fname).decode("utf-8"))
+    return Graph([_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])])

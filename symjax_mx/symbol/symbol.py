@@ -1,60 +1,22 @@
-"""Symbol: an immutable graph of operator nodes and variables.
+"""Symbol: a handle on an immutable ``Graph`` of operator nodes and variables.
 
-A node is an operator (or a variable), its name, its attributes as MXNet writes them
-(operator parameters as given, plus ``__key__`` user attributes) and its input entries.
-A Symbol is a tuple of output entries ``(node, index)``. Every operator method and
-dunder comes from the shared operator surface; here ``_apply`` adds a node.
+Every operator method and dunder comes from the shared operator surface; here ``_apply``
+adds a node. The graph itself (nodes, heads, arguments, auxiliary states) is
+``symbol.graph``, defined in ``graph.py``.
 """
 import numpy as np
 
 from .. import attribute, name as naming
 from ..base import MXNetError
-from ..ndarray._format import FLAG_OF_DTYPE
+from ..ndarray._format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
 from ..ops.methods import _SAME_SHAPE, OperatorMethods
+from .graph import HIDDEN_KEYS, Graph, Node, merge_variables
+from .inference import infer
+from .json_io import graph_from_json, graph_to_json
 
-__all__ = ["Symbol", "Variable", "var", "Group", "create"]
-
-# Attributes MXNet also lists without their underscores (``lr_mult`` for ``__lr_mult__``).
-_HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
-                "profiler_scope")
-
-
-class _Node:
-    """One graph node; immutable once built."""
-
-    __slots__ = ("op", "name", "attrs", "params", "inputs", "variables")
-
-    def __init__(self, op, name, attrs, params, inputs):
-        self.op = op                  # Operator, or None for a variable
-        self.name = name
-        self.attrs = attrs            # str -> str, as written to JSON
-        self.params = params          # parsed operator parameters
-        self.inputs = tuple(inputs)   # (node, index) entries: inputs, then aux states
-        self.variables = {name: self} if op is None else _merge_variables(self.inputs)
-
-    def num_inputs(self):
-        """How many of ``inputs`` are operator inputs (the rest are auxiliary states)."""
-        return len(self.op.input_names(self.params))
-
-    def output_names(self):
-        if self.op is None:
-            return (self.name,)
-        return tuple(f"{self.name}_{out}" for out in self.op.output_names(self.params))
-
-
-def _merge_variables(entries):
-    """Variables upstream of ``entries`` by name; two different ones sharing a name is an error."""
-    merged = {}
-    for node, _ in entries:
-        for var_name, var_node in node.variables.items():
-            seen = merged.setdefault(var_name, var_node)
-            if seen is not var_node:
-                raise MXNetError(f"two different variables named {var_name!r} reach one graph; "
-                                 f"give them different names or reuse one Variable")
-    return merged
-
+__all__ = ["Symbol", "Variable", "var", "Group", "create", "load", "load_json"]
 
 def _attr_string(value):
     """An attribute value as MXNet writes it: dtypes by name, everything else by str()."""
@@ -65,36 +27,19 @@ def _attr_string(value):
     return str(value)
 
 
-def _topological(entries):
-    """Every node reachable from ``entries``, inputs before the nodes using them (DFS order)."""
-    order, done = [], set()
-    for head, _ in entries:
-        stack = [(head, 0)]
-        while stack:
-            node, next_input = stack.pop()
-            if id(node) in done:
-                continue
-            if next_input < len(node.inputs):
-                stack.append((node, next_input + 1))
-                child = node.inputs[next_input][0]
-                if id(child) not in done:
-                    stack.append((child, 0))
-            else:
-                done.add(id(node))
-                order.append(node)
-    return order
-
-
 class Symbol(OperatorMethods):
     """A symbolic graph: one or more output entries of operator nodes and variables."""
 
     __module__ = "symjax_mx.symbol"
 
-    __slots__ = ("_outputs",)
+    __slots__ = ("graph",)
     _ARRAY_BINARY = _SAME_SHAPE  # MXNet's Symbol '+' is elemwise_add, not broadcast_add
 
-    def __init__(self, outputs):
-        self._outputs = tuple(outputs)
+    def __init__(self, graph):
+        if not isinstance(graph, Graph):
+            raise TypeError(f"Symbol wraps a Graph, got {type(graph).__name__}; use "
+                            f"mx.sym.Variable, the operator functions or Group")
+        self.graph = graph
 
     # --- operator surface hooks --------------------------------------------------------
 
@@ -114,53 +59,44 @@ class Symbol(OperatorMethods):
 
     # --- structure -----------------------------------------------------------------------
 
-    def _nodes(self):
-        return _topological(self._outputs)
-
-    def _aux_ids(self, nodes):
-        return {id(node.inputs[i][0]) for node in nodes if node.op is not None
-                for i in range(node.num_inputs(), len(node.inputs))}
-
     def list_arguments(self):
         """Names of the inputs that are not auxiliary states, in MXNet's order."""
-        nodes = self._nodes()
-        aux = self._aux_ids(nodes)
-        return [n.name for n in nodes if n.op is None and id(n) not in aux]
+        return [n.name for n in self.graph.arg_nodes]
 
     def list_auxiliary_states(self):
         """Names of the auxiliary states (BatchNorm's moving statistics ...)."""
-        nodes = self._nodes()
-        aux = self._aux_ids(nodes)
-        return [n.name for n in nodes if n.op is None and id(n) in aux]
+        return [n.name for n in self.graph.aux_nodes]
 
     def list_inputs(self):
         """Names of all variables: arguments and auxiliary states."""
-        return [n.name for n in self._nodes() if n.op is None]
+        return [n.name for n in self.graph.variables]
 
     def list_outputs(self):
         """Output names: ``<node>_<output>`` for operators, the name for variables."""
-        return [node.output_names()[index] for node, index in self._outputs]
+        return self.graph.output_names()
 
     @property
     def name(self):
         """The node name of a single-output symbol (None for a group)."""
-        return self._outputs[0][0].name if len(self._outputs) == 1 else None
+        heads = self.graph.heads
+        return heads[0][0].name if len(heads) == 1 else None
 
     def get_internals(self):
         """A symbol whose outputs are every node output in the graph."""
-        return Symbol([(node, i) for node in self._nodes()
-                       for i in range(len(node.output_names()))])
+        return _symbol([(node, i) for node in self.graph.nodes
+                        for i in range(len(node.output_names()))])
 
     def get_children(self):
         """A symbol of the inputs of this symbol's node (None for a variable)."""
         node = self._single("get_children")
-        return Symbol(node.inputs) if node.inputs else None
+        return _symbol(node.inputs) if node.inputs else None
 
     def _single(self, what):
-        if len(self._outputs) != 1:
+        heads = self.graph.heads
+        if len(heads) != 1:
             raise MXNetError(f"{what} needs a single-output symbol, this one has "
-                             f"{len(self._outputs)} outputs")
-        return self._outputs[0][0]
+                             f"{len(heads)} outputs")
+        return heads[0][0]
 
     def __getitem__(self, index):
         if isinstance(index, str):
@@ -169,19 +105,20 @@ class Symbol(OperatorMethods):
                 raise MXNetError(f"cannot find output {index!r} in {names}" if index not in names
                                  else f"output name {index!r} is ambiguous in {names}")
             index = names.index(index)
-        if not -len(self._outputs) <= index < len(self._outputs):
-            raise IndexError(f"output index {index} is out of range for {len(self._outputs)} "
+        heads = self.graph.heads
+        if not -len(heads) <= index < len(heads):
+            raise IndexError(f"output index {index} is out of range for {len(heads)} "
                              f"outputs")
-        return Symbol([self._outputs[index]])
+        return _symbol([heads[index]])
 
     def __len__(self):
-        return len(self._outputs)
+        return len(self.graph.heads)
 
     def __iter__(self):
-        return (Symbol([entry]) for entry in self._outputs)
+        return (_symbol([entry]) for entry in self.graph.heads)
 
     def __repr__(self):
-        if len(self._outputs) == 1:
+        if len(self.graph.heads) == 1:
             return f"<Symbol {self.name}>"
         return f"<Symbol group [{', '.join(self.list_outputs())}]>"
 
@@ -189,7 +126,6 @@ class Symbol(OperatorMethods):
         raise NotImplementedError("the truth value of a Symbol is undefined")
 
     def __reduce__(self):
-        from .json_io import load_json
         return load_json, (self.tojson(),)
 
     # --- attributes ----------------------------------------------------------------------
@@ -206,7 +142,7 @@ class Symbol(OperatorMethods):
 
     def attr_dict(self):
         """Node name -> attributes, for every node that has attributes."""
-        return {node.name: _listed(node.attrs) for node in self._nodes() if node.attrs}
+        return {node.name: _listed(node.attrs) for node in self.graph.nodes if node.attrs}
 
     # --- composition ---------------------------------------------------------------------
 
@@ -228,7 +164,7 @@ class Symbol(OperatorMethods):
                                  f"its arguments are {arguments}")
             replacements[key] = value
         for key, value in replacements.items():
-            if not isinstance(value, Symbol) or len(value._outputs) != 1:
+            if not isinstance(value, Symbol) or len(value.graph.heads) != 1:
                 raise MXNetError(f"cannot compose argument {key!r} with {value!r}: expected a "
                                  f"single-output Symbol")
         replaced, copied = {}, {}
@@ -236,14 +172,14 @@ class Symbol(OperatorMethods):
         def remap(node, index):
             return replaced.get(id(node)) or (copied[id(node)], index)
 
-        for node in self._nodes():
+        for node in self.graph.nodes:
             if node.op is None and node.name in replacements:
-                replaced[id(node)] = replacements[node.name]._outputs[0]
+                replaced[id(node)] = replacements[node.name].graph.heads[0]
                 continue
             new_name = f"{prefix}_{node.name}" if prefix else node.name
-            copied[id(node)] = _Node(node.op, new_name, dict(node.attrs), node.params,
-                                     [remap(n, i) for n, i in node.inputs])
-        return Symbol([remap(node, index) for node, index in self._outputs])
+            copied[id(node)] = Node(node.op, new_name, dict(node.attrs), node.params,
+                                    [remap(n, i) for n, i in node.inputs])
+        return _symbol([remap(node, index) for node, index in self.graph.heads])
 
     # --- binding (the executor lives in lowering/, above this layer) ---------------------
 
@@ -270,33 +206,28 @@ class Symbol(OperatorMethods):
 
     def infer_shape(self, *args, **kwargs):
         """(argument shapes, output shapes, aux shapes); (None, None, None) if incomplete."""
-        from .inference import infer
-        return infer(self, "shape", args, kwargs, partial=False)
+        return infer(self.graph, "shape", args, kwargs, partial=False)
 
     def infer_shape_partial(self, *args, **kwargs):
         """Like infer_shape, with () for each shape that stays unknown."""
-        from .inference import infer
-        return infer(self, "shape", args, kwargs, partial=True)
+        return infer(self.graph, "shape", args, kwargs, partial=True)
 
     def infer_type(self, *args, **kwargs):
         """(argument dtypes, output dtypes, aux dtypes); (None, None, None) if incomplete."""
-        from .inference import infer
-        return infer(self, "dtype", args, kwargs, partial=False)
+        return infer(self.graph, "dtype", args, kwargs, partial=False)
 
     def tojson(self):
         """The graph in MXNet's JSON format."""
-        from .json_io import to_json
-        return to_json(self)
+        return graph_to_json(self.graph)
 
     def save(self, fname):
         """Write ``tojson()`` to ``fname`` (fsspec URLs too)."""
-        from ..ndarray._format import write_bytes_atomic
         write_bytes_atomic(fname, self.tojson().encode())
 
 
 def _listed(attrs):
     listed = dict(attrs)
-    for key in _HIDDEN_KEYS:
+    for key in HIDDEN_KEYS:
         if f"__{key}__" in attrs:
             listed[key] = attrs[f"__{key}__"]
     return listed
@@ -321,7 +252,7 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
             raise ValueError(f"Attribute name={key} is not supported. Additional attributes "
                              f"must start and end with double underscores, e.g, __yourattr__")
         attrs[key] = str(value)
-    return Symbol([(_Node(None, name, attrs, {}, ()), 0)])
+    return _symbol([(Node(None, name, attrs), 0)])
 
 
 var = Variable
@@ -332,9 +263,9 @@ def Group(symbols):
     symbols = list(symbols)
     if not symbols or not all(isinstance(s, Symbol) for s in symbols):
         raise TypeError("Expected a list of symbols as input")
-    entries = [entry for s in symbols for entry in s._outputs]
-    _merge_variables(entries)
-    return Symbol(entries)
+    entries = [entry for s in symbols for entry in s.graph.heads]
+    merge_variables(entries)
+    return _symbol(entries)
 
 
 def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
@@ -351,11 +282,25 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
         symbol = given.get(arg)
         if symbol is None:
             var_attrs = {**attrs, **op.input_attrs.get(arg, {})}
-            entries.append((_Node(None, f"{node_name}_{arg}", var_attrs, {}, ()), 0))
-        elif not isinstance(symbol, Symbol) or len(symbol._outputs) != 1:
+            entries.append((Node(None, f"{node_name}_{arg}", var_attrs), 0))
+        elif not isinstance(symbol, Symbol) or len(symbol.graph.heads) != 1:
             raise MXNetError(f"operator {op.name}: input {arg} must be a single-output Symbol, "
                              f"got {symbol!r}")
         else:
-            entries.append(symbol._outputs[0])
-    node = _Node(op, node_name, attrs, params, entries)
-    return Symbol([(node, i) for i in range(op.num_outputs(params))])
+            entries.append(symbol.graph.heads[0])
+    node = Node(op, node_name, attrs, params, entries)
+    return _symbol([(node, i) for i in range(op.num_outputs(params))])
+
+
+def _symbol(entries):
+    return Symbol(Graph(entries))
+
+
+def load_json(json_str):
+    """A Symbol from MXNet's JSON text (any version from 0.8 to 1.9)."""
+    return Symbol(graph_from_json(json_str))
+
+
+def load(fname):
+    """A Symbol from a JSON file written by ``Symbol.save`` or MXNet (fsspec URLs too)."""
+    return load_json(read_bytes(fname).decode("utf-8"))
