@@ -13,7 +13,8 @@ from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
 from ..symbol.graph import Graph
 from ..symbol.inference import given_values, solve
-from .graph import Compiled, LoweredGraph
+from .graph import LoweredGraph
+from .programs import Compiled
 
 __all__ = ["Executor", "bind", "check_placement", "simple_bind"]
 

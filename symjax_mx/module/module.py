@@ -26,7 +26,7 @@ from ..io import DataDesc
 from ..kv import dist
 from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
 from ..lowering.executor import check_placement
-from ..lowering.graph import loss_gradients
+from ..lowering.programs import _fused_step, _apply_optimizer
 from ..ndarray import NDArray, _format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
 
@@ -643,34 +643,3 @@ class Module(BaseModule):
         self._check_bound("install_monitor")
         self._monitor = mon
         mon.install(self._exec)
-
-
-def _apply_optimizer(optimizer):
-    """(params, grads, states, hyper) -> (new params, new states); ``hyper`` holds the
-    learning rates, weight decays and update counts of the parameters in sorted name order."""
-    def apply(params, grads, states, hyper):
-        new_params, new_states = {}, {}
-        for i, name in enumerate(sorted(params)):
-            new_params[name], new_states[name] = optimizer.step_multi_precision(
-                params[name], grads[name], states[name], hyper[0, i], hyper[1, i],
-                hyper[2, i])
-        return new_params, new_states
-    return apply
-
-
-def _fused_step(compiled):
-    """The training forward, backward and optimizer update of ``compiled``'s graph (whose
-    heads are all losses) as one function of the parameters, the other arguments, aux
-    states, optimizer states, their hyperparameters and the random key's data."""
-    graph = compiled.graph
-
-    def make(optimizer):
-        update = _apply_optimizer(optimizer)
-
-        def step(params, rest, aux, states, hyper, rng_data):
-            rng = None if rng_data is None else jax.random.wrap_key_data(rng_data)
-            outputs, new_aux, grads = loss_gradients(graph, params, rest, aux, rng)
-            new_params, new_states = update(params, grads, states, hyper)
-            return outputs, new_aux, new_params, new_states
-        return step
-    return make

@@ -1,0 +1,117 @@
+"""The compiled programs of a lowered graph: inference, the training forward with its
+residuals, the backward pass, and the forward, backward and optimizer update fused into
+one step. Every program the Executor, Module (and later Gluon) run is built here."""
+import functools
+
+import jax
+
+class Compiled:
+    """The jitted functions an executor runs, shared by every bind of the same graph.
+
+    When every head is a loss, whose gradient ignores the head gradient, the head gradients
+    are known before ``backward`` is called: ``train_with_grads`` runs the forward and
+    backward passes as one program, and keeps no residuals at all. Otherwise ``train``
+    runs the forward pass under ``jax.vjp`` and returns the residuals the backward pass
+    needs; residuals that are simply inputs (data, weights, the random key)
+    are not returned but passed to ``backward`` again, since a jit output can never share
+    a non-donated input's buffer and would be a copy. Buffers that are overwritten are
+    donated, so XLA updates them in place: the auxiliary states in a training forward, the
+    previous gradients in backward.
+    """
+
+    def __init__(self, graph, diff_names):
+        self.graph = graph
+        self.diff_names = tuple(diff_names)
+        self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
+
+        def infer(args, aux, rng, is_train):
+            return graph(args, aux, rng, is_train)
+
+        def train(diff, rest, aux, rng):
+            outputs, vjp, new_aux = training_vjp(graph, diff, rest, aux, rng)
+            leaves, treedef = jax.tree_util.tree_flatten(vjp)
+            inputs = jax.tree_util.tree_leaves((diff, rest, rng))
+            position = {id(x): i for i, x in enumerate(inputs)}
+            positions = tuple(position.get(id(leaf)) for leaf in leaves)
+            self._layouts[_signature(inputs)] = (treedef, positions)
+            return outputs, new_aux, [x for x, p in zip(leaves, positions) if p is None]
+
+        def backward(residuals, inputs, head_grads, previous, accumulate, treedef, positions):
+            fresh = iter(residuals)
+            leaves = [next(fresh) if p is None else inputs[p] for p in positions]
+            grads = jax.tree_util.tree_unflatten(treedef, leaves)(head_grads)[0]
+            return {name: previous[name] + grad if name in accumulate else grad
+                    for name, grad in grads.items()}
+
+        def accumulate(previous, grads):
+            return {name: previous[name] + grad for name, grad in grads.items()}
+
+        self.infer = jax.jit(infer, static_argnums=(3,))
+        self.train_with_grads = jax.jit(functools.partial(loss_gradients, graph),
+                                        donate_argnums=(2,))
+        self.accumulate = jax.jit(accumulate, donate_argnums=(0,))
+        self._train = jax.jit(train, donate_argnums=(2,))
+        self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
+
+    def train(self, diff, rest, aux, rng):
+        """(outputs, new aux, state for ``backward``) of a training forward."""
+        outputs, new_aux, residuals = self._train(diff, rest, aux, rng)
+        inputs = jax.tree_util.tree_leaves((diff, rest, rng))
+        return outputs, new_aux, (residuals, inputs)
+
+    def backward(self, state, head_grads, previous, accumulate):
+        """Gradients of the differentiated arguments, from ``train``'s state."""
+        residuals, inputs = state
+        treedef, positions = self._layouts[_signature(inputs)]
+        return self._backward(residuals, inputs, head_grads, previous, accumulate, treedef,
+                              positions)
+
+
+def training_vjp(graph, diff, rest, aux, rng):
+    """(outputs, vjp function, new aux) of a training pass of ``graph``, differentiated
+    with respect to the arguments in ``diff``."""
+    def run(diff_args):
+        return graph({**rest, **diff_args}, aux, rng, True)
+    return jax.vjp(run, diff, has_aux=True)
+
+
+def loss_gradients(graph, diff, rest, aux, rng):
+    """(outputs, new aux, gradients of ``diff``) of a training pass of a graph whose heads
+    are all losses: their gradients ignore the head gradient, so ones serve."""
+    outputs, vjp, new_aux = training_vjp(graph, diff, rest, aux, rng)
+    return outputs, new_aux, vjp([jax.numpy.ones_like(o) for o in outputs])[0]
+
+
+def _signature(arrays):
+    return tuple((x.shape, str(x.dtype)) for x in arrays)
+
+
+def _apply_optimizer(optimizer):
+    """(params, grads, states, hyper) -> (new params, new states); ``hyper`` holds the
+    learning rates, weight decays and update counts of the parameters in sorted name order."""
+    def apply(params, grads, states, hyper):
+        new_params, new_states = {}, {}
+        for i, name in enumerate(sorted(params)):
+            new_params[name], new_states[name] = optimizer.step_multi_precision(
+                params[name], grads[name], states[name], hyper[0, i], hyper[1, i],
+                hyper[2, i])
+        return new_params, new_states
+    return apply
+
+
+def _fused_step(compiled):
+    """The training forward, backward and optimizer update of ``compiled``'s graph (whose
+    heads are all losses) as one function of the parameters, the other arguments, aux
+    states, optimizer states, their hyperparameters and the random key's data."""
+    graph = compiled.graph
+
+    def make(optimizer):
+        update = _apply_optimizer(optimizer)
+
+        def step(params, rest, aux, states, hyper, rng_data):
+            rng = None if rng_data is None else jax.random.wrap_key_data(rng_data)
+            outputs, new_aux, grads = loss_gradients(graph, params, rest, aux, rng)
+            new_params, new_states = update(params, grads, states, hyper)
+            return outputs, new_aux, new_params, new_states
+        return step
+    return make
