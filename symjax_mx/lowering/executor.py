@@ -4,6 +4,7 @@
 boundary), so ``backward`` does not run the forward again. The executor's arrays are
 NDArray handles that stay valid across calls.
 """
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -13,13 +14,11 @@ from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
 from ..symbol.graph import Graph
 from ..symbol.inference import given_values, solve
-from .graph import LoweredGraph
-from .programs import Compiled
+from .programs import optimizer_update, programs_for
 
 __all__ = ["Executor", "bind", "check_placement", "simple_bind"]
 
 GRAD_REQS = ("write", "add", "null", "inplace")
-_COMPILED = {}
 
 
 def _grad_reqs(grad_req, arg_names):
@@ -46,14 +45,6 @@ def _grad_reqs(grad_req, arg_names):
     return reqs
 
 
-def _compiled_for(graph, entry_shapes, arg_shapes, diff_names):
-    key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = _COMPILED[key] = Compiled(LoweredGraph(graph, entry_shapes), diff_names)
-    return compiled
-
-
 class Executor:
     """A bound symbol: arguments, gradients and auxiliary states as NDArrays."""
 
@@ -77,7 +68,7 @@ class Executor:
             entry_shapes = solve(graph, "shape", given)[1]
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
-        self._compiled = _compiled_for(graph, entry_shapes, given, diff)
+        self._compiled = programs_for(graph, entry_shapes, given, diff)
         out_types = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
         self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32))
@@ -146,6 +137,44 @@ class Executor:
         for name, grad in grads.items():
             self.grad_dict[name]._write(grad)
 
+    @property
+    def programs(self):
+        """The compiled programs this executor runs (``lowering.programs.Programs``)."""
+        return self._compiled
+
+    def next_rng_data(self):
+        """Fresh random key data for one run of the graph, or None if it draws none."""
+        return jax.random.key_data(random.next_key()) if self._compiled.random else None
+
+    def fused_step(self, optimizer, states, hyper, rng_data=None):
+        """A training forward, backward and ``optimizer``'s update of the parameters named
+        in ``states`` (name -> optimizer state) as one program; every head must be a loss.
+        Writes the outputs, auxiliary states and parameters; returns the new states."""
+        args = {n: a.asjax() for n, a in self.arg_dict.items()}
+        params = {n: args.pop(n) for n in states}
+        aux = {n: a.asjax() for n, a in self.aux_dict.items()}
+        step = self._compiled.fused_step(optimizer)
+        outputs, new_aux, new_params, new_states = step(params, args, aux, states, hyper,
+                                                        rng_data)
+        for handle, value in zip(self.outputs, outputs):
+            handle._write(value)
+        for name, value in new_aux.items():
+            self.aux_dict[name]._write(value)
+        for name, value in new_params.items():
+            self.arg_dict[name]._write(value)
+        self._vjp = self._grads = None
+        return new_states
+
+    def apply_update(self, optimizer, states, hyper):
+        """``optimizer``'s update of the parameters named in ``states`` from their
+        gradients, as one program; writes the parameters and returns the new states."""
+        params = {n: self.arg_dict[n].asjax() for n in states}
+        grads = {n: self.grad_dict[n].asjax() for n in states}
+        new_params, new_states = optimizer_update(optimizer)(params, grads, states, hyper)
+        for name, value in new_params.items():
+            self.arg_dict[name]._write(value)
+        return new_states
+
     def _head_grads(self, out_grads):
         if out_grads is None:
             out_grads = [None] * len(self.outputs)
@@ -205,12 +234,8 @@ class Executor:
     def _run_monitor(self, args, aux, rng, is_train):
         internals = Graph([(node, i) for node in self._graph.nodes
                            for i in range(len(node.output_names()))])
-        key = ("monitor", id(self._compiled))
-        compiled = _COMPILED.get(key)
-        if compiled is None:
-            given = {n: a.shape for n, a in {**self.arg_dict, **self.aux_dict}.items()}
-            compiled = _COMPILED[key] = Compiled(
-                LoweredGraph(internals, solve(internals, "shape", given)[1]), ())
+        given = {n: a.shape for n, a in {**self.arg_dict, **self.aux_dict}.items()}
+        compiled = programs_for(internals, solve(internals, "shape", given)[1], given, ())
         values, _ = compiled.infer({**args, **{n: self.arg_dict[n].asjax() for n in
                                                self._compiled.diff_names}}, aux, rng,
                                    bool(is_train))

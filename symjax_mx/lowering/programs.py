@@ -1,12 +1,39 @@
-"""The compiled programs of a lowered graph: inference, the training forward with its
-residuals, the backward pass, and the forward, backward and optimizer update fused into
-one step. Every program the Executor, Module (and later Gluon) run is built here."""
+"""The compiled programs of a graph: inference, the training forward with its
+residuals, the backward pass, the optimizer update, and the forward, backward and update
+fused into one step. Every program the Executor and Module (and later Gluon) run is built
+here, from (graph, optimizer); where arrays live (their shardings) is decided by the
+inputs' placement, which the programs follow.
+
+    >>> programs = programs_for(graph, entry_shapes, arg_shapes, diff_names=("w",))
+    >>> outputs, new_aux = programs.infer(args, aux, rng, False)
+    >>> step = programs.fused_step(optimizer)  # jitted, cached per optimizer settings
+"""
 import functools
 
 import jax
 
-class Compiled:
-    """The jitted functions an executor runs, shared by every bind of the same graph.
+from .graph import LoweredGraph
+
+__all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
+
+_PROGRAMS = {}  # (structural key, argument shapes, differentiated names) -> Programs
+_UPDATES = {}   # (id(optimizer), trace key) -> (optimizer, jitted update)
+
+
+def programs_for(graph, entry_shapes, arg_shapes, diff_names):
+    """The Programs of ``graph`` (a ``symbol.graph.Graph``) for these argument shapes
+    (name -> shape), differentiated with respect to ``diff_names``; shared by every
+    structurally equal graph. ``entry_shapes`` is the inferred shape of each entry."""
+    diff_names = tuple(diff_names)
+    key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
+    programs = _PROGRAMS.get(key)
+    if programs is None:
+        programs = _PROGRAMS[key] = Programs(LoweredGraph(graph, entry_shapes), diff_names)
+    return programs
+
+
+class Programs:
+    """The jitted functions of one lowered graph, shared by every bind of the same graph.
 
     When every head is a loss, whose gradient ignores the head gradient, the head gradients
     are known before ``backward`` is called: ``train_with_grads`` runs the forward and
@@ -52,6 +79,12 @@ class Compiled:
         self.accumulate = jax.jit(accumulate, donate_argnums=(0,))
         self._train = jax.jit(train, donate_argnums=(2,))
         self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
+        self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
+
+    @property
+    def random(self):
+        """Whether the graph draws random numbers (its programs then take a key)."""
+        return self.graph.random
 
     def train(self, diff, rest, aux, rng):
         """(outputs, new aux, state for ``backward``) of a training forward."""
@@ -65,6 +98,18 @@ class Compiled:
         treedef, positions = self._layouts[_signature(inputs)]
         return self._backward(residuals, inputs, head_grads, previous, accumulate, treedef,
                               positions)
+
+    def fused_step(self, optimizer):
+        """The training forward, backward and ``optimizer``'s update as one program of
+        (params, other args, aux, optimizer states, hyper, random key data) ->
+        (outputs, new aux, new params, new states), for a graph whose heads are all losses;
+        the parameters, auxiliary and optimizer states are donated."""
+        key = (id(optimizer), optimizer.trace_key())
+        cached = self._fused.get(key)
+        if cached is None:
+            step = jax.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3))
+            cached = self._fused[key] = (optimizer, step)
+        return cached[1]
 
 
 def training_vjp(graph, diff, rest, aux, rng):
@@ -86,6 +131,19 @@ def _signature(arrays):
     return tuple((x.shape, str(x.dtype)) for x in arrays)
 
 
+def optimizer_update(optimizer):
+    """``optimizer``'s update as one program of (params, grads, states, hyper) ->
+    (new params, new states), the parameters and states donated; ``hyper`` holds the rows
+    of learning rates, weight decays and update counts of the parameters in sorted name
+    order."""
+    key = (id(optimizer), optimizer.trace_key())
+    cached = _UPDATES.get(key)
+    if cached is None:
+        cached = _UPDATES[key] = (optimizer, jax.jit(_apply_optimizer(optimizer),
+                                                     donate_argnums=(0, 2)))
+    return cached[1]
+
+
 def _apply_optimizer(optimizer):
     """(params, grads, states, hyper) -> (new params, new states); ``hyper`` holds the
     learning rates, weight decays and update counts of the parameters in sorted name order."""
@@ -99,19 +157,15 @@ def _apply_optimizer(optimizer):
     return apply
 
 
-def _fused_step(compiled):
-    """The training forward, backward and optimizer update of ``compiled``'s graph (whose
-    heads are all losses) as one function of the parameters, the other arguments, aux
-    states, optimizer states, their hyperparameters and the random key's data."""
-    graph = compiled.graph
+def _fused_step(graph, optimizer):
+    """The training forward, backward and optimizer update of ``graph`` (whose heads are
+    all losses) as one function of the parameters, the other arguments, aux states,
+    optimizer states, their hyperparameters and the random key's data."""
+    update = _apply_optimizer(optimizer)
 
-    def make(optimizer):
-        update = _apply_optimizer(optimizer)
-
-        def step(params, rest, aux, states, hyper, rng_data):
-            rng = None if rng_data is None else jax.random.wrap_key_data(rng_data)
-            outputs, new_aux, grads = loss_gradients(graph, params, rest, aux, rng)
-            new_params, new_states = update(params, grads, states, hyper)
-            return outputs, new_aux, new_params, new_states
-        return step
-    return make
+    def step(params, rest, aux, states, hyper, rng_data):
+        rng = None if rng_data is None else jax.random.wrap_key_data(rng_data)
+        outputs, new_aux, grads = loss_gradients(graph, params, rest, aux, rng)
+        new_params, new_states = update(params, grads, states, hyper)
+        return outputs, new_aux, new_params, new_states
+    return step

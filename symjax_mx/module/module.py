@@ -17,7 +17,6 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceShardin
 from .. import kv as kvstore_module
 from .. import model
 from .. import optimizer as opt
-from .. import random
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..initializer import InitDesc, Uniform
@@ -26,7 +25,6 @@ from ..io import DataDesc
 from ..kv import dist
 from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
 from ..lowering.executor import check_placement
-from ..lowering.programs import _fused_step, _apply_optimizer
 from ..ndarray import NDArray, _format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
 
@@ -150,7 +148,6 @@ class Module(BaseModule):
         self._optimizer = self._kvstore = None
         self._opt_states = None  # {param name: optimizer state (jax arrays)}
         self._preload_opt_states = None
-        self._fused_steps = {}
         self._monitor = None
 
     # --- checkpoints ---------------------------------------------------------------------
@@ -543,14 +540,8 @@ class Module(BaseModule):
         """Apply the optimizer to the gradients of the last backward."""
         self._check_ready("update")
         self._check_optimizer("update")
-        names = self._trainable()
-        hyper = self._optimizer_inputs()
-        params = {n: self._exec.arg_dict[n].asjax() for n in names}
-        grads = {n: self._exec.grad_dict[n].asjax() for n in names}
-        step = self._compiled_step("update", _apply_optimizer)
-        new_params, self._opt_states = step(params, grads, self._opt_states, hyper)
-        for name, value in new_params.items():
-            self._exec.arg_dict[name]._write(value)
+        self._opt_states = self._exec.apply_update(self._optimizer, self._opt_states,
+                                                   self._optimizer_inputs())
         self._params_dirty = True
 
     def _train_step(self, data_batch):
@@ -561,26 +552,12 @@ class Module(BaseModule):
         exe = self._exec
         place = self._placement
         hyper = self._optimizer_inputs()
-        args = {n: a.asjax() for n, a in exe.arg_dict.items()}
-        params = {n: args.pop(n) for n in self._trained}
-        aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
-        rng = None
-        if exe._compiled.graph.random:
-            rng = jax.random.key_data(random.next_key())
+        rng = exe.next_rng_data()
         if place.workers > 1:  # every input of a program spanning workers is global
             hyper = place.place(jax.numpy.asarray(hyper), place.replicated)
             rng = None if rng is None else place.place(rng, place.replicated)
-        step = self._compiled_step(("fused", id(exe._compiled)), _fused_step(exe._compiled))
-        outputs, new_aux, new_params, self._opt_states = step(
-            params, args, aux, self._opt_states, hyper, rng)
-        place.queued(outputs[0])
-        for handle, value in zip(exe.outputs, outputs):
-            handle._write(value)
-        for name, value in new_aux.items():
-            exe.aux_dict[name]._write(value)
-        for name, value in new_params.items():
-            exe.arg_dict[name]._write(value)
-        exe._vjp = exe._grads = None
+        self._opt_states = exe.fused_step(self._optimizer, self._opt_states, hyper, rng)
+        place.queued(exe.outputs[0].asjax())
         self._params_dirty = True
 
     def _fusable(self):
@@ -590,17 +567,6 @@ class Module(BaseModule):
                 and all(self._reqs[n] != "add" for n in self._trained)
                 and all(node.op is not None and node.op.loss
                         for node, _ in self._symbol.graph.heads))
-
-    def _compiled_step(self, kind, function):
-        """``function`` jitted with the optimizer's hyperparameters fixed; the parameters,
-        optimizer states (and auxiliary states) are donated."""
-        key = (kind, self._optimizer.trace_key())
-        step = self._fused_steps.get(key)
-        if step is None:
-            donate = (0, 2) if kind == "update" else (0, 2, 3)
-            step = self._fused_steps[key] = jax.jit(function(self._optimizer),
-                                                    donate_argnums=donate)
-        return step
 
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward: merged on the first context, or per context."""
