@@ -1,4 +1,5 @@
 """mx.kv: KVStore for sharing arrays across devices and worker processes."""
 from .kvstore import KVStore, create
+from .placement import Placement
 
-__all__ = ["KVStore", "create"]
+__all__ = ["KVStore", "Placement", "create"]
