@@ -2,7 +2,8 @@
 device, buffers are summed (an all-reduce across distinct devices, or across processes),
 and the sum is unpacked again. Nothing here waits for the device, except that at most
 ``HOST_COLLECTIVES_IN_FLIGHT`` all-reduces over host devices are queued at once: XLA's
-CPU collectives deadlock, starved of threads, when dozens are queued."""
+CPU collectives deadlock, starved of threads, when dozens are queued. ``HOST_THROTTLE``
+is that one bound, shared by the store's all-reduces and Module's SPMD steps."""
 import collections
 import functools
 import math
@@ -14,10 +15,28 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from ..base import MXNetError
 
-__all__ = ["pack", "unpack", "sum_on", "all_reduce", "cross_process_sum"]
+__all__ = ["pack", "unpack", "sum_on", "all_reduce", "cross_process_sum", "Throttle",
+           "HOST_THROTTLE"]
 
 HOST_COLLECTIVES_IN_FLIGHT = 4
-_host_collectives = collections.deque()  # completion flags of the queued ones
+
+
+class Throttle:
+    """Keeps at most ``limit`` programs with collectives queued: noting one more waits
+    for the oldest."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self._queued = collections.deque()  # one output of each queued program
+
+    def queued(self, result):
+        """Note one more program in flight (``result`` is one of its outputs)."""
+        self._queued.append(result)
+        if len(self._queued) > self.limit:
+            self._queued.popleft().block_until_ready()
+
+
+HOST_THROTTLE = Throttle(HOST_COLLECTIVES_IN_FLIGHT)
 
 
 @jax.jit
@@ -70,9 +89,7 @@ def _global_sum(devices, local_parts):
         (len(devices) * shape[0],) + shape[1:], stacked, local_parts)
     total, done = summed(parts)
     if devices[0].platform == "cpu" and jax.process_count() == 1:
-        _host_collectives.append(done)
-        if len(_host_collectives) > HOST_COLLECTIVES_IN_FLIGHT:
-            _host_collectives.popleft().block_until_ready()
+        HOST_THROTTLE.queued(done)
     return total
 
 

@@ -1,10 +1,12 @@
 """KVStore: push values in, merge them with an updater, pull the result out.
 
-``local`` sums pushed values on the stored value's device; ``device`` sums them with one
-all-reduce across the pushing devices and pulls from the copy each device already has;
-``dist_sync`` adds an all-reduce across worker processes, after which every worker
-applies the same updater, so all replicas stay identical. The keys of one call are
-packed into one buffer per device, so many small keys cost a few collectives.
+Each type is a reducer (``reducers.py``): ``local`` sums pushed values on the stored
+value's device; ``device`` sums them with one all-reduce across the pushing devices and
+pulls from the copy each device already has; ``dist_sync`` adds an all-reduce across
+worker processes, after which every worker applies the same updater, so all replicas
+stay identical. The keys of one call are packed into one buffer per device, so many
+small keys cost a few collectives. Stores defined elsewhere join through
+``KVStoreBase.register``.
 """
 import jax
 
@@ -13,32 +15,41 @@ from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ndarray import _format
 from . import collectives, dist
+from .base import KVStoreBase
+from .placement import Placement
+from .reducers import CrossProcess, DeviceAllReduce, LocalSum
 
-__all__ = ["KVStore", "create"]
+__all__ = ["KVStore", "KVStoreBase", "create"]
 
-# name -> (how values pushed from several devices are summed, whether workers take part)
+# name -> the reducer that sums values pushed from several devices (and workers)
 _TYPES = {
-    "local": ("local", False),
-    "local_allreduce_cpu": ("local", False),
-    "device": ("device", False),
-    "local_allreduce_device": ("device", False),
-    "nccl": ("device", False),
-    "dist_sync": ("local", True),
-    "dist_device_sync": ("device", True),
+    "local": LocalSum,
+    "local_allreduce_cpu": LocalSum,
+    "device": DeviceAllReduce,
+    "local_allreduce_device": DeviceAllReduce,
+    "nccl": DeviceAllReduce,
+    "dist_sync": lambda: CrossProcess(LocalSum()),
+    "dist_device_sync": lambda: CrossProcess(DeviceAllReduce()),
 }
 _ASYNC = ("dist_async", "dist_device_async", "dist")
 
 
 def create(name="local"):
-    """A new KVStore of type ``name``: local, device, dist_sync or dist_device_sync."""
+    """A new store of type ``name``: a registered store class (``KVStoreBase.register``),
+    or local, device, dist_sync or dist_device_sync."""
     if not isinstance(name, str):
         raise TypeError(f"kvstore type must be a string, got {type(name).__name__}")
+    name = name.lower()
+    if name in KVStoreBase.kv_registry:
+        return KVStoreBase.kv_registry[name]()
     if name in _ASYNC:
         raise MXNetError(
             f"kvstore type {name!r} is not supported: updates here are collectives, which are "
             f"synchronous; use 'dist_sync' (or 'dist_device_sync')")
     if name not in _TYPES:
-        raise MXNetError(f"unknown kvstore type {name!r}; available: {', '.join(_TYPES)}")
+        known = list(_TYPES) + sorted(KVStoreBase.kv_registry)
+        raise MXNetError(f"unknown kvstore type {name!r}; available: {', '.join(known)} "
+                         f"(register your own with mx.kv.KVStoreBase.register)")
     return KVStore(name)
 
 
@@ -70,12 +81,13 @@ def _pairs(key, value, what):
     return [(_check_key(key, what), _arrays(value, key, what))]
 
 
-class KVStore:
+class KVStore(KVStoreBase):
     """A store of arrays shared by devices and, for dist types, worker processes."""
 
     def __init__(self, name):
         self._type = name
-        self._merge, self._distributed = _TYPES[name]
+        self._reducer = _TYPES[name]()
+        self._distributed = self._reducer.across_workers
         self._store = {}      # key -> NDArray
         self._copies = {}     # key -> (stored buffer, {device: the same value there})
         self._updater = None  # None assigns the merged value
@@ -98,6 +110,18 @@ class KVStore:
 
     def _across_workers(self):
         return self._distributed and dist.num_workers() > 1
+
+    def is_capable(self, capability):
+        """Whether the store supports ``capability``: it can apply an optimizer."""
+        if capability.lower() == KVStoreBase.OPTIMIZER:
+            return True
+        raise ValueError(f"Unknown capability: {capability}")
+
+    def placement(self, contexts):
+        """The batch split across ``contexts`` and, for dist types with several workers,
+        across every worker's devices: one program whose gradient all-reduce crosses
+        processes."""
+        return Placement(contexts, across_workers=self._across_workers())
 
     # --- init, push, pull ---------------------------------------------------------------
 
@@ -204,17 +228,7 @@ class KVStore:
             buffers = [values[position]._read() for _, values in members]
             buffers = [b if b.dtype == dtype else b.astype(dtype) for b in buffers]
             parts.append(collectives.pack(*buffers) if packed else buffers[0])
-        copies = {}
-        if len(devices) > 1 and self._merge == "device" and len(set(devices)) == len(devices):
-            copies = collectives.all_reduce(parts)
-            total = copies.get(home)
-            if total is None:
-                total = jax.device_put(next(iter(copies.values())), home)
-        else:
-            total = collectives.sum_on(parts, home)
-        if self._across_workers():
-            total = collectives.cross_process_sum(total, dist.worker_devices(home))
-            copies = {}
+        total, copies = self._reducer.reduce(parts, devices, home)
         for k in keys:
             self._copies.pop(k, None)
         if self._updater is not None:  # pull reads what the updater makes, not the sum

@@ -1,8 +1,6 @@
 """Where a data-parallel program's arrays live: one device, or a mesh of devices with
 the batch sharded across it and everything else replicated, so XLA all-reduces the
 gradients inside the program. A KVStore says which (``KVStoreBase.placement``)."""
-import collections
-
 import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceSharding
@@ -10,7 +8,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceShardin
 from ..base import MXNetError
 from ..ndarray import NDArray
 from . import dist
-from .collectives import HOST_COLLECTIVES_IN_FLIGHT
+from .collectives import HOST_THROTTLE
 
 __all__ = ["Placement"]
 
@@ -30,8 +28,7 @@ class Placement:
             per_worker = zip(*(dist.worker_devices(d) for d in devices))
             devices = [d for worker in per_worker for d in worker]
         # XLA's CPU collectives deadlock when dozens are queued: bound the steps in flight.
-        self._in_flight = collections.deque() if (
-            len(devices) > 1 and devices[0].platform == "cpu") else None
+        self._throttled = len(devices) > 1 and devices[0].platform == "cpu"
         if len(devices) == 1:
             self.batch = self.replicated = SingleDeviceSharding(devices[0])
         else:
@@ -53,11 +50,9 @@ class Placement:
 
     def queued(self, result):
         """Note one more step in flight (``result`` is one of its outputs); on host devices,
-        wait for the oldest when more than HOST_COLLECTIVES_IN_FLIGHT are."""
-        if self._in_flight is not None:
-            self._in_flight.append(result)
-            if len(self._in_flight) > HOST_COLLECTIVES_IN_FLIGHT:
-                self._in_flight.popleft().block_until_ready()
+        the shared HOST_THROTTLE bounds how many are queued."""
+        if self._throttled:
+            HOST_THROTTLE.queued(result)
 
     def replicate(self, tree):
         """Every array of ``tree`` (NDArrays or jax arrays) replicated on the devices."""

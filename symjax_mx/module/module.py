@@ -331,8 +331,10 @@ class Module(BaseModule):
             self.logger.warning("optimizer already initialized, ignoring...")
             return
         kv = kvstore_module.create(kvstore) if isinstance(kvstore, str) else kvstore
-        if kv is not None and kv.num_workers > 1 and self._placement.workers == 1:
-            self._span_workers()
+        if kv is not None:
+            placement = kv.placement(self._context)
+            if placement.workers != self._placement.workers:
+                self._span_workers(placement)
         batch_size = self._data_shapes[0].shape[0]
         if kv is not None and kv.type.startswith("dist"):
             batch_size *= kv.num_workers
@@ -363,12 +365,13 @@ class Module(BaseModule):
             self.load_optimizer_states(self._preload_opt_states)
             self._preload_opt_states = None
 
-    def _span_workers(self):
-        """Rebind over every dist_sync worker's devices: one SPMD program whose gradient
-        all-reduce crosses processes; the parameters start from worker 0's."""
+    def _span_workers(self, placement):
+        """Rebind by the store's ``placement``, over every dist_sync worker's devices: one
+        SPMD program whose gradient all-reduce crosses processes; the parameters start
+        from worker 0's."""
         self.get_params()
         old = self._exec
-        self._placement = Placement(self._context, across_workers=True)
+        self._placement = placement
         self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
         self._copy_params_to_devices()
         self._move_monitor(old)
