@@ -8,6 +8,8 @@ import math
 import time
 from collections import namedtuple
 
+from . import model_files
+
 __all__ = ["BatchEndParam", "module_checkpoint", "do_checkpoint", "log_train_metric",
            "Speedometer", "ProgressBar", "LogValidationMetricsCallback"]
 
@@ -31,8 +33,7 @@ def do_checkpoint(prefix, period=1):
 
     def _callback(iter_no, sym, arg, aux):
         if (iter_no + 1) % period == 0:
-            from . import model
-            model.save_checkpoint(prefix, iter_no + 1, sym, arg, aux)
+            model_files.save_checkpoint(prefix, iter_no + 1, sym, arg, aux)
     return _callback
 
 

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from . import metric as metric_module
-from . import model as model_module
+from . import model_files
 from . import ndarray as nd
 from .context import Context, cpu
 from .initializer import Uniform
@@ -193,14 +193,14 @@ class FeedForward:
             epoch = self.num_epoch
         if epoch is None:
             raise ValueError("FeedForward.save: give epoch (num_epoch is not set)")
-        model_module.save_checkpoint(prefix, epoch, self.symbol, self.arg_params,
+        model_files.save_checkpoint(prefix, epoch, self.symbol, self.arg_params,
                                      self.aux_params)
 
     @staticmethod
     def load(prefix, epoch, ctx=None, **kwargs):
         """A FeedForward from a checkpoint, with ``begin_epoch=epoch``; ``kwargs`` go to
         the constructor."""
-        symbol, arg_params, aux_params = model_module.load_checkpoint(prefix, epoch)
+        symbol, arg_params, aux_params = model_files.load_checkpoint(prefix, epoch)
         return FeedForward(symbol, ctx=ctx, arg_params=arg_params, aux_params=aux_params,
                            begin_epoch=epoch, **kwargs)
 

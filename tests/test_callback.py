@@ -1,14 +1,13 @@
 """mx.callback against MXNet 1.9.1: the expected log lines were produced by MXNet 1.9.1's
 callbacks (/tmp/mxref) on the same inputs with the same fake clock."""
 import logging
-import sys
-import types
 
 import pytest
 
 import symjax_mx as mx
 from symjax_mx import callback as C
 from symjax_mx import metric as M
+from symjax_mx import model_files
 
 
 def _param(epoch, nbatch, eval_metric=None):
@@ -105,10 +104,7 @@ def test_log_validation_metrics(caplog):
 
 def test_do_checkpoint_period(monkeypatch):
     saved = []
-    fake = types.ModuleType("symjax_mx.model")
-    fake.save_checkpoint = lambda *args: saved.append(args)
-    monkeypatch.setitem(sys.modules, "symjax_mx.model", fake)
-    monkeypatch.setattr(mx, "model", fake, raising=False)
+    monkeypatch.setattr(model_files, "save_checkpoint", lambda *args: saved.append(args))
     callback = C.do_checkpoint("prefix", period=2)
     for epoch in range(5):
         callback(epoch, "sym", {"w": 1}, {"a": 2})

@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from .. import metric as metric_module
-from .. import model
+from .. import model_files
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..callback import BatchEndParam
@@ -222,11 +222,11 @@ class BaseModule:
 
     def save_params(self, fname):
         """Save the parameters to ``fname`` ('arg:' / 'aux:' keys)."""
-        model.save_params(fname, *self.get_params())
+        model_files.save_params(fname, *self.get_params())
 
     def load_params(self, fname):
         """Load parameters saved by save_params."""
-        self.set_params(*model.read_params(fname))
+        self.set_params(*model_files.read_params(fname))
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
                    allow_extra=False):

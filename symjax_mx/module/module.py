@@ -13,7 +13,7 @@ import jax
 import numpy as np
 
 from .. import kv as kvstore_module
-from .. import model
+from .. import model_files
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
@@ -88,7 +88,7 @@ class Module(BaseModule):
     def load(prefix, epoch, load_optimizer_states=False, **kwargs):
         """A Module from ``prefix-symbol.json`` and ``prefix-%04d.params`` (and, if asked,
         ``prefix-%04d.states``); bind it before use."""
-        symbol, arg_params, aux_params = model.load_checkpoint(prefix, epoch)
+        symbol, arg_params, aux_params = model_files.load_checkpoint(prefix, epoch)
         mod = Module(symbol=symbol, **kwargs)
         mod._arg_params, mod._aux_params = arg_params, aux_params
         mod.params_initialized = True

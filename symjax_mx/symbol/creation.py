@@ -2,25 +2,27 @@
 what consumes the symbol)."""
 import numpy as np
 
+from ..ops import get_op
+from .register import op_function
+
 __all__ = ["zeros", "ones", "full"]
 
 
-def _internal():
-    from . import _internal as ops  # published with the operator functions
-    return ops
+def _constant(op_name, **kwargs):
+    return op_function(get_op(op_name), op_name)(**kwargs)
 
 
 def zeros(shape, dtype=None, **kwargs):
     """A symbol of zeros of ``shape``."""
-    return _internal()._zeros(shape=shape, dtype=dtype or np.float32, **kwargs)
+    return _constant("_zeros", shape=shape, dtype=dtype or np.float32, **kwargs)
 
 
 def ones(shape, dtype=None, **kwargs):
     """A symbol of ones of ``shape``."""
-    return _internal()._ones(shape=shape, dtype=dtype or np.float32, **kwargs)
+    return _constant("_ones", shape=shape, dtype=dtype or np.float32, **kwargs)
 
 
 def full(shape, val, dtype=None, **kwargs):
     """A symbol of ``shape`` filled with ``val``."""
-    return _internal()._full(shape=shape, value=float(val), dtype=dtype or np.float32,
-                             **kwargs)
+    return _constant("_full", shape=shape, value=float(val), dtype=dtype or np.float32,
+                     **kwargs)
