@@ -1,57 +1,10 @@
-"""Random state: ``mx.random.seed(n)`` makes every random operator reproducible.
+"""mx.random: ``seed`` (which makes every random operator reproducible), the random
+state, and the samplers of ``mx.nd.random``."""
+from .ndarray.random import (exponential, gamma, generalized_negative_binomial, multinomial,
+                             negative_binomial, normal, poisson, randint, randn, shuffle,
+                             uniform)
+from .random_state import get_state, next_key, seed, set_state
 
-Random operators take a fresh JAX PRNG key per call, split from one global key.
-"""
-import threading
-
-import jax
-
-__all__ = ["seed", "next_key", "get_state", "set_state"]
-
-_state = threading.local()
-
-
-def seed(seed_state, ctx="all"):
-    """Reset the random state; the same seed gives the same sequence of random arrays.
-
-    ``ctx`` is accepted as in MXNet: one key stream serves every device.
-    """
-    _state.key = jax.random.key(int(seed_state))
-
-
-def next_key():
-    """A fresh PRNG key for one random operator call."""
-    key = getattr(_state, "key", None)
-    if key is None:
-        key = jax.random.key(0)
-    _state.key, sub = jax.random.split(key)
-    return sub
-
-
-def get_state():
-    """The random state as a uint32 array (for checkpoints)."""
-    key = getattr(_state, "key", None)
-    return jax.random.key_data(key if key is not None else jax.random.key(0))
-
-
-def set_state(state):
-    """Restore a random state from ``get_state``."""
-    _state.key = jax.random.wrap_key_data(jax.numpy.asarray(state, jax.numpy.uint32))
-
-
-_SAMPLERS = ("uniform", "normal", "randn", "gamma", "exponential", "poisson", "negative_binomial",
-             "generalized_negative_binomial", "randint", "multinomial", "shuffle")
-__all__ += list(_SAMPLERS)
-
-
-def __getattr__(name):
-    """mx.random.uniform and the other samplers are mx.nd.random's (imported on first use:
-    mx.nd imports this module)."""
-    if name in _SAMPLERS:
-        from .ndarray import random as nd_random
-        return getattr(nd_random, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_SAMPLERS))
+__all__ = ["seed", "next_key", "get_state", "set_state", "uniform", "normal", "randn", "gamma",
+           "exponential", "poisson", "negative_binomial", "generalized_negative_binomial",
+           "randint", "multinomial", "shuffle"]

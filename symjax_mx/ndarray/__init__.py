@@ -1,4 +1,5 @@
 """mx.nd: NDArray, its creation functions, every registry operator, save and load."""
+from ..ops.custom import install_ndarray
 from ..ops.registry import publish
 from .creation import (arange, array, concatenate, empty, from_dlpack, full, ones,
                        to_dlpack_for_read, zeros)
@@ -8,6 +9,7 @@ from . import random  # noqa: E402  (mx.nd.random)
 from .register import UFUNCS, op_function
 
 publish(op_function, globals(), __name__)
+install_ndarray(array)
 globals().update(UFUNCS)
 
 __all__ = ["NDArray", "arange", "array", "concatenate", "empty", "from_dlpack", "full", "load",

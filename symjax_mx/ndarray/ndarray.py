@@ -16,7 +16,7 @@ from ..context import Context, current_context, existing_or_cpu
 from ..ops import get_op
 from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
-from .. import random
+from .. import random_state as random
 from . import _indexing, _invoke
 
 __all__ = ["NDArray", "invoke", "waitall"]
