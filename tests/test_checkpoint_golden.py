@@ -44,7 +44,7 @@ import pytest
 
 import symjax_mx as mx
 from symjax_mx.base import MXNetError
-from symjax_mx.ndarray import _format
+from symjax_mx.ndarray import file_format as _format
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden" / "checkpoint"

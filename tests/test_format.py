@@ -1,4 +1,4 @@
-"""MXNet's binary NDArray file format (symjax_mx/ndarray/_format.py) against real MXNet's files.
+"""MXNet's binary NDArray file format (symjax_mx/ndarray/file_format.py) against real MXNet's files.
 
 The golden files in tests/golden/ndarray/ were written by MXNet 1.9.1 (see make_golden.py);
 check_with_mxnet.py there does the reverse check (symjax_mx writes, MXNet loads).
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from symjax_mx.base import MXNetError
-from symjax_mx.ndarray import _format
+from symjax_mx.ndarray import file_format as _format
 
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "ndarray")
 sys.path.insert(0, GOLDEN)

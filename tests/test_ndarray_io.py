@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import symjax_mx as mx
-from symjax_mx.ndarray import _format
+from symjax_mx.ndarray import file_format as _format
 
 GOLDEN = Path(__file__).parent / "golden" / "ndarray"
 sys.path.insert(0, str(GOLDEN))

@@ -13,7 +13,7 @@ import jax
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..ndarray import NDArray
-from ..ndarray import _format
+from ..ndarray import file_format
 from . import collectives, dist
 from .base import KVStoreBase
 from .placement import Placement
@@ -263,12 +263,13 @@ class KVStore(KVStoreBase):
 
     def save_optimizer_states(self, fname, dump_optimizer=False):
         """Write the optimizer's states (and the optimizer, if asked) to ``fname``."""
-        _format.write_bytes_atomic(fname, self._optimizer_updater("save_optimizer_states")
+        file_format.write_bytes_atomic(fname, self._optimizer_updater("save_optimizer_states")
                                    .get_states(dump_optimizer))
 
     def load_optimizer_states(self, fname):
         """Read optimizer states written by save_optimizer_states."""
-        self._optimizer_updater("load_optimizer_states").set_states(_format.read_bytes(fname))
+        self._optimizer_updater("load_optimizer_states").set_states(
+            file_format.read_bytes(fname))
 
     def _optimizer_updater(self, what):
         if not hasattr(self._updater, "get_states"):

@@ -22,7 +22,7 @@ from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import Placement
 from ..lowering.executor import check_placement
-from ..ndarray import NDArray, _format, zeros
+from ..ndarray import NDArray, file_format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
 
 __all__ = ["Module"]
@@ -408,13 +408,13 @@ class Module(BaseModule):
         for name, state in self._opt_states.items():
             updater.states[self._param_names.index(name)] = jax.tree_util.tree_map(
                 lambda a: NDArray(place.local(a), ctx), state)
-        _format.write_bytes_atomic(fname, updater.get_states())
+        file_format.write_bytes_atomic(fname, updater.get_states())
 
     def load_optimizer_states(self, fname):
         """Read optimizer states written by save_optimizer_states."""
         self._check_optimizer("load_optimizer_states")
         updater = opt.get_updater(self._optimizer)
-        updater.set_states(_format.read_bytes(fname))
+        updater.set_states(file_format.read_bytes(fname))
         for name in self._opt_states:
             index = self._param_names.index(name)
             if index not in updater.states:

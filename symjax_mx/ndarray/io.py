@@ -2,7 +2,7 @@
 import jax
 
 from ..context import Context, existing_or_cpu
-from . import _format
+from . import file_format
 from .ndarray import NDArray
 
 __all__ = ["save", "load", "load_frombuffer"]
@@ -23,13 +23,13 @@ def save(fname, data):
     else:
         raise TypeError("save only accept dict str->NDArray or list of NDArray")
     devices = [(a.context.device_typeid, a.context.device_id) for a in arrays]
-    payload = _format.encode([a.asnumpy() for a in arrays], names, devices)
-    _format.write_bytes_atomic(fname, payload)
+    payload = file_format.encode([a.asnumpy() for a in arrays], names, devices)
+    file_format.write_bytes_atomic(fname, payload)
 
 
 def load_frombuffer(buf):
     """Arrays from the bytes of an MXNet NDArray file: a list, or a dict if it has names."""
-    entries, names = _format.decode(bytes(buf))
+    entries, names = file_format.decode(bytes(buf))
     arrays = []
     for value, dev_type, dev_id in entries:
         ctx = existing_or_cpu(Context(Context.devtype2str[dev_type], dev_id))
@@ -39,4 +39,4 @@ def load_frombuffer(buf):
 
 def load(fname):
     """Arrays saved by mx.nd.save (here or by MXNet): a list, or a dict if saved as one."""
-    return load_frombuffer(_format.read_bytes(fname))
+    return load_frombuffer(file_format.read_bytes(fname))

@@ -13,15 +13,15 @@ from .elemwise import BINARY, UNARY
 from .reduce import REDUCTIONS
 from .registry import get_op
 
-_SAME_SHAPE, _BROADCAST = 1, 2
+SAME_SHAPE, BROADCAST = 1, 2
 
 
 def _family(key):
     entry = BINARY[key]
     elemwise, broadcast, scalar, reflected = entry[1], entry[2], entry[3], entry[4]
     return {
-        _SAME_SHAPE: get_op(elemwise[0]),
-        _BROADCAST: get_op(broadcast[0]),
+        SAME_SHAPE: get_op(elemwise[0]),
+        BROADCAST: get_op(broadcast[0]),
         "scalar": get_op(scalar[0]),
         # a commutative operator's reflected form is itself
         "reflected": get_op(reflected[0]) if reflected else get_op(scalar[0]),
@@ -57,7 +57,7 @@ class OperatorMethods:
     """Mixin giving operator dunders and methods to a front end's array or graph type."""
 
     __slots__ = ()
-    _ARRAY_BINARY = _BROADCAST
+    _ARRAY_BINARY = BROADCAST
 
     def _apply(self, op, inputs, params, hint=None):
         """Run or add ``op``; ``hint`` is the name stem a graph node gets when unnamed."""

@@ -5,7 +5,7 @@ import ast
 import numpy as np
 
 from ..base import MXNetError, normalize_dtype
-from ..ndarray._format import TYPE_FLAGS
+from ..ndarray.file_format import TYPE_FLAGS
 
 
 def _variable_value(node, kind):

@@ -8,10 +8,10 @@ import numpy as np
 
 from .. import attribute, name as naming
 from ..base import MXNetError
-from ..ndarray._format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
+from ..ndarray.file_format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
-from ..ops.methods import _SAME_SHAPE, OperatorMethods
+from ..ops.methods import SAME_SHAPE, OperatorMethods
 from .graph import HIDDEN_KEYS, Graph, Node, merge_variables
 from .inference import infer
 from .json_io import graph_from_json, graph_to_json
@@ -33,7 +33,7 @@ class Symbol(OperatorMethods):
     __module__ = "symjax_mx.symbol"
 
     __slots__ = ("graph",)
-    _ARRAY_BINARY = _SAME_SHAPE  # MXNet's Symbol '+' is elemwise_add, not broadcast_add
+    _ARRAY_BINARY = SAME_SHAPE  # MXNet's Symbol '+' is elemwise_add, not broadcast_add
 
     def __init__(self, graph):
         if not isinstance(graph, Graph):

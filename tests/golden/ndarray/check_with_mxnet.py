@@ -12,7 +12,7 @@ How it was run (write with symjax_mx's venv, load with MXNet's)::
     /tmp/venv/bin/python -c "
     import sys; sys.path.insert(0, 'tests/golden/ndarray')
     from make_golden import golden_arrays
-    from symjax_mx.ndarray import _format
+    from symjax_mx.ndarray import file_format as _format
     g = golden_arrays()
     _format.write_bytes_atomic('/tmp/sym_list.params', _format.encode(list(g.values())))
     _format.write_bytes_atomic('/tmp/sym_dict.params',
