@@ -1,0 +1,369 @@
+"""mx.optimizer: MXNet 1.9.1's optimizers, each written as a pure JAX update rule.
+
+Every optimizer defines, over one parameter's jax arrays,
+
+    init_state(weight) -> state                      (None, an array or a tuple of them)
+    step(weight, grad, state, lr, wd, t) -> (new_weight, new_state)
+
+pure and jit-able, so a training loop can fuse it with the forward and backward pass.
+``lr`` and ``wd`` are the parameter's learning rate and weight decay as MXNet's host code
+computes them (scheduler, lr_mult / wd_mult; see ``_get_lr`` / ``_get_wd``) and ``t`` its
+1-based update count; all three may be traced. ``rescale_grad``, ``clip_gradient`` and the
+optimizer's own hyperparameters are read when ``step`` is traced: a compiled step stays
+valid while ``trace_key()`` is unchanged.
+
+Around that sits MXNet's host API: ``create``, ``update(index, weight, grad, state)`` on
+NDArrays (a jitted ``step`` whose results are written back into the same NDArrays),
+``Updater`` with ``get_states`` / ``set_states``, and ``as_optax()`` to use an MXNet
+optimizer in optax code. Scalars are cast to the weight's dtype before the array math, as
+MXNet's kernels get float parameters; what MXNet computes in Python (bias corrections, and
+``1 - beta`` in the optimizers it writes in NDArray arithmetic) is computed in float64 first.
+"""
+import warnings
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from ..ndarray import NDArray
+from ..registry import Registry
+
+__all__ = ["Optimizer", "create", "register"]
+
+
+def _cast(like, *scalars):
+    """Host or traced scalars in the dtype of the array ``like`` (MXNet's float params)."""
+    return [jnp.asarray(s, like.dtype) for s in scalars]
+
+
+def _power(base, t):
+    """``base ** t`` in float64, as MXNet's Python code computes bias corrections."""
+    return jnp.power(jnp.asarray(base, jnp.float64), t)
+
+
+def _active(limit):
+    """Whether a clip limit is on: MXNet passes it to its kernels only when truthy, and
+    the kernels ignore negative limits."""
+    return bool(limit) and limit > 0
+
+
+def _to_ndarrays(state, ctx):
+    return jax.tree_util.tree_map(lambda a: NDArray(jax.device_put(a, ctx.jax_device), ctx),
+                                  state)
+
+
+class Optimizer:
+    """Base class of the optimizers; arguments as MXNet 1.9.1's ``mx.optimizer.Optimizer``."""
+
+    # Attributes ``step`` reads at trace time; subclasses add their hyperparameters.
+    _hyper = ("rescale_grad", "clip_gradient", "multi_precision")
+    # Layout of a multi-precision state: (weight32, state), or (state, weight32) if False.
+    _master_first = True
+
+    def __init__(self, rescale_grad=1., param_idx2name=None, wd=0., clip_gradient=None,
+                 learning_rate=None, lr_scheduler=None, sym=None, begin_num_update=0,
+                 multi_precision=False, param_dict=None):
+        self.rescale_grad = rescale_grad
+        self.lr_scheduler = lr_scheduler
+        if lr_scheduler is None and learning_rate is None:
+            learning_rate = 0.01
+        self.lr = learning_rate
+        if lr_scheduler is not None and learning_rate is not None \
+                and lr_scheduler.base_lr != learning_rate:
+            warnings.warn("learning rate from ``lr_scheduler`` has been overwritten by "
+                          "``learning_rate`` in optimizer.")
+            lr_scheduler.base_lr = learning_rate
+        self.wd = wd
+        self.begin_num_update = begin_num_update
+        self.num_update = begin_num_update
+        self._all_index_update_counts = {0: {}}
+        self._index_update_count = self._all_index_update_counts[0]
+        self.clip_gradient = clip_gradient
+        self.multi_precision = multi_precision
+        if param_idx2name is None:
+            param_idx2name = {}
+        if not isinstance(param_idx2name, dict):
+            raise AssertionError("param_idx2name should be a dict of param indexes to names.")
+        self.idx2name = param_idx2name.copy()
+        self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
+        self.param_dict = param_dict if param_dict else {}
+        self._jit_step = jax.jit(self._keyed_step, static_argnums=0)
+        self.set_lr_mult({})
+        self.set_wd_mult({})
+
+    # --- registry ------------------------------------------------------------------------
+
+    @staticmethod
+    def register(klass):
+        """Register an Optimizer subclass under its lower-cased class name."""
+        return _REGISTRY.register(klass)
+
+    @staticmethod
+    def create_optimizer(name, **kwargs):
+        """An instance of the optimizer registered as ``name`` (case-insensitive)."""
+        klass = _REGISTRY.get(name)
+        if klass is None:
+            raise ValueError(f"Cannot find optimizer {name}; registered optimizers: "
+                             f"{_REGISTRY.names()}")
+        return klass(**kwargs)
+
+    # --- the pure update rule ------------------------------------------------------------
+
+    def init_state(self, weight):
+        """The initial state for ``weight`` (a jax array): None, an array or a tuple."""
+        return None
+
+    def step(self, weight, grad, state, lr, wd, t):
+        """One update of one parameter: ``(new_weight, new_state)``; pure JAX."""
+        raise NotImplementedError(f"{type(self).__name__} does not define step()")
+
+    def trace_key(self):
+        """The hyperparameters ``step`` reads at trace time (retrace when this changes)."""
+        return (type(self),) + tuple(getattr(self, name) for name in self._hyper)
+
+    def _keyed_step(self, key, *args):
+        """``step``, jitted with ``key = trace_key()`` static so hyperparameter changes
+        retrace."""
+        return self.step(*args)
+
+    def _master_copy(self, weight):
+        return self.multi_precision and weight.dtype == np.float16
+
+    def init_state_multi_precision(self, weight):
+        """``init_state``, with a float32 master copy of a float16 weight if multi_precision."""
+        if not self._master_copy(weight):
+            return self.init_state(weight)
+        weight32 = weight.astype(jnp.float32)
+        return self._pack(weight32, self.init_state(weight32))
+
+    def step_multi_precision(self, weight, grad, state, lr, wd, t):
+        """``step`` for a state from ``init_state_multi_precision``: a float16 weight is
+        updated through its float32 master copy."""
+        if not self._master_copy(weight):
+            return self.step(weight, grad, state, lr, wd, t)
+        weight32, inner = self._unpack(state)
+        weight32, inner = self.step(weight32, grad.astype(jnp.float32), inner, lr, wd, t)
+        return weight32.astype(weight.dtype), self._pack(weight32, inner)
+
+    def _pack(self, weight32, inner):
+        return (weight32, inner) if self._master_first else (inner, weight32)
+
+    def _unpack(self, state):
+        return tuple(state) if self._master_first else (state[1], state[0])
+
+    def _clip(self, grad):
+        """``grad`` clipped to [-clip_gradient, clip_gradient] when clipping is on."""
+        if not _active(self.clip_gradient):
+            return grad
+        return optax.clip(self.clip_gradient).update(grad, optax.EmptyState())[0]
+
+    # --- host bookkeeping, as MXNet 1.9.1 ------------------------------------------------
+
+    @property
+    def learning_rate(self):
+        if self.lr_scheduler is not None:
+            return self.lr_scheduler(self.num_update)
+        return self.lr
+
+    def set_learning_rate(self, lr):
+        """Set the learning rate; an error when an lr_scheduler is in charge."""
+        if self.lr_scheduler is not None:
+            raise UserWarning("LRScheduler of the optimizer has already been defined. Note "
+                              "that set_learning_rate can mutate the value of the learning "
+                              "rate of the optimizer only when the LRScheduler of the "
+                              "optimizer is undefined.")
+        self.lr = lr
+
+    def set_lr_scale(self, args_lrscale):
+        """[DEPRECATED] Use set_lr_mult."""
+        raise DeprecationWarning
+
+    def set_lr_mult(self, args_lr_mult):
+        """Per-parameter learning-rate multipliers, by name or index; ``__lr_mult__``
+        attributes of ``sym``'s arguments come first."""
+        self.lr_mult = {}
+        if self.sym_info:
+            attr, arg_names = self.sym_info
+            for name in arg_names:
+                if name in attr and "__lr_mult__" in attr[name]:
+                    self.lr_mult[name] = float(attr[name]["__lr_mult__"])
+        self.lr_mult.update(args_lr_mult)
+
+    def set_wd_mult(self, args_wd_mult):
+        """Per-parameter weight-decay multipliers, by name or index. Names in idx2name not
+        ending in ``_weight`` or ``_gamma`` get 0; then ``__wd_mult__`` attributes of
+        ``sym``'s arguments, then ``args_wd_mult``."""
+        self.wd_mult = {}
+        for name in self.idx2name.values():
+            if not (name.endswith("_weight") or name.endswith("_gamma")):
+                self.wd_mult[name] = 0.0
+        if self.sym_info:
+            attr, arg_names = self.sym_info
+            for name in arg_names:
+                if name in attr and "__wd_mult__" in attr[name]:
+                    self.wd_mult[name] = float(attr[name]["__wd_mult__"])
+        self.wd_mult.update(args_wd_mult)
+
+    def _set_current_context(self, device_id):
+        """Switch to the update counts of device ``device_id``."""
+        counts = self._all_index_update_counts.setdefault(device_id, {})
+        self._index_update_count = counts
+
+    def _update_count(self, index):
+        """Count one more update of ``index`` (an index or a list of them)."""
+        for idx in index if isinstance(index, (list, tuple)) else [index]:
+            count = self._index_update_count.get(idx, self.begin_num_update) + 1
+            self._index_update_count[idx] = count
+            self.num_update = max(count, self.num_update)
+
+    def _mult(self, table, index, attr):
+        if index in self.param_dict:
+            return getattr(self.param_dict[index], attr)
+        if index in table:
+            return table[index]
+        if index in self.idx2name:
+            return table.get(self.idx2name[index], 1.0)
+        return 1.0
+
+    def _get_lrs(self, indices):
+        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
+        return [lr * self._mult(self.lr_mult, i, "lr_mult") for i in indices]
+
+    def _get_lr(self, index):
+        return self._get_lrs([index])[0]
+
+    def _get_wds(self, indices):
+        return [self.wd * self._mult(self.wd_mult, i, "wd_mult") for i in indices]
+
+    def _get_wd(self, index):
+        return self._get_wds([index])[0]
+
+    # --- NDArray API -----------------------------------------------------------------------
+
+    def create_state(self, index, weight):
+        """The state for the NDArray ``weight``: None, an NDArray or a tuple of NDArrays."""
+        return _to_ndarrays(self.init_state(weight.asjax()), weight.context)
+
+    def create_state_multi_precision(self, index, weight):
+        """``create_state``, with a float32 master copy of a float16 weight if
+        multi_precision."""
+        if weight.dtype == np.float16 and not self.multi_precision:
+            warnings.warn("Accumulating with float16 in optimizer can lead to poor accuracy "
+                          "or slow convergence. Consider using multi_precision=True option "
+                          f"of the {type(self).__name__} optimizer")
+        if not self._master_copy(weight):
+            return self.create_state(index, weight)
+        weight32 = weight.astype(np.float32)
+        return self._pack(weight32, self.create_state(index, weight32))
+
+    def update(self, index, weight, grad, state):
+        """Update ``weight`` and ``state`` in place (an index or lists of everything)."""
+        if isinstance(index, (list, tuple)):
+            for args in zip(index, weight, grad, state):
+                self.update(*args)
+            return
+        weight._check_context(grad, f"{type(self).__name__} update")
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        jax_state = jax.tree_util.tree_map(NDArray.asjax, state)
+        new_weight, new_state = self._jit_step(self.trace_key(), weight.asjax(), grad.asjax(),
+                                               jax_state, lr, wd,
+                                               self._index_update_count[index])
+        weight._write(new_weight)
+        for array, value in zip(jax.tree_util.tree_leaves(state),
+                                jax.tree_util.tree_leaves(new_state)):
+            array._write(value)
+
+    def update_multi_precision(self, index, weight, grad, state):
+        """``update`` for a state from ``create_state_multi_precision``."""
+        if isinstance(index, (list, tuple)):
+            for args in zip(index, weight, grad, state):
+                self.update_multi_precision(*args)
+            return
+        if not self._master_copy(weight):
+            self.update(index, weight, grad, state)
+            return
+        weight32, inner = self._unpack(state)
+        self.update(index, weight32, grad.astype(np.float32), inner)
+        weight[:] = weight32.astype(weight.dtype)
+
+    # --- optax -----------------------------------------------------------------------------
+
+    def as_optax(self, learning_rate=None):
+        """This optimizer as an ``optax.GradientTransformation`` over a pytree of params.
+
+        ``update(grads, state, params)`` needs ``params`` and returns ``new - params`` (apply
+        with ``optax.apply_updates``). The learning rate is ``learning_rate`` (a float or an
+        optax schedule of the step count) or else this optimizer's: its ``lr``, or its
+        ``lr_scheduler`` in pure form, at MXNet's update numbers. It and the weight decay
+        are hyperparameters (``optax.inject_hyperparams``) in ``state.hyperparams``. The
+        leaves of a flat dict or list are looked up by key in lr_mult / wd_mult / idx2name
+        as MXNet looks up indices; deeper leaves get multiplier 1.
+        """
+        first = self.begin_num_update + 1
+        if learning_rate is None and self.lr_scheduler is not None:
+            schedule = self.lr_scheduler.as_optax_schedule()
+            learning_rate = lambda count: schedule(count + first)  # noqa: E731
+        elif learning_rate is None:
+            learning_rate = self.lr
+
+        def transform(learning_rate, weight_decay):
+            def init(params):
+                leaves = jax.tree_util.tree_leaves(params)
+                return _OptaxState(jnp.zeros([], jnp.int32),
+                                   [self.init_state_multi_precision(p) for p in leaves])
+
+            def update(grads, state, params=None):
+                if params is None:
+                    raise ValueError(f"{type(self).__name__}.as_optax() needs params")
+                paths, treedef = jax.tree_util.tree_flatten_with_path(params)
+                t = state.count + first
+                updates, states = [], []
+                for (path, w), g, s in zip(paths, treedef.flatten_up_to(grads), state.states):
+                    key = _flat_key(path)
+                    lr = learning_rate * self._mult(self.lr_mult, key, "lr_mult")
+                    wd = weight_decay * self._mult(self.wd_mult, key, "wd_mult")
+                    new_w, new_s = self.step_multi_precision(w, g, s, lr, wd, t)
+                    updates.append(new_w - w)
+                    states.append(new_s)
+                return treedef.unflatten(updates), _OptaxState(state.count + 1, states)
+
+            return optax.GradientTransformation(init, update)
+
+        return optax.inject_hyperparams(transform)(learning_rate=learning_rate,
+                                                   weight_decay=self.wd)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["param_dict"], state["_jit_step"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__ = state
+        self.param_dict = {}
+        self._jit_step = jax.jit(self._keyed_step, static_argnums=0)
+
+
+_REGISTRY = Registry(Optimizer, "optimizer", wrong_class=AssertionError)
+Optimizer.opt_registry = _REGISTRY.classes
+
+
+class _OptaxState(NamedTuple):
+    count: Any
+    states: Any
+
+
+def _flat_key(path):
+    """The dict key or list index of a top-level leaf, else None."""
+    if len(path) != 1:
+        return None
+    entry = path[0]
+    if isinstance(entry, jax.tree_util.DictKey):
+        return entry.key
+    return getattr(entry, "idx", None)
+
+
+register = Optimizer.register
+create = Optimizer.create_optimizer
