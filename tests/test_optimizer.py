@@ -327,3 +327,12 @@ def test_float16_without_multi_precision_warns():
         state = o.create_state_multi_precision(0, w)
     o.update_multi_precision(0, w, mx.nd.ones((2,), dtype="float16"), state)
     assert w.dtype == np.float16 and state[0].dtype == np.float16
+
+
+def test_step_inputs_counts_updates_and_returns_lrs_wds_counts():
+    opt = mx.optimizer.SGD(learning_rate=0.5, wd=0.1, param_idx2name={0: "a_weight", 1: "b_weight"})
+    opt.set_lr_mult({"b_weight": 2.0})
+    opt.step_inputs([0, 1])
+    rows = opt.step_inputs([0, 1])
+    assert rows.dtype == np.float64 and rows.shape == (3, 2)
+    np.testing.assert_allclose(rows, [[0.5, 1.0], [0.1, 0.1], [2, 2]])

@@ -391,14 +391,9 @@ class Module(BaseModule):
         return self._trained
 
     def _optimizer_inputs(self):
-        """Host bookkeeping of one update: rows of learning rates, weight decays and update
-        counts of the trained parameters, in ``_trainable()`` order, as one array."""
-        optimizer = self._optimizer
-        indices = self._trained_indices
-        optimizer._update_count(indices)
-        counts = [optimizer._index_update_count[i] for i in indices]
-        return np.array([optimizer._get_lrs(indices), optimizer._get_wds(indices), counts],
-                        np.float64)
+        """Host bookkeeping of one update of the trained parameters, in ``_trainable()``
+        order (see ``Optimizer.step_inputs``)."""
+        return self._optimizer.step_inputs(self._trained_indices)
 
     def save_optimizer_states(self, fname):
         """Write the optimizer states as MXNet's Updater pickles them (index -> state)."""

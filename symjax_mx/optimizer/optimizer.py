@@ -227,6 +227,14 @@ class Optimizer:
             return table.get(self.idx2name[index], 1.0)
         return 1.0
 
+    def step_inputs(self, indices):
+        """Count one more update of each of ``indices`` and return what a compiled ``step``
+        of them takes from the host: rows of learning rates, weight decays and update
+        counts, as one float64 array of shape (3, len(indices))."""
+        self._update_count(indices)
+        counts = [self._index_update_count[i] for i in indices]
+        return np.array([self._get_lrs(indices), self._get_wds(indices), counts], np.float64)
+
     def _get_lrs(self, indices):
         lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
         return [lr * self._mult(self.lr_mult, i, "lr_mult") for i in indices]
