@@ -2,7 +2,8 @@
 
 Run as a script (``python tests/test_architecture.py``) to print the figures the
 architecture notes quote: import cycles, cross-package private imports, cross-package
-private attribute reads, and the longest files.
+private attribute reads, reads of Symbol's old graph internals, the length of
+module/module.py and the files over 800 lines.
 
 Definitions:
 - A module is one ``.py`` file of ``symjax_mx``; a package is the folder holding it.
@@ -160,6 +161,19 @@ def private_reads():
     return found
 
 
+SYMBOL_INTERNALS = ("_outputs", "_nodes", "_aux_ids")
+
+
+def symbol_internal_reads():
+    """(module, attribute) for each read of the graph internals Symbol used to expose
+    (``_outputs``, ``_nodes()``, ``_aux_ids``) outside ``symbol/symbol.py`` (an object's
+    own ``self._nodes`` is not one)."""
+    return [(name, node.attr) for name, (path, tree) in _modules().items()
+            if name != "symjax_mx.symbol.symbol" for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in SYMBOL_INTERNALS
+            and not (isinstance(node.value, ast.Name) and node.value.id == "self")]
+
+
 def file_lengths():
     return {_module_name(p): len(p.read_text().splitlines()) for p in ROOT.rglob("*.py")}
 
@@ -191,6 +205,8 @@ def main():
     print(f"cross-package private reads: {len(reads)}")
     for (module, attr), count in sorted(collections.Counter(reads).items()):
         print(f"    {module}: {attr} x{count}")
+    print(f"reads of Symbol's graph internals outside symbol.py: "
+          f"{len(symbol_internal_reads())}")
     lengths = file_lengths()
     print(f"module/module.py lines: {lengths['symjax_mx.module.module']}")
     print("files over 800 lines:", [n for n, k in lengths.items() if k > 800])
