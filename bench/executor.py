@@ -228,7 +228,7 @@ def _executor_programs(exe):
       when heads take out_grads; ``resid`` is the bytes of the residuals between them;
 
     and functions running each path directly on jax arrays (no NDArray layer)."""
-    comp = exe._compiled
+    comp = exe.programs
     copy = lambda a: jnp.array(a.asjax(), copy=True)  # noqa: E731
     args = {n: copy(a) for n, a in exe.arg_dict.items()}
     aux = {n: copy(a) for n, a in exe.aux_dict.items()}
