@@ -2,7 +2,9 @@
 
 ``forward(is_train=True)`` keeps the residuals of ``jax.vjp`` (they cross the jit
 boundary), so ``backward`` does not run the forward again. The executor's arrays are
-NDArray handles that stay valid across calls.
+NDArray handles that stay valid across calls. Its programs come from
+``programs.programs_for``; ``fused_step`` and ``apply_update`` run the optimizer's
+programs on its arrays for Module.
 """
 import jax
 import jax.numpy as jnp
