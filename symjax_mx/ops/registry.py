@@ -47,8 +47,8 @@ class ParamParsers:
                 return None
             try:
                 return ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                raise ValueError(f"cannot parse {value!r}") from None
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                raise ValueError(f"cannot parse {value[:100]!r}") from None
         return value
 
     @staticmethod

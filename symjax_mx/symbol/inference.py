@@ -1,21 +1,18 @@
 """Shape and dtype inference: the operators' rules applied forward and backward over the
 graph until nothing changes, so weights get shapes from data and data from weights."""
-import ast
-
 import numpy as np
 
 from ..base import MXNetError, normalize_dtype
-from ..ndarray._format import TYPE_FLAGS
+from .validate import declared_dtype, declared_shape
 
 
 def _variable_value(node, kind):
     """A shape or dtype a variable declares through its attributes (None if none)."""
-    if kind == "shape":
-        text = node.attrs.get("__shape__")
-        shape = tuple(ast.literal_eval(text)) if text else None
-        return shape if shape and 0 not in shape else None  # 0 marks an unknown size
-    flag = node.attrs.get("__dtype__")
-    return TYPE_FLAGS[int(flag)].type if flag is not None else None
+    text = node.attrs.get(f"__{kind}__")
+    if text is None:
+        return None
+    parse = declared_shape if kind == "shape" else declared_dtype
+    return parse(text, f"infer_{kind}: variable {node.name!r}")
 
 
 def given_values(symbol, kind, args, kwargs):

@@ -24,7 +24,7 @@ _HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_st
 class _Node:
     """One graph node; immutable once built."""
 
-    __slots__ = ("op", "name", "attrs", "params", "inputs", "variables")
+    __slots__ = ("op", "name", "attrs", "params", "inputs", "_variables")
 
     def __init__(self, op, name, attrs, params, inputs):
         self.op = op                  # Operator, or None for a variable
@@ -32,7 +32,14 @@ class _Node:
         self.attrs = attrs            # str -> str, as written to JSON
         self.params = params          # parsed operator parameters
         self.inputs = tuple(inputs)   # (node, index) entries: inputs, then aux states
-        self.variables = {name: self} if op is None else _merge_variables(self.inputs)
+        self._variables = {name: self} if op is None else None  # see variables()
+
+    def variables(self):
+        """Variables upstream of this node by name; computed when first asked (create()
+        asks at every operator it adds; a loaded graph only at its heads)."""
+        if self._variables is None:
+            self._variables = _collect_variables([(self, 0)])
+        return self._variables
 
     def num_inputs(self):
         """How many of ``inputs`` are operator inputs (the rest are auxiliary states)."""
@@ -45,15 +52,28 @@ class _Node:
 
 
 def _merge_variables(entries):
-    """Variables upstream of ``entries`` by name; two different ones sharing a name is an error."""
+    """Variables upstream of ``entries`` by name, merged from their nodes' variables()."""
     merged = {}
     for node, _ in entries:
-        for var_name, var_node in node.variables.items():
-            seen = merged.setdefault(var_name, var_node)
-            if seen is not var_node:
-                raise MXNetError(f"two different variables named {var_name!r} reach one graph; "
-                                 f"give them different names or reuse one Variable")
+        for var_name, var_node in node.variables().items():
+            _check_unique(merged, var_name, var_node)
     return merged
+
+
+def _collect_variables(entries):
+    """Variables upstream of ``entries`` by name, found in one walk of the graph."""
+    found = {}
+    for node in _topological(entries):
+        if node.op is None:
+            _check_unique(found, node.name, node)
+    return found
+
+
+def _check_unique(variables, var_name, var_node):
+    """Add ``var_node``; two different variables sharing a name is an error."""
+    if variables.setdefault(var_name, var_node) is not var_node:
+        raise MXNetError(f"two different variables named {var_name!r} reach one graph; "
+                         f"give them different names or reuse one Variable")
 
 
 def _attr_string(value):
@@ -243,7 +263,9 @@ class Symbol(OperatorMethods):
             new_name = f"{prefix}_{node.name}" if prefix else node.name
             copied[id(node)] = _Node(node.op, new_name, dict(node.attrs), node.params,
                                      [remap(n, i) for n, i in node.inputs])
-        return Symbol([remap(node, index) for node, index in self._outputs])
+        outputs = [remap(node, index) for node, index in self._outputs]
+        _collect_variables(outputs)
+        return Symbol(outputs)
 
     # --- binding (the executor lives in lowering/, above this layer) ---------------------
 
@@ -358,4 +380,5 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
         else:
             entries.append(symbol._outputs[0])
     node = _Node(op, node_name, attrs, params, entries)
+    node._variables = _merge_variables(entries)
     return Symbol([(node, i) for i in range(op.num_outputs(params))])
