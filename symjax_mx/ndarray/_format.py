@@ -178,7 +178,8 @@ class _Reader:
             )
 
     def unpack(self, st, what):
-        self.need(st.size, what)
+        if self.pos + st.size > len(self.buf):
+            self.need(st.size, what)
         (value,) = st.unpack_from(self.buf, self.pos)
         self.pos += st.size
         return value
@@ -206,8 +207,12 @@ class _Reader:
         return out
 
 
+_NONE_ARRAY = np.empty((0,), dtype=np.float32)
+_NONE_ARRAY.flags.writeable = False
+
+
 def _none_array():
-    return np.empty((0,), dtype=np.float32), 1, 0
+    return _NONE_ARRAY, 1, 0
 
 
 def _read_shape_dims(r, fmt, ndim, where):

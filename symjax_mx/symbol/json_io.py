@@ -43,9 +43,9 @@ def _fail(message):
 def _entry(value, built, where):
     """The (node, output) a checked entry refers to; its output must exist."""
     node, output = built[value[0]], value[1]
-    if output >= len(node.output_names()):
-        _fail(f"{where} refers to output {output} of node {node.name!r}, which has "
-              f"{len(node.output_names())}")
+    count = 1 if node.op is None else node.op.num_outputs(node.params)
+    if output >= count:
+        _fail(f"{where} refers to output {output} of node {node.name!r}, which has {count}")
     return node, output
 
 
@@ -54,8 +54,11 @@ def _node_attributes(record):
     and write ``lr_mult`` where MXNet 1.x writes ``__lr_mult__``."""
     attrs = {}
     for key in ("param", "attr", "attrs"):
-        value = record.get(key) or {}
-        attrs.update({str(k): str(v) for k, v in value.items()})
+        value = record.get(key)
+        if value:
+            attrs.update({str(k): str(v) for k, v in value.items()})
+    if not attrs:
+        return attrs
     return {f"__{k}__" if k in _HIDDEN_KEYS else k: v for k, v in attrs.items()}
 
 

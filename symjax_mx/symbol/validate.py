@@ -43,8 +43,8 @@ def _short(value):
 
 def check_entry(value, count, where):
     """``value`` is ``[node, output(, version)]`` with ``0 <= node < count``, ``output >= 0``."""
-    if not isinstance(value, list) or len(value) not in (2, 3) \
-            or not all(_is_int(v) for v in value):
+    if type(value) is not list or len(value) not in (2, 3) \
+            or not all(type(v) is int for v in value):
         _fail(f"{where}: expected [node, output(, version)] of integers, got {_short(value)}")
     if not 0 <= value[0] < count:
         _fail(f"{where} refers to node {value[0]}, but only nodes 0 to {count - 1} precede it"
@@ -95,7 +95,7 @@ def _attributes(record, where):
     attrs = {}
     for field in _ATTRIBUTE_FIELDS:
         value = record.get(field)
-        if value is None:
+        if value is None or value == {}:
             continue
         if not isinstance(value, dict):
             _fail(f"{where}: '{field}' must be an object, got {type(value).__name__}")
