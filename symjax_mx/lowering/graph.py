@@ -7,6 +7,7 @@ import functools
 import jax
 
 from ..base import MXNetError
+from .errors import node_scope, reported
 
 
 class LoweredGraph:
@@ -44,8 +45,9 @@ class LoweredGraph:
             entries = [values[id(n)][i] for n, i in node.inputs]
             split = node.num_inputs()
             key = jax.random.fold_in(rng, position) if node.op.random else None
-            outputs, updated = node.op.compute(entries[:split], entries[split:],
-                                               self.params[id(node)], is_train, key)
+            with node_scope(node):
+                outputs, updated = node.op.compute(entries[:split], entries[split:],
+                                                   self.params[id(node)], is_train, key)
             values[id(node)] = tuple(outputs)
             if is_train:
                 for (state, _), value in zip(node.inputs[split:], updated):
@@ -95,12 +97,13 @@ class Compiled:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self.infer = jax.jit(infer, static_argnums=(3,))
-        self.train_with_grads = jax.jit(functools.partial(loss_gradients, graph),
-                                        donate_argnums=(2,))
-        self.accumulate = jax.jit(accumulate, donate_argnums=(0,))
-        self._train = jax.jit(train, donate_argnums=(2,))
-        self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
+        self.infer = reported(jax.jit(infer, static_argnums=(3,)))
+        self.train_with_grads = reported(jax.jit(functools.partial(loss_gradients, graph),
+                                                 donate_argnums=(2,)))
+        self.accumulate = reported(jax.jit(accumulate, donate_argnums=(0,)))
+        self._train = reported(jax.jit(train, donate_argnums=(2,)))
+        self._backward = reported(jax.jit(backward, static_argnums=(4, 5, 6),
+                                          donate_argnums=(3,)))
 
     def train(self, diff, rest, aux, rng):
         """(outputs, new aux, state for ``backward``) of a training forward."""

@@ -26,6 +26,7 @@ from ..io import DataDesc
 from ..kv import dist
 from ..kv.collectives import HOST_COLLECTIVES_IN_FLIGHT
 from ..lowering.executor import check_placement
+from ..lowering.errors import reported
 from ..lowering.graph import loss_gradients
 from ..ndarray import NDArray, _format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
@@ -598,8 +599,8 @@ class Module(BaseModule):
         step = self._fused_steps.get(key)
         if step is None:
             donate = (0, 2) if kind == "update" else (0, 2, 3)
-            step = self._fused_steps[key] = jax.jit(function(self._optimizer),
-                                                    donate_argnums=donate)
+            step = self._fused_steps[key] = reported(jax.jit(function(self._optimizer),
+                                                             donate_argnums=donate))
         return step
 
     def get_outputs(self, merge_multi_context=True):
