@@ -78,7 +78,8 @@ def solve(symbol, kind, given):
                     ins, outs = node.op.infer_type(node.params, [values.get(k) for k in keys])
             except MXNetError as err:
                 raise MXNetError(f"infer_{kind} failed at node {node.name!r} "
-                                 f"({node.op.name}): {err}") from None
+                                 f"({node.op.name}): {err}; its inputs: "
+                                 f"{_inputs_described(node, values)}") from None
             names = node.op.arg_names(node.params)
             for j, (key, value) in enumerate(zip(keys, ins)):
                 changed |= settle(key, value, lambda j=j: f"input {names[j]} of node "
@@ -87,6 +88,17 @@ def solve(symbol, kind, given):
                 changed |= settle((id(node), i), value,
                                   lambda i=i: f"output {i} of node {node.name!r}")
     return nodes, values
+
+
+def _inputs_described(node, values):
+    """``role = source value`` for each input of ``node``, naming variables and nodes."""
+    described = []
+    for role, (source, index) in zip(node.op.arg_names(node.params), node.inputs):
+        name = (f"variable {source.name!r}" if source.op is None
+                else f"output {source.output_names()[index]!r}")
+        value = values.get((id(source), index))
+        described.append(f"{role} = {name}" + ("" if value is None else f" {value}"))
+    return ", ".join(described)
 
 
 def infer(symbol, kind, args, kwargs, partial):
