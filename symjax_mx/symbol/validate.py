@@ -125,7 +125,7 @@ def _check_node(record, position):
     if op == "null":
         if inputs:
             _fail(f"{where} is a variable but has {len(inputs)} inputs")
-        _check_variable_attributes(attrs, where)
+        _check_variable_attributes(attrs, f"invalid symbol JSON: {where}")
 
 
 def _check_index_list(graph, field, count):
