@@ -11,12 +11,16 @@ memory) and the largest jump one case caused.
 
 Then two files that used to amplify a small input into a large cost are built and
 loaded: a .params of 100,000 four-byte "none" entries (391 KiB) and a symbol JSON of
-10,000 chained additions (about 1 MB); their load times are printed.
+10,000 chained additions (about 1.3 MB); their load times (wall and CPU, medians of 3)
+are printed beside MXNet 1.9.1's for the same files, run interleaved in a subprocess.
 """
 import argparse
 import collections
+import json
 import os
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,32 +84,68 @@ def chained_adds_json(count=10_000):
             '"attrs": {"mxnet_version": ["int", 10901]}}').encode()
 
 
-def amplification(folder):
-    """[(description, size in bytes, load seconds)] for the two amplification files."""
+_MXNET_LOAD = """
+import json, sys, time
+import mxnet as mx
+path, kind = sys.argv[1:]
+wall, cpu = time.perf_counter(), time.process_time()
+(mx.nd.load if kind == "params" else mx.sym.load)(path)
+print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu]))
+"""
+
+
+def _timed(load, path):
+    wall, cpu = time.perf_counter(), time.process_time()
+    load(path)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _timed_in_mxnet(python, path, kind):
+    done = subprocess.run([python, "-c", _MXNET_LOAD, path, kind], capture_output=True,
+                          text=True, timeout=600, cwd=tempfile.gettempdir())
+    if done.returncode:
+        return None
+    return tuple(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def amplification(folder, mxnet_python=None, rounds=3):
+    """[(description, size, (wall, cpu) median here, (wall, cpu) median in MXNet or None)]
+    for the two amplification files; the runs here and in MXNet are interleaved."""
     results = []
-    for name, data, load in [
-            ("params of 100,000 'none' entries", none_entries_params(), mx.nd.load),
-            ("symbol JSON of 10,000 chained adds", chained_adds_json(), mx.sym.load)]:
+    for name, data, kind in [
+            ("params of 100,000 'none' entries", none_entries_params(), "params"),
+            ("symbol JSON of 10,000 chained adds", chained_adds_json(), "symbol")]:
         path = os.path.join(folder, "amplify")
         with open(path, "wb") as f:
             f.write(data)
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            load(path)
-            times.append(time.perf_counter() - started)
-        results.append((name, len(data), sorted(times)[1]))
+        ours, theirs = [], []
+        for _ in range(rounds):
+            ours.append(_timed(mx.nd.load if kind == "params" else mx.sym.load, path))
+            if mxnet_python:
+                theirs.append(_timed_in_mxnet(mxnet_python, path, kind))
+        theirs = None if not theirs or None in theirs else _medians(theirs)
+        results.append((name, len(data), _medians(ours), theirs))
     return results
+
+
+def _medians(pairs):
+    return tuple(statistics.median(column) for column in zip(*pairs))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--kinds", default="symbol,params,checkpoint")
+    parser.add_argument("--kinds", default="symbol,params,checkpoint",
+                        help="what to fuzz ('' for the amplification files only)")
+    parser.add_argument("--mxnet-python", default="/tmp/mxref/bin/python",
+                        help="a Python with MXNet 1.9.1 to time the amplification files "
+                             "against ('' for none)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        for kind in options.kinds.split(","):
+        if options.mxnet_python and not os.path.exists(options.mxnet_python):
+            options.mxnet_python = None
+        for kind in filter(None, options.kinds.split(",")):
             started = time.perf_counter()
             outcomes, slowest, growth, jump, examples = fuzz(kind, options.count, options.seed,
                                                              folder)
@@ -117,9 +157,15 @@ def main():
             for outcome, example in examples.items():
                 print(f"  first {outcome}: {example}")
             sys.stdout.flush()
-        for name, size, seconds in amplification(folder):
-            print(f"amplification: {name} ({size / 1024:.0f} KiB) loads in {seconds:.3f} s "
-                  f"(median of 3)")
+        for name, size, (wall, cpu), mxnet in amplification(folder, options.mxnet_python):
+            line = (f"amplification: {name} ({size / 1024:.0f} KiB) loads in {wall:.3f} s "
+                    f"wall, {cpu:.3f} s CPU")
+            if mxnet is not None:
+                line += (f"; MXNet 1.9.1 {mxnet[0]:.3f} s wall, {mxnet[1]:.3f} s CPU "
+                         f"(ours / MXNet: {wall / mxnet[0]:.2f} wall, {cpu / mxnet[1]:.2f} CPU)")
+            elif options.mxnet_python:
+                line += "; MXNet 1.9.1 refuses this file"
+            print(line + f" (medians of 3; load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
