@@ -89,7 +89,8 @@ def _exit_status(returncode):
 
 
 def _exits_in_order(workers):
-    """A list that threads fill with (rank, exit status) as the workers exit, in order."""
+    """A list that threads fill with (rank, exit status, time.monotonic()) as the workers
+    exit, in order."""
     exits = []
 
     def wait(rank, worker):
