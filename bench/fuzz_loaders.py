@@ -109,8 +109,9 @@ def _timed_in_mxnet(python, path, kind):
 
 
 def amplification(folder, mxnet_python=None, rounds=3):
-    """[(description, size, (wall, cpu) median here, (wall, cpu) median in MXNet or None)]
-    for the two amplification files; the runs here and in MXNet are interleaved."""
+    """[(description, size, (wall, cpu) median here, (wall, cpu) median in MXNet or None,
+    growth of the peak RSS here in MiB)] for the two amplification files; the runs here
+    and in MXNet are interleaved."""
     results = []
     for name, data, kind in [
             ("params of 100,000 'none' entries", none_entries_params(), "params"),
@@ -118,13 +119,13 @@ def amplification(folder, mxnet_python=None, rounds=3):
         path = os.path.join(folder, "amplify")
         with open(path, "wb") as f:
             f.write(data)
-        ours, theirs = [], []
+        ours, theirs, start_rss = [], [], _peak_rss_mib()
         for _ in range(rounds):
             ours.append(_timed(mx.nd.load if kind == "params" else mx.sym.load, path))
             if mxnet_python:
                 theirs.append(_timed_in_mxnet(mxnet_python, path, kind))
         theirs = None if not theirs or None in theirs else _medians(theirs)
-        results.append((name, len(data), _medians(ours), theirs))
+        results.append((name, len(data), _medians(ours), theirs, _peak_rss_mib() - start_rss))
     return results
 
 
@@ -157,9 +158,10 @@ def main():
             for outcome, example in examples.items():
                 print(f"  first {outcome}: {example}")
             sys.stdout.flush()
-        for name, size, (wall, cpu), mxnet in amplification(folder, options.mxnet_python):
+        for name, size, (wall, cpu), mxnet, growth in amplification(folder,
+                                                                    options.mxnet_python):
             line = (f"amplification: {name} ({size / 1024:.0f} KiB) loads in {wall:.3f} s "
-                    f"wall, {cpu:.3f} s CPU")
+                    f"wall, {cpu:.3f} s CPU, peak RSS growth {growth:.0f} MiB")
             if mxnet is not None:
                 line += (f"; MXNet 1.9.1 {mxnet[0]:.3f} s wall, {mxnet[1]:.3f} s CPU "
                          f"(ours / MXNet: {wall / mxnet[0]:.2f} wall, {cpu / mxnet[1]:.2f} CPU)")
