@@ -71,11 +71,29 @@ def test_a_dead_worker_makes_the_others_fail(tmp_path):
         assert "has a worker died" in results[rank]["error"]
         assert results[rank]["seconds_to_error"] < 60
     assert "worker 2 failed with exit status 3" in stderr
-    # The survivors exit non-zero on their own, before the launcher's grace runs out.
+    assert "worker 2 failed first (exit status 3)" in stderr
+    # The survivors exit with status 1 on their own, not aborted by the runtime later.
     assert "stopping the workers" not in stderr
     for rank in (0, 1):
-        line = next(ln for ln in stderr.splitlines() if f"worker {rank} exited" in ln)
-        assert not line.endswith("status 0")
+        assert _seconds_after_failure(stderr, rank, status=1) < 5
+
+
+def _seconds_after_failure(stderr, rank, status):
+    """When worker ``rank`` exited with ``status``, in seconds after the first failure."""
+    line = next(ln for ln in stderr.splitlines() if f"worker {rank} exited" in ln)
+    assert f"with status {status}," in line, line
+    return float(line.split(", ")[1].split(" s after")[0])
+
+
+def test_a_killed_worker_ends_the_others_that_go_on(tmp_path):
+    """Survivors that catch the error and go on still exit with status 1, within
+    SYMJAX_MX_FAULT_EXIT seconds of the failed collective."""
+    status, results, stderr = launch(tmp_path, 3, "killed", devices=1)
+    assert status == 128 + 9, stderr[-3000:]
+    assert "worker 2 failed first (exit status -9)" in stderr
+    for rank in (0, 1):
+        assert "has a worker died" in results[rank]["error"]
+        assert _seconds_after_failure(stderr, rank, status=1) < 10
 
 
 def test_ssh_launcher_with_a_hostfile(tmp_path):

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ..base import MXNetError
+from . import dist
 
 __all__ = ["pack", "unpack", "sum_on", "all_reduce", "cross_process_sum", "Throttle",
            "HOST_THROTTLE"]
@@ -107,5 +107,5 @@ def cross_process_sum(part, devices):
     try:
         return _global_sum(devices, [part]).addressable_shards[0].data
     except Exception as err:  # a failed collective raises XLA's runtime error
-        raise MXNetError(f"dist_sync: the all-reduce across {len(devices)} workers failed "
-                         f"(has a worker died?): {err}") from None
+        raise dist.collective_failure(f"dist_sync: the all-reduce across {len(devices)} "
+                                      f"workers failed (has a worker died?): {err}") from None

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 __all__ = ["main", "worker_environment"]
@@ -87,27 +88,47 @@ def _exit_status(returncode):
     return returncode if returncode > 0 else 128 - returncode
 
 
+def _exits_in_order(workers):
+    """A list that threads fill with (rank, exit status, time.monotonic()) as the workers
+    exit, in order."""
+    exits = []
+
+    def wait(rank, worker):
+        exits.append((rank, worker.wait(), time.monotonic()))
+
+    for rank, worker in enumerate(workers):
+        threading.Thread(target=wait, args=(rank, worker), daemon=True).start()
+    return exits
+
+
 def _supervise(workers, grace):
     """Wait for the workers; returns the first failure's exit status (0 if none)."""
-    failure, deadline = 0, None
-    while any(w.poll() is None for w in workers):
-        for rank, w in enumerate(workers):
-            code = w.poll()
-            if code and not failure:
-                failure = _exit_status(code)
+    exits = _exits_in_order(workers)
+    first, deadline, seen = None, None, 0
+    while seen < len(workers):
+        for rank, code, when in exits[seen:len(exits)]:
+            seen += 1
+            if code and first is None:
+                first = rank, code, when
                 deadline = time.monotonic() + grace
-                print(f"launch: worker {rank} failed with exit status {code}; waiting up to "
-                      f"{grace:g} s for the others", file=sys.stderr, flush=True)
+                print(f"launch: worker {rank} failed with exit status {code}, the first to "
+                      f"fail; waiting up to {grace:g} s for the others", file=sys.stderr,
+                      flush=True)
         if deadline is not None and time.monotonic() > deadline:
             print("launch: stopping the workers still running", file=sys.stderr, flush=True)
             _stop(workers)
-        time.sleep(0.05)
-    for rank, w in enumerate(workers):
-        if w.returncode and not failure:
-            failure = _exit_status(w.returncode)
-        print(f"launch: worker {rank} exited with status {w.returncode}", file=sys.stderr,
+            deadline = None
+        time.sleep(0.02)
+    for rank, code, when in sorted(exits):
+        after = "" if first is None or rank == first[0] else \
+            f", {when - first[2]:.1f} s after worker {first[0]} failed"
+        print(f"launch: worker {rank} exited with status {code}{after}", file=sys.stderr,
               flush=True)
-    return failure
+    if first is None:
+        return 0
+    print(f"launch: worker {first[0]} failed first (exit status {first[1]})", file=sys.stderr,
+          flush=True)
+    return _exit_status(first[1])
 
 
 def main(argv=None):

@@ -5,6 +5,7 @@ calling each operator's compute while JAX traces it."""
 import jax
 
 from ..base import MXNetError
+from .errors import node_scope, reported
 
 
 class LoweredGraph:
@@ -44,8 +45,9 @@ class LoweredGraph:
             entries = [values[id(n)][i] for n, i in node.inputs]
             split = node.num_inputs()
             key = jax.random.fold_in(rng, position) if node.op.random else None
-            outputs, updated = node.op.compute(entries[:split], entries[split:],
-                                               self.params[id(node)], is_train, key)
+            with node_scope(node):
+                outputs, updated = node.op.compute(entries[:split], entries[split:],
+                                                   self.params[id(node)], is_train, key)
             values[id(node)] = tuple(outputs)
             if is_train:
                 for (state, _), value in zip(node.inputs[split:], updated):

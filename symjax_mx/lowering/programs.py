@@ -12,6 +12,7 @@ import functools
 
 import jax
 
+from .errors import reported
 from .graph import LoweredGraph
 
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
@@ -73,12 +74,13 @@ class Programs:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self.infer = jax.jit(infer, static_argnums=(3,))
-        self.train_with_grads = jax.jit(functools.partial(loss_gradients, graph),
-                                        donate_argnums=(2,))
-        self.accumulate = jax.jit(accumulate, donate_argnums=(0,))
-        self._train = jax.jit(train, donate_argnums=(2,))
-        self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
+        self.infer = reported(jax.jit(infer, static_argnums=(3,)))
+        self.train_with_grads = reported(jax.jit(functools.partial(loss_gradients, graph),
+                                                 donate_argnums=(2,)))
+        self.accumulate = reported(jax.jit(accumulate, donate_argnums=(0,)))
+        self._train = reported(jax.jit(train, donate_argnums=(2,)))
+        self._backward = reported(jax.jit(backward, static_argnums=(4, 5, 6),
+                                          donate_argnums=(3,)))
         self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
 
     @property
@@ -107,7 +109,7 @@ class Programs:
         key = (id(optimizer), optimizer.trace_key())
         cached = self._fused.get(key)
         if cached is None:
-            step = jax.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3))
+            step = reported(jax.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3)))
             cached = self._fused[key] = (optimizer, step)
         return cached[1]
 
@@ -139,8 +141,8 @@ def optimizer_update(optimizer):
     key = (id(optimizer), optimizer.trace_key())
     cached = _UPDATES.get(key)
     if cached is None:
-        cached = _UPDATES[key] = (optimizer, jax.jit(_apply_optimizer(optimizer),
-                                                     donate_argnums=(0, 2)))
+        cached = _UPDATES[key] = (optimizer, reported(jax.jit(
+            _apply_optimizer(optimizer), donate_argnums=(0, 2))))
     return cached[1]
 
 

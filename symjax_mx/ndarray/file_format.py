@@ -178,7 +178,8 @@ class _Reader:
             )
 
     def unpack(self, st, what):
-        self.need(st.size, what)
+        if self.pos + st.size > len(self.buf):
+            self.need(st.size, what)
         (value,) = st.unpack_from(self.buf, self.pos)
         self.pos += st.size
         return value
@@ -206,8 +207,12 @@ class _Reader:
         return out
 
 
+_NONE_ARRAY = np.empty((0,), dtype=np.float32)
+_NONE_ARRAY.flags.writeable = False
+
+
 def _none_array():
-    return np.empty((0,), dtype=np.float32), 1, 0
+    return _NONE_ARRAY, 1, 0
 
 
 def _read_shape_dims(r, fmt, ndim, where):
@@ -426,10 +431,12 @@ def _umask():
 def write_bytes_atomic(fname, data):
     """Write ``data`` to ``fname``.
 
-    A local file is replaced atomically: the bytes go to a temporary file in the same folder,
-    which is flushed, fsync'ed and then renamed over ``fname``; if anything fails the temporary
-    file is removed and a previous ``fname`` is left untouched.  A URL with '://' is written
-    through fsspec (as atomic as that file system makes it).
+    A local file is replaced atomically: the bytes go to a temporary file
+    ``.NAME.PID.XXXX.tmp`` in the same folder, which is flushed, fsync'ed and then renamed
+    over ``fname``; if anything fails the temporary file is removed, a previous ``fname`` is
+    left untouched and the OSError names ``fname``. Temporary files that saves of the same
+    target killed before they finished left behind are removed first. A URL with '://' is
+    written through fsspec (as atomic as that file system makes it).
     """
     fname = os.fspath(fname)
     if isinstance(fname, bytes):
@@ -442,25 +449,63 @@ def write_bytes_atomic(fname, data):
     if not os.path.isdir(folder):
         raise FileNotFoundError(errno.ENOENT, f"cannot save {fname!r}: the folder {folder!r} "
                                 f"does not exist", fname)
+    prefix = f".{os.path.basename(fname)}."
+    _remove_stale_temporaries(folder, prefix)
     try:
         mode = os.stat(fname).st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(fname) + ".", suffix=".tmp")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, fname)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    except BaseException as err:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(err, OSError):
+            raise type(err)(err.errno, f"cannot save {fname!r}: {err.strerror or err}",
+                            fname) from err
         raise
-    try:  # make the rename itself durable; not possible on every platform
+    _sync_folder(folder)
+
+
+def _remove_stale_temporaries(folder, prefix):
+    """Remove ``prefix + PID.XXXX.tmp`` files whose writing process no longer exists."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        parts = name[len(prefix):].split(".")  # PID, mkstemp's random part, "tmp"
+        pid = parts[0] if len(parts) == 3 else ""
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+
+
+def _process_exists(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _sync_folder(folder):
+    """Make a rename in ``folder`` durable; not possible on every platform."""
+    try:
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return

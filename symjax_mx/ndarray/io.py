@@ -30,11 +30,34 @@ def save(fname, data):
 def load_frombuffer(buf):
     """Arrays from the bytes of an MXNet NDArray file: a list, or a dict if it has names."""
     entries, names = file_format.decode(bytes(buf))
-    arrays = []
-    for value, dev_type, dev_id in entries:
-        ctx = existing_or_cpu(Context(Context.devtype2str[dev_type], dev_id))
-        arrays.append(NDArray(jax.device_put(value, ctx.jax_device), ctx))
+    contexts = {}
+    for _, dev_type, dev_id in entries:
+        if (dev_type, dev_id) not in contexts:
+            ctx = existing_or_cpu(Context(Context.devtype2str[dev_type], dev_id))
+            contexts[dev_type, dev_id] = ctx, ctx.jax_device
+    placed = _place([(value, contexts[dev_type, dev_id][1])
+                     for value, dev_type, dev_id in entries])
+    arrays = [NDArray(value, contexts[dev_type, dev_id][0])
+              for value, (_, dev_type, dev_id) in zip(placed, entries)]
     return dict(zip(names, arrays)) if names else arrays
+
+
+def _place(values):
+    """``[(numpy array, device)]`` as jax arrays: one transfer per device, and one shared
+    buffer per empty shape (a file of many tiny entries costs no transfer each)."""
+    placed, by_device, empty = [None] * len(values), {}, {}
+    for i, (value, device) in enumerate(values):
+        if value.size:
+            by_device.setdefault(device, []).append(i)
+        else:
+            key = (value.shape, value.dtype, device)
+            if key not in empty:
+                empty[key] = jax.device_put(value, device)
+            placed[i] = empty[key]
+    for device, indices in by_device.items():
+        for i, array in zip(indices, jax.device_put([values[i][0] for i in indices], device)):
+            placed[i] = array
+    return placed
 
 
 def load(fname):

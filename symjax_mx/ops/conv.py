@@ -36,8 +36,11 @@ def _fill(op_name, names, shapes, name, expected, data_shape):
     if shapes[i] is None:
         shapes[i] = tuple(expected)
     elif tuple(shapes[i]) != tuple(expected):
-        raise MXNetError(f"{op_name}: input {name} has shape {tuple(shapes[i])}, but data of "
-                         f"shape {tuple(data_shape)} needs {tuple(expected)}")
+        needing = ("the parameters" if data_shape is None
+                   else f"data of shape {tuple(data_shape)}")
+        raise MXNetError(f"{op_name}: input {name} has shape {tuple(shapes[i])}, but "
+                         f"{needing} need{'' if data_shape is None else 's'} "
+                         f"{tuple(expected)}")
 
 
 def _float_dtype_rule(op, params, dtypes):

@@ -126,6 +126,7 @@ def _as_ndarrays(values):
 
 
 def _custom_compute(inputs, aux, params, is_train, rng):
+    from ..lowering.errors import on_host  # run time only: lowering sits above ops
     prop = _prop(params)
     in_shapes = [list(x.shape) for x in inputs]
     in_dtypes = [x.dtype.type for x in inputs]
@@ -154,7 +155,7 @@ def _custom_compute(inputs, aux, params, is_train, rng):
         return tuple(g.asnumpy() for g in in_grad)
 
     def run_forward(args, states):
-        results = jax.pure_callback(host_forward, outputs_spec + aux_spec, *args, *states)
+        results = jax.pure_callback(on_host(host_forward), outputs_spec + aux_spec, *args, *states)
         return tuple(results[:num_out]), list(results[num_out:])
 
     @jax.custom_vjp
@@ -169,7 +170,7 @@ def _custom_compute(inputs, aux, params, is_train, rng):
         args, states, outputs = residuals
         out_grads = [jax.numpy.zeros_like(o) if g is None else g
                      for o, g in zip(outputs, cotangents[0])]
-        grads = jax.pure_callback(host_backward, grads_spec, *args, *states, *outputs, *out_grads)
+        grads = jax.pure_callback(on_host(host_backward), grads_spec, *args, *states, *outputs, *out_grads)
         return tuple(grads), [jax.numpy.zeros_like(s) for s in states]
 
     apply.defvjp(apply_fwd, apply_bwd)

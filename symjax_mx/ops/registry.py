@@ -36,6 +36,10 @@ __all__ = ["Param", "Operator", "register", "get_op", "list_ops", "output_shape_
            "resolve_inputs", "split_call", "ParamParsers"]
 
 
+#: The longest string a number, shape or axes parameter is parsed from.
+MAX_LITERAL_LENGTH = 4096
+
+
 class ParamParsers:
     """Parsers from Python values or MXNet attribute strings to canonical, hashable values."""
 
@@ -45,10 +49,13 @@ class ParamParsers:
             text = value.strip()
             if text in ("None", ""):
                 return None
+            if len(text) > MAX_LITERAL_LENGTH:  # parsing costs time: refuse what no value needs
+                raise ValueError(f"a value of {len(text)} characters is longer than the "
+                                 f"{MAX_LITERAL_LENGTH} any parameter needs")
             try:
                 return ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                raise ValueError(f"cannot parse {value!r}") from None
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                raise ValueError(f"cannot parse {value[:100]!r}") from None
         return value
 
     @staticmethod
@@ -88,7 +95,10 @@ class ParamParsers:
             return float(value)
         if not isinstance(value, (int, float, np.integer, np.floating)):
             raise ValueError(f"expected a number, got {value!r}")
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"{value!r} is too large for a float") from None
 
     @classmethod
     def shape(cls, value):

@@ -13,7 +13,7 @@ and the autograd tape build and read graphs only through this API.
 """
 from ..base import MXNetError
 
-__all__ = ["Node", "Graph", "HIDDEN_KEYS"]
+__all__ = ["Node", "Graph", "HIDDEN_KEYS", "merge_variables", "collect_variables"]
 
 # Attributes MXNet also lists without their underscores (``lr_mult`` for ``__lr_mult__``).
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
@@ -23,7 +23,7 @@ HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_sta
 class Node:
     """One graph node; immutable once built."""
 
-    __slots__ = ("op", "name", "attrs", "params", "inputs", "variables")
+    __slots__ = ("op", "name", "attrs", "params", "inputs", "_variables")
 
     def __init__(self, op, name, attrs=None, params=None, inputs=()):
         self.op = op                  # Operator, or None for a variable
@@ -31,7 +31,22 @@ class Node:
         self.attrs = {} if attrs is None else attrs  # str -> str, as written to JSON
         self.params = {} if params is None else params  # parsed operator parameters
         self.inputs = tuple(inputs)   # (node, index) entries: inputs, then aux states
-        self.variables = {name: self} if op is None else merge_variables(self.inputs)
+        self._variables = {name: self} if op is None else None  # see variables
+
+    @property
+    def variables(self):
+        """Variables upstream of this node by name, found when first asked (graphs built
+        in Python ask at every node through ``checked``; a loaded graph only at its heads)."""
+        if self._variables is None:
+            self._variables = collect_variables([(self, 0)])
+        return self._variables
+
+    def checked(self):
+        """This node, after checking that no two different variables upstream share a
+        name (merging its inputs' variables, as each node of a graph built in Python is)."""
+        if self._variables is None:
+            self._variables = merge_variables(self.inputs)
+        return self
 
     @property
     def is_variable(self):
@@ -51,15 +66,29 @@ class Node:
 
 
 def merge_variables(entries):
-    """Variables upstream of ``entries`` by name; two different ones sharing a name is an error."""
+    """Variables upstream of ``entries`` by name, merged from their nodes' variables; two
+    different ones sharing a name is an error."""
     merged = {}
     for node, _ in entries:
         for var_name, var_node in node.variables.items():
-            seen = merged.setdefault(var_name, var_node)
-            if seen is not var_node:
-                raise MXNetError(f"two different variables named {var_name!r} reach one graph; "
-                                 f"give them different names or reuse one Variable")
+            _check_unique(merged, var_name, var_node)
     return merged
+
+
+def collect_variables(entries):
+    """Variables upstream of ``entries`` by name, found in one walk of the graph; two
+    different ones sharing a name is an error."""
+    found = {}
+    for node in _topological(entries):
+        if node.op is None:
+            _check_unique(found, node.name, node)
+    return found
+
+
+def _check_unique(variables, var_name, var_node):
+    if variables.setdefault(var_name, var_node) is not var_node:
+        raise MXNetError(f"two different variables named {var_name!r} reach one graph; "
+                         f"give them different names or reuse one Variable")
 
 
 def _topological(entries):

@@ -1,21 +1,18 @@
 """Shape and dtype inference: the operators' rules applied forward and backward over the
 graph until nothing changes, so weights get shapes from data and data from weights."""
-import ast
-
 import numpy as np
 
 from ..base import MXNetError, normalize_dtype
-from ..ndarray.file_format import TYPE_FLAGS
+from .validate import declared_dtype, declared_shape
 
 
 def _variable_value(node, kind):
     """A shape or dtype a variable declares through its attributes (None if none)."""
-    if kind == "shape":
-        text = node.attrs.get("__shape__")
-        shape = tuple(ast.literal_eval(text)) if text else None
-        return shape if shape and 0 not in shape else None  # 0 marks an unknown size
-    flag = node.attrs.get("__dtype__")
-    return TYPE_FLAGS[int(flag)].type if flag is not None else None
+    text = node.attrs.get(f"__{kind}__")
+    if text is None:
+        return None
+    parse = declared_shape if kind == "shape" else declared_dtype
+    return parse(text, f"infer_{kind}: variable {node.name!r}")
 
 
 def given_values(graph, kind, args, kwargs):
@@ -81,7 +78,8 @@ def solve(graph, kind, given):
                     ins, outs = node.op.infer_type(node.params, [values.get(k) for k in keys])
             except MXNetError as err:
                 raise MXNetError(f"infer_{kind} failed at node {node.name!r} "
-                                 f"({node.op.name}): {err}") from None
+                                 f"({node.op.name}): {err}; its inputs: "
+                                 f"{_inputs_described(node, values)}") from None
             names = node.op.arg_names(node.params)
             for j, (key, value) in enumerate(zip(keys, ins)):
                 changed |= settle(key, value, lambda j=j: f"input {names[j]} of node "
@@ -90,6 +88,17 @@ def solve(graph, kind, given):
                 changed |= settle((id(node), i), value,
                                   lambda i=i: f"output {i} of node {node.name!r}")
     return nodes, values
+
+
+def _inputs_described(node, values):
+    """``role = source value`` for each input of ``node``, naming variables and nodes."""
+    described = []
+    for role, (source, index) in zip(node.op.arg_names(node.params), node.inputs):
+        name = (f"variable {source.name!r}" if source.op is None
+                else f"output {source.output_names()[index]!r}")
+        value = values.get((id(source), index))
+        described.append(f"{role} = {name}" + ("" if value is None else f" {value}"))
+    return ", ".join(described)
 
 
 def infer(graph, kind, args, kwargs, partial):

@@ -3,7 +3,8 @@ import json
 
 from ..base import MXNetError
 from ..ops import get_op
-from .graph import HIDDEN_KEYS, Graph, Node
+from .graph import HIDDEN_KEYS, Graph, Node, collect_variables
+from .validate import check_graph
 
 __all__ = ["graph_to_json", "graph_from_json"]
 
@@ -39,16 +40,11 @@ def _fail(message):
 
 
 def _entry(value, built, where):
-    if (not isinstance(value, list) or len(value) not in (2, 3)
-            or not all(isinstance(v, int) for v in value)):
-        _fail(f"{where}: expected [node, output(, version)], got {value!r}")
-    node_id, output = value[0], value[1]
-    if not 0 <= node_id < len(built):
-        _fail(f"{where} refers to node {node_id}, but only {len(built)} nodes precede it")
-    node = built[node_id]
-    if not 0 <= output < len(node.output_names()):
-        _fail(f"{where} refers to output {output} of node {node.name!r}, which has "
-              f"{len(node.output_names())}")
+    """The (node, output) a checked entry refers to; its output must exist."""
+    node, output = built[value[0]], value[1]
+    count = 1 if node.op is None else node.op.num_outputs(node.params)
+    if output >= count:
+        _fail(f"{where} refers to output {output} of node {node.name!r}, which has {count}")
     return node, output
 
 
@@ -57,10 +53,11 @@ def _node_attributes(record):
     and write ``lr_mult`` where MXNet 1.x writes ``__lr_mult__``."""
     attrs = {}
     for key in ("param", "attr", "attrs"):
-        value = record.get(key) or {}
-        if not isinstance(value, dict):
-            _fail(f"node {record.get('name')!r}: {key} must be an object")
-        attrs.update({str(k): str(v) for k, v in value.items()})
+        value = record.get(key)
+        if value:
+            attrs.update({str(k): str(v) for k, v in value.items()})
+    if not attrs:
+        return attrs
     return {f"__{k}__" if k in HIDDEN_KEYS else k: v for k, v in attrs.items()}
 
 
@@ -76,18 +73,18 @@ def _move_input_attributes(attrs, arg_names, inputs):
                     inputs[j][0].attrs[f"__{hidden}__"] = value
 
 
-def _build_node(record, built, position):
-    if not isinstance(record, dict) or "op" not in record or "name" not in record:
-        _fail(f"node {position} must be an object with 'op' and 'name'")
+def _build_node(record, built):
     name, attrs = record["name"], _node_attributes(record)
     inputs = [_entry(e, built, f"input {j} of node {name!r}")
               for j, e in enumerate(record.get("inputs", []))]
     if record["op"] == "null":
         return Node(None, name, attrs)
-    op = get_op(record["op"])
-    raw = {k: v for k, v in attrs.items() if k in op.params or (
-        op.open_params and not (k.startswith("__") and k.endswith("__")))}
-    params = op.parse_params(raw)
+    try:
+        op = get_op(record["op"])
+        params = op.parse_params({k: v for k, v in attrs.items() if k in op.params or (
+            op.open_params and not (k.startswith("__") and k.endswith("__")))})
+    except MXNetError as err:
+        _fail(f"node {name!r}: {err}")
     arg_names = op.arg_names(params)
     _move_input_attributes(attrs, arg_names, inputs)
     if len(inputs) > len(arg_names):
@@ -108,12 +105,12 @@ def graph_from_json(json_str):
         graph = json.loads(json_str)
     except (TypeError, ValueError) as err:
         raise MXNetError(f"invalid symbol JSON: {err}") from None
-    if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list) \
-            or not isinstance(graph.get("heads"), list):
-        _fail("expected an object with 'nodes' and 'heads' lists")
+    except RecursionError:
+        raise MXNetError("invalid symbol JSON: nested too deeply") from None
+    check_graph(graph)
     built = []
-    for position, record in enumerate(graph["nodes"]):
-        built.append(_build_node(record, built, position))
-    if not graph["heads"]:
-        _fail("'heads' is empty")
-    return Graph([_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])])
+    for record in graph["nodes"]:
+        built.append(_build_node(record, built))
+    heads = [_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])]
+    collect_variables(heads)
+    return Graph(heads)

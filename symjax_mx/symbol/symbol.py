@@ -12,11 +12,12 @@ from ..ndarray.file_format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
 from ..ops.methods import SAME_SHAPE, OperatorMethods
-from .graph import HIDDEN_KEYS, Graph, Node, merge_variables
+from .graph import HIDDEN_KEYS, Graph, Node, collect_variables, merge_variables
 from .inference import infer
 from .json_io import graph_from_json, graph_to_json
 
 __all__ = ["Symbol", "Variable", "var", "Group", "create", "load", "load_json"]
+
 
 def _attr_string(value):
     """An attribute value as MXNet writes it: dtypes by name, everything else by str()."""
@@ -179,7 +180,9 @@ class Symbol(OperatorMethods):
             new_name = f"{prefix}_{node.name}" if prefix else node.name
             copied[id(node)] = Node(node.op, new_name, dict(node.attrs), node.params,
                                     [remap(n, i) for n, i in node.inputs])
-        return _symbol([remap(node, index) for node, index in self.graph.heads])
+        heads = [remap(node, index) for node, index in self.graph.heads]
+        collect_variables(heads)
+        return _symbol(heads)
 
     # --- binding (the executor lives in lowering/, above this layer) ---------------------
 
@@ -288,7 +291,7 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
                              f"got {symbol!r}")
         else:
             entries.append(symbol.graph.heads[0])
-    node = Node(op, node_name, attrs, params, entries)
+    node = Node(op, node_name, attrs, params, entries).checked()
     return _symbol([(node, i) for i in range(op.num_outputs(params))])
 
 
@@ -303,4 +306,9 @@ def load_json(json_str):
 
 def load(fname):
     """A Symbol from a JSON file written by ``Symbol.save`` or MXNet (fsspec URLs too)."""
-    return load_json(read_bytes(fname).decode("utf-8"))
+    data = read_bytes(fname)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise MXNetError(f"invalid symbol JSON in {fname!r}: not UTF-8 text ({err})") from None
+    return load_json(text)

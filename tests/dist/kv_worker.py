@@ -3,6 +3,7 @@
 Writes OUT_DIR/rank<R>.json with what it saw."""
 import json
 import os
+import signal
 import sys
 import time
 
@@ -53,13 +54,15 @@ elif scenario == "optimizer":
         kv.push(0, mx.nd.array(rng.rand(3, 4)))
         kv.pull(0, out=weight)
     result["weight"] = weight.asnumpy().tolist()
-elif scenario == "die":
+elif scenario in ("die", "killed"):
     kv.init(0, mx.nd.zeros((8,)))
     out = mx.nd.zeros((8,))
     kv.push(0, mx.nd.ones((8,)))
     kv.pull(0, out=out)
     out.wait_to_read()
     if rank == workers - 1:
+        if scenario == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
         os._exit(3)
     start = time.monotonic()
     try:
@@ -73,6 +76,8 @@ elif scenario == "die":
         result["seconds_to_error"] = time.monotonic() - start
         with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
             json.dump(result, f)
+        if scenario == "killed":  # go on as if nothing happened: the worker must still end
+            time.sleep(120)
         sys.exit(1)
 
 with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
