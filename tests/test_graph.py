@@ -57,7 +57,11 @@ def test_bad_heads_and_duplicate_variables_are_refused():
     with pytest.raises(mx.MXNetError, match=r"\(Node, output index\)"):
         Graph([Node(None, "x")])
     with pytest.raises(mx.MXNetError, match="two different variables named 'x'"):
-        Node(get_op("elemwise_add"), "s", inputs=[(Node(None, "x"), 0), (Node(None, "x"), 0)])
+        Node(get_op("elemwise_add"), "s",
+             inputs=[(Node(None, "x"), 0), (Node(None, "x"), 0)]).checked()
+    with pytest.raises(mx.MXNetError, match="two different variables named 'x'"):
+        Node(get_op("elemwise_add"), "s",
+             inputs=[(Node(None, "x"), 0), (Node(None, "x"), 0)]).variables
     with pytest.raises(TypeError, match="wraps a Graph"):
         mx.sym.Symbol([])
 

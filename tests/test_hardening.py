@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import symjax_mx as mx
-from symjax_mx.symbol import symbol as symbol_module
+from symjax_mx.symbol import graph as graph_module
 
 MLP = {"nodes": [{"op": "null", "name": "data", "inputs": []},
                  {"op": "null", "name": "fc1_weight", "inputs": []},
@@ -110,8 +110,8 @@ def _chained_adds(count):
 
 def test_loading_walks_the_graph_once_for_variable_names(monkeypatch):
     walks = []
-    original = symbol_module._topological
-    monkeypatch.setattr(symbol_module, "_topological",
+    original = graph_module._topological
+    monkeypatch.setattr(graph_module, "_topological",
                         lambda entries: walks.append(1) or original(entries))
     symbol = mx.sym.load_json(_chained_adds(300))
     assert len(walks) == 1
