@@ -17,7 +17,7 @@ __all__ = ["default_context", "set_default_context", "default_rtols", "default_a
            "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient",
            "environment", "discard_stderr", "random_sample", "np_reduce", "retry", "use_np",
            "same_array", "gen_buckets_probs_with_ppf", "mean_check", "var_check",
-           "chi_square_check", "verify_generator", "default_dtype", "get_atol", "get_rtol"]
+           "chi_square_check", "verify_generator", "check_consistency", "default_dtype", "get_atol", "get_rtol"]
 
 
 def default_context():
@@ -336,22 +336,16 @@ def environment(*args):
 
 @contextlib.contextmanager
 def discard_stderr():
-    """Scope in which whatever is written to the process's stderr (file descriptor 2 as
-    well as sys.stderr) is discarded."""
-    try:
-        stderr_fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # stderr replaced by a non-file object
-        yield
-        return
+    """Scope in which whatever is written to stderr, by Python (sys.stderr) or by native
+    code (file descriptor 2), is discarded."""
     sys.stderr.flush()
-    saved = os.dup(stderr_fd)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), stderr_fd)
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+        os.dup2(devnull.fileno(), 2)
         try:
             yield
         finally:
-            sys.stderr.flush()
-            os.dup2(saved, stderr_fd)
+            os.dup2(saved, 2)
             os.close(saved)
 
 
@@ -419,3 +413,82 @@ def verify_generator(generator, buckets, probs, nsamples=1000000, nrepeat=5, suc
             f"obs_freq={[r[1] for r in results]}, expected_freq={[r[2] for r in results]}."
             f"\nbuckets={buckets}, probs={probs}")
     return p_values
+
+
+def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=None,
+                      aux_params=None, rtol=None, atol=None, raise_on_err=True,
+                      ground_truth=None, equal_nan=False, use_uniform=False, rand_type=np.float64):
+    """Assert that ``sym`` (or one symbol per entry) gives the same outputs and gradients
+    under every ``simple_bind`` configuration of ``ctx_list`` (dicts of ctx, input shapes and
+    type_dict), compared with the most precise one; return that one's results by name."""
+    if len(ctx_list) < 2:
+        raise ValueError("check_consistency needs at least two configurations")
+    symbols = list(sym) if isinstance(sym, (list, tuple)) else [sym] * len(ctx_list)
+    output_names, arg_names = symbols[0].list_outputs(), symbols[0].list_arguments()
+    executors = []
+    for s, config in zip(symbols, ctx_list):
+        if s.list_arguments() != arg_names or s.list_outputs() != output_names:
+            raise AssertionError(f"symbols differ: {s.list_arguments()} -> {s.list_outputs()} "
+                                 f"and {arg_names} -> {output_names}")
+        executors.append(s.simple_bind(grad_req=grad_req, **config))
+    arg_params = {} if arg_params is None else arg_params
+    aux_params = {} if aux_params is None else aux_params
+    for name, arr in sorted(executors[0].arg_dict.items()):
+        if name not in arg_params:
+            values = (np.random.uniform(-0.92 * scale, 0.92 * scale, arr.shape) if use_uniform
+                      else np.random.normal(size=arr.shape, scale=scale))
+            arg_params[name] = values.astype(rand_type)
+    for name in executors[0].aux_dict:
+        aux_params.setdefault(name, 0)
+    for exe in executors:
+        for name, arr in exe.arg_dict.items():
+            arr[:] = arg_params[name]
+        for name, arr in exe.aux_dict.items():
+            arr[:] = aux_params[name]
+        if grad_req == "add":
+            for arr in exe.grad_arrays:
+                if arr is not None:
+                    arr[:] = 0
+    dtypes = [np.dtype(exe.outputs[0].dtype) for exe in executors]
+    truth_index = int(np.argmax(dtypes))
+    truth = ground_truth
+    if truth is None:
+        truth = dict(executors[truth_index].output_dict)
+        if grad_req != "null":
+            truth.update(executors[truth_index].grad_dict)
+
+    def compare(name, arr, i):
+        try:
+            assert_almost_equal(arr, truth[name], rtol=rtol, atol=atol, equal_nan=equal_nan,
+                                names=(f"{name} of configuration {i}",
+                                       f"{name} of configuration {truth_index}"))
+        except AssertionError:
+            if raise_on_err:
+                raise
+    for exe in executors:
+        exe.forward(is_train=False)
+    for i, exe in enumerate(executors):
+        if i != truth_index:
+            for name, arr in zip(output_names, exe.outputs):
+                compare(name, arr, i)
+    if grad_req == "null":
+        return truth
+    for exe in executors:
+        exe.forward(is_train=True)
+    # head gradients: the first executor's outputs, in the least precise dtype of any
+    least = [min((exe.outputs[k].dtype for exe in executors), key=lambda d: np.dtype(d).itemsize)
+             for k in range(len(output_names))]
+    heads = [out.asnumpy().astype(dtype) for out, dtype in zip(executors[0].outputs, least)]
+    for exe in executors:
+        exe.backward([array(h, ctx=out.context, dtype=out.dtype)
+                      for h, out in zip(heads, exe.outputs)])
+    for i, exe in enumerate(executors):
+        if i == truth_index:
+            continue
+        for name, arr in zip(output_names + arg_names, exe.outputs + exe.grad_arrays):
+            if truth.get(name) is None:
+                if arr is not None:
+                    raise AssertionError(f"{name} has a gradient in configuration {i} only")
+                continue
+            compare(name, arr, i)
+    return truth

@@ -1,4 +1,7 @@
 """mx.nd: NDArray, its creation functions, every registry operator, save and load."""
+import sys
+
+from ..ops.fluent import add_fluent_methods
 from ..ops.registry import publish
 from .creation import (arange, array, concatenate, empty, from_dlpack, full, ones,
                        to_dlpack_for_read, zeros)
@@ -9,6 +12,8 @@ from .register import UFUNCS, op_function
 
 publish(op_function, globals(), __name__)
 globals().update(UFUNCS)
+
+add_fluent_methods(NDArray, sys.modules[__name__])
 
 __all__ = ["NDArray", "arange", "array", "concatenate", "empty", "from_dlpack", "full", "load",
            "load_frombuffer", "ones", "save", "to_dlpack_for_read", "waitall", "zeros"]

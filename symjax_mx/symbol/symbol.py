@@ -8,7 +8,7 @@ dunder comes from the shared operator surface; here ``_apply`` adds a node.
 import numpy as np
 
 from .. import attribute, name as naming
-from ..base import MXNetError
+from ..base import MXNetError, NotImplementedForSymbol
 from ..ndarray._format import FLAG_OF_DTYPE
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
@@ -17,8 +17,7 @@ from ..ops.methods import _SAME_SHAPE, OperatorMethods
 __all__ = ["Symbol", "Variable", "var", "Group", "create"]
 
 # Attributes MXNet also lists without their underscores (``lr_mult`` for ``__lr_mult__``).
-_HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
-                "profiler_scope")
+_HIDDEN_KEYS = attribute.HIDDEN_KEYS
 
 
 class _Node:
@@ -152,9 +151,11 @@ class Symbol(OperatorMethods):
                        for i in range(len(node.output_names()))])
 
     def get_children(self):
-        """A symbol of the inputs of this symbol's node (None for a variable)."""
-        node = self._single("get_children")
-        return Symbol(node.inputs) if node.inputs else None
+        """A symbol of the inputs of this symbol's nodes, node by node (None if they are all
+        variables)."""
+        nodes = list({id(node): node for node, _ in self._outputs}.values())
+        inputs = [entry for node in nodes for entry in node.inputs]
+        return Symbol(inputs) if inputs else None
 
     def _single(self, what):
         if len(self._outputs) != 1:
@@ -186,7 +187,7 @@ class Symbol(OperatorMethods):
         return f"<Symbol group [{', '.join(self.list_outputs())}]>"
 
     def __bool__(self):
-        raise NotImplementedError("the truth value of a Symbol is undefined")
+        raise NotImplementedForSymbol(self.__bool__, "bool")
 
     def __reduce__(self):
         from .json_io import load_json
@@ -195,8 +196,10 @@ class Symbol(OperatorMethods):
     # --- attributes ----------------------------------------------------------------------
 
     def attr(self, key):
-        """The value of attribute ``key`` of this symbol's node, or None."""
-        return self._single("attr").attrs.get(key)
+        """The value of attribute ``key`` of this symbol's node, or None (``lr_mult`` finds
+        ``__lr_mult__``, as MXNet's hidden keys do)."""
+        attrs = self._single("attr").attrs
+        return attrs.get(key, attrs.get(attribute.stored_key(key)))
 
     def list_attr(self, recursive=False):
         """This node's attributes (with ``lr_mult`` also for ``__lr_mult__`` and the like)."""
@@ -274,7 +277,8 @@ class Symbol(OperatorMethods):
         return infer(self, "shape", args, kwargs, partial=False)
 
     def infer_shape_partial(self, *args, **kwargs):
-        """Like infer_shape, with () for each shape that stays unknown."""
+        """Like infer_shape, with what stays unknown as MXNet writes it: a 0 size and a ()
+        shape (None and -1 under NumPy shape semantics)."""
         from .inference import infer
         return infer(self, "shape", args, kwargs, partial=True)
 
@@ -282,6 +286,11 @@ class Symbol(OperatorMethods):
         """(argument dtypes, output dtypes, aux dtypes); (None, None, None) if incomplete."""
         from .inference import infer
         return infer(self, "dtype", args, kwargs, partial=False)
+
+    def infer_type_partial(self, *args, **kwargs):
+        """Like infer_type, with None for each dtype that stays unknown."""
+        from .inference import infer
+        return infer(self, "dtype", args, kwargs, partial=True)
 
     def tojson(self):
         """The graph in MXNet's JSON format."""
@@ -341,11 +350,12 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     """Add an ``op`` node: inputs from symbols given by position or name, missing inputs
     (weights, biases, labels, auxiliary states) created as ``<name>_<input>`` variables."""
     raw_params = {k: v for k, v in raw_params.items() if v is not None}
+    hidden = {k: _attr_string(raw_params.pop(k)) for k in _HIDDEN_KEYS if k in raw_params}
     raw_params, params, given = resolve_inputs(op, positional, named, raw_params)
     arg_names = op.arg_names(params)
     node_name = naming.current().get(name, hint or op.name.lower())
     attrs = {k: _attr_string(v) for k, v in raw_params.items()}
-    attrs.update(attribute.current().get(attr))
+    attrs.update(attribute.current().get({**hidden, **(attr or {})}))
     entries = []
     for arg in arg_names:
         symbol = given.get(arg)
