@@ -235,9 +235,9 @@ def test_fluent_methods_take_the_functions_arguments():
     nd = mx.nd.ones((2, 1, 3))
     assert nd.squeeze().shape == (2, 3) and nd.expand_dims(axis=0).shape == (1, 2, 1, 3)
     assert nd.broadcast_to((2, 4, 3)).shape == (2, 4, 3) and nd.flatten().shape == (2, 3)
-    out = mx.nd.zeros((2, 3))
-    nd.flatten(out=out)
-    assert out.asnumpy().sum() == 6
+    out = mx.nd.zeros((2, 1, 3))
+    nd.sin(out=out)
+    assert np.allclose(out.asnumpy(), np.sin(1))
 
 
 def test_symbol_maximum_minimum_power():
@@ -304,3 +304,85 @@ def test_reshape_to_a_smaller_shape_shares_memory():
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+# --- NDArray -------------------------------------------------------------------------------
+
+def test_reshape_method_size_mismatch_is_a_value_error():
+    with pytest.raises(ValueError, match=r"Cannot reshape array of size 30 into shape \(2, 3\)"):
+        mx.nd.arange(30).reshape(2, 3)
+
+
+def test_flatten_expand_dims_squeeze_inplace_return_views():
+    x = (mx.nd.arange(30) + 1).reshape(2, 3, 5)
+    view, copy = x.flatten(inplace=True), x.flatten()
+    x[0] = -1
+    assert view.shape == (2, 15) and view[0].asnumpy().tolist() == [-1] * 15
+    assert copy[0].asnumpy().tolist() == list(range(1, 16))
+    y = mx.nd.ones((2, 1, 3))
+    assert y.expand_dims(1, inplace=True).shape == (2, 1, 1, 3)
+    squeezed = y.squeeze(inplace=True)
+    squeezed[:] = 5
+    assert squeezed.shape == (2, 3) and (y.asnumpy() == 5).all()
+    assert y.squeeze(axis=1).shape == (2, 3)
+
+
+def test_reversed_axis_after_a_range_is_not_a_view():
+    x = mx.nd.array(np.arange(12).reshape(3, 4))
+    assert x[1:3, ::-1].asnumpy().tolist() == [[7, 6, 5, 4], [11, 10, 9, 8]]
+    contiguous = mx.nd.NDArray._basic_indexing_slice_is_contiguous
+    shape = (6, 7, 8)
+    for key in [(slice(1, 4), slice(None, None, -1)), (0, slice(2)), (slice(None, None, 2),),
+                (slice(0, 1), slice(None, None, -1), slice(None))]:
+        assert contiguous(key, shape) == np.empty(shape)[key].flags.c_contiguous, key
+
+
+def test_creation_and_axis_functions():
+    assert mx.nd.eye(3, 4, 1).asnumpy().tolist() == np.eye(3, 4, 1).tolist()
+    assert mx.nd.eye(2).asnumpy().tolist() == [[1, 0], [0, 1]]
+    assert np.allclose(mx.nd.linspace(0, 1, 5, endpoint=False).asnumpy(),
+                       np.linspace(0, 1, 5, endpoint=False))
+    assert mx.nd.linspace(0.5, 10, 4, dtype="int32").asnumpy().tolist() == [0, 3, 6, 10]
+    assert mx.nd.moveaxis(mx.nd.ones((1, 2, 3, 4)), 0, 2).shape == (2, 3, 1, 4)
+    assert mx.nd.moveaxis(mx.nd.ones((5, 6, 7)), -1, 0).shape == (7, 5, 6)
+    assert mx.nd.moveaxis(mx.nd.ones((4, 1, 2, 3)), [3, 0], [1, 0]).shape == (4, 3, 1, 2)
+    for bad in [(3, 0), ([0, 0], [0, 1]), (0, [0, 1])]:
+        with pytest.raises(ValueError, match="moveaxis"):
+            mx.nd.moveaxis(mx.nd.ones((1, 2, 3)), *bad)
+
+
+def test_onehot_encode_fill_element_0index_and_float_checks():
+    out = mx.nd.zeros((3, 4))
+    mx.nd.onehot_encode(mx.nd.array([1, 0, 3]), out=out)
+    assert out.asnumpy().tolist() == [[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]
+    filled = mx.nd.fill_element_0index(mx.nd.array([[np.nan, 1], [2, 3]]), mx.nd.array([7, 8]),
+                                       mx.nd.array([0, 1]))
+    assert filled.asnumpy().tolist() == [[7, 1], [2, 8]]
+    data = mx.nd.array([np.inf, -np.inf, np.nan, 5])
+    assert mx.nd.contrib.isinf(data).asnumpy().tolist() == [1, 1, 0, 0]
+    assert mx.nd.contrib.isfinite(data).asnumpy().tolist() == [0, 0, 0, 1]
+    assert mx.nd.contrib.isnan(data).asnumpy().tolist() == [0, 0, 1, 0]
+
+
+def test_setstate_reads_mxnets_pickled_state():
+    # mx.nd.arange(1, ctx=mx.gpu()).__getstate__() on MXNet 1.9.1: loads onto the CPU here
+    state = {"handle": bytearray(b"\xc9\xfa\x93\xf9" + bytes(4) + b"\x01" + bytes(3) + b"\x01"
+                                 + bytes(7) + b"\x02" + bytes(15))}
+    array = mx.nd.ones(3)
+    array.__setstate__(state)
+    assert array.shape == (1,) and array.asnumpy().tolist() == [0]
+    assert array.context == mx.cpu(0) or mx.context.num_gpus()
+
+
+def test_save_load_follow_the_np_shape_semantics_of_the_file(tmp_path):
+    fname = str(tmp_path / "arrays")
+    with mx.np_shape():
+        mx.nd.save(fname, [mx.nd.array(np.ones(())), mx.nd.zeros((0, 4))])
+        loaded = mx.nd.load(fname)
+        assert [a.shape for a in loaded] == [(), (0, 4)]
+    with pytest.raises(mx.MXNetError, match="was saved in np shape semantics"):
+        mx.nd.load(fname)
+    mx.nd.save(fname, [mx.nd.zeros((2, 0))])
+    assert mx.nd.load(fname)[0].shape == (2, 0)
+    with mx.np_shape(), pytest.raises(mx.MXNetError, match="was not saved in np shape"):
+        mx.nd.load(fname)

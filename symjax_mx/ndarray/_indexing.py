@@ -88,7 +88,8 @@ def contiguous_span(shape, items):
         first = multi[0]
         if items[first][2] != 1:
             return None
-        if any(lengths[a] != shape[a] for a in range(first + 1, len(shape))):
+        if any(lengths[a] != shape[a] or (lengths[a] > 1 and items[a][2] != 1)
+               for a in range(first + 1, len(shape))):  # whole axes, in order
             return None
     return begin, begin + math.prod(lengths)
 
