@@ -53,8 +53,8 @@ string_types = (str,)
 
 
 def py_str(raw):
-    """A Python str from the UTF-8 bytes a C library returned."""
-    return raw.decode("utf-8")
+    """A Python str from UTF-8 bytes (as C libraries return them) or a str."""
+    return raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
 
 
 def c_str(text):

@@ -11,13 +11,27 @@ from . import context
 from .ndarray import NDArray, array, waitall
 from .util import use_np
 
-__all__ = ["default_context", "set_default_context", "default_rtols", "default_atols",
-           "almost_equal", "assert_almost_equal", "same", "reldiff", "random_arrays",
-           "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "assert_exception",
-           "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient",
-           "environment", "discard_stderr", "random_sample", "np_reduce", "retry", "use_np",
-           "same_array", "gen_buckets_probs_with_ppf", "mean_check", "var_check",
-           "chi_square_check", "verify_generator", "check_consistency", "default_dtype", "get_atol", "get_rtol"]
+# As in MXNet, the module has no __all__: ``from mxnet.test_utils import *`` brings every
+# public name, including the modules MXNet's test_utils imports, which tests use unimported.
+# pylint: disable=unused-import,wrong-import-order
+import errno  # noqa: E402,F401
+import json  # noqa: E402,F401
+import logging  # noqa: E402,F401
+import numbers  # noqa: E402,F401
+import platform  # noqa: E402,F401
+import time  # noqa: E402,F401
+import traceback  # noqa: E402,F401
+from collections import OrderedDict  # noqa: E402,F401
+from contextlib import contextmanager  # noqa: E402,F401
+
+import numpy.random as rnd  # noqa: E402,F401
+import numpy.testing as npt  # noqa: E402,F401
+
+import symjax_mx as mx  # noqa: E402,F401
+from .context import Context, current_context  # noqa: E402,F401
+from .runtime import Features  # noqa: E402,F401
+from .symbol import Symbol  # noqa: E402,F401
+from .util import getenv, setenv  # noqa: E402,F401
 
 
 def default_context():

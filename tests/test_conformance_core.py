@@ -121,6 +121,15 @@ def test_discard_stderr_discards_the_file_descriptor(capfd):
     assert capfd.readouterr().err == "shown\n"
 
 
+def test_star_import_brings_what_mxnets_test_utils_brings():
+    names = {}
+    exec("from symjax_mx.test_utils import *", names)  # noqa: S102
+    for name in ("sys", "os", "np", "mx", "rnd", "assert_almost_equal", "environment",
+                 "verify_generator", "Context", "default_context"):
+        assert name in names, name
+    assert names["rnd"] is np.random and "_host" not in names
+
+
 def test_np_reduce_random_sample_and_retry():
     data = np.arange(24).reshape(2, 3, 4)
     assert tu.np_reduce(data, (0, 2), True, np.sum).tolist() == [[[60], [92], [124]]]
@@ -238,6 +247,37 @@ def test_fluent_methods_take_the_functions_arguments():
     out = mx.nd.zeros((2, 1, 3))
     nd.sin(out=out)
     assert np.allclose(out.asnumpy(), np.sin(1))
+
+
+def test_unnamed_nodes_are_named_after_the_function_called():
+    data = mx.sym.var("data")
+    with mx.name.NameManager():
+        assert mx.sym.flip(data, axis=0).name == "flip0"  # an alias of reverse
+        assert mx.sym.reverse(data, axis=0).name == "reverse0"
+        assert mx.sym.Flatten(data).name == "flatten0" and mx.sym.flatten(data).name == "flatten1"
+        assert mx.sym.SliceChannel(data, num_outputs=2).name == "slicechannel0"
+    assert mx.sym.Group([data, mx.sym.var("other")]).name is None
+
+
+def test_shape_operators_and_softmin():
+    x = mx.nd.ones((2, 3, 4))
+    assert mx.nd.shape_array(x).asnumpy().tolist() == [2, 3, 4]
+    assert mx.nd.size_array(x).asnumpy().tolist() == [24]
+    assert mx.nd.shape_array(x).dtype == np.int64
+    assert x.reshape_like(mx.nd.ones((6, 4))).shape == (6, 4)
+    assert mx.nd.reshape_like(x, mx.nd.ones((1, 6)), lhs_begin=0, lhs_end=2,
+                              rhs_begin=1).shape == (6, 4)
+    with pytest.raises(mx.MXNetError, match="reshape_like: cannot reshape lhs"):
+        mx.nd.reshape_like(x, mx.nd.ones((5,)))
+    assert np.allclose(mx.nd.softmin(mx.nd.array([1, 2, 3])).asnumpy(),
+                       [0.66524094, 0.24472848, 0.09003057])
+    # _identity_with_attr_like_rhs carries a shape backwards through inference
+    w, data = mx.sym.var("weight"), mx.sym.var("data")
+    shifted = mx.sym.broadcast_add(w, mx.sym.var("shift", shape=(1,)))
+    tied = mx.sym._internal._identity_with_attr_like_rhs(shifted, w)
+    net = mx.sym.FullyConnected(data, tied, num_hidden=11, no_bias=True)
+    assert dict(zip(net.list_arguments(), net.infer_shape(data=(7, 100))[0]))["weight"] == \
+        (11, 100)
 
 
 def test_symbol_maximum_minimum_power():

@@ -142,8 +142,9 @@ class Symbol(OperatorMethods):
 
     @property
     def name(self):
-        """The node name of a single-output symbol (None for a group)."""
-        return self._outputs[0][0].name if len(self._outputs) == 1 else None
+        """The name of the node all outputs come from (None for a group of several nodes)."""
+        nodes = {id(node) for node, _ in self._outputs}
+        return self._outputs[0][0].name if len(nodes) == 1 else None
 
     def get_internals(self):
         """A symbol whose outputs are every node output in the graph."""
