@@ -426,3 +426,20 @@ def test_save_load_follow_the_np_shape_semantics_of_the_file(tmp_path):
     assert mx.nd.load(fname)[0].shape == (2, 0)
     with mx.np_shape(), pytest.raises(mx.MXNetError, match="was not saved in np shape"):
         mx.nd.load(fname)
+
+
+def test_symbol_random_nodes_follow_the_seed_and_the_parameter_kind():
+    x = mx.sym.var("x")
+    net = mx.sym.random.uniform(low=-1.5, high=3.0, shape=(3, 3), ctx=mx.cpu()) + x
+    exe = net.bind(mx.cpu(), {"x": mx.nd.zeros((3, 3))})
+    mx.random.seed(7)
+    first = exe.forward()[0].asnumpy()
+    mx.random.seed(7)
+    assert (exe.forward()[0].asnumpy() == first).all()
+    assert first.min() >= -1.5 and first.max() < 3.0
+    loc, scale = mx.sym.var("loc"), mx.sym.var("scale")
+    sampled = mx.sym.random.normal(loc, scale, shape=2)  # per-element draws: _sample_normal
+    assert sampled.infer_shape(loc=(3,), scale=(3,))[1] == [(3, 2)]
+    assert mx.sym.random.shuffle(x).list_arguments() == ["x"]
+    with pytest.raises(mx.MXNetError, match="must all have the same type"):
+        mx.sym.random.normal(loc, 1.0)

@@ -6,6 +6,7 @@ from ..ndarray.register import UFUNCS
 from ..ops.registry import publish
 from .creation import full, ones, zeros
 from .json_io import load, load_json
+from . import random  # noqa: E402  (mx.sym.random)
 from .register import op_function
 from .symbol import Group, Symbol, Variable, var
 
