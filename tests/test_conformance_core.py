@@ -259,19 +259,7 @@ def test_unnamed_nodes_are_named_after_the_function_called():
     assert mx.sym.Group([data, mx.sym.var("other")]).name is None
 
 
-def test_shape_operators_and_softmin():
-    x = mx.nd.ones((2, 3, 4))
-    assert mx.nd.shape_array(x).asnumpy().tolist() == [2, 3, 4]
-    assert mx.nd.size_array(x).asnumpy().tolist() == [24]
-    assert mx.nd.shape_array(x).dtype == np.int64
-    assert x.reshape_like(mx.nd.ones((6, 4))).shape == (6, 4)
-    assert mx.nd.reshape_like(x, mx.nd.ones((1, 6)), lhs_begin=0, lhs_end=2,
-                              rhs_begin=1).shape == (6, 4)
-    with pytest.raises(mx.MXNetError, match="reshape_like: cannot reshape lhs"):
-        mx.nd.reshape_like(x, mx.nd.ones((5,)))
-    assert np.allclose(mx.nd.softmin(mx.nd.array([1, 2, 3])).asnumpy(),
-                       [0.66524094, 0.24472848, 0.09003057])
-    # _identity_with_attr_like_rhs carries a shape backwards through inference
+def test_identity_with_attr_like_rhs_carries_a_shape_backwards():
     w, data = mx.sym.var("weight"), mx.sym.var("data")
     shifted = mx.sym.broadcast_add(w, mx.sym.var("shift", shape=(1,)))
     tied = mx.sym._internal._identity_with_attr_like_rhs(shifted, w)
