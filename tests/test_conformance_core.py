@@ -365,6 +365,16 @@ def test_reversed_axis_after_a_range_is_not_a_view():
         assert contiguous(key, shape) == np.empty(shape)[key].flags.c_contiguous, key
 
 
+def test_setitem_accepts_values_with_extra_leading_unit_axes():
+    x = mx.nd.zeros((4, 3, 3))
+    x[:] = np.arange(3).reshape(1, 1, 1, 3)  # a view
+    assert x.asnumpy()[2, 1].tolist() == [0, 1, 2]
+    x[:, ::2] = mx.nd.ones((1, 1, 2, 3))  # a scatter
+    assert x.asnumpy()[3, 2].tolist() == [1, 1, 1] and x.asnumpy()[3, 1].tolist() == [0, 1, 2]
+    with pytest.raises(ValueError):
+        x[:] = np.ones((2, 1, 1, 3))
+
+
 def test_creation_and_axis_functions():
     assert mx.nd.eye(3, 4, 1).asnumpy().tolist() == np.eye(3, 4, 1).tolist()
     assert mx.nd.eye(2).asnumpy().tolist() == [[1, 0], [0, 1]]

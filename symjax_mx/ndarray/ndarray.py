@@ -342,6 +342,7 @@ class NDArray(OperatorMethods):
         value = self._assignable(value)
         view = self._contiguous_view(key)
         if view is not None:
+            value = _indexing.drop_leading_ones(value, len(view.shape))
             _indexing.check_assignable(getattr(value, "shape", ()), view.shape)
             view._write(value)
             return
