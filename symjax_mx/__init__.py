@@ -13,6 +13,9 @@ _dist.initialize_from_environment()
 from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa: E402
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
                optimizer, random, symbol, test_utils, visualization)
+from . import engine, runtime, util  # noqa: E402
+from .util import (is_np_array, is_np_shape, np_array, np_shape, set_np, set_np_shape,  # noqa: E402
+                   use_np, use_np_array, use_np_shape)
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
@@ -28,4 +31,6 @@ __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
            "lr_scheduler", "metric", "mod", "model", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "random", "sym", "symbol", "test_utils",
-           "visualization", "viz"]
+           "visualization", "viz", "engine", "runtime", "util", "is_np_array", "is_np_shape",
+           "np_array", "np_shape", "set_np", "set_np_shape", "use_np", "use_np_array",
+           "use_np_shape"]

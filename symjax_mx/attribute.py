@@ -4,9 +4,18 @@ import threading
 
 from .base import MXNetError
 
-__all__ = ["AttrScope", "current"]
+__all__ = ["AttrScope", "HIDDEN_KEYS", "current", "stored_key"]
 
 _scope = threading.local()
+
+# Attributes MXNet stores as __key__ however they are given (lr_mult= -> __lr_mult__).
+HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
+               "profiler_scope")
+
+
+def stored_key(key):
+    """The name an attribute is stored under: ``__key__`` for MXNet's hidden keys."""
+    return f"__{key}__" if key in HIDDEN_KEYS else key
 
 
 class AttrScope:
@@ -16,15 +25,14 @@ class AttrScope:
         for key, value in kwargs.items():
             if not isinstance(value, str):
                 raise MXNetError(f"attribute {key} must be a string, got {value!r}")
-        self._attr = {key if key.startswith("__") and key.endswith("__") else f"__{key}__": value
-                      for key, value in kwargs.items()}
+        self._attr = {stored_key(key): value for key, value in kwargs.items()}
         self._old = None
 
     def get(self, attr):
         """The scope's attributes (including enclosing scopes') updated with ``attr``."""
         merged = dict(self._attr)
         if attr:
-            merged.update(attr)
+            merged.update((stored_key(key), value) for key, value in attr.items())
         return merged
 
     def __enter__(self):

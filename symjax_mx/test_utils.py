@@ -1,14 +1,37 @@
 """MXNet's public test helpers: tolerant comparisons, random inputs, default contexts,
-and forward / backward / numeric-gradient checks of Symbols."""
+forward / backward / numeric-gradient checks of Symbols, environment scopes, and the
+statistical checks of random generators."""
+import contextlib
+import os
+import sys
+
 import numpy as np
 
 from . import context
-from .ndarray import NDArray, array
+from .ndarray import NDArray, array, waitall
+from .util import use_np
 
-__all__ = ["default_context", "set_default_context", "default_rtols", "default_atols",
-           "almost_equal", "assert_almost_equal", "same", "reldiff", "random_arrays",
-           "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "assert_exception",
-           "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient"]
+# As in MXNet, the module has no __all__: ``from mxnet.test_utils import *`` brings every
+# public name, including the modules MXNet's test_utils imports, which tests use unimported.
+# pylint: disable=unused-import,wrong-import-order
+import errno  # noqa: E402,F401
+import json  # noqa: E402,F401
+import logging  # noqa: E402,F401
+import numbers  # noqa: E402,F401
+import platform  # noqa: E402,F401
+import time  # noqa: E402,F401
+import traceback  # noqa: E402,F401
+from collections import OrderedDict  # noqa: E402,F401
+from contextlib import contextmanager  # noqa: E402,F401
+
+import numpy.random as rnd  # noqa: E402,F401
+import numpy.testing as npt  # noqa: E402,F401
+
+import symjax_mx as mx  # noqa: E402,F401
+from .context import Context, current_context  # noqa: E402,F401
+from .runtime import Features  # noqa: E402,F401
+from .symbol import Symbol  # noqa: E402,F401
+from .util import getenv, setenv  # noqa: E402,F401
 
 
 def default_context():
@@ -19,6 +42,21 @@ def default_context():
 def set_default_context(ctx):
     """Make ``ctx`` the default context (outside any ``with ctx:`` block)."""
     context._current.value = ctx
+
+
+def default_dtype():
+    """The dtype of test inputs unless a test asks for another: float32."""
+    return np.float32
+
+
+def get_atol(atol=None):
+    """``atol``, or MXNet's default absolute tolerance 1e-20."""
+    return 1e-20 if atol is None else atol
+
+
+def get_rtol(rtol=None):
+    """``rtol``, or MXNet's default relative tolerance 1e-5."""
+    return 1e-5 if rtol is None else rtol
 
 
 def default_rtols():
@@ -228,3 +266,243 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                        - objective(minus, use_forward_train)) / numeric_eps
         assert_almost_equal(grads[name].asnumpy(), numeric, rtol, atol if atol is not None
                             else 1e-4, ("symbolic grad " + name, "numeric grad " + name))
+
+
+def random_sample(population, k):
+    """``k`` elements drawn from ``population`` without replacement (numpy's global RNG)."""
+    population_copy = list(population)
+    np.random.shuffle(population_copy)
+    return population_copy[0:k]
+
+
+def np_reduce(dat, axis, keepdims, numpy_reduce_func):
+    """``numpy_reduce_func`` applied over each axis of ``axis`` (an int, a sequence or None)
+    one at a time, the reduced axes kept as size 1 when ``keepdims``."""
+    axes = [axis] if isinstance(axis, int) else \
+        (list(axis) if axis is not None else list(range(dat.ndim)))
+    result = dat
+    for i in sorted(axes, reverse=True):
+        result = numpy_reduce_func(result, axis=i)
+    if keepdims:
+        shape = list(dat.shape)
+        for i in axes:
+            shape[i] = 1
+        result = result.reshape(tuple(shape))
+    return result
+
+
+def same_array(array1, array2):
+    """Whether two NDArrays share memory: a write through one is seen by the other."""
+    array1[:] += 1
+    if not same(array1.asnumpy(), array2.asnumpy()):
+        array1[:] -= 1
+        return False
+    array1[:] -= 1
+    return same(array1.asnumpy(), array2.asnumpy())
+
+
+def retry(n):
+    """Decorator: rerun a stochastic test up to ``n`` times while it raises AssertionError."""
+    if n <= 0:
+        raise ValueError(f"retry needs a positive count, got {n}")
+
+    def decorate(f):
+        def wrapper(*args, **kwargs):
+            for i in range(n):
+                try:
+                    f(*args, **kwargs)
+                    return
+                except AssertionError:
+                    if i == n - 1:
+                        raise
+                    waitall()
+        return wrapper
+    return decorate
+
+
+@contextlib.contextmanager
+def environment(*args):
+    """Scope (or decorator) setting environment variables: ``environment(name, value)`` or
+    ``environment({name: value, ...})``; a None value unsets. The previous values come back
+    on exit, also after an exception."""
+    if len(args) == 1 and isinstance(args[0], dict):
+        settings = args[0]
+    elif len(args) == 2:
+        settings = {args[0]: args[1]}
+    else:
+        raise TypeError("environment() takes one dict, or an env var name and its value")
+    snapshot = {name: os.environ.get(name) for name in settings}
+
+    def apply(values):
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    apply(settings)
+    try:
+        yield
+    finally:
+        waitall()
+        apply(snapshot)
+
+
+@contextlib.contextmanager
+def discard_stderr():
+    """Scope in which whatever is written to stderr, by Python (sys.stderr) or by native
+    code (file descriptor 2), is discarded."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def gen_buckets_probs_with_ppf(ppf, nbuckets):
+    """``nbuckets`` equally likely (low, high) buckets from a quantile function, and their
+    probabilities."""
+    if nbuckets <= 0:
+        raise ValueError(f"nbuckets must be positive, got {nbuckets}")
+    probs = [1.0 / nbuckets] * nbuckets
+    buckets = [(ppf(i / float(nbuckets)), ppf((i + 1) / float(nbuckets)))
+               for i in range(nbuckets)]
+    return buckets, probs
+
+
+def mean_check(generator, mu, sigma, nsamples=1000000):
+    """Whether the mean of ``generator(nsamples)`` is within 3 standard errors of ``mu``."""
+    mean = np.array(generator(nsamples)).mean()
+    bound = 3 * sigma / np.sqrt(nsamples)
+    return bool(mu - bound < mean < mu + bound)
+
+
+def var_check(generator, sigma, nsamples=1000000):
+    """Whether the sample variance of ``generator(nsamples)`` is within 3 standard errors of
+    ``sigma ** 2``."""
+    var = np.array(generator(nsamples)).var(ddof=1)
+    bound = 3 * np.sqrt(2 * sigma ** 4 / (nsamples - 1))
+    return bool(sigma ** 2 - bound < var < sigma ** 2 + bound)
+
+
+def chi_square_check(generator, buckets, probs, nsamples=1000000):
+    """Chi-square test of ``generator(nsamples)`` against ``probs`` over ``buckets`` (ranges
+    (low, high) for a continuous distribution, values for a discrete one).
+
+    Returns (p value, observed frequencies, expected frequencies)."""
+    import scipy.stats  # only the statistical checks need scipy
+    if len(probs) != len(buckets):
+        raise ValueError(f"{len(buckets)} buckets but {len(probs)} probabilities")
+    samples = np.asarray(generator(nsamples))
+    expected = nsamples * np.array(probs, dtype=np.float64)
+    observed = np.zeros(len(buckets), dtype=np.int64)
+    if isinstance(buckets[0], (list, tuple)):
+        edges = np.array([edge for bucket in buckets for edge in bucket], dtype=np.float32)
+        if np.any(np.diff(edges) < 0):
+            raise ValueError(f"buckets must be ascending and disjoint: {buckets}")
+        ids = np.searchsorted(edges, samples, side="right") // 2
+        for i in range(len(buckets)):
+            observed[i] = (ids == i).sum()
+    else:
+        for i, value in enumerate(buckets):
+            observed[i] = (samples == value).sum()
+    # scipy requires both totals to agree; samples outside every bucket are not counted
+    _, p = scipy.stats.chisquare(f_obs=observed, f_exp=expected * observed.sum() / expected.sum())
+    return p, observed, expected
+
+
+def verify_generator(generator, buckets, probs, nsamples=1000000, nrepeat=5, success_rate=0.2,
+                     alpha=0.05):
+    """Run ``chi_square_check`` ``nrepeat`` times; raise AssertionError unless at least
+    ``success_rate`` of the runs have p > ``alpha``. Returns the p values."""
+    results = [chi_square_check(generator, buckets, probs, nsamples) for _ in range(nrepeat)]
+    p_values = [p for p, _, _ in results]
+    if (np.array(p_values) > alpha).sum() < nrepeat * success_rate:
+        raise AssertionError(
+            f"Generator test fails, Chi-square p={p_values}, "
+            f"obs_freq={[r[1] for r in results]}, expected_freq={[r[2] for r in results]}."
+            f"\nbuckets={buckets}, probs={probs}")
+    return p_values
+
+
+def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=None,
+                      aux_params=None, rtol=None, atol=None, raise_on_err=True,
+                      ground_truth=None, equal_nan=False, use_uniform=False, rand_type=np.float64):
+    """Assert that ``sym`` (or one symbol per entry) gives the same outputs and gradients
+    under every ``simple_bind`` configuration of ``ctx_list`` (dicts of ctx, input shapes and
+    type_dict), compared with the most precise one; return that one's results by name."""
+    if len(ctx_list) < 2:
+        raise ValueError("check_consistency needs at least two configurations")
+    symbols = list(sym) if isinstance(sym, (list, tuple)) else [sym] * len(ctx_list)
+    output_names, arg_names = symbols[0].list_outputs(), symbols[0].list_arguments()
+    executors = []
+    for s, config in zip(symbols, ctx_list):
+        if s.list_arguments() != arg_names or s.list_outputs() != output_names:
+            raise AssertionError(f"symbols differ: {s.list_arguments()} -> {s.list_outputs()} "
+                                 f"and {arg_names} -> {output_names}")
+        executors.append(s.simple_bind(grad_req=grad_req, **config))
+    arg_params = {} if arg_params is None else arg_params
+    aux_params = {} if aux_params is None else aux_params
+    for name, arr in sorted(executors[0].arg_dict.items()):
+        if name not in arg_params:
+            values = (np.random.uniform(-0.92 * scale, 0.92 * scale, arr.shape) if use_uniform
+                      else np.random.normal(size=arr.shape, scale=scale))
+            arg_params[name] = values.astype(rand_type)
+    for name in executors[0].aux_dict:
+        aux_params.setdefault(name, 0)
+    for exe in executors:
+        for name, arr in exe.arg_dict.items():
+            arr[:] = arg_params[name]
+        for name, arr in exe.aux_dict.items():
+            arr[:] = aux_params[name]
+        if grad_req == "add":
+            for arr in exe.grad_arrays:
+                if arr is not None:
+                    arr[:] = 0
+    dtypes = [np.dtype(exe.outputs[0].dtype) for exe in executors]
+    truth_index = int(np.argmax(dtypes))
+    truth = ground_truth
+    if truth is None:
+        truth = dict(executors[truth_index].output_dict)
+        if grad_req != "null":
+            truth.update(executors[truth_index].grad_dict)
+
+    def compare(name, arr, i):
+        try:
+            assert_almost_equal(arr, truth[name], rtol=rtol, atol=atol, equal_nan=equal_nan,
+                                names=(f"{name} of configuration {i}",
+                                       f"{name} of configuration {truth_index}"))
+        except AssertionError:
+            if raise_on_err:
+                raise
+    for exe in executors:
+        exe.forward(is_train=False)
+    for i, exe in enumerate(executors):
+        if i != truth_index:
+            for name, arr in zip(output_names, exe.outputs):
+                compare(name, arr, i)
+    if grad_req == "null":
+        return truth
+    for exe in executors:
+        exe.forward(is_train=True)
+    # head gradients: the first executor's outputs, in the least precise dtype of any
+    least = [min((exe.outputs[k].dtype for exe in executors), key=lambda d: np.dtype(d).itemsize)
+             for k in range(len(output_names))]
+    heads = [out.asnumpy().astype(dtype) for out, dtype in zip(executors[0].outputs, least)]
+    for exe in executors:
+        exe.backward([array(h, ctx=out.context, dtype=out.dtype)
+                      for h, out in zip(heads, exe.outputs)])
+    for i, exe in enumerate(executors):
+        if i == truth_index:
+            continue
+        for name, arr in zip(output_names + arg_names, exe.outputs + exe.grad_arrays):
+            if truth.get(name) is None:
+                if arr is not None:
+                    raise AssertionError(f"{name} has a gradient in configuration {i} only")
+                continue
+            compare(name, arr, i)
+    return truth

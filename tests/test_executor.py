@@ -119,7 +119,12 @@ def test_eval_reshape_copy_params_monitor_and_debug_str():
     assert exe.arg_dict["fc1_weight"].asnumpy().sum() == 24
     with pytest.raises(mx.MXNetError, match="'nope' is not an argument"):
         exe.copy_params_from({"nope": mx.nd.ones(1)})
-    bigger = exe.reshape(data=(8, 6))
+    with pytest.raises(mx.MXNetError, match="'data' grows from \\(5, 6\\) to \\(8, 6\\); pass "
+                       "allow_up_sizing=True"):
+        exe.reshape(data=(8, 6), softmax_label=(8,))
+    with pytest.raises(mx.MXNetError, match="'softmax_label', which was not given, changes"):
+        exe.reshape(data=(8, 6), allow_up_sizing=True)
+    bigger = exe.reshape(data=(8, 6), allow_up_sizing=True, partial_shaping=True)
     assert bigger.arg_dict["fc1_weight"] is exe.arg_dict["fc1_weight"]
     assert bigger.arg_dict["data"].shape == (8, 6) and bigger.outputs[0].shape == (8, 3)
     seen = []
@@ -149,7 +154,7 @@ def test_bad_inputs_raise_and_the_executor_stays_usable():
     with pytest.raises(mx.MXNetError, match=r"cannot infer the shapes of \['data'"):
         sym.simple_bind(mx.cpu())
     exe = sym.simple_bind(mx.cpu(), data=(2, 3))
-    with pytest.raises(mx.MXNetError, match=r"backward needs a forward\(is_train=True\) first"):
+    with pytest.raises(mx.MXNetError, match=r"backward needs a forward first"):
         exe.backward()
     x = mx.sym.var("x")
     plain = (x * 2).simple_bind(mx.cpu(), x=(2,))

@@ -15,12 +15,14 @@ from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
 from ..symbol.graph import Graph
+from ..ops import get_op
 from ..symbol.inference import given_values, solve
 from .programs import optimizer_update, programs_for
 
 __all__ = ["Executor", "bind", "check_placement", "simple_bind"]
 
 GRAD_REQS = ("write", "add", "null", "inplace")
+_BLOCK_GRAD = get_op("BlockGrad")
 
 
 def _grad_reqs(grad_req, arg_names):
@@ -78,8 +80,8 @@ class Executor:
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None    # the residuals of the last training forward, for backward
         self._grads = None  # or the gradients themselves, when every head is a loss
-        self._loss_heads_only = all(node.op is not None and node.op.loss
-                                    for node, _ in graph.heads)
+        self._loss_heads_only = all(_needs_no_head_grad(node) for node, _ in graph.heads)
+        self._last_inference = None  # (args, aux, rng) of the last forward(is_train=False)
         self._monitor = None
         self._monitor_all = False
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
@@ -97,7 +99,9 @@ class Executor:
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
         compiled = self._compiled
-        self._vjp = self._grads = None
+        self._vjp = self._grads = self._last_inference = None
+        if not is_train and compiled.diff_names:
+            self._last_inference = (dict(args), aux, rng)
         if is_train and compiled.diff_names:
             diff = {n: args.pop(n) for n in compiled.diff_names}
             if self._loss_heads_only:
@@ -123,7 +127,9 @@ class Executor:
         if self._vjp is None and self._grads is None:
             if not self._compiled.diff_names:
                 return
-            raise MXNetError("backward needs a forward(is_train=True) first")
+            if self._last_inference is None:
+                raise MXNetError("backward needs a forward first")
+            self._differentiate_last_inference()
         heads = self._head_grads(out_grads)
         names = self._compiled.diff_names
         accumulate = tuple(n for n in names if self._grad_req[n] == "add")
@@ -177,6 +183,19 @@ class Executor:
             self.arg_dict[name]._write(value)
         return new_states
 
+    def _differentiate_last_inference(self):
+        """backward after forward(is_train=False), which MXNet allows: differentiate a
+        training pass over the same inputs (it differs from the inference forward only in
+        operators that behave differently in training, such as Dropout and BatchNorm)."""
+        args, aux, rng = self._last_inference
+        diff = {n: args[n] for n in self._compiled.diff_names}
+        rest = {n: v for n, v in args.items() if n not in diff}
+        aux = {n: jnp.array(v, copy=True) for n, v in aux.items()}  # the pass donates them
+        if self._loss_heads_only:
+            self._grads = self._compiled.train_with_grads(diff, rest, aux, rng)[2]
+        else:
+            self._vjp = self._compiled.train(diff, rest, aux, rng)[2]
+
     def _head_grads(self, out_grads):
         if out_grads is None:
             out_grads = [None] * len(self.outputs)
@@ -189,7 +208,7 @@ class Executor:
         for index, ((node, _), name, output, grad) in enumerate(zip(
                 self._graph.heads, self._graph.output_names(), self.outputs, out_grads)):
             if grad is None:
-                if node.op is None or not node.op.loss:
+                if not _needs_no_head_grad(node):
                     raise MXNetError(f"backward: output {name!r} is not a loss, so it needs "
                                      f"an out_grad")
                 if index not in self._loss_heads:
@@ -218,14 +237,45 @@ class Executor:
                                      f"executor")
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
-        """A new executor for new input shapes, sharing every array whose shape is unchanged.
-
-        Shapes not given are inferred from the given ones, else kept.
-        """
+        """A new executor for new input shapes. An array whose shape is unchanged is shared;
+        a smaller one is a view of the old array's memory (outputs too), as on MXNet; a
+        larger one needs ``allow_up_sizing``, and an argument not given whose shape changes
+        needs ``partial_shaping``. Shapes not given are inferred from the given ones, else
+        kept."""
         inferred = dict(zip(self._arg_names, self._symbol.infer_shape_partial(**kwargs)[0]))
         kept = {n: a.shape for n, a in self.arg_dict.items() if not inferred.get(n)}
-        return simple_bind(self._symbol, self._ctx, self._grad_req, shared_exec=self,
-                           **{**kept, **kwargs})
+        arg_shapes, out_shapes, aux_shapes = self._symbol.infer_shape(**{**kept, **kwargs})
+        if arg_shapes is None:
+            raise MXNetError(f"reshape: cannot infer every shape from {kwargs}")
+
+        def fit(old, shape, name, kind):
+            shape = tuple(shape)
+            if old.shape == shape:
+                return old
+            if kind != "output" and name not in kwargs and not partial_shaping:
+                raise MXNetError(f"reshape: the shape of {kind} {name!r}, which was not given, "
+                                 f"changes from {old.shape} to {shape}; pass "
+                                 f"partial_shaping=True if this is intended")
+            size = int(np.prod(shape))
+            if size > old.size:
+                if not allow_up_sizing:
+                    raise MXNetError(f"reshape: {kind} {name!r} grows from {old.shape} to "
+                                     f"{shape}; pass allow_up_sizing=True to allocate new "
+                                     f"arrays (or bind the larger executor first)")
+                return zeros(shape, self._ctx, old.dtype)
+            return old.reshape((-1,))[:size].reshape(shape)
+
+        args = {n: fit(self.arg_dict[n], s, n, "argument")
+                for n, s in zip(self._arg_names, arg_shapes)}
+        grads = {n: fit(self.grad_dict[n], s, n, "gradient")
+                 for n, s in zip(self._arg_names, arg_shapes) if n in self.grad_dict}
+        aux = {n: fit(self.aux_dict[n], s, n, "auxiliary state")
+               for n, s in zip(self._aux_names, aux_shapes)}
+        executor = Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux)
+        executor.outputs = [fit(old, shape, name, "output") for old, shape, name in
+                            zip(self.outputs, out_shapes, self._symbol.list_outputs())]
+        executor.output_dict = dict(zip(self._symbol.list_outputs(), executor.outputs))
+        return executor
 
     def set_monitor_callback(self, callback, monitor_all=False):
         """Call ``callback(name, array)`` with every operator output after each forward;
@@ -262,6 +312,12 @@ class Executor:
                 inputs = ", ".join(n.name for n, _ in node.inputs)
                 lines.append(f"Op:{node.op.name}, Name={node.name}, Inputs=[{inputs}]")
         return "\n".join(lines)
+
+
+def _needs_no_head_grad(node):
+    """Whether backward needs no out_grad for this head: a loss, or BlockGrad (whose
+    gradient is zero whatever the head gradient)."""
+    return node.op is not None and (node.op.loss or node.op is _BLOCK_GRAD)
 
 
 def _placed(array, name, ctx, shape=None, kind="argument"):

@@ -88,9 +88,20 @@ def contiguous_span(shape, items):
         first = multi[0]
         if items[first][2] != 1:
             return None
-        if any(lengths[a] != shape[a] for a in range(first + 1, len(shape))):
+        if any(lengths[a] != shape[a] or (lengths[a] > 1 and items[a][2] != 1)
+               for a in range(first + 1, len(shape))):  # whole axes, in order
             return None
     return begin, begin + math.prod(lengths)
+
+
+def drop_leading_ones(value, ndim):
+    """``value`` without leading size-1 axes beyond ``ndim`` axes (as numpy's setitem
+    accepts a (1, 1, 9) value for a (4, 9) selection)."""
+    shape = getattr(value, "shape", ())
+    extra = 0
+    while len(shape) - extra > ndim and shape[extra] == 1:
+        extra += 1
+    return value.reshape(shape[extra:]) if extra else value
 
 
 def check_assignable(value_shape, target_shape):
@@ -158,7 +169,7 @@ def scatter(data, template, arrays, value):
     """``data`` with ``data[key] = value`` (value broadcast and cast to data's dtype)."""
     key = _rebuild(template, arrays)
     target_shape = jax.eval_shape(lambda d: d[key], data).shape
-    value = jnp.asarray(value)
+    value = drop_leading_ones(jnp.asarray(value), len(target_shape))
     check_assignable(value.shape, target_shape)
     return data.at[key].set(jnp.broadcast_to(value, target_shape).astype(data.dtype))
 

@@ -1,4 +1,5 @@
-"""Creating NDArrays: zeros, ones, full, empty, array, arange, *_like, concatenate."""
+"""Creating NDArrays: zeros, ones, full, empty, array, arange, linspace, eye, *_like,
+concatenate."""
 import functools
 
 import jax
@@ -12,8 +13,8 @@ from ..ops import get_op
 from ..ops.elemwise import cast_scalar
 from .ndarray import NDArray, invoke
 
-__all__ = ["empty", "zeros", "ones", "full", "array", "arange", "concatenate", "from_dlpack",
-           "to_dlpack_for_read"]
+__all__ = ["empty", "zeros", "ones", "full", "array", "arange", "linspace", "eye", "concatenate",
+           "from_dlpack", "to_dlpack_for_read"]
 
 
 def _place(ctx):
@@ -89,6 +90,19 @@ def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dty
     if repeat != 1:
         values = np.repeat(values, repeat)
     return array(values, ctx=ctx, dtype=dtype)
+
+
+def linspace(start, stop, num, endpoint=True, ctx=None, dtype=mx_real_t):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (included with ``endpoint``)."""
+    if int(num) < 0:
+        raise MXNetError(f"linspace: num must be >= 0, got {num}")
+    values = np.linspace(start, stop, int(num), endpoint=endpoint, dtype=np.float64)
+    return array(values, ctx=ctx, dtype=dtype)
+
+
+def eye(N, M=0, k=0, ctx=None, dtype=mx_real_t):
+    """An N x M (N x N when M is 0) array with ones on diagonal ``k``, zeros elsewhere."""
+    return array(np.eye(int(N), int(M) or None, int(k)), ctx=ctx, dtype=dtype)
 
 
 def concatenate(arrays, axis=0, always_copy=True):

@@ -102,7 +102,7 @@ def _check_device(dev, where):
     return dev_type, dev_id
 
 
-def _encode_array(arr, dev, index):
+def _encode_array(arr, dev, index, np_shape=False):
     where = f"array {index}"
     arr = np.asarray(arr)
     flag = FLAG_OF_DTYPE.get(arr.dtype.name)
@@ -112,9 +112,9 @@ def _encode_array(arr, dev, index):
     if arr.ndim > MAX_NDIM:
         raise MXNetError(f"{where}: ndim {arr.ndim} exceeds the maximum of {MAX_NDIM}")
     dev_type, dev_id = _check_device(dev, where)
-    parts = [
-        struct.pack("<Ii", V2_MAGIC, 0),
-        _U32.pack(arr.ndim),
+    parts = [  # NumPy shape semantics: V3, whose ndim is signed (-1 for an unknown shape)
+        struct.pack("<Ii", V3_MAGIC if np_shape else V2_MAGIC, 0),
+        struct.pack("<i", arr.ndim) if np_shape else _U32.pack(arr.ndim),
         struct.pack(f"<{arr.ndim}q", *arr.shape),
         struct.pack("<iii", dev_type, dev_id, flag),
     ]
@@ -123,8 +123,9 @@ def _encode_array(arr, dev, index):
     return b"".join(parts)
 
 
-def encode(arrays, names=None, devices=None):
-    """The bytes of an MXNet 1.9.1 NDArray file holding ``arrays`` (numpy arrays).
+def encode(arrays, names=None, devices=None, np_shape=False):
+    """The bytes of an MXNet 1.9.1 NDArray file holding ``arrays`` (numpy arrays), written
+    as MXNet writes it with NumPy shape semantics on (``np_shape``) or off.
 
     ``names``: None for a list file, or one str per array for a dict file.
     ``devices``: None (every array on cpu 0) or one ``(dev_type, dev_id)`` pair per array.
@@ -144,7 +145,8 @@ def encode(arrays, names=None, devices=None):
         if len(devices) != len(arrays):
             raise MXNetError(f"got {len(devices)} devices for {len(arrays)} arrays")
     parts = [_U64.pack(LIST_MAGIC), _U64.pack(0), _U64.pack(len(arrays))]
-    parts.extend(_encode_array(a, d, i) for i, (a, d) in enumerate(zip(arrays, devices)))
+    parts.extend(_encode_array(a, d, i, np_shape)
+                 for i, (a, d) in enumerate(zip(arrays, devices)))
     names = names or []
     parts.append(_U64.pack(len(names)))
     for name in names:
@@ -275,10 +277,18 @@ def _read_body(r, shape, where):
     return arr.reshape(shape), dev_type, dev_id
 
 
-def _read_array(r, index):
+def _read_array(r, index, np_shape=None):
+    """One array; ``np_shape`` (True or False) requires the file to have been written with
+    NumPy shape semantics on or off, as MXNet does."""
     start = r.pos
     where = f"array {index}"
     magic = r.u32(f"array {index}'s magic number")
+    if np_shape is not None and (magic == V3_MAGIC) != np_shape:
+        raise MXNetError(
+            f"{where} was saved in np shape semantics, must be loaded in the same semantics; "
+            f"turn on np shape semantics with `with mx.np_shape(True)`" if np_shape is False else
+            f"{where} was not saved in np shape semantics, but is being loaded in np shape "
+            f"semantics; turn them off with `with mx.np_shape(False)`")
     if magic == V2_MAGIC or magic == V3_MAGIC:
         stype_pos = r.pos
         stype = r.i32(f"{where}'s storage type")
@@ -320,8 +330,15 @@ def _read_array(r, index):
     return _read_body(r, shape, where)
 
 
-def decode(buf):
-    """Parse an NDArray file's bytes.
+def decode_array(buf, np_shape=None):
+    """(numpy array, device type, device id) of one array in MXNet's per-array format
+    (the state an MXNet NDArray pickles)."""
+    r = _Reader(bytes(buf))
+    return _read_array(r, 0, np_shape)
+
+
+def decode(buf, np_shape=None):
+    """Parse an NDArray file's bytes (``np_shape``: see ``_read_array``).
 
     Returns ``(entries, names)``: ``entries`` is a list of ``(array, dev_type, dev_id)`` with a
     numpy ``array`` (native byte order), ``names`` the list of names (empty for a list file).
@@ -349,7 +366,7 @@ def decode(buf):
             f"invalid NDArray file: declares {count} arrays at byte {count_pos} but only "
             f"{r.remaining} bytes remain (room for at most {max_count})"
         )
-    entries = [_read_array(r, i) for i in range(count)]
+    entries = [_read_array(r, i, np_shape) for i in range(count)]
     names_pos = r.pos
     name_count = r.u64("the name count")
     if name_count not in (0, count):

@@ -2,6 +2,7 @@
 import jax
 
 from ..context import Context, existing_or_cpu
+from ..util import is_np_shape
 from . import file_format
 from .ndarray import NDArray
 
@@ -23,13 +24,15 @@ def save(fname, data):
     else:
         raise TypeError("save only accept dict str->NDArray or list of NDArray")
     devices = [(a.context.device_typeid, a.context.device_id) for a in arrays]
-    payload = file_format.encode([a.asnumpy() for a in arrays], names, devices)
+    payload = file_format.encode([a.asnumpy() for a in arrays], names, devices, is_np_shape())
     file_format.write_bytes_atomic(fname, payload)
 
 
 def load_frombuffer(buf):
-    """Arrays from the bytes of an MXNet NDArray file: a list, or a dict if it has names."""
-    entries, names = file_format.decode(bytes(buf))
+    """Arrays from the bytes of an MXNet NDArray file: a list, or a dict if it has names.
+    As on MXNet, a file saved with NumPy shape semantics loads only with them, and others
+    only without."""
+    entries, names = file_format.decode(bytes(buf), is_np_shape())
     contexts = {}
     for _, dev_type, dev_id in entries:
         if (dev_type, dev_id) not in contexts:

@@ -17,7 +17,8 @@ from ..ops import get_op
 from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from .. import random_state as random
-from . import _indexing, _invoke
+from ..util import is_np_shape
+from . import _indexing, _invoke, file_format
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
@@ -202,6 +203,14 @@ class NDArray(OperatorMethods):
     def __reduce__(self):
         return _unpickle, (self.asnumpy(), self._ctx.device_type, self._ctx.device_id)
 
+    def __setstate__(self, state):
+        """Become the array of an MXNet NDArray's pickled state ({'handle': the array in
+        MXNet's save format}), so MXNet's pickles load; arrays saved on a missing GPU come
+        to the CPU."""
+        value, device_type, device_id = file_format.decode_array(state["handle"], is_np_shape())
+        restored = _unpickle(value, file_format.DEVICE_TYPES[device_type], device_id)
+        self.__init__(restored._buffer, restored._ctx)
+
     # --- synchronisation and host copies -------------------------------------------------
 
     def wait_to_read(self):
@@ -264,9 +273,43 @@ class NDArray(OperatorMethods):
             shape = kwargs.get("shape")
             if shape is None:
                 raise TypeError("reshape needs a shape")
+        if all(d > 0 for d in shape) and math.prod(shape) < self.size:  # MXNet's check
+            raise ValueError(f"Cannot reshape array of size {self.size} into shape "
+                             f"{tuple(shape)}")
         new_shape = infer_reshape(self._shape, tuple(shape), kwargs.get("reverse", False))
         base = self if self._base is None else self._base
         return NDArray._view(base, self._begin, new_shape)
+
+    def flatten(self, inplace=False):
+        """The array as (d0, d1 * ... * dk): a copy, or with ``inplace`` a view."""
+        return self._reshaping("Flatten", {}, inplace)
+
+    def expand_dims(self, axis, inplace=False):
+        """The array with a new axis of size 1 at ``axis``: a copy, or with ``inplace`` a
+        view."""
+        return self._reshaping("expand_dims", {"axis": axis}, inplace)
+
+    def squeeze(self, axis=None, inplace=False):
+        """The array without its size-1 axes (those in ``axis``): a copy, or with
+        ``inplace`` a view."""
+        return self._reshaping("squeeze", {"axis": axis}, inplace)
+
+    def _reshaping(self, op_name, params, inplace):
+        """The result of a shape-only operator: run, or as a view of this array's data."""
+        op = get_op(op_name)
+        params = op.parse_params(params)
+        if not inplace:
+            return invoke(op, (self,), params)
+        _, (shape,) = op.infer_shape(params, [self._shape])
+        base = self if self._base is None else self._base
+        return NDArray._view(base, self._begin, tuple(shape))
+
+    @staticmethod
+    def _basic_indexing_slice_is_contiguous(slc_key, shape):
+        """Whether basic index ``slc_key`` selects one contiguous span of a C-order array of
+        ``shape`` (then indexing returns a view that writes into the array)."""
+        items, _ = _indexing.expand_basic(shape, slc_key)
+        return _indexing.contiguous_span(shape, items) is not None
 
     def _contiguous_view(self, key):
         """The view a basic index gives where its selection is contiguous, else None."""
@@ -299,6 +342,7 @@ class NDArray(OperatorMethods):
         value = self._assignable(value)
         view = self._contiguous_view(key)
         if view is not None:
+            value = _indexing.drop_leading_ones(value, len(view.shape))
             _indexing.check_assignable(getattr(value, "shape", ()), view.shape)
             view._write(value)
             return

@@ -11,13 +11,10 @@ and the autograd tape build and read graphs only through this API.
     >>> y = Node(get_op("relu"), "y", params={}, inputs=[(x, 0)])
     >>> Graph([(y, 0)]).arg_nodes == [x]
 """
+from ..attribute import HIDDEN_KEYS
 from ..base import MXNetError
 
 __all__ = ["Node", "Graph", "HIDDEN_KEYS", "merge_variables", "collect_variables"]
-
-# Attributes MXNet also lists without their underscores (``lr_mult`` for ``__lr_mult__``).
-HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
-               "profiler_scope")
 
 
 class Node:

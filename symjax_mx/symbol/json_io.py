@@ -1,8 +1,10 @@
 """MXNet's graph JSON: writing what MXNet 1.9.1 loads, reading files from MXNet 0.8-1.9."""
+import ast
 import json
 
 from ..base import MXNetError
 from ..ops import get_op
+from ..util import is_np_shape
 from .graph import HIDDEN_KEYS, Graph, Node, collect_variables
 from .validate import check_graph
 
@@ -29,6 +31,8 @@ def graph_to_json(graph):
         "heads": [[index[id(node)], i, 0] for node, i in graph.heads],
         "attrs": {"mxnet_version": ["int", MXNET_VERSION]},
     }
+    if is_np_shape():  # a 0 in a shape is a zero size, not an unknown one
+        fields["attrs"]["is_np_shape"] = ["int", 1]
     # one node per line, as compact as MXNet's own files and as easy to diff
     body = ",\n".join("    " + json.dumps(record) for record in records)
     rest = "".join(f',\n  "{key}": {json.dumps(value)}' for key, value in fields.items())
@@ -99,6 +103,19 @@ def _build_node(record, built):
     return Node(op, name, attrs, params, inputs)
 
 
+def _mark_unknown_sizes(nodes):
+    """Files written without NumPy shape semantics mean an unknown size by 0 in a variable's
+    shape: write it -1, as MXNet's upgrade does, so it stays unknown under either semantics."""
+    for node in nodes:
+        text = node.attrs.get("__shape__") if node.op is None else None
+        if text and "0" in text:
+            try:
+                shape = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                _fail(f"variable {node.name!r} has an invalid __shape__ {text!r}")
+            node.attrs["__shape__"] = str(tuple(-1 if d == 0 else d for d in shape))
+
+
 def graph_from_json(json_str):
     """The Graph of MXNet's JSON text (any version from 0.8 to 1.9)."""
     try:
@@ -111,6 +128,8 @@ def graph_from_json(json_str):
     built = []
     for record in graph["nodes"]:
         built.append(_build_node(record, built))
+    if "is_np_shape" not in (graph.get("attrs") or {}):
+        _mark_unknown_sizes(built)
     heads = [_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])]
     collect_variables(heads)
     return Graph(heads)

@@ -7,7 +7,7 @@ adds a node. The graph itself (nodes, heads, arguments, auxiliary states) is
 import numpy as np
 
 from .. import attribute, name as naming
-from ..base import MXNetError
+from ..base import MXNetError, NotImplementedForSymbol
 from ..ndarray.file_format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
@@ -78,9 +78,10 @@ class Symbol(OperatorMethods):
 
     @property
     def name(self):
-        """The node name of a single-output symbol (None for a group)."""
+        """The name of the node all outputs come from (None for a group of several nodes)."""
         heads = self.graph.heads
-        return heads[0][0].name if len(heads) == 1 else None
+        nodes = {id(node) for node, _ in heads}
+        return heads[0][0].name if len(nodes) == 1 else None
 
     def get_internals(self):
         """A symbol whose outputs are every node output in the graph."""
@@ -88,9 +89,11 @@ class Symbol(OperatorMethods):
                         for i in range(len(node.output_names()))])
 
     def get_children(self):
-        """A symbol of the inputs of this symbol's node (None for a variable)."""
-        node = self._single("get_children")
-        return _symbol(node.inputs) if node.inputs else None
+        """A symbol of the inputs of this symbol's nodes, node by node (None if they are all
+        variables)."""
+        nodes = list({id(node): node for node, _ in self.graph.heads}.values())
+        inputs = [entry for node in nodes for entry in node.inputs]
+        return _symbol(inputs) if inputs else None
 
     def _single(self, what):
         heads = self.graph.heads
@@ -124,7 +127,7 @@ class Symbol(OperatorMethods):
         return f"<Symbol group [{', '.join(self.list_outputs())}]>"
 
     def __bool__(self):
-        raise NotImplementedError("the truth value of a Symbol is undefined")
+        raise NotImplementedForSymbol(self.__bool__, "bool")
 
     def __reduce__(self):
         return load_json, (self.tojson(),)
@@ -132,8 +135,10 @@ class Symbol(OperatorMethods):
     # --- attributes ----------------------------------------------------------------------
 
     def attr(self, key):
-        """The value of attribute ``key`` of this symbol's node, or None."""
-        return self._single("attr").attrs.get(key)
+        """The value of attribute ``key`` of this symbol's node, or None (``lr_mult`` finds
+        ``__lr_mult__``, as MXNet's hidden keys do)."""
+        attrs = self._single("attr").attrs
+        return attrs.get(key, attrs.get(attribute.stored_key(key)))
 
     def list_attr(self, recursive=False):
         """This node's attributes (with ``lr_mult`` also for ``__lr_mult__`` and the like)."""
@@ -212,12 +217,17 @@ class Symbol(OperatorMethods):
         return infer(self.graph, "shape", args, kwargs, partial=False)
 
     def infer_shape_partial(self, *args, **kwargs):
-        """Like infer_shape, with () for each shape that stays unknown."""
+        """Like infer_shape, with what stays unknown as MXNet writes it: a 0 size and a ()
+        shape (None and -1 under NumPy shape semantics)."""
         return infer(self.graph, "shape", args, kwargs, partial=True)
 
     def infer_type(self, *args, **kwargs):
         """(argument dtypes, output dtypes, aux dtypes); (None, None, None) if incomplete."""
         return infer(self.graph, "dtype", args, kwargs, partial=False)
+
+    def infer_type_partial(self, *args, **kwargs):
+        """Like infer_type, with None for each dtype that stays unknown."""
+        return infer(self.graph, "dtype", args, kwargs, partial=True)
 
     def tojson(self):
         """The graph in MXNet's JSON format."""
@@ -275,11 +285,12 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     """Add an ``op`` node: inputs from symbols given by position or name, missing inputs
     (weights, biases, labels, auxiliary states) created as ``<name>_<input>`` variables."""
     raw_params = {k: v for k, v in raw_params.items() if v is not None}
+    hidden = {k: _attr_string(raw_params.pop(k)) for k in HIDDEN_KEYS if k in raw_params}
     raw_params, params, given = resolve_inputs(op, positional, named, raw_params)
     arg_names = op.arg_names(params)
     node_name = naming.current().get(name, hint or op.name.lower())
     attrs = {k: _attr_string(v) for k, v in raw_params.items()}
-    attrs.update(attribute.current().get(attr))
+    attrs.update(attribute.current().get({**hidden, **(attr or {})}))
     entries = []
     for arg in arg_names:
         symbol = given.get(arg)

@@ -54,8 +54,8 @@ def check_entry(value, count, where):
 
 
 def declared_shape(text, where):
-    """The shape a ``__shape__`` attribute declares; None where it leaves it unknown
-    (no shape, or a 0 or -1 dimension)."""
+    """The shape a ``__shape__`` attribute declares, as written: 0 or -1 sizes are unknown
+    (which of the two depends on the NumPy-shape mode, which inference applies)."""
     try:
         shape = ParamParsers.shape(text)
     except (ValueError, TypeError) as err:
@@ -63,7 +63,7 @@ def declared_shape(text, where):
     if any(d < -1 for d in shape):
         raise MXNetError(f"{where}: invalid __shape__ {text!r}: dimensions must be >= 0 "
                          f"(0 or -1 for unknown)")
-    return shape if shape and all(d > 0 for d in shape) else None
+    return shape
 
 
 def declared_dtype(text, where):
