@@ -1,4 +1,6 @@
 """symjax_mx: MXNet 1.x's Python programming model on JAX. ``import symjax_mx as mx``."""
+import sys as _sys
+
 import jax as _jax
 
 # MXNet supports float64 and int64 arrays; JAX needs x64 mode for them. Every creation
@@ -25,6 +27,7 @@ mod = module
 nd = ndarray
 sym = symbol
 viz = visualization
+test_utils.mx = _sys.modules[__name__]  # MXNet's test_utils exports the package as mx
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
