@@ -228,3 +228,41 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                        - objective(minus, use_forward_train)) / numeric_eps
         assert_almost_equal(grads[name].asnumpy(), numeric, rtol, atol if atol is not None
                             else 1e-4, ("symbolic grad " + name, "numeric grad " + name))
+
+
+# --- names MXNet's test_module / test_io / common.py import (added by the training branch) ---
+import contextlib as _contextlib  # noqa: E402
+import os as _os  # noqa: E402
+
+
+@_contextlib.contextmanager
+def environment(*args):
+    """Set environment variables for the ``with`` block: ``environment(name, value)`` or
+    ``environment({name: value, ...})``; a value of None unsets the variable."""
+    changes = args[0] if len(args) == 1 and isinstance(args[0], dict) else dict([args])
+    saved = {name: _os.environ.get(name) for name in changes}
+
+    def apply(values):
+        for name, value in values.items():
+            if value is None:
+                _os.environ.pop(name, None)
+            else:
+                _os.environ[name] = str(value)
+    apply(changes)
+    try:
+        yield
+    finally:
+        apply(saved)
+
+
+def same_array(array1, array2):
+    """Whether two NDArrays share one buffer: a write through one is seen by the other."""
+    if array1.shape != array2.shape or array1.context != array2.context:
+        return False
+    if array1 is array2:
+        return True
+    before = array1.asnumpy()
+    array1 += 1
+    same = np.array_equal(array2.asnumpy(), before + 1)
+    array1 -= 1
+    return same

@@ -1,6 +1,6 @@
 """The operator registry and every operator, each defined once for mx.nd and mx.sym."""
 from .registry import Operator, Param, ParamParsers, get_op, list_ops, register
 # importing each family registers its operators
-from . import conv, custom, elemwise, linalg, loss, matrix, nn, random, reduce, tensor  # noqa: F401
+from . import conv, custom, elemwise, linalg, loss, matrix, nn, random, reduce, rnn, tensor  # noqa: F401,E501
 
 __all__ = ["Operator", "Param", "ParamParsers", "get_op", "list_ops", "register"]
