@@ -12,7 +12,7 @@ _dist.initialize_from_environment()
 
 from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa: E402
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
-               optimizer, random, symbol, test_utils, visualization)
+               optimizer, random, rnn, symbol, test_utils, visualization)
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
@@ -27,5 +27,5 @@ __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
            "lr_scheduler", "metric", "mod", "model", "module", "monitor", "name", "nd",
-           "ndarray", "operator", "ops", "optimizer", "random", "sym", "symbol", "test_utils",
-           "visualization", "viz"]
+           "ndarray", "operator", "ops", "optimizer", "random", "rnn", "sym", "symbol",
+           "test_utils", "visualization", "viz"]

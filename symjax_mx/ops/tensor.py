@@ -526,7 +526,7 @@ _register_sequence(
 
 def _filled_shape_rule(op, params, shapes):
     shape = params["shape"]
-    return shapes, [shape if shape and 0 not in shape else None]  # 0: left to the consumer
+    return shapes, [shape or None]  # a 0 size is a hint, settled by the consumers
 
 
 def _filled(value_of):

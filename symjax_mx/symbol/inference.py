@@ -8,11 +8,14 @@ from ..base import MXNetError, normalize_dtype
 from ..ndarray._format import TYPE_FLAGS
 
 
-def _variable_value(node, kind):
-    """A shape or dtype a variable declares through its attributes (None if none)."""
+def _variable_value(node, kind, partial=False):
+    """A shape or dtype a variable declares through its attributes (None if none); a
+    shape with unknown (0) sizes only if ``partial``."""
     if kind == "shape":
         text = node.attrs.get("__shape__")
         shape = tuple(ast.literal_eval(text)) if text else None
+        if partial:
+            return shape if shape and 0 in shape else None
         return shape if shape and 0 not in shape else None  # 0 marks an unknown size
     flag = node.attrs.get("__dtype__")
     return TYPE_FLAGS[int(flag)].type if flag is not None else None
@@ -46,15 +49,26 @@ def solve(symbol, kind, given):
     """(node list, entry -> value) with every shape or dtype the rules determine."""
     nodes = symbol._nodes()
     values = {}
+    # Partial shapes (a 0 marks an unknown size, as in MXNet) are hints: a rule sees them
+    # where the full shape is unknown, and what it derives from them counts only where
+    # it contains no 0 (an RNN's begin state (0, hidden) gives its weight's shape).
+    hints = {}
     for node in nodes:
         if node.op is None:
             value = given.get(node.name, _variable_value(node, kind))
             if value is not None:
                 values[(id(node), 0)] = value
+            elif kind == "shape":
+                hints[(id(node), 0)] = _variable_value(node, kind, partial=True)
 
     def settle(key, value, describe):
         if value is None:
             return False
+        if kind == "shape" and 0 in value:
+            if key in values or hints.get(key) == value:
+                return False
+            hints[key] = value
+            return True
         old = values.get(key)
         if old is None:
             values[key] = value
@@ -70,26 +84,36 @@ def solve(symbol, kind, given):
         changed = False
         for node in op_nodes + op_nodes[::-1]:
             keys = [(id(n), i) for n, i in node.inputs]
+            outputs = [(id(node), i) for i in range(node.op.num_outputs(node.params))]
+            known = [values.get(k) for k in keys]
+            hinted = [v if v is not None else hints.get(k) for v, k in zip(known, keys)]
             try:
-                if kind == "shape":
-                    known = () if node.op.shape_from_outputs is None else [
-                        values.get((id(node), i))
-                        for i in range(node.op.num_outputs(node.params))]
-                    ins, outs = node.op.infer_shape(node.params, [values.get(k) for k in keys],
-                                                    known)
-                else:
-                    ins, outs = node.op.infer_type(node.params, [values.get(k) for k in keys])
+                results = [_rule(node, kind, known, values, outputs)]
             except MXNetError as err:
                 raise MXNetError(f"infer_{kind} failed at node {node.name!r} "
                                  f"({node.op.name}): {err}") from None
+            if hinted != known:
+                try:
+                    results.append(_rule(node, kind, hinted, values, outputs))
+                except MXNetError:  # the hints do not fit this rule: go without them
+                    pass
             names = node.op.arg_names(node.params)
-            for j, (key, value) in enumerate(zip(keys, ins)):
-                changed |= settle(key, value, lambda j=j: f"input {names[j]} of node "
-                                                          f"{node.name!r} ({node.op.name})")
-            for i, value in enumerate(outs):
-                changed |= settle((id(node), i), value,
-                                  lambda i=i: f"output {i} of node {node.name!r}")
+            for ins, outs in results:
+                for j, (key, value) in enumerate(zip(keys, ins)):
+                    changed |= settle(key, value, lambda j=j: f"input {names[j]} of node "
+                                                              f"{node.name!r} ({node.op.name})")
+                for key, value in zip(outputs, outs):
+                    changed |= settle(key, value,
+                                      lambda key=key: f"output {key[1]} of node {node.name!r}")
     return nodes, values
+
+
+def _rule(node, kind, inputs, values, outputs):
+    """(input shapes or dtypes, output ones) by ``node``'s rule."""
+    if kind == "shape":
+        known = () if node.op.shape_from_outputs is None else [values.get(k) for k in outputs]
+        return node.op.infer_shape(node.params, inputs, known)
+    return node.op.infer_type(node.params, inputs)
 
 
 def infer(symbol, kind, args, kwargs, partial):
