@@ -10,7 +10,7 @@ _jax.config.update("jax_enable_x64", True)
 from .kv import dist as _dist  # noqa: E402
 _dist.initialize_from_environment()
 
-from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa: E402
+from . import (base, callback, checkpoint, context, contrib, initializer, io, kv,  # noqa: E402
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
                optimizer, random, rnn, symbol, test_utils, visualization)
 from .attribute import AttrScope  # noqa: E402
@@ -25,6 +25,7 @@ viz = visualization
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
+           "contrib",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
            "lr_scheduler", "metric", "mod", "model", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "random", "rnn", "sym", "symbol",

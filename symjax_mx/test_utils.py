@@ -232,7 +232,8 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
 
 # --- names MXNet's test_module / test_io / common.py import (added by the training branch) ---
 import contextlib as _contextlib  # noqa: E402
-import os as _os  # noqa: E402
+import os  # noqa: E402  (MXNet's test files use os and sys from `import *`)
+import sys  # noqa: E402,F401
 
 
 @_contextlib.contextmanager
@@ -240,14 +241,14 @@ def environment(*args):
     """Set environment variables for the ``with`` block: ``environment(name, value)`` or
     ``environment({name: value, ...})``; a value of None unsets the variable."""
     changes = args[0] if len(args) == 1 and isinstance(args[0], dict) else dict([args])
-    saved = {name: _os.environ.get(name) for name in changes}
+    saved = {name: os.environ.get(name) for name in changes}
 
     def apply(values):
         for name, value in values.items():
             if value is None:
-                _os.environ.pop(name, None)
+                os.environ.pop(name, None)
             else:
-                _os.environ[name] = str(value)
+                os.environ[name] = str(value)
     apply(changes)
     try:
         yield
@@ -266,3 +267,6 @@ def same_array(array1, array2):
     same = np.array_equal(array2.asnumpy(), before + 1)
     array1 -= 1
     return same
+
+
+__all__ += ["environment", "same_array", "os", "sys"]

@@ -29,6 +29,7 @@ from ..lowering.executor import check_placement
 from ..lowering.graph import loss_gradients
 from ..ndarray import NDArray, _format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
+from .executor_group import DataParallelExecutorGroup
 
 __all__ = ["Module"]
 
@@ -209,6 +210,20 @@ class Module(BaseModule):
         self._check_bound("output_shapes")
         return [(name, out.shape) for name, out in zip(self._output_names, self._exec.outputs)]
 
+    @property
+    def _exec_group(self):
+        """The executor seen as MXNet's DataParallelExecutorGroup."""
+        self._check_bound("_exec_group")
+        return DataParallelExecutorGroup.of_module(self)
+
+    @property
+    def _total_exec_bytes(self):
+        """Bytes held by the executor's arguments, gradients and auxiliary states."""
+        exe = self._exec
+        arrays = [*exe.arg_dict.values(), *exe.grad_dict.values(), *exe.aux_dict.values()]
+        return sum(int(np.prod(a.shape)) * np.dtype(a.dtype).itemsize
+                   for a in {id(a): a for a in arrays}.values())
+
     def _check_bound(self, what):
         if not self.binded:
             raise MXNetError(f"{what}: the module is not bound; call bind first")
@@ -317,14 +332,22 @@ class Module(BaseModule):
                              f"labels?)")
         self._label_shapes = (_descs(self._label_names, label_shapes, "label")
                               if label_shapes else [])
+        self._grad_req = grad_req
         self._placement = _Placement(self._context)
-        self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
         if shared_module is not None:
             if not (shared_module.binded and shared_module.params_initialized):
                 raise MXNetError("bind: shared_module must be bound and initialised")
-            self._arg_params, self._aux_params = shared_module.get_params()
+            # the executors share the parameter (and gradient) arrays themselves
+            self._exec = self._bind_executor(self._data_shapes, self._label_shapes,
+                                             shared_exec=shared_module._exec)
+            self._arg_params = shared_module._arg_params
+            self._aux_params = shared_module._aux_params
+            self._params_dirty = shared_module._params_dirty
             self.params_initialized = True
-        elif self._arg_params is None:
+            self.binded = True
+            return
+        self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
+        if self._arg_params is None:
             self._arg_params = {n: zeros(a.shape, cpu(), a.dtype)
                                 for n, a in self._exec.arg_dict.items()
                                 if n in self._param_names}
@@ -363,8 +386,8 @@ class Module(BaseModule):
         shapes = {n: (s[0] * place.workers,) + s[1:] for n, s in local.items()}
         types = {d.name: d.dtype for d in inputs}
         # A rebind keeps the parameters: their shapes are given, not inferred.
-        kept = {n: shared_exec.arg_dict[n].shape for n in self._param_names} \
-            if shared_exec is not None else {}
+        kept = {n: shared_exec.arg_dict[n].shape for n in self._param_names
+                if n in shared_exec.arg_dict} if shared_exec is not None else {}
         try:
             exe = self._symbol.simple_bind(self._context[0], grad_req=self._reqs,
                                            type_dict=types, shared_exec=shared_exec,
@@ -548,7 +571,8 @@ class Module(BaseModule):
         params = {n: self._exec.arg_dict[n].asjax() for n in names}
         grads = {n: self._exec.grad_dict[n].asjax() for n in names}
         step = self._compiled_step("update", _apply_optimizer)
-        new_params, self._opt_states = step(params, grads, self._opt_states, hyper)
+        new_params, new_states = step(params, grads, self._opt_states, hyper)
+        self._opt_states.update(new_states)  # in place: modules borrowing them see it
         for name, value in new_params.items():
             self._exec.arg_dict[name]._write(value)
         self._params_dirty = True
@@ -571,8 +595,9 @@ class Module(BaseModule):
             hyper = place.place(jax.numpy.asarray(hyper), place.replicated)
             rng = None if rng is None else place.place(rng, place.replicated)
         step = self._compiled_step(("fused", id(exe._compiled)), _fused_step(exe._compiled))
-        outputs, new_aux, new_params, self._opt_states = step(
+        outputs, new_aux, new_params, new_states = step(
             params, args, aux, self._opt_states, hyper, rng)
+        self._opt_states.update(new_states)  # in place: modules borrowing them see it
         place.queued(outputs[0])
         for handle, value in zip(exe.outputs, outputs):
             handle._write(value)
