@@ -19,6 +19,7 @@ from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E40
 
 init = initializer
 mod = module
+mon = monitor
 nd = ndarray
 sym = symbol
 viz = visualization
@@ -27,6 +28,6 @@ __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
            "contrib",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
-           "lr_scheduler", "metric", "mod", "model", "module", "monitor", "name", "nd",
+           "lr_scheduler", "metric", "mod", "model", "mon", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "random", "rnn", "sym", "symbol",
            "test_utils", "visualization", "viz"]

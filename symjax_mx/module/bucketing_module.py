@@ -9,6 +9,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..context import cpu
 from ..initializer import Uniform
+from ..name import NameManager
 from .base_module import BaseModule, _check_input_names
 from .module import Module
 
@@ -45,7 +46,10 @@ class BucketingModule(BaseModule):
         self._reset_bind()
 
     def _call_sym_gen(self, bucket_key):
-        symbol, data_names, label_names = self._sym_gen(bucket_key)
+        """``sym_gen(bucket_key)`` under a fresh name manager: every bucket's graph gets
+        the same automatic names."""
+        with NameManager():
+            symbol, data_names, label_names = self._sym_gen(bucket_key)
         return symbol, list(data_names or []), list(label_names or [])
 
     def _module(self, bucket_key):
