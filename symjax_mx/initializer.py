@@ -276,17 +276,14 @@ class Constant(Initializer):
     """Weights set to ``value``: a scalar, or an array of the parameter's shape."""
 
     def __init__(self, value):
-        super().__init__(value=value)
+        # the kwargs hold the JSON form (an array as nested lists), as MXNet's dumps leaves it
+        plain = value if np.isscalar(value) else (
+            value.asnumpy() if isinstance(value, NDArray) else np.asarray(value)).tolist()
+        super().__init__(value=plain)
         self.value = value
 
     def _init_weight(self, _, arr):
         _assign(arr, self.value)
-
-    def dumps(self):
-        value = self.value
-        if not np.isscalar(value):
-            value = (value.asnumpy() if isinstance(value, NDArray) else np.asarray(value)).tolist()
-        return json.dumps([type(self).__name__.lower(), {**self._kwargs, "value": value}])
 
 
 @register

@@ -235,6 +235,8 @@ import contextlib as _contextlib  # noqa: E402
 import os  # noqa: E402  (MXNet's test files use os and sys from `import *`)
 import sys  # noqa: E402,F401
 
+import numpy.random as rnd  # noqa: E402
+
 
 @_contextlib.contextmanager
 def environment(*args):
@@ -269,4 +271,4 @@ def same_array(array1, array2):
     return same
 
 
-__all__ += ["environment", "same_array", "os", "sys"]
+__all__ += ["environment", "same_array", "os", "sys", "rnd"]
