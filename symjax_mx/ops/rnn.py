@@ -80,10 +80,14 @@ def _check(op, params):
 
 
 def _fill(shapes, names, name, want, data):
+    """Fill input ``name``'s shape with ``want``; a known shape must agree with it where
+    its sizes are known (a 0 marks an unknown size, as in a begin state)."""
     i = names.index(name)
-    if shapes[i] is None:
+    known = shapes[i]
+    if known is None or (len(known) == len(want)
+                         and all(k in (0, w) for k, w in zip(known, want))):
         shapes[i] = want
-    elif tuple(shapes[i]) != want:
+    else:
         raise MXNetError(f"RNN: {name} has shape {tuple(shapes[i])}, but data of shape "
                          f"{tuple(data)} needs {want}")
 
