@@ -1,6 +1,7 @@
 """The operator registry and every operator, each defined once for mx.nd and mx.sym."""
 from .registry import Operator, Param, ParamParsers, get_op, list_ops, register
 # importing each family registers its operators
-from . import conv, custom, elemwise, linalg, loss, matrix, nn, random, reduce, rnn, tensor  # noqa: F401,E501
+from . import (conv, custom, elemwise, linalg, loss, matrix, nn, random, reduce,  # noqa: F401
+               rnn, tensor)
 
 __all__ = ["Operator", "Param", "ParamParsers", "get_op", "list_ops", "register"]
