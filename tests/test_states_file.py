@@ -83,13 +83,14 @@ def test_crafted_states_payload_does_not_execute(monkeypatch):
 
 
 def test_dumped_optimizer_comes_back_as_a_registered_optimizer():
-    opt = mx.optimizer.SGD(learning_rate=0.3, momentum=0.5,
-                           lr_scheduler=mx.lr_scheduler.FactorScheduler(step=2))
+    opt = mx.optimizer.SGD(momentum=0.5,
+                           lr_scheduler=mx.lr_scheduler.FactorScheduler(step=2, base_lr=0.3))
     opt.num_update = 4
     data = states.dumps(({}, opt))
     assert b"mxnet.optimizer\nSGD" in data
     _, back = states.loads(data, mx.optimizer._state_class)
     assert type(back) is mx.optimizer.SGD and back.num_update == 4 and back.momentum == 0.5
     assert isinstance(back.lr_scheduler, mx.lr_scheduler.FactorScheduler)
+    assert back.lr_scheduler.base_lr == 0.3
     with pytest.raises(MXNetError, match="refusing"):
         states.loads(data)  # without a resolver no class is built
