@@ -12,9 +12,9 @@ _jax.config.update("jax_enable_x64", True)
 from .kv import dist as _dist  # noqa: E402
 _dist.initialize_from_environment()
 
-from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa: E402
+from . import (base, callback, checkpoint, context, contrib, initializer, io, kv,  # noqa: E402
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
-               optimizer, random, symbol, test_utils, visualization)
+               optimizer, random, rnn, symbol, test_utils, visualization)
 from . import engine, runtime, util  # noqa: E402
 from .util import (is_np_array, is_np_shape, np_array, np_shape, set_np, set_np_shape,  # noqa: E402
                    use_np, use_np_array, use_np_shape)
@@ -24,6 +24,7 @@ from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E40
 
 init = initializer
 mod = module
+mon = monitor
 nd = ndarray
 sym = symbol
 viz = visualization
@@ -31,9 +32,10 @@ test_utils.mx = _sys.modules[__name__]  # MXNet's test_utils exports the package
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
+           "contrib",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
-           "lr_scheduler", "metric", "mod", "model", "module", "monitor", "name", "nd",
-           "ndarray", "operator", "ops", "optimizer", "random", "sym", "symbol", "test_utils",
-           "visualization", "viz", "engine", "runtime", "util", "is_np_array", "is_np_shape",
-           "np_array", "np_shape", "set_np", "set_np_shape", "use_np", "use_np_array",
-           "use_np_shape"]
+           "lr_scheduler", "metric", "mod", "model", "mon", "module", "monitor", "name", "nd",
+           "ndarray", "operator", "ops", "optimizer", "random", "rnn", "sym", "symbol",
+           "test_utils", "visualization", "viz", "engine", "runtime", "util", "is_np_array",
+           "is_np_shape", "np_array", "np_shape", "set_np", "set_np_shape", "use_np",
+           "use_np_array", "use_np_shape"]

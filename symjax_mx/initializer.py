@@ -18,7 +18,7 @@ from .registry import Registry
 
 __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mixed", "Zero",
            "One", "Constant", "Uniform", "Normal", "Orthogonal", "Xavier", "MSRAPrelu",
-           "Bilinear", "LSTMBias"]
+           "Bilinear", "LSTMBias", "FusedRNN"]
 
 
 class InitDesc(str):
@@ -276,17 +276,14 @@ class Constant(Initializer):
     """Weights set to ``value``: a scalar, or an array of the parameter's shape."""
 
     def __init__(self, value):
-        super().__init__(value=value)
+        # the kwargs hold the JSON form (an array as nested lists), as MXNet's dumps leaves it
+        plain = value if np.isscalar(value) else (
+            value.asnumpy() if isinstance(value, NDArray) else np.asarray(value)).tolist()
+        super().__init__(value=plain)
         self.value = value
 
     def _init_weight(self, _, arr):
         _assign(arr, self.value)
-
-    def dumps(self):
-        value = self.value
-        if not np.isscalar(value):
-            value = (value.asnumpy() if isinstance(value, NDArray) else np.asarray(value)).tolist()
-        return json.dumps([type(self).__name__.lower(), {**self._kwargs, "value": value}])
 
 
 @register
@@ -400,3 +397,52 @@ class LSTMBias(Initializer):
         arr[:] = 0.0
         num_hidden = int(arr.shape[0] / 4)
         arr[num_hidden:2 * num_hidden] = self.forget_bias
+
+
+@register
+class FusedRNN(Initializer):
+    """The packed parameter vector of a fused ``RNN`` operator: each per-gate weight and
+    bias initialised by ``init`` (the global initializer if None) as if unfused; an LSTM's
+    forget-gate biases are ``forget_bias``."""
+
+    def __init__(self, init, num_hidden, num_layers, mode, bidirectional=False,
+                 forget_bias=1.0):
+        if isinstance(init, str):
+            init = create(init)
+        super().__init__(init=init.dumps() if init is not None else None,
+                         num_hidden=num_hidden, num_layers=num_layers, mode=mode,
+                         bidirectional=bidirectional, forget_bias=forget_bias)
+        self._init = init
+        self._num_hidden = num_hidden
+        self._num_layers = num_layers
+        self._mode = mode
+        self._bidirectional = bidirectional
+        self._forget_bias = forget_bias
+
+    def _init_weight(self, desc, arr):
+        from .ndarray import zeros
+        from .ops.rnn import GATES, rnn_param_layout, rnn_param_size
+        init = self._init or desc.global_init
+        hidden, gates = self._num_hidden, GATES[self._mode]
+        directions = 2 if self._bidirectional else 1
+        rest = (self._num_layers - 1) * (hidden + directions * hidden + 2)
+        input_size = arr.size // directions // hidden // gates - rest - hidden - 2
+        if rnn_param_size(self._mode, self._num_layers, self._bidirectional, input_size,
+                          hidden) != arr.size:
+            raise ValueError(f"FusedRNN: {desc} has {arr.size} values, which is no "
+                             f"{self._num_layers}-layer {self._mode} of {hidden} units")
+        names = {"lstm": "ifco", "gru": "rzo"}.get(self._mode, " ")
+        pieces = []
+        for layer, d, kind, shape in rnn_param_layout(
+                self._mode, self._num_layers, self._bidirectional, input_size, hidden):
+            group, what = kind.split("_")
+            for gate in names:
+                suffix = "" if gate == " " else f"_{gate}"
+                name = f"{d}{layer}_{group}{suffix}_{what}"
+                piece = zeros((hidden,) + shape[1:], arr.context, arr.dtype)
+                if self._mode == "lstm" and name.endswith("_f_bias"):
+                    piece[:] = self._forget_bias
+                else:
+                    init(InitDesc(name, global_init=desc.global_init), piece)
+                pieces.append(piece.asnumpy().reshape(-1))
+        arr[:] = np.concatenate(pieces)

@@ -24,6 +24,7 @@ from ..kv import Placement
 from ..lowering.executor import check_placement
 from ..ndarray import NDArray, file_format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
+from .executor_group import DataParallelExecutorGroup
 
 __all__ = ["Module"]
 
@@ -138,6 +139,20 @@ class Module(BaseModule):
         self._check_bound("output_shapes")
         return [(name, out.shape) for name, out in zip(self._output_names, self._exec.outputs)]
 
+    @property
+    def _exec_group(self):
+        """The executor seen as MXNet's DataParallelExecutorGroup."""
+        self._check_bound("_exec_group")
+        return DataParallelExecutorGroup.of_module(self)
+
+    @property
+    def _total_exec_bytes(self):
+        """Bytes held by the executor's arguments, gradients and auxiliary states."""
+        exe = self._exec
+        arrays = [*exe.arg_dict.values(), *exe.grad_dict.values(), *exe.aux_dict.values()]
+        return sum(int(np.prod(a.shape)) * np.dtype(a.dtype).itemsize
+                   for a in {id(a): a for a in arrays}.values())
+
     def _check_bound(self, what):
         if not self.binded:
             raise MXNetError(f"{what}: the module is not bound; call bind first")
@@ -246,14 +261,22 @@ class Module(BaseModule):
                              f"labels?)")
         self._label_shapes = (_descs(self._label_names, label_shapes, "label")
                               if label_shapes else [])
+        self._grad_req = grad_req
         self._placement = Placement(self._context)
-        self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
         if shared_module is not None:
             if not (shared_module.binded and shared_module.params_initialized):
                 raise MXNetError("bind: shared_module must be bound and initialised")
-            self._arg_params, self._aux_params = shared_module.get_params()
+            # the executors share the parameter (and gradient) arrays themselves
+            self._exec = self._bind_executor(self._data_shapes, self._label_shapes,
+                                             shared_exec=shared_module._exec)
+            self._arg_params = shared_module._arg_params
+            self._aux_params = shared_module._aux_params
+            self._params_dirty = shared_module._params_dirty
             self.params_initialized = True
-        elif self._arg_params is None:
+            self.binded = True
+            return
+        self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
+        if self._arg_params is None:
             self._arg_params = {n: zeros(a.shape, cpu(), a.dtype)
                                 for n, a in self._exec.arg_dict.items()
                                 if n in self._param_names}
@@ -292,8 +315,8 @@ class Module(BaseModule):
         shapes = {n: (s[0] * place.workers,) + s[1:] for n, s in local.items()}
         types = {d.name: d.dtype for d in inputs}
         # A rebind keeps the parameters: their shapes are given, not inferred.
-        kept = {n: shared_exec.arg_dict[n].shape for n in self._param_names} \
-            if shared_exec is not None else {}
+        kept = {n: shared_exec.arg_dict[n].shape for n in self._param_names
+                if n in shared_exec.arg_dict} if shared_exec is not None else {}
         try:
             exe = self._symbol.simple_bind(self._context[0], grad_req=self._reqs,
                                            type_dict=types, shared_exec=shared_exec,
@@ -470,8 +493,9 @@ class Module(BaseModule):
         """Apply the optimizer to the gradients of the last backward."""
         self._check_ready("update")
         self._check_optimizer("update")
-        self._opt_states = self._exec.apply_update(self._optimizer, self._opt_states,
-                                                   self._optimizer_inputs())
+        new_states = self._exec.apply_update(self._optimizer, self._opt_states,
+                                             self._optimizer_inputs())
+        self._opt_states.update(new_states)  # in place: modules borrowing them see it
         self._params_dirty = True
 
     def _train_step(self, data_batch):
@@ -486,7 +510,8 @@ class Module(BaseModule):
         if place.workers > 1:  # every input of a program spanning workers is global
             hyper = place.place(jax.numpy.asarray(hyper), place.replicated)
             rng = None if rng is None else place.place(rng, place.replicated)
-        self._opt_states = exe.fused_step(self._optimizer, self._opt_states, hyper, rng)
+        new_states = exe.fused_step(self._optimizer, self._opt_states, hyper, rng)
+        self._opt_states.update(new_states)  # in place: modules borrowing them see it
         place.queued(exe.outputs[0].asjax())
         self._params_dirty = True
 

@@ -140,6 +140,7 @@ def _leaky_relu_shape_rule(op, params, shapes):
 
 register("LeakyReLU", _leaky_relu, random=True,
          inputs=lambda p: ("data", "gamma") if p["act_type"] == "prelu" else ("data",),
+         input_attrs={"gamma": {"__init__": '["Constant", {"value": 0.25}]'}},  # MXNet's
          outputs=lambda p: ("output", "mask") if p["act_type"] == "rrelu" else ("output",),
          shape_rule=_leaky_relu_shape_rule,
          params=(Param("act_type", P.choice("elu", "gelu", "leaky", "prelu", "rrelu", "selu"),

@@ -526,7 +526,8 @@ _register_sequence(
 
 def _filled_shape_rule(op, params, shapes):
     shape = params["shape"]
-    return shapes, [shape if shape and 0 not in shape else None]  # 0: left to the consumer
+    # a 0 size is unknown (-1 inside inference), settled by the consumers
+    return shapes, [tuple(-1 if d == 0 else d for d in shape) or None]
 
 
 def _filled(value_of):

@@ -1,8 +1,9 @@
 """Updater: an optimizer applied to (index, grad, weight) triples with a state per index,
 as a KVStore calls it; its states pickle as MXNet's do."""
-import pickle
-
+from .. import lr_scheduler as _lr_scheduler
 from ..ndarray import NDArray
+from ..ndarray import states as states_file
+from .optimizer import Optimizer, _REGISTRY
 
 __all__ = ["Updater", "get_updater"]
 
@@ -43,7 +44,7 @@ class Updater:
 
     def set_states(self, states):
         """Restore states (and the optimizer, if it was dumped) from ``get_states`` bytes."""
-        states = pickle.loads(states)
+        states = states_file.loads(states, _state_class)
         if isinstance(states, tuple) and len(states) == 2:
             self.states, self.optimizer = states
         else:
@@ -52,7 +53,22 @@ class Updater:
 
     def get_states(self, dump_optimizer=False):
         """The states as pickled bytes; with ``dump_optimizer`` the optimizer too."""
-        return pickle.dumps((self.states, self.optimizer) if dump_optimizer else self.states)
+        return states_file.dumps((self.states, self.optimizer) if dump_optimizer
+                                 else self.states)
+
+
+def _state_class(module, name):
+    """The class a ``.states`` file may rebuild for global ``module.name``: a registered
+    optimizer or a learning-rate scheduler (MXNet's or ours); None refuses it."""
+    package = module.split(".")[1] if module.startswith(("mxnet.", "symjax_mx.")) else None
+    if package == "optimizer":
+        cls = _REGISTRY.get(name)
+        return cls if isinstance(cls, type) and issubclass(cls, Optimizer) else None
+    if package == "lr_scheduler":
+        cls = getattr(_lr_scheduler, name, None)
+        return cls if isinstance(cls, type) and issubclass(cls, _lr_scheduler.LRScheduler) \
+            else None
+    return None
 
 
 def get_updater(optimizer):

@@ -5,6 +5,10 @@ from .symbol import Symbol, create
 
 def op_function(op, public_name):
     def fn(*args, name=None, attr=None, **kwargs):
+        # keyword arguments named __like_this__ are node attributes, as in MXNet
+        dunder = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("__") and k.endswith("__")}
+        if dunder:
+            attr = {**(attr or {}), **{k: str(v) for k, v in dunder.items()}}
         # an unnamed node is named after the function called (mx.sym.flip -> flip0)
         return create(op, *split_call(op, args, kwargs, Symbol), name=name, attr=attr,
                       hint=public_name.lower())

@@ -1,0 +1,4 @@
+"""mx.contrib: MXNet's contributed APIs."""
+from . import amp
+
+__all__ = ["amp"]
