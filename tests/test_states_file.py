@@ -88,7 +88,7 @@ def test_dumped_optimizer_comes_back_as_a_registered_optimizer():
     opt.num_update = 4
     data = states.dumps(({}, opt))
     assert b"mxnet.optimizer\nSGD" in data
-    _, back = states.loads(data, mx.optimizer._state_class)
+    _, back = states.loads(data, mx.optimizer.updater._state_class)
     assert type(back) is mx.optimizer.SGD and back.num_update == 4 and back.momentum == 0.5
     assert isinstance(back.lr_scheduler, mx.lr_scheduler.FactorScheduler)
     assert back.lr_scheduler.base_lr == 0.3
