@@ -13,6 +13,7 @@ _dist.initialize_from_environment()
 from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa: E402
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
                optimizer, random, symbol, test_utils, visualization)
+from . import autograd  # noqa: E402
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402

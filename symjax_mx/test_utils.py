@@ -1,7 +1,11 @@
 """MXNet's public test helpers: tolerant comparisons, random inputs, default contexts,
 and forward / backward / numeric-gradient checks of Symbols."""
+import contextlib as _contextlib
+import os as _os
+
 import numpy as np
 
+import symjax_mx as mx
 from . import context
 from .ndarray import NDArray, array
 
@@ -228,3 +232,20 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                        - objective(minus, use_forward_train)) / numeric_eps
         assert_almost_equal(grads[name].asnumpy(), numeric, rtol, atol if atol is not None
                             else 1e-4, ("symbolic grad " + name, "numeric grad " + name))
+
+
+@_contextlib.contextmanager
+def discard_stderr():
+    """Silence the process's stderr (file descriptor 2) for a block."""
+    with open(_os.devnull, "w") as bit_bucket:
+        saved = _os.dup(2)
+        try:
+            _os.dup2(bit_bucket.fileno(), 2)
+            yield
+        finally:
+            _os.dup2(saved, 2)
+            _os.close(saved)
+
+
+# MXNet's test files take ``np`` and ``mx`` from ``from mxnet.test_utils import *``.
+__all__ += ["discard_stderr", "np", "mx"]
