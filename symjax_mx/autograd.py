@@ -177,6 +177,7 @@ class _Plan:
         symbol, names = _graph(order, heads)
         self.lowered = LoweredGraph(symbol, {})
         self.leaf_names = [name for node, name in zip(order, names) if node.op is None]
+        self.leaf_index = {name: i for i, name in enumerate(self.leaf_names)}
         self.key_names = [name for node, name in zip(order, names) if node.key is not None]
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
@@ -184,32 +185,33 @@ class _Plan:
         self._grad_op = None
 
     def heads(self, leaves, keys):
-        outputs, _ = self.lowered(dict(zip(self.leaf_names, leaves)), {}, None, self.train,
-                                  dict(zip(self.key_names, keys)))
-        return outputs
+        """(head values, new values of the auxiliary states updated in training mode)."""
+        return self.lowered(dict(zip(self.leaf_names, leaves)), {}, None, self.train,
+                            dict(zip(self.key_names, keys)))
 
     def gradients(self, diff, leaves, keys, head_grads):
-        """Gradients of the heads with respect to the leaves at positions ``diff``;
-        a head gradient None means ones."""
+        """(gradients of the heads with respect to the leaves at positions ``diff``, new
+        auxiliary states by leaf name); a head gradient None means ones."""
         def run(diff_values):
             values = list(leaves)
             for position, value in zip(diff, diff_values):
                 values[position] = value
             return self.heads(values, keys)
-        outputs, vjp = jax.vjp(run, [leaves[i] for i in diff])
+        outputs, vjp, new_aux = jax.vjp(run, [leaves[i] for i in diff], has_aux=True)
         cotangents = [jnp.ones_like(o) if g is None else g.astype(o.dtype)
                       for o, g in zip(outputs, head_grads)]
-        return vjp(cotangents)[0]
+        return vjp(cotangents)[0], new_aux
 
     def program(self, diff):
-        """Jitted ``(leaves, keys, head_grads, previous) -> gradients``; a gradient with a
-        previous value (grad_req 'add') is added to it."""
+        """Jitted ``(leaves, keys, head_grads, previous) -> (gradients, new aux states)``; a
+        gradient with a previous value (grad_req 'add') is added to it."""
         fn = self._programs.get(diff)
         if fn is None:
             def run(leaves, keys, head_grads, previous):
                 _Plan.traces += 1
-                grads = self.gradients(diff, leaves, keys, head_grads)
-                return [g if p is None else p + g.astype(p.dtype) for g, p in zip(grads, previous)]
+                grads, new_aux = self.gradients(diff, leaves, keys, head_grads)
+                return [g if p is None else p + g.astype(p.dtype)
+                        for g, p in zip(grads, previous)], new_aux
             fn = self._programs[diff] = jax.jit(run)
         return fn
 
@@ -222,7 +224,8 @@ class _Plan:
             def compute(inputs, aux, params, is_train, rng):
                 leaves = inputs[:num_leaves]
                 keys = inputs[num_leaves:num_leaves + num_keys]
-                return list(self.gradients(diff, leaves, keys, inputs[num_leaves + num_keys:])), aux
+                grads, _ = self.gradients(diff, leaves, keys, inputs[num_leaves + num_keys:])
+                return list(grads), aux
             op = Operator(name="_backward_graph", compute=compute,
                           inputs=tuple(f"input{i}" for i in range(num_inputs)),
                           outputs=tuple(f"grad{i}" for i in range(len(diff))))
@@ -276,6 +279,13 @@ def _head_grads(heads, head_grads):
     return values
 
 
+def _update_aux(plan, leaves, new_aux):
+    """Write the auxiliary states a backward pass updated (BatchNorm's moving statistics
+    in training mode: MXNet updates them in the backward pass)."""
+    for name, value in new_aux.items():
+        leaves[plan.leaf_index[name]].array._write(value, "backward")
+
+
 def _free(order):
     """Forget the recorded operations of a sub-graph (backward without retain_graph)."""
     for node in order:
@@ -301,7 +311,8 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):  # py
     if not diff:
         raise MXNetError(_NO_VARIABLES)
     previous = [leaves[i].grad._read() if leaves[i].grad_req == "add" else None for i in diff]
-    grads = plan.program(diff)(values, keys, grads_in, previous)
+    grads, new_aux = plan.program(diff)(values, keys, grads_in, previous)
+    _update_aux(plan, leaves, new_aux)
     for i, value in zip(diff, grads):
         node = leaves[i]
         target = node.grad
@@ -339,7 +350,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     diff = tuple(sorted({index[id(v._entry[0])] for v in variables if id(v._entry[0]) in index}))
     results = {}
     if diff:
-        grads = plan.program(diff)(values, keys, grads_in, [None] * len(diff))
+        grads, new_aux = plan.program(diff)(values, keys, grads_in, [None] * len(diff))
+        _update_aux(plan, leaves, new_aux)
         ctx = heads[0].context
         arrays = [NDArray(g, ctx, "grad") for g in grads]
         if create_graph:
@@ -404,8 +416,8 @@ class Function:
 
     def __call__(self, *inputs):
         if self._used:
-            raise MXNetError("Each Function instance can only be called once. Please create "
-                             "another instance.")
+            raise AssertionError("Each Function instance can only be called once. Please "
+                                 "create another instance.")
         self._used = True
         with pause(train_mode=is_training()):
             outputs = self.forward(*inputs)

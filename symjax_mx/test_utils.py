@@ -247,5 +247,10 @@ def discard_stderr():
             _os.close(saved)
 
 
+def random_uniform_arrays(*shapes, low=0.0, high=1.0, dtype=np.float32):
+    """One numpy array per shape, uniform in [low, high)."""
+    return [np.random.uniform(low, high, size=s).astype(dtype) for s in shapes]
+
+
 # MXNet's test files take ``np`` and ``mx`` from ``from mxnet.test_utils import *``.
-__all__ += ["discard_stderr", "np", "mx"]
+__all__ += ["discard_stderr", "random_uniform_arrays", "np", "mx"]

@@ -357,8 +357,8 @@ class NDArray(OperatorMethods):
         if stype not in (None, "default"):
             raise MXNetError(f"attach_grad: storage type {stype!r} is not supported; only "
                              f"'default' (dense) arrays exist")
-        grad = NDArray(jax.numpy.zeros(self._shape, self.dtype, device=self._ctx.jax_device),
-                       self._ctx)
+        grad = None if grad_req == "null" else NDArray(
+            jax.numpy.zeros(self._shape, self.dtype, device=self._ctx.jax_device), self._ctx)
         _tape.variable(self, grad, grad_req)
 
     @property
@@ -402,10 +402,11 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     imperative calls take them; on a training call (``is_train``) the auxiliary states
     are updated in place. An operator without inputs places its outputs on ``ctx``
     (default: the current context). Results are written into ``out`` when given.
-    Under ``autograd.record()`` the call is appended to the tape; ``autograd``'s train
-    mode makes it a training call.
+    Under ``autograd.record()`` the call is appended to the tape. ``autograd``'s train
+    mode runs the operator in training mode without updating auxiliary states: as in
+    MXNet, a recorded operator updates them in the backward pass.
     """
-    is_train = is_train or _tape.STATE.training
+    train = is_train or _tape.STATE.training
     recording = _tape.STATE.recording
     if recording and out is not None:
         for target in (out if isinstance(out, (list, tuple)) else [out]):
@@ -419,7 +420,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         ctx = ctx if ctx is not None else current_context()
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
-    outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], is_train, rng,
+    outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
                                    num_inputs)
     if not inputs:
         outputs = [jax.device_put(o, ctx.jax_device) for o in outputs]
@@ -429,7 +430,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if out is None:
         results = [NDArray(o, ctx, op.name) for o in outputs]
         if recording:
-            _tape.record(op, params, inputs, results, is_train, rng)
+            _tape.record(op, params, inputs, results, train, rng)
         return results[0] if len(results) == 1 else results
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, data in zip(targets, outputs):
@@ -441,7 +442,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
                              f"on {ctx}")
         target._write(data.astype(target.dtype), op.name)
     if recording:
-        _tape.record(op, params, inputs, targets, is_train, rng)
+        _tape.record(op, params, inputs, targets, train, rng)
     return out
 
 
