@@ -9,6 +9,10 @@ constants) and the keys random operators drew are arguments of that program, nev
 baked in. ``grad(create_graph=True)`` records the gradient computation itself as a
 node whose compute is that VJP, so it can be differentiated again.
 """
+import collections
+import itertools
+import weakref
+
 import jax
 import jax.numpy as jnp
 
@@ -233,7 +237,8 @@ class _Plan:
         return self._grad_op[1]
 
 
-_PLANS = {}
+_PLANS = collections.OrderedDict()
+_MAX_PLANS = 256  # a graph that changes every step must not keep every program alive
 
 
 def _plan_for(order, position, heads):
@@ -254,6 +259,10 @@ def _plan_for(order, position, heads):
     plan = _PLANS.get(structure)
     if plan is None:
         plan = _PLANS[structure] = _Plan(order, heads)
+        if len(_PLANS) > _MAX_PLANS:
+            _PLANS.popitem(last=False)
+    else:
+        _PLANS.move_to_end(structure)
     return plan, leaves, values, keys
 
 
@@ -292,6 +301,9 @@ def _free(order):
         if node.op is not None:
             node.freed = True
             node.inputs = ()
+        elif (not node.is_variable and isinstance(node.array, NDArray)
+              and node.array._entry is not None and node.array._entry[0] is node):
+            node.array._entry = None  # a constant leaves the freed graph
 
 
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):  # pylint: disable=redefined-outer-name
@@ -429,38 +441,73 @@ class Function:
         return outputs[0] if single else tuple(outputs)
 
     def _record(self, inputs, outputs):
-        """Record one node: it passes the forward's outputs on, and its gradient calls
-        ``backward`` on the host."""
-        num_inputs = len(inputs)
-        input_specs = [jax.ShapeDtypeStruct(x.shape, x.dtype) for x in inputs]
-        ctx = inputs[0].context
-
-        def host_backward(*cotangents):
-            with pause(train_mode=is_training()):
-                grads = self.backward(*[NDArray(jnp.asarray(c), ctx) for c in cotangents])
-            grads = [grads] if isinstance(grads, NDArray) else list(grads)
-            return tuple(g.asnumpy().astype(s.dtype) for g, s in zip(grads, input_specs))
-
-        def compute(values, aux, params, is_train, rng):
-            @jax.custom_vjp
-            def apply(xs, outs):
-                return tuple(outs)
-
-            def apply_fwd(xs, outs):
-                return tuple(outs), outs
-
-            def apply_bwd(outs, cotangents):
-                grads = jax.pure_callback(host_backward, input_specs, *cotangents)
-                return tuple(grads), tuple(jnp.zeros_like(o) for o in outs)
-
-            apply.defvjp(apply_fwd, apply_bwd)
-            return list(apply(tuple(values[:num_inputs]), tuple(values[num_inputs:]))), aux
-
-        op = Operator(name=type(self).__name__, compute=compute,
-                      inputs=tuple(f"input{i}" for i in range(num_inputs + len(outputs))),
-                      outputs=tuple(f"output{i}" for i in range(len(outputs))))
-        entries = [x._entry or (TapeNode(array=x), 0) for x in inputs]
+        """Record one node: it passes the forward's outputs on, and its gradient calls this
+        instance's ``backward`` on the host. The node's operator serves every instance of
+        the class with these shapes (the instance is an input, by number), so a loop that
+        calls a new instance each step compiles once."""
+        number = next(_FUNCTION_NUMBERS)
+        _LIVE_FUNCTIONS[number] = self
+        specs = tuple(jax.ShapeDtypeStruct(x.shape, x.dtype) for x in inputs)
+        op = _function_op(type(self), specs, len(outputs), inputs[0].context)
+        entries = [(TapeNode(array=_FunctionHandle(self, number)), 0)]
+        entries += [x._entry or (TapeNode(array=x), 0) for x in inputs]
         entries += [(TapeNode(array=out.detach()), 0) for out in outputs]
         node = TapeNode(op, {}, entries, is_training())
         for index, out in enumerate(outputs):
             out._entry = (node, index)
+
+
+_FUNCTION_NUMBERS = itertools.count()
+_LIVE_FUNCTIONS = weakref.WeakValueDictionary()  # number -> Function, alive with its node
+_FUNCTION_OPS = {}
+
+
+class _FunctionHandle:
+    """A tape leaf whose value is a Function instance's number; it keeps the instance
+    alive as long as the recorded node."""
+
+    def __init__(self, function, number):
+        self.function = function
+        self.value = jnp.asarray(number, jnp.int32)
+
+    def _read(self):
+        return self.value
+
+
+def _function_op(cls, input_specs, num_outputs, ctx):
+    """The operator of recorded calls of Function class ``cls`` with these inputs."""
+    key = (cls, input_specs, num_outputs, ctx)
+    op = _FUNCTION_OPS.get(key)
+    if op is not None:
+        return op
+    num_inputs = len(input_specs)
+
+    def host_backward(number, *cotangents):
+        function = _LIVE_FUNCTIONS[int(number)]
+        with pause(train_mode=is_training()):
+            grads = function.backward(*[NDArray(jnp.asarray(c), ctx) for c in cotangents])
+        grads = [grads] if isinstance(grads, NDArray) else list(grads)
+        return tuple(g.asnumpy().astype(s.dtype) for g, s in zip(grads, input_specs))
+
+    def compute(values, aux, params, is_train, rng):
+        @jax.custom_vjp
+        def apply(number, xs, outs):
+            return tuple(outs)
+
+        def apply_fwd(number, xs, outs):
+            return tuple(outs), (number, outs)
+
+        def apply_bwd(residuals, cotangents):
+            number, outs = residuals
+            grads = jax.pure_callback(host_backward, list(input_specs), number, *cotangents)
+            return (None, tuple(grads), tuple(jnp.zeros_like(o) for o in outs))
+
+        apply.defvjp(apply_fwd, apply_bwd)
+        number, rest = values[0], values[1:]
+        return list(apply(number, tuple(rest[:num_inputs]), tuple(rest[num_inputs:]))), aux
+
+    op = _FUNCTION_OPS[key] = Operator(
+        name=cls.__name__, compute=compute,
+        inputs=("function",) + tuple(f"input{i}" for i in range(num_inputs + num_outputs)),
+        outputs=tuple(f"output{i}" for i in range(num_outputs)))
+    return op

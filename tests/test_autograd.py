@@ -119,6 +119,42 @@ def test_in_place_writes_of_recorded_arrays_are_refused_while_recording():
     np.testing.assert_array_equal(y.asnumpy(), [3.0, 5.0])
 
 
+def test_constants_join_the_graph_until_a_backward_frees_it():
+    x = _var([1.0, 2.0])
+    plain, kept = mx.nd.ones((2,)), mx.nd.ones((2,))
+    with ag.record():
+        y = plain * x
+        z = kept * x
+        with pytest.raises(MXNetError, match="already in a computational graph"):
+            plain[:] = 3
+    y.backward()
+    z.backward(retain_graph=True)
+    with ag.record():
+        plain[:] = 3                         # its graph is freed
+        y[:] = 3                             # so is the head's
+        with pytest.raises(MXNetError, match="already in a computational graph"):
+            kept[:] = 3                      # its graph was retained
+        with pytest.raises(MXNetError, match="already in a computational graph"):
+            x[:] = 3                         # a variable stays on the tape
+    assert plain.grad is None
+
+
+def test_assigning_a_recorded_array_into_part_of_an_array_is_refused():
+    x = _var([1.0, 2.0])
+    target = mx.nd.zeros((2, 3))
+    with ag.record():
+        with pytest.raises(MXNetError, match="Inplace operations"):
+            target[1, 1:3] = x * 3
+        target[0, 0:2] = 5                   # an unrecorded value is a plain write
+    np.testing.assert_array_equal(target.asnumpy(), [[5, 5, 0], [0, 0, 0]])
+    row = mx.nd.zeros((2, 2))[1]
+    with ag.record():
+        row[:] = x * 3                       # the whole of a view
+        total = (row * row).sum()
+    total.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [18.0, 36.0])
+
+
 def test_full_assignment_into_a_plain_array_is_recorded():
     x, out = _var([1.0, 2.0]), mx.nd.zeros((2,))
     with ag.record():

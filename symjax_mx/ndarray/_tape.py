@@ -14,7 +14,7 @@ from ..base import MXNetError
 from ..ops import get_op
 
 __all__ = ["STATE", "TapeNode", "variable", "record", "record_view", "record_alias",
-           "check_assignable"]
+           "record_assign", "check_assignable"]
 
 NOT_IN_GRAPH = ("Cannot differentiate node because it is not in a computational graph. You "
                 "need to set is_recording to true or use autograd.record() to save "
@@ -26,6 +26,9 @@ IN_GRAPH = ("Assigning to NDArrays that are already in a computational graph wil
             "clear the graph or do this outside of a record section. Also note that you "
             "cannot use inplace operations like +=, *=, relu(x, out=x), y[idx]=x, etc "
             "inside a record section.")
+
+INPLACE = ("Inplace operations (+=, -=, x[:]=, etc) are not supported when recording with "
+           "autograd.")
 
 
 class _State(threading.local):
@@ -53,14 +56,14 @@ class TapeNode:
         self.key = key                # the PRNG key a random operator used
         self.array = array            # a leaf's NDArray (its value is read at backward)
         self.value = value            # a leaf's fixed jax value (keys of random operators)
-        self.grad = None              # a variable's gradient buffer
-        self.grad_req = "null"
+        self.grad = None              # a variable's gradient buffer (None for 'null')
+        self.grad_req = None          # a variable's request: 'write', 'add' or 'null'
         self.fresh = False            # gradient written since the flag was last reset
         self.freed = False            # a backward without retain_graph consumed it
 
     @property
     def is_variable(self):
-        return self.op is None and self.grad is not None
+        return self.grad_req is not None
 
     def leaf_value(self):
         return self.value if self.array is None else self.array._read()
@@ -85,8 +88,11 @@ def variable(array, grad, grad_req):
 
 
 def _entry_of(array):
-    entry = array._entry
-    return entry if entry is not None else (TapeNode(array=array), 0)
+    """The array's entry; an array not on the tape joins it as a constant, as in MXNet (so
+    writing into it while recording is an error until a backward frees the graph)."""
+    if array._entry is None:
+        array._entry = (TapeNode(array=array), 0)
+    return array._entry
 
 
 def record(op, params, inputs, outputs, is_train, key=None):
@@ -100,6 +106,7 @@ def record(op, params, inputs, outputs, is_train, key=None):
 
 _RESHAPE = get_op("Reshape")
 _SLICE_AXIS = get_op("slice_axis")
+_BROADCAST_TO = get_op("broadcast_to")
 
 
 def _reshape(entry, shape):
@@ -129,7 +136,23 @@ def record_alias(target, source):
         target._entry = source._entry
 
 
+def record_assign(target, source, whole):
+    """While recording, ``target[:] = source`` (a recorded array, broadcast to the target's
+    shape); assigning it into part of the target (not ``whole``) is MXNet's in-place error."""
+    if not STATE.recording or source._entry is None:
+        return
+    if not whole:
+        raise MXNetError(INPLACE)
+    entry = source._entry
+    if source.ndim < target.ndim:  # numpy broadcasting: leading axes of size 1
+        entry = _reshape(entry, (1,) * (target.ndim - source.ndim) + source.shape)
+    if source.shape != target.shape:
+        params = _BROADCAST_TO.parse_params({"shape": target.shape})
+        entry = TapeNode(_BROADCAST_TO, params, [entry]), 0
+    target._entry = entry
+
+
 def check_assignable(array):
-    """Writing into ``array`` while recording is an error when it is on the tape."""
-    if STATE.recording and array._entry is not None:
+    """Writing into ``array`` while recording is an error while it is on a live graph."""
+    if STATE.recording and array._entry is not None and not array._entry[0].freed:
         raise MXNetError(IN_GRAPH)

@@ -315,16 +315,12 @@ class NDArray(OperatorMethods):
         view = self._contiguous_view(key)
         if view is not None:
             _indexing.check_assignable(getattr(value, "shape", ()), view.shape)
-            if source is not None and source._entry is not None and _tape.STATE.recording:
-                if view.size != self.size or source.shape != self._shape:
-                    raise MXNetError("assigning a recorded array into part of an array, or "
-                                     "broadcasting it, is not supported while recording; "
-                                     "build the result with an operator (concat, where ...)")
-                view._write(value)
-                _tape.record_alias(self, source)
-                return
+            if source is not None:
+                _tape.record_assign(self, source, view.size == self.size)
             view._write(value)
             return
+        if source is not None and source._entry is not None and _tape.STATE.recording:
+            raise MXNetError(_tape.INPLACE)
         template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         self._write(_indexing.scatter(self._read(), template, arrays, value))
 
