@@ -74,7 +74,7 @@ class _RecordingStateScope:
             set_training(prev_train)
 
 
-def record(train_mode=True):  # pylint: disable=redefined-outer-name
+def record(train_mode=True):
     """Scope recording operations for gradients (in training mode by default).
 
     >>> x = mx.nd.array([1, 2]); x.attach_grad()
@@ -86,7 +86,7 @@ def record(train_mode=True):  # pylint: disable=redefined-outer-name
     return _RecordingStateScope(True, train_mode)
 
 
-def pause(train_mode=False):  # pylint: disable=redefined-outer-name
+def pause(train_mode=False):
     """Scope not recording operations (in predict mode by default)."""
     return _RecordingStateScope(False, train_mode)
 
@@ -306,7 +306,7 @@ def _free(order):
             node.array._entry = None  # a constant leaves the freed graph
 
 
-def backward(heads, head_grads=None, retain_graph=False, train_mode=True):  # pylint: disable=redefined-outer-name
+def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` into the attached variables' gradient buffers.
 
     ``head_grads`` (None: ones) are the gradients of the heads. The graph is freed unless
@@ -336,7 +336,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):  # py
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False,
-         train_mode=True):  # pylint: disable=redefined-outer-name
+         train_mode=True):
     """The gradients of ``heads`` with respect to ``variables`` (a list of new arrays); the
     variables' gradient buffers are not touched. With ``create_graph`` the computation is
     recorded, so the results can be differentiated again.

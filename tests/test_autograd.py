@@ -244,6 +244,17 @@ def test_grad_returns_new_arrays_and_differentiates_again():
     np.testing.assert_allclose(x.grad.asnumpy(), -np.cos(xv) * [1, 2, 3], rtol=1e-6)
 
 
+def test_grad_of_a_variable_the_heads_do_not_reach_is_zero():
+    x, unused = _var([1.0, 2.0]), _var([[5.0]])
+    with ag.record():
+        y = x * 4
+    dx, dunused = ag.grad(y, [x, unused])
+    np.testing.assert_array_equal(dx.asnumpy(), [4.0, 4.0])
+    np.testing.assert_array_equal(dunused.asnumpy(), [[0.0]])
+    with pytest.raises(MXNetError, match="not in a computational graph"):
+        y.backward()                          # grad freed the graph (retain_graph=False)
+
+
 def test_gradient_recorded_outside_record_with_create_graph():
     x = _var([1.0])
     with ag.record():
