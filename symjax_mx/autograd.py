@@ -15,6 +15,7 @@ import weakref
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .base import MXNetError
 from .lowering.graph import LoweredGraph
@@ -284,6 +285,9 @@ def _head_grads(heads, head_grads):
         if head_grad.shape != head.shape:
             raise MXNetError(f"head gradient {i} has shape {head_grad.shape}, but its head has "
                              f"shape {head.shape}")
+        if head_grad.dtype != head.dtype:
+            raise MXNetError(f"head gradient {i} has dtype {np.dtype(head_grad.dtype).name}, but "
+                             f"its head has dtype {np.dtype(head.dtype).name}")
         values.append(head_grad._read())
     return values
 
@@ -359,20 +363,21 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     order, position, entries = _collect(heads)
     plan, leaves, values, keys = _plan_for(order, position, entries)
     index = {id(node): i for i, node in enumerate(leaves)}
-    diff = tuple(sorted({index[id(v._entry[0])] for v in variables if id(v._entry[0]) in index}))
-    results = {}
-    if diff:
-        grads, new_aux = plan.program(diff)(values, keys, grads_in, [None] * len(diff))
-        _update_aux(plan, leaves, new_aux)
-        ctx = heads[0].context
-        arrays = [NDArray(g, ctx, "grad") for g in grads]
-        if create_graph:
-            _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays)
-        results = {id(leaves[i]): a for i, a in zip(diff, arrays)}
+    for i, var in enumerate(variables):
+        if id(var._entry[0]) not in index:
+            raise MXNetError(f"Cannot differentiate with respect to the {i + 1}-th variable "
+                             f"because it is unreachable from the outputs.")
+    diff = tuple(sorted({index[id(v._entry[0])] for v in variables}))
+    grads, new_aux = plan.program(diff)(values, keys, grads_in, [None] * len(diff))
+    _update_aux(plan, leaves, new_aux)
+    ctx = heads[0].context
+    arrays = [NDArray(g, ctx, "grad") for g in grads]
+    if create_graph:
+        _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays)
     if not retain_graph:
         _free(order)
-    return [results[id(v._entry[0])] if id(v._entry[0]) in results
-            else NDArray(jnp.zeros_like(v._read()), v.context) for v in variables]
+    results = {id(leaves[i]): array for i, array in zip(diff, arrays)}
+    return [results[id(v._entry[0])] for v in variables]
 
 
 def _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays):
