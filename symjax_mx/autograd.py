@@ -132,7 +132,7 @@ def _collect(heads):
     for head in heads:
         if not isinstance(head, NDArray):
             raise TypeError(f"autograd heads must be NDArrays, got {type(head).__name__}")
-        if head._entry is None:
+        if head._entry is None:  # a freed entry is refused below, with the same message
             raise MXNetError(NOT_IN_GRAPH)
         entries.append(head._entry)
     order, position = [], {}

@@ -143,10 +143,15 @@ def test_constants_join_the_graph_until_a_backward_frees_it():
 
 def test_assigning_a_recorded_array_into_part_of_an_array_is_refused():
     x = _var([1.0, 2.0])
-    target = mx.nd.zeros((2, 3))
+    target, plain = mx.nd.zeros((2, 3)), mx.nd.ones((2,))
     with ag.record():
         with pytest.raises(MXNetError, match="Inplace operations"):
             target[1, 1:3] = x * 3
+        with pytest.raises(MXNetError, match="Inplace operations"):
+            plain *= x
+        with pytest.raises(MXNetError, match="Inplace operations"):
+            mx.nd.elemwise_mul(plain, x, out=plain)
+        plain *= 2                           # nothing recorded: a plain in-place write
         target[0, 0:2] = 5                   # an unrecorded value is a plain write
     np.testing.assert_array_equal(target.asnumpy(), [[5, 5, 0], [0, 0, 0]])
     row = mx.nd.zeros((2, 2))[1]

@@ -13,8 +13,8 @@ import threading
 from ..base import MXNetError
 from ..ops import get_op
 
-__all__ = ["STATE", "TapeNode", "variable", "record", "record_view", "record_alias",
-           "record_assign", "check_assignable"]
+__all__ = ["STATE", "TapeNode", "on_tape", "variable", "record", "record_view",
+           "record_alias", "record_assign", "check_assignable", "check_in_place"]
 
 NOT_IN_GRAPH = ("Cannot differentiate node because it is not in a computational graph. You "
                 "need to set is_recording to true or use autograd.record() to save "
@@ -87,17 +87,23 @@ def variable(array, grad, grad_req):
     array._entry = (node, 0)
 
 
+def on_tape(array):
+    """Whether ``array`` is on a graph that no backward has freed."""
+    entry = array._entry
+    return entry is not None and not entry[0].freed
+
+
 def _entry_of(array):
     """The array's entry; an array not on the tape joins it as a constant, as in MXNet (so
     writing into it while recording is an error until a backward frees the graph)."""
-    if array._entry is None:
+    if not on_tape(array):
         array._entry = (TapeNode(array=array), 0)
     return array._entry
 
 
 def record(op, params, inputs, outputs, is_train, key=None):
     """Append a node for ``op`` when an input is on the tape; ``outputs`` get its entries."""
-    if not any(x._entry is not None for x in inputs):
+    if not any(on_tape(x) for x in inputs):
         return
     node = TapeNode(op, params, [_entry_of(x) for x in inputs], is_train, key)
     for index, out in enumerate(outputs):
@@ -117,7 +123,7 @@ def record_view(source, view, offset):
     """While recording, a view of a recorded array records how it reads ``source``: the
     span ``[offset, offset + view.size)`` of its flattened value, in the view's shape
     (MXNet's Reshape, and slice_axis for a sub-span)."""
-    if not STATE.recording or source._entry is None:
+    if not STATE.recording or not on_tape(source):
         return
     entry = source._entry
     if view.size != source.size:
@@ -139,7 +145,7 @@ def record_alias(target, source):
 def record_assign(target, source, whole):
     """While recording, ``target[:] = source`` (a recorded array, broadcast to the target's
     shape); assigning it into part of the target (not ``whole``) is MXNet's in-place error."""
-    if not STATE.recording or source._entry is None:
+    if not STATE.recording or not on_tape(source):
         return
     if not whole:
         raise MXNetError(INPLACE)
@@ -154,5 +160,12 @@ def record_assign(target, source, whole):
 
 def check_assignable(array):
     """Writing into ``array`` while recording is an error while it is on a live graph."""
-    if STATE.recording and array._entry is not None and not array._entry[0].freed:
+    if STATE.recording and on_tape(array):
         raise MXNetError(IN_GRAPH)
+
+
+def check_in_place(inputs, targets):
+    """An operation recorded while recording may not write into one of its inputs."""
+    if STATE.recording and any(on_tape(x) for x in inputs) and any(
+            t is x for t in targets for x in inputs):
+        raise MXNetError(INPLACE)

@@ -140,6 +140,8 @@ class NDArray(OperatorMethods):
 
     def _inplace(self, other, key):
         _tape.check_assignable(self)
+        if isinstance(other, NDArray):
+            _tape.check_in_place([self, other], [self])
         result = self._binary(other, key)
         if result is NotImplemented:
             return NotImplemented
@@ -147,7 +149,6 @@ class NDArray(OperatorMethods):
             raise MXNetError(f"in-place {key}: the result has shape {result.shape}, which does not "
                              f"fit the array's shape {self._shape}")
         self._write(result._buffer, result._producer)
-        _tape.record_alias(self, result)
         return self
 
     def __iadd__(self, other):
@@ -319,7 +320,7 @@ class NDArray(OperatorMethods):
                 _tape.record_assign(self, source, view.size == self.size)
             view._write(value)
             return
-        if source is not None and source._entry is not None and _tape.STATE.recording:
+        if source is not None and _tape.on_tape(source) and _tape.STATE.recording:
             raise MXNetError(_tape.INPLACE)
         template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         self._write(_indexing.scatter(self._read(), template, arrays, value))
@@ -405,8 +406,10 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     train = is_train or _tape.STATE.training
     recording = _tape.STATE.recording
     if recording and out is not None:
-        for target in (out if isinstance(out, (list, tuple)) else [out]):
+        targets = out if isinstance(out, (list, tuple)) else [out]
+        for target in targets:
             _tape.check_assignable(target)
+        _tape.check_in_place(inputs, targets)
     if inputs:
         ctx = inputs[0]._ctx
         for x in inputs[1:]:
