@@ -187,7 +187,7 @@ class _Plan:
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
         self._programs = {}
-        self._grad_op = None
+        self._grad_ops = {}
 
     def heads(self, leaves, keys):
         """(head values, new values of the auxiliary states updated in training mode)."""
@@ -223,7 +223,8 @@ class _Plan:
     def grad_op(self, diff, num_inputs):
         """The operator of a recorded gradient computation (``grad(create_graph=True)``):
         inputs are the leaves, the keys and the head gradients."""
-        if self._grad_op is None or self._grad_op[0] != diff:
+        op = self._grad_ops.get(diff)
+        if op is None:
             num_leaves, num_keys = len(self.leaf_names), len(self.key_names)
 
             def compute(inputs, aux, params, is_train, rng):
@@ -231,11 +232,11 @@ class _Plan:
                 keys = inputs[num_leaves:num_leaves + num_keys]
                 grads, _ = self.gradients(diff, leaves, keys, inputs[num_leaves + num_keys:])
                 return list(grads), aux
-            op = Operator(name="_backward_graph", compute=compute,
-                          inputs=tuple(f"input{i}" for i in range(num_inputs)),
-                          outputs=tuple(f"grad{i}" for i in range(len(diff))))
-            self._grad_op = (diff, op)
-        return self._grad_op[1]
+            op = self._grad_ops[diff] = Operator(
+                name="_backward_graph", compute=compute,
+                inputs=tuple(f"input{i}" for i in range(num_inputs)),
+                outputs=tuple(f"grad{i}" for i in range(len(diff))))
+        return op
 
 
 _PLANS = collections.OrderedDict()

@@ -274,6 +274,20 @@ def test_gradient_recorded_outside_record_with_create_graph():
     assert abs(x.grad.asscalar() - np.e) < 1e-6
 
 
+def test_a_second_order_loop_compiles_once():
+    x = _var([0.5, 1.0])
+    traces = []
+    for _ in range(3):
+        with ag.record():
+            dy = ag.grad(mx.nd.tanh(x) * x, [x], create_graph=True)[0]
+        dy.backward()
+        traces.append(ag._Plan.traces)
+    assert traces[0] == traces[1] == traces[2]
+    t = np.tanh(x.asnumpy())   # d2/dx2 (x tanh x) = 2 sech^2 x - 2 x tanh x sech^2 x
+    np.testing.assert_allclose(x.grad.asnumpy(), 2 * (1 - t * t) * (1 - x.asnumpy() * t),
+                               rtol=1e-5)
+
+
 def test_function_runs_the_users_backward():
     class Scaled(ag.Function):
         def forward(self, x, y):
