@@ -135,6 +135,11 @@ def random_arrays(*shapes):
     return arrays[0] if len(arrays) == 1 else arrays
 
 
+def random_uniform_arrays(*shapes, low=0.0, high=1.0, dtype=np.float32):
+    """One numpy array per shape, uniform in [low, high)."""
+    return [np.random.uniform(low, high, size=s).astype(dtype) for s in shapes]
+
+
 def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
                  shuffle_csr_indices=False, distribution=None, ctx=None):
     """A dense NDArray of standard-normal values (sparse storage types do not exist here)."""

@@ -1,4 +1,4 @@
-"""mx.contrib: MXNet's contributed APIs."""
-from . import amp
+"""mx.contrib: MXNet's contributed and experimental APIs."""
+from . import amp, autograd
 
-__all__ = ["amp"]
+__all__ = ["amp", "autograd"]

@@ -36,7 +36,10 @@ class LoweredGraph:
                 params = {**params, "shape": inferred}
             self.params[id(node)] = params
 
-    def __call__(self, args, aux, rng, is_train):
+    def __call__(self, args, aux, rng, is_train, keys=None):
+        """``is_train`` is one flag, or a dict of flags by node name (autograd's tape records
+        each operation's own); ``keys`` gives random nodes, by name, the PRNG keys they
+        must use (default: ``rng`` folded with the node's position)."""
         values, new_aux = {}, dict(aux)
         for position, node in enumerate(self.nodes):
             if node.op is None:
@@ -44,12 +47,16 @@ class LoweredGraph:
                 continue
             entries = [values[id(n)][i] for n, i in node.inputs]
             split = node.num_inputs()
-            key = jax.random.fold_in(rng, position) if node.op.random else None
+            key = None
+            if node.op.random:
+                key = (keys[node.name] if keys is not None and node.name in keys
+                       else jax.random.fold_in(rng, position))
+            train = is_train[node.name] if isinstance(is_train, dict) else is_train
             with node_scope(node):
                 outputs, updated = node.op.compute(entries[:split], entries[split:],
-                                                   self.params[id(node)], is_train, key)
+                                                   self.params[id(node)], train, key)
             values[id(node)] = tuple(outputs)
-            if is_train:
+            if train:
                 for (state, _), value in zip(node.inputs[split:], updated):
                     if state.op is None:
                         new_aux[state.name] = value

@@ -18,7 +18,7 @@ from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from .. import random_state as random
 from ..util import is_np_shape
-from . import _indexing, _invoke, file_format
+from . import _indexing, _invoke, _tape, file_format
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
@@ -37,7 +37,8 @@ def _wait(data, producer):
 class NDArray(OperatorMethods):
     """An n-dimensional array on a device, with MXNet 1.x semantics."""
 
-    __slots__ = ("_buffer", "_base", "_begin", "_shape", "_ctx", "_producer", "__weakref__")
+    __slots__ = ("_buffer", "_base", "_begin", "_shape", "_ctx", "_producer", "_entry",
+                 "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + nd -> NDArray
     __array_priority__ = 1000.0
 
@@ -50,6 +51,7 @@ class NDArray(OperatorMethods):
         self._shape = data.shape
         self._ctx = ctx if ctx is not None else Context._of_device(next(iter(data.devices())))
         self._producer = producer
+        self._entry = None  # (tape node, output index) while on the autograd tape
 
     @classmethod
     def _view(cls, base, begin, shape):
@@ -60,6 +62,7 @@ class NDArray(OperatorMethods):
         view._shape = shape
         view._ctx = base._ctx
         view._producer = None
+        view._entry = None
         return view
 
     # --- reading and writing the value -------------------------------------------------
@@ -137,6 +140,9 @@ class NDArray(OperatorMethods):
         return NDArray(jax.device_put(value, self._ctx.jax_device), self._ctx)
 
     def _inplace(self, other, key):
+        _tape.check_assignable(self)
+        if isinstance(other, NDArray):
+            _tape.check_in_place([self, other], [self])
         result = self._binary(other, key)
         if result is NotImplemented:
             return NotImplemented
@@ -233,7 +239,9 @@ class NDArray(OperatorMethods):
     def copyto(self, other):
         """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
         if isinstance(other, Context):
-            return NDArray(jax.device_put(self._read(), other.jax_device, may_alias=False), other)
+            copy = NDArray(jax.device_put(self._read(), other.jax_device, may_alias=False), other)
+            _tape.record_alias(copy, self)
+            return copy
         if not isinstance(other, NDArray):
             raise TypeError(f"copyto does not support type {type(other).__name__}")
         if other is self:
@@ -241,8 +249,10 @@ class NDArray(OperatorMethods):
         if other.shape != self._shape:
             raise MXNetError(f"copyto: cannot copy an array of shape {self._shape} into one of "
                              f"shape {other.shape}")
+        _tape.check_assignable(other)
         data = jax.device_put(self._read(), other._ctx.jax_device, may_alias=False)
         other._write(data.astype(other.dtype))
+        _tape.record_alias(other, self)
         return other
 
     def copy(self):
@@ -278,7 +288,9 @@ class NDArray(OperatorMethods):
                              f"{tuple(shape)}")
         new_shape = infer_reshape(self._shape, tuple(shape), kwargs.get("reverse", False))
         base = self if self._base is None else self._base
-        return NDArray._view(base, self._begin, new_shape)
+        view = NDArray._view(base, self._begin, new_shape)
+        _tape.record_view(self, view, 0)
+        return view
 
     def flatten(self, inplace=False):
         """The array as (d0, d1 * ... * dk): a copy, or with ``inplace`` a view."""
@@ -321,8 +333,10 @@ class NDArray(OperatorMethods):
         if span is None:
             return None
         base = self if self._base is None else self._base
-        return NDArray._view(base, self._begin + span[0],
+        view = NDArray._view(base, self._begin + span[0],
                              _indexing.basic_result_shape(items, new_axes))
+        _tape.record_view(self, view, span[0])
+        return view
 
     def __getitem__(self, key):
         view = self._contiguous_view(key)
@@ -339,13 +353,19 @@ class NDArray(OperatorMethods):
         return NDArray(data, self._ctx)
 
     def __setitem__(self, key, value):
+        _tape.check_assignable(self)
+        source = value if isinstance(value, NDArray) else None
         value = self._assignable(value)
         view = self._contiguous_view(key)
         if view is not None:
             value = _indexing.drop_leading_ones(value, len(view.shape))
             _indexing.check_assignable(getattr(value, "shape", ()), view.shape)
+            if source is not None:
+                _tape.record_assign(self, source, view.size == self.size)
             view._write(value)
             return
+        if source is not None and _tape.on_tape(source) and _tape.STATE.recording:
+            raise MXNetError(_tape.INPLACE)
         template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         self._write(_indexing.scatter(self._read(), template, arrays, value))
 
@@ -367,6 +387,49 @@ class NDArray(OperatorMethods):
             raise IndexError("boolean mask indexing is not supported; index with integer positions")
         return index.astype(np.int64)
 
+    # --- autograd ------------------------------------------------------------------------
+
+    def attach_grad(self, grad_req="write", stype=None):
+        """Attach a zero gradient buffer, making this array a variable of autograd.
+
+        ``grad_req``: 'write' overwrites the gradient at each backward, 'add' accumulates
+        into it, 'null' computes none. Only dense storage exists (``stype`` 'default').
+        """
+        if stype not in (None, "default"):
+            raise MXNetError(f"attach_grad: storage type {stype!r} is not supported; only "
+                             f"'default' (dense) arrays exist")
+        grad = None if grad_req == "null" else NDArray(
+            jax.numpy.zeros(self._shape, self.dtype, device=self._ctx.jax_device), self._ctx)
+        _tape.variable(self, grad, grad_req)
+
+    @property
+    def grad(self):
+        """The gradient buffer attached by attach_grad or mark_variables, else None."""
+        entry = self._entry
+        return entry[0].grad if entry is not None and entry[0].is_variable else None
+
+    @property
+    def _fresh_grad(self):
+        """Whether backward wrote this variable's gradient since the flag was reset."""
+        entry = self._entry
+        return entry is not None and entry[0].is_variable and entry[0].fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, state):
+        if self.grad is not None:
+            self._entry[0].fresh = bool(state)
+
+    def detach(self):
+        """The same memory as a new array that is not on the autograd tape."""
+        base = self if self._base is None else self._base
+        return NDArray._view(base, self._begin, self._shape)
+
+    def backward(self, out_grad=None, retain_graph=False, train_mode=True):
+        """Compute the gradients of this array with respect to the attached variables."""
+        from .. import autograd  # run time only: autograd sits above ndarray
+        autograd.backward([self], None if out_grad is None else [out_grad], retain_graph,
+                          train_mode)
+
 
 def _unpickle(value, device_type, device_id):
     ctx = existing_or_cpu(Context(device_type, device_id))
@@ -380,7 +443,17 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     imperative calls take them; on a training call (``is_train``) the auxiliary states
     are updated in place. An operator without inputs places its outputs on ``ctx``
     (default: the current context). Results are written into ``out`` when given.
+    Under ``autograd.record()`` the call is appended to the tape. ``autograd``'s train
+    mode runs the operator in training mode without updating auxiliary states: as in
+    MXNet, a recorded operator updates them in the backward pass.
     """
+    train = is_train or _tape.STATE.training
+    recording = _tape.STATE.recording
+    if recording and out is not None:
+        targets = out if isinstance(out, (list, tuple)) else [out]
+        for target in targets:
+            _tape.check_assignable(target)
+        _tape.check_in_place(inputs, targets)
     if inputs:
         ctx = inputs[0]._ctx
         for x in inputs[1:]:
@@ -390,7 +463,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         ctx = ctx if ctx is not None else current_context()
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
-    outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], is_train, rng,
+    outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
                                    num_inputs)
     if not inputs:
         outputs = [jax.device_put(o, ctx.jax_device) for o in outputs]
@@ -398,9 +471,10 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         for state, value in zip(inputs[len(inputs) - len(new_aux):], new_aux):
             state._write(value, op.name)
     if out is None:
-        if len(outputs) == 1:
-            return NDArray(outputs[0], ctx, op.name)
-        return [NDArray(o, ctx, op.name) for o in outputs]
+        results = [NDArray(o, ctx, op.name) for o in outputs]
+        if recording:
+            _tape.record(op, params, inputs, results, train, rng)
+        return results[0] if len(results) == 1 else results
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, data in zip(targets, outputs):
         if target.shape != tuple(data.shape):
@@ -410,6 +484,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
             raise MXNetError(f"operator {op.name}: out= is on {target._ctx}, but the result is "
                              f"on {ctx}")
         target._write(data.astype(target.dtype), op.name)
+    if recording:
+        _tape.record(op, params, inputs, targets, train, rng)
     return out
 
 

@@ -19,7 +19,7 @@ from .json_io import graph_from_json, graph_to_json
 __all__ = ["Symbol", "Variable", "var", "Group", "create", "load", "load_json"]
 
 
-def _attr_string(value):
+def attr_string(value):
     """An attribute value as MXNet writes it: dtypes by name, everything else by str()."""
     if isinstance(value, str):
         return value
@@ -254,7 +254,7 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
     attrs = attribute.current().get(attr)
     given = {"__shape__": shape, "__lr_mult__": lr_mult, "__wd_mult__": wd_mult,
              "__storage_type__": stype}
-    attrs.update({k: _attr_string(tuple(v) if k == "__shape__" else v)
+    attrs.update({k: attr_string(tuple(v) if k == "__shape__" else v)
                   for k, v in given.items() if v is not None})
     if dtype is not None:
         attrs["__dtype__"] = str(FLAG_OF_DTYPE[np.dtype(dtype).name])
@@ -285,11 +285,11 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     """Add an ``op`` node: inputs from symbols given by position or name, missing inputs
     (weights, biases, labels, auxiliary states) created as ``<name>_<input>`` variables."""
     raw_params = {k: v for k, v in raw_params.items() if v is not None}
-    hidden = {k: _attr_string(raw_params.pop(k)) for k in HIDDEN_KEYS if k in raw_params}
+    hidden = {k: attr_string(raw_params.pop(k)) for k in HIDDEN_KEYS if k in raw_params}
     raw_params, params, given = resolve_inputs(op, positional, named, raw_params)
     arg_names = op.arg_names(params)
     node_name = naming.current().get(name, hint or op.name.lower())
-    attrs = {k: _attr_string(v) for k, v in raw_params.items()}
+    attrs = {k: attr_string(v) for k, v in raw_params.items()}
     attrs.update(attribute.current().get({**hidden, **(attr or {})}))
     entries = []
     for arg in arg_names:
