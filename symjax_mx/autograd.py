@@ -1,6 +1,6 @@
 """mx.autograd: imperative gradients on NDArrays.
 
-Under `record()` the NDArray operations append nodes to a tape (``ndarray/_tape.py``).
+Under `record()` the NDArray operations append nodes to a tape (``ndarray/tape.py``).
 `backward` and `grad` collect the part of the tape that reaches the heads, turn it into
 a graph of the Symbol IR, lower it once per structure (operators, params, wiring, leaf
 shapes and dtypes) and run its VJP as one jitted program: a training loop that records
@@ -20,7 +20,8 @@ import numpy as np
 from .base import MXNetError
 from .lowering.graph import LoweredGraph
 from .ndarray import NDArray
-from .ndarray._tape import NOT_IN_GRAPH, STATE, TapeNode, variable
+from .ndarray import tape
+from .ndarray.tape import NOT_IN_GRAPH, STATE, TapeNode, variable
 from .ops.registry import Operator
 from .symbol.graph import Graph, Node
 from .symbol.symbol import Symbol, attr_string
@@ -518,3 +519,6 @@ def _function_op(cls, input_specs, num_outputs, ctx):
         inputs=("function",) + tuple(f"input{i}" for i in range(num_inputs + num_outputs)),
         outputs=tuple(f"output{i}" for i in range(num_outputs)))
     return op
+
+
+tape.BACKWARD[:] = [backward]

@@ -18,7 +18,7 @@ from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from .. import random_state as random
 from ..util import is_np_shape
-from . import _indexing, _invoke, _tape, file_format
+from . import _indexing, _invoke, tape, file_format
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
@@ -140,9 +140,9 @@ class NDArray(OperatorMethods):
         return NDArray(jax.device_put(value, self._ctx.jax_device), self._ctx)
 
     def _inplace(self, other, key):
-        _tape.check_assignable(self)
+        tape.check_assignable(self)
         if isinstance(other, NDArray):
-            _tape.check_in_place([self, other], [self])
+            tape.check_in_place([self, other], [self])
         result = self._binary(other, key)
         if result is NotImplemented:
             return NotImplemented
@@ -240,7 +240,7 @@ class NDArray(OperatorMethods):
         """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
         if isinstance(other, Context):
             copy = NDArray(jax.device_put(self._read(), other.jax_device, may_alias=False), other)
-            _tape.record_alias(copy, self)
+            tape.record_alias(copy, self)
             return copy
         if not isinstance(other, NDArray):
             raise TypeError(f"copyto does not support type {type(other).__name__}")
@@ -249,10 +249,10 @@ class NDArray(OperatorMethods):
         if other.shape != self._shape:
             raise MXNetError(f"copyto: cannot copy an array of shape {self._shape} into one of "
                              f"shape {other.shape}")
-        _tape.check_assignable(other)
+        tape.check_assignable(other)
         data = jax.device_put(self._read(), other._ctx.jax_device, may_alias=False)
         other._write(data.astype(other.dtype))
-        _tape.record_alias(other, self)
+        tape.record_alias(other, self)
         return other
 
     def copy(self):
@@ -289,7 +289,7 @@ class NDArray(OperatorMethods):
         new_shape = infer_reshape(self._shape, tuple(shape), kwargs.get("reverse", False))
         base = self if self._base is None else self._base
         view = NDArray._view(base, self._begin, new_shape)
-        _tape.record_view(self, view, 0)
+        tape.record_view(self, view, 0)
         return view
 
     def flatten(self, inplace=False):
@@ -335,7 +335,7 @@ class NDArray(OperatorMethods):
         base = self if self._base is None else self._base
         view = NDArray._view(base, self._begin + span[0],
                              _indexing.basic_result_shape(items, new_axes))
-        _tape.record_view(self, view, span[0])
+        tape.record_view(self, view, span[0])
         return view
 
     def __getitem__(self, key):
@@ -353,7 +353,7 @@ class NDArray(OperatorMethods):
         return NDArray(data, self._ctx)
 
     def __setitem__(self, key, value):
-        _tape.check_assignable(self)
+        tape.check_assignable(self)
         source = value if isinstance(value, NDArray) else None
         value = self._assignable(value)
         view = self._contiguous_view(key)
@@ -361,11 +361,11 @@ class NDArray(OperatorMethods):
             value = _indexing.drop_leading_ones(value, len(view.shape))
             _indexing.check_assignable(getattr(value, "shape", ()), view.shape)
             if source is not None:
-                _tape.record_assign(self, source, view.size == self.size)
+                tape.record_assign(self, source, view.size == self.size)
             view._write(value)
             return
-        if source is not None and _tape.on_tape(source) and _tape.STATE.recording:
-            raise MXNetError(_tape.INPLACE)
+        if source is not None and tape.on_tape(source) and tape.STATE.recording:
+            raise MXNetError(tape.INPLACE)
         template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         self._write(_indexing.scatter(self._read(), template, arrays, value))
 
@@ -400,7 +400,7 @@ class NDArray(OperatorMethods):
                              f"'default' (dense) arrays exist")
         grad = None if grad_req == "null" else NDArray(
             jax.numpy.zeros(self._shape, self.dtype, device=self._ctx.jax_device), self._ctx)
-        _tape.variable(self, grad, grad_req)
+        tape.variable(self, grad, grad_req)
 
     @property
     def grad(self):
@@ -426,9 +426,8 @@ class NDArray(OperatorMethods):
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Compute the gradients of this array with respect to the attached variables."""
-        from .. import autograd  # run time only: autograd sits above ndarray
-        autograd.backward([self], None if out_grad is None else [out_grad], retain_graph,
-                          train_mode)
+        tape.backward([self], None if out_grad is None else [out_grad], retain_graph,
+                      train_mode)
 
 
 def _unpickle(value, device_type, device_id):
@@ -447,13 +446,13 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     mode runs the operator in training mode without updating auxiliary states: as in
     MXNet, a recorded operator updates them in the backward pass.
     """
-    train = is_train or _tape.STATE.training
-    recording = _tape.STATE.recording
+    train = is_train or tape.STATE.training
+    recording = tape.STATE.recording
     if recording and out is not None:
         targets = out if isinstance(out, (list, tuple)) else [out]
         for target in targets:
-            _tape.check_assignable(target)
-        _tape.check_in_place(inputs, targets)
+            tape.check_assignable(target)
+        tape.check_in_place(inputs, targets)
     if inputs:
         ctx = inputs[0]._ctx
         for x in inputs[1:]:
@@ -473,7 +472,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if out is None:
         results = [NDArray(o, ctx, op.name) for o in outputs]
         if recording:
-            _tape.record(op, params, inputs, results, train, rng)
+            tape.record(op, params, inputs, results, train, rng)
         return results[0] if len(results) == 1 else results
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, data in zip(targets, outputs):
@@ -485,7 +484,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
                              f"on {ctx}")
         target._write(data.astype(target.dtype), op.name)
     if recording:
-        _tape.record(op, params, inputs, targets, train, rng)
+        tape.record(op, params, inputs, targets, train, rng)
     return out
 
 

@@ -38,6 +38,14 @@ class _State(threading.local):
 
 
 STATE = _State()
+BACKWARD = []  # mx.autograd installs its backward(heads, head_grads, retain_graph, train_mode)
+
+
+def backward(heads, head_grads, retain_graph, train_mode):
+    """mx.autograd.backward, for NDArray.backward (autograd sits above ndarray)."""
+    if not BACKWARD:
+        raise MXNetError("backward needs mx.autograd, which is not imported")
+    BACKWARD[0](heads, head_grads, retain_graph, train_mode)
 
 
 class TapeNode:
