@@ -8,6 +8,7 @@ packed into one buffer per device, so many small keys cost a few collectives.
 """
 import jax
 
+from .. import _x64
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..ndarray import NDArray
@@ -101,6 +102,7 @@ class KVStore:
 
     # --- init, push, pull ---------------------------------------------------------------
 
+    @_x64.x64
     def init(self, key, value):
         """Store the initial value of each key; with several workers, worker 0's value."""
         pairs = _pairs(key, value, "init")
@@ -132,6 +134,7 @@ class KVStore:
             else:
                 self._updater(k, NDArray(merged, stored.context), stored)
 
+    @_x64.x64
     def pull(self, key, out=None, priority=0, ignore_sparse=True):
         """Write each key's value into its output array(s), each on its own device."""
         if out is None:
@@ -149,7 +152,7 @@ class KVStore:
                 device = o._ctx.jax_device
                 data = copies.get(device)
                 if data is None:
-                    data = jax.device_put(stored._buffer, device)
+                    data = _x64.device_put(stored._buffer, device)
                 o._write(data if o._root_buffer().dtype == dtype else data.astype(o.dtype))
 
     def pushpull(self, key, value, out=None, priority=0):
@@ -193,6 +196,7 @@ class KVStore:
         # A key pushed twice in one call is updated twice, in order.
         return [(k, merged[k].pop(0)) for k, _ in pairs]
 
+    @_x64.x64
     def _merge_group(self, dtype, devices, home, members):
         """Sum the values of ``members`` (keys pushed from ``devices``) onto ``home``;
         after a device all-reduce, the copy each device holds is kept for pull."""
@@ -209,7 +213,7 @@ class KVStore:
             copies = collectives.all_reduce(parts)
             total = copies.get(home)
             if total is None:
-                total = jax.device_put(next(iter(copies.values())), home)
+                total = _x64.device_put(next(iter(copies.values())), home)
         else:
             total = collectives.sum_on(parts, home)
         if self._across_workers():
@@ -229,7 +233,7 @@ class KVStore:
     def _sum_across_workers(self, buffers, device):
         """Each buffer summed over all workers, packed into one collective."""
         shapes = tuple(b.shape for b in buffers)
-        local = jax.device_put(collectives.pack(*buffers), device)
+        local = _x64.device_put(collectives.pack(*buffers), device)
         total = collectives.cross_process_sum(local, dist.worker_devices(device))
         return collectives.unpack(total, shapes)
 

@@ -7,7 +7,8 @@ NDArray handles that stay valid across calls.
 import jax.numpy as jnp
 import numpy as np
 
-from .. import random
+from .. import _x64, random
+from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
@@ -52,6 +53,11 @@ def _compiled_for(symbol, entry_shapes, arg_shapes, diff_names):
     return compiled
 
 
+def _describe(executor):
+    shapes = describe_shapes((n, a.shape) for n, a in executor.arg_dict.items())
+    return f"the program of {'+'.join(executor._symbol.list_outputs())} for shapes {shapes}"
+
+
 class Executor:
     """A bound symbol: arguments, gradients and auxiliary states as NDArrays."""
 
@@ -90,6 +96,7 @@ class Executor:
 
     # --- running -------------------------------------------------------------------------
 
+    @logs_compiles(_describe)
     def forward(self, is_train=False, **kwargs):
         """Run the graph; keyword arrays are copied into the arguments first."""
         for name, value in kwargs.items():
@@ -119,6 +126,7 @@ class Executor:
             self._run_monitor(args, aux, rng, is_train)
         return self.outputs
 
+    @logs_compiles(_describe)
     def backward(self, out_grads=None, is_train=True):
         """Gradients of the last training forward into ``grad_arrays`` per ``grad_req``.
 
@@ -143,6 +151,7 @@ class Executor:
         for name, grad in grads.items():
             self.grad_dict[name]._write(grad)
 
+    @_x64.x64
     def _head_grads(self, out_grads):
         if out_grads is None:
             out_grads = [None] * len(self.outputs)

@@ -6,6 +6,7 @@ import functools
 
 import jax
 
+from .. import _x64
 from ..base import MXNetError
 
 
@@ -95,12 +96,12 @@ class Compiled:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self.infer = jax.jit(infer, static_argnums=(3,))
-        self.train_with_grads = jax.jit(functools.partial(loss_gradients, graph),
-                                        donate_argnums=(2,))
-        self.accumulate = jax.jit(accumulate, donate_argnums=(0,))
-        self._train = jax.jit(train, donate_argnums=(2,))
-        self._backward = jax.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
+        self.infer = _x64.jit(infer, static_argnums=(3,))
+        self.train_with_grads = _x64.jit(functools.partial(loss_gradients, graph),
+                                         donate_argnums=(2,))
+        self.accumulate = _x64.jit(accumulate, donate_argnums=(0,))
+        self._train = _x64.jit(train, donate_argnums=(2,))
+        self._backward = _x64.jit(backward, static_argnums=(4, 5, 6), donate_argnums=(3,))
 
     def train(self, diff, rest, aux, rng):
         """(outputs, new aux, state for ``backward``) of a training forward."""

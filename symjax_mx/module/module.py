@@ -14,12 +14,14 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceSharding
 
+from .. import _x64
 from .. import kv as kvstore_module
 from .. import model
 from .. import optimizer as opt
 from .. import random
 from ..base import MXNetError
-from ..context import Context, cpu, current_context
+from ..compile_log import describe_shapes, logger as compile_logger, logs_compiles
+from ..context import HOST_DEVICES_HINT, Context, cpu, current_context
 from ..initializer import InitDesc, Uniform
 from ..initializer import create as init_create
 from ..io import DataDesc
@@ -52,7 +54,8 @@ class _Placement:
     def __init__(self, contexts, across_workers=False):
         devices = [c.jax_device for c in contexts]
         if len(set(devices)) != len(devices):
-            raise MXNetError(f"Module: contexts {contexts} name the same device twice")
+            raise MXNetError(f"Module: contexts {contexts} name the same device twice "
+                             f"(they are {len(set(devices))} device(s)); {HOST_DEVICES_HINT}")
         self.contexts = contexts
         self.workers = dist.num_workers() if across_workers else 1
         if across_workers:
@@ -68,6 +71,7 @@ class _Placement:
             self.batch = NamedSharding(mesh, PartitionSpec("batch"))
             self.replicated = NamedSharding(mesh, PartitionSpec())
 
+    @_x64.x64
     def place(self, array, sharding, dtype=None):
         """``array`` (an NDArray or jax array; this worker's part of it) placed by
         ``sharding``."""
@@ -78,7 +82,7 @@ class _Placement:
             return data
         if self.workers > 1:
             return jax.make_array_from_process_local_data(sharding, data)
-        return jax.device_put(data, sharding)
+        return _x64.device_put(data, sharding)
 
     def queued(self, result):
         """Note one more step in flight (``result`` is one of its outputs); on host devices,
@@ -97,15 +101,16 @@ class _Placement:
         """This worker's shards of ``data`` (a jax array), in batch order."""
         return sorted(data.addressable_shards, key=lambda s: s.index[0].start or 0)
 
+    @_x64.x64
     def local(self, data):
         """This worker's part of ``data`` (a jax array), on its first context."""
         if data.is_fully_addressable:
-            return jax.device_put(data, self.contexts[0].jax_device)
+            return _x64.device_put(data, self.contexts[0].jax_device)
         shards = self.shards(data)
         if data.sharding.is_fully_replicated:
             shards = shards[:1]
         first = self.contexts[0].jax_device
-        parts = [jax.device_put(s.data, first) for s in shards]
+        parts = [_x64.device_put(s.data, first) for s in shards]
         return parts[0] if len(parts) == 1 else jax.numpy.concatenate(parts)
 
 
@@ -227,8 +232,8 @@ class Module(BaseModule):
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                value._write(jax.device_put(place.local(arrays[name].asjax()),
-                                            value.context.jax_device))
+                value._write(_x64.device_put(place.local(arrays[name].asjax()),
+                                             value.context.jax_device))
         self._params_dirty = False
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
@@ -349,6 +354,7 @@ class Module(BaseModule):
                 reqs[name] = "null"
         return reqs
 
+    @_x64.x64
     def _bind_executor(self, data_shapes, label_shapes, shared_exec=None):
         """An executor for this worker's input shapes (times the workers, when the module
         spans them), its arrays placed on the module's devices."""
@@ -553,6 +559,8 @@ class Module(BaseModule):
             self._exec.arg_dict[name]._write(value)
         self._params_dirty = True
 
+    @logs_compiles(lambda module: f"the training step for {module._describe_shapes()}")
+    @_x64.x64
     def _train_step(self, data_batch):
         """forward, backward and update as one compiled program (see the module doc)."""
         if not self._fusable():
@@ -597,10 +605,16 @@ class Module(BaseModule):
         key = (kind, self._optimizer.trace_key())
         step = self._fused_steps.get(key)
         if step is None:
+            compile_logger.info("compiling the %s step for %s (the next batch waits for it)",
+                                "update" if kind == "update" else "training",
+                                self._describe_shapes())
             donate = (0, 2) if kind == "update" else (0, 2, 3)
-            step = self._fused_steps[key] = jax.jit(function(self._optimizer),
-                                                    donate_argnums=donate)
+            step = self._fused_steps[key] = _x64.jit(function(self._optimizer),
+                                                     donate_argnums=donate)
         return step
+
+    def _describe_shapes(self):
+        return describe_shapes([(d.name, d.shape) for d in self._data_shapes])
 
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward: merged on the first context, or per context."""

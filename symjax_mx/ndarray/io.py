@@ -1,6 +1,5 @@
 """mx.nd.save / mx.nd.load in MXNet's binary format, locally or through fsspec URLs."""
-import jax
-
+from .. import _x64
 from ..context import Context, existing_or_cpu
 from . import _format
 from .ndarray import NDArray
@@ -33,7 +32,7 @@ def load_frombuffer(buf):
     arrays = []
     for value, dev_type, dev_id in entries:
         ctx = existing_or_cpu(Context(Context.devtype2str[dev_type], dev_id))
-        arrays.append(NDArray(jax.device_put(value, ctx.jax_device), ctx))
+        arrays.append(NDArray(_x64.device_put(value, ctx.jax_device), ctx))
     return dict(zip(names, arrays)) if names else arrays
 
 

@@ -11,6 +11,7 @@ import math
 import jax
 import numpy as np
 
+from .. import _x64
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context, existing_or_cpu
 from ..ops import get_op
@@ -125,6 +126,7 @@ class NDArray(OperatorMethods):
     def _apply(self, op, inputs, params, hint=None):
         return invoke(op, inputs, op.parse_params(params) if op.params else params)
 
+    @_x64.x64
     def _as_operand(self, value):
         """A numpy or JAX array operand as an NDArray of this array's dtype and context."""
         if isinstance(value, np.ndarray):
@@ -133,7 +135,7 @@ class NDArray(OperatorMethods):
             value = value.astype(self.dtype)
         else:
             return None
-        return NDArray(jax.device_put(value, self._ctx.jax_device), self._ctx)
+        return NDArray(_x64.device_put(value, self._ctx.jax_device), self._ctx)
 
     def _inplace(self, other, key):
         result = self._binary(other, key)
@@ -199,6 +201,10 @@ class NDArray(OperatorMethods):
     def __dlpack_device__(self):
         return self._read().__dlpack_device__()
 
+    def __jax_array__(self):
+        """The value as a jax.Array, so JAX functions take NDArrays (no copy unless a view)."""
+        return self._read()
+
     def __reduce__(self):
         return _unpickle, (self.asnumpy(), self._ctx.device_type, self._ctx.device_id)
 
@@ -221,10 +227,11 @@ class NDArray(OperatorMethods):
 
     # --- copies and moves ----------------------------------------------------------------
 
+    @_x64.x64
     def copyto(self, other):
         """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
         if isinstance(other, Context):
-            return NDArray(jax.device_put(self._read(), other.jax_device, may_alias=False), other)
+            return NDArray(_x64.device_put(self._read(), other.jax_device, may_alias=False), other)
         if not isinstance(other, NDArray):
             raise TypeError(f"copyto does not support type {type(other).__name__}")
         if other is self:
@@ -232,7 +239,7 @@ class NDArray(OperatorMethods):
         if other.shape != self._shape:
             raise MXNetError(f"copyto: cannot copy an array of shape {self._shape} into one of "
                              f"shape {other.shape}")
-        data = jax.device_put(self._read(), other._ctx.jax_device, may_alias=False)
+        data = _x64.device_put(self._read(), other._ctx.jax_device, may_alias=False)
         other._write(data.astype(other.dtype))
         return other
 
@@ -312,8 +319,9 @@ class NDArray(OperatorMethods):
             return value._read()
         if isinstance(value, (bool, int, float, np.number, np.bool_)):
             return value
-        return jax.device_put(np.asarray(value, dtype=self.dtype), self._ctx.jax_device)
+        return _x64.device_put(np.asarray(value, dtype=self.dtype), self._ctx.jax_device)
 
+    @_x64.x64
     def _index_array(self, index):
         if isinstance(index, NDArray):
             self._check_context(index, "indexing")
@@ -326,9 +334,10 @@ class NDArray(OperatorMethods):
 
 def _unpickle(value, device_type, device_id):
     ctx = existing_or_cpu(Context(device_type, device_id))
-    return NDArray(jax.device_put(value, ctx.jax_device), ctx)
+    return NDArray(_x64.device_put(value, ctx.jax_device), ctx)
 
 
+@_x64.x64
 def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     """Run ``op`` now on NDArrays with parsed ``params``.
 
@@ -349,7 +358,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], is_train, rng,
                                    num_inputs)
     if not inputs:
-        outputs = [jax.device_put(o, ctx.jax_device) for o in outputs]
+        outputs = [_x64.device_put(o, ctx.jax_device) for o in outputs]
     if is_train:
         for state, value in zip(inputs[len(inputs) - len(new_aux):], new_aux):
             state._write(value, op.name)
