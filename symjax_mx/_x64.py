@@ -24,7 +24,7 @@ try:
 except AttributeError:  # jax < 0.7 keeps it under experimental
     from jax.experimental import enable_x64 as _enable_x64
 
-__all__ = ["x64", "jit", "device_put"]
+__all__ = ["x64", "scope", "jit", "device_put"]
 
 _inside = threading.local()  # whether this thread is inside an x64 entry point
 
@@ -38,6 +38,12 @@ def _call(fn, args, kwargs):
             return fn(*args, **kwargs)
     finally:
         _inside.scope = False
+
+
+def scope():
+    """A context manager: the enclosed block computes with JAX's 64-bit types (for code
+    that calls symjax_mx's pure JAX forms, such as ``Optimizer.step``, in float64)."""
+    return _enable_x64(True)
 
 
 def x64(fn):
