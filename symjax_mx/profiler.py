@@ -8,7 +8,6 @@ dispatched by ``mx.nd``, and the user's ``Task``, ``Frame``, ``Event``, ``Counte
 chrome://tracing open it) and to the aggregate statistics that ``dumps`` prints.
 Operator times are dispatch times: JAX runs the work asynchronously.
 """
-import collections
 import contextlib
 import json
 import os

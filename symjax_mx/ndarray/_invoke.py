@@ -5,8 +5,6 @@ it per input shape and dtype. Traced parameters (scalars) are runtime arguments.
 Shape and dtype rules run while tracing, so a bad call fails with the operator's own
 message and a good call pays nothing for them.
 """
-import jax
-
 from .. import _x64, profiler
 from ..base import MXNetError
 
