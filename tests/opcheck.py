@@ -1,15 +1,12 @@
 """Operator test helpers shared by the test files: run a registry operator on NumPy
-inputs, and compare its JAX gradient with central finite differences in float64.
-Both call operators' pure JAX computes directly, so they enter symjax_mx's x64 scope."""
+inputs, and compare its JAX gradient with central finite differences in float64."""
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from symjax_mx import _x64
 from symjax_mx.ops import get_op
 
 
-@_x64.x64
 def forward(name, inputs, params=None, aux=(), is_train=False, rng=None):
     """(outputs, new_aux) of operator ``name`` as NumPy arrays."""
     op = get_op(name)
@@ -19,7 +16,6 @@ def forward(name, inputs, params=None, aux=(), is_train=False, rng=None):
     return [np.asarray(o) for o in outputs], [np.asarray(a) for a in new_aux]
 
 
-@_x64.x64
 def check_gradient(name, inputs, params=None, aux=(), wrt=None, is_train=False, rng=None,
                    eps=1e-6, rtol=1e-4, atol=1e-6, seed=0):
     """Assert the operator's gradient (through ``jax.vjp`` of its compute) matches central
