@@ -1,11 +1,8 @@
 """symjax_mx: MXNet 1.x's Python programming model on JAX. ``import symjax_mx as mx``."""
 import sys as _sys
 
-import jax as _jax
-
-# MXNet supports float64 and int64 arrays; JAX needs x64 mode for them. Every creation
-# function passes explicit dtypes, so float32 stays the default.
-_jax.config.update("jax_enable_x64", True)
+# float64 and int64 arrays need JAX's x64 mode: symjax_mx enters it only around its own
+# calls into JAX (symjax_mx/_x64.py), so importing it changes nothing in the user's JAX.
 
 # A worker started by symjax_mx.kv.launch joins the distributed runtime before JAX
 # computes anything.
@@ -14,7 +11,7 @@ _dist.initialize_from_environment()
 
 from . import (base, callback, checkpoint, context, contrib, initializer, io, kv,  # noqa: E402
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
-               optimizer, random, rnn, symbol, test_utils, visualization)
+               optimizer, profiler, random, rnn, symbol, test_utils, visualization)
 from . import engine, runtime, util  # noqa: E402
 from .util import (is_np_array, is_np_shape, np_array, np_shape, set_np, set_np_shape,  # noqa: E402
                    use_np, use_np_array, use_np_shape)
@@ -36,7 +33,7 @@ __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint
            "contrib",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
            "lr_scheduler", "metric", "mod", "model", "mon", "module", "monitor", "name", "nd",
-           "ndarray", "operator", "ops", "optimizer", "random", "rnn", "sym", "symbol",
+           "ndarray", "operator", "ops", "optimizer", "profiler", "random", "rnn", "sym", "symbol",
            "test_utils", "visualization", "viz", "engine", "runtime", "util", "is_np_array",
            "is_np_shape", "np_array", "np_shape", "set_np", "set_np_shape", "use_np",
            "use_np_array", "use_np_shape"]

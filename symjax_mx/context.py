@@ -9,6 +9,10 @@ from .base import MXNetError
 __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus"]
 
 _current = threading.local()
+# How a user gets several host devices, quoted by errors about cpu(i) contexts.
+HOST_DEVICES_HINT = ("for several cpu(i) devices set XLA_FLAGS="
+                     "--xla_force_host_platform_device_count=N in the environment before "
+                     "the program starts (JAX reads it once, when it initialises)")
 _DEVICE_CONTEXTS = {}  # jax.Device -> its Context
 
 
@@ -75,8 +79,9 @@ class Context:
                 return devices[self.device_id]
         available = ", ".join(str(Context._of_device(d)) for d in jax.local_devices())
         host = ", ".join(str(Context._of_device(d)) for d in _platform_devices("cpu"))
-        raise MXNetError(
-            f"{self} does not exist on this machine; available devices: {available or host}")
+        hint = f"; {HOST_DEVICES_HINT}" if self.device_type != "gpu" else ""
+        raise MXNetError(f"{self} does not exist on this machine; available devices: "
+                         f"{available or host}{hint}")
 
     @staticmethod
     def _of_device(device):

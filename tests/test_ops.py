@@ -14,6 +14,9 @@ from symjax_mx.ops.reduce import REDUCTIONS
 
 from opcheck import check_gradient
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 _internal = mx.nd._internal
 RNG = np.random.default_rng(0)
 

@@ -14,6 +14,9 @@ from symjax_mx.ops import get_op
 
 from opcheck import check_gradient, forward
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 _GOLDEN_DIR = os.path.join(os.path.dirname(__file__), "golden", "ops", "conv")
 _spec = importlib.util.spec_from_file_location("conv_golden",
                                                os.path.join(_GOLDEN_DIR, "make_golden.py"))

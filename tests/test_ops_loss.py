@@ -17,6 +17,9 @@ from symjax_mx.ops import get_op
 
 from opcheck import forward
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 GOLDEN = np.load(os.path.join(os.path.dirname(__file__), "golden", "ops", "loss", "golden.npz"))
 CASES = {c["case"]: c for c in json.loads(str(GOLDEN["__cases__"]))}
 

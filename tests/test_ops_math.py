@@ -12,6 +12,9 @@ from symjax_mx.ops.elemwise import UNARY
 
 from opcheck import check_gradient, forward
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 RNG = np.random.default_rng(0)
 M = -2 ** 31  # what MXNet's C++ cast makes of NaN and out-of-range values in int32
 M64 = -2 ** 63

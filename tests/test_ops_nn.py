@@ -15,6 +15,9 @@ from symjax_mx.ops import get_op
 
 from opcheck import check_gradient, forward
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "ops", "nn")
 _spec = importlib.util.spec_from_file_location("golden_ops_nn",
                                                os.path.join(GOLDEN, "make_golden.py"))

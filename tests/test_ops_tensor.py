@@ -9,6 +9,9 @@ from symjax_mx.ops import get_op
 
 from opcheck import check_gradient, forward
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 RNG = np.random.default_rng(0)
 X234 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
 X34 = np.arange(12, dtype=np.float32).reshape(3, 4)

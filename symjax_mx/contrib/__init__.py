@@ -1,4 +1,5 @@
-"""mx.contrib: MXNet's contributed and experimental APIs."""
-from . import amp, autograd
+"""mx.contrib: MXNet's contributed and experimental APIs (``mx.contrib.tensorboard`` needs
+the ``tensorboard`` extra)."""
+from . import amp, autograd, tensorboard
 
-__all__ = ["amp", "autograd"]
+__all__ = ["amp", "autograd", "tensorboard"]

@@ -10,7 +10,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import random_state as random
+from .. import _x64, random_state as random
+from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
@@ -47,6 +48,11 @@ def _grad_reqs(grad_req, arg_names):
             raise MXNetError(f"unknown grad_req {req!r} for argument {name!r}; expected one of "
                              f"{list(GRAD_REQS)}")
     return reqs
+
+
+def _describe(executor):
+    shapes = describe_shapes((n, a.shape) for n, a in executor.arg_dict.items())
+    return f"the program of {'+'.join(executor._symbol.list_outputs())} for shapes {shapes}"
 
 
 class Executor:
@@ -88,6 +94,7 @@ class Executor:
 
     # --- running -------------------------------------------------------------------------
 
+    @logs_compiles(_describe)
     def forward(self, is_train=False, **kwargs):
         """Run the graph; keyword arrays are copied into the arguments first."""
         for name, value in kwargs.items():
@@ -119,6 +126,7 @@ class Executor:
             self._run_monitor(args, aux, rng, is_train)
         return self.outputs
 
+    @logs_compiles(_describe)
     def backward(self, out_grads=None, is_train=True):
         """Gradients of the last training forward into ``grad_arrays`` per ``grad_req``.
 
@@ -183,6 +191,7 @@ class Executor:
             self.arg_dict[name]._write(value)
         return new_states
 
+    @_x64.x64
     def _differentiate_last_inference(self):
         """backward after forward(is_train=False), which MXNet allows: differentiate a
         training pass over the same inputs (it differs from the inference forward only in
@@ -196,6 +205,7 @@ class Executor:
         else:
             self._vjp = self._compiled.train(diff, rest, aux, rng)[2]
 
+    @_x64.x64
     def _head_grads(self, out_grads):
         if out_grads is None:
             out_grads = [None] * len(self.outputs)

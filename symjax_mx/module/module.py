@@ -12,11 +12,13 @@ import warnings
 import jax
 import numpy as np
 
+from .. import _x64
 from .. import kv as kvstore_module
 from .. import model_files
 from .. import optimizer as opt
 from ..base import MXNetError
-from ..context import Context, cpu, current_context
+from ..compile_log import describe_shapes, logger as compile_logger, logs_compiles
+from ..context import HOST_DEVICES_HINT, Context, cpu, current_context
 from ..initializer import InitDesc, Uniform
 from ..initializer import create as init_create
 from ..io import DataDesc
@@ -171,8 +173,8 @@ class Module(BaseModule):
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                value._write(jax.device_put(place.local(arrays[name].asjax()),
-                                            value.context.jax_device))
+                value._write(_x64.device_put(place.local(arrays[name].asjax()),
+                                             value.context.jax_device))
         self._params_dirty = False
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
@@ -301,6 +303,7 @@ class Module(BaseModule):
                 reqs[name] = "null"
         return reqs
 
+    @_x64.x64
     def _bind_executor(self, data_shapes, label_shapes, shared_exec=None):
         """An executor for this worker's input shapes (times the workers, when the module
         spans them), its arrays placed on the module's devices."""
@@ -498,6 +501,8 @@ class Module(BaseModule):
         self._opt_states.update(new_states)  # in place: modules borrowing them see it
         self._params_dirty = True
 
+    @logs_compiles(lambda module: f"the training step for {module._describe_shapes()}")
+    @_x64.x64
     def _train_step(self, data_batch):
         """forward, backward and update as one compiled program (see the module doc)."""
         if not self._fusable():
@@ -522,6 +527,9 @@ class Module(BaseModule):
                 and all(self._reqs[n] != "add" for n in self._trained)
                 and all(node.op is not None and node.op.loss
                         for node, _ in self._symbol.graph.heads))
+
+    def _describe_shapes(self):
+        return describe_shapes([(d.name, d.shape) for d in self._data_shapes])
 
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward: merged on the first context, or per context."""

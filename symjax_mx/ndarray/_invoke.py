@@ -5,8 +5,7 @@ it per input shape and dtype. Traced parameters (scalars) are runtime arguments.
 Shape and dtype rules run while tracing, so a bad call fails with the operator's own
 message and a good call pays nothing for them.
 """
-import jax
-
+from .. import _x64, profiler
 from ..base import MXNetError
 
 _COMPILED = {}
@@ -26,7 +25,7 @@ def _compile(op, static_params, traced_names, is_train, num_inputs):
                                       is_train, rng)
         return tuple(outputs), tuple(new_aux)
     run.__name__ = op.name
-    return jax.jit(run)
+    return _x64.jit(run)
 
 
 def compiled(op, params, is_train=False, num_inputs=None):
@@ -53,9 +52,13 @@ def compiled(op, params, is_train=False, num_inputs=None):
 def run(op, params, datas, is_train=False, rng=None, num_inputs=None):
     """(outputs, new aux states) of the operator: tuples of jax arrays."""
     fn, traced = compiled(op, params, is_train, num_inputs)
+    started = profiler.operator_started()
     try:
-        return fn(traced, rng, *datas)
+        results = fn(traced, rng, *datas)
     except MXNetError:
         raise
     except Exception as err:  # tracing errors and XLA runtime errors share no public base
         raise MXNetError(f"operator {op.name} failed: {err}") from None
+    if started is not None:
+        profiler.operator_finished(op.name, started)
+    return results

@@ -6,6 +6,7 @@ import functools
 import jax
 import numpy as np
 
+from .. import profiler
 from ..base import MXNetError
 from ..context import Context
 from .registry import Param, ParamParsers as P, register
@@ -142,7 +143,8 @@ def _custom_compute(inputs, aux, params, is_train, rng):
     def host_forward(*arrays):
         in_data, aux_data = _as_ndarrays(arrays[:num_in]), _as_ndarrays(arrays[num_in:])
         out_data = _as_ndarrays([np.zeros(s.shape, s.dtype) for s in outputs_spec])
-        operator.forward(is_train, ["write"] * num_out, in_data, out_data, aux_data)
+        with profiler.custom_operator(params["op_type"]):
+            operator.forward(is_train, ["write"] * num_out, in_data, out_data, aux_data)
         return tuple(x.asnumpy() for x in out_data + aux_data)
 
     def host_backward(*arrays):
