@@ -13,6 +13,6 @@ if _FLAG not in os.environ.get("XLA_FLAGS", ""):
 def jax_x64():
     """JAX's 64-bit mode for tests that call symjax_mx's pure JAX internals (operator
     computes) directly: symjax_mx enters it only around its own entry points."""
-    from symjax_mx import _x64
-    with _x64.scope():
+    from symjax_mx import x64
+    with x64.scope():
         yield

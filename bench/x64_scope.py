@@ -1,4 +1,4 @@
-"""The cost of scoping JAX's 64-bit mode to symjax_mx's calls (symjax_mx/_x64.py).
+"""The cost of scoping JAX's 64-bit mode to symjax_mx's calls (symjax_mx/x64.py).
 
     python bench/x64_scope.py
 
@@ -14,14 +14,14 @@ import timeit
 import jax
 
 import symjax_mx as mx
-from symjax_mx import _x64
+from symjax_mx import x64
 
-SCOPED = _x64._enable_x64
+SCOPED = x64._enable_x64
 
 
 def use_global_x64(on):
     jax.config.update("jax_enable_x64", on)
-    _x64._enable_x64 = (lambda value: contextlib.nullcontext()) if on else SCOPED
+    x64._enable_x64 = (lambda value: contextlib.nullcontext()) if on else SCOPED
 
 
 def main(rounds=7, number=2000):

@@ -2,7 +2,7 @@
 import sys as _sys
 
 # float64 and int64 arrays need JAX's x64 mode: symjax_mx enters it only around its own
-# calls into JAX (symjax_mx/_x64.py), so importing it changes nothing in the user's JAX.
+# calls into JAX (symjax_mx/x64.py), so importing it changes nothing in the user's JAX.
 
 # A worker started by symjax_mx.kv.launch joins the distributed runtime before JAX
 # computes anything.

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _x64
+from . import x64
 from .base import MXNetError
 from .lowering.graph import LoweredGraph
 from .ndarray import NDArray
@@ -220,7 +220,7 @@ class _Plan:
                 grads, new_aux = self.gradients(diff, leaves, keys, head_grads)
                 return [g if p is None else p + g.astype(p.dtype)
                         for g, p in zip(grads, previous)], new_aux
-            fn = self._programs[diff] = _x64.jit(run)
+            fn = self._programs[diff] = x64.jit(run)
         return fn
 
     def grad_op(self, diff, num_inputs):
@@ -314,7 +314,7 @@ def _free(order):
             node.array._entry = None  # a constant leaves the freed graph
 
 
-@_x64.x64
+@x64.x64
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` into the attached variables' gradient buffers.
 
@@ -344,7 +344,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
         _free(order)
 
 
-@_x64.x64
+@x64.x64
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False,
          train_mode=True):
     """The gradients of ``heads`` with respect to ``variables`` (a list of new arrays); the

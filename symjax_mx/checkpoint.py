@@ -14,7 +14,7 @@ import os
 import jax
 import numpy as np
 
-from . import _x64, random
+from . import x64, random
 from .base import MXNetError
 from .ndarray import array
 
@@ -50,7 +50,7 @@ def save_training_state(directory, module, epoch):
     _checkpointer().save(os.path.abspath(os.fspath(directory)), state, force=True)
 
 
-@_x64.x64
+@x64.x64
 def load_training_state(directory, module):
     """Restore a state written by save_training_state into ``module`` (bound, with its
     optimizer initialised as when it was saved); returns the saved epoch."""

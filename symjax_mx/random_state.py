@@ -5,14 +5,14 @@ import threading
 
 import jax
 
-from . import _x64
+from . import x64
 
 __all__ = ["seed", "next_key", "get_state", "set_state"]
 
 _state = threading.local()
 
 
-@_x64.x64
+@x64.x64
 def seed(seed_state, ctx="all"):
     """Reset the random state; the same seed gives the same sequence of random arrays.
 
@@ -21,7 +21,7 @@ def seed(seed_state, ctx="all"):
     _state.key = jax.random.key(int(seed_state))
 
 
-@_x64.x64
+@x64.x64
 def next_key():
     """A fresh PRNG key for one random operator call."""
     key = getattr(_state, "key", None)
@@ -31,14 +31,14 @@ def next_key():
     return sub
 
 
-@_x64.x64
+@x64.x64
 def get_state():
     """The random state as a uint32 array (for checkpoints)."""
     key = getattr(_state, "key", None)
     return jax.random.key_data(key if key is not None else jax.random.key(0))
 
 
-@_x64.x64
+@x64.x64
 def set_state(state):
     """Restore a random state from ``get_state``."""
     _state.key = jax.random.wrap_key_data(jax.numpy.asarray(state, jax.numpy.uint32))

@@ -6,7 +6,7 @@ import jax
 import numpy as np
 import pytest
 
-from symjax_mx import _x64, lr_scheduler
+from symjax_mx import x64, lr_scheduler
 
 with open(os.path.join(os.path.dirname(__file__), "golden", "optimizer",
                        "lr_scheduler.json")) as f:
@@ -32,7 +32,7 @@ def test_pure_schedule_matches_rising_calls(entry):
     calls = np.array(entry["calls"])
     rising = int(np.argmax(np.diff(calls) < 0)) + 1  # the non-decreasing prefix
     schedule = jax.jit(make(entry).as_optax_schedule())
-    with _x64.scope():  # the pure form computes in the caller's precision
+    with x64.scope():  # the pure form computes in the caller's precision
         lrs = [float(schedule(n)) for n in calls[:rising]]
     # XLA may turn a division into a multiplication: equal up to float64 rounding
     np.testing.assert_allclose(lrs, entry["lrs"][:rising], rtol=1e-12, atol=1e-15)

@@ -11,7 +11,7 @@ import optax
 import pytest
 
 import symjax_mx as mx
-from symjax_mx import _x64, lr_scheduler
+from symjax_mx import x64, lr_scheduler
 from symjax_mx import optimizer as opt
 
 GOLDEN = np.load(os.path.join(os.path.dirname(__file__), "golden", "optimizer", "golden.npz"))
@@ -259,7 +259,7 @@ def test_as_optax_follows_scheduler_and_bias_correction():
     grad = [jnp.array([0.5, 0.1, -0.2], jnp.float32)]
     w = mx.nd.array(params[0])
     s = ref.create_state(0, w)
-    with _x64.scope():  # optax code computes in the caller's precision
+    with x64.scope():  # optax code computes in the caller's precision
         state = tx.init(params)
         for _ in range(3):
             updates, state = tx.update(grad, state, params)

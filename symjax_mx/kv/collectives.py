@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from .. import _x64
+from .. import x64
 from ..base import MXNetError
 from . import dist
 
@@ -41,13 +41,13 @@ class Throttle:
 HOST_THROTTLE = Throttle(HOST_COLLECTIVES_IN_FLIGHT)
 
 
-@_x64.jit
+@x64.jit
 def pack(*arrays):
     """One flat buffer holding ``arrays`` one after the other."""
     return jnp.concatenate([a.reshape(-1) for a in arrays])
 
 
-@functools.partial(_x64.jit, static_argnums=1)
+@functools.partial(x64.jit, static_argnums=1)
 def unpack(flat, shapes):
     """The arrays of ``shapes`` that ``pack`` put into ``flat``."""
     sizes = [math.prod(shape) for shape in shapes]
@@ -55,7 +55,7 @@ def unpack(flat, shapes):
     return [flat[offsets[i]:offsets[i + 1]].reshape(shape) for i, shape in enumerate(shapes)]
 
 
-@_x64.jit
+@x64.jit
 def _add_n(buffers):
     return functools.reduce(jnp.add, buffers)
 
@@ -63,8 +63,8 @@ def _add_n(buffers):
 def sum_on(buffers, device):
     """The sum of same-shaped ``buffers`` (on any devices), computed on ``device``."""
     if len(buffers) == 1:
-        return _x64.device_put(buffers[0], device)
-    return _add_n([_x64.device_put(b, device) for b in buffers])
+        return x64.device_put(buffers[0], device)
+    return _add_n([x64.device_put(b, device) for b in buffers])
 
 
 @functools.lru_cache(maxsize=None)
@@ -79,7 +79,7 @@ def _replicated_sum(devices):
         total = parts.reshape((count, -1) + parts.shape[1:]).sum(axis=0, dtype=parts.dtype)
         return total, jnp.zeros((), jnp.int8)  # a flag that is ready when the sum is
 
-    return stacked, _x64.jit(summed, out_shardings=NamedSharding(mesh, PartitionSpec()))
+    return stacked, x64.jit(summed, out_shardings=NamedSharding(mesh, PartitionSpec()))
 
 
 def _global_sum(devices, local_parts):

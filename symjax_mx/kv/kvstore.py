@@ -10,7 +10,7 @@ small keys cost a few collectives. Stores defined elsewhere join through
 """
 import jax
 
-from .. import _x64
+from .. import x64
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..ndarray import NDArray
@@ -126,7 +126,7 @@ class KVStore(KVStoreBase):
 
     # --- init, push, pull ---------------------------------------------------------------
 
-    @_x64.x64
+    @x64.x64
     def init(self, key, value):
         """Store the initial value of each key; with several workers, worker 0's value."""
         pairs = _pairs(key, value, "init")
@@ -158,7 +158,7 @@ class KVStore(KVStoreBase):
             else:
                 self._updater(k, NDArray(merged, stored.context), stored)
 
-    @_x64.x64
+    @x64.x64
     def pull(self, key, out=None, priority=0, ignore_sparse=True):
         """Write each key's value into its output array(s), each on its own device."""
         if out is None:
@@ -176,7 +176,7 @@ class KVStore(KVStoreBase):
                 device = o._ctx.jax_device
                 data = copies.get(device)
                 if data is None:
-                    data = _x64.device_put(stored._buffer, device)
+                    data = x64.device_put(stored._buffer, device)
                 o._write(data if o._root_buffer().dtype == dtype else data.astype(o.dtype))
 
     def pushpull(self, key, value, out=None, priority=0):
@@ -220,7 +220,7 @@ class KVStore(KVStoreBase):
         # A key pushed twice in one call is updated twice, in order.
         return [(k, merged[k].pop(0)) for k, _ in pairs]
 
-    @_x64.x64
+    @x64.x64
     def _merge_group(self, dtype, devices, home, members):
         """Sum the values of ``members`` (keys pushed from ``devices``) onto ``home``;
         after a device all-reduce, the copy each device holds is kept for pull."""
@@ -247,7 +247,7 @@ class KVStore(KVStoreBase):
     def _sum_across_workers(self, buffers, device):
         """Each buffer summed over all workers, packed into one collective."""
         shapes = tuple(b.shape for b in buffers)
-        local = _x64.device_put(collectives.pack(*buffers), device)
+        local = x64.device_put(collectives.pack(*buffers), device)
         total = collectives.cross_process_sum(local, dist.worker_devices(device))
         return collectives.unpack(total, shapes)
 

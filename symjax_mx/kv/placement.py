@@ -5,7 +5,7 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec, SingleDeviceSharding
 
-from .. import _x64
+from .. import x64
 from ..base import MXNetError
 from ..context import HOST_DEVICES_HINT
 from ..ndarray import NDArray
@@ -41,7 +41,7 @@ class Placement:
             self.batch = NamedSharding(mesh, PartitionSpec("batch"))
             self.replicated = NamedSharding(mesh, PartitionSpec())
 
-    @_x64.x64
+    @x64.x64
     def place(self, array, sharding, dtype=None):
         """``array`` (an NDArray or jax array; this worker's part of it) placed by
         ``sharding``."""
@@ -52,7 +52,7 @@ class Placement:
             return data
         if self.workers > 1:
             return jax.make_array_from_process_local_data(sharding, data)
-        return _x64.device_put(data, sharding)
+        return x64.device_put(data, sharding)
 
     def queued(self, result):
         """Note one more step in flight (``result`` is one of its outputs); on host devices,
@@ -69,14 +69,14 @@ class Placement:
         """This worker's shards of ``data`` (a jax array), in batch order."""
         return sorted(data.addressable_shards, key=lambda s: s.index[0].start or 0)
 
-    @_x64.x64
+    @x64.x64
     def local(self, data):
         """This worker's part of ``data`` (a jax array), on its first context."""
         if data.is_fully_addressable:
-            return _x64.device_put(data, self.contexts[0].jax_device)
+            return x64.device_put(data, self.contexts[0].jax_device)
         shards = self.shards(data)
         if data.sharding.is_fully_replicated:
             shards = shards[:1]
         first = self.contexts[0].jax_device
-        parts = [_x64.device_put(s.data, first) for s in shards]
+        parts = [x64.device_put(s.data, first) for s in shards]
         return parts[0] if len(parts) == 1 else jax.numpy.concatenate(parts)

@@ -3,7 +3,7 @@ device and returns the sum on the key's home device, plus the copy of the sum ea
 device already holds (which pull can hand out without a transfer)."""
 import jax
 
-from .. import _x64
+from .. import x64
 from . import collectives, dist
 
 __all__ = ["LocalSum", "DeviceAllReduce", "CrossProcess"]
@@ -30,7 +30,7 @@ class DeviceAllReduce:
             copies = collectives.all_reduce(parts)
             total = copies.get(home)
             if total is None:
-                total = _x64.device_put(next(iter(copies.values())), home)
+                total = x64.device_put(next(iter(copies.values())), home)
             return total, copies
         return collectives.sum_on(parts, home), {}
 

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _x64, random_state as random
+from .. import x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
@@ -191,7 +191,7 @@ class Executor:
             self.arg_dict[name]._write(value)
         return new_states
 
-    @_x64.x64
+    @x64.x64
     def _differentiate_last_inference(self):
         """backward after forward(is_train=False), which MXNet allows: differentiate a
         training pass over the same inputs (it differs from the inference forward only in
@@ -205,7 +205,7 @@ class Executor:
         else:
             self._vjp = self._compiled.train(diff, rest, aux, rng)[2]
 
-    @_x64.x64
+    @x64.x64
     def _head_grads(self, out_grads):
         if out_grads is None:
             out_grads = [None] * len(self.outputs)

@@ -12,7 +12,7 @@ import functools
 
 import jax
 
-from .. import _x64
+from .. import x64
 from .errors import reported
 from .graph import LoweredGraph
 
@@ -75,12 +75,12 @@ class Programs:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self.infer = reported(_x64.jit(infer, static_argnums=(3,)))
-        self.train_with_grads = reported(_x64.jit(functools.partial(loss_gradients, graph),
+        self.infer = reported(x64.jit(infer, static_argnums=(3,)))
+        self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
                                                  donate_argnums=(2,)))
-        self.accumulate = reported(_x64.jit(accumulate, donate_argnums=(0,)))
-        self._train = reported(_x64.jit(train, donate_argnums=(2,)))
-        self._backward = reported(_x64.jit(backward, static_argnums=(4, 5, 6),
+        self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
+        self._train = reported(x64.jit(train, donate_argnums=(2,)))
+        self._backward = reported(x64.jit(backward, static_argnums=(4, 5, 6),
                                           donate_argnums=(3,)))
         self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
 
@@ -110,7 +110,7 @@ class Programs:
         key = (id(optimizer), optimizer.trace_key())
         cached = self._fused.get(key)
         if cached is None:
-            step = reported(_x64.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3)))
+            step = reported(x64.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3)))
             cached = self._fused[key] = (optimizer, step)
         return cached[1]
 
@@ -142,7 +142,7 @@ def optimizer_update(optimizer):
     key = (id(optimizer), optimizer.trace_key())
     cached = _UPDATES.get(key)
     if cached is None:
-        cached = _UPDATES[key] = (optimizer, reported(_x64.jit(
+        cached = _UPDATES[key] = (optimizer, reported(x64.jit(
             _apply_optimizer(optimizer), donate_argnums=(0, 2))))
     return cached[1]
 

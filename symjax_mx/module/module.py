@@ -12,7 +12,7 @@ import warnings
 import jax
 import numpy as np
 
-from .. import _x64
+from .. import x64
 from .. import kv as kvstore_module
 from .. import model_files
 from .. import optimizer as opt
@@ -173,7 +173,7 @@ class Module(BaseModule):
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                value._write(_x64.device_put(place.local(arrays[name].asjax()),
+                value._write(x64.device_put(place.local(arrays[name].asjax()),
                                              value.context.jax_device))
         self._params_dirty = False
 
@@ -303,7 +303,7 @@ class Module(BaseModule):
                 reqs[name] = "null"
         return reqs
 
-    @_x64.x64
+    @x64.x64
     def _bind_executor(self, data_shapes, label_shapes, shared_exec=None):
         """An executor for this worker's input shapes (times the workers, when the module
         spans them), its arrays placed on the module's devices."""
@@ -502,7 +502,7 @@ class Module(BaseModule):
         self._params_dirty = True
 
     @logs_compiles(lambda module: f"the training step for {module._describe_shapes()}")
-    @_x64.x64
+    @x64.x64
     def _train_step(self, data_batch):
         """forward, backward and update as one compiled program (see the module doc)."""
         if not self._fusable():

@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _x64
+from .. import x64
 
 
 def _is_basic_item(item):
@@ -159,13 +159,13 @@ def _rebuild(template, arrays):
     return tuple(key)
 
 
-@partial(_x64.jit, static_argnums=(1,))
+@partial(x64.jit, static_argnums=(1,))
 def gather(data, template, arrays):
     """``data[key]`` for a key template and its index arrays."""
     return data[_rebuild(template, arrays)]
 
 
-@partial(_x64.jit, static_argnums=(1,))
+@partial(x64.jit, static_argnums=(1,))
 def scatter(data, template, arrays, value):
     """``data`` with ``data[key] = value`` (value broadcast and cast to data's dtype)."""
     key = _rebuild(template, arrays)
@@ -175,7 +175,7 @@ def scatter(data, template, arrays, value):
     return data.at[key].set(jnp.broadcast_to(value, target_shape).astype(data.dtype))
 
 
-@partial(_x64.jit, static_argnums=(2,))
+@partial(x64.jit, static_argnums=(2,))
 def read_span(flat_source, begin, shape):
     """The span [begin, begin + size(shape)) of a flattened buffer, reshaped."""
     flat = flat_source.reshape(-1)
@@ -183,7 +183,7 @@ def read_span(flat_source, begin, shape):
     return jax.lax.dynamic_slice(flat, (begin,), (size,)).reshape(shape)
 
 
-@partial(_x64.jit, static_argnums=(3,))
+@partial(x64.jit, static_argnums=(3,))
 def write_span(buffer, begin, value, shape):
     """``buffer`` with the span starting at ``begin`` set to ``value`` broadcast to ``shape``."""
     flat = buffer.reshape(-1)

@@ -5,7 +5,7 @@ it per input shape and dtype. Traced parameters (scalars) are runtime arguments.
 Shape and dtype rules run while tracing, so a bad call fails with the operator's own
 message and a good call pays nothing for them.
 """
-from .. import _x64, profiler
+from .. import x64, profiler
 from ..base import MXNetError
 
 _COMPILED = {}
@@ -25,7 +25,7 @@ def _compile(op, static_params, traced_names, is_train, num_inputs):
                                       is_train, rng)
         return tuple(outputs), tuple(new_aux)
     run.__name__ = op.name
-    return _x64.jit(run)
+    return x64.jit(run)
 
 
 def compiled(op, params, is_train=False, num_inputs=None):

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import SingleDeviceSharding
 
-from .. import _x64
+from .. import x64
 from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
 from ..context import current_context
 from ..ops import get_op
@@ -26,7 +26,7 @@ def _place(ctx):
 @functools.lru_cache(maxsize=None)
 def _filler(device, shape, dtype):
     """A compiled function making a ``shape`` array of one runtime value on ``device``."""
-    return _x64.jit(lambda value: jnp.full(shape, cast_scalar(value, dtype), dtype),
+    return x64.jit(lambda value: jnp.full(shape, cast_scalar(value, dtype), dtype),
                     out_shardings=SingleDeviceSharding(device))
 
 
@@ -56,7 +56,7 @@ def empty(shape, ctx=None, dtype=mx_real_t):
     return full(shape, 0, ctx, dtype)
 
 
-@_x64.x64
+@x64.x64
 def array(source_array, ctx=None, dtype=None):
     """An NDArray from an NDArray, jax.Array, numpy array, list or scalar.
 
@@ -66,12 +66,12 @@ def array(source_array, ctx=None, dtype=None):
     """
     ctx, device = _place(ctx)
     if isinstance(source_array, NDArray):  # a copy, as in MXNet
-        source_array = _x64.device_put(source_array.asjax(), device, may_alias=False)
+        source_array = x64.device_put(source_array.asjax(), device, may_alias=False)
     if isinstance(source_array, jax.Array):
         dtype = normalize_dtype(dtype, default=source_array.dtype.type)
         data = source_array if source_array.dtype == dtype else source_array.astype(dtype)
         if data.devices() != {device}:
-            data = _x64.device_put(data, device)
+            data = x64.device_put(data, device)
         return NDArray(data, ctx)
     dtype = normalize_dtype(dtype)
     try:  # convert, then cast: out-of-range integers wrap as in MXNet (-1 -> 255 for uint8)
@@ -79,7 +79,7 @@ def array(source_array, ctx=None, dtype=None):
     except (TypeError, ValueError) as err:
         raise MXNetError(f"cannot create an NDArray from {type(source_array).__name__}: {err}"
                          ) from None
-    return NDArray(_x64.device_put(host, device), ctx)
+    return NDArray(x64.device_put(host, device), ctx)
 
 
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=mx_real_t):

@@ -1,5 +1,5 @@
 """mx.nd.save / mx.nd.load in MXNet's binary format, locally or through fsspec URLs."""
-from .. import _x64
+from .. import x64
 from ..context import Context, existing_or_cpu
 from ..util import is_np_shape
 from . import file_format
@@ -54,10 +54,10 @@ def _place(values):
         else:
             key = (value.shape, value.dtype, device)
             if key not in empty:
-                empty[key] = _x64.device_put(value, device)
+                empty[key] = x64.device_put(value, device)
             placed[i] = empty[key]
     for device, indices in by_device.items():
-        for i, array in zip(indices, _x64.device_put([values[i][0] for i in indices], device)):
+        for i, array in zip(indices, x64.device_put([values[i][0] for i in indices], device)):
             placed[i] = array
     return placed
 

@@ -11,7 +11,7 @@ import math
 import jax
 import numpy as np
 
-from .. import _x64
+from .. import x64
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context, existing_or_cpu
 from ..ops import get_op
@@ -130,7 +130,7 @@ class NDArray(OperatorMethods):
     def _apply(self, op, inputs, params, hint=None):
         return invoke(op, inputs, op.parse_params(params) if op.params else params)
 
-    @_x64.x64
+    @x64.x64
     def _as_operand(self, value):
         """A numpy or JAX array operand as an NDArray of this array's dtype and context."""
         if isinstance(value, np.ndarray):
@@ -139,7 +139,7 @@ class NDArray(OperatorMethods):
             value = value.astype(self.dtype)
         else:
             return None
-        return NDArray(_x64.device_put(value, self._ctx.jax_device), self._ctx)
+        return NDArray(x64.device_put(value, self._ctx.jax_device), self._ctx)
 
     def _inplace(self, other, key):
         tape.check_assignable(self)
@@ -242,11 +242,11 @@ class NDArray(OperatorMethods):
 
     # --- copies and moves ----------------------------------------------------------------
 
-    @_x64.x64
+    @x64.x64
     def copyto(self, other):
         """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
         if isinstance(other, Context):
-            copy = NDArray(_x64.device_put(self._read(), other.jax_device, may_alias=False), other)
+            copy = NDArray(x64.device_put(self._read(), other.jax_device, may_alias=False), other)
             tape.record_alias(copy, self)
             return copy
         if not isinstance(other, NDArray):
@@ -257,7 +257,7 @@ class NDArray(OperatorMethods):
             raise MXNetError(f"copyto: cannot copy an array of shape {self._shape} into one of "
                              f"shape {other.shape}")
         tape.check_assignable(other)
-        data = _x64.device_put(self._read(), other._ctx.jax_device, may_alias=False)
+        data = x64.device_put(self._read(), other._ctx.jax_device, may_alias=False)
         other._write(data.astype(other.dtype))
         tape.record_alias(other, self)
         return other
@@ -383,9 +383,9 @@ class NDArray(OperatorMethods):
             return value._read()
         if isinstance(value, (bool, int, float, np.number, np.bool_)):
             return value
-        return _x64.device_put(np.asarray(value, dtype=self.dtype), self._ctx.jax_device)
+        return x64.device_put(np.asarray(value, dtype=self.dtype), self._ctx.jax_device)
 
-    @_x64.x64
+    @x64.x64
     def _index_array(self, index):
         if isinstance(index, NDArray):
             self._check_context(index, "indexing")
@@ -440,10 +440,10 @@ class NDArray(OperatorMethods):
 
 def _unpickle(value, device_type, device_id):
     ctx = existing_or_cpu(Context(device_type, device_id))
-    return NDArray(_x64.device_put(value, ctx.jax_device), ctx)
+    return NDArray(x64.device_put(value, ctx.jax_device), ctx)
 
 
-@_x64.x64
+@x64.x64
 def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     """Run ``op`` now on NDArrays with parsed ``params``.
 
@@ -474,7 +474,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
                                    num_inputs)
     if not inputs:
-        outputs = [_x64.device_put(o, ctx.jax_device) for o in outputs]
+        outputs = [x64.device_put(o, ctx.jax_device) for o in outputs]
     if is_train:
         for state, value in zip(inputs[len(inputs) - len(new_aux):], new_aux):
             state._write(value, op.name)

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .. import _x64
+from .. import x64
 from ..ndarray import NDArray
 from ..registry import Registry
 
@@ -51,7 +51,7 @@ def _active(limit):
 
 
 def _to_ndarrays(state, ctx):
-    return jax.tree_util.tree_map(lambda a: NDArray(_x64.device_put(a, ctx.jax_device), ctx),
+    return jax.tree_util.tree_map(lambda a: NDArray(x64.device_put(a, ctx.jax_device), ctx),
                                   state)
 
 
@@ -90,7 +90,7 @@ class Optimizer:
         self.idx2name = param_idx2name.copy()
         self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
         self.param_dict = param_dict if param_dict else {}
-        self._jit_step = _x64.jit(self._keyed_step, static_argnums=0)
+        self._jit_step = x64.jit(self._keyed_step, static_argnums=0)
         self.set_lr_mult({})
         self.set_wd_mult({})
 
@@ -352,7 +352,7 @@ class Optimizer:
     def __setstate__(self, state):
         self.__dict__ = state
         self.param_dict = {}
-        self._jit_step = _x64.jit(self._keyed_step, static_argnums=0)
+        self._jit_step = x64.jit(self._keyed_step, static_argnums=0)
 
 
 _REGISTRY = Registry(Optimizer, "optimizer", wrong_class=AssertionError)
