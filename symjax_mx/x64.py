@@ -70,4 +70,6 @@ class jit:  # noqa: N801 (used like jax.jit)
         return getattr(self.jitted, name)
 
 
-device_put = x64(jax.device_put)
+def device_put(*args, **kwargs):
+    """``jax.device_put`` in 64-bit mode."""
+    return _call(jax.device_put, args, kwargs)

@@ -113,12 +113,14 @@ def test_aux_states_after_training_forward(net):
 
 
 def test_begin_state_shapes_must_agree_with_their_consumers():
+    # As on MXNet 1.9.1, the known size 6 of a (0, 6) state contradicts its consumer's 5
     state = mx.sym.zeros(shape=(0, 6), name="state")
     net = state + mx.sym.var("x")
-    assert net.infer_shape(x=(2, 5))[1] == [(2, 5)]
-    with pytest.raises(mx.MXNetError, match=r"node 'state' \(_zeros\) has shape \(0, 6\), but "
-                                            r"what consumes it needs \(2, 5\)"):
+    with pytest.raises(mx.MXNetError, match=r"node '_plus0'.*\(0, 6\) and \(2, 5\)"):
+        net.infer_shape(x=(2, 5))
+    with pytest.raises(mx.MXNetError, match=r"node '_plus0'"):
         net.simple_bind(mx.cpu(), x=(2, 5))
+    assert (mx.sym.zeros(shape=(0, 5)) + mx.sym.var("x")).infer_shape(x=(2, 5))[1] == [(2, 5)]
 
 
 @pytest.mark.parametrize("net", NETS)

@@ -102,6 +102,10 @@ class Programs:
         return self._backward(residuals, inputs, head_grads, previous, accumulate, treedef,
                               positions)
 
+    def has_fused_step(self, optimizer):
+        """Whether ``fused_step(optimizer)`` was built already (else it compiles first)."""
+        return (id(optimizer), optimizer.trace_key()) in self._fused
+
     def fused_step(self, optimizer):
         """The training forward, backward and ``optimizer``'s update as one program of
         (params, other args, aux, optimizer states, hyper, random key data) ->

@@ -515,6 +515,9 @@ class Module(BaseModule):
         if place.workers > 1:  # every input of a program spanning workers is global
             hyper = place.place(jax.numpy.asarray(hyper), place.replicated)
             rng = None if rng is None else place.place(rng, place.replicated)
+        if not exe.programs.has_fused_step(self._optimizer):
+            compile_logger.info("compiling the training step for %s (the next batch waits "
+                                "for it)", self._describe_shapes())
         new_states = exe.fused_step(self._optimizer, self._opt_states, hyper, rng)
         self._opt_states.update(new_states)  # in place: modules borrowing them see it
         place.queued(exe.outputs[0].asjax())
