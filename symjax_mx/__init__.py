@@ -16,6 +16,8 @@ from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
+from . import util  # noqa: E402
+from .util import is_np_shape, np_shape, set_np_shape, use_np_shape  # noqa: E402
 
 init = initializer
 mod = module
@@ -28,4 +30,5 @@ __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
            "lr_scheduler", "metric", "mod", "model", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "random", "sym", "symbol", "test_utils",
-           "visualization", "viz"]
+           "visualization", "viz", "util", "is_np_shape", "np_shape", "set_np_shape",
+           "use_np_shape"]

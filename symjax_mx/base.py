@@ -41,3 +41,14 @@ def normalize_shape(shape):
     if any(d < 0 for d in shape):
         raise MXNetError(f"shape {shape} has a negative dimension")
     return shape
+
+
+# --- helpers MXNet's tests import from mxnet.base (confops; merge with confcore's) ---
+def py_str(value):
+    """A str from bytes (UTF-8) or a str."""
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _as_list(obj):
+    """``obj`` if it is a list or tuple, else ``[obj]``."""
+    return obj if isinstance(obj, (list, tuple)) else [obj]

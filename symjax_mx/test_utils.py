@@ -228,3 +228,76 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                        - objective(minus, use_forward_train)) / numeric_eps
         assert_almost_equal(grads[name].asnumpy(), numeric, rtol, atol if atol is not None
                             else 1e-4, ("symbolic grad " + name, "numeric grad " + name))
+
+
+# --- names test_operator / test_contrib_operator import (confops; merge with confcore's) ---
+import contextlib as _contextlib  # noqa: E402
+import os as _os  # noqa: E402
+import platform as _platform  # noqa: E402
+
+
+def default_numeric_eps():
+    """Finite-difference step per dtype (powers of two, exact as input deltas)."""
+    return {np.dtype(np.float16): 1.0 / 2**6, np.dtype(np.float32): 1.0 / 2**9,
+            np.dtype(np.float64): 1.0 / 2**14}
+
+
+def random_sample(population, k):
+    """``k`` elements of ``population`` in random order."""
+    if not 0 <= k <= len(population):
+        raise ValueError(f"cannot sample {k} of {len(population)} elements")
+    shuffled = list(population)
+    np.random.shuffle(shuffled)
+    return shuffled[:k]
+
+
+def np_reduce(dat, axis, keepdims, numpy_reduce_func):
+    """``numpy_reduce_func`` over ``axis`` (an int, a sequence or None), one axis at a time."""
+    axes = [axis] if isinstance(axis, int) else list(range(dat.ndim) if axis is None else axis)
+    result = dat
+    for a in sorted(axes, reverse=True):
+        result = numpy_reduce_func(result, axis=a)
+    if keepdims:
+        result = result.reshape([1 if i in axes else n for i, n in enumerate(dat.shape)])
+    return result
+
+
+def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b")):
+    """assert_almost_equal where a NaN in either array matches anything."""
+    a, b = np.copy(_host(a)), np.copy(_host(b))
+    nan = np.logical_or(np.isnan(a), np.isnan(b))
+    a[nan], b[nan] = 0, 0
+    assert_almost_equal(a, b, rtol, atol, names)
+
+
+@_contextlib.contextmanager
+def environment(*args):
+    """Set environment variables (``name, value`` or a dict; None unsets) for a block."""
+    if len(args) == 1 and isinstance(args[0], dict):
+        settings = args[0]
+    elif len(args) == 2:
+        settings = {args[0]: args[1]}
+    else:
+        raise ValueError("environment() takes a dict or a name and a value")
+    saved = {name: _os.environ.get(name) for name in settings}
+
+    def apply(values):
+        for name, value in values.items():
+            if value is None:
+                _os.environ.pop(name, None)
+            else:
+                _os.environ[name] = value
+    apply(settings)
+    try:
+        yield
+    finally:
+        apply(saved)
+
+
+__all__ += ["default_numeric_eps", "random_sample", "np_reduce", "assert_almost_equal_ignore_nan",
+            "environment", "is_aarch64_run"]
+
+
+def is_aarch64_run():
+    """Whether this is an ARM64 machine."""
+    return _platform.machine() == "aarch64"

@@ -303,7 +303,8 @@ def _lrn_check(op, params, shape):
 def _lrn(inputs, aux, params, is_train, rng):
     (data,) = inputs
     nsize, half = params["nsize"], (params["nsize"] - 1) // 2
-    window = lax.reduce_window(jnp.square(data), jnp.zeros((), data.dtype), lax.add,
+    # a Python scalar init: JAX then recognizes the sum and uses its differentiable rule
+    window = lax.reduce_window(jnp.square(data), 0.0, lax.add,
                                (1, 2 * half + 1, 1, 1), (1, 1, 1, 1),
                                ((0, 0), (half, half), (0, 0), (0, 0)))
     scale = params["knorm"] + params["alpha"] / nsize * window
