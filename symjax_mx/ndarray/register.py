@@ -3,6 +3,7 @@ import operator
 
 from ..base import MXNetError
 from ..context import as_context
+from ..ops.describe import docstring, signature
 from ..ops.methods import apply_binary
 from ..ops.registry import resolve_inputs, split_call
 from .ndarray import NDArray, invoke
@@ -20,13 +21,12 @@ def _inputs(op, args, kwargs):
 
 def op_function(op, public_name):
     def fn(*args, out=None, name=None, ctx=None, **kwargs):
-        """``name`` is accepted as in MXNet and unused: imperative results have no names.
-        ``ctx`` places the result of an operator without array inputs."""
         inputs, params = _inputs(op, args, kwargs)
         placement = as_context(ctx if ctx is not None else params.get("ctx") or None)
         return invoke(op, inputs, params, out=out, ctx=placement)
-    fn.__name__ = public_name
-    fn.__doc__ = op.doc
+    fn.__name__ = fn.__qualname__ = public_name
+    fn.__doc__ = docstring(op, "ndarray")
+    fn.__signature__ = signature(op, "ndarray")
     return fn
 
 

@@ -349,7 +349,7 @@ register("make_loss", loss=True, compute=lambda inputs, aux, params, is_train, r
          outputs=("loss",),
          doc="Identity forward; backward emits ones, ignoring the head gradient.")
 
-register("BlockGrad", lambda inputs, aux, params, is_train, rng: (
+register("BlockGrad", differentiable=False, compute=lambda inputs, aux, params, is_train, rng: (
             (lax.stop_gradient(inputs[0]),), aux),
          aliases=("stop_gradient",),
          doc="Identity forward; no gradient flows back to the input.")

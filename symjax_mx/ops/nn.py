@@ -138,7 +138,7 @@ def _leaky_relu_shape_rule(op, params, shapes):
     return shapes, outputs
 
 
-register("LeakyReLU", _leaky_relu, random=True,
+register("LeakyReLU", _leaky_relu, random=True, differentiable=True,
          inputs=lambda p: ("data", "gamma") if p["act_type"] == "prelu" else ("data",),
          outputs=lambda p: ("output", "mask") if p["act_type"] == "rrelu" else ("output",),
          shape_rule=_leaky_relu_shape_rule,
@@ -349,7 +349,7 @@ def _dropout(inputs, aux, params, is_train, rng):
     return (data * keep.astype(data.dtype) * scale,), aux
 
 
-register("Dropout", _dropout, random=True, shape_rule=_data_rule(_dropout_check),
+register("Dropout", _dropout, random=True, differentiable=True, shape_rule=_data_rule(_dropout_check),
          params=(Param("p", _fraction, default=0.5, doc="fraction of elements zeroed"),
                  Param("mode", P.choice("always", "training"), default="training",
                        doc="drop in training only, or on every call"),

@@ -180,7 +180,7 @@ _ARG_PARAMS = (
 )
 for _name, _fn in (("argmax", jnp.argmax), ("argmin", jnp.argmin)):
     register(_name, simple_compute(_arg_reduction(_name, _fn)), params=_ARG_PARAMS,
-             shape_rule=_arg_shape_rule, dtype_rule=_numeric_dtype_rule,
+             differentiable=False, shape_rule=_arg_shape_rule, dtype_rule=_numeric_dtype_rule,
              doc=f"Indices of the {_name[3:]}imum along an axis (first occurrence), in the "
                  f"input's dtype.")
 
@@ -188,7 +188,7 @@ register("argmax_channel",
          simple_compute(lambda data: _arg_reduction("argmax_channel", jnp.argmax)(data, 1, False)),
          shape_rule=lambda op, params, in_shapes: _arg_shape_rule(
              op, {"axis": 1, "keepdims": False}, in_shapes),
-         dtype_rule=_numeric_dtype_rule, doc="argmax along axis 1.")
+         dtype_rule=_numeric_dtype_rule, differentiable=False, doc="argmax along axis 1.")
 
 
 # ---- topk, sort, argsort ---------------------------------------------------------------
@@ -314,7 +314,7 @@ def _argsort_dtype_rule(op, params, in_dtypes):
     return in_dtypes, [np.dtype(params["dtype"]).type]
 
 
-register("argsort", simple_compute(_argsort),
+register("argsort", simple_compute(_argsort), differentiable=False,
          params=(_ORDER_AXIS, _ASCEND, _INDEX_DTYPE), shape_rule=_sort_shape_rule,
          dtype_rule=_argsort_dtype_rule,
          doc="Indices that sort along an axis (stable: ties keep their order).")

@@ -33,7 +33,7 @@ import numpy as np
 from ..base import MXNetError, normalize_dtype
 
 __all__ = ["Param", "Operator", "register", "get_op", "list_ops", "output_shape_rule", "publish",
-           "resolve_inputs", "split_call", "ParamParsers"]
+           "resolve_inputs", "split_call", "ParamParsers", "describe_parser"]
 
 
 class ParamParsers:
@@ -79,6 +79,7 @@ class ParamParsers:
             if value < minimum:
                 raise ValueError(f"expected an integer >= {minimum}, got {value}")
             return value
+        parse.describe = f"int (>= {minimum})"
         return parse
 
     @classmethod
@@ -121,6 +122,7 @@ class ParamParsers:
             if name not in names:
                 raise ValueError(f"expected one of {list(names)}, got {name!r}")
             return name
+        parse.describe = "{" + ", ".join(repr(n) for n in names) + "}"
         return parse
 
     @staticmethod
@@ -140,6 +142,7 @@ class ParamParsers:
             if value not in options:
                 raise ValueError(f"expected one of {list(options)}, got {value!r}")
             return value
+        parse.describe = "{" + ", ".join(repr(o) for o in options) + "}"
         return parse
 
     @staticmethod
@@ -150,7 +153,19 @@ class ParamParsers:
                 return None
             return parse(value)
         parse_optional.accepts_none = True
+        parse_optional.describe = f"{describe_parser(parse)} or None"
         return parse_optional
+
+
+_PARSER_TYPES = {"boolean": "boolean", "integer": "int", "number": "float",
+                 "shape": "Shape(tuple)", "axes": "Shape(tuple) or None", "dtype": "dtype",
+                 "context": "Context", "string": "string"}
+
+
+def describe_parser(parse):
+    """The type a parser accepts, as MXNet's operator docs write it ('Shape(tuple)')."""
+    described = getattr(parse, "describe", None)
+    return described or _PARSER_TYPES.get(getattr(parse, "__name__", ""), "value")
 
 
 @dataclass(frozen=True)
@@ -205,12 +220,17 @@ class Operator:
     dtype_rule: Callable = same_dtype_rule
     shape_from_outputs: Callable = None  # fills input shapes from known output shapes
     random: bool = False                 # compute takes a PRNG key
+    differentiable: bool = None          # has a gradient (default: unless random)
     loss: bool = False                   # its gradient ignores the head gradient
     open_params: bool = False            # keep unknown params, as strings (Custom)
     check: Callable = None               # check(op, params): constraints across params
     input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables
     aliases: tuple = ()
     doc: str = ""
+
+    def __post_init__(self):
+        if self.differentiable is None:
+            self.differentiable = not self.random
 
     @property
     def traced_params(self):

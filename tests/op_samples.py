@@ -1,0 +1,84 @@
+"""One cheap sample call per registry operator, for the operator contract test.
+
+An operator absent from ``SAMPLES`` gets the default: each input a (2, 3) float64 array
+in [0.2, 0.9) (inside the domain of log, sqrt, arcsin, arctanh, erfinv, ...) and no
+parameters. An entry gives what the default cannot: input shapes or values, parameters
+(``Sample``), and which inputs the gradient check perturbs (``wrt``; default: every
+float input).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Sample:
+    inputs: list = None           # shapes (tuples) or numpy arrays; None: default per input
+    params: dict = field(default_factory=dict)
+    wrt: tuple = None             # positions of inputs the gradient check perturbs
+
+
+def _ints(values, dtype=np.float64):
+    return np.array(values, dtype=dtype)
+
+
+_BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
+
+SAMPLES = {
+    "FullyConnected": Sample([(2, 3), (4, 3), (4,)], {"num_hidden": 4}),
+    "Convolution": Sample([(1, 2, 4, 4), (3, 2, 2, 2), (3,)], {"kernel": (2, 2), "num_filter": 3}),
+    "Deconvolution": Sample([(1, 2, 3, 3), (2, 3, 2, 2), (3,)],
+                            {"kernel": (2, 2), "num_filter": 3, "no_bias": False}),
+    "Pooling": Sample([(1, 2, 5, 5)], {"kernel": (3, 3), "stride": (2, 2), "pool_type": "avg"}),
+    "UpSampling": Sample([(1, 2, 2, 2)], {"scale": 2, "sample_type": "nearest"}),
+    "Embedding": Sample([_ints([[0, 2], [1, 1]]), (3, 4)], {"input_dim": 3, "output_dim": 4},
+                        wrt=(1,)),
+    "add_n": Sample([(2, 3), (2, 3), (2, 3)], {"num_args": 3}),
+    "arccosh": Sample([np.array([[1.5, 2.0, 3.0]])]),
+    "dot": Sample([(2, 3), (3, 4)]),
+    "batch_dot": Sample([(2, 2, 3), (2, 3, 4)]),
+    "SoftmaxOutput": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "Cast": Sample(params={"dtype": "float64"}),
+    "Concat": Sample([(2, 3), (2, 2)], {"num_args": 2, "dim": 1}),
+    "stack": Sample([(2, 3), (2, 3)], {"num_args": 2}),
+    "expand_dims": Sample(params={"axis": 1}),
+    "reverse": Sample(params={"axis": 1}),
+    "tile": Sample(params={"reps": (2, 1)}),
+    "repeat": Sample(params={"repeats": 2}),
+    "broadcast_to": Sample([(1, 3)], {"shape": (2, 3)}),
+    "broadcast_axis": Sample([(1, 3)], {"axis": 0, "size": 2}),
+    "broadcast_like": Sample([(1, 3), (2, 3)], wrt=(0,)),
+    "Activation": Sample(params={"act_type": "tanh"}),
+    "LeakyReLU": Sample(params={"act_type": "elu"}),
+    "BatchNorm": Sample(_BN, {"fix_gamma": False}, wrt=(0, 1, 2)),
+    "LayerNorm": Sample([(2, 3), (3,), (3,)]),
+    "InstanceNorm": Sample([(2, 3, 2), (3,), (3,)]),
+    "L2Normalization": Sample([(2, 3, 2)]),
+    "LRN": Sample([(1, 4, 2, 2)], {"nsize": 3}),
+    "SliceChannel": Sample([(2, 4)], {"num_outputs": 2}),
+    "slice": Sample(params={"begin": (0, 1), "end": (2, 3)}),
+    "slice_axis": Sample(params={"axis": 1, "begin": 1, "end": 3}),
+    "slice_like": Sample([(3, 4), (2, 3)], wrt=(0,)),
+    "take": Sample([(3, 2), _ints([0, 2])], wrt=(0,)),
+    "pick": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "one_hot": Sample([_ints([0, 2])], {"depth": 3}),
+    "where": Sample([_ints([[1, 0, 1], [0, 1, 0]]), (2, 3), (2, 3)], wrt=(1, 2)),
+    "clip": Sample(params={"a_min": 0.3, "a_max": 0.7}),
+    "Pad": Sample([(1, 1, 2, 2)], {"mode": "constant", "pad_width": (0, 0, 0, 0, 1, 1, 1, 1)}),
+    "Crop": Sample([(1, 1, 4, 4)], {"num_args": 1, "h_w": (2, 2)}),
+    "SequenceMask": Sample([(3, 2, 2), _ints([1, 3])], {"use_sequence_length": True}, wrt=(0,)),
+    "SequenceLast": Sample([(3, 2, 2), _ints([1, 3])], {"use_sequence_length": True}, wrt=(0,)),
+    "SequenceReverse": Sample([(3, 2, 2), _ints([1, 3])], {"use_sequence_length": True},
+                              wrt=(0,)),
+    "topk": Sample(params={"ret_typ": "value", "k": 2}),
+    "Reshape": Sample(params={"shape": (3, 2)}),
+    "_full": Sample([], {"value": 2.0, "shape": (2, 3)}),
+    "_zeros": Sample([], {"shape": (2, 3)}),
+    "_ones": Sample([], {"shape": (2, 3)}),
+    "_random_randint": Sample([], {"low": 0, "high": 5, "shape": (2, 3)}),
+    **{f"_random_{name}": Sample([], {"shape": (2, 3)}) for name in (
+        "uniform", "normal", "gamma", "exponential", "poisson", "negative_binomial",
+        "generalized_negative_binomial")},
+    "_sample_multinomial": Sample([np.full((2, 3), 1 / 3)]),
+    "Custom": None,  # needs a Python operator registered at run time: see test_custom_op.py
+}
