@@ -82,7 +82,7 @@ SAMPLES = {
     "_sample_multinomial": Sample([np.full((2, 3), 1 / 3)]),
     "GridGenerator": Sample([(1, 6)], {"transform_type": "affine", "target_shape": (2, 3)}),
     "BilinearSampler": Sample([(1, 2, 3, 3), np.full((1, 2, 2, 2), 0.3)]),
-    "SpatialTransformer": Sample([(1, 2, 3, 3), np.array([[0.9, 0.1, 0.05, -0.1, 0.8, 0.1]])],
+    "SpatialTransformer": Sample([(1, 2, 3, 3), np.array([[0.9, 0.1, 0.05, -0.1, 0.8, 0.13]])],
                                  {"target_shape": (2, 2), "transform_type": "affine",
                                   "sampler_type": "bilinear"}),
     "Custom": None,  # needs a Python operator registered at run time: see test_custom_op.py
