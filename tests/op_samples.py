@@ -85,5 +85,8 @@ SAMPLES = {
     "SpatialTransformer": Sample([(1, 2, 3, 3), np.array([[0.9, 0.1, 0.05, -0.1, 0.8, 0.13]])],
                                  {"target_shape": (2, 2), "transform_type": "affine",
                                   "sampler_type": "bilinear"}),
+    "depth_to_space": Sample([(1, 4, 1, 2)], {"block_size": 2}),
+    "space_to_depth": Sample([(1, 1, 2, 4)], {"block_size": 2}),
+    "GroupNorm": Sample([(2, 4, 2), (2,), (2,)], {"num_groups": 2}),
     "Custom": None,  # needs a Python operator registered at run time: see test_custom_op.py
 }

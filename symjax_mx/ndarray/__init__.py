@@ -5,7 +5,8 @@ from .creation import (arange, array, concatenate, empty, from_dlpack, full, one
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
 from . import random  # noqa: E402  (mx.nd.random)
-from .register import UFUNCS, op_function
+from ..ops.methods import UFUNCS
+from .register import op_function
 
 publish(op_function, globals(), __name__)
 globals().update(UFUNCS)

@@ -259,6 +259,7 @@ UNARY = {
     "round": _keep_integers(_round_half_away), "rint": _keep_integers(_rint),
     "fix": _keep_integers(jnp.trunc), "trunc": _keep_integers(jnp.trunc),
     "zeros_like": jnp.zeros_like, "ones_like": jnp.ones_like,
+    "logical_not": lambda x: (x == 0).astype(x.dtype),
     "gamma": _gamma, "erfinv": _erfinv,
     **{name: _via_float64(fn) for name, fn in _FLOAT_MATH.items()},
 }

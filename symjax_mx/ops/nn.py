@@ -321,6 +321,57 @@ register("LRN", _lrn, shape_rule=_data_rule(_lrn_check),
              "x / (knorm + alpha / nsize * sum of x**2 over the window) ** beta.")
 
 
+def _group_norm(inputs, aux, params, is_train, rng):
+    data, gamma, beta = inputs
+    groups, eps = params["num_groups"], params["eps"]
+    n, c = data.shape[:2]
+    grouped = data.reshape((n, groups, -1))
+    mean = grouped.mean(axis=2, keepdims=True)
+    var = jnp.square(grouped - mean).mean(axis=2, keepdims=True)
+    std = jnp.sqrt(var + eps)
+    out = ((grouped - mean) / std * gamma[:, None] + beta[:, None]).reshape(data.shape)
+    if params["output_mean_var"]:
+        return (out, mean.reshape(n, groups), std.reshape(n, groups)), aux
+    return (out,), aux
+
+
+def _group_norm_shape_rule(op, params, shapes):
+    data = shapes[0]
+    outputs = op.num_outputs(params)
+    if data is None:
+        return shapes, [None] * outputs
+    if len(data) < 2 or data[1] % params["num_groups"]:
+        raise MXNetError(f"GroupNorm: data of shape {tuple(data)} needs a channel axis 1 "
+                         f"divisible by num_groups={params['num_groups']}")
+    shapes = [data, (params["num_groups"],), (params["num_groups"],)]
+    stats = (data[0], params["num_groups"])
+    return shapes, [data, stats, stats][:outputs]
+
+
+register("GroupNorm", _group_norm, inputs=("data", "gamma", "beta"),
+         outputs=lambda p: ("output", "mean", "std") if p["output_mean_var"] else ("output",),
+         shape_rule=_group_norm_shape_rule,
+         params=(Param("num_groups", P.integer_at_least(1), default=1,
+                       doc="channel groups normalized separately"),
+                 Param("eps", P.number, default=1e-5, doc="added to the variance"),
+                 Param("output_mean_var", P.boolean, default=False,
+                       doc="also output each group's mean and standard deviation")),
+         doc="Group normalization: channels in num_groups groups, each normalized over its "
+             "channels and spatial axes per sample, then scaled by gamma and shifted by beta "
+             "(both of shape (num_groups,)) per group.")
+
+
+def _hard_sigmoid(data, alpha, beta):
+    return jnp.clip(alpha * data + beta, 0, 1).astype(data.dtype)
+
+
+register("hard_sigmoid", lambda inputs, aux, params, is_train, rng: (
+            (_hard_sigmoid(inputs[0], params["alpha"], params["beta"]),), aux),
+         params=(Param("alpha", P.number, default=0.2, doc="slope"),
+                 Param("beta", P.number, default=0.5, doc="offset")),
+         doc="clip(alpha * x + beta, 0, 1).")
+
+
 # --- dropout -------------------------------------------------------------------------
 
 def _fraction(value):
@@ -428,6 +479,12 @@ register("softmax", _softmax_compute(jax.nn.softmax),
          params=_softmax_params(P.optional(P.boolean)),
          doc="exp(x / T) normalized along an axis; with use_length, positions at or past "
              "the length input are 0.")
+
+register("softmin", _softmax_compute(lambda x, axis: jax.nn.softmax(-x, axis)),
+         inputs=lambda p: ("data", "length") if p["use_length"] else ("data",),
+         shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
+         params=_softmax_params(P.optional(P.boolean)),
+         doc="softmax of -x / T along an axis: the smallest inputs get the largest weights.")
 
 register("log_softmax", _softmax_compute(jax.nn.log_softmax),
          shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,

@@ -76,6 +76,33 @@ for _name, (_fn, _aliases) in REDUCTIONS.items():
              shape_rule=_reduce_shape_rule, doc=f"{_name} over the given axes.")
 
 
+def _moments(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    axes = tuple(range(data.ndim)) if params["axes"] is None else tuple(
+        a % data.ndim for a in params["axes"])
+    mean = data.mean(axis=axes, keepdims=True)
+    shape = _reduced_shape(data.shape, axes, params["keepdims"])
+    var = jnp.square(data - mean).mean(axis=axes).reshape(shape)
+    mean = mean.reshape(shape)
+    return (mean.astype(data.dtype), var.astype(data.dtype)), aux
+
+
+def _moments_shape_rule(op, params, in_shapes):
+    (shape,) = in_shapes
+    if shape is None:
+        return in_shapes, [None, None]
+    axes = reduce_axes(op.name, len(shape), params["axes"], False)
+    out = _reduced_shape(shape, axes, params["keepdims"])
+    return in_shapes, [out, out]
+
+
+register("moments", _moments, outputs=("mean", "var"), shape_rule=_moments_shape_rule,
+         params=(Param("axes", P.axes, doc="axes to reduce; None: all"),
+                 Param("keepdims", P.boolean, default=False,
+                       doc="keep the reduced axes with size 1")),
+         doc="Mean and (biased) variance over the given axes.")
+
+
 def _check_numeric(op, dtype):
     if dtype is not None and np.dtype(dtype) == np.bool_:
         raise MXNetError(f"operator {op.name} does not support boolean type")

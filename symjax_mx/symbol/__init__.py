@@ -1,4 +1,5 @@
 """mx.sym / mx.symbol: graphs of registry operators, with MXNet's naming and JSON."""
+from ..ops.methods import UFUNCS
 from ..ops.registry import publish
 from .creation import full, ones, zeros
 from .json_io import load, load_json
@@ -6,5 +7,6 @@ from .register import op_function
 from .symbol import Group, Symbol, Variable, var
 
 publish(op_function, globals(), __name__)
+globals().update(UFUNCS)
 
 __all__ = ["Group", "Symbol", "Variable", "full", "load", "load_json", "ones", "var", "zeros"]
