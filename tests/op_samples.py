@@ -22,6 +22,7 @@ def _ints(values, dtype=np.float64):
     return np.array(values, dtype=dtype)
 
 
+_SPD = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])
 _BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
 
 SAMPLES = {
@@ -88,5 +89,17 @@ SAMPLES = {
     "depth_to_space": Sample([(1, 4, 1, 2)], {"block_size": 2}),
     "space_to_depth": Sample([(1, 1, 2, 4)], {"block_size": 2}),
     "GroupNorm": Sample([(2, 4, 2), (2,), (2,)], {"num_groups": 2}),
+    "_linalg_gemm": Sample([(2, 3), (3, 4), (2, 4)], {"alpha": 2.0, "beta": 0.5}),
+    "_linalg_gemm2": Sample([(3, 2), (3, 4)], {"transpose_a": True}),
+    "_linalg_potrf": Sample([_SPD]),
+    "_linalg_potri": Sample([np.linalg.cholesky(_SPD)]),
+    "_linalg_inverse": Sample([_SPD]),
+    "_linalg_det": Sample([_SPD]),
+    "_linalg_slogdet": Sample([_SPD]),
+    "_linalg_sumlogdiag": Sample([_SPD]),
+    "_linalg_syevd": Sample([_SPD]),
+    "_linalg_gelqf": Sample([(2, 3)]),
+    "_linalg_trmm": Sample([_SPD, (3, 2)], {"alpha": 1.5}),
+    "_linalg_trsm": Sample([_SPD, (2, 3)], {"rightside": True, "transpose": True}),
     "Custom": None,  # needs a Python operator registered at run time: see test_custom_op.py
 }

@@ -24,6 +24,7 @@ The contract every operator follows:
   RNN's begin states from their consumers this way).
 """
 import ast
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -366,18 +367,33 @@ def output_shape_rule(out_shape):
     return rule
 
 
+# operator-name prefix -> submodule of mx.nd / mx.sym holding the operator without it
+SUBMODULE_PREFIXES = {"_linalg_": "linalg", "_contrib_": "contrib"}
+
+
 def publish(make_function, namespace, module_name):
     """Put ``make_function(op, name)`` into ``namespace`` for every operator name and alias;
-    names starting with ``_`` go into a ``<module_name>._internal`` module instead."""
+    names starting with ``_`` go into a ``<module_name>._internal`` module instead, and
+    ``_linalg_gemm`` also into ``<module_name>.linalg`` as ``gemm`` (``_contrib_`` into
+    ``contrib``)."""
     internal = types.ModuleType(module_name + "._internal",
                                 "Operators whose MXNet names start with _.")
+    submodules = {sub: types.ModuleType(f"{module_name}.{sub}", f"MXNet's {sub} operators.")
+                  for sub in SUBMODULE_PREFIXES.values()}
     for op in list_ops():
         for name in (op.name, *op.aliases):
             if name.startswith("_"):
                 setattr(internal, name, make_function(op, name))
+                for prefix, sub in SUBMODULE_PREFIXES.items():
+                    if name.startswith(prefix):
+                        short = name[len(prefix):]
+                        setattr(submodules[sub], short, make_function(op, short))
             elif name not in namespace:
                 namespace[name] = make_function(op, name)
     namespace["_internal"] = internal
+    for sub, module in submodules.items():
+        namespace[sub] = module
+        sys.modules[module.__name__] = module
 
 
 def simple_compute(fn):
