@@ -92,6 +92,8 @@ SAMPLES = {
     "_linalg_gemm": Sample([(2, 3), (3, 4), (2, 4)], {"alpha": 2.0, "beta": 0.5}),
     "_linalg_gemm2": Sample([(3, 2), (3, 4)], {"transpose_a": True}),
     "_linalg_potrf": Sample([_SPD]),
+    "_linalg_extractdiag": Sample([(3, 3)], {"offset": -1}),
+    "_linalg_makediag": Sample([(2, 2)], {"offset": 1}),
     "_linalg_potri": Sample([np.linalg.cholesky(_SPD)]),
     "_linalg_inverse": Sample([_SPD]),
     "_linalg_det": Sample([_SPD]),

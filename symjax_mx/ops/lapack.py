@@ -49,22 +49,34 @@ def _scalar_shape(value, batch):
     return value.reshape(batch or (1,))
 
 
-def _register_square(name, fn, outputs=("output",), doc=""):
+def _register_square(name, fn, outputs=("output",), params=(), doc=""):
     register("_" + name, simple_compute(fn) if len(outputs) == 1 else
-             (lambda inputs, aux, params, is_train, rng: (fn(*inputs), aux)),
+             (lambda inputs, aux, params, is_train, rng: (fn(*inputs, **params), aux)),
              aliases=(name,), inputs=("A",), outputs=outputs, shape_rule=_square_rule(name),
-             doc=doc)
+             params=params, doc=doc)
 
 
 def _lower(a, lower=True):
     return jnp.tril(a) if lower else jnp.triu(a)
 
 
-_register_square("linalg_potrf", lambda a: jnp.linalg.cholesky(a),
-                 doc="Lower Cholesky factor L of symmetric positive-definite A = L L^T.")
-_register_square("linalg_potri",
-                 lambda a: jnp.linalg.inv(_matmul(jnp.tril(a), _t(jnp.tril(a)))),
-                 doc="(L L^T)^-1 from the lower Cholesky factor L.")
+def _potrf(a, lower):
+    factor = jnp.linalg.cholesky(a)
+    return factor if lower else _t(factor)
+
+
+def _potri(a, lower):
+    factor = jnp.tril(a) if lower else _t(jnp.triu(a))
+    return jnp.linalg.inv(_matmul(factor, _t(factor)))
+
+
+_CHOLESKY_LOWER = Param("lower", P.boolean, default=True,
+                        doc="the factor is lower L (A = L L^T), else upper U (A = U^T U)")
+_register_square("linalg_potrf", _potrf, params=(_CHOLESKY_LOWER,),
+                 doc="Cholesky factor of symmetric positive-definite A: lower L with "
+                     "A = L L^T, or upper U = L^T.")
+_register_square("linalg_potri", _potri, params=(_CHOLESKY_LOWER,),
+                 doc="A^-1 from A's Cholesky factor (lower L: (L L^T)^-1).")
 _register_square("linalg_inverse", jnp.linalg.inv, doc="Inverse of square matrices.")
 _register_square("linalg_det",
                  lambda a: _scalar_shape(jnp.linalg.det(a), a.shape[:-2]),
@@ -82,7 +94,10 @@ def _slogdet(a):
 
 def _syevd(a):
     values, vectors = jnp.linalg.eigh(a, symmetrize_input=True)
-    return _t(vectors), values
+    rows = _t(vectors)
+    # MXNet's sign: each row's entry of largest magnitude (first on ties) is positive
+    peak = jnp.take_along_axis(rows, jnp.argmax(jnp.abs(rows), -1)[..., None], -1)
+    return rows * jnp.where(peak < 0, -1, 1).astype(rows.dtype), values
 
 
 _register_square("linalg_slogdet", _slogdet, outputs=("sign", "logdet"),
@@ -90,6 +105,44 @@ _register_square("linalg_slogdet", _slogdet, outputs=("sign", "logdet"),
 _register_square("linalg_syevd", _syevd, outputs=("U", "L"),
                  doc="Eigendecomposition of symmetric A = U^T diag(L) U, eigenvalues "
                      "ascending.")
+
+
+_OFFSET = Param("offset", P.integer, default=0, doc="diagonal offset; > 0 above the main")
+
+
+def _extractdiag_rule(op, params, shapes):
+    (a,) = shapes
+    if a is None:
+        return shapes, [None]
+    k = params["offset"]
+    size = min(a[-2] + min(k, 0), a[-1] - max(k, 0)) if len(a) >= 2 else 0
+    if size < 1:
+        raise MXNetError(f"{op.name}: offset {k} has no diagonal in matrices of shape "
+                         f"{tuple(a)}")
+    return shapes, [tuple(a[:-2]) + (size,)]
+
+
+def _makediag_rule(op, params, shapes):
+    (a,) = shapes
+    if a is None:
+        return shapes, [None]
+    n = a[-1] + abs(params["offset"])
+    return shapes, [tuple(a[:-1]) + (n, n)]
+
+
+def _makediag(a, offset):
+    n = a.shape[-1] + abs(offset)
+    rows = jnp.arange(a.shape[-1]) + max(-offset, 0)
+    cols = jnp.arange(a.shape[-1]) + max(offset, 0)
+    return jnp.zeros(a.shape[:-1] + (n, n), a.dtype).at[..., rows, cols].set(a)
+
+
+register("_linalg_extractdiag", simple_compute(lambda a, offset: jnp.diagonal(a, offset, -2, -1)),
+         aliases=("linalg_extractdiag",), inputs=("A",), params=(_OFFSET,),
+         shape_rule=_extractdiag_rule, doc="The offset diagonal of each matrix.")
+register("_linalg_makediag", simple_compute(_makediag), aliases=("linalg_makediag",),
+         inputs=("A",), params=(_OFFSET,), shape_rule=_makediag_rule,
+         doc="Square matrices with the last axis on their offset diagonal, zero elsewhere.")
 
 
 # ---- gemm, gemm2, trmm, trsm, syrk, gelqf ---------------------------------------------

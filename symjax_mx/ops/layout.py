@@ -84,7 +84,10 @@ def _diag_shape(shape, params):
     if len(shape) == 1:
         return (shape[0] + abs(k),) * 2
     a1, a2 = _diag_axes(shape, params)
-    size = max(0, min(shape[a1] + min(k, 0), shape[a2] - max(k, 0)))
+    size = min(shape[a1] + min(k, 0), shape[a2] - max(k, 0))
+    if size < 1:
+        raise MXNetError(f"diag: offset k={k} is outside the ({shape[a1]}, {shape[a2]}) "
+                         f"planes of data with shape {tuple(shape)}")
     return tuple(s for i, s in enumerate(shape) if i not in (a1, a2)) + (size,)
 
 
@@ -110,6 +113,8 @@ def _block_check(name, shape, block, to_space):
         raise MXNetError(f"{name}: data must be 4-D (N, C, H, W), got shape {tuple(shape)}")
     if block < 1:
         raise MXNetError(f"{name}: block_size must be positive, got {block}")
+    if 0 in shape:
+        raise MXNetError(f"{name}: data must have no zero-size axis, got shape {tuple(shape)}")
     n, c, h, w = shape
     if to_space and c % (block * block):
         raise MXNetError(f"{name}: channels {c} must be a multiple of block_size**2 = "
