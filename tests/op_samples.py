@@ -10,6 +10,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import symjax_mx as mx
+
+
+class _Cube(mx.operator.CustomOp):
+    """x ** 3 with its exact gradient written by hand: a Custom operator to sample."""
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] ** 3)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], out_grad[0] * 3 * in_data[0] ** 2)
+
+
+@mx.operator.register("_contract_cube")
+class _CubeProp(mx.operator.CustomOpProp):
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return _Cube()
+
 
 @dataclass
 class Sample:
@@ -103,5 +121,5 @@ SAMPLES = {
     "_linalg_gelqf": Sample([(2, 3)]),
     "_linalg_trmm": Sample([_SPD, (3, 2)], {"alpha": 1.5}),
     "_linalg_trsm": Sample([_SPD, (2, 3)], {"rightside": True, "transpose": True}),
-    "Custom": None,  # needs a Python operator registered at run time: see test_custom_op.py
+    "Custom": Sample(params={"op_type": "_contract_cube"}),
 }
