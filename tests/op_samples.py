@@ -121,5 +121,11 @@ SAMPLES = {
     "_linalg_gelqf": Sample([(2, 3)]),
     "_linalg_trmm": Sample([_SPD, (3, 2)], {"alpha": 1.5}),
     "_linalg_trsm": Sample([_SPD, (2, 3)], {"rightside": True, "transpose": True}),
+    "amp_cast": Sample(params={"dtype": "float64"}),
+    "amp_multicast": Sample([(2, 3), (2, 3)], {"num_outputs": 2}),
+    "multi_all_finite": Sample([(2, 3), (3,)], {"num_arrays": 2}),
+    "batch_take": Sample([(2, 3), _ints([2, 0])], wrt=(0,)),
+    "gather_nd": Sample([(2, 3), _ints([[0, 1], [1, -1]])], wrt=(0,)),
+    "scatter_nd": Sample([(2,), _ints([[0, 1], [1, 2]])], {"shape": (2, 3)}, wrt=(0,)),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

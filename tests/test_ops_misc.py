@@ -1,0 +1,45 @@
+"""contrib quadratic / div_sqrt_dim / gradientmultiplier, amp casts, finiteness checks,
+batch_take, gather_nd and scatter_nd."""
+import numpy as np
+
+import symjax_mx as mx
+
+nd = mx.nd
+
+
+def test_contrib_elementwise():
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(nd.contrib.quadratic(nd.array(x), a=2, b=-1, c=3).asnumpy(),
+                               2 * x * x - x + 3, rtol=1e-6)
+    np.testing.assert_allclose(nd.contrib.div_sqrt_dim(nd.ones((2, 9))).asnumpy(), 1 / 3)
+    data = mx.sym.Variable("data")
+    net = mx.sym.contrib.gradientmultiplier(data, scalar=-0.5)
+    grad = nd.zeros((3,))
+    exe = net.bind(mx.cpu(), {"data": nd.array(x)}, args_grad={"data": grad})
+    np.testing.assert_allclose(exe.forward(is_train=True)[0].asnumpy(), x)
+    exe.backward([nd.ones((3,))])
+    np.testing.assert_allclose(grad.asnumpy(), [-0.5] * 3)
+
+
+def test_amp_and_finiteness():
+    half, single = nd.ones((2,), dtype="float16"), nd.ones((2,))
+    assert [o.dtype for o in nd.amp_multicast(half, single, num_outputs=2)] == [np.float32] * 2
+    narrow = nd.amp_multicast(half, single, num_outputs=2, cast_narrow=True)
+    assert [o.dtype for o in narrow] == [np.float16] * 2
+    assert nd.amp_cast(single, dtype="float16").dtype == np.float16
+    assert nd.amp_cast(nd.ones((2,), dtype="int32"), dtype="float16").dtype == np.int32
+    assert nd.all_finite(nd.array([1.0, np.inf])).asnumpy().tolist() == [0.0]
+    assert nd.multi_all_finite(single, half, num_arrays=2).asnumpy().tolist() == [1.0]
+
+
+def test_gather_scatter():
+    data = nd.array([[0, 1, 2], [3, 4, 5]])
+    assert nd.batch_take(data, nd.array([2, 0], dtype="int32")).asnumpy().tolist() == [2, 3]
+    negative = nd.gather_nd(data, nd.array([[0, 1, -1], [0, 1, -2]])).asnumpy()
+    assert negative.tolist() == nd.gather_nd(data, nd.array([[0, 1, 1], [0, 1, 1]])).asnumpy()\
+        .tolist() == [0, 4, 4]
+    rows = nd.gather_nd(data, nd.array([[1, 0]])).asnumpy()
+    assert rows.tolist() == [[3, 4, 5], [0, 1, 2]]
+    scattered = nd.scatter_nd(nd.array([1.0, 2.0, 3.0]), nd.array([[0, 1, 1], [1, 2, 2]]),
+                              shape=(2, 3)).asnumpy()
+    assert scattered.tolist() == [[0, 1, 0], [0, 0, 5]]
