@@ -57,6 +57,7 @@ SAMPLES = {
     "dot": Sample([(2, 3), (3, 4)]),
     "batch_dot": Sample([(2, 2, 3), (2, 3, 4)]),
     "SoftmaxOutput": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "SVMOutput": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
     "Cast": Sample(params={"dtype": "float64"}),
     "Concat": Sample([(2, 3), (2, 2)], {"num_args": 2, "dim": 1}),
     "stack": Sample([(2, 3), (2, 3)], {"num_args": 2}),

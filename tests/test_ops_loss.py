@@ -257,3 +257,21 @@ def test_unknown_parameter(name):
     with pytest.raises(mx.MXNetError, match=f"operator {name} has no parameter 'foo'"):
         getattr(mx.nd, name)(mx.nd.ones((2, 1)), *([mx.nd.ones((2,))] if "Output" in name
                                                     else []), foo=1)
+
+
+@pytest.mark.parametrize("linear", [True, False])
+def test_svm_output_gradient_is_the_hinge_loss_gradient(linear):
+    x = np.array([[0.2, 1.5, -0.3], [0.9, 0.1, 2.0]], np.float32)
+    label = np.array([1, 0], np.float32)
+    data = mx.sym.Variable("data")
+    net = mx.sym.SVMOutput(data=data, label=mx.sym.Variable("label"), margin=1.0,
+                           regularization_coefficient=0.5, use_linear=linear)
+    grad = mx.nd.zeros(x.shape)
+    exe = net.bind(mx.cpu(), {"data": mx.nd.array(x), "label": mx.nd.array(label)},
+                   args_grad={"data": grad})
+    np.testing.assert_allclose(exe.forward(is_train=True)[0].asnumpy(), x)
+    exe.backward()
+    sign = np.where(label[:, None] == np.arange(3), 1.0, -1.0)
+    slack = 1.0 - sign * x
+    want = -0.5 * sign * (slack > 0) if linear else -2 * 0.5 * sign * np.maximum(slack, 0)
+    np.testing.assert_allclose(grad.asnumpy(), want, rtol=1e-6)
