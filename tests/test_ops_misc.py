@@ -43,3 +43,15 @@ def test_gather_scatter():
     scattered = nd.scatter_nd(nd.array([1.0, 2.0, 3.0]), nd.array([[0, 1, 1], [1, 2, 2]]),
                               shape=(2, 3)).asnumpy()
     assert scattered.tolist() == [[0, 1, 0], [0, 0, 5]]
+
+
+def test_fluent_methods_call_their_operators():
+    x = nd.array([[1.0, 2.0, 3.0]])
+    np.testing.assert_allclose(x.softmax(axis=1).asnumpy(),
+                               nd.softmax(x, axis=1).asnumpy())
+    assert x.clip(1.5, 2.5).asnumpy().tolist() == [[1.5, 2.0, 2.5]]
+    assert x.flip(axis=1).asnumpy().tolist() == [[3.0, 2.0, 1.0]]
+    assert [p.shape for p in x.split(num_outputs=3, axis=1)] == [(1, 1)] * 3
+    symbol = mx.sym.Variable("s").log_softmax(axis=1)
+    out = symbol.bind(mx.cpu(), {"s": x}).forward()[0]
+    np.testing.assert_allclose(out.asnumpy(), nd.log_softmax(x, axis=1).asnumpy(), rtol=1e-6)

@@ -187,6 +187,18 @@ for _name in ("norm", "argmax", "argmin", "argmax_channel", "topk", "sort", "arg
     setattr(OperatorMethods, _name, _operator_method(_name))
 for _name in UNARY:
     setattr(OperatorMethods, _name, _unary_method(_name))
+# MXNet's fluent methods of one array: x.softmax(axis=1) is mx.nd.softmax(x, axis=1)
+_FLUENT = {"softmax": "softmax", "log_softmax": "log_softmax", "softmin": "softmin",
+           "clip": "clip", "flatten": "Flatten", "expand_dims": "expand_dims", "tile": "tile",
+           "repeat": "repeat", "pad": "Pad", "swapaxes": "SwapAxis", "split": "SliceChannel",
+           "slice": "slice", "slice_axis": "slice_axis", "flip": "reverse",
+           "squeeze": "squeeze", "broadcast_to": "broadcast_to",
+           "broadcast_axes": "broadcast_axis", "one_hot": "one_hot", "diag": "diag",
+           "depth_to_space": "depth_to_space", "space_to_depth": "space_to_depth",
+           "shape_array": "shape_array", "size_array": "size_array"}
+for _name, _op_name in _FLUENT.items():
+    if not hasattr(OperatorMethods, _name):
+        setattr(OperatorMethods, _name, _operator_method(_op_name))
 
 
 def apply_binary(lhs, rhs, key, scalar_fn):
