@@ -41,6 +41,7 @@ def _ints(values, dtype=np.float64):
 
 
 _SPD = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])
+_BOXES = np.array([[0.1, 0.2, 0.5, 0.7], [0.3, 0.1, 0.8, 0.6]])
 _BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
 
 SAMPLES = {
@@ -128,5 +129,9 @@ SAMPLES = {
     "batch_take": Sample([(2, 3), _ints([2, 0])], wrt=(0,)),
     "gather_nd": Sample([(2, 3), _ints([[0, 1], [1, -1]])], wrt=(0,)),
     "scatter_nd": Sample([(2,), _ints([[0, 1], [1, 2]])], {"shape": (2, 3)}, wrt=(0,)),
+    "_contrib_box_iou": Sample([_BOXES, _BOXES[:1] + 0.05]),
+    "_contrib_box_encode": Sample([_ints([[0, 1]]), _ints([[1, 0]]), _BOXES[None], _BOXES[None],
+                                   np.zeros(4), np.full(4, 0.1)]),
+    "_contrib_box_decode": Sample([(1, 2, 4), _BOXES[None]]),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

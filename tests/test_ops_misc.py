@@ -55,3 +55,25 @@ def test_fluent_methods_call_their_operators():
     symbol = mx.sym.Variable("s").log_softmax(axis=1)
     out = symbol.bind(mx.cpu(), {"s": x}).forward()[0]
     np.testing.assert_allclose(out.asnumpy(), nd.log_softmax(x, axis=1).asnumpy(), rtol=1e-6)
+
+
+def test_boxes_match_mxnet():
+    corners = np.array([[0.0, 0.0, 2.0, 2.0], [1.0, 0.5, 3.0, 2.5]])
+    others = np.array([[1.0, 1.0, 3.0, 3.0], [5.0, 5.0, 6.0, 6.0]])
+    iou = nd.contrib.box_iou(nd.array(corners), nd.array(others)).asnumpy()
+    np.testing.assert_allclose(iou, [[1 / 7, 0], [3 / 5, 0]], rtol=1e-6)
+    centers = np.concatenate([(corners[:, :2] + corners[:, 2:]) / 2,
+                              corners[:, 2:] - corners[:, :2]], axis=1)
+    np.testing.assert_allclose(nd.contrib.box_iou(nd.array(centers), nd.array(centers),
+                                                  format="center").asnumpy().diagonal(), 1)
+    # expected values: MXNet 1.9.1's own test_box_encode_op / test_box_decode_op
+    anchors = nd.array([[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]).reshape((1, -1, 4))
+    targets, masks = nd.contrib.box_encode(nd.array([[0, 1]]), nd.array([[0, 1]]), anchors,
+                                           anchors, nd.zeros((4,)),
+                                           nd.array([0.1, 0.1, 0.2, 0.2]))
+    np.testing.assert_allclose(targets.asnumpy(), np.zeros((1, 2, 4)), atol=1e-6)
+    assert masks.asnumpy().tolist() == [[[0, 0, 0, 0], [1, 1, 1, 1]]]
+    decoded = nd.contrib.box_decode(anchors, anchors, .1, .1, .2, .2).asnumpy()
+    np.testing.assert_allclose(decoded, [[[-0.0562755, -0.00865743, 0.26227552, 0.42465743],
+                                          [0.13240421, 0.17859563, 0.93759584, 1.1174043]]],
+                               rtol=1e-5)
