@@ -133,5 +133,8 @@ SAMPLES = {
     "_contrib_box_encode": Sample([_ints([[0, 1]]), _ints([[1, 0]]), _BOXES[None], _BOXES[None],
                                    np.zeros(4), np.full(4, 0.1)]),
     "_contrib_box_decode": Sample([(1, 2, 4), _BOXES[None]]),
+    "_ravel_multi_index": Sample([_ints([[0, 1], [2, 0]])], {"shape": (-1, 3)}),
+    "_unravel_index": Sample([_ints([5, 1])], {"shape": (2, 3)}),
+    "softmax_cross_entropy": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

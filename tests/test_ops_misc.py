@@ -77,3 +77,22 @@ def test_boxes_match_mxnet():
     np.testing.assert_allclose(decoded, [[[-0.0562755, -0.00865743, 0.26227552, 0.42465743],
                                           [0.13240421, 0.17859563, 0.93759584, 1.1174043]]],
                                rtol=1e-5)
+
+
+def test_ravel_unravel_index_array_and_softmax_cross_entropy():
+    coords = np.array([[0, 1, 2], [3, 0, 4]])
+    flat = nd.ravel_multi_index(nd.array(coords), shape=(3, 5)).asnumpy()
+    assert flat.tolist() == np.ravel_multi_index(coords, (3, 5)).tolist()
+    assert nd.ravel_multi_index(nd.array(coords), shape=(-1, 5)).asnumpy().tolist() == \
+        flat.tolist()
+    back = nd.unravel_index(nd.array(flat), shape=(-1, 5)).asnumpy()
+    assert back.tolist() == coords.tolist()
+    index = nd.contrib.index_array(nd.ones((2, 3)), axes=(1,)).asnumpy()
+    assert index.dtype == np.int64 and index[..., 0].tolist() == [[0, 1, 2], [0, 1, 2]]
+    full = nd.contrib.index_array(nd.ones((2, 3))).asnumpy()
+    assert (full == np.stack(np.mgrid[0:2, 0:3], axis=-1)).all()
+    x = np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
+    label = np.array([1, 2])
+    logp = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
+    loss = nd.softmax_cross_entropy(nd.array(x), nd.array(label)).asnumpy()
+    np.testing.assert_allclose(loss, [-logp[[0, 1], label].sum()], rtol=1e-6)

@@ -73,3 +73,68 @@ register("scatter_nd", simple_compute(_scatter_nd), inputs=("data", "indices"),
          params=(Param("shape", P.shape, required=True, doc="shape of the output"),),
          doc="The inverse of gather_nd: data placed at the indexed positions of a zero array "
              "of the given shape (repeated positions add up).")
+
+
+def _strides(shape):
+    """Row-major strides of ``shape``; its first size may be -1 (unknown, unused)."""
+    strides = [1]
+    for size in reversed(shape[1:]):
+        strides.insert(0, strides[0] * size)
+    return strides
+
+
+def _ravel(data, shape):
+    strides = jnp.asarray(_strides(shape), data.dtype).reshape((-1,) + (1,) * (data.ndim - 1))
+    return (data * strides).sum(axis=0).astype(data.dtype)
+
+
+def _unravel(data, shape):
+    flat = data.astype(jnp.int64)
+    coords = []
+    for i, stride in enumerate(_strides(shape)):
+        coord = flat // stride
+        coords.append(coord if i == 0 else coord % shape[i])
+    return jnp.stack(coords).astype(data.dtype)
+
+
+def _ravel_shape(data, params):
+    if not data or data[0] != len(params["shape"]):
+        raise MXNetError(f"ravel_multi_index: data {tuple(data)} needs a first axis of size "
+                         f"{len(params['shape'])}, one row per axis of shape {params['shape']}")
+    return tuple(data[1:])
+
+
+_TARGET = Param("shape", P.shape, required=True,
+                doc="shape of the array indexed; its first size may be -1")
+register("_ravel_multi_index", simple_compute(_ravel), aliases=("ravel_multi_index",),
+         shape_rule=output_shape_rule(_ravel_shape), params=(_TARGET,), differentiable=False,
+         doc="Flat row-major indices from a (ndim, ...) array of coordinates.")
+register("_unravel_index", simple_compute(_unravel), aliases=("unravel_index",),
+         shape_rule=output_shape_rule(lambda data, params: (len(params["shape"]),) + tuple(data)),
+         params=(_TARGET,), differentiable=False,
+         doc="Coordinates (ndim, ...) of flat row-major indices.")
+
+
+def _index_array(data, axes):
+    axes = range(data.ndim) if axes is None else [a % data.ndim for a in axes]
+    grids = jnp.meshgrid(*[jnp.arange(n, dtype=jnp.int64) for n in data.shape], indexing="ij")
+    if not grids:
+        return jnp.zeros((0,), jnp.int64)
+    return jnp.stack([grids[a] for a in axes], axis=-1)
+
+
+def _index_array_shape(data, params):
+    axes = params["axes"]
+    for a in axes or ():
+        if not -len(data) <= a < len(data):
+            raise MXNetError(f"index_array: axis {a} is out of range for data {tuple(data)}")
+    return tuple(data) + (len(data) if axes is None else len(axes),)
+
+
+register("_contrib_index_array", simple_compute(_index_array), aliases=("index_array",),
+         shape_rule=output_shape_rule(_index_array_shape), differentiable=False,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [np.int64]),
+         params=(Param("axes", P.optional(P.shape), doc="axes whose indices are returned; "
+                       "None: all"),),
+         doc="For every element of data, its index (int64) along the given axes: shape "
+             "data.shape + (len(axes),).")

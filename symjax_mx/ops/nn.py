@@ -486,6 +486,32 @@ register("softmin", _softmax_compute(lambda x, axis: jax.nn.softmax(-x, axis)),
          params=_softmax_params(P.optional(P.boolean)),
          doc="softmax of -x / T along an axis: the smallest inputs get the largest weights.")
 
+def _softmax_cross_entropy(inputs, aux, params, is_train, rng):
+    data, label = inputs
+    logp = jax.nn.log_softmax(data, axis=-1)
+    picked = jnp.take_along_axis(logp, label.astype(jnp.int32)[:, None], axis=1)
+    return (-picked.sum().reshape(1).astype(data.dtype),), aux
+
+
+def _softmax_cross_entropy_shape_rule(op, params, shapes):
+    data, label = shapes
+    if data is None:
+        return shapes, [(1,)]
+    if len(data) != 2:
+        raise MXNetError(f"softmax_cross_entropy: data must be 2-D (batch, classes), got "
+                         f"{tuple(data)}")
+    if label is not None and tuple(label) != (data[0],):
+        raise MXNetError(f"softmax_cross_entropy: label must have shape ({data[0]},), got "
+                         f"{tuple(label)}")
+    return [data, (data[0],)], [(1,)]
+
+
+register("softmax_cross_entropy", _softmax_cross_entropy, inputs=("data", "label"),
+         shape_rule=_softmax_cross_entropy_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]]),
+         doc="Sum over the batch of the cross entropy of softmax(data) against the label "
+             "classes: shape (1,).")
+
 register("log_softmax", _softmax_compute(jax.nn.log_softmax),
          shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
          params=_softmax_params(_no_length),
