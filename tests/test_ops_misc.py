@@ -96,3 +96,11 @@ def test_ravel_unravel_index_array_and_softmax_cross_entropy():
     logp = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
     loss = nd.softmax_cross_entropy(nd.array(x), nd.array(label)).asnumpy()
     np.testing.assert_allclose(loss, [-logp[[0, 1], label].sum()], rtol=1e-6)
+
+
+def test_allclose_is_numpys_rule_in_the_input_dtype():
+    a = np.array([1.0, 2.0, np.nan])
+    near = nd.contrib.allclose(nd.array(a), nd.array(a * (1 + 1e-6)), rtol=1e-5)
+    assert near.shape == () and near.dtype == np.uint8 and near.asnumpy() == 1
+    assert nd.contrib.allclose(nd.array(a), nd.array(a + 1e-3)).asnumpy() == 0
+    assert nd.contrib.allclose(nd.array(a), nd.array(a), equal_nan=False).asnumpy() == 0

@@ -1,11 +1,13 @@
-"""Small ``contrib`` operators (``mx.nd.contrib.<name>``): quadratic, div_sqrt_dim and
-gradientmultiplier."""
+"""Small ``contrib`` operators (``mx.nd.contrib.<name>``): quadratic, div_sqrt_dim,
+gradientmultiplier and allclose."""
 import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from .registry import Param, ParamParsers as P, register, simple_compute
+from .registry import (Param, ParamParsers as P, output_shape_rule, register, same_dtype_rule,
+                       simple_compute)
 
 register("_contrib_quadratic",
          simple_compute(lambda data, a, b, c: (a * data * data + b * data + c).astype(data.dtype)),
@@ -34,3 +36,25 @@ register("_contrib_gradientmultiplier", simple_compute(_gradient_multiplier),
          aliases=("gradientmultiplier",), loss=False,
          params=(Param("scalar", P.number, default=1.0, doc="factor of the gradient"),),
          doc="The identity forward; backward multiplies the gradient by scalar.")
+
+
+def _allclose(a, b, rtol, atol, equal_nan):
+    a, b = a.astype(jnp.float64), b.astype(jnp.float64)
+    close = jnp.abs(a - b) <= atol + rtol * jnp.abs(b)
+    if equal_nan:
+        close = close | (jnp.isnan(a) & jnp.isnan(b))
+    return close.all().astype(jnp.uint8)
+
+
+def _allclose_dtype_rule(op, params, dtypes):
+    dtypes, _ = same_dtype_rule(op, params, dtypes)
+    return dtypes, [np.uint8]
+
+
+register("_contrib_allclose", simple_compute(_allclose), aliases=("allclose",),
+         inputs=("a", "b"), differentiable=False, dtype_rule=_allclose_dtype_rule,
+         shape_rule=output_shape_rule(lambda a, b, params: ()),
+         params=(Param("rtol", P.number, default=1e-5, doc="relative tolerance"),
+                 Param("atol", P.number, default=1e-8, doc="absolute tolerance"),
+                 Param("equal_nan", P.boolean, default=True, doc="NaNs in both count as equal")),
+         doc="1 (uint8, shape ()) if |a - b| <= atol + rtol * |b| everywhere, else 0.")
