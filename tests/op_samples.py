@@ -136,5 +136,6 @@ SAMPLES = {
     "_ravel_multi_index": Sample([_ints([[0, 1], [2, 0]])], {"shape": (-1, 3)}),
     "_unravel_index": Sample([_ints([5, 1])], {"shape": (2, 3)}),
     "softmax_cross_entropy": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "_contrib_AdaptiveAvgPooling2D": Sample([(1, 2, 3, 5)], {"output_size": (2, 2)}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

@@ -104,3 +104,16 @@ def test_allclose_is_numpys_rule_in_the_input_dtype():
     assert near.shape == () and near.dtype == np.uint8 and near.asnumpy() == 1
     assert nd.contrib.allclose(nd.array(a), nd.array(a + 1e-3)).asnumpy() == 0
     assert nd.contrib.allclose(nd.array(a), nd.array(a), equal_nan=False).asnumpy() == 0
+
+
+def test_adaptive_average_pooling():
+    x = np.random.default_rng(0).uniform(size=(1, 2, 5, 7))
+    out = nd.contrib.AdaptiveAvgPooling2D(nd.array(x), output_size=(2, 3)).asnumpy()
+    want = np.empty((1, 2, 2, 3))
+    for o in range(2):
+        for p in range(3):
+            h0, h1 = (o * 5) // 2, -(-((o + 1) * 5) // 2)
+            w0, w1 = (p * 7) // 3, -(-((p + 1) * 7) // 3)
+            want[..., o, p] = x[..., h0:h1, w0:w1].mean(axis=(-1, -2))
+    np.testing.assert_allclose(out, want, rtol=1e-5)
+    assert nd.contrib.AdaptiveAvgPooling2D(nd.array(x), output_size=3).shape == (1, 2, 3, 3)
