@@ -137,5 +137,9 @@ SAMPLES = {
     "_unravel_index": Sample([_ints([5, 1])], {"shape": (2, 3)}),
     "softmax_cross_entropy": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
     "_contrib_AdaptiveAvgPooling2D": Sample([(1, 2, 3, 5)], {"output_size": (2, 2)}),
+    "_contrib_interleaved_matmul_selfatt_qk": Sample([(2, 1, 12)], {"heads": 2}),
+    "_contrib_interleaved_matmul_selfatt_valatt": Sample([(2, 1, 12), (2, 2, 2)], {"heads": 2}),
+    "_contrib_interleaved_matmul_encdec_qk": Sample([(2, 1, 4), (3, 1, 8)], {"heads": 2}),
+    "_contrib_interleaved_matmul_encdec_valatt": Sample([(3, 1, 8), (2, 2, 3)], {"heads": 2}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

@@ -117,3 +117,15 @@ def test_adaptive_average_pooling():
             want[..., o, p] = x[..., h0:h1, w0:w1].mean(axis=(-1, -2))
     np.testing.assert_allclose(out, want, rtol=1e-5)
     assert nd.contrib.AdaptiveAvgPooling2D(nd.array(x), output_size=3).shape == (1, 2, 3, 3)
+
+
+def test_interleaved_attention_matmuls_match_mxnet():
+    import os
+    g = np.load(os.path.join(os.path.dirname(__file__), "golden", "ops", "attention.npz"))
+    c, a = nd.contrib, {k: nd.array(g[k]) for k in ("qkv", "att", "q", "kv", "att2")}
+    for name, out in [
+            ("selfatt_qk", c.interleaved_matmul_selfatt_qk(a["qkv"], heads=2)),
+            ("selfatt_valatt", c.interleaved_matmul_selfatt_valatt(a["qkv"], a["att"], heads=2)),
+            ("encdec_qk", c.interleaved_matmul_encdec_qk(a["q"], a["kv"], heads=2)),
+            ("encdec_valatt", c.interleaved_matmul_encdec_valatt(a["kv"], a["att2"], heads=2))]:
+        np.testing.assert_allclose(out.asnumpy(), g[name], rtol=1e-5, atol=1e-6, err_msg=name)

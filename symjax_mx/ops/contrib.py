@@ -1,5 +1,5 @@
 """Small ``contrib`` operators (``mx.nd.contrib.<name>``): quadratic, div_sqrt_dim,
-gradientmultiplier and allclose."""
+gradientmultiplier, allclose and AdaptiveAvgPooling2D."""
 import math
 
 import jax
