@@ -141,5 +141,6 @@ SAMPLES = {
     "_contrib_interleaved_matmul_selfatt_valatt": Sample([(2, 1, 12), (2, 2, 2)], {"heads": 2}),
     "_contrib_interleaved_matmul_encdec_qk": Sample([(2, 1, 4), (3, 1, 8)], {"heads": 2}),
     "_contrib_interleaved_matmul_encdec_valatt": Sample([(3, 1, 8), (2, 2, 3)], {"heads": 2}),
+    "CTCLoss": Sample([(4, 2, 3), _ints([[1, 2], [2, 0]])], wrt=(0,)),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }
