@@ -142,5 +142,6 @@ SAMPLES = {
     "_contrib_interleaved_matmul_encdec_qk": Sample([(2, 1, 4), (3, 1, 8)], {"heads": 2}),
     "_contrib_interleaved_matmul_encdec_valatt": Sample([(3, 1, 8), (2, 2, 3)], {"heads": 2}),
     "CTCLoss": Sample([(4, 2, 3), _ints([[1, 2], [2, 0]])], wrt=(0,)),
+    "_split_v2": Sample([(4, 3)], {"indices": (0, 1)}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

@@ -58,3 +58,17 @@ def test_symbol_scalar_or_array_functions():
     want = np.maximum([1, 3], 2) + np.power([1, 3], [2, 4]) - np.minimum(3, [2, 4]) \
         + np.hypot([1, 3], 4)
     np.testing.assert_allclose(out.asnumpy(), want, rtol=1e-6)
+
+
+def test_split_v2_splits_like_numpy():
+    x = np.arange(24.0).reshape(6, 4)
+    for pieces, want in [(nd.split_v2(nd.array(x), (1, 3)), np.split(x, (1, 3))),
+                         (nd.split_v2(nd.array(x), 2, axis=1), np.split(x, 2, axis=1))]:
+        assert [p.asnumpy().tolist() for p in pieces] == [w.tolist() for w in want]
+    squeezed = nd.split_v2(nd.array(x), 4, axis=1, squeeze_axis=True)
+    assert [p.shape for p in squeezed] == [(6,)] * 4
+    data = mx.sym.Variable("data")
+    outs = mx.sym.split_v2(data, (2,), axis=0).bind(mx.cpu(), {"data": nd.array(x)}).forward()
+    assert [o.shape for o in outs] == [(2, 4), (4, 4)]
+    with pytest.raises(mx.MXNetError, match="split_v2: an axis of size 6"):
+        nd.split_v2(nd.array(x), 4)

@@ -1,12 +1,13 @@
 """Operators about an array's shape and layout: shape_array, size_array, reshape_like,
-diag, depth_to_space and space_to_depth (MXNet 1.9.1 semantics)."""
+diag, depth_to_space, space_to_depth and split_v2 (MXNet 1.9.1 semantics)."""
 import math
 
 import jax.numpy as jnp
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
+from .registry import (Param, ParamParsers as P, get_op, output_shape_rule, register,
+                       simple_compute)
 
 
 def _int64_output(op, params, dtypes):
@@ -161,3 +162,71 @@ register("space_to_depth", simple_compute(_space_to_depth), params=(_BLOCK,),
          shape_rule=output_shape_rule(_space_to_depth_shape),
          doc="Moves block_size x block_size spatial blocks into channels: the inverse of "
              "depth_to_space.")
+
+
+# ---- split_v2 -------------------------------------------------------------------------
+
+def _split_bounds(size, params):
+    """[(start, stop)] of each piece along the axis."""
+    if params["sections"] > 0:
+        if size % params["sections"]:
+            raise MXNetError(f"split_v2: an axis of size {size} does not split into "
+                             f"{params['sections']} equal sections")
+        step = size // params["sections"]
+        return [(i * step, (i + 1) * step) for i in range(params["sections"])]
+    starts = list(params["indices"])
+    if not starts or sorted(starts) != starts or starts[-1] > size:
+        raise MXNetError(f"split_v2: indices {tuple(starts[1:])} must increase and stay within "
+                         f"the axis size {size}")
+    return list(zip(starts, starts[1:] + [size]))
+
+
+def _split_v2_shapes(shape, params):
+    axis = params["axis"] % len(shape)
+    pieces = []
+    for start, stop in _split_bounds(shape[axis], params):
+        piece = list(shape)
+        piece[axis] = stop - start
+        if params["squeeze_axis"] and piece[axis] == 1:
+            del piece[axis]
+        pieces.append(tuple(piece))
+    return pieces
+
+
+def _split_v2(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    axis = params["axis"] % data.ndim
+    bounds = _split_bounds(data.shape[axis], params)
+    shapes = _split_v2_shapes(data.shape, params)
+    return tuple(jnp.take(data, jnp.arange(start, stop), axis=axis).reshape(shape)
+                 for (start, stop), shape in zip(bounds, shapes)), aux
+
+
+def _split_v2_rule(op, params, shapes):
+    if shapes[0] is None:
+        return shapes, [None] * op.num_outputs(params)
+    return shapes, _split_v2_shapes(shapes[0], params)
+
+
+register("_split_v2", _split_v2, shape_rule=_split_v2_rule,
+         outputs=lambda p: tuple(f"output{i}" for i in range(p["sections"] or len(p["indices"]))),
+         params=(Param("indices", P.shape, default=(), doc="start of each piece (first: 0)"),
+                 Param("axis", P.integer, default=0, doc="the axis to split"),
+                 Param("squeeze_axis", P.boolean, default=False,
+                       doc="drop the axis from pieces of size 1 along it"),
+                 Param("sections", P.integer, default=0,
+                       doc="number of equal pieces; 0: split at indices")),
+         doc="Pieces of data along an axis, at the given start indices or in equal sections.")
+
+
+def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
+    """NumPy-style split of an NDArray or Symbol: ``indices_or_sections`` is a number of equal
+    sections or a tuple of split points."""
+    if isinstance(indices_or_sections, int):
+        params = {"sections": indices_or_sections}
+    elif isinstance(indices_or_sections, (tuple, list)):
+        params = {"indices": (0,) + tuple(indices_or_sections)}
+    else:
+        raise ValueError("indices_or_sections must be an int or a tuple of ints")
+    return ary._apply(get_op("_split_v2"), (ary,), {**params, "axis": axis,
+                                                      "squeeze_axis": squeeze_axis})

@@ -1,4 +1,5 @@
 """mx.sym / mx.symbol: graphs of registry operators, with MXNet's naming and JSON."""
+from ..ops.layout import split_v2
 from ..ops.methods import UFUNCS
 from ..ops.registry import publish
 from .creation import full, ones, zeros
@@ -9,4 +10,4 @@ from .symbol import Group, Symbol, Variable, var
 publish(op_function, globals(), __name__)
 globals().update(UFUNCS)
 
-__all__ = ["Group", "Symbol", "Variable", "full", "load", "load_json", "ones", "var", "zeros"]
+__all__ = ["split_v2", "Group", "Symbol", "Variable", "full", "load", "load_json", "ones", "var", "zeros"]
