@@ -143,5 +143,6 @@ SAMPLES = {
     "_contrib_interleaved_matmul_encdec_valatt": Sample([(3, 1, 8), (2, 2, 3)], {"heads": 2}),
     "CTCLoss": Sample([(4, 2, 3), _ints([[1, 2], [2, 0]])], wrt=(0,)),
     "_split_v2": Sample([(4, 3)], {"indices": (0, 1)}),
+    "_histogram": Sample([(2, 3)], {"bin_cnt": 3, "range": (0.0, 1.0)}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

@@ -129,3 +129,16 @@ def test_interleaved_attention_matmuls_match_mxnet():
             ("encdec_qk", c.interleaved_matmul_encdec_qk(a["q"], a["kv"], heads=2)),
             ("encdec_valatt", c.interleaved_matmul_encdec_valatt(a["kv"], a["att2"], heads=2))]:
         np.testing.assert_allclose(out.asnumpy(), g[name], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_histogram_counts_like_numpy():
+    x = np.array([0.0, 1.0, 2.0, 5.0, 5.5, 10.0, 11.0])
+    counts, edges = nd.histogram(nd.array(x), bins=4, range=(0, 10))
+    want_counts, want_edges = np.histogram(x, bins=4, range=(0, 10))
+    assert counts.dtype == np.int64 and counts.asnumpy().tolist() == want_counts.tolist()
+    np.testing.assert_allclose(edges.asnumpy(), want_edges)
+    bins = np.array([-1.0, 0.5, 2.0, 4.5, 50.0])
+    counts, _ = nd.histogram(nd.array(x), bins=nd.array(bins))
+    assert counts.asnumpy().tolist() == np.histogram(x, bins=bins)[0].tolist()
+    auto, _ = nd.histogram(nd.array(x), bins=3)
+    assert auto.asnumpy().tolist() == np.histogram(x, bins=3)[0].tolist()

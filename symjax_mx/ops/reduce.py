@@ -345,3 +345,60 @@ register("argsort", simple_compute(_argsort), differentiable=False,
          params=(_ORDER_AXIS, _ASCEND, _INDEX_DTYPE), shape_rule=_sort_shape_rule,
          dtype_rule=_argsort_dtype_rule,
          doc="Indices that sort along an axis (stable: ties keep their order).")
+
+
+# ---- histogram --------------------------------------------------------------------------
+
+def _histogram(inputs, aux, params, is_train, rng):
+    data = inputs[0].reshape(-1)
+    if params["bin_cnt"] is not None:
+        low, high = params["range"]
+        edges = jnp.linspace(low, high, params["bin_cnt"] + 1).astype(data.dtype)
+    else:
+        edges = inputs[1].astype(data.dtype)
+    bins = edges.shape[0] - 1
+    index = jnp.searchsorted(edges, data, side="right") - 1
+    index = jnp.where(data == edges[-1], bins - 1, index)  # the last bin is closed
+    inside = (index >= 0) & (index < bins)
+    counts = jnp.zeros(bins, jnp.int64).at[jnp.where(inside, index, 0)].add(
+        inside.astype(jnp.int64))
+    return (counts, edges), aux
+
+
+def _histogram_shape_rule(op, params, shapes):
+    if params["bin_cnt"] is not None:
+        return shapes, [(params["bin_cnt"],), (params["bin_cnt"] + 1,)]
+    bins = shapes[1]
+    if bins is None:
+        return shapes, [None, None]
+    if len(bins) != 1 or bins[0] < 2:
+        raise MXNetError(f"histogram: bins must be a 1-D array of at least 2 edges, got shape "
+                         f"{tuple(bins)}")
+    return shapes, [(bins[0] - 1,), tuple(bins)]
+
+
+def _histogram_check(op, params):
+    if params["bin_cnt"] is not None:
+        if params["range"] is None or len(params["range"]) != 2 \
+                or params["range"][0] > params["range"][1]:
+            raise MXNetError(f"histogram: bin_cnt needs range=(low, high) with low <= high, "
+                             f"got {params['range']}")
+
+
+def _range(value):
+    value = P._literal(value)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"expected (low, high), got {value!r}")
+    return tuple(float(v) for v in value)
+
+
+register("_histogram", _histogram, aliases=("histogram",), differentiable=False,
+         inputs=lambda p: ("data",) if p["bin_cnt"] is not None else ("data", "bins"),
+         outputs=("histogram", "bin_edges"), shape_rule=_histogram_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [np.int64, dtypes[0]]),
+         check=_histogram_check,
+         params=(Param("bin_cnt", P.optional(P.integer), doc="number of equal-width bins; "
+                       "None: the bins input holds the edges"),
+                 Param("range", P.optional(_range), doc="(low, high) of the equal bins")),
+         doc="Counts (int64) of the flattened data in each bin, and the bin edges; the last "
+             "bin includes its right edge, values outside are ignored.")
