@@ -144,5 +144,6 @@ SAMPLES = {
     "CTCLoss": Sample([(4, 2, 3), _ints([[1, 2], [2, 0]])], wrt=(0,)),
     "_split_v2": Sample([(4, 3)], {"indices": (0, 1)}),
     "_histogram": Sample([(2, 3)], {"bin_cnt": 3, "range": (0.0, 1.0)}),
+    "_image_normalize": Sample([(3, 2, 2)], {"mean": (0.1, 0.2, 0.3), "std": (1.0, 2.0, 3.0)}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }

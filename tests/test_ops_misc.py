@@ -1,6 +1,7 @@
 """contrib quadratic / div_sqrt_dim / gradientmultiplier, amp casts, finiteness checks,
 batch_take, gather_nd and scatter_nd."""
 import numpy as np
+import pytest
 
 import symjax_mx as mx
 
@@ -142,3 +143,14 @@ def test_histogram_counts_like_numpy():
     assert counts.asnumpy().tolist() == np.histogram(x, bins=bins)[0].tolist()
     auto, _ = nd.histogram(nd.array(x), bins=3)
     assert auto.asnumpy().tolist() == np.histogram(x, bins=3)[0].tolist()
+
+
+def test_image_normalize_per_channel():
+    x = np.random.default_rng(0).uniform(size=(2, 3, 2, 2))
+    out = nd.image.normalize(nd.array(x), mean=(0, 1, 2), std=(3, 2, 1)).asnumpy()
+    want = (x - np.array([0, 1, 2]).reshape(3, 1, 1)) / np.array([3, 2, 1]).reshape(3, 1, 1)
+    np.testing.assert_allclose(out, want, rtol=1e-6)
+    single = nd.image.normalize(nd.array(x[0]), mean=0.5, std=2).asnumpy()
+    np.testing.assert_allclose(single, (x[0] - 0.5) / 2, rtol=1e-6)
+    with pytest.raises(mx.MXNetError, match="image.normalize: mean needs"):
+        nd.image.normalize(nd.array(x), mean=(1, 2), std=1)

@@ -368,7 +368,7 @@ def output_shape_rule(out_shape):
 
 
 # operator-name prefix -> submodule of mx.nd / mx.sym holding the operator without it
-SUBMODULE_PREFIXES = {"_linalg_": "linalg", "_contrib_": "contrib"}
+SUBMODULE_PREFIXES = {"_linalg_": "linalg", "_contrib_": "contrib", "_image_": "image"}
 
 
 def publish(make_function, namespace, module_name):
