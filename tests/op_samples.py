@@ -145,5 +145,6 @@ SAMPLES = {
     "_split_v2": Sample([(4, 3)], {"indices": (0, 1)}),
     "_histogram": Sample([(2, 3)], {"bin_cnt": 3, "range": (0.0, 1.0)}),
     "_image_normalize": Sample([(3, 2, 2)], {"mean": (0.1, 0.2, 0.3), "std": (1.0, 2.0, 3.0)}),
+    "Correlation": Sample([(1, 2, 4, 4), (1, 2, 4, 4)], {"kernel_size": 1, "max_displacement": 1}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }
