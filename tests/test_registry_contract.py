@@ -113,3 +113,16 @@ def test_linalg_and_contrib_names_live_in_submodules():
     assert mx.nd.linalg.gemm2.__name__ == "gemm2" and mx.sym.linalg.potrf.__name__ == "potrf"
     assert importlib.import_module("symjax_mx.ndarray.linalg") is mx.nd.linalg
     assert hasattr(mx.nd, "linalg_gemm2") and hasattr(mx.nd._internal, "_linalg_gemm2")
+
+
+def test_operator_arguments_describe_the_schema_as_mxnet_does():
+    from symjax_mx.operator import get_all_registered_operators, get_operator_arguments
+    names = get_all_registered_operators()
+    assert "Activation" in names and "linalg_gemm2" in names and names == sorted(names)
+    args = get_operator_arguments("Activation")
+    assert args.narg == 2 and args.names == ["data", "act_type"]
+    assert args.types == ["NDArray-or-Symbol",
+                          "{'relu', 'sigmoid', 'softrelu', 'softsign', 'tanh'}, required"]
+    assert get_operator_arguments("Convolution").names[:4] == ["data", "weight", "bias", "kernel"]
+    with pytest.raises(mx.MXNetError, match="unknown operator"):
+        get_operator_arguments("NoSuchOperator")

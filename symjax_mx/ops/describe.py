@@ -1,12 +1,15 @@
 """What ``help(mx.nd.<Op>)`` and ``inspect.signature`` show: an operator's signature and
 docstring, built from its registry schema (inputs, parameters with types, defaults and
 docs) for the mx.nd and mx.sym front ends."""
+import collections
 import inspect
 
 from ..base import MXNetError
 from .registry import describe_parser
 
-__all__ = ["signature", "docstring"]
+__all__ = ["signature", "docstring", "OperatorArguments", "operator_arguments"]
+
+OperatorArguments = collections.namedtuple("OperatorArguments", ["narg", "names", "types"])
 
 # front end -> (array type name, trailing keyword arguments with their docs)
 _FRONTS = {
@@ -53,6 +56,21 @@ def signature(op, front):
     return inspect.Signature(params)
 
 
+def _param_type(spec):
+    status = "required" if spec.required else f"optional, default={spec.default!r}"
+    return f"{describe_parser(spec.parse)}, {status}"
+
+
+def operator_arguments(op):
+    """MXNet's OperatorArguments of an operator: its inputs, then its parameters, with their
+    types ('NDArray-or-Symbol' for inputs)."""
+    names = _input_names(op)
+    inputs = ["data"] if names is None else list(names)
+    params = list(op.params)
+    types = ["NDArray-or-Symbol"] * len(inputs) + [_param_type(op.params[p]) for p in params]
+    return OperatorArguments(len(inputs) + len(params), inputs + params, types)
+
+
 def docstring(op, front):
     """MXNet-style docs: the operator's summary, then each input and parameter with its
     type, whether it is required or its default, and its description."""
@@ -65,8 +83,7 @@ def docstring(op, front):
         for name in names:
             lines += [f"{name} : {array}", f"    Input {name}."]
     for name, spec in op.params.items():
-        status = "required" if spec.required else f"optional, default={spec.default!r}"
-        lines.append(f"{name} : {describe_parser(spec.parse)}, {status}")
+        lines.append(f"{name} : {_param_type(spec)}")
         if spec.doc:
             lines.append(f"    {spec.doc[0].upper()}{spec.doc[1:]}.")
     for name, kind, doc in trailing:

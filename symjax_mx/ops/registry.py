@@ -123,7 +123,7 @@ class ParamParsers:
             if name not in names:
                 raise ValueError(f"expected one of {list(names)}, got {name!r}")
             return name
-        parse.describe = "{" + ", ".join(repr(n) for n in names) + "}"
+        parse.describe = "{" + ", ".join(repr(n) for n in sorted(names)) + "}"
         return parse
 
     @staticmethod
@@ -143,7 +143,7 @@ class ParamParsers:
             if value not in options:
                 raise ValueError(f"expected one of {list(options)}, got {value!r}")
             return value
-        parse.describe = "{" + ", ".join(repr(o) for o in options) + "}"
+        parse.describe = "{" + ", ".join(repr(o) for o in sorted(options, key=str)) + "}"
         return parse
 
     @staticmethod
