@@ -154,3 +154,10 @@ def test_image_normalize_per_channel():
     np.testing.assert_allclose(single, (x[0] - 0.5) / 2, rtol=1e-6)
     with pytest.raises(mx.MXNetError, match="image.normalize: mean needs"):
         nd.image.normalize(nd.array(x), mean=(1, 2), std=1)
+
+
+def test_smooth_l1():
+    x = np.array([-2.0, -0.2, 0.0, 0.1, 0.3, 1.5])
+    out = nd.smooth_l1(nd.array(x), scalar=2.0).asnumpy()
+    want = np.where(np.abs(x) < 0.25, 0.5 * (2 * x) ** 2, np.abs(x) - 0.125)
+    np.testing.assert_allclose(out, want, rtol=1e-6)

@@ -361,6 +361,19 @@ register("GroupNorm", _group_norm, inputs=("data", "gamma", "beta"),
              "(both of shape (num_groups,)) per group.")
 
 
+def _smooth_l1(data, scalar):
+    inverse = 1.0 / (scalar * scalar)
+    return jnp.where(jnp.abs(data) < inverse, 0.5 * jnp.square(scalar * data),
+                     jnp.abs(data) - 0.5 * inverse).astype(data.dtype)
+
+
+register("smooth_l1", lambda inputs, aux, params, is_train, rng: (
+            (_smooth_l1(inputs[0], params["scalar"]),), aux),
+         params=(Param("scalar", P.number, default=1.0, doc="sigma: the quadratic zone is "
+                       "|x| < 1 / sigma**2"),),
+         doc="0.5 * (sigma * x)**2 where |x| < 1 / sigma**2, else |x| - 0.5 / sigma**2.")
+
+
 def _hard_sigmoid(data, alpha, beta):
     return jnp.clip(alpha * data + beta, 0, 1).astype(data.dtype)
 
