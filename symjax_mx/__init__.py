@@ -19,6 +19,8 @@ from . import autograd  # noqa: E402
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
+from . import util  # noqa: E402
+from .util import is_np_shape, np_shape, set_np_shape, use_np_shape  # noqa: E402
 
 init = initializer
 mod = module

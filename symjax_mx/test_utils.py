@@ -511,3 +511,22 @@ def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=Non
                 continue
             compare(name, arr, i)
     return truth
+
+
+def default_numeric_eps():
+    """Finite-difference step per dtype (powers of two, exact as input deltas)."""
+    return {np.dtype(np.float16): 1.0 / 2**6, np.dtype(np.float32): 1.0 / 2**9,
+            np.dtype(np.float64): 1.0 / 2**14}
+
+
+def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b")):
+    """assert_almost_equal where a NaN in either array matches anything."""
+    a, b = np.copy(_host(a)), np.copy(_host(b))
+    nan = np.logical_or(np.isnan(a), np.isnan(b))
+    a[nan], b[nan] = 0, 0
+    assert_almost_equal(a, b, rtol, atol, names)
+
+
+def is_aarch64_run():
+    """Whether this is an ARM64 machine."""
+    return platform.machine() == "aarch64"

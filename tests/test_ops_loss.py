@@ -260,3 +260,43 @@ def test_unknown_parameter(name):
     with pytest.raises(mx.MXNetError, match=f"operator {name} has no parameter 'foo'"):
         getattr(mx.nd, name)(mx.nd.ones((2, 1)), *([mx.nd.ones((2,))] if "Output" in name
                                                     else []), foo=1)
+
+
+@pytest.mark.parametrize("linear", [True, False])
+def test_svm_output_gradient_is_the_hinge_loss_gradient(linear):
+    x = np.array([[0.2, 1.5, -0.3], [0.9, 0.1, 2.0]], np.float32)
+    label = np.array([1, 0], np.float32)
+    data = mx.sym.Variable("data")
+    net = mx.sym.SVMOutput(data=data, label=mx.sym.Variable("label"), margin=1.0,
+                           regularization_coefficient=0.5, use_linear=linear)
+    grad = mx.nd.zeros(x.shape)
+    exe = net.bind(mx.cpu(), {"data": mx.nd.array(x), "label": mx.nd.array(label)},
+                   args_grad={"data": grad})
+    np.testing.assert_allclose(exe.forward(is_train=True)[0].asnumpy(), x)
+    exe.backward()
+    sign = np.where(label[:, None] == np.arange(3), 1.0, -1.0)
+    slack = 1.0 - sign * x
+    want = -0.5 * sign * (slack > 0) if linear else -2 * 0.5 * sign * np.maximum(slack, 0)
+    np.testing.assert_allclose(grad.asnumpy(), want, rtol=1e-6)
+
+
+def test_ctc_loss_matches_torch_warpctc_values_and_lengths():
+    # activations and losses from MXNet 1.9.1's own test_ctc_loss (Torch WarpCTC values)
+    acts = np.array([[[-5, -4, -3, -2, -1], [1.2, 3.4, 1.2, -0.1, -2.34]],
+                     [[-10, -9, -8, -7, -6], [0.1, 0.2, 0.3, 0.22, 0.123]],
+                     [[-15, -14, -13, -12, -11], [-15, -14.2, -13.5, -12.2, -11.22]]],
+                    np.float32)
+    loss = mx.nd.ctc_loss(mx.nd.array(acts), mx.nd.array([[2, 3, 1], [2, 0, 0]]))
+    np.testing.assert_allclose(loss.asnumpy(), [7.3557, 5.4091], rtol=1e-4)
+    same = mx.nd.contrib.ctc_loss(mx.nd.array(acts), mx.nd.array([[2, 3, 1], [2, 9, 9]]),
+                                  mx.nd.array([3, 1]), use_label_lengths=True)
+    np.testing.assert_allclose(same.asnumpy(), loss.asnumpy(), rtol=1e-6)
+    # blank last: classes shift down by one, padding is -1
+    last = mx.nd.ctc_loss(mx.nd.array(np.roll(acts, -1, axis=2)),
+                          mx.nd.array([[1, 2, 0], [1, -1, -1]]), blank_label="last")
+    np.testing.assert_allclose(last.asnumpy(), loss.asnumpy(), rtol=1e-5)
+    shorter = mx.nd.ctc_loss(mx.nd.array(acts), mx.nd.array([[2, 0, 0], [2, 0, 0]]),
+                             mx.nd.array([2, 3]), use_data_lengths=True)
+    assert shorter.shape == (2,) and np.isfinite(shorter.asnumpy()).all()
+    with pytest.raises(mx.MXNetError, match="CTCLoss: label must be"):
+        mx.nd.ctc_loss(mx.nd.array(acts), mx.nd.ones((3, 2)))

@@ -45,6 +45,7 @@ UNARY_INT32 = {
     "cosh": [1, 1, 3, 10, 1, 1490, M], "tanh": [0, 0, 0, 0, 0, 0, 1],
     "arcsinh": [0, 0, 1, 1, 0, 2, 5], "arccosh": [M, 0, 1, 1, M, 2, 5],
     "arctanh": [0, M, M, M, M, M, M], "zeros_like": [0] * 7, "ones_like": [1] * 7,
+    "logical_not": [1, 0, 0, 0, 0, 0, 0],
     "relu": [0, 1, 2, 3, 0, 8, 100], "sigmoid": [0, 0, 0, 0, 0, 0, 1],
     "softsign": [0] * 7, "erf": [0, 0, 0, 0, 0, 1, 1], "erfinv": [0, M, 0, 0, M, 0, 0],
     "gamma": [M, 1, 1, 2, M, 5040, M], "gammaln": [M, 0, 0, 0, M, 8, 359],

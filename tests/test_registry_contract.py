@@ -77,3 +77,52 @@ def test_each_signature_compiles_once():
     mx.nd.sum(a, axis=2)
     mx.nd.sum(a, axis=2)
     assert summed._cache_size() == before + 1
+
+
+def test_operator_functions_have_schema_signatures_and_docs():
+    import inspect
+    conv = inspect.signature(mx.nd.Convolution).parameters
+    assert list(conv)[:3] == ["data", "weight", "bias"]
+    assert conv["kernel"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert conv["kernel"].default is inspect.Parameter.empty  # required
+    assert conv["num_group"].default == 1 and "out" in conv and "ctx" in conv
+    assert "*data" in str(inspect.signature(mx.sym.Concat))
+    assert "attr" in inspect.signature(mx.sym.FullyConnected).parameters
+    doc = mx.nd.Convolution.__doc__
+    assert "kernel : Shape(tuple), required" in doc
+    assert "num_group : int (>= 1), optional, default=1" in doc
+    assert "Number of channel groups." in doc and doc.endswith("The output of this function.")
+    assert "out : Symbol" in mx.sym.topk.__doc__
+    assert "{'both', 'indices', 'mask', 'value'}" in mx.nd.topk.__doc__
+
+
+def test_every_operator_family_module_is_imported():
+    import pkgutil
+    import sys
+
+    import symjax_mx.ops as ops
+    families = [m.name for m in pkgutil.iter_modules(ops.__path__)
+                if m.name not in ("registry", "describe", "methods")]
+    assert {"spatial", "lapack", "layout", "conv"} <= set(families)
+    assert all(f"symjax_mx.ops.{name}" in sys.modules for name in families)
+    assert ops.get_op("GridGenerator") and ops.get_op("_linalg_gemm")  # not listed by hand
+
+
+def test_linalg_and_contrib_names_live_in_submodules():
+    import importlib
+    assert mx.nd.linalg.gemm2.__name__ == "gemm2" and mx.sym.linalg.potrf.__name__ == "potrf"
+    assert importlib.import_module("symjax_mx.ndarray.linalg") is mx.nd.linalg
+    assert hasattr(mx.nd, "linalg_gemm2") and hasattr(mx.nd._internal, "_linalg_gemm2")
+
+
+def test_operator_arguments_describe_the_schema_as_mxnet_does():
+    from symjax_mx.operator import get_all_registered_operators, get_operator_arguments
+    names = get_all_registered_operators()
+    assert "Activation" in names and "linalg_gemm2" in names and names == sorted(names)
+    args = get_operator_arguments("Activation")
+    assert args.narg == 2 and args.names == ["data", "act_type"]
+    assert args.types == ["NDArray-or-Symbol",
+                          "{'relu', 'sigmoid', 'softrelu', 'softsign', 'tanh'}, required"]
+    assert get_operator_arguments("Convolution").names[:4] == ["data", "weight", "bias", "kernel"]
+    with pytest.raises(mx.MXNetError, match="unknown operator"):
+        get_operator_arguments("NoSuchOperator")

@@ -9,8 +9,10 @@ from .creation import (arange, array, concatenate, empty, eye, from_dlpack, full
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
 from . import contrib, random  # noqa: E402  (mx.nd.contrib, mx.nd.random)
+from ..ops.layout import split_v2
+from ..ops.methods import UFUNCS, histogram
 from .onehot import fill_element_0index, onehot_encode
-from .register import UFUNCS, op_function
+from .register import op_function
 
 publish(op_function, globals(), __name__)
 install_ndarray(array)
@@ -46,6 +48,6 @@ def moveaxis(tensor, source, destination):
     return transpose(tensor, axes=tuple(order))  # noqa: F821 (published above)
 
 
-__all__ = ["NDArray", "arange", "array", "concatenate", "empty", "eye", "fill_element_0index",
+__all__ = ["NDArray", "arange", "histogram", "split_v2", "array", "concatenate", "empty", "eye", "fill_element_0index",
            "from_dlpack", "full", "linspace", "load", "load_frombuffer", "moveaxis",
            "onehot_encode", "ones", "save", "to_dlpack_for_read", "waitall", "zeros"]

@@ -430,7 +430,8 @@ def _pool_sum_or_max(x, layout, kernel, stride, pads, is_max):
     dims, strides = _per_axis(layout, kernel, 1), _per_axis(layout, stride, 1)
     if is_max:
         return lax.reduce_window(x, -jnp.inf, lax.max, dims, strides, "VALID")
-    return lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, dims, strides, "VALID")
+    # a Python scalar init: JAX then recognizes the sum and uses its differentiable rule
+    return lax.reduce_window(x, 0.0, lax.add, dims, strides, "VALID")
 
 
 def _window_counts(layout, sizes, kernel, stride, pads, out, include_pad):

@@ -133,17 +133,21 @@ def _register_binary():
         dtype_rule = same_dtype_rule if is_truth else arithmetic_dtype_rule
         register(elemwise[0], simple_compute(_binary_compute(fn, is_truth)),
                  aliases=elemwise[1:], inputs=("lhs", "rhs"), dtype_rule=dtype_rule,
+                 differentiable=not is_truth,
                  doc=f"Element-wise {key} of two arrays of the same shape.")
         register(broadcast[0], simple_compute(_binary_compute(fn, is_truth)),
                  aliases=broadcast[1:], inputs=("lhs", "rhs"), dtype_rule=dtype_rule,
+                 differentiable=not is_truth,
                  shape_rule=_broadcast_shape_rule,
                  doc=f"Element-wise {key} of two arrays with NumPy-style broadcasting.")
         register(scalar[0], simple_compute(_scalar_compute(fn, is_truth, False)),
                  aliases=scalar[1:], params=(_SCALAR,), dtype_rule=dtype_rule,
+                 differentiable=not is_truth,
                  doc=f"Element-wise {key} of an array and a scalar.")
         if reflected:
             register(reflected[0], simple_compute(_scalar_compute(fn, is_truth, True)),
                      aliases=reflected[1:], params=(_SCALAR,), dtype_rule=dtype_rule,
+                     differentiable=not is_truth,
                      doc=f"Element-wise {key} of a scalar and an array.")
 
 
@@ -255,6 +259,7 @@ UNARY = {
     "round": _keep_integers(_round_half_away), "rint": _keep_integers(_rint),
     "fix": _keep_integers(jnp.trunc), "trunc": _keep_integers(jnp.trunc),
     "zeros_like": jnp.zeros_like, "ones_like": jnp.ones_like,
+    "logical_not": lambda x: (x == 0).astype(x.dtype),
     "gamma": _gamma, "erfinv": _erfinv,
     **{name: _via_float64(fn) for name, fn in _FLOAT_MATH.items()},
 }

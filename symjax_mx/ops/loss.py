@@ -276,6 +276,55 @@ def _register_regression(name, kind, what):
                  f"(out - label) / num_output, ignoring the head gradient.")
 
 
+@partial(jax.custom_vjp, nondiff_argnums=(0, 1, 2))
+def _svm_output(margin, coefficient, linear, data, label):
+    return data
+
+
+def _svm_output_fwd(margin, coefficient, linear, data, label):
+    return data, (data, label)
+
+
+def _svm_output_bwd(margin, coefficient, linear, residuals, head):
+    data, label = residuals
+    classes = jnp.arange(data.shape[-1])
+    sign = jnp.where(label.astype(jnp.int32)[..., None] == classes, 1, -1).astype(data.dtype)
+    slack = margin - sign * data
+    if linear:  # L1-SVM: hinge loss
+        grad = -coefficient * sign * (slack > 0)
+    else:       # L2-SVM: squared hinge loss
+        grad = -2 * coefficient * sign * jnp.maximum(slack, 0)
+    return grad.astype(data.dtype), _zero_cotangent(label)
+
+
+_svm_output.defvjp(_svm_output_fwd, _svm_output_bwd)
+
+
+def _svm_shape_rule(op, params, shapes):
+    data, label = shapes
+    if data is None:
+        return shapes, [None]
+    want = tuple(data[:-1])
+    if label is not None and tuple(label) != want:
+        raise MXNetError(f"SVMOutput: label has shape {tuple(label)}, data {tuple(data)} needs "
+                         f"{want}")
+    return [tuple(data), want], [tuple(data)]
+
+
+register("SVMOutput", lambda inputs, aux, params, is_train, rng: ((_svm_output(
+            params["margin"], params["regularization_coefficient"], params["use_linear"],
+            *inputs),), aux),
+         inputs=("data", "label"), loss=True, shape_rule=_svm_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]]),
+         params=(Param("margin", P.number, default=1.0, doc="the margin of the hinge"),
+                 Param("regularization_coefficient", P.number, default=1.0,
+                       doc="scale of the gradient"),
+                 Param("use_linear", P.boolean, default=False,
+                       doc="L1-SVM (hinge) instead of L2-SVM (squared hinge)")),
+         doc="Identity forward; backward is the gradient of the one-vs-all (squared) hinge "
+             "loss of the scores against the label class, ignoring the head gradient.")
+
+
 _register_regression("LinearRegressionOutput", "linear", "Identity forward (squared loss)")
 _register_regression("LogisticRegressionOutput", "logistic", "Sigmoid forward (logistic loss)")
 _register_regression("MAERegressionOutput", "mae", "Identity forward (absolute loss)")
@@ -349,7 +398,7 @@ register("make_loss", loss=True, compute=lambda inputs, aux, params, is_train, r
          outputs=("loss",),
          doc="Identity forward; backward emits ones, ignoring the head gradient.")
 
-register("BlockGrad", lambda inputs, aux, params, is_train, rng: (
+register("BlockGrad", differentiable=False, compute=lambda inputs, aux, params, is_train, rng: (
             (lax.stop_gradient(inputs[0]),), aux),
          aliases=("stop_gradient",),
          doc="Identity forward; no gradient flows back to the input.")

@@ -8,6 +8,7 @@ foreign operand into the front end's own type (or returns None), and
 broadcasts (``broadcast_add``), its Symbol does not (``elemwise_add``).
 """
 import numbers
+import operator
 
 from .elemwise import BINARY, UNARY
 from .reduce import REDUCTIONS
@@ -197,3 +198,54 @@ def apply_binary(lhs, rhs, key, scalar_fn):
             return rhs._binary(lhs, _REFLECTED_COMPARISON[key])
         return rhs._binary(lhs, key, reflected=True)
     return scalar_fn(lhs, rhs)
+
+
+# ---- MXNet's scalar-or-array functions: mx.nd.maximum(a, 2), mx.sym.power(2, s), ...
+
+def _ufunc(key, scalar_fn, doc):
+    def fn(lhs, rhs):
+        return apply_binary(lhs, rhs, key, scalar_fn)
+    fn.__name__ = key
+    fn.__doc__ = doc
+    return fn
+
+
+def _truth(fn):
+    return lambda lhs, rhs: float(fn(lhs, rhs))
+
+
+UFUNCS = {
+    "add": _ufunc("add", operator.add, "lhs + rhs, broadcasting; either may be a scalar."),
+    "subtract": _ufunc("sub", operator.sub, "lhs - rhs, broadcasting; either may be a scalar."),
+    "multiply": _ufunc("mul", operator.mul, "lhs * rhs, broadcasting; either may be a scalar."),
+    "divide": _ufunc("div", operator.truediv, "lhs / rhs, broadcasting; either may be a scalar."),
+    "true_divide": _ufunc("div", operator.truediv, "lhs / rhs; either may be a scalar."),
+    "modulo": _ufunc("mod", operator.mod, "lhs % rhs, broadcasting; either may be a scalar."),
+    "power": _ufunc("power", operator.pow, "lhs ** rhs, broadcasting; either may be a scalar."),
+    "pow": _ufunc("power", operator.pow, "lhs ** rhs, broadcasting; either may be a scalar."),
+    "maximum": _ufunc("maximum", max, "Element-wise maximum; either may be a scalar."),
+    "minimum": _ufunc("minimum", min, "Element-wise minimum; either may be a scalar."),
+    "hypot": _ufunc("hypot", lambda a, b: (a * a + b * b) ** 0.5, "sqrt(lhs**2 + rhs**2)."),
+    "equal": _ufunc("equal", _truth(operator.eq), "1 where lhs == rhs, else 0."),
+    "not_equal": _ufunc("not_equal", _truth(operator.ne), "1 where lhs != rhs, else 0."),
+    "greater": _ufunc("greater", _truth(operator.gt), "1 where lhs > rhs, else 0."),
+    "greater_equal": _ufunc("greater_equal", _truth(operator.ge), "1 where lhs >= rhs, else 0."),
+    "lesser": _ufunc("lesser", _truth(operator.lt), "1 where lhs < rhs, else 0."),
+    "lesser_equal": _ufunc("lesser_equal", _truth(operator.le), "1 where lhs <= rhs, else 0."),
+    "logical_and": _ufunc("logical_and", _truth(lambda a, b: a and b), "1 where both are nonzero."),
+    "logical_or": _ufunc("logical_or", _truth(lambda a, b: a or b), "1 where either is nonzero."),
+    "logical_xor": _ufunc("logical_xor", _truth(lambda a, b: bool(a) != bool(b)),
+                          "1 where exactly one is nonzero."),
+}
+
+
+def histogram(a, bins=10, range=None):  # noqa: A002  (MXNet's argument name)
+    """Counts of ``a`` in ``bins`` (a number of equal bins over ``range``, default the data's
+    min and max, or an array of edges) and the bin edges."""
+    op = get_op("_histogram")
+    if isinstance(bins, OperatorMethods):
+        return a._apply(op, (a, bins), {})
+    if range is None:
+        values = a.asnumpy()
+        range = (float(values.min()), float(values.max()))
+    return a._apply(op, (a,), {"bin_cnt": bins, "range": range})

@@ -138,7 +138,7 @@ def _leaky_relu_shape_rule(op, params, shapes):
     return shapes, outputs
 
 
-register("LeakyReLU", _leaky_relu, random=True,
+register("LeakyReLU", _leaky_relu, random=True, differentiable=True,
          inputs=lambda p: ("data", "gamma") if p["act_type"] == "prelu" else ("data",),
          input_attrs={"gamma": {"__init__": '["Constant", {"value": 0.25}]'}},  # MXNet's
          outputs=lambda p: ("output", "mask") if p["act_type"] == "rrelu" else ("output",),
@@ -304,7 +304,8 @@ def _lrn_check(op, params, shape):
 def _lrn(inputs, aux, params, is_train, rng):
     (data,) = inputs
     nsize, half = params["nsize"], (params["nsize"] - 1) // 2
-    window = lax.reduce_window(jnp.square(data), jnp.zeros((), data.dtype), lax.add,
+    # a Python scalar init: JAX then recognizes the sum and uses its differentiable rule
+    window = lax.reduce_window(jnp.square(data), 0.0, lax.add,
                                (1, 2 * half + 1, 1, 1), (1, 1, 1, 1),
                                ((0, 0), (half, half), (0, 0), (0, 0)))
     scale = params["knorm"] + params["alpha"] / nsize * window
@@ -319,6 +320,70 @@ register("LRN", _lrn, shape_rule=_data_rule(_lrn_check),
                        doc="channels in the window")),
          doc="Local response normalization across channels: "
              "x / (knorm + alpha / nsize * sum of x**2 over the window) ** beta.")
+
+
+def _group_norm(inputs, aux, params, is_train, rng):
+    data, gamma, beta = inputs
+    groups, eps = params["num_groups"], params["eps"]
+    n, c = data.shape[:2]
+    grouped = data.reshape((n, groups, -1))
+    mean = grouped.mean(axis=2, keepdims=True)
+    var = jnp.square(grouped - mean).mean(axis=2, keepdims=True)
+    std = jnp.sqrt(var + eps)
+    out = ((grouped - mean) / std * gamma[:, None] + beta[:, None]).reshape(data.shape)
+    if params["output_mean_var"]:
+        return (out, mean.reshape(n, groups), std.reshape(n, groups)), aux
+    return (out,), aux
+
+
+def _group_norm_shape_rule(op, params, shapes):
+    data = shapes[0]
+    outputs = op.num_outputs(params)
+    if data is None:
+        return shapes, [None] * outputs
+    if len(data) < 2 or data[1] % params["num_groups"]:
+        raise MXNetError(f"GroupNorm: data of shape {tuple(data)} needs a channel axis 1 "
+                         f"divisible by num_groups={params['num_groups']}")
+    shapes = [data, (params["num_groups"],), (params["num_groups"],)]
+    stats = (data[0], params["num_groups"])
+    return shapes, [data, stats, stats][:outputs]
+
+
+register("GroupNorm", _group_norm, inputs=("data", "gamma", "beta"),
+         outputs=lambda p: ("output", "mean", "std") if p["output_mean_var"] else ("output",),
+         shape_rule=_group_norm_shape_rule,
+         params=(Param("num_groups", P.integer_at_least(1), default=1,
+                       doc="channel groups normalized separately"),
+                 Param("eps", P.number, default=1e-5, doc="added to the variance"),
+                 Param("output_mean_var", P.boolean, default=False,
+                       doc="also output each group's mean and standard deviation")),
+         doc="Group normalization: channels in num_groups groups, each normalized over its "
+             "channels and spatial axes per sample, then scaled by gamma and shifted by beta "
+             "(both of shape (num_groups,)) per group.")
+
+
+def _smooth_l1(data, scalar):
+    inverse = 1.0 / (scalar * scalar)
+    return jnp.where(jnp.abs(data) < inverse, 0.5 * jnp.square(scalar * data),
+                     jnp.abs(data) - 0.5 * inverse).astype(data.dtype)
+
+
+register("smooth_l1", lambda inputs, aux, params, is_train, rng: (
+            (_smooth_l1(inputs[0], params["scalar"]),), aux),
+         params=(Param("scalar", P.number, default=1.0, doc="sigma: the quadratic zone is "
+                       "|x| < 1 / sigma**2"),),
+         doc="0.5 * (sigma * x)**2 where |x| < 1 / sigma**2, else |x| - 0.5 / sigma**2.")
+
+
+def _hard_sigmoid(data, alpha, beta):
+    return jnp.clip(alpha * data + beta, 0, 1).astype(data.dtype)
+
+
+register("hard_sigmoid", lambda inputs, aux, params, is_train, rng: (
+            (_hard_sigmoid(inputs[0], params["alpha"], params["beta"]),), aux),
+         params=(Param("alpha", P.number, default=0.2, doc="slope"),
+                 Param("beta", P.number, default=0.5, doc="offset")),
+         doc="clip(alpha * x + beta, 0, 1).")
 
 
 # --- dropout -------------------------------------------------------------------------
@@ -349,7 +414,7 @@ def _dropout(inputs, aux, params, is_train, rng):
     return (data * keep.astype(data.dtype) * scale,), aux
 
 
-register("Dropout", _dropout, random=True, shape_rule=_data_rule(_dropout_check),
+register("Dropout", _dropout, random=True, differentiable=True, shape_rule=_data_rule(_dropout_check),
          params=(Param("p", _fraction, default=0.5, doc="fraction of elements zeroed"),
                  Param("mode", P.choice("always", "training"), default="training",
                        doc="drop in training only, or on every call"),
@@ -428,6 +493,38 @@ register("softmax", _softmax_compute(jax.nn.softmax),
          params=_softmax_params(P.optional(P.boolean)),
          doc="exp(x / T) normalized along an axis; with use_length, positions at or past "
              "the length input are 0.")
+
+register("softmin", _softmax_compute(lambda x, axis: jax.nn.softmax(-x, axis)),
+         inputs=lambda p: ("data", "length") if p["use_length"] else ("data",),
+         shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
+         params=_softmax_params(P.optional(P.boolean)),
+         doc="softmax of -x / T along an axis: the smallest inputs get the largest weights.")
+
+def _softmax_cross_entropy(inputs, aux, params, is_train, rng):
+    data, label = inputs
+    logp = jax.nn.log_softmax(data, axis=-1)
+    picked = jnp.take_along_axis(logp, label.astype(jnp.int32)[:, None], axis=1)
+    return (-picked.sum().reshape(1).astype(data.dtype),), aux
+
+
+def _softmax_cross_entropy_shape_rule(op, params, shapes):
+    data, label = shapes
+    if data is None:
+        return shapes, [(1,)]
+    if len(data) != 2:
+        raise MXNetError(f"softmax_cross_entropy: data must be 2-D (batch, classes), got "
+                         f"{tuple(data)}")
+    if label is not None and tuple(label) != (data[0],):
+        raise MXNetError(f"softmax_cross_entropy: label must have shape ({data[0]},), got "
+                         f"{tuple(label)}")
+    return [data, (data[0],)], [(1,)]
+
+
+register("softmax_cross_entropy", _softmax_cross_entropy, inputs=("data", "label"),
+         shape_rule=_softmax_cross_entropy_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]]),
+         doc="Sum over the batch of the cross entropy of softmax(data) against the label "
+             "classes: shape (1,).")
 
 register("log_softmax", _softmax_compute(jax.nn.log_softmax),
          shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,

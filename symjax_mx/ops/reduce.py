@@ -76,6 +76,33 @@ for _name, (_fn, _aliases) in REDUCTIONS.items():
              shape_rule=_reduce_shape_rule, doc=f"{_name} over the given axes.")
 
 
+def _moments(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    axes = tuple(range(data.ndim)) if params["axes"] is None else tuple(
+        a % data.ndim for a in params["axes"])
+    mean = data.mean(axis=axes, keepdims=True)
+    shape = _reduced_shape(data.shape, axes, params["keepdims"])
+    var = jnp.square(data - mean).mean(axis=axes).reshape(shape)
+    mean = mean.reshape(shape)
+    return (mean.astype(data.dtype), var.astype(data.dtype)), aux
+
+
+def _moments_shape_rule(op, params, in_shapes):
+    (shape,) = in_shapes
+    if shape is None:
+        return in_shapes, [None, None]
+    axes = reduce_axes(op.name, len(shape), params["axes"], False)
+    out = _reduced_shape(shape, axes, params["keepdims"])
+    return in_shapes, [out, out]
+
+
+register("moments", _moments, outputs=("mean", "var"), shape_rule=_moments_shape_rule,
+         params=(Param("axes", P.axes, doc="axes to reduce; None: all"),
+                 Param("keepdims", P.boolean, default=False,
+                       doc="keep the reduced axes with size 1")),
+         doc="Mean and (biased) variance over the given axes.")
+
+
 def _check_numeric(op, dtype):
     if dtype is not None and np.dtype(dtype) == np.bool_:
         raise MXNetError(f"operator {op.name} does not support boolean type")
@@ -180,7 +207,7 @@ _ARG_PARAMS = (
 )
 for _name, _fn in (("argmax", jnp.argmax), ("argmin", jnp.argmin)):
     register(_name, simple_compute(_arg_reduction(_name, _fn)), params=_ARG_PARAMS,
-             shape_rule=_arg_shape_rule, dtype_rule=_numeric_dtype_rule,
+             differentiable=False, shape_rule=_arg_shape_rule, dtype_rule=_numeric_dtype_rule,
              doc=f"Indices of the {_name[3:]}imum along an axis (first occurrence), in the "
                  f"input's dtype.")
 
@@ -188,7 +215,7 @@ register("argmax_channel",
          simple_compute(lambda data: _arg_reduction("argmax_channel", jnp.argmax)(data, 1, False)),
          shape_rule=lambda op, params, in_shapes: _arg_shape_rule(
              op, {"axis": 1, "keepdims": False}, in_shapes),
-         dtype_rule=_numeric_dtype_rule, doc="argmax along axis 1.")
+         dtype_rule=_numeric_dtype_rule, differentiable=False, doc="argmax along axis 1.")
 
 
 # ---- topk, sort, argsort ---------------------------------------------------------------
@@ -314,7 +341,64 @@ def _argsort_dtype_rule(op, params, in_dtypes):
     return in_dtypes, [np.dtype(params["dtype"]).type]
 
 
-register("argsort", simple_compute(_argsort),
+register("argsort", simple_compute(_argsort), differentiable=False,
          params=(_ORDER_AXIS, _ASCEND, _INDEX_DTYPE), shape_rule=_sort_shape_rule,
          dtype_rule=_argsort_dtype_rule,
          doc="Indices that sort along an axis (stable: ties keep their order).")
+
+
+# ---- histogram --------------------------------------------------------------------------
+
+def _histogram(inputs, aux, params, is_train, rng):
+    data = inputs[0].reshape(-1)
+    if params["bin_cnt"] is not None:
+        low, high = params["range"]
+        edges = jnp.linspace(low, high, params["bin_cnt"] + 1).astype(data.dtype)
+    else:
+        edges = inputs[1].astype(data.dtype)
+    bins = edges.shape[0] - 1
+    index = jnp.searchsorted(edges, data, side="right") - 1
+    index = jnp.where(data == edges[-1], bins - 1, index)  # the last bin is closed
+    inside = (index >= 0) & (index < bins)
+    counts = jnp.zeros(bins, jnp.int64).at[jnp.where(inside, index, 0)].add(
+        inside.astype(jnp.int64))
+    return (counts, edges), aux
+
+
+def _histogram_shape_rule(op, params, shapes):
+    if params["bin_cnt"] is not None:
+        return shapes, [(params["bin_cnt"],), (params["bin_cnt"] + 1,)]
+    bins = shapes[1]
+    if bins is None:
+        return shapes, [None, None]
+    if len(bins) != 1 or bins[0] < 2:
+        raise MXNetError(f"histogram: bins must be a 1-D array of at least 2 edges, got shape "
+                         f"{tuple(bins)}")
+    return shapes, [(bins[0] - 1,), tuple(bins)]
+
+
+def _histogram_check(op, params):
+    if params["bin_cnt"] is not None:
+        if params["range"] is None or len(params["range"]) != 2 \
+                or params["range"][0] > params["range"][1]:
+            raise MXNetError(f"histogram: bin_cnt needs range=(low, high) with low <= high, "
+                             f"got {params['range']}")
+
+
+def _range(value):
+    value = P._literal(value)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"expected (low, high), got {value!r}")
+    return tuple(float(v) for v in value)
+
+
+register("_histogram", _histogram, aliases=("histogram",), differentiable=False,
+         inputs=lambda p: ("data",) if p["bin_cnt"] is not None else ("data", "bins"),
+         outputs=("histogram", "bin_edges"), shape_rule=_histogram_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [np.int64, dtypes[0]]),
+         check=_histogram_check,
+         params=(Param("bin_cnt", P.optional(P.integer), doc="number of equal-width bins; "
+                       "None: the bins input holds the edges"),
+                 Param("range", P.optional(_range), doc="(low, high) of the equal bins")),
+         doc="Counts (int64) of the flattened data in each bin, and the bin edges; the last "
+             "bin includes its right edge, values outside are ignored.")

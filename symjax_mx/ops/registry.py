@@ -24,6 +24,7 @@ The contract every operator follows:
   RNN's begin states from their consumers this way).
 """
 import ast
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -33,7 +34,7 @@ import numpy as np
 from ..base import MXNetError, normalize_dtype
 
 __all__ = ["Param", "Operator", "register", "get_op", "list_ops", "output_shape_rule", "publish",
-           "resolve_inputs", "split_call", "ParamParsers"]
+           "resolve_inputs", "split_call", "ParamParsers", "describe_parser"]
 
 
 #: The longest string a number, shape or axes parameter is parsed from.
@@ -86,6 +87,7 @@ class ParamParsers:
             if value < minimum:
                 raise ValueError(f"expected an integer >= {minimum}, got {value}")
             return value
+        parse.describe = f"int (>= {minimum})"
         return parse
 
     @classmethod
@@ -131,6 +133,7 @@ class ParamParsers:
             if name not in names:
                 raise ValueError(f"expected one of {list(names)}, got {name!r}")
             return name
+        parse.describe = "{" + ", ".join(repr(n) for n in sorted(names)) + "}"
         return parse
 
     @staticmethod
@@ -150,6 +153,7 @@ class ParamParsers:
             if value not in options:
                 raise ValueError(f"expected one of {list(options)}, got {value!r}")
             return value
+        parse.describe = "{" + ", ".join(repr(o) for o in sorted(options, key=str)) + "}"
         return parse
 
     @staticmethod
@@ -160,7 +164,19 @@ class ParamParsers:
                 return None
             return parse(value)
         parse_optional.accepts_none = True
+        parse_optional.describe = f"{describe_parser(parse)} or None"
         return parse_optional
+
+
+_PARSER_TYPES = {"boolean": "boolean", "integer": "int", "number": "float",
+                 "shape": "Shape(tuple)", "axes": "Shape(tuple) or None", "dtype": "dtype",
+                 "context": "Context", "string": "string"}
+
+
+def describe_parser(parse):
+    """The type a parser accepts, as MXNet's operator docs write it ('Shape(tuple)')."""
+    described = getattr(parse, "describe", None)
+    return described or _PARSER_TYPES.get(getattr(parse, "__name__", ""), "value")
 
 
 @dataclass(frozen=True)
@@ -215,12 +231,17 @@ class Operator:
     dtype_rule: Callable = same_dtype_rule
     shape_from_outputs: Callable = None  # fills input shapes from known output shapes
     random: bool = False                 # compute takes a PRNG key
+    differentiable: bool = None          # has a gradient (default: unless random)
     loss: bool = False                   # its gradient ignores the head gradient
     open_params: bool = False            # keep unknown params, as strings (Custom)
     check: Callable = None               # check(op, params): constraints across params
     input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables
     aliases: tuple = ()
     doc: str = ""
+
+    def __post_init__(self):
+        if self.differentiable is None:
+            self.differentiable = not self.random
 
     @property
     def traced_params(self):
@@ -356,18 +377,33 @@ def output_shape_rule(out_shape):
     return rule
 
 
+# operator-name prefix -> submodule of mx.nd / mx.sym holding the operator without it
+SUBMODULE_PREFIXES = {"_linalg_": "linalg", "_contrib_": "contrib", "_image_": "image"}
+
+
 def publish(make_function, namespace, module_name):
     """Put ``make_function(op, name)`` into ``namespace`` for every operator name and alias;
-    names starting with ``_`` go into a ``<module_name>._internal`` module instead."""
+    names starting with ``_`` go into a ``<module_name>._internal`` module instead, and
+    ``_linalg_gemm`` also into ``<module_name>.linalg`` as ``gemm`` (``_contrib_`` into
+    ``contrib``)."""
     internal = types.ModuleType(module_name + "._internal",
                                 "Operators whose MXNet names start with _.")
+    submodules = {sub: types.ModuleType(f"{module_name}.{sub}", f"MXNet's {sub} operators.")
+                  for sub in SUBMODULE_PREFIXES.values()}
     for op in list_ops():
         for name in (op.name, *op.aliases):
             if name.startswith("_"):
                 setattr(internal, name, make_function(op, name))
+                for prefix, sub in SUBMODULE_PREFIXES.items():
+                    if name.startswith(prefix):
+                        short = name[len(prefix):]
+                        setattr(submodules[sub], short, make_function(op, short))
             elif name not in namespace:
                 namespace[name] = make_function(op, name)
     namespace["_internal"] = internal
+    for sub, module in submodules.items():
+        namespace[sub] = module
+        sys.modules[module.__name__] = module
 
 
 def simple_compute(fn):

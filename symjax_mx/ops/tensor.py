@@ -276,7 +276,7 @@ def _one_hot(indices, depth, on_value, off_value, dtype):
     return jnp.where(hot, cast_scalar(on_value, dtype), cast_scalar(off_value, dtype))
 
 
-register("one_hot", simple_compute(_one_hot), inputs=("indices",),
+register("one_hot", simple_compute(_one_hot), inputs=("indices",), differentiable=False,
          shape_rule=output_shape_rule(_one_hot_shape),
          dtype_rule=lambda op, params, in_dtypes: (in_dtypes, [np.dtype(params["dtype"]).type]),
          params=(Param("depth", P.integer, required=True, doc="length of the one-hot axis"),

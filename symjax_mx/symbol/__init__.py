@@ -2,7 +2,8 @@
 import sys
 
 from ..ops.fluent import add_fluent_methods
-from ..ndarray.register import UFUNCS
+from ..ops.layout import split_v2
+from ..ops.methods import UFUNCS, histogram
 from ..ops.registry import publish
 from .creation import full, ones, zeros
 from . import random  # noqa: E402  (mx.sym.random)
@@ -11,10 +12,9 @@ from .symbol import Group, Symbol, Variable, load, load_json, var
 
 publish(op_function, globals(), __name__)
 # MXNet's symbol-or-scalar functions: elementwise for two symbols, scalar operators else
-maximum, minimum, power, hypot = (UFUNCS[k] for k in ("maximum", "minimum", "power", "hypot"))
-pow = power  # noqa: A001 (MXNet's name)
+globals().update(UFUNCS)
 
 add_fluent_methods(Symbol, sys.modules[__name__])
 
-__all__ = ["Group", "Symbol", "Variable", "full", "hypot", "load", "load_json", "maximum",
-           "minimum", "ones", "pow", "power", "var", "zeros"]
+__all__ = ["Group", "Symbol", "Variable", "full", "histogram", "hypot", "load", "load_json",
+           "maximum", "minimum", "ones", "pow", "power", "split_v2", "var", "zeros"]

@@ -1,4 +1,5 @@
 """mx.sym.<Name> for every registry operator: calling one adds a node to the graph."""
+from ..ops.describe import docstring, signature
 from ..ops.registry import split_call
 from .symbol import Symbol, create
 
@@ -12,6 +13,7 @@ def op_function(op, public_name):
         # an unnamed node is named after the function called (mx.sym.flip -> flip0)
         return create(op, *split_call(op, args, kwargs, Symbol), name=name, attr=attr,
                       hint=public_name.lower())
-    fn.__name__ = public_name
-    fn.__doc__ = op.doc
+    fn.__name__ = fn.__qualname__ = public_name
+    fn.__doc__ = docstring(op, "symbol")
+    fn.__signature__ = signature(op, "symbol")
     return fn

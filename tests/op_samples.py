@@ -1,0 +1,150 @@
+"""One cheap sample call per registry operator, for the operator contract test.
+
+An operator absent from ``SAMPLES`` gets the default: each input a (2, 3) float64 array
+in [0.2, 0.9) (inside the domain of log, sqrt, arcsin, arctanh, erfinv, ...) and no
+parameters. An entry gives what the default cannot: input shapes or values, parameters
+(``Sample``), and which inputs the gradient check perturbs (``wrt``; default: every
+float input).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import symjax_mx as mx
+
+
+class _Cube(mx.operator.CustomOp):
+    """x ** 3 with its exact gradient written by hand: a Custom operator to sample."""
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] ** 3)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], out_grad[0] * 3 * in_data[0] ** 2)
+
+
+@mx.operator.register("_contract_cube")
+class _CubeProp(mx.operator.CustomOpProp):
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return _Cube()
+
+
+@dataclass
+class Sample:
+    inputs: list = None           # shapes (tuples) or numpy arrays; None: default per input
+    params: dict = field(default_factory=dict)
+    wrt: tuple = None             # positions of inputs the gradient check perturbs
+
+
+def _ints(values, dtype=np.float64):
+    return np.array(values, dtype=dtype)
+
+
+_SPD = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])
+_BOXES = np.array([[0.1, 0.2, 0.5, 0.7], [0.3, 0.1, 0.8, 0.6]])
+_BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
+
+SAMPLES = {
+    "FullyConnected": Sample([(2, 3), (4, 3), (4,)], {"num_hidden": 4}),
+    "Convolution": Sample([(1, 2, 4, 4), (3, 2, 2, 2), (3,)], {"kernel": (2, 2), "num_filter": 3}),
+    "Deconvolution": Sample([(1, 2, 3, 3), (2, 3, 2, 2), (3,)],
+                            {"kernel": (2, 2), "num_filter": 3, "no_bias": False}),
+    "Pooling": Sample([(1, 2, 5, 5)], {"kernel": (3, 3), "stride": (2, 2), "pool_type": "avg"}),
+    "UpSampling": Sample([(1, 2, 2, 2)], {"scale": 2, "sample_type": "nearest"}),
+    "Embedding": Sample([_ints([[0, 2], [1, 1]]), (3, 4)], {"input_dim": 3, "output_dim": 4},
+                        wrt=(1,)),
+    "add_n": Sample([(2, 3), (2, 3), (2, 3)], {"num_args": 3}),
+    "arccosh": Sample([np.array([[1.5, 2.0, 3.0]])]),
+    "dot": Sample([(2, 3), (3, 4)]),
+    "batch_dot": Sample([(2, 2, 3), (2, 3, 4)]),
+    "SoftmaxOutput": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "SVMOutput": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "Cast": Sample(params={"dtype": "float64"}),
+    "Concat": Sample([(2, 3), (2, 2)], {"num_args": 2, "dim": 1}),
+    "stack": Sample([(2, 3), (2, 3)], {"num_args": 2}),
+    "expand_dims": Sample(params={"axis": 1}),
+    "reverse": Sample(params={"axis": 1}),
+    "tile": Sample(params={"reps": (2, 1)}),
+    "repeat": Sample(params={"repeats": 2}),
+    "broadcast_to": Sample([(1, 3)], {"shape": (2, 3)}),
+    "broadcast_axis": Sample([(1, 3)], {"axis": 0, "size": 2}),
+    "broadcast_like": Sample([(1, 3), (2, 3)], wrt=(0,)),
+    "Activation": Sample(params={"act_type": "tanh"}),
+    "LeakyReLU": Sample(params={"act_type": "elu"}),
+    "BatchNorm": Sample(_BN, {"fix_gamma": False}, wrt=(0, 1, 2)),
+    "LayerNorm": Sample([(2, 3), (3,), (3,)]),
+    "InstanceNorm": Sample([(2, 3, 2), (3,), (3,)]),
+    "L2Normalization": Sample([(2, 3, 2)]),
+    "LRN": Sample([(1, 4, 2, 2)], {"nsize": 3}),
+    "SliceChannel": Sample([(2, 4)], {"num_outputs": 2}),
+    "slice": Sample(params={"begin": (0, 1), "end": (2, 3)}),
+    "slice_axis": Sample(params={"axis": 1, "begin": 1, "end": 3}),
+    "slice_like": Sample([(3, 4), (2, 3)], wrt=(0,)),
+    "take": Sample([(3, 2), _ints([0, 2])], wrt=(0,)),
+    "pick": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "one_hot": Sample([_ints([0, 2])], {"depth": 3}),
+    "where": Sample([_ints([[1, 0, 1], [0, 1, 0]]), (2, 3), (2, 3)], wrt=(1, 2)),
+    "clip": Sample(params={"a_min": 0.3, "a_max": 0.7}),
+    "Pad": Sample([(1, 1, 2, 2)], {"mode": "constant", "pad_width": (0, 0, 0, 0, 1, 1, 1, 1)}),
+    "Crop": Sample([(1, 1, 4, 4)], {"num_args": 1, "h_w": (2, 2)}),
+    "SequenceMask": Sample([(3, 2, 2), _ints([1, 3])], {"use_sequence_length": True}, wrt=(0,)),
+    "SequenceLast": Sample([(3, 2, 2), _ints([1, 3])], {"use_sequence_length": True}, wrt=(0,)),
+    "SequenceReverse": Sample([(3, 2, 2), _ints([1, 3])], {"use_sequence_length": True},
+                              wrt=(0,)),
+    "topk": Sample(params={"ret_typ": "value", "k": 2}),
+    "Reshape": Sample(params={"shape": (3, 2)}),
+    "_full": Sample([], {"value": 2.0, "shape": (2, 3)}),
+    "_zeros": Sample([], {"shape": (2, 3)}),
+    "_ones": Sample([], {"shape": (2, 3)}),
+    "_random_randint": Sample([], {"low": 0, "high": 5, "shape": (2, 3)}),
+    **{f"_random_{name}": Sample([], {"shape": (2, 3)}) for name in (
+        "uniform", "normal", "gamma", "exponential", "poisson", "negative_binomial",
+        "generalized_negative_binomial")},
+    "_sample_multinomial": Sample([np.full((2, 3), 1 / 3)]),
+    "GridGenerator": Sample([(1, 6)], {"transform_type": "affine", "target_shape": (2, 3)}),
+    "BilinearSampler": Sample([(1, 2, 3, 3), np.full((1, 2, 2, 2), 0.3)]),
+    "SpatialTransformer": Sample([(1, 2, 3, 3), np.array([[0.9, 0.1, 0.05, -0.1, 0.8, 0.13]])],
+                                 {"target_shape": (2, 2), "transform_type": "affine",
+                                  "sampler_type": "bilinear"}),
+    "depth_to_space": Sample([(1, 4, 1, 2)], {"block_size": 2}),
+    "space_to_depth": Sample([(1, 1, 2, 4)], {"block_size": 2}),
+    "GroupNorm": Sample([(2, 4, 2), (2,), (2,)], {"num_groups": 2}),
+    "_linalg_gemm": Sample([(2, 3), (3, 4), (2, 4)], {"alpha": 2.0, "beta": 0.5}),
+    "_linalg_gemm2": Sample([(3, 2), (3, 4)], {"transpose_a": True}),
+    "_linalg_potrf": Sample([_SPD]),
+    "_linalg_extractdiag": Sample([(3, 3)], {"offset": -1}),
+    "_linalg_makediag": Sample([(2, 2)], {"offset": 1}),
+    "_linalg_potri": Sample([np.linalg.cholesky(_SPD)]),
+    "_linalg_inverse": Sample([_SPD]),
+    "_linalg_det": Sample([_SPD]),
+    "_linalg_slogdet": Sample([_SPD]),
+    "_linalg_sumlogdiag": Sample([_SPD]),
+    "_linalg_syevd": Sample([_SPD]),
+    "_linalg_gelqf": Sample([(2, 3)]),
+    "_linalg_trmm": Sample([_SPD, (3, 2)], {"alpha": 1.5}),
+    "_linalg_trsm": Sample([_SPD, (2, 3)], {"rightside": True, "transpose": True}),
+    "amp_cast": Sample(params={"dtype": "float64"}),
+    "amp_multicast": Sample([(2, 3), (2, 3)], {"num_outputs": 2}),
+    "multi_all_finite": Sample([(2, 3), (3,)], {"num_arrays": 2}),
+    "batch_take": Sample([(2, 3), _ints([2, 0])], wrt=(0,)),
+    "gather_nd": Sample([(2, 3), _ints([[0, 1], [1, -1]])], wrt=(0,)),
+    "scatter_nd": Sample([(2,), _ints([[0, 1], [1, 2]])], {"shape": (2, 3)}, wrt=(0,)),
+    "_contrib_box_iou": Sample([_BOXES, _BOXES[:1] + 0.05]),
+    "_contrib_box_encode": Sample([_ints([[0, 1]]), _ints([[1, 0]]), _BOXES[None], _BOXES[None],
+                                   np.zeros(4), np.full(4, 0.1)]),
+    "_contrib_box_decode": Sample([(1, 2, 4), _BOXES[None]]),
+    "_ravel_multi_index": Sample([_ints([[0, 1], [2, 0]])], {"shape": (-1, 3)}),
+    "_unravel_index": Sample([_ints([5, 1])], {"shape": (2, 3)}),
+    "softmax_cross_entropy": Sample([(2, 3), _ints([0, 2])], wrt=(0,)),
+    "_contrib_AdaptiveAvgPooling2D": Sample([(1, 2, 3, 5)], {"output_size": (2, 2)}),
+    "_contrib_interleaved_matmul_selfatt_qk": Sample([(2, 1, 12)], {"heads": 2}),
+    "_contrib_interleaved_matmul_selfatt_valatt": Sample([(2, 1, 12), (2, 2, 2)], {"heads": 2}),
+    "_contrib_interleaved_matmul_encdec_qk": Sample([(2, 1, 4), (3, 1, 8)], {"heads": 2}),
+    "_contrib_interleaved_matmul_encdec_valatt": Sample([(3, 1, 8), (2, 2, 3)], {"heads": 2}),
+    "CTCLoss": Sample([(4, 2, 3), _ints([[1, 2], [2, 0]])], wrt=(0,)),
+    "_split_v2": Sample([(4, 3)], {"indices": (0, 1)}),
+    "_histogram": Sample([(2, 3)], {"bin_cnt": 3, "range": (0.0, 1.0)}),
+    "_image_normalize": Sample([(3, 2, 2)], {"mean": (0.1, 0.2, 0.3), "std": (1.0, 2.0, 3.0)}),
+    "Correlation": Sample([(1, 2, 4, 4), (1, 2, 4, 4)], {"kernel_size": 1, "max_displacement": 1}),
+    "Custom": Sample(params={"op_type": "_contract_cube"}),
+}
