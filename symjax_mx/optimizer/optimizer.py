@@ -28,25 +28,15 @@ import numpy as np
 import optax
 
 from ..ndarray import NDArray
+from ..ops.optimizer_update import clip_by
 from ..registry import Registry
 
 __all__ = ["Optimizer", "create", "register"]
 
 
-def _cast(like, *scalars):
-    """Host or traced scalars in the dtype of the array ``like`` (MXNet's float params)."""
-    return [jnp.asarray(s, like.dtype) for s in scalars]
-
-
 def _power(base, t):
     """``base ** t`` in float64, as MXNet's Python code computes bias corrections."""
     return jnp.power(jnp.asarray(base, jnp.float64), t)
-
-
-def _active(limit):
-    """Whether a clip limit is on: MXNet passes it to its kernels only when truthy, and
-    the kernels ignore negative limits."""
-    return bool(limit) and limit > 0
 
 
 def _to_ndarrays(state, ctx):
@@ -155,9 +145,7 @@ class Optimizer:
 
     def _clip(self, grad):
         """``grad`` clipped to [-clip_gradient, clip_gradient] when clipping is on."""
-        if not _active(self.clip_gradient):
-            return grad
-        return optax.clip(self.clip_gradient).update(grad, optax.EmptyState())[0]
+        return clip_by(grad, self.clip_gradient)
 
     # --- host bookkeeping, as MXNet 1.9.1 ------------------------------------------------
 
