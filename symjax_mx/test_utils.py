@@ -228,3 +228,36 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                        - objective(minus, use_forward_train)) / numeric_eps
         assert_almost_equal(grads[name].asnumpy(), numeric, rtol, atol if atol is not None
                             else 1e-4, ("symbolic grad " + name, "numeric grad " + name))
+
+
+# --- names MXNet's unittest files import (added by the optim branch; confcore may define
+# the same names: keep one definition when merging) ---------------------------------------
+import contextlib as _contextlib  # noqa: E402
+import os as _os  # noqa: E402
+
+
+@_contextlib.contextmanager
+def environment(*args):
+    """Scope setting environment variables: ``environment(name, value)`` or
+    ``environment({name: value, ...})``; a None value unsets. The previous values come back
+    on exit, also after an exception."""
+    if len(args) == 1 and isinstance(args[0], dict):
+        settings = args[0]
+    elif len(args) == 2:
+        settings = {args[0]: args[1]}
+    else:
+        raise TypeError("environment() takes one dict, or an env var name and its value")
+    snapshot = {name: _os.environ.get(name) for name in settings}
+
+    def apply(values):
+        for name, value in values.items():
+            if value is None:
+                _os.environ.pop(name, None)
+            else:
+                _os.environ[name] = value
+
+    apply(settings)
+    try:
+        yield
+    finally:
+        apply(snapshot)
