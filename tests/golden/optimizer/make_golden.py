@@ -88,6 +88,11 @@ CASES += [
      "params": ONE, "dtype": "float16"},
     {"opt": "adam", "kwargs": {"multi_precision": True, "learning_rate": 0.01},
      "params": ONE, "dtype": "float16"},
+    # optimizers MXNet writes in Python (DCASGD with momentum fails on MXNet: `if mom:`)
+    {"opt": "dcasgd", "kwargs": {}, "params": ONE},
+    {"opt": "dcasgd", "kwargs": {"lamda": 0.5, **ALL}, "params": ONE},
+    {"opt": "groupadagrad", "kwargs": {"learning_rate": 0.1, "rescale_grad": 0.5,
+                                       "clip_gradient": 0.3}, "params": ONE},
 ]
 STEPS = 4
 
