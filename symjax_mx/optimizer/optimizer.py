@@ -51,6 +51,8 @@ class Optimizer:
     _hyper = ("rescale_grad", "clip_gradient", "multi_precision")
     # Layout of a multi-precision state: (weight32, state), or (state, weight32) if False.
     _master_first = True
+    # Names (param_idx2name) that get weight decay; the others get wd_mult 0.
+    _decayed_suffixes = ("_weight", "_gamma")
 
     def __init__(self, rescale_grad=1., param_idx2name=None, wd=0., clip_gradient=None,
                  learning_rate=None, lr_scheduler=None, sym=None, begin_num_update=0,
@@ -181,11 +183,11 @@ class Optimizer:
 
     def set_wd_mult(self, args_wd_mult):
         """Per-parameter weight-decay multipliers, by name or index. Names in idx2name not
-        ending in ``_weight`` or ``_gamma`` get 0; then ``__wd_mult__`` attributes of
+        ending in one of ``_decayed_suffixes`` get 0; then ``__wd_mult__`` attributes of
         ``sym``'s arguments, then ``args_wd_mult``."""
         self.wd_mult = {}
         for name in self.idx2name.values():
-            if not (name.endswith("_weight") or name.endswith("_gamma")):
+            if not name.endswith(self._decayed_suffixes):
                 self.wd_mult[name] = 0.0
         if self.sym_info:
             attr, arg_names = self.sym_info

@@ -1,6 +1,6 @@
-"""The optimizers MXNet 1.9.1 writes in Python NDArray code rather than on a fused update
-operator: SGLD, DCASGD and GroupAdaGrad (mx.optimizer.contrib). Their gradient clipping
-is Python's: on whenever ``clip_gradient`` is not None."""
+"""The optimizers MXNet 1.9.1 writes in Python around its operators: SGLD, DCASGD, LARS
+and GroupAdaGrad (mx.optimizer.contrib). The gradient clipping of SGLD, DCASGD and
+GroupAdaGrad is Python's: on whenever ``clip_gradient`` is not None."""
 import itertools
 import math
 
@@ -9,10 +9,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..ndarray import random as nd_random
+from ..ops import optimizer_update as kernels
 from ..random_state import next_key
 from .optimizer import Optimizer, register
 
-__all__ = ["SGLD", "DCASGD", "GroupAdaGrad"]
+__all__ = ["SGLD", "DCASGD", "LARS", "GroupAdaGrad"]
 
 
 def _clip(grad, limit):
@@ -103,6 +104,79 @@ class DCASGD(Optimizer):
             delta = self.momentum * mom + delta
         new_weight = (weight + delta).astype(weight.dtype)
         return new_weight, (None if mom is None else delta.astype(mom.dtype), weight)
+
+
+@register
+class LARS(Optimizer):
+    """SGD with layer-wise adaptive rate scaling: each parameter's learning rate is scaled
+    by ``eta * ||w|| / (||g|| * rescale_grad + wd * ||w|| + eps)`` (1 if a norm is 0), except
+    for parameters whose names end in gamma, beta or bias; with ``momentum_correction`` the
+    momentum is scaled by the ratio of this learning rate to the previous one. ``update``
+    finds the names through ``param_idx2name``; the pure ``step`` (which sees no name)
+    scales every parameter. Weight decay applies only to names ending in ``_weight``. With
+    multi_precision the norms are those of the float32 master copy (MXNet takes the float16
+    weight's: the rates differ in the fourth digit)."""
+
+    _hyper = Optimizer._hyper + ("momentum", "eta", "eps", "momentum_correction")
+    _master_first = False
+    _decayed_suffixes = ("_weight",)
+    _NO_LARS = ("gamma", "beta", "bias")
+
+    def __init__(self, momentum=0.0, lazy_update=True, eta=0.001, eps=0,
+                 momentum_correction=True, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.momentum_correction = momentum_correction
+        self.lazy_update = lazy_update
+        self.eta = eta
+        self.eps = eps
+        self.last_lr = None
+        self.cur_lr = None
+        self._lars_off = False
+
+    def init_state(self, weight):
+        return None if self.momentum == 0.0 else jnp.zeros_like(weight)
+
+    def _get_lrs(self, indices):
+        """MXNet's learning rates, remembering the previous base rate for the momentum
+        correction."""
+        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
+        self.last_lr = lr if self.cur_lr is None else self.cur_lr
+        self.cur_lr = lr
+        return super()._get_lrs(indices)
+
+    def _effective_momentum(self):
+        if self.momentum > 0 and self.momentum_correction and self.last_lr:
+            return self.momentum * (self.cur_lr / self.last_lr)
+        return self.momentum
+
+    def trace_key(self):
+        return super().trace_key() + (self._lars_off, self._effective_momentum())
+
+    def update(self, index, weight, grad, state):
+        if isinstance(index, (list, tuple)):
+            for args in zip(index, weight, grad, state):
+                self.update(*args)
+            return
+        name = self.idx2name.get(index, str(index))
+        self._lars_off = name.endswith(self._NO_LARS)
+        try:
+            super().update(index, weight, grad, state)
+        finally:
+            self._lars_off = False
+
+    def step(self, weight, grad, state, lr, wd, t):
+        if not self._lars_off:
+            w_norm = jnp.sqrt(jnp.sum(jnp.square(weight.astype(jnp.float32))))
+            g_sum_sq = jnp.sum(jnp.square(grad.astype(jnp.float32)))
+            scaled = lr * self.eta * w_norm / (jnp.sqrt(g_sum_sq) * self.rescale_grad
+                                               + wd * w_norm + self.eps)
+            lr = jnp.where((w_norm > 0) & (g_sum_sq > 0), scaled, lr)
+        if state is None:
+            return kernels.sgd_update(weight, grad, lr, wd, self.rescale_grad,
+                                      self.clip_gradient), None
+        return kernels.sgd_mom_update(weight, grad, state, lr, self._effective_momentum(), wd,
+                                      self.rescale_grad, self.clip_gradient)
 
 
 @register
