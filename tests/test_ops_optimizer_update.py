@@ -79,3 +79,15 @@ def test_lazy_update_is_accepted():
     weight = mx.nd.ones((2,))
     mx.nd.sgd_update(weight, mx.nd.ones((2,)), lr=0.5, lazy_update=False, out=weight)
     np.testing.assert_allclose(weight.asnumpy(), [0.5, 0.5])
+
+
+def test_multi_sgd_update_updates_every_weight_into_out():
+    # MXNet 1.9.1 gives [0.9, 0.9] and [0.7, 0.7, 0.7]
+    weights = [mx.nd.ones((2,)), mx.nd.ones((3,))]
+    grads = [mx.nd.ones((2,)), mx.nd.ones((3,))]
+    mx.nd.multi_sgd_update(weights[0], grads[0], weights[1], grads[1], lrs=(0.1, 0.2),
+                           wds=(0, 0.5), num_weights=2, out=weights)
+    np.testing.assert_allclose(weights[0].asnumpy(), [0.9, 0.9], rtol=1e-6)
+    np.testing.assert_allclose(weights[1].asnumpy(), [0.7, 0.7, 0.7], rtol=1e-6)
+    with pytest.raises(MXNetError, match="lrs has 1 values for num_weights=2"):
+        mx.nd.multi_sgd_update(*weights, *grads, lrs=(0.1,), wds=(0, 0), num_weights=2)

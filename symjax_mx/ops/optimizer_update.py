@@ -299,3 +299,54 @@ _register("lamb_update_phase2", lamb_update_phase2, (),
            Param("upper_bound", P.number, -1.0, doc="upper bound of r1 if >= 0")),
           "LAMB's second phase: weight - lr * r1 / r2 * g, r1 and r2 the norms of the weight "
           "and of g.")
+
+
+# --- multi-tensor SGD: one call updates num_weights weights -----------------------------
+
+def _floats(value):
+    """A tuple of floats, from a sequence or its string form."""
+    value = P._literal(value)
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    if not all(isinstance(v, (int, float, np.integer, np.floating)) for v in values):
+        raise ValueError(f"expected a tuple of numbers, got {value!r}")
+    return tuple(float(v) for v in values)
+
+
+def _multi_sgd(inputs, aux, params, is_train, rng):
+    weights, grads = inputs[0::2], inputs[1::2]
+    return tuple(sgd_update(w, g, lr, wd, params["rescale_grad"], params["clip_gradient"])
+                 for w, g, lr, wd in zip(weights, grads, params["lrs"], params["wds"])), aux
+
+
+def _multi_check(op, params):
+    for name in ("lrs", "wds"):
+        if len(params[name]) != params["num_weights"]:
+            raise MXNetError(f"{op.name}: {name} has {len(params[name])} values for "
+                             f"num_weights={params['num_weights']}")
+
+
+def _multi_shape_rule(op, params, shapes):
+    for i in range(params["num_weights"]):
+        weight, grad = shapes[2 * i], shapes[2 * i + 1]
+        if weight is not None and grad is not None and tuple(weight) != tuple(grad):
+            raise MXNetError(f"{op.name}: grad_{i} has shape {tuple(grad)}, but weight_{i} "
+                             f"has shape {tuple(weight)}")
+        shapes[2 * i] = shapes[2 * i + 1] = weight if weight is not None else grad
+    return shapes, list(shapes[0::2])
+
+
+def _multi_dtype_rule(op, params, dtypes):
+    return dtypes, list(dtypes[0::2])
+
+
+register("multi_sgd_update", _multi_sgd,
+         inputs=lambda p: tuple(f"{kind}_{i}" for i in range(p["num_weights"])
+                                for kind in ("weight", "grad")),
+         outputs=lambda p: tuple(f"weight_{i}" for i in range(p["num_weights"])),
+         shape_rule=_multi_shape_rule, dtype_rule=_multi_dtype_rule, check=_multi_check,
+         params=(Param("lrs", _floats, required=True, doc="a learning rate per weight"),
+                 Param("wds", _floats, required=True, doc="a weight decay per weight"),
+                 *_COMMON[1:],
+                 Param("num_weights", P.integer_at_least(1), 1, doc="how many weights")),
+         doc="SGD on num_weights weights at once, inputs weight_0, grad_0, weight_1, ...: "
+             "weight_i - lrs[i] * (clip(rescale_grad * grad_i) + wds[i] * weight_i).")
