@@ -237,7 +237,7 @@ import os as _os  # noqa: E402
 
 from .ndarray.random import uniform as random_uniform  # noqa: E402
 
-__all__ += ["environment", "compare_ndarray_tuple", "compare_optimizer"]
+__all__ += ["array", "environment", "compare_ndarray_tuple", "compare_optimizer"]
 
 
 @_contextlib.contextmanager

@@ -378,3 +378,8 @@ def test_group_adagrad_is_contrib_row_wise_and_rejects_weight_decay():
         group.create_state(0, mx.nd.ones((3,)))
     with pytest.raises(AssertionError, match="Weight decay"):
         opt.contrib.GroupAdaGrad(wd=0.1).update(0, weight, weight, state)
+
+
+def test_optimizers_with_equal_settings_share_one_compiled_step():
+    assert opt.SGD(momentum=0.9)._compiled_step() is opt.SGD(momentum=0.9)._compiled_step()
+    assert opt.SGD(momentum=0.9)._compiled_step() is not opt.SGD(momentum=0.5)._compiled_step()

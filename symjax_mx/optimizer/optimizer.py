@@ -19,6 +19,7 @@ optimizer in optax code. Scalars are cast to the weight's dtype before the array
 MXNet's kernels get float parameters; what MXNet computes in Python (bias corrections, and
 ``1 - beta`` in the optimizers it writes in NDArray arithmetic) is computed in float64 first.
 """
+import copy
 import warnings
 from typing import Any, NamedTuple
 
@@ -81,7 +82,6 @@ class Optimizer:
         self.idx2name = param_idx2name.copy()
         self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
         self.param_dict = param_dict if param_dict else {}
-        self._jit_step = jax.jit(self._keyed_step, static_argnums=0)
         self.set_lr_mult({})
         self.set_wd_mult({})
 
@@ -115,10 +115,15 @@ class Optimizer:
         """The hyperparameters ``step`` reads at trace time (retrace when this changes)."""
         return (type(self),) + tuple(getattr(self, name) for name in self._hyper)
 
-    def _keyed_step(self, key, *args):
-        """``step``, jitted with ``key = trace_key()`` static so hyperparameter changes
-        retrace."""
-        return self.step(*args)
+    def _compiled_step(self):
+        """``step`` compiled once per ``trace_key()``, shared by every optimizer with that
+        key: MXNet code creates many optimizers with equal settings."""
+        key = self.trace_key()
+        step = _COMPILED_STEPS.get(key)
+        if step is None:
+            # a snapshot, so that a later trace (new shapes) sees the settings of this key
+            step = _COMPILED_STEPS[key] = jax.jit(copy.copy(self).step)
+        return step
 
     def _master_copy(self, weight):
         return self.multi_precision and weight.dtype == np.float16
@@ -266,9 +271,8 @@ class Optimizer:
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
         jax_state = jax.tree_util.tree_map(NDArray.asjax, state)
-        new_weight, new_state = self._jit_step(self.trace_key(), weight.asjax(), grad.asjax(),
-                                               jax_state, lr, wd,
-                                               self._index_update_count[index])
+        new_weight, new_state = self._compiled_step()(weight.asjax(), grad.asjax(), jax_state,
+                                                      lr, wd, self._index_update_count[index])
         weight._write(new_weight)
         for array, value in zip(jax.tree_util.tree_leaves(state),
                                 jax.tree_util.tree_leaves(new_state)):
@@ -335,16 +339,16 @@ class Optimizer:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        del state["param_dict"], state["_jit_step"]
+        del state["param_dict"]
         return state
 
     def __setstate__(self, state):
         self.__dict__ = state
         self.param_dict = {}
-        self._jit_step = jax.jit(self._keyed_step, static_argnums=0)
 
 
 _REGISTRY = Registry(Optimizer, "optimizer", wrong_class=AssertionError)
+_COMPILED_STEPS = {}  # trace_key() -> jitted step
 Optimizer.opt_registry = _REGISTRY.classes
 
 
