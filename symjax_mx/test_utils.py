@@ -9,6 +9,7 @@ import numpy as np
 
 from . import context
 from .ndarray import NDArray, array, waitall
+from .ndarray.random import uniform as random_uniform
 from .util import use_np
 
 # As in MXNet, the module has no __all__: ``from mxnet.test_utils import *`` brings every
@@ -530,3 +531,58 @@ def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b"))
 def is_aarch64_run():
     """Whether this is an ARM64 machine."""
     return platform.machine() == "aarch64"
+
+
+def compare_ndarray_tuple(t1, t2, rtol=None, atol=None):
+    """Assert that two optimizer states (NDArrays, nested tuples of them, or None) are almost
+    equal; nothing is compared where either is None."""
+    if t1 is None or t2 is None:
+        return
+    if isinstance(t1, tuple):
+        for s1, s2 in zip(t1, t2):
+            compare_ndarray_tuple(s1, s2, rtol, atol)
+    else:
+        assert_almost_equal(t1, t2, rtol=rtol, atol=atol)
+
+
+def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="default",
+                      rtol=1e-4, atol=1e-5, compare_states=True, ntensors=1):
+    """Assert that one update by ``opt1`` and by ``opt2`` from the same random weights and
+    gradients gives almost equal weights (and states). ``shape`` a list of shapes updates
+    ``ntensors`` weights: one at a time with ``opt1``, all in one call with ``opt2``."""
+    import copy
+
+    if w_stype != "default" or g_stype != "default":
+        raise NotImplementedError("compare_optimizer: only dense ('default') storage exists")
+
+    def uniform(s):
+        return random_uniform(shape=s, ctx=default_context(), dtype=dtype)
+
+    if not isinstance(shape, list):
+        assert ntensors == 1
+        w2, g2 = uniform(shape), uniform(shape)
+        w1, g1 = w2.copyto(default_context()), g2.copyto(default_context())
+        state1 = opt1.create_state_multi_precision(0, w1)
+        state2 = opt2.create_state_multi_precision(0, w2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2)
+        opt1.update_multi_precision(0, w1, g1, state1)
+        opt2.update_multi_precision(0, w2, g2, state2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2, rtol=rtol, atol=atol)
+        assert_almost_equal(w1, w2, rtol=rtol, atol=atol)
+        return
+    w1, g1 = [], []
+    for s in shape:
+        w1.append(uniform(s))
+        g1.append(uniform(s))
+    w1, g1 = tuple(w1), tuple(g1)
+    w2, g2 = copy.deepcopy(w1), copy.deepcopy(g1)
+    state2 = [opt2.create_state_multi_precision(0, w2[i]) for i in range(ntensors)]
+    opt2.update_multi_precision(list(range(ntensors)), w2, g2, state2)
+    for i in range(ntensors):
+        state1 = opt1.create_state_multi_precision(i, w1[i])
+        opt1.update_multi_precision(i, w1[i], g1[i], state1)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2[i], rtol, atol)
+        compare_ndarray_tuple(w1[i], w2[i], rtol, atol)

@@ -41,9 +41,11 @@ def teststore():
         rank = property(lambda self: 0)
         num_workers = property(lambda self: 1)
 
-    mx.kv.KVStoreBase.register(TestStore)
+    builtin = mx.kv.KVStoreBase.kv_registry["teststore"]
+    with pytest.warns(UserWarning, match="overriding"):
+        mx.kv.KVStoreBase.register(TestStore)
     yield TestStore
-    mx.kv.KVStoreBase.kv_registry.pop("teststore")
+    mx.kv.KVStoreBase.kv_registry["teststore"] = builtin
 
 
 def test_a_registered_store_is_created_by_name(teststore):
@@ -137,3 +139,23 @@ def test_the_throttle_waits_for_the_oldest_beyond_its_limit():
         throttle.queued(Flag(n))
     assert waited == [0, 1]
     assert collectives.HOST_THROTTLE.limit == collectives.HOST_COLLECTIVES_IN_FLIGHT
+
+
+def test_teststore_is_registered_and_sums_without_an_optimizer():
+    store = mx.kv.create("teststore")
+    assert isinstance(store, mx.kv.TestStore)
+    assert (store.type, store.rank, store.num_workers) == ("teststore", 0, 1)
+    assert not type(store).is_capable(mx.kv.KVStoreBase.OPTIMIZER)
+    with pytest.raises(ValueError, match="Unknown capability"):
+        store.is_capable("compression")
+    values = [mx.nd.ones((2, 2)), mx.nd.ones((2, 2)) * 2]
+    outs = [mx.nd.zeros((2, 2)), mx.nd.zeros((2, 2))]
+    store.pushpull("a", values, outs)
+    for out in outs:
+        np.testing.assert_array_equal(out.asnumpy(), np.full((2, 2), 3.0))
+    store.pushpull("a", values)
+    np.testing.assert_array_equal(values[1].asnumpy(), np.full((2, 2), 3.0))
+    store.broadcast(5, mx.nd.ones((2, 2)) * 7, outs)
+    np.testing.assert_array_equal(outs[0].asnumpy(), np.full((2, 2), 7.0))
+    with pytest.raises(NotImplementedError):
+        store.set_optimizer(mx.optimizer.SGD())

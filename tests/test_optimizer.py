@@ -290,7 +290,10 @@ def test_optimizer_pickles():
     assert o2.param_dict == {} and o2.momentum == 0.9 and o2.num_update == 1
 
 
-@pytest.mark.parametrize("name", sorted(set(opt.Optimizer.opt_registry) - {"ccsgd"}))
+# SGLD's noise comes from a different stream (test_sgld_*); GroupAdaGrad needs a 2-D weight
+# and no weight decay (test_group_adagrad_*)
+@pytest.mark.parametrize("name", sorted(set(opt.Optimizer.opt_registry)
+                                        - {"ccsgd", "sgld", "groupadagrad"}))
 def test_as_optax_every_optimizer(name):
     kwargs = {"wd": 0.01, "rescale_grad": 0.5, "clip_gradient": 0.4}
     tx = opt.create(name, **kwargs).as_optax()
@@ -337,3 +340,47 @@ def test_step_inputs_counts_updates_and_returns_lrs_wds_counts():
     rows = opt.step_inputs([0, 1])
     assert rows.dtype == np.float64 and rows.shape == (3, 2)
     np.testing.assert_allclose(rows, [[0.5, 1.0], [0.1, 0.1], [2, 2]])
+
+
+def test_sgld_update_draws_its_noise_from_mx_random():
+    sgld = opt.SGLD(learning_rate=0.1, wd=0.01, rescale_grad=2.0, clip_gradient=1.5)
+    weight, grad = mx.nd.array([1.0, -1.0, 0.5]), mx.nd.array([1.0, 0.2, -3.0])
+    assert sgld.create_state_multi_precision(0, weight) is None
+    mx.random.seed(7)
+    sgld.update_multi_precision(0, weight, grad, None)
+    mx.random.seed(7)
+    noise = mx.nd.random.normal(0, np.sqrt(0.1), shape=(3,)).asnumpy()
+    g = np.clip(2.0 * np.array([1.0, 0.2, -3.0]), -1.5, 1.5)
+    w0 = np.array([1.0, -1.0, 0.5])
+    np.testing.assert_allclose(weight.asnumpy(), w0 - 0.05 * (g + 0.01 * w0) + noise,
+                               rtol=1e-5)
+
+
+def test_sgld_pure_step_adds_noise_of_variance_lr():
+    sgld = opt.SGLD(learning_rate=0.04)
+    weight = jnp.zeros((20000,), jnp.float32)
+    new, state = jax.jit(sgld.step)(weight, jnp.zeros_like(weight), None, 0.04, 0.0, 1)
+    assert state is None
+    assert abs(float(jnp.mean(new))) < 0.01 and abs(float(jnp.std(new)) - 0.2) < 0.01
+    again, _ = jax.jit(sgld.step)(weight, jnp.zeros_like(weight), None, 0.04, 0.0, 2)
+    assert not np.allclose(np.asarray(new), np.asarray(again))
+
+
+def test_group_adagrad_is_contrib_row_wise_and_rejects_weight_decay():
+    group = opt.create("groupadagrad", learning_rate=0.1)
+    assert isinstance(group, opt.contrib.GroupAdaGrad)
+    weight = mx.nd.ones((2, 3))
+    state = group.create_state(0, weight)
+    assert state.shape == (2, 1)
+    group.update(0, weight, mx.nd.array([[1, 1, 1], [2, 2, 2]]), state)
+    np.testing.assert_allclose(state.asnumpy(), [[1], [4]], rtol=1e-6)
+    np.testing.assert_allclose(weight.asnumpy()[:, 0], [0.9, 0.9], rtol=1e-4)
+    with pytest.raises(AssertionError, match="2-D"):
+        group.create_state(0, mx.nd.ones((3,)))
+    with pytest.raises(AssertionError, match="Weight decay"):
+        opt.contrib.GroupAdaGrad(wd=0.1).update(0, weight, weight, state)
+
+
+def test_optimizers_with_equal_settings_share_one_compiled_step():
+    assert opt.SGD(momentum=0.9)._compiled_step() is opt.SGD(momentum=0.9)._compiled_step()
+    assert opt.SGD(momentum=0.9)._compiled_step() is not opt.SGD(momentum=0.5)._compiled_step()

@@ -58,3 +58,28 @@ def test_assert_exception():
     tu.assert_exception(mx.nd.zeros, mx.MXNetError, (2, -1))
     with pytest.raises(AssertionError, match="did not raise"):
         tu.assert_exception(mx.nd.zeros, mx.MXNetError, (2, 1))
+
+
+def test_environment_sets_and_restores_variables():
+    import os
+    os.environ.pop("SYMJAX_TEST_ENV", None)
+    with mx.test_utils.environment("SYMJAX_TEST_ENV", "1"):
+        assert os.environ["SYMJAX_TEST_ENV"] == "1"
+        with mx.test_utils.environment({"SYMJAX_TEST_ENV": None}):
+            assert "SYMJAX_TEST_ENV" not in os.environ
+        assert os.environ["SYMJAX_TEST_ENV"] == "1"
+    assert "SYMJAX_TEST_ENV" not in os.environ
+
+
+def test_compare_optimizer_tells_equal_from_different_optimizers():
+    from symjax_mx.test_utils import compare_ndarray_tuple, compare_optimizer
+    compare_optimizer(mx.optimizer.SGD(momentum=0.9), mx.optimizer.SGD(momentum=0.9), (3, 2),
+                      np.float32)
+    compare_optimizer(mx.optimizer.Adam(), mx.optimizer.Adam(), [(2,), (3,)], np.float32,
+                      ntensors=2)
+    with pytest.raises(AssertionError):
+        compare_optimizer(mx.optimizer.SGD(learning_rate=0.1), mx.optimizer.SGD(learning_rate=0.2),
+                          (3, 2), np.float32)
+    compare_ndarray_tuple(None, (mx.nd.ones((1,)),))
+    with pytest.raises(AssertionError):
+        compare_ndarray_tuple((mx.nd.ones((2,)),), (mx.nd.zeros((2,)),))

@@ -2,5 +2,6 @@
 from .base import KVStoreBase
 from .kvstore import KVStore, create
 from .placement import Placement
+from .teststore import TestStore
 
-__all__ = ["KVStore", "KVStoreBase", "Placement", "create"]
+__all__ = ["KVStore", "KVStoreBase", "Placement", "TestStore", "create"]

@@ -449,7 +449,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
 
     ``inputs`` lists the operator's inputs followed by its auxiliary states, as MXNet's
     imperative calls take them; on a training call (``is_train``) the auxiliary states
-    are updated in place. An operator without inputs places its outputs on ``ctx``
+    are updated in place, as are those of an operator that mutates them on every call
+    (``op.mutates_aux``: the optimizer updates). An operator without inputs places its outputs on ``ctx``
     (default: the current context). Results are written into ``out`` when given.
     Under ``autograd.record()`` the call is appended to the tape. ``autograd``'s train
     mode runs the operator in training mode without updating auxiliary states: as in
@@ -475,7 +476,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
                                    num_inputs)
     if not inputs:
         outputs = [x64.device_put(o, ctx.jax_device) for o in outputs]
-    if is_train:
+    if is_train or op.mutates_aux:
         for state, value in zip(inputs[len(inputs) - len(new_aux):], new_aux):
             state._write(value, op.name)
     if out is None:

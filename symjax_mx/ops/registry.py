@@ -235,6 +235,9 @@ class Operator:
     loss: bool = False                   # its gradient ignores the head gradient
     open_params: bool = False            # keep unknown params, as strings (Custom)
     check: Callable = None               # check(op, params): constraints across params
+    mutates_aux: bool = False            # aux states are mutable inputs (MXNet's
+                                         # FMutateInputs): written on every call, not only
+                                         # in training
     input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables
     aliases: tuple = ()
     doc: str = ""

@@ -19,6 +19,7 @@ optimizer in optax code. Scalars are cast to the weight's dtype before the array
 MXNet's kernels get float parameters; what MXNet computes in Python (bias corrections, and
 ``1 - beta`` in the optimizers it writes in NDArray arithmetic) is computed in float64 first.
 """
+import copy
 import warnings
 from typing import Any, NamedTuple
 
@@ -29,25 +30,15 @@ import optax
 
 from .. import x64
 from ..ndarray import NDArray
+from ..ops.optimizer_update import clip_by
 from ..registry import Registry
 
 __all__ = ["Optimizer", "create", "register"]
 
 
-def _cast(like, *scalars):
-    """Host or traced scalars in the dtype of the array ``like`` (MXNet's float params)."""
-    return [jnp.asarray(s, like.dtype) for s in scalars]
-
-
 def _power(base, t):
     """``base ** t`` in float64, as MXNet's Python code computes bias corrections."""
     return jnp.power(jnp.asarray(base, jnp.float64), t)
-
-
-def _active(limit):
-    """Whether a clip limit is on: MXNet passes it to its kernels only when truthy, and
-    the kernels ignore negative limits."""
-    return bool(limit) and limit > 0
 
 
 def _to_ndarrays(state, ctx):
@@ -62,6 +53,8 @@ class Optimizer:
     _hyper = ("rescale_grad", "clip_gradient", "multi_precision")
     # Layout of a multi-precision state: (weight32, state), or (state, weight32) if False.
     _master_first = True
+    # Names (param_idx2name) that get weight decay; the others get wd_mult 0.
+    _decayed_suffixes = ("_weight", "_gamma")
 
     def __init__(self, rescale_grad=1., param_idx2name=None, wd=0., clip_gradient=None,
                  learning_rate=None, lr_scheduler=None, sym=None, begin_num_update=0,
@@ -90,7 +83,6 @@ class Optimizer:
         self.idx2name = param_idx2name.copy()
         self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
         self.param_dict = param_dict if param_dict else {}
-        self._jit_step = x64.jit(self._keyed_step, static_argnums=0)
         self.set_lr_mult({})
         self.set_wd_mult({})
 
@@ -124,10 +116,15 @@ class Optimizer:
         """The hyperparameters ``step`` reads at trace time (retrace when this changes)."""
         return (type(self),) + tuple(getattr(self, name) for name in self._hyper)
 
-    def _keyed_step(self, key, *args):
-        """``step``, jitted with ``key = trace_key()`` static so hyperparameter changes
-        retrace."""
-        return self.step(*args)
+    def _compiled_step(self):
+        """``step`` compiled once per ``trace_key()``, shared by every optimizer with that
+        key: MXNet code creates many optimizers with equal settings."""
+        key = self.trace_key()
+        step = _COMPILED_STEPS.get(key)
+        if step is None:
+            # a snapshot, so that a later trace (new shapes) sees the settings of this key
+            step = _COMPILED_STEPS[key] = x64.jit(copy.copy(self).step)
+        return step
 
     def _master_copy(self, weight):
         return self.multi_precision and weight.dtype == np.float16
@@ -156,9 +153,7 @@ class Optimizer:
 
     def _clip(self, grad):
         """``grad`` clipped to [-clip_gradient, clip_gradient] when clipping is on."""
-        if not _active(self.clip_gradient):
-            return grad
-        return optax.clip(self.clip_gradient).update(grad, optax.EmptyState())[0]
+        return clip_by(grad, self.clip_gradient)
 
     # --- host bookkeeping, as MXNet 1.9.1 ------------------------------------------------
 
@@ -194,11 +189,11 @@ class Optimizer:
 
     def set_wd_mult(self, args_wd_mult):
         """Per-parameter weight-decay multipliers, by name or index. Names in idx2name not
-        ending in ``_weight`` or ``_gamma`` get 0; then ``__wd_mult__`` attributes of
+        ending in one of ``_decayed_suffixes`` get 0; then ``__wd_mult__`` attributes of
         ``sym``'s arguments, then ``args_wd_mult``."""
         self.wd_mult = {}
         for name in self.idx2name.values():
-            if not (name.endswith("_weight") or name.endswith("_gamma")):
+            if not name.endswith(self._decayed_suffixes):
                 self.wd_mult[name] = 0.0
         if self.sym_info:
             attr, arg_names = self.sym_info
@@ -277,9 +272,8 @@ class Optimizer:
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
         jax_state = jax.tree_util.tree_map(NDArray.asjax, state)
-        new_weight, new_state = self._jit_step(self.trace_key(), weight.asjax(), grad.asjax(),
-                                               jax_state, lr, wd,
-                                               self._index_update_count[index])
+        new_weight, new_state = self._compiled_step()(weight.asjax(), grad.asjax(), jax_state,
+                                                      lr, wd, self._index_update_count[index])
         weight._write(new_weight)
         for array, value in zip(jax.tree_util.tree_leaves(state),
                                 jax.tree_util.tree_leaves(new_state)):
@@ -346,16 +340,16 @@ class Optimizer:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        del state["param_dict"], state["_jit_step"]
+        del state["param_dict"]
         return state
 
     def __setstate__(self, state):
         self.__dict__ = state
         self.param_dict = {}
-        self._jit_step = x64.jit(self._keyed_step, static_argnums=0)
 
 
 _REGISTRY = Registry(Optimizer, "optimizer", wrong_class=AssertionError)
+_COMPILED_STEPS = {}  # trace_key() -> jitted step
 Optimizer.opt_registry = _REGISTRY.classes
 
 

@@ -1,10 +1,10 @@
 """MXNet 1.9.1's optimizers, each a pure JAX update rule (``init_state`` and ``step``) on
 the ``Optimizer`` host API, registered by class name for ``mx.optimizer.create``."""
 import jax.numpy as jnp
-import numpy as np
-import optax
 
-from .optimizer import Optimizer, _active, _cast, _power, register
+from ..ops import optimizer_update as kernels
+from ..ops.optimizer_update import scalars_like as _cast
+from .optimizer import Optimizer, _power, register
 
 __all__ = ["AdaDelta", "AdaGrad", "Adam", "AdamW", "Adamax", "FTML", "Ftrl", "LAMB", "NAG",
            "Nadam", "RMSProp", "SGD", "Signum", "ccSGD"]
@@ -30,13 +30,11 @@ class SGD(Optimizer):
         return None if self.momentum == 0.0 else jnp.zeros_like(weight)
 
     def step(self, weight, grad, state, lr, wd, t):
-        lr, wd, rescale = _cast(weight, lr, wd, self.rescale_grad)
-        grad = self._clip(rescale * grad)
         if state is None:
-            return (1 - lr * wd) * weight - lr * grad, None
-        mom, _ = optax.trace(self.momentum).update(-lr * wd * weight - lr * grad,
-                                                   optax.TraceState(trace=state))
-        return weight + mom, mom
+            return kernels.sgd_update(weight, grad, lr, wd, self.rescale_grad,
+                                      self.clip_gradient), None
+        return kernels.sgd_mom_update(weight, grad, state, lr, self.momentum, wd,
+                                      self.rescale_grad, self.clip_gradient)
 
 
 @register
@@ -64,15 +62,11 @@ class NAG(Optimizer):
         return None if self.momentum == 0.0 else jnp.zeros_like(weight)
 
     def step(self, weight, grad, state, lr, wd, t):
-        lr, wd, rescale, momentum = _cast(weight, lr, wd, self.rescale_grad, self.momentum)
-        grad = self._clip(rescale * grad)
         if state is None:
-            return (1 - lr * wd) * weight - lr * grad, None
-        mom = momentum * state
-        new_weight = weight - mom + (momentum + 1) * (mom - lr * (grad + wd * weight))
-        # MXNet's kernel writes the weight in place before it updates the momentum, so the
-        # momentum's weight-decay term sees the new weight
-        return new_weight, mom - lr * (grad + wd * new_weight)
+            return kernels.sgd_update(weight, grad, lr, wd, self.rescale_grad,
+                                      self.clip_gradient), None
+        return kernels.nag_mom_update(weight, grad, state, lr, self.momentum, wd,
+                                      self.rescale_grad, self.clip_gradient)
 
 
 @register
@@ -94,13 +88,10 @@ class Signum(Optimizer):
         return None if self.momentum == 0.0 else jnp.zeros_like(weight)
 
     def step(self, weight, grad, state, lr, wd, t):
-        lr, wd, rescale, momentum, wd_lh = _cast(weight, lr, wd, self.rescale_grad,
-                                                 self.momentum, self.wd_lh)
-        if state is None:  # signsgd_update ignores rescale_grad and clip_gradient
-            return (1 - lr * wd) * weight - lr * jnp.sign(grad), None
-        mom = (momentum * state - (1 - momentum) * wd * weight
-               - (1 - momentum) * self._clip(rescale * grad))
-        return (1 - lr * wd_lh) * weight + lr * jnp.sign(mom), mom
+        if state is None:
+            return kernels.signsgd_update(weight, grad, lr, wd), None
+        return kernels.signum_update(weight, grad, state, lr, self.momentum, wd,
+                                     self.rescale_grad, self.clip_gradient, self.wd_lh)
 
 
 @register
@@ -127,12 +118,10 @@ class Adam(Optimizer):
 
     def step(self, weight, grad, state, lr, wd, t):
         lr = lr * (jnp.sqrt(1 - _power(self.beta2, t)) / (1 - _power(self.beta1, t)))
-        lr, wd, rescale, beta1, beta2, eps = _cast(weight, lr, wd, self.rescale_grad,
-                                                   self.beta1, self.beta2, self.epsilon)
-        grad = self._clip(rescale * grad + wd * weight)
-        mean = beta1 * state[0] + (1 - beta1) * grad
-        var = beta2 * state[1] + (1 - beta2) * grad * grad
-        return weight - lr * mean / (jnp.sqrt(var) + eps), (mean, var)
+        weight, mean, var = kernels.adam_update(weight, grad, *state, lr, self.beta1,
+                                                self.beta2, self.epsilon, wd,
+                                                self.rescale_grad, self.clip_gradient)
+        return weight, (mean, var)
 
 
 @register
@@ -290,19 +279,14 @@ class RMSProp(Optimizer):
         return tuple(jnp.zeros_like(weight) for _ in range(3 if self.centered else 1))
 
     def step(self, weight, grad, state, lr, wd, t):
-        lr, wd, rescale, gamma1, gamma2, eps = _cast(weight, lr, wd, self.rescale_grad,
-                                                     self.gamma1, self.gamma2, self.epsilon)
-        grad = self._clip(rescale * grad + wd * weight)
-        n = (1 - gamma1) * (grad * grad) + gamma1 * state[0]
+        common = (wd, self.rescale_grad, self.clip_gradient, self.clip_weights)
         if self.centered:
-            mean_g = (1 - gamma1) * grad + gamma1 * state[1]
-            delta = gamma2 * state[2] - lr * grad / jnp.sqrt(n - mean_g * mean_g + eps)
-            weight, state = weight + delta, (n, mean_g, delta)
+            weight, *state = kernels.rmspropalex_update(weight, grad, *state, lr, self.gamma1,
+                                                        self.gamma2, self.epsilon, *common)
         else:
-            weight, state = weight - lr * (grad / jnp.sqrt(n + eps)), (n,)
-        if _active(self.clip_weights):
-            weight = jnp.clip(weight, -self.clip_weights, self.clip_weights)
-        return weight, state
+            weight, *state = kernels.rmsprop_update(weight, grad, *state, lr, self.gamma1,
+                                                    self.epsilon, *common)
+        return weight, tuple(state)
 
 
 @register
@@ -357,15 +341,9 @@ class Ftrl(Optimizer):
         return jnp.zeros_like(weight), jnp.zeros_like(weight)
 
     def step(self, weight, grad, state, lr, wd, t):
-        lr, wd, rescale, lamda1, beta = _cast(weight, lr, wd, self.rescale_grad, self.lamda1,
-                                              self.beta)
-        grad = self._clip(grad * rescale)
-        z_prev, n_prev = state
-        z = z_prev + grad - (jnp.sqrt(n_prev + grad * grad) - jnp.sqrt(n_prev)) * weight / lr
-        n = n_prev + grad * grad
-        new_weight = ((jnp.sign(z) * lamda1 - z) / ((beta + jnp.sqrt(n)) / lr + wd)
-                      * (jnp.abs(z) > lamda1))
-        return new_weight, (z, n)
+        weight, z, n = kernels.ftrl_update(weight, grad, *state, lr, self.lamda1, self.beta,
+                                           wd, self.rescale_grad, self.clip_gradient)
+        return weight, (z, n)
 
 
 @register
@@ -390,14 +368,10 @@ class FTML(Optimizer):
         return jnp.zeros_like(weight), jnp.zeros_like(weight), jnp.zeros_like(weight)
 
     def step(self, weight, grad, state, lr, wd, t):
-        lr, wd, rescale, beta1, beta2, eps, t = _cast(weight, lr, wd, self.rescale_grad,
-                                                      self.beta1, self.beta2, self.epsilon, t)
-        grad = self._clip(rescale * grad + wd * weight)
-        d_prev, v_prev, z_prev = state
-        v = beta2 * v_prev + (1 - beta2) * grad * grad
-        d = (1 - beta1 ** t) / lr * (jnp.sqrt(v / (1 - beta2 ** t)) + eps)
-        z = beta1 * z_prev + (1 - beta1) * grad - (d - beta1 * d_prev) * weight
-        return -z / d, (d, v, z)
+        weight, *state = kernels.ftml_update(weight, grad, *state, lr, self.beta1, self.beta2,
+                                             self.epsilon, t, wd, self.rescale_grad,
+                                             self.clip_gradient)
+        return weight, tuple(state)
 
 
 @register
@@ -428,22 +402,11 @@ class LAMB(Optimizer):
         return jnp.zeros_like(weight), jnp.zeros_like(weight)
 
     def step(self, weight, grad, state, lr, wd, t):
-        lr, wd, rescale, beta1, beta2, eps = _cast(weight, lr, wd, self.rescale_grad,
-                                                   self.beta1, self.beta2, self.epsilon)
-        grad = self._clip(grad * rescale)
-        mean = beta1 * state[0] + (1 - beta1) * grad
-        var = beta2 * state[1] + (1 - beta2) * grad * grad
-        m, v = mean, var
-        if self.bias_correction:
-            # MXNet's kernel raises the float32 betas to the power t in double
-            beta1_t, beta2_t = _cast(weight, _power(np.float32(self.beta1), t),
-                                     _power(np.float32(self.beta2), t))
-            m, v = mean / (1 - beta1_t), var / (1 - beta2_t)
-        r = m / (jnp.sqrt(v) + eps) + wd * weight
+        r, mean, var = kernels.lamb_update_phase1(weight, grad, *state, self.beta1, self.beta2,
+                                                  self.epsilon, t, self.bias_correction, wd,
+                                                  self.rescale_grad, self.clip_gradient)
         r1, r2 = jnp.linalg.norm(weight.ravel()), jnp.linalg.norm(r.ravel())
-        if self.lower_bound:
-            r1 = jnp.maximum(r1, self.lower_bound)
-        if self.upper_bound:
-            r1 = jnp.minimum(r1, self.upper_bound)
-        lr = jnp.where((r1 == 0) | (r2 == 0), lr, lr * r1 / r2)
-        return weight - lr * r, (mean, var)
+        # MXNet's optimizer passes a bound to the kernel only when it is truthy
+        weight = kernels.lamb_update_phase2(weight, r, r1, r2, lr, self.lower_bound or -1.0,
+                                            self.upper_bound or -1.0)
+        return weight, (mean, var)

@@ -88,6 +88,16 @@ CASES += [
      "params": ONE, "dtype": "float16"},
     {"opt": "adam", "kwargs": {"multi_precision": True, "learning_rate": 0.01},
      "params": ONE, "dtype": "float16"},
+    # optimizers MXNet writes in Python (DCASGD with momentum fails on MXNet: `if mom:`)
+    {"opt": "dcasgd", "kwargs": {}, "params": ONE},
+    {"opt": "dcasgd", "kwargs": {"lamda": 0.5, **ALL}, "params": ONE},
+    {"opt": "groupadagrad", "kwargs": {"learning_rate": 0.1, "rescale_grad": 0.5,
+                                       "clip_gradient": 0.3}, "params": ONE},
+    {"opt": "lars", "kwargs": {"eta": 0.1}, "params": ONE},
+    {"opt": "lars", "kwargs": {"momentum": 0.9, "eta": 0.01, **ALL}, "params": W_B,
+     "idx2name": True},
+    {"opt": "lars", "kwargs": {"momentum": 0.9, "eta": 0.05}, "params": W_B,
+     "scheduler": ["FactorScheduler", {"step": 2, "factor": 0.5, "base_lr": 0.1}]},
 ]
 STEPS = 4
 

@@ -1,0 +1,352 @@
+"""MXNet's optimizer update operators (sgd_update, adam_update, ...), and their update rules
+as pure JAX functions that mx.optimizer's optimizers call: each formula is written once,
+here.
+
+The operators take the weight and the gradient as inputs and the optimizer's states as
+mutable auxiliary states (MXNet's FMutateInputs): every call writes the new states back
+into the state arrays and returns the new weight, which callers usually write into the
+weight itself with ``out=weight``. The ``mp_`` variants keep a float32 master copy of a
+float16 weight as their last state. Scalars are cast to the weight's dtype before the
+array math, as MXNet's kernels get float parameters; ``lazy_update`` is accepted and has
+no effect (there are no row_sparse gradients).
+"""
+import jax.numpy as jnp
+import numpy as np
+
+from ..base import MXNetError
+from .registry import Param, ParamParsers as P, register
+
+__all__ = ["scalars_like", "clip_by", "sgd_update", "sgd_mom_update", "nag_mom_update",
+           "signsgd_update", "signum_update", "adam_update", "rmsprop_update",
+           "rmspropalex_update", "ftrl_update", "ftml_update", "lamb_update_phase1",
+           "lamb_update_phase2"]
+
+
+def scalars_like(like, *scalars):
+    """Host or traced scalars in the dtype of the array ``like`` (MXNet's float params)."""
+    return [jnp.asarray(s, like.dtype) for s in scalars]
+
+
+def _on(limit):
+    """Whether a clip limit is on: MXNet's kernels ignore a missing or negative limit."""
+    return limit is not None and limit > 0
+
+
+def clip_by(values, limit):
+    """``values`` clipped to [-limit, limit], or unchanged when the limit is off."""
+    return jnp.clip(values, -limit, limit) if _on(limit) else values
+
+
+# --- the update rules ---------------------------------------------------------------------
+
+def sgd_update(weight, grad, lr, wd, rescale_grad, clip_gradient):
+    """weight - lr * (clip(rescale_grad * grad) + wd * weight)."""
+    lr, wd, rescale = scalars_like(weight, lr, wd, rescale_grad)
+    grad = clip_by(rescale * grad, clip_gradient)
+    return (1 - lr * wd) * weight - lr * grad
+
+
+def sgd_mom_update(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradient):
+    """(new weight, new mom): mom = momentum * mom - lr * (wd * weight + clip(rescale *
+    grad)); weight + mom."""
+    lr, wd, rescale, momentum = scalars_like(weight, lr, wd, rescale_grad, momentum)
+    grad = clip_by(rescale * grad, clip_gradient)
+    mom = momentum * mom - lr * wd * weight - lr * grad
+    return weight + mom, mom
+
+
+def nag_mom_update(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradient):
+    """(new weight, new mom) of Nesterov momentum. MXNet's kernel writes the weight before
+    it updates the momentum, so the momentum's weight-decay term sees the new weight."""
+    lr, wd, rescale, momentum = scalars_like(weight, lr, wd, rescale_grad, momentum)
+    grad = clip_by(rescale * grad, clip_gradient)
+    mom = momentum * mom
+    new_weight = weight - mom + (momentum + 1) * (mom - lr * (grad + wd * weight))
+    return new_weight, mom - lr * (grad + wd * new_weight)
+
+
+def signsgd_update(weight, grad, lr, wd):
+    """(1 - lr * wd) * weight - lr * sign(grad); MXNet's kernel ignores rescale_grad and
+    clip_gradient."""
+    lr, wd = scalars_like(weight, lr, wd)
+    return (1 - lr * wd) * weight - lr * jnp.sign(grad)
+
+
+def signum_update(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradient, wd_lh):
+    """(new weight, new mom): mom = momentum * mom - (1 - momentum) * (wd * weight +
+    clip(rescale_grad * grad)); weight = (1 - lr * wd_lh) * weight + lr * sign(mom)."""
+    lr, wd, rescale, momentum, wd_lh = scalars_like(weight, lr, wd, rescale_grad, momentum,
+                                                    wd_lh)
+    mom = (momentum * mom - (1 - momentum) * wd * weight
+           - (1 - momentum) * clip_by(rescale * grad, clip_gradient))
+    return (1 - lr * wd_lh) * weight + lr * jnp.sign(mom), mom
+
+
+def adam_update(weight, grad, mean, var, lr, beta1, beta2, epsilon, wd, rescale_grad,
+                clip_gradient):
+    """(new weight, mean, var) of Adam without bias correction (MXNet's optimizer folds it
+    into ``lr``); g = clip(rescale_grad * grad + wd * weight)."""
+    lr, wd, rescale, beta1, beta2, eps = scalars_like(weight, lr, wd, rescale_grad, beta1,
+                                                      beta2, epsilon)
+    grad = clip_by(rescale * grad + wd * weight, clip_gradient)
+    mean = beta1 * mean + (1 - beta1) * grad
+    var = beta2 * var + (1 - beta2) * grad * grad
+    return weight - lr * mean / (jnp.sqrt(var) + eps), mean, var
+
+
+def rmsprop_update(weight, grad, n, lr, gamma1, epsilon, wd, rescale_grad, clip_gradient,
+                   clip_weights):
+    """(new weight, n) of Tieleman & Hinton's RMSProp."""
+    lr, wd, rescale, gamma1, eps = scalars_like(weight, lr, wd, rescale_grad, gamma1, epsilon)
+    grad = clip_by(rescale * grad + wd * weight, clip_gradient)
+    n = (1 - gamma1) * (grad * grad) + gamma1 * n
+    return clip_by(weight - lr * (grad / jnp.sqrt(n + eps)), clip_weights), n
+
+
+def rmspropalex_update(weight, grad, n, g, delta, lr, gamma1, gamma2, epsilon, wd,
+                       rescale_grad, clip_gradient, clip_weights):
+    """(new weight, n, g, delta) of Graves' centered RMSProp."""
+    lr, wd, rescale, gamma1, gamma2, eps = scalars_like(weight, lr, wd, rescale_grad, gamma1,
+                                                        gamma2, epsilon)
+    grad = clip_by(rescale * grad + wd * weight, clip_gradient)
+    n = (1 - gamma1) * (grad * grad) + gamma1 * n
+    g = (1 - gamma1) * grad + gamma1 * g
+    delta = gamma2 * delta - lr * grad / jnp.sqrt(n - g * g + eps)
+    return clip_by(weight + delta, clip_weights), n, g, delta
+
+
+def ftrl_update(weight, grad, z, n, lr, lamda1, beta, wd, rescale_grad, clip_gradient):
+    """(new weight, z, n) of FTRL-proximal."""
+    lr, wd, rescale, lamda1, beta = scalars_like(weight, lr, wd, rescale_grad, lamda1, beta)
+    grad = clip_by(grad * rescale, clip_gradient)
+    z = z + grad - (jnp.sqrt(n + grad * grad) - jnp.sqrt(n)) * weight / lr
+    n = n + grad * grad
+    new_weight = ((jnp.sign(z) * lamda1 - z) / ((beta + jnp.sqrt(n)) / lr + wd)
+                  * (jnp.abs(z) > lamda1))
+    return new_weight, z, n
+
+
+def ftml_update(weight, grad, d, v, z, lr, beta1, beta2, epsilon, t, wd, rescale_grad,
+                clip_grad):
+    """(new weight, d, v, z) of FTML at update count ``t``."""
+    lr, wd, rescale, beta1, beta2, eps, t = scalars_like(weight, lr, wd, rescale_grad, beta1,
+                                                         beta2, epsilon, t)
+    grad = clip_by(rescale * grad + wd * weight, clip_grad)
+    v = beta2 * v + (1 - beta2) * grad * grad
+    d_t = (1 - beta1 ** t) / lr * (jnp.sqrt(v / (1 - beta2 ** t)) + eps)
+    z = beta1 * z + (1 - beta1) * grad - (d_t - beta1 * d) * weight
+    return -z / d_t, d_t, v, z
+
+
+def lamb_update_phase1(weight, grad, mean, var, beta1, beta2, epsilon, t, bias_correction,
+                       wd, rescale_grad, clip_gradient):
+    """(update direction g, mean, var) of LAMB's first phase at update count ``t``."""
+    wd, rescale, beta1_, beta2_, eps = scalars_like(weight, wd, rescale_grad, beta1, beta2,
+                                                    epsilon)
+    grad = clip_by(grad * rescale, clip_gradient)
+    mean = beta1_ * mean + (1 - beta1_) * grad
+    var = beta2_ * var + (1 - beta2_) * grad * grad
+    m, v = mean, var
+    if bias_correction:
+        # MXNet's kernel raises the float32 betas to the power t in double
+        t = jnp.asarray(t, jnp.float64)
+        beta1_t, beta2_t = scalars_like(weight, jnp.power(np.float32(beta1), t),
+                                        jnp.power(np.float32(beta2), t))
+        m, v = mean / (1 - beta1_t), var / (1 - beta2_t)
+    return m / (jnp.sqrt(v) + eps) + wd * weight, mean, var
+
+
+def lamb_update_phase2(weight, g, r1, r2, lr, lower_bound, upper_bound):
+    """weight - lr * r1 / r2 * g, with r1 (the weight's norm) bounded where a bound is >= 0
+    and the ratio 1 where r1 or r2 is 0."""
+    if lower_bound is not None and lower_bound >= 0:
+        r1 = jnp.maximum(r1, lower_bound)
+    if upper_bound is not None and upper_bound >= 0:
+        r1 = jnp.minimum(r1, upper_bound)
+    (lr,) = scalars_like(weight, lr)
+    lr = jnp.where((r1 == 0) | (r2 == 0), lr, lr * r1 / r2)
+    return weight - lr * g
+
+
+# --- the operators ------------------------------------------------------------------------
+
+def _weight_shape_rule(op, params, shapes):
+    """Every input and state has the weight's shape (LAMB's norms r1, r2 have shape (1,));
+    so does the output."""
+    names = op.arg_names(params)
+    known = next((s for s in shapes if s is not None), None)
+    filled = []
+    for name, shape in zip(names, shapes):
+        expected = (1,) if name in ("r1", "r2") else known
+        if shape is not None and expected is not None and tuple(shape) != tuple(expected):
+            raise MXNetError(f"{op.name}: {name} has shape {tuple(shape)}, but the weight has "
+                             f"shape {tuple(known)}")
+        filled.append(expected if shape is None else shape)
+    return filled, [filled[0]]
+
+
+def _weight_dtype_rule(op, params, dtypes):
+    """The output has the weight's dtype; an ``mp_`` operator's weight32 is float32."""
+    names = op.arg_names(params)
+    if "weight32" in names:
+        index = names.index("weight32")
+        if dtypes[index] is not None and np.dtype(dtypes[index]) != np.float32:
+            raise MXNetError(f"{op.name}: weight32 must be float32, got "
+                             f"{np.dtype(dtypes[index]).name}")
+        dtypes = list(dtypes)
+        dtypes[index] = np.float32
+    return dtypes, [dtypes[0]]
+
+
+_COMMON = (Param("wd", P.number, 0.0, traced=True, doc="weight decay"),
+           Param("rescale_grad", P.number, 1.0, traced=True, doc="the gradient's scale"),
+           Param("clip_gradient", P.number, -1.0,
+                 doc="clip the rescaled gradient to [-clip_gradient, clip_gradient] if > 0"))
+_LR = Param("lr", P.number, required=True, traced=True, doc="learning rate")
+_MOMENTUM = Param("momentum", P.number, 0.0, traced=True, doc="momentum")
+_LAZY = Param("lazy_update", P.boolean, True, doc="accepted; no effect on dense gradients")
+_CLIP_WEIGHTS = Param("clip_weights", P.number, -1.0,
+                      doc="clip the weight to [-clip_weights, clip_weights] if > 0")
+_T = Param("t", P.integer, required=True, traced=True, doc="the 1-based update count")
+
+
+def _register(name, rule, states, params, doc, multi_precision=False):
+    """Register ``name`` (and ``mp_<name>`` if ``multi_precision``): ``rule(weight, grad,
+    *states, **params)`` returns the new weight and then the new states."""
+    def compute(inputs, aux, params, is_train, rng):
+        new = rule(*inputs, *aux, **_rule_params(rule, params))
+        new = new if isinstance(new, tuple) else (new,)
+        return (new[0],), list(new[1:])
+
+    def compute_mp(inputs, aux, params, is_train, rng):
+        weight, grad = inputs
+        weight32 = aux[-1]
+        new = rule(weight32, grad.astype(jnp.float32), *aux[:-1], **_rule_params(rule, params))
+        new = new if isinstance(new, tuple) else (new,)
+        return (new[0].astype(weight.dtype),), [*new[1:], new[0]]
+
+    def declare(op_name, fn, aux):
+        register(op_name, fn, inputs=("weight", "grad") if rule is not lamb_update_phase2
+                 else ("weight", "g", "r1", "r2"), aux=aux, params=params,
+                 shape_rule=_weight_shape_rule, dtype_rule=_weight_dtype_rule,
+                 mutates_aux=True, doc=doc)
+
+    declare(name, compute, states)
+    if multi_precision:
+        declare("mp_" + name, compute_mp, states + ("weight32",))
+
+
+def _rule_params(rule, params):
+    """The operator's params the rule takes (not ``lazy_update``, nor what MXNet ignores)."""
+    names = rule.__code__.co_varnames[:rule.__code__.co_argcount]
+    return {k: v for k, v in params.items() if k in names}
+
+
+_register("sgd_update", sgd_update, (), (_LR, *_COMMON, _LAZY),
+          "SGD: weight - lr * (clip(rescale_grad * grad) + wd * weight).",
+          multi_precision=True)
+_register("sgd_mom_update", sgd_mom_update, ("mom",), (_LR, _MOMENTUM, *_COMMON, _LAZY),
+          "SGD with momentum: mom = momentum * mom - lr * (clip(rescale_grad * grad) + wd * "
+          "weight); weight + mom.", multi_precision=True)
+_register("nag_mom_update", nag_mom_update, ("mom",), (_LR, _MOMENTUM, *_COMMON),
+          "Nesterov accelerated gradient with momentum state mom.", multi_precision=True)
+_register("signsgd_update", signsgd_update, (),
+          (_LR, Param("wd", P.number, 0.0, traced=True, doc="weight decay"),
+           Param("rescale_grad", P.number, 1.0, doc="accepted; MXNet ignores it"),
+           Param("clip_gradient", P.number, -1.0, doc="accepted; MXNet ignores it")),
+          "SignSGD: (1 - lr * wd) * weight - lr * sign(grad).")
+_register("signum_update", signum_update, ("mom",),
+          (_LR, _MOMENTUM, *_COMMON,
+           Param("wd_lh", P.number, 0.0, traced=True, doc="decoupled weight decay")),
+          "Signum: the sign of a momentum of the gradient.")
+_register("adam_update", adam_update, ("mean", "var"),
+          (_LR, Param("beta1", P.number, 0.9, doc="decay of the first moment"),
+           Param("beta2", P.number, 0.999, doc="decay of the second moment"),
+           Param("epsilon", P.number, 1e-8, doc="added to the denominator"), *_COMMON, _LAZY),
+          "Adam without bias correction: states mean and var.")
+_register("rmsprop_update", rmsprop_update, ("n",),
+          (_LR, Param("gamma1", P.number, 0.95, doc="decay of n"),
+           Param("epsilon", P.number, 1e-8, doc="added under the square root"), *_COMMON,
+           _CLIP_WEIGHTS),
+          "RMSProp (Tieleman & Hinton): state n, the moving mean of the squared gradient.")
+_register("rmspropalex_update", rmspropalex_update, ("n", "g", "delta"),
+          (_LR, Param("gamma1", P.number, 0.95, doc="decay of n and g"),
+           Param("gamma2", P.number, 0.9, doc="momentum of delta"),
+           Param("epsilon", P.number, 1e-8, doc="added under the square root"), *_COMMON,
+           _CLIP_WEIGHTS),
+          "Centered RMSProp (Graves): states n, g and delta.")
+_register("ftrl_update", ftrl_update, ("z", "n"),
+          (_LR, Param("lamda1", P.number, 0.01, doc="L1 regularization"),
+           Param("beta", P.number, 1.0, doc="per-coordinate learning-rate offset"), *_COMMON),
+          "FTRL-proximal: states z and n.")
+_register("ftml_update", ftml_update, ("d", "v", "z"),
+          (_LR, Param("beta1", P.number, 0.6, doc="decay of z"),
+           Param("beta2", P.number, 0.999, doc="decay of v"),
+           Param("epsilon", P.number, 1e-8, doc="added to the denominator"), _T, *_COMMON[:2],
+           Param("clip_grad", P.number, -1.0,
+                 doc="clip the rescaled gradient to [-clip_grad, clip_grad] if > 0")),
+          "FTML (Follow the Moving Leader): states d, v and z.")
+_register("lamb_update_phase1", lamb_update_phase1, ("mean", "var"),
+          (Param("beta1", P.number, 0.9, doc="decay of the first moment"),
+           Param("beta2", P.number, 0.999, doc="decay of the second moment"),
+           Param("epsilon", P.number, 1e-6, doc="added to the denominator"), _T,
+           Param("bias_correction", P.boolean, True, doc="correct the moments' bias"),
+           Param("wd", P.number, required=True, traced=True, doc="weight decay"),
+           *_COMMON[1:]),
+          "LAMB's first phase: returns the update direction g; states mean and var.")
+_register("lamb_update_phase2", lamb_update_phase2, (),
+          (_LR, Param("lower_bound", P.number, -1.0, doc="lower bound of r1 if >= 0"),
+           Param("upper_bound", P.number, -1.0, doc="upper bound of r1 if >= 0")),
+          "LAMB's second phase: weight - lr * r1 / r2 * g, r1 and r2 the norms of the weight "
+          "and of g.")
+
+
+# --- multi-tensor SGD: one call updates num_weights weights -----------------------------
+
+def _floats(value):
+    """A tuple of floats, from a sequence or its string form."""
+    value = P._literal(value)
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    if not all(isinstance(v, (int, float, np.integer, np.floating)) for v in values):
+        raise ValueError(f"expected a tuple of numbers, got {value!r}")
+    return tuple(float(v) for v in values)
+
+
+def _multi_sgd(inputs, aux, params, is_train, rng):
+    weights, grads = inputs[0::2], inputs[1::2]
+    return tuple(sgd_update(w, g, lr, wd, params["rescale_grad"], params["clip_gradient"])
+                 for w, g, lr, wd in zip(weights, grads, params["lrs"], params["wds"])), aux
+
+
+def _multi_check(op, params):
+    for name in ("lrs", "wds"):
+        if len(params[name]) != params["num_weights"]:
+            raise MXNetError(f"{op.name}: {name} has {len(params[name])} values for "
+                             f"num_weights={params['num_weights']}")
+
+
+def _multi_shape_rule(op, params, shapes):
+    for i in range(params["num_weights"]):
+        weight, grad = shapes[2 * i], shapes[2 * i + 1]
+        if weight is not None and grad is not None and tuple(weight) != tuple(grad):
+            raise MXNetError(f"{op.name}: grad_{i} has shape {tuple(grad)}, but weight_{i} "
+                             f"has shape {tuple(weight)}")
+        shapes[2 * i] = shapes[2 * i + 1] = weight if weight is not None else grad
+    return shapes, list(shapes[0::2])
+
+
+def _multi_dtype_rule(op, params, dtypes):
+    return dtypes, list(dtypes[0::2])
+
+
+register("multi_sgd_update", _multi_sgd,
+         inputs=lambda p: tuple(f"{kind}_{i}" for i in range(p["num_weights"])
+                                for kind in ("weight", "grad")),
+         outputs=lambda p: tuple(f"weight_{i}" for i in range(p["num_weights"])),
+         shape_rule=_multi_shape_rule, dtype_rule=_multi_dtype_rule, check=_multi_check,
+         params=(Param("lrs", _floats, required=True, doc="a learning rate per weight"),
+                 Param("wds", _floats, required=True, doc="a weight decay per weight"),
+                 *_COMMON[1:],
+                 Param("num_weights", P.integer_at_least(1), 1, doc="how many weights")),
+         doc="SGD on num_weights weights at once, inputs weight_0, grad_0, weight_1, ...: "
+             "weight_i - lrs[i] * (clip(rescale_grad * grad_i) + wds[i] * weight_i).")
