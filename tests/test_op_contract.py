@@ -16,6 +16,9 @@ import symjax_mx as mx
 from symjax_mx.ops import list_ops
 from op_samples import SAMPLES, Sample
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 OPS = sorted(list_ops(), key=lambda op: op.name)
 
 

@@ -4,6 +4,9 @@ import pytest
 
 import symjax_mx as mx
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 
 def reference(a, b, k, md, s1, s2, pad, multiply):
     pa = np.pad(a, ((0, 0), (0, 0), (pad, pad + 8), (pad, pad + 8)))

@@ -8,6 +8,9 @@ import pytest
 import symjax_mx as mx
 from opcheck import check_gradient
 
+# These tests call operators' pure JAX computes directly (see conftest.jax_x64).
+pytestmark = pytest.mark.usefixtures("jax_x64")
+
 GOLDEN = np.load(os.path.join(os.path.dirname(__file__), "golden", "ops", "spatial.npz"))
 
 
