@@ -14,6 +14,7 @@ from . import (base, callback, checkpoint, context, initializer, io, kv,  # noqa
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
                optimizer, random, symbol, test_utils, visualization)
 from . import autograd  # noqa: E402
+from . import gluon  # noqa: E402
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
