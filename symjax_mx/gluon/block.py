@@ -11,6 +11,7 @@ from .. import initializer, name as _name, ndarray, symbol
 from ..ndarray import NDArray
 from ..symbol import Symbol
 from ._cached_op import CachedOp
+from .utils import _brief_print_list
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
@@ -222,7 +223,7 @@ class Block:
                 if name not in loaded:
                     raise AssertionError(
                         f"Parameter '{name}' is missing in file '{filename}', which contains "
-                        f"parameters: {_brief(loaded)}. Set allow_missing=True to ignore "
+                        f"parameters: {_brief_print_list(loaded)}. Set allow_missing=True to ignore "
                         "missing parameters.")
         for name, value in loaded.items():
             if name not in params:
@@ -230,7 +231,7 @@ class Block:
                     raise ValueError(
                         f"Parameter '{name}' loaded from file '{filename}' is not present in "
                         f"ParameterDict, which contains parameters "
-                        f"{_brief(self._collect_params_with_prefix())}. Set ignore_extra=True "
+                        f"{_brief_print_list(self._collect_params_with_prefix())}. Set ignore_extra=True "
                         "to ignore. ")
                 continue
             params[name]._load_init(value, ctx, cast_dtype=cast_dtype,
@@ -332,13 +333,6 @@ def _size(shape):
 def _indent(text, spaces):
     lines = text.split("\n")
     return "\n".join([lines[0]] + [" " * spaces + line for line in lines[1:]])
-
-
-def _brief(names, limit=3):
-    names = list(names)
-    if len(names) > limit:
-        names = names[:limit - 1] + ["..."] + names[-1:]
-    return ", ".join(n if n == "..." else f"'{n}'" for n in names)
 
 
 class HybridBlock(Block):

@@ -9,6 +9,7 @@ import numpy as np
 from .. import autograd, initializer, ndarray, symbol
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
+from .utils import _brief_print_list
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict"]
 
@@ -19,13 +20,6 @@ class DeferredInitializationError(MXNetError):
 
 def _shape_known(shape):
     return shape is not None and len(shape) > 0 and all(d > 0 for d in shape)
-
-
-def _brief(names, limit=3):
-    names = list(names)
-    if len(names) > limit:
-        names = names[:limit - 1] + ["..."] + names[-1:]
-    return ", ".join(f"'{n}'" if n != "..." else n for n in names)
 
 
 def _contexts(ctx):
@@ -509,14 +503,14 @@ class ParameterDict:
                 if name not in arrays:
                     raise AssertionError(
                         f"Parameter '{name[strip:]}' is missing in file '{filename}', which "
-                        f"contains parameters: {_brief(arrays)}. Please make sure source and "
+                        f"contains parameters: {_brief_print_list(arrays)}. Please make sure source and "
                         "target networks have the same prefix.")
         for name, value in arrays.items():
             if name not in self._params:
                 if not ignore_extra:
                     raise AssertionError(
                         f"Parameter '{name[strip:]}' loaded from file '{filename}' is not "
-                        f"present in ParameterDict, choices are: {_brief(self._params)}. Set "
+                        f"present in ParameterDict, choices are: {_brief_print_list(self._params)}. Set "
                         "ignore_extra to True to ignore. Please make sure source and target "
                         "networks have the same prefix.")
                 continue
