@@ -223,16 +223,16 @@ class Block:
                 if name not in loaded:
                     raise AssertionError(
                         f"Parameter '{name}' is missing in file '{filename}', which contains "
-                        f"parameters: {_brief_print_list(loaded)}. Set allow_missing=True to ignore "
-                        "missing parameters.")
+                        f"parameters: {_brief_print_list(loaded)}. Set allow_missing=True to "
+                        "ignore missing parameters.")
         for name, value in loaded.items():
             if name not in params:
                 if not ignore_extra:
                     raise ValueError(
                         f"Parameter '{name}' loaded from file '{filename}' is not present in "
                         f"ParameterDict, which contains parameters "
-                        f"{_brief_print_list(self._collect_params_with_prefix())}. Set ignore_extra=True "
-                        "to ignore. ")
+                        f"{_brief_print_list(self._collect_params_with_prefix())}. Set "
+                        "ignore_extra=True to ignore. ")
                 continue
             params[name]._load_init(value, ctx, cast_dtype=cast_dtype,
                                     dtype_source=dtype_source)

@@ -8,8 +8,8 @@ from .. import ndarray
 from .block import HybridBlock
 
 __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss",
-           "SoftmaxCrossEntropyLoss", "SoftmaxCELoss", "KLDivLoss", "HuberLoss", "HingeLoss",
-           "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "PoissonNLLLoss",
+           "SoftmaxCrossEntropyLoss", "SoftmaxCELoss", "KLDivLoss", "CTCLoss", "HuberLoss",
+           "HingeLoss", "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "PoissonNLLLoss",
            "CosineEmbeddingLoss", "SDMLLoss"]
 
 
@@ -142,6 +142,35 @@ class KLDivLoss(Loss):
         return F.sum(loss, axis=self._batch_axis, exclude=True)
 
 
+class CTCLoss(Loss):
+    """Connectionist temporal classification loss (MXNet's CTCLoss operator, blank label
+    last); ``layout`` NTC or TNC for ``pred``, ``label_layout`` NT or TN."""
+
+    def __init__(self, layout="NTC", label_layout="NT", weight=None, **kwargs):
+        if layout not in ("NTC", "TNC"):
+            raise AssertionError(f"Only 'NTC' and 'TNC' layouts for pred are supported. Got: "
+                                 f"{layout}")
+        if label_layout not in ("NT", "TN"):
+            raise AssertionError(f"Only 'NT' and 'TN' layouts for label are supported. Got: "
+                                 f"{label_layout}")
+        self._layout = layout
+        self._label_layout = label_layout
+        super().__init__(weight, label_layout.find("N"), **kwargs)
+
+    def hybrid_forward(self, F, pred, label, pred_lengths=None, label_lengths=None,
+                       sample_weight=None):
+        if self._layout == "NTC":
+            pred = F.swapaxes(pred, 0, 1)
+        if self._batch_axis == 1:
+            label = F.swapaxes(label, 0, 1)
+        lengths = {name: value for name, value in (("data_lengths", pred_lengths),
+                                                   ("label_lengths", label_lengths))
+                   if value is not None}
+        loss = F.CTCLoss(pred, label, **lengths, use_data_lengths=pred_lengths is not None,
+                         use_label_lengths=label_lengths is not None, blank_label="last")
+        return _apply_weighting(F, loss, self._weight, sample_weight)
+
+
 class HuberLoss(Loss):
     """Squared error below ``rho``, absolute error above."""
 
@@ -252,8 +281,7 @@ class CosineEmbeddingLoss(Loss):
         cos_sim = self._cosine_similarity(F, input1, input2)
         cos_sim_a = (1 - cos_sim) * (label == 1)
         zero = F.array([0]) if F is ndarray else F.zeros((1, 1))
-        cos_sim_b = F.broadcast_maximum(zero, (label == -1) * (cos_sim - self._margin),
-                                        axis=1)
+        cos_sim_b = F.broadcast_maximum(zero, (label == -1) * (cos_sim - self._margin))
         return _apply_weighting(F, cos_sim_a + cos_sim_b, self._weight, sample_weight)
 
     @staticmethod
@@ -274,21 +302,21 @@ class SDMLLoss(Loss):
         self.smoothing_parameter = smoothing_parameter
 
     @staticmethod
-    def _compute_distances(x1, x2):
+    def _compute_distances(F, x1, x2):
         if x1.shape != x2.shape:
             raise AssertionError("SDMLLoss needs inputs of the same shape")
         batch_size, dim = x1.shape
-        x1_ = x1.expand_dims(1).broadcast_to([batch_size, batch_size, dim])
-        x2_ = x2.expand_dims(0).broadcast_to([batch_size, batch_size, dim])
-        return ((x1_ - x2_) ** 2).sum(axis=2)
+        x1_ = F.broadcast_to(F.expand_dims(x1, axis=1), shape=(batch_size, batch_size, dim))
+        x2_ = F.broadcast_to(F.expand_dims(x2, axis=0), shape=(batch_size, batch_size, dim))
+        return F.sum(F.square(x1_ - x2_), axis=2)
 
     def _compute_labels(self, F, batch_size):
-        gold = F.eye(batch_size)
+        gold = F.one_hot(F.arange(batch_size), batch_size)  # the identity matrix
         return gold * (1 - self.smoothing_parameter) + (1 - gold) * \
             self.smoothing_parameter / (batch_size - 1)
 
     def hybrid_forward(self, F, x1, x2):
         labels = self._compute_labels(F, x1.shape[0])
-        distances = self._compute_distances(x1, x2)
+        distances = self._compute_distances(F, x1, x2)
         log_probabilities = F.log_softmax(-distances, axis=1)
         return self.kl_loss(log_probabilities, labels.as_in_context(distances.context))

@@ -107,6 +107,10 @@ class Parameter:
     def stype(self):
         return self._stype
 
+    def _set_trainer(self, trainer):
+        """Associate the Trainer that updates this parameter (None to unset)."""
+        self._trainer = trainer
+
     # --- arrays per context ---------------------------------------------------------------
     def _check_and_get(self, arrays, ctx):
         if arrays is not None:
@@ -239,6 +243,10 @@ class Parameter:
                 raise AssertionError(f"Parameter '{self.name}' has not been initialized")
             self._deferred_init = self._deferred_init[:3] + (data,)
             return
+        trainer = self._trainer
+        if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore \
+                and self not in trainer._params_to_init:
+            trainer._reset_kvstore()  # the store holds the old value: start a new one
         with autograd.pause():
             for array in self._data:
                 array[:] = data.as_in_context(array.context) if hasattr(data, "as_in_context") \
@@ -503,16 +511,17 @@ class ParameterDict:
                 if name not in arrays:
                     raise AssertionError(
                         f"Parameter '{name[strip:]}' is missing in file '{filename}', which "
-                        f"contains parameters: {_brief_print_list(arrays)}. Please make sure source and "
-                        "target networks have the same prefix.")
+                        f"contains parameters: {_brief_print_list(arrays)}. Please make sure "
+                        "source and target networks have the same prefix.")
         for name, value in arrays.items():
             if name not in self._params:
                 if not ignore_extra:
                     raise AssertionError(
                         f"Parameter '{name[strip:]}' loaded from file '{filename}' is not "
-                        f"present in ParameterDict, choices are: {_brief_print_list(self._params)}. Set "
-                        "ignore_extra to True to ignore. Please make sure source and target "
-                        "networks have the same prefix.")
+                        f"present in ParameterDict, choices are: "
+                        f"{_brief_print_list(self._params)}. Set ignore_extra to True to "
+                        "ignore. Please make sure source and target networks have the same "
+                        "prefix.")
                 continue
             self[name]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
 

@@ -47,7 +47,7 @@ class Trainer:
                                  f"list of {type(param)}.")
             self._param2idx[param.name] = index
             self._params.append(param)
-            param._trainer = self
+            param._set_trainer(self)
         self._compression_params = compression_params
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params or {})

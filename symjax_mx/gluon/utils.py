@@ -1,6 +1,8 @@
 """Gluon utilities: splitting a batch across contexts, global-norm clipping, file
 checks."""
 import hashlib
+import os
+import uuid
 import warnings
 
 import numpy as np
@@ -71,9 +73,62 @@ def check_sha1(filename, sha1_hash):
 
 
 def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_ssl=True):
-    """Not available: symjax_mx does not reach the network."""
-    raise MXNetError(f"gluon.utils.download({url!r}): symjax_mx does not download files; "
-                     "fetch the file yourself and pass its local path")
+    """Download ``url`` to ``path`` (a file or a folder; default: the URL's file name here)
+    unless a file with the right ``sha1_hash`` is there; returns the file name. Needs the
+    ``requests`` package; without a network the last error is raised after ``retries``."""
+    if path is None:
+        fname = url.split("/")[-1]
+        if not fname:
+            raise AssertionError("Can't construct file-name from this URL. Please set the "
+                                 "`path` option manually.")
+    else:
+        path = os.path.expanduser(path)
+        fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
+    if retries < 0:
+        raise AssertionError(f"Number of retries should be at least 0, currently it's "
+                             f"{retries}")
+    if not verify_ssl:
+        warnings.warn("Unverified HTTPS request is being made (verify_ssl=False). Adding "
+                      "certificate verification is strongly advised.")
+    if not (overwrite or not os.path.exists(fname)
+            or (sha1_hash and not check_sha1(fname, sha1_hash))):
+        return fname
+    try:
+        import requests
+    except ImportError:
+        raise MXNetError(f"gluon.utils.download({url!r}) needs the 'requests' package, which "
+                         "is not installed") from None
+    os.makedirs(os.path.dirname(os.path.abspath(fname)), exist_ok=True)
+    while retries + 1 > 0:
+        try:
+            print(f"Downloading {fname} from {url}...")
+            response = requests.get(url, stream=True, verify=verify_ssl)
+            if response.status_code != 200:
+                raise RuntimeError(f"Failed downloading url {url}")
+            temporary = f"{fname}.{uuid.uuid4()}"
+            with open(temporary, "wb") as target:
+                for chunk in response.iter_content(chunk_size=1024):
+                    if chunk:
+                        target.write(chunk)
+            if not os.path.exists(fname) or (sha1_hash and not check_sha1(fname, sha1_hash)):
+                os.replace(temporary, fname)  # atomic: concurrent downloads leave one file
+            else:
+                os.remove(temporary)
+                warnings.warn(f"File {fname} exists in file system so the downloaded file is "
+                              "deleted")
+            if sha1_hash and not check_sha1(fname, sha1_hash):
+                raise UserWarning(f"File {fname} is downloaded but the content hash does not "
+                                  "match. The repo may be outdated or download may be "
+                                  "incomplete. If the \"repo_url\" is overridden, consider "
+                                  "switching to the default repo.")
+            break
+        except Exception as err:  # network errors of any kind are retried
+            retries -= 1
+            if retries <= 0:
+                raise err
+            print(f"download failed due to {err!r}, retrying, {retries} attempt"
+                  f"{'s' if retries > 1 else ''} left")
+    return fname
 
 
 def _brief_print_list(names, limit=7):

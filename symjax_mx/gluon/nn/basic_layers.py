@@ -9,7 +9,7 @@ from ..block import Block, HybridBlock
 from .activations import Activation
 
 __all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "Embedding", "BatchNorm",
-           "InstanceNorm", "LayerNorm", "Flatten", "Lambda", "HybridLambda",
+           "InstanceNorm", "LayerNorm", "GroupNorm", "Flatten", "Lambda", "HybridLambda",
            "Concurrent", "HybridConcurrent", "Identity"]
 
 
@@ -203,6 +203,39 @@ class LayerNorm(HybridBlock):
 
     def hybrid_forward(self, F, data, gamma, beta):
         return F.LayerNorm(data, gamma=gamma, beta=beta, axis=self._axis, eps=self._epsilon)
+
+
+class GroupNorm(HybridBlock):
+    """Normalises each sample over ``num_groups`` groups of channels (axis 1); ``gamma`` and
+    ``beta`` hold one value per group, as in MXNet 1.9.1."""
+
+    def __init__(self, num_groups=1, epsilon=1e-5, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", prefix=None,
+                 params=None):
+        super().__init__(prefix=prefix, params=params)
+        self._kwargs = {"eps": epsilon, "num_groups": num_groups, "center": center,
+                        "scale": scale}
+        self._num_groups = num_groups
+        self._epsilon = epsilon
+        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null",
+                                     shape=(num_groups,), init=gamma_initializer,
+                                     allow_deferred_init=True)
+        self.beta = self.params.get("beta", grad_req="write" if center else "null",
+                                    shape=(num_groups,), init=beta_initializer,
+                                    allow_deferred_init=True)
+
+    def hybrid_forward(self, F, data, gamma, beta):
+        grouped = data.reshape((0, self._num_groups, -1))
+        centered = F.broadcast_sub(grouped, F.mean(grouped, axis=2, keepdims=True))
+        variance = F.mean(F.square(centered), axis=2, keepdims=True)
+        normed = F.broadcast_div(centered, F.sqrt(variance + self._epsilon))
+        normed = F.broadcast_add(F.broadcast_mul(normed, gamma.reshape((1, -1, 1))),
+                                 beta.reshape((1, -1, 1)))
+        return F.reshape_like(normed, data)
+
+    def __repr__(self):
+        content = ", ".join(f"{k}={v!r}" for k, v in self._kwargs.items())
+        return f"{type(self).__name__}({content})"
 
 
 class Embedding(HybridBlock):
