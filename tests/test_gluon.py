@@ -242,3 +242,29 @@ def test_trainer_data_parallel_over_two_contexts():
     # gradient of the summed outputs: the column sums [4, 6], averaged over the batch of 2
     for ctx in contexts:
         np.testing.assert_allclose(net.weight.data(ctx).asnumpy(), [[1 - 2., 1 - 3.]])
+
+
+def test_none_arguments_and_input_format():
+    class Add(gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b=None):
+            return a if b is None else a + b
+
+    eager, hybrid = Add(), Add()
+    hybrid.hybridize()
+    one = mx.nd.ones((2,))
+    for net in (eager, hybrid):
+        np.testing.assert_array_equal(net(one, None).asnumpy(), [1., 1.])
+    np.testing.assert_array_equal(hybrid(one).asnumpy(), [1., 1.])  # trailing None dropped
+    with pytest.raises(ValueError, match="does not match the cached version"):
+        hybrid(one, one)
+    with pytest.raises(ValueError, match="there must be one NDArray or one Symbol"):
+        hybrid(None, None)
+    with pytest.raises(ValueError, match="mixed NDArrays and Symbols"):
+        eager(one, mx.sym.var("b"))
+
+
+def test_parameter_storage_types():
+    with pytest.raises(AssertionError, match="must be one of 'default'"):
+        gluon.Parameter("w", shape=(2,), stype="invalid")
+    with pytest.raises(mx.MXNetError, match="not supported"):
+        gluon.Parameter("w", shape=(2,), grad_stype="row_sparse")

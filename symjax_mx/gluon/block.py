@@ -1,11 +1,12 @@
 """Gluon blocks: `Block` (eager), `HybridBlock` (eager, or traced once into a Symbol and run
 as one compiled program) and `SymbolBlock` (a Block made from a Symbol). Names and prefixes
 follow MXNet 1.9.1 exactly, since ``.params`` files are keyed by them."""
-import copy
 import re
 import threading
 import warnings
 from collections import OrderedDict
+
+import numpy as np
 
 from .. import initializer, name as _name, ndarray, symbol
 from ..ndarray import NDArray
@@ -67,7 +68,7 @@ class _BlockScope:
 
 
 def _flatten(args, what):
-    """(flat list of arrays or symbols, nesting format)."""
+    """(flat list of arrays, symbols or None, nesting format)."""
     if isinstance(args, NDArray):
         return [args], 0
     if isinstance(args, Symbol):
@@ -76,8 +77,8 @@ def _flatten(args, what):
     if args is None:
         return [None], -1
     if not isinstance(args, (list, tuple)):
-        raise AssertionError(f"HybridBlock {what} must be (nested) list of Symbol or NDArray, "
-                             f"but got {args} of type {type(args)}")
+        raise ValueError(f"When hybridized, the input of HybridBlock {what} must be (nested) "
+                         f"list of Symbol or NDArray, but got {args} of type {type(args)}")
     flat, formats = [], []
     for arg in args:
         items, fmt = _flatten(arg, what)
@@ -87,18 +88,29 @@ def _flatten(args, what):
 
 
 def _regroup(args, fmt):
-    """Inverse of `_flatten`: (nested value, the remaining items)."""
-    if isinstance(fmt, int):
-        if fmt == 0:
-            return args[0], args[1:]
-        if fmt == -1:
-            return None, args[1:]
-        return args[:fmt], args[fmt:]
-    result = []
-    for sub in fmt:
-        value, args = _regroup(args, sub)
-        result.append(value)
-    return result, args
+    """Inverse of `_flatten`: the nested value."""
+    def merge(args, fmt):
+        if isinstance(fmt, int):
+            if fmt < -1:
+                raise ValueError(f"Unsupported encoded format {fmt}.")
+            if fmt == 0:
+                return args[0], args[1:]
+            if fmt == -1:
+                if args[0] is not None:
+                    raise ValueError("We do not support passing types that are not None when "
+                                     "the initial HybridBlock has received NoneType and has "
+                                     f"been hybridized. Received arg = {args[0]}, fmt = {fmt}.")
+                return None, args[1:]
+            return args[:fmt], args[fmt:]
+        if not isinstance(args, (list, tuple)):
+            raise ValueError("When hybridized, the output of HybridBlock must be (nested) list "
+                             f"of Symbol or NDArray, but got {args} of type {type(args)}")
+        result = []
+        for sub in fmt:
+            value, args = merge(args, sub)
+            result.append(value)
+        return result, args
+    return merge(args, fmt)[0]
 
 
 class _HookHandle:
@@ -384,16 +396,18 @@ class HybridBlock(Block):
     def _get_graph(self, *args):
         if not self._cached_graph:
             flat, self._in_format = _flatten(args, "input")
-            if len(flat) > 1:
-                inputs = [symbol.var(f"data{i}") for i in range(len(flat))]
-            else:
-                inputs = [symbol.var("data")]
-            grouped = _regroup(inputs, self._in_format)[0]
+            real = sum(arg is not None for arg in flat)
+            if real == 0:
+                raise ValueError("All args are None and we do not support such a case. "
+                                 f"Received args={args}")
+            names = iter([f"data{i}" for i in range(real)] if real > 1 else ["data"])
+            inputs = [None if arg is None else symbol.var(next(names)) for arg in flat]
+            grouped = _regroup(inputs, self._in_format)
             params = {key: param.var() for key, param in self._reg_params.items()}
             with self.name_scope():
                 out = self.hybrid_forward(symbol, *grouped, **params)
             out, self._out_format = _flatten(out, "output")
-            self._cached_graph = inputs, symbol.Group(out)
+            self._cached_graph = [i for i in inputs if i is not None], symbol.Group(out)
         return self._cached_graph
 
     def infer_shape(self, *args):
@@ -405,7 +419,7 @@ class HybridBlock(Block):
 
     def _infer_attrs(self, infer_fn, attr, *args):
         inputs, out = self._get_graph(*args)
-        flat, _ = _flatten(args, "input")
+        flat = [arg for arg in _flatten(args, "input")[0] if arg is not None]
         arg_attrs, _, aux_attrs = getattr(out, infer_fn)(
             **{i.name: getattr(j, attr) for i, j in zip(inputs, flat)})
         if arg_attrs is None:
@@ -435,38 +449,46 @@ class HybridBlock(Block):
         if self._cached_op is None:
             self._build_cache(*args)
         flat, fmt = _flatten(args, "input")
-        if fmt != self._in_format:
-            raise ValueError("Invalid input format")
-        out = self._cached_op(flat, lambda: self._deferred_infer_shape(*args))
-        return _regroup(out, self._out_format)[0]
+        if fmt != self._in_format and not _compatible_formats(fmt, self._in_format):
+            raise ValueError("The argument structure of HybridBlock does not match the cached "
+                             f"version. Stored format = {fmt}, input format = "
+                             f"{self._in_format}")
+        out = self._cached_op([arg for arg in flat if arg is not None],
+                              lambda: self._deferred_infer_shape(*args))
+        return _regroup(out, self._out_format)
 
     def forward(self, x, *args):
         """Run ``hybrid_forward`` with ``F=mx.nd`` (or the compiled program when
         hybridized) on NDArrays, or with ``F=mx.sym`` on Symbols."""
-        flat, _ = _flatten([x, *args], "input")
+        flat = _flatten([x, *args], "input")[0]
         arrays = [a for a in flat if isinstance(a, NDArray)]
         has_symbol = any(isinstance(a, Symbol) for a in flat)
         if arrays and has_symbol:
+            raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols "
+                             "types for the input. Please check the type of the args.\n")
+        if not arrays and not has_symbol:
             raise ValueError("In HybridBlock, there must be one NDArray or one Symbol in the "
                              "input. Please check the type of the args.\n")
         if arrays:
-            contexts = {a.context for a in arrays}
-            if len(contexts) > 1:
-                raise ValueError("Find multiple contexts in the input, After hybridized, the "
-                                 "HybridBlock only supports one input context. You can split "
-                                 "the inputs with gluon.utils.split_and_load")
             ctx = arrays[0].context
             if self._active:
+                contexts = {a.context for a in arrays}
+                if len(contexts) > 1:
+                    raise ValueError("Find multiple contexts in the input, After hybridized, "
+                                     "the HybridBlock only supports one input context. You can "
+                                     "print the ele.ctx in the input arguments to inspect "
+                                     f"their contexts. Find all contexts = {contexts}")
                 with ctx:
                     return self._call_cached_op(x, *args)
-            try:
-                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
-            except DeferredInitializationError:
-                self._deferred_infer_shape(x, *args)
-                for param in self.params.values():
-                    param._finish_deferred_init()
-                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
-            return self.hybrid_forward(ndarray, x, *args, **params)
+            with ctx:
+                try:
+                    params = {k: v.data(ctx) for k, v in self._reg_params.items()}
+                except DeferredInitializationError:
+                    self._deferred_infer_shape(x, *args)
+                    for param in self.params.values():
+                        param._finish_deferred_init()
+                    params = {k: v.data(ctx) for k, v in self._reg_params.items()}
+                return self.hybrid_forward(ndarray, x, *args, **params)
         params = {key: param.var() for key, param in self._reg_params.items()}
         with self.name_scope():
             return self.hybrid_forward(symbol, x, *args, **params)
@@ -493,6 +515,15 @@ class HybridBlock(Block):
         params_file = f"{path}-{epoch:04d}.params"
         ndarray.save(params_file, arrays)
         return sym_file, params_file
+
+
+def _compatible_formats(given, stored):
+    """Whether two input formats differ only by trailing None (-1) arguments."""
+    if isinstance(given, int) or isinstance(stored, int):
+        return False
+    shorter, longer = sorted((list(given), list(stored)), key=len)
+    return len(shorter) != len(longer) and longer[:len(shorter)] == shorter and all(
+        fmt == -1 for fmt in longer[len(shorter):])
 
 
 def _common_prefix(names):
@@ -557,12 +588,15 @@ class SymbolBlock(HybridBlock):
         if isinstance(x, NDArray):
             with x.context:
                 return self._call_cached_op(x, *args)
+        if not isinstance(x, Symbol):
+            raise AssertionError("HybridBlock requires the first argument to forward be "
+                                 f"either Symbol or NDArray, but got {type(x)}")
         flat, fmt = _flatten([x, *args], "input")
         if fmt != self._in_format:
             raise AssertionError("Invalid input format")
-        result = copy.copy(self._cached_graph[1])
-        result = result(**{k.name: v for k, v in zip(self._cached_graph[0], flat)})
-        return _regroup(list(result), self._out_format)[0]
+        result = self._cached_graph[1](**{k.name: v for k, v in
+                                          zip(self._cached_graph[0], flat)})
+        return _regroup(list(result), self._out_format)
 
     def _clear_cached_op(self):
         graph = self._cached_graph
@@ -572,6 +606,18 @@ class SymbolBlock(HybridBlock):
     def cast(self, dtype):
         self._clear_cached_op()
         Block.cast(self, dtype)
+        if np.dtype(dtype).name == "float16":  # BatchNorm's statistics stay float32
+            inputs = self._cached_graph[1].get_internals().list_inputs()
+            for name in inputs:
+                for var_suffix, names in (("running_var", ("running_mean", "gamma", "beta")),
+                                          ("moving_var", ("moving_mean", "gamma", "beta"))):
+                    if not name.endswith(var_suffix):
+                        continue
+                    prefix = name[:-len(var_suffix)]
+                    siblings = [prefix + n for n in names]
+                    if all(s in inputs for s in siblings):
+                        for member in [name] + siblings:
+                            self.params.get(member).cast("float32")
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         raise NotImplementedError

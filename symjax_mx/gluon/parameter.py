@@ -35,6 +35,13 @@ class Parameter:
     def __init__(self, name, grad_req="write", shape=None, dtype=np.float32, lr_mult=1.0,
                  wd_mult=1.0, init=None, allow_deferred_init=False, differentiable=True,
                  stype="default", grad_stype="default"):
+        for kind, value in (("grad_stype", grad_stype), ("stype", stype)):
+            if value not in ("default", "row_sparse", "csr"):
+                raise AssertionError(f"{kind} for Parameter '{name}' must be one of 'default', "
+                                     f"'row_sparse', or 'csr', but got '{value}'")
+            if value != "default":
+                raise MXNetError(f"Parameter '{name}': {kind}='{value}' is not supported; "
+                                 "symjax_mx has dense parameters only")
         self._var = None
         self._data = None
         self._grad = None
