@@ -268,3 +268,23 @@ def test_parameter_storage_types():
         gluon.Parameter("w", shape=(2,), stype="invalid")
     with pytest.raises(mx.MXNetError, match="not supported"):
         gluon.Parameter("w", shape=(2,), grad_stype="row_sparse")
+
+
+def test_blocks_in_a_list_warn_and_legacy_params_files(tmp_path):
+    class Listed(gluon.Block):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.layers = [nn.Dense(2)]
+
+    with pytest.warns(UserWarning, match="unregistered container with Blocks"):
+        Listed().collect_params()
+    net = mlp()
+    net.initialize()
+    net(mx.nd.ones((1, 3)))
+    path = str(tmp_path / "legacy.params")
+    with pytest.warns(UserWarning, match="save_params is deprecated"):
+        net.save_params(path)
+    assert sorted(mx.nd.load(path))[0] == "dense0_bias"
+    with pytest.warns(UserWarning, match="load_params is deprecated"):
+        net.load_params(path)

@@ -188,6 +188,7 @@ class Block:
     def collect_params(self, select=None):
         """This block's and its children's parameters; ``select`` is a regular expression
         (or several joined with ``|``) the names must match."""
+        self._check_container_with_block()
         result = ParameterDict(self._params.prefix)
         if not select:
             result.update(self.params)
@@ -197,6 +198,27 @@ class Block:
         for child in self._children.values():
             result.update(child.collect_params(select=select))
         return result
+
+    def _check_container_with_block(self):
+        """Warn about Blocks kept in a list, tuple or dict attribute: they are not
+        registered, so their parameters are not collected."""
+        children = set(self._children.values())
+
+        def unregistered(data):
+            if isinstance(data, (list, tuple)):
+                return any(unregistered(item) for item in data)
+            if isinstance(data, dict):
+                return any(unregistered(item) for item in data.values())
+            return isinstance(data, Block) and data not in children
+
+        for key, value in self.__dict__.items():
+            if isinstance(value, (list, tuple, dict)) and not (
+                    key.startswith("__") or key == "_children") and unregistered(value):
+                warnings.warn(f'"{type(self).__name__}.{key}" is an unregistered container '
+                              "with Blocks. Note that Blocks inside the list, tuple or dict "
+                              "will not be registered automatically. Make sure to register "
+                              "them using register_child() or switching to "
+                              "nn.Sequential/nn.HybridSequential instead. ", stacklevel=3)
 
     def _collect_params_with_prefix(self, prefix=""):
         if prefix:
@@ -248,6 +270,19 @@ class Block:
                 continue
             params[name]._load_init(value, ctx, cast_dtype=cast_dtype,
                                     dtype_source=dtype_source)
+
+    def save_params(self, filename):
+        """Deprecated: ``collect_params().save`` without this block's prefix."""
+        warnings.warn("save_params is deprecated. Please use save_parameters. Note that if you "
+                      "want load from SymbolBlock later, please use export instead. For "
+                      "details, see https://mxnet.apache.org/tutorials/gluon/"
+                      "save_load_params.html")
+        self.collect_params().save(filename, strip_prefix=self.prefix)
+
+    def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
+        """Deprecated: `load_parameters`."""
+        warnings.warn("load_params is deprecated. Please use load_parameters.")
+        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
 
     def register_child(self, block, name=None):
         if name is None:
