@@ -338,43 +338,67 @@ class Block:
         raise NotImplementedError
 
     def summary(self, *inputs):
-        """Print each layer's output shape and parameter count for a forward of ``inputs``."""
-        rows, hooks = [], []
+        """Print each layer's output shape and parameter count for a forward of ``inputs``
+        (MXNet's table; the block must not be hybridized)."""
+        from .nn.basic_layers import HybridSequential, Sequential
+        rows = OrderedDict()
+        seen = set()
+        hooks = []
 
-        def record(block, _, outputs):
-            outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            count = sum(_size(p.shape) for p in block.params.values())
-            rows.append((f"{type(block).__name__}-{len(rows) + 1}",
-                         str([o.shape for o in outs] if len(outs) > 1 else outs[0].shape),
-                         count))
-        self.apply(lambda block: hooks.append(block.register_forward_hook(record)))
+        def hook(block, _, outputs):
+            row = rows[f"{type(block).__name__}-{len(rows)}"] = {
+                "output_shape": _shape_str(outputs), "n_params": 0, "trainable": 0,
+                "shared": 0}
+            for param in block.params.values():
+                size = param.data().size
+                row["n_params"] += size
+                row["trainable"] += 0 if param.grad_req == "null" else size
+                if param in seen:
+                    row["shared"] += size
+                else:
+                    seen.add(param)
+
+        def register(block):
+            if isinstance(block, HybridBlock) and block._active:
+                raise AssertionError(f'"{block.name}" must not be hybridized to print summary.')
+            if not isinstance(block, (Sequential, HybridSequential)):
+                hooks.append(block.register_forward_hook(hook))
+
+        rows["Input"] = {"output_shape": _shape_str(inputs), "n_params": 0, "trainable": 0,
+                         "shared": 0}
         try:
+            self.apply(register)
             self(*inputs)
+            line = "{:>20}  {:>42} {:>15}"
+            print("-" * 80)
+            print(line.format("Layer (type)", "Output Shape", "Param #"))
+            print("=" * 80)
+            for name, row in rows.items():
+                print(line.format(name, str(row["output_shape"]), row["n_params"]))
+            total = sum(row["n_params"] for row in rows.values())
+            trainable = sum(row["trainable"] for row in rows.values())
+            shared = sum(row["shared"] for row in rows.values())
+            print("=" * 80)
+            print("Parameters in forward computation graph, duplicate included")
+            print(f"   Total params: {total}")
+            print(f"   Trainable params: {trainable}")
+            print(f"   Non-trainable params: {total - trainable}")
+            print(f"Shared params in forward computation graph: {shared}")
+            print(f"Unique parameters in model: {total - shared}")
+            print("-" * 80)
         finally:
             for handle in hooks:
                 handle.detach()
-        params = self.collect_params().values()
-        total = sum(_size(p.shape) for p in params)
-        trainable = sum(_size(p.shape) for p in params if p.grad_req != "null")
-        line = "-" * 80
-        print(line)
-        print(f"{'Layer (type)':>20}  {'Output Shape':>42}  {'Param #':>15}")
-        print("=" * 80)
-        print(f"{'Input':>20}  {str([x.shape for x in inputs][0]):>42}  {0:>15}")
-        for name, shape, count in rows:
-            print(f"{name:>20}  {shape:>42}  {count:>15}")
-        print("=" * 80)
-        print(f"Parameters in forward computation graph, duplicate included\n"
-              f"   Total params: {total}\n   Trainable params: {trainable}\n"
-              f"   Non-trainable params: {total - trainable}")
-        print(line)
 
 
-def _size(shape):
-    count = 1
-    for dim in shape or ():
-        count *= dim
-    return count
+def _shape_str(values):
+    """Shapes of (nested) arrays as MXNet's summary prints them."""
+    def shapes(value):
+        if isinstance(value, (list, tuple)):
+            return [shapes(v) for v in value]
+        return value.shape if isinstance(value, NDArray) else value
+    result = shapes(values)
+    return str(result)[1:-1] if isinstance(result, list) else str(result)
 
 
 def _indent(text, spaces):
