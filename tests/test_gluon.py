@@ -301,3 +301,23 @@ def test_summary_prints_mxnet_table(capsys):
     net.hybridize()
     with pytest.raises(AssertionError, match="must not be hybridized"):
         net.summary(mx.nd.ones((1, 3)))
+
+
+def test_save_parameters_deduplicates_shared_parameters(tmp_path):
+    def build():
+        net = nn.HybridSequential()
+        with net.name_scope():
+            first = nn.Dense(2, in_units=2)
+            net.add(first, nn.Dense(2, in_units=2, params=first.params))
+        return net
+    net = build()
+    net.initialize()
+    path = str(tmp_path / "shared.params")
+    net.save_parameters(path, deduplicate=True)
+    assert sorted(mx.nd.load(path)) == ["0.bias", "0.weight"]
+    other = build()
+    other.load_parameters(path)  # 1.weight is 0.weight: not missing
+    np.testing.assert_array_equal(other[1].weight.data().asnumpy(),
+                                  net[0].weight.data().asnumpy())
+    net.save_parameters(path)
+    assert len(mx.nd.load(path)) == 4

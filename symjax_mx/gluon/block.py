@@ -253,8 +253,12 @@ class Block:
                                        cast_dtype=cast_dtype, dtype_source=dtype_source)
             return
         if not allow_missing:
-            for name in params:
-                if name not in loaded:
+            # a shared parameter is saved once (deduplicate): any of its names will do
+            names_of = {}
+            for key, param in params.items():
+                names_of.setdefault(id(param), []).append(key)
+            for name, param in params.items():
+                if not any(key in loaded for key in names_of[id(param)]):
                     raise AssertionError(
                         f"Parameter '{name}' is missing in file '{filename}', which contains "
                         f"parameters: {_brief_print_list(loaded)}. Set allow_missing=True to "
