@@ -321,3 +321,17 @@ def test_save_parameters_deduplicates_shared_parameters(tmp_path):
                                   net[0].weight.data().asnumpy())
     net.save_parameters(path)
     assert len(mx.nd.load(path)) == 4
+
+
+def test_unhybridized_block_passes_scalars_hybridized_refuses_them():
+    class Add(gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b):
+            return a + b
+
+    add = Add()
+    np.testing.assert_array_equal(add(mx.nd.ones((2,)), 1).asnumpy(), [2., 2.])
+    add.hybridize()
+    with pytest.raises(ValueError, match="must be \\(nested\\) list of Symbol or NDArray"):
+        add(mx.nd.ones((2,)), 1)
+    with pytest.raises(ValueError, match="only supports one input context"):
+        add(mx.nd.ones((2,), ctx=mx.cpu(1)), mx.nd.ones((2,), ctx=mx.cpu(2)))

@@ -523,9 +523,7 @@ class HybridBlock(Block):
     def forward(self, x, *args):
         """Run ``hybrid_forward`` with ``F=mx.nd`` (or the compiled program when
         hybridized) on NDArrays, or with ``F=mx.sym`` on Symbols."""
-        flat = _flatten([x, *args], "input")[0]
-        arrays = [a for a in flat if isinstance(a, NDArray)]
-        has_symbol = any(isinstance(a, Symbol) for a in flat)
+        arrays, has_symbol = _gather_arrays([x, *args])
         if arrays and has_symbol:
             raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols "
                              "types for the input. Please check the type of the args.\n")
@@ -578,6 +576,22 @@ class HybridBlock(Block):
         params_file = f"{path}-{epoch:04d}.params"
         ndarray.save(params_file, arrays)
         return sym_file, params_file
+
+
+def _gather_arrays(args):
+    """(the NDArrays in nested lists ``args``, whether there is a Symbol); other values
+    (scalars) are skipped, as an unhybridized block passes them on."""
+    if isinstance(args, NDArray):
+        return [args], False
+    if isinstance(args, Symbol):
+        return [], True
+    arrays, has_symbol = [], False
+    if isinstance(args, (list, tuple)):
+        for arg in args:
+            found, symbolic = _gather_arrays(arg)
+            arrays += found
+            has_symbol = has_symbol or symbolic
+    return arrays, has_symbol
 
 
 def _compatible_formats(given, stored):
