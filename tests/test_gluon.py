@@ -335,3 +335,21 @@ def test_unhybridized_block_passes_scalars_hybridized_refuses_them():
         add(mx.nd.ones((2,)), 1)
     with pytest.raises(ValueError, match="only supports one input context"):
         add(mx.nd.ones((2,), ctx=mx.cpu(1)), mx.nd.ones((2,), ctx=mx.cpu(2)))
+
+
+def test_inline_limit_records_small_graphs_operator_by_operator():
+    import json
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Dense(3), nn.Dense(3), nn.Dense(3))
+    net.initialize()
+    x = mx.nd.ones((1, 3))
+    counts = []
+    for limit in (3, 0):
+        net.hybridize(inline_limit=limit)
+        with autograd.record():
+            y = net(x)
+        counts.append(len(json.loads(autograd.get_symbol(y).tojson())["nodes"]))
+        y.backward()
+        assert net[0].weight.grad().shape == (3, 3)
+    assert counts == [10, 8]  # data + 3 x (weight, bias, FC) | data, 6 params, _CachedOp

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .. import autograd
 from ..ndarray.ndarray import invoke
 from ..lowering.graph import LoweredGraph
 from ..ops.registry import Operator
@@ -21,8 +22,10 @@ class CachedOp:
     """Runs ``out`` (a Symbol whose inputs are ``data`` variables and the parameters of
     ``block``) on NDArrays."""
 
-    def __init__(self, block, data, out):
+    def __init__(self, block, data, out, inline_limit=2):
         self._symbol = out
+        self._num_ops = sum(node.op is not None for node in out._nodes())
+        self._inline_limit = inline_limit
         data_index = {var.name: i for i, var in enumerate(data)}
         params = block.collect_params()
         inputs = out.list_inputs()
@@ -58,6 +61,8 @@ class CachedOp:
                 if not isinstance(source, int):
                     source._finish_deferred_init()
             values = self._values(flat)
+        if autograd.is_recording() and self._num_ops <= self._inline_limit:
+            return self._inline(values)
         inputs = [values[name] for name in self._arg_names + self._aux_names]
         signature = tuple((x.shape, np.dtype(x.dtype).str) for x in inputs)
         op = self._ops.get(signature)
@@ -65,6 +70,18 @@ class CachedOp:
             op = self._ops[signature] = self._operator(inputs)
         out = invoke(op, inputs, {})
         return list(out) if isinstance(out, (list, tuple)) else [out]
+
+    def _inline(self, values):
+        """Run the graph operator by operator, so that each is recorded on the tape (MXNet
+        inlines a recorded graph of at most ``inline_limit`` operators)."""
+        results = {}
+        for node in self._symbol._nodes():
+            if node.op is None:
+                results[id(node)] = [values[node.name]]
+                continue
+            out = invoke(node.op, [results[id(n)][i] for n, i in node.inputs], node.params)
+            results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
+        return [results[id(n)][i] for n, i in self._symbol._outputs]
 
     def _operator(self, inputs):
         """The operator running the whole graph for inputs of these shapes and dtypes."""

@@ -506,7 +506,7 @@ class HybridBlock(Block):
 
     def _build_cache(self, *args):
         data, out = self._get_graph(*args)
-        self._cached_op = CachedOp(self, data, out)
+        self._cached_op = CachedOp(self, data, out, dict(self._flags).get("inline_limit", 2))
 
     def _call_cached_op(self, *args):
         if self._cached_op is None:
