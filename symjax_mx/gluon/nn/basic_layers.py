@@ -9,8 +9,7 @@ from ..block import Block, HybridBlock
 from .activations import Activation
 
 __all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "Embedding", "BatchNorm",
-           "InstanceNorm", "LayerNorm", "GroupNorm", "Flatten", "Lambda", "HybridLambda",
-           "Concurrent", "HybridConcurrent", "Identity"]
+           "InstanceNorm", "LayerNorm", "GroupNorm", "Flatten", "Lambda", "HybridLambda"]
 
 
 def _chain(children, x, args):
@@ -315,32 +314,3 @@ class HybridLambda(HybridBlock):
 
     def __repr__(self):
         return f"{type(self).__name__}({self._func_name})"
-
-
-class Concurrent(Sequential):
-    """Runs every child on the same input and concatenates the outputs along ``axis``."""
-
-    def __init__(self, axis=-1, prefix=None, params=None):
-        super().__init__(prefix=prefix, params=params)
-        self.axis = axis
-
-    def forward(self, x):
-        return ndarray.concat(*[block(x) for block in self._children.values()], dim=self.axis)
-
-
-class HybridConcurrent(HybridSequential):
-    """Hybridizable `Concurrent`."""
-
-    def __init__(self, axis=-1, prefix=None, params=None):
-        super().__init__(prefix=prefix, params=params)
-        self.axis = axis
-
-    def hybrid_forward(self, F, x):
-        return F.concat(*[block(x) for block in self._children.values()], dim=self.axis)
-
-
-class Identity(HybridBlock):
-    """Returns its input."""
-
-    def hybrid_forward(self, F, x):
-        return x
