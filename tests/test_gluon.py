@@ -353,3 +353,11 @@ def test_inline_limit_records_small_graphs_operator_by_operator():
         y.backward()
         assert net[0].weight.grad().shape == (3, 3)
     assert counts == [10, 8]  # data + 3 x (weight, bias, FC) | data, 6 params, _CachedOp
+
+
+def test_symbol_block_refuses_row_sparse_parameters():
+    data = mx.sym.var("data")
+    weight = mx.sym.var("weight", stype="row_sparse")
+    out = mx.sym.broadcast_add(mx.sym.dot(data, weight), mx.sym.var("bias"))
+    with pytest.raises(AssertionError, match="storage type is 'row_sparse'"):
+        gluon.SymbolBlock(out, data)

@@ -645,6 +645,10 @@ class SymbolBlock(HybridBlock):
         syms, self._in_format = _flatten(inputs, "input")
         out, self._out_format = _flatten(outputs, "output")
         out = symbol.Group(out)
+        for node in out.get_internals():
+            if node.attr("__storage_type__") in ("row_sparse", "1"):
+                raise AssertionError(f"SymbolBlock doesn't support Parameter '{node.name}' "
+                                     "because its storage type is 'row_sparse'.")
         input_names = set()
         for sym in syms:
             if len(sym.get_internals().list_outputs()) != 1:
