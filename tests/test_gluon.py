@@ -361,3 +361,14 @@ def test_symbol_block_refuses_row_sparse_parameters():
     out = mx.sym.broadcast_add(mx.sym.dot(data, weight), mx.sym.var("bias"))
     with pytest.raises(AssertionError, match="storage type is 'row_sparse'"):
         gluon.SymbolBlock(out, data)
+
+
+def test_parameters_on_another_context_are_named():
+    dense = nn.Dense(2, in_units=3)
+    dense.initialize()
+    x = mx.nd.ones((1, 3), ctx=mx.cpu(1))
+    for hybridize in (False, True):
+        dense.hybridize(hybridize)
+        with pytest.raises(RuntimeError, match=r"Parameter 'dense\d+_weight' was not "
+                                               r"initialized on context cpu\(1\)"):
+            dense(x)

@@ -47,7 +47,10 @@ class CachedOp:
         self._ops = {}  # input signature -> Operator
 
     def _values(self, flat):
-        return {name: flat[source] if isinstance(source, int) else source.data()
+        """Inputs by name; parameters are read on the data's context (a parameter that is
+        not there is MXNet's error naming it)."""
+        ctx = flat[0].context
+        return {name: flat[source] if isinstance(source, int) else source.data(ctx)
                 for name, source in self._sources.items()}
 
     def __call__(self, flat, infer_shapes):
