@@ -227,10 +227,12 @@ def test_trainer_training_loop_reduces_loss_and_saves_states(tmp_path):
     assert other.learning_rate == 0.01
 
 
-def test_trainer_data_parallel_over_two_contexts():
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_trainer_data_parallel_over_two_contexts(hybridize):
     contexts = [mx.cpu(0), mx.cpu(1)]
     net = nn.Dense(1, in_units=2)
     net.initialize(mx.init.One(), ctx=contexts)
+    net.hybridize(hybridize, inline_limit=0)
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 1.0})
     data = gluon.utils.split_and_load(mx.nd.array([[1., 2.], [3., 4.]]), contexts)
     with autograd.record():
