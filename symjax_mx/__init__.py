@@ -16,6 +16,7 @@ from . import engine, runtime, util  # noqa: E402
 from .util import (is_np_array, is_np_shape, np_array, np_shape, set_np, set_np_shape,  # noqa: E402
                    use_np, use_np_array, use_np_shape)
 from . import autograd  # noqa: E402
+from . import gluon  # noqa: E402
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402

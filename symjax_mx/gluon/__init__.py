@@ -1,0 +1,8 @@
+"""Gluon: MXNet's imperative, hybridizable neural-network API."""
+from . import contrib, loss, nn, utils
+from .block import Block, HybridBlock, SymbolBlock
+from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
+from .trainer import Trainer
+
+__all__ = ["Block", "Constant", "DeferredInitializationError", "HybridBlock", "Parameter",
+           "ParameterDict", "SymbolBlock", "Trainer", "contrib", "loss", "nn", "utils"]

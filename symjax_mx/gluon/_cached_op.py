@@ -1,0 +1,108 @@
+"""The compiled program of a hybridized block (MXNet's CachedOp).
+
+The traced Symbol is lowered (``lowering.LoweredGraph``) once per input signature into an
+operator whose compute is the whole graph: arguments in, outputs and updated auxiliary
+states out. It runs through ``ndarray.invoke`` like any operator, so one jitted program
+serves each call and, under ``autograd.record()``, the call is one tape node whose VJP is
+the graph's.
+"""
+import warnings
+
+import numpy as np
+
+from .. import autograd
+from ..ndarray.ndarray import invoke
+from ..lowering.graph import LoweredGraph
+from ..ops.registry import Operator
+from ..symbol.inference import solve
+from .parameter import DeferredInitializationError
+
+
+class CachedOp:
+    """Runs ``out`` (a Symbol whose inputs are ``data`` variables and the parameters of
+    ``block``) on NDArrays."""
+
+    def __init__(self, block, data, out, inline_limit=2):
+        self._symbol = out
+        self._num_ops = sum(node.op is not None for node in out._nodes())
+        self._inline_limit = inline_limit
+        data_index = {var.name: i for i, var in enumerate(data)}
+        params = block.collect_params()
+        inputs = out.list_inputs()
+        for name in inputs:
+            if name not in params and name not in data_index:
+                raise AssertionError(f"Unknown input to HybridBlock: {name}")
+        unused = [f"{i}-th" for name, i in data_index.items() if name not in inputs]
+        if unused:
+            warnings.warn(f"The {', '.join(unused)} input to HybridBlock is not used by any "
+                          "computation. Is this intended?", stacklevel=4)
+        unused = [name for name in params.keys() if name not in inputs]
+        if unused:
+            warnings.warn(f"Parameter {', '.join(unused)} is not used by any computation. Is "
+                          "this intended?", stacklevel=4)
+        self._sources = {name: (data_index[name] if name in data_index else params[name])
+                         for name in inputs}
+        self._arg_names = tuple(out.list_arguments())
+        self._aux_names = tuple(out.list_auxiliary_states())
+        self._ops = {}  # input signature -> Operator
+
+    def _values(self, flat):
+        """Inputs by name; parameters are read on the data's context (a parameter that is
+        not there is MXNet's error naming it)."""
+        ctx = flat[0].context
+        return {name: flat[source] if isinstance(source, int) else source.data(ctx)
+                for name, source in self._sources.items()}
+
+    def __call__(self, flat, infer_shapes):
+        """The outputs (a list) for the flat inputs ``flat``; ``infer_shapes()`` completes
+        deferred parameter shapes on the first call."""
+        try:
+            values = self._values(flat)
+        except DeferredInitializationError:
+            infer_shapes()
+            for source in self._sources.values():
+                if not isinstance(source, int):
+                    source._finish_deferred_init()
+            values = self._values(flat)
+        if autograd.is_recording() and self._num_ops <= self._inline_limit:
+            return self._inline(values)
+        inputs = [values[name] for name in self._arg_names + self._aux_names]
+        signature = tuple((x.shape, np.dtype(x.dtype).str) for x in inputs)
+        op = self._ops.get(signature)
+        if op is None:
+            op = self._ops[signature] = self._operator(inputs)
+        out = invoke(op, inputs, {})
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+
+    def _inline(self, values):
+        """Run the graph operator by operator, so that each is recorded on the tape (MXNet
+        inlines a recorded graph of at most ``inline_limit`` operators)."""
+        results = {}
+        for node in self._symbol._nodes():
+            if node.op is None:
+                results[id(node)] = [values[node.name]]
+                continue
+            out = invoke(node.op, [results[id(n)][i] for n, i in node.inputs], node.params)
+            results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
+        return [results[id(n)][i] for n, i in self._symbol._outputs]
+
+    def _operator(self, inputs):
+        """The operator running the whole graph for inputs of these shapes and dtypes."""
+        names = self._arg_names + self._aux_names
+        shapes = {name: x.shape for name, x in zip(names, inputs)}
+        entry_shapes = solve(self._symbol, "shape", shapes)[1]
+        out_shapes = self._symbol.infer_shape(**shapes)[1]
+        out_types = self._symbol.infer_type(**{n: x.dtype for n, x in zip(names, inputs)})[1]
+        graph = LoweredGraph(self._symbol, entry_shapes)
+        arg_names, aux_names = self._arg_names, self._aux_names
+
+        def compute(values, aux, params, is_train, rng):
+            outputs, new_aux = graph(dict(zip(arg_names, values)), dict(zip(aux_names, aux)),
+                                     rng, is_train)
+            return list(outputs), [new_aux[name] for name in aux_names]
+
+        return Operator(
+            name="_CachedOp", compute=compute, inputs=arg_names, aux=aux_names,
+            outputs=tuple(self._symbol.list_outputs()), random=graph.random,
+            shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
+            dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))

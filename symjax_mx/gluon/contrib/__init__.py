@@ -1,0 +1,4 @@
+"""Gluon's contributed blocks (``mx.gluon.contrib``)."""
+from . import nn
+
+__all__ = ["nn"]

@@ -1,0 +1,100 @@
+"""Contributed layers of MXNet 1.9.1's ``gluon.contrib.nn``."""
+from .... import ndarray
+from ...block import HybridBlock
+from ...nn.basic_layers import HybridSequential, Sequential
+
+__all__ = ["Concurrent", "HybridConcurrent", "Identity", "PixelShuffle1D", "PixelShuffle2D",
+           "PixelShuffle3D"]
+
+
+class Concurrent(Sequential):
+    """Runs every child on the same input and concatenates the outputs along ``axis``."""
+
+    def __init__(self, axis=-1, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+        self.axis = axis
+
+    def forward(self, x):
+        return ndarray.concat(*[block(x) for block in self._children.values()], dim=self.axis)
+
+
+class HybridConcurrent(HybridSequential):
+    """Hybridizable `Concurrent`."""
+
+    def __init__(self, axis=-1, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+        self.axis = axis
+
+    def hybrid_forward(self, F, x):
+        return F.concat(*[block(x) for block in self._children.values()], dim=self.axis)
+
+
+class Identity(HybridBlock):
+    """Returns its input."""
+
+    def hybrid_forward(self, F, x):
+        return x
+
+
+def _factors(factor, n):
+    try:
+        return (int(factor),) * n
+    except TypeError:
+        factors = tuple(int(f) for f in factor)
+        if len(factors) != n:
+            raise AssertionError(f"wrong length {len(factors)}") from None
+        return factors
+
+
+class PixelShuffle1D(HybridBlock):
+    """``(N, f*C, W)`` -> ``(N, C, W*f)``."""
+
+    def __init__(self, factor):
+        super().__init__()
+        self._factor = int(factor)
+
+    def hybrid_forward(self, F, x):
+        f = self._factor
+        x = F.reshape(x, (0, -4, -1, f, 0))   # (N, C, f, W)
+        x = F.transpose(x, (0, 1, 3, 2))      # (N, C, W, f)
+        return F.reshape(x, (0, 0, -3))       # (N, C, W*f)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._factor})"
+
+
+class PixelShuffle2D(HybridBlock):
+    """``(N, f1*f2*C, H, W)`` -> ``(N, C, H*f1, W*f2)``."""
+
+    def __init__(self, factor):
+        super().__init__()
+        self._factors = _factors(factor, 2)
+
+    def hybrid_forward(self, F, x):
+        f1, f2 = self._factors
+        x = F.reshape(x, (0, -4, -1, f1 * f2, 0, 0))  # (N, C, f1*f2, H, W)
+        x = F.reshape(x, (0, 0, -4, f1, f2, 0, 0))    # (N, C, f1, f2, H, W)
+        x = F.transpose(x, (0, 1, 4, 2, 5, 3))        # (N, C, H, f1, W, f2)
+        return F.reshape(x, (0, 0, -3, -3))           # (N, C, H*f1, W*f2)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._factors})"
+
+
+class PixelShuffle3D(HybridBlock):
+    """``(N, f1*f2*f3*C, D, H, W)`` -> ``(N, C, D*f1, H*f2, W*f3)``."""
+
+    def __init__(self, factor):
+        super().__init__()
+        self._factors = _factors(factor, 3)
+
+    def hybrid_forward(self, F, x):
+        f1, f2, f3 = self._factors
+        x = F.reshape(x, (0, -4, -1, f1 * f2 * f3, 0, 0, 0))
+        x = F.reshape(x, (0, 0, -4, f1, f2 * f3, 0, 0, 0))
+        x = F.reshape(x, (0, 0, 0, -4, f2, f3, 0, 0, 0))  # (N, C, f1, f2, f3, D, H, W)
+        x = F.transpose(x, (0, 1, 5, 2, 6, 3, 7, 4))      # (N, C, D, f1, H, f2, W, f3)
+        return F.reshape(x, (0, 0, -3, -3, -3))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._factors})"
