@@ -33,7 +33,7 @@ test_utils.mx = _sys.modules[__name__]  # MXNet's test_utils exports the package
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
-           "contrib",
+           "contrib", "autograd", "gluon",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
            "lr_scheduler", "metric", "mod", "model", "mon", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "profiler", "random", "rnn", "sym", "symbol",

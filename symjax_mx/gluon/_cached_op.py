@@ -24,7 +24,7 @@ class CachedOp:
 
     def __init__(self, block, data, out, inline_limit=2):
         self._symbol = out
-        self._num_ops = sum(node.op is not None for node in out._nodes())
+        self._num_ops = sum(node.op is not None for node in out.graph.nodes)
         self._inline_limit = inline_limit
         data_index = {var.name: i for i, var in enumerate(data)}
         params = block.collect_params()
@@ -78,22 +78,22 @@ class CachedOp:
         """Run the graph operator by operator, so that each is recorded on the tape (MXNet
         inlines a recorded graph of at most ``inline_limit`` operators)."""
         results = {}
-        for node in self._symbol._nodes():
+        for node in self._symbol.graph.nodes:
             if node.op is None:
                 results[id(node)] = [values[node.name]]
                 continue
             out = invoke(node.op, [results[id(n)][i] for n, i in node.inputs], node.params)
             results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
-        return [results[id(n)][i] for n, i in self._symbol._outputs]
+        return [results[id(n)][i] for n, i in self._symbol.graph.heads]
 
     def _operator(self, inputs):
         """The operator running the whole graph for inputs of these shapes and dtypes."""
         names = self._arg_names + self._aux_names
         shapes = {name: x.shape for name, x in zip(names, inputs)}
-        entry_shapes = solve(self._symbol, "shape", shapes)[1]
+        entry_shapes = solve(self._symbol.graph, "shape", shapes)[1]
         out_shapes = self._symbol.infer_shape(**shapes)[1]
         out_types = self._symbol.infer_type(**{n: x.dtype for n, x in zip(names, inputs)})[1]
-        graph = LoweredGraph(self._symbol, entry_shapes)
+        graph = LoweredGraph(self._symbol.graph, entry_shapes)
         arg_names, aux_names = self._arg_names, self._aux_names
 
         def compute(values, aux, params, is_train, rng):

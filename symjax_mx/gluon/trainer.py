@@ -13,7 +13,7 @@ def _create_kvstore(kvstore, num_device, params):
     update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
     if kvstore is None:
         store = None
-    elif isinstance(kvstore, kvs.KVStore):
+    elif isinstance(kvstore, kvs.KVStoreBase):
         store = kvstore
     elif isinstance(kvstore, str):
         if num_device == 1 and "dist" not in kvstore:

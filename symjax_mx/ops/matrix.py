@@ -435,29 +435,3 @@ register("broadcast_like", lambda inputs, aux, params, is_train, rng: (
                  Param("rhs_axes", P.optional(P.shape), doc="the axes of rhs giving their sizes")),
          doc="Broadcast lhs to the shape of rhs (or of the given axes of rhs).")
 
-
-def reshape_like_shape(lhs, rhs, params):
-    """lhs's shape with the span ``[lhs_begin, lhs_end)`` replaced by rhs's span
-    ``[rhs_begin, rhs_end)`` (by default: rhs's whole shape); sizes must agree."""
-    def bounds(shape, begin, end):
-        begin = 0 if begin is None else begin + (len(shape) if begin < 0 else 0)
-        end = len(shape) if end is None else end + (len(shape) if end < 0 else 0)
-        return begin, end
-    lb, le = bounds(lhs, params["lhs_begin"], params["lhs_end"])
-    rb, re_ = bounds(rhs, params["rhs_begin"], params["rhs_end"])
-    out = tuple(lhs[:lb]) + tuple(rhs[rb:re_]) + tuple(lhs[le:])
-    if math.prod(out) != math.prod(lhs):
-        raise MXNetError(f"reshape_like: cannot reshape lhs of shape {tuple(lhs)} to {out} "
-                         f"(from rhs of shape {tuple(rhs)})")
-    return out
-
-
-register("reshape_like", lambda inputs, aux, params, is_train, rng: (
-            (jnp.reshape(inputs[0], reshape_like_shape(inputs[0].shape, inputs[1].shape,
-                                                       params)),), aux),
-         inputs=("lhs", "rhs"), shape_rule=output_shape_rule(reshape_like_shape),
-         dtype_rule=first_dtype_rule,
-         params=tuple(Param(name, P.optional(P.integer), doc=f"{name} of the span")
-                      for name in ("lhs_begin", "lhs_end", "rhs_begin", "rhs_end")),
-         doc="Reshape lhs to the shape of rhs (or replace a span of its shape by one of "
-             "rhs's).")
