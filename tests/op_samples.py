@@ -42,9 +42,25 @@ def _ints(values, dtype=np.float64):
 
 _SPD = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])
 _BOXES = np.array([[0.1, 0.2, 0.5, 0.7], [0.3, 0.1, 0.8, 0.6]])
+_HALF = np.full((2, 3), 0.5, np.float16)  # multi-precision updates: float16 weights
+_SINGLE = np.full((2, 3), 0.5, np.float32)  # and their float32 states
 _BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
 
 SAMPLES = {
+    "RNN": Sample([(2, 1, 3), (56,), (1, 1, 2), (1, 1, 2)],
+                  {"state_size": 2, "num_layers": 1, "mode": "lstm"}),
+    "_rnn_param_concat": Sample([(2, 3), (2, 3)], {"num_args": 2, "dim": 0}),
+    **{name: Sample(None, {"lr": 0.1}) for name in (
+        "sgd_update", "sgd_mom_update", "nag_mom_update",
+        "signsgd_update", "signum_update", "adam_update", "rmsprop_update",
+        "rmspropalex_update", "ftrl_update")},
+    "lamb_update_phase2": Sample([(2, 3), (2, 3), (1,), (1,)], {"lr": 0.1}),
+    "mp_sgd_update": Sample([_HALF, _HALF, _SINGLE], {"lr": 0.1}),
+    **{name: Sample([_HALF, _HALF, _SINGLE, _SINGLE], {"lr": 0.1})
+       for name in ("mp_sgd_mom_update", "mp_nag_mom_update")},
+    "ftml_update": Sample(None, {"lr": 0.1, "t": 1}),
+    "lamb_update_phase1": Sample(None, {"t": 1, "wd": 0.01}),
+    "multi_sgd_update": Sample(None, {"lrs": (0.1,), "wds": (0.0,), "num_weights": 1}),
     "FullyConnected": Sample([(2, 3), (4, 3), (4,)], {"num_hidden": 4}),
     "Convolution": Sample([(1, 2, 4, 4), (3, 2, 2, 2), (3,)], {"kernel": (2, 2), "num_filter": 3}),
     "Deconvolution": Sample([(1, 2, 3, 3), (2, 3, 2, 2), (3,)],

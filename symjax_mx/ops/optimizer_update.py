@@ -229,7 +229,7 @@ def _register(name, rule, states, params, doc, multi_precision=False):
         register(op_name, fn, inputs=("weight", "grad") if rule is not lamb_update_phase2
                  else ("weight", "g", "r1", "r2"), aux=aux, params=params,
                  shape_rule=_weight_shape_rule, dtype_rule=_weight_dtype_rule,
-                 mutates_aux=True, doc=doc)
+                 mutates_aux=True, differentiable=False, doc=doc)
 
     declare(name, compute, states)
     if multi_precision:
@@ -349,4 +349,5 @@ register("multi_sgd_update", _multi_sgd,
                  *_COMMON[1:],
                  Param("num_weights", P.integer_at_least(1), 1, doc="how many weights")),
          doc="SGD on num_weights weights at once, inputs weight_0, grad_0, weight_1, ...: "
-             "weight_i - lrs[i] * (clip(rescale_grad * grad_i) + wds[i] * weight_i).")
+             "weight_i - lrs[i] * (clip(rescale_grad * grad_i) + wds[i] * weight_i).",
+         differentiable=False)
