@@ -116,9 +116,9 @@ def test_begin_state_shapes_must_agree_with_their_consumers():
     # As on MXNet 1.9.1, the known size 6 of a (0, 6) state contradicts its consumer's 5
     state = mx.sym.zeros(shape=(0, 6), name="state")
     net = state + mx.sym.var("x")
-    with pytest.raises(mx.MXNetError, match=r"node '_plus0'.*\(0, 6\) and \(2, 5\)"):
+    with pytest.raises(mx.MXNetError, match=r"node '_plus\d+'.*\(0, 6\) and \(2, 5\)"):
         net.infer_shape(x=(2, 5))
-    with pytest.raises(mx.MXNetError, match=r"node '_plus0'"):
+    with pytest.raises(mx.MXNetError, match=r"node '_plus\d+'"):
         net.simple_bind(mx.cpu(), x=(2, 5))
     assert (mx.sym.zeros(shape=(0, 5)) + mx.sym.var("x")).infer_shape(x=(2, 5))[1] == [(2, 5)]
 

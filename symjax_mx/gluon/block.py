@@ -134,6 +134,8 @@ class Block:
     """The base of all layers and models: override ``forward``. Children and parameters
     assigned as attributes are registered; create them inside ``with self.name_scope()``."""
 
+    _is_sequence = False  # Sequential and HybridSequential: summary lists their children
+
     def __init__(self, prefix=None, params=None):
         self._empty_prefix = prefix == ""
         self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
@@ -344,7 +346,6 @@ class Block:
     def summary(self, *inputs):
         """Print each layer's output shape and parameter count for a forward of ``inputs``
         (MXNet's table; the block must not be hybridized)."""
-        from .nn.basic_layers import HybridSequential, Sequential
         rows = OrderedDict()
         seen = set()
         hooks = []
@@ -365,7 +366,7 @@ class Block:
         def register(block):
             if isinstance(block, HybridBlock) and block._active:
                 raise AssertionError(f'"{block.name}" must not be hybridized to print summary.')
-            if not isinstance(block, (Sequential, HybridSequential)):
+            if not block._is_sequence:
                 hooks.append(block.register_forward_hook(hook))
 
         rows["Input"] = {"output_shape": _shape_str(inputs), "n_params": 0, "trainable": 0,

@@ -47,11 +47,11 @@ def sgd_update(weight, grad, lr, wd, rescale_grad, clip_gradient):
 
 
 def sgd_mom_update(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradient):
-    """(new weight, new mom): mom = momentum * mom - lr * (wd * weight + clip(rescale *
-    grad)); weight + mom."""
+    """(new weight, new mom): mom = -lr * (wd * weight + clip(rescale * grad)) + momentum *
+    mom (summed in this order, as optax.trace does); weight + mom."""
     lr, wd, rescale, momentum = scalars_like(weight, lr, wd, rescale_grad, momentum)
     grad = clip_by(rescale * grad, clip_gradient)
-    mom = momentum * mom - lr * wd * weight - lr * grad
+    mom = (-lr * wd * weight - lr * grad) + momentum * mom
     return weight + mom, mom
 
 

@@ -391,7 +391,10 @@ def publish(make_function, namespace, module_name):
     ``contrib``)."""
     internal = types.ModuleType(module_name + "._internal",
                                 "Operators whose MXNet names start with _.")
-    submodules = {sub: types.ModuleType(f"{module_name}.{sub}", f"MXNet's {sub} operators.")
+    # a submodule the front end already has (mx.nd.contrib's own functions) gets the
+    # operators added; the others are made here
+    submodules = {sub: namespace[sub] if isinstance(namespace.get(sub), types.ModuleType)
+                  else types.ModuleType(f"{module_name}.{sub}", f"MXNet's {sub} operators.")
                   for sub in SUBMODULE_PREFIXES.values()}
     for op in list_ops():
         for name in (op.name, *op.aliases):

@@ -24,6 +24,10 @@ def _chain(children, x, args):
 
 
 class _SequentialMixin:
+    """What Sequential and HybridSequential share."""
+
+    _is_sequence = True
+
     def add(self, *blocks):
         """Append blocks, in order."""
         for block in blocks:
