@@ -1,6 +1,4 @@
 """symjax_mx: MXNet 1.x's Python programming model on JAX. ``import symjax_mx as mx``."""
-import sys as _sys
-
 # float64 and int64 arrays need JAX's x64 mode: symjax_mx enters it only around its own
 # calls into JAX (symjax_mx/x64.py), so importing it changes nothing in the user's JAX.
 
@@ -29,7 +27,6 @@ mon = monitor
 nd = ndarray
 sym = symbol
 viz = visualization
-test_utils.mx = _sys.modules[__name__]  # MXNet's test_utils exports the package as mx
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",

@@ -15,7 +15,6 @@ from .util import use_np
 # As in MXNet, the module has no __all__: ``from mxnet.test_utils import *`` brings every
 # public name, including the modules MXNet's test_utils imports, which tests use unimported.
 # pylint: disable=unused-import,wrong-import-order
-# ``mx`` (the package itself) is set by symjax_mx/__init__.py once it is imported.
 import errno  # noqa: E402,F401
 import json  # noqa: E402,F401
 import logging  # noqa: E402,F401
@@ -28,6 +27,8 @@ from contextlib import contextmanager  # noqa: E402,F401
 
 import numpy.random as rnd  # noqa: E402,F401
 import numpy.testing as npt  # noqa: E402,F401
+
+import symjax_mx as mx  # noqa: E402,F401  (the package, as MXNet's test_utils exports it)
 
 from .context import Context, current_context  # noqa: E402,F401
 from .runtime import Features  # noqa: E402,F401
