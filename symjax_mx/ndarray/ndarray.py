@@ -23,6 +23,10 @@ from . import _indexing, _invoke, tape, file_format
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
+# Names MXNet's ndarray module has that user code and MXNet's tests import from it.
+py_slice = slice
+_STORAGE_TYPE_STR_TO_ID = {"undefined": -1, "default": 0, "row_sparse": 1, "csr": 2}
+
 
 def _wait(data, producer):
     """Block on a jax array, turning a failure of the asynchronous work into MXNetError."""
