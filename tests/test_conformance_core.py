@@ -441,3 +441,9 @@ def test_symbol_random_nodes_follow_the_seed_and_the_parameter_kind():
     assert mx.sym.random.shuffle(x).list_arguments() == ["x"]
     with pytest.raises(mx.MXNetError, match="must all have the same type"):
         mx.sym.random.normal(loc, 1.0)
+
+
+def test_ndarray_module_has_the_names_mxnet_tests_import():
+    from symjax_mx.ndarray.ndarray import _STORAGE_TYPE_STR_TO_ID, py_slice
+    assert py_slice is slice
+    assert _STORAGE_TYPE_STR_TO_ID["default"] == 0 and _STORAGE_TYPE_STR_TO_ID["csr"] == 2
