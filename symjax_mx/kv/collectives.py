@@ -14,7 +14,6 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from .. import x64
-from ..base import MXNetError
 from . import dist
 
 __all__ = ["pack", "unpack", "sum_on", "all_reduce", "cross_process_sum", "Throttle",

@@ -1,8 +1,6 @@
 """How a store sums the values pushed for a key: each reducer takes one part per pushing
 device and returns the sum on the key's home device, plus the copy of the sum each
 device already holds (which pull can hand out without a transfer)."""
-import jax
-
 from .. import x64
 from . import collectives, dist
 

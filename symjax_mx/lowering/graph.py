@@ -4,9 +4,8 @@ All planning happens here, once; the function does no per-node Python work beyon
 calling each operator's compute while JAX traces it."""
 import jax
 
-from .. import x64
 from ..base import MXNetError
-from .errors import node_scope, reported
+from .errors import node_scope
 
 
 class LoweredGraph:

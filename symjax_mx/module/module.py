@@ -18,7 +18,7 @@ from .. import model_files
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..compile_log import describe_shapes, logger as compile_logger, logs_compiles
-from ..context import HOST_DEVICES_HINT, Context, cpu, current_context
+from ..context import Context, cpu, current_context
 from ..initializer import InitDesc, Uniform
 from ..initializer import create as init_create
 from ..io import DataDesc
