@@ -134,7 +134,10 @@ def shuffle(data, **kwargs):
     return _call("_shuffle", [data], kwargs, out=out)
 
 
-def _like(dist, names):
+def _like(dist):
+    """The front end's function for ``_random_<dist>_like``; its positional parameters are
+    the operator's, in schema order."""
+    names = tuple(get_op(f"_random_{dist}_like").params)
     op_name = f"_random_{dist}_like"
 
     def sample_like(data=None, *args, out=None, name=None, **kwargs):
@@ -147,10 +150,10 @@ def _like(dist, names):
     return sample_like
 
 
-uniform_like = _like("uniform", ("low", "high"))
-normal_like = _like("normal", ("loc", "scale"))
-gamma_like = _like("gamma", ("alpha", "beta"))
-exponential_like = _like("exponential", ("lam",))
-poisson_like = _like("poisson", ("lam",))
-negative_binomial_like = _like("negative_binomial", ("k", "p"))
-generalized_negative_binomial_like = _like("generalized_negative_binomial", ("mu", "alpha"))
+uniform_like = _like("uniform")
+normal_like = _like("normal")
+gamma_like = _like("gamma")
+exponential_like = _like("exponential")
+poisson_like = _like("poisson")
+negative_binomial_like = _like("negative_binomial")
+generalized_negative_binomial_like = _like("generalized_negative_binomial")
