@@ -187,37 +187,42 @@ class _Plan:
         self.leaf_names = [name for node, name in zip(order, names) if node.op is None]
         self.leaf_index = {name: i for i, name in enumerate(self.leaf_names)}
         self.key_names = [name for node, name in zip(order, names) if node.key is not None]
+        self.known_names = [name for node, name in zip(order, names) if _keeps_outputs(node)]
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
         self._programs = {}
         self._grad_ops = {}
 
-    def heads(self, leaves, keys):
-        """(head values, new values of the auxiliary states updated in training mode)."""
+    def heads(self, leaves, keys, known=None):
+        """(head values, new values of the auxiliary states updated in training mode);
+        ``known`` are the recorded results of the nodes that kept them (default: all are
+        recomputed)."""
         return self.lowered(dict(zip(self.leaf_names, leaves)), {}, None, self.train,
-                            dict(zip(self.key_names, keys)))
+                            dict(zip(self.key_names, keys)),
+                            None if known is None else dict(zip(self.known_names, known)))
 
-    def gradients(self, diff, leaves, keys, head_grads):
+    def gradients(self, diff, leaves, keys, head_grads, known=None):
         """(gradients of the heads with respect to the leaves at positions ``diff``, new
         auxiliary states by leaf name); a head gradient None means ones."""
         def run(diff_values):
             values = list(leaves)
             for position, value in zip(diff, diff_values):
                 values[position] = value
-            return self.heads(values, keys)
+            return self.heads(values, keys, known)
         outputs, vjp, new_aux = jax.vjp(run, [leaves[i] for i in diff], has_aux=True)
         cotangents = [jnp.ones_like(o) if g is None else g.astype(o.dtype)
                       for o, g in zip(outputs, head_grads)]
         return vjp(cotangents)[0], new_aux
 
     def program(self, diff):
-        """Jitted ``(leaves, keys, head_grads, previous) -> (gradients, new aux states)``; a
+        """Jitted ``(leaves, keys, known, head_grads, previous) -> (gradients, new aux
+        states)``, ``known`` being the recorded results of the nodes that kept them; a
         gradient with a previous value (grad_req 'add') is added to it."""
         fn = self._programs.get(diff)
         if fn is None:
-            def run(leaves, keys, head_grads, previous):
+            def run(leaves, keys, known, head_grads, previous):
                 _Plan.traces += 1
-                grads, new_aux = self.gradients(diff, leaves, keys, head_grads)
+                grads, new_aux = self.gradients(diff, leaves, keys, head_grads, known)
                 return [g if p is None else p + g.astype(p.dtype)
                         for g, p in zip(grads, previous)], new_aux
             fn = self._programs[diff] = x64.jit(run)
@@ -246,9 +251,25 @@ _PLANS = collections.OrderedDict()
 _MAX_PLANS = 256  # a graph that changes every step must not keep every program alive
 
 
+def _keeps_outputs(node):
+    """Whether a backward reuses the node's recorded results (floating-point ones only)."""
+    return node.outputs is not None and all(_is_inexact(v.dtype) for v in node.outputs)
+
+
+_INEXACT = {}
+
+
+def _is_inexact(dtype):
+    inexact = _INEXACT.get(dtype)
+    if inexact is None:
+        inexact = _INEXACT[dtype] = bool(jnp.issubdtype(dtype, jnp.inexact))
+    return inexact
+
+
 def _plan_for(order, position, heads):
-    """(the cached plan of this structure, leaf nodes, their values, keys)."""
-    parts, leaves, values, keys = [], [], [], []
+    """(the cached plan of this structure, leaf nodes, their values, keys, the recorded
+    results the backward reuses)."""
+    parts, leaves, values, keys, known = [], [], [], [], []
     for node in order:
         if node.op is None:
             value = node.leaf_value()
@@ -258,7 +279,10 @@ def _plan_for(order, position, heads):
         else:
             if node.key is not None:
                 keys.append(node.key)
-            parts.append((node.op, node.params_key, node.is_train, node.key is not None,
+            keeps = _keeps_outputs(node)
+            if keeps:
+                known.append(node.outputs)
+            parts.append((node.op, node.params_key, node.is_train, node.key is not None, keeps,
                           tuple((position[id(child)], index) for child, index in node.inputs)))
     structure = (tuple(parts), tuple((position[id(node)], index) for node, index in heads))
     plan = _PLANS.get(structure)
@@ -268,7 +292,7 @@ def _plan_for(order, position, heads):
             _PLANS.popitem(last=False)
     else:
         _PLANS.move_to_end(structure)
-    return plan, leaves, values, keys
+    return plan, leaves, values, keys, known
 
 
 def _head_grads(heads, head_grads):
@@ -308,7 +332,7 @@ def _free(order):
     for node in order:
         if node.op is not None:
             node.freed = True
-            node.inputs = ()
+            node.inputs, node.outputs = (), None
         elif (not node.is_variable and isinstance(node.array, NDArray)
               and node.array._entry is not None and node.array._entry[0] is node):
             node.array._entry = None  # a constant leaves the freed graph
@@ -326,13 +350,13 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     heads = _as_list(heads)
     grads_in = _head_grads(heads, head_grads)
     order, position, entries = _collect(heads)
-    plan, leaves, values, keys = _plan_for(order, position, entries)
+    plan, leaves, values, keys, known = _plan_for(order, position, entries)
     diff = tuple(i for i, node in enumerate(leaves)
                  if node.is_variable and node.grad_req != "null")
     if not diff:
         raise MXNetError(_NO_VARIABLES)
     previous = [leaves[i].grad._read() if leaves[i].grad_req == "add" else None for i in diff]
-    grads, new_aux = plan.program(diff)(values, keys, grads_in, previous)
+    grads, new_aux = plan.program(diff)(values, keys, known, grads_in, previous)
     _update_aux(plan, leaves, new_aux)
     for i, value in zip(diff, grads):
         node = leaves[i]
@@ -367,14 +391,14 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
                              f"because it does not require gradient.")
     grads_in = _head_grads(heads, head_grads)
     order, position, entries = _collect(heads)
-    plan, leaves, values, keys = _plan_for(order, position, entries)
+    plan, leaves, values, keys, known = _plan_for(order, position, entries)
     index = {id(node): i for i, node in enumerate(leaves)}
     for i, var in enumerate(variables):
         if id(var._entry[0]) not in index:
             raise MXNetError(f"Cannot differentiate with respect to the {i + 1}-th variable "
                              f"because it is unreachable from the outputs.")
     diff = tuple(sorted({index[id(v._entry[0])] for v in variables}))
-    grads, new_aux = plan.program(diff)(values, keys, grads_in, [None] * len(diff))
+    grads, new_aux = plan.program(diff)(values, keys, known, grads_in, [None] * len(diff))
     _update_aux(plan, leaves, new_aux)
     ctx = heads[0].context
     arrays = [NDArray(g, ctx, "grad") for g in grads]

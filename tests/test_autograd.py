@@ -205,6 +205,22 @@ def test_a_variable_written_after_recording_is_read_at_backward_as_in_mxnet():
     np.testing.assert_array_equal(x.grad.asnumpy(), [10.0, 10.0])
 
 
+def test_backward_reuses_recorded_results_instead_of_recomputing_them():
+    data = mx.nd.array(np.ones((4, 3)))
+    w1, w2 = _var(np.full((5, 3), 0.1)), _var(np.full((2, 5), 0.2))
+    with ag.record():
+        out = mx.nd.FullyConnected(mx.nd.FullyConnected(data, w1, no_bias=True, num_hidden=5),
+                                   w2, no_bias=True, num_hidden=2)
+    out.backward(retain_graph=True)
+    np.testing.assert_allclose(w2.grad.asnumpy(), np.full((2, 5), 1.2), rtol=1e-6)
+    np.testing.assert_allclose(w1.grad.asnumpy(), np.full((5, 3), 1.6), rtol=1e-6)
+    order, position, entries = ag._collect([out])
+    plan, leaves, values, keys, known = ag._plan_for(order, position, entries)
+    program = plan.program((1, 2)).lower(values, keys, known, [None], [None, None])
+    # gradients of w2, of the hidden layer and of w1; the hidden layer's forward is reused
+    assert program.compile().as_text().count(" dot(") == 3
+
+
 def test_train_mode_drives_dropout_and_backward_reuses_its_mask():
     x = _var(np.ones((10, 10)))
     with ag.record():

@@ -1416,3 +1416,19 @@ def test_numpy_asarray():
     assert n64.dtype == np.int64
     np.testing.assert_array_equal(n64, [1, 2])
     np.testing.assert_array_equal(np.array(a, dtype=np.float64), [[1, 2], [3, 4]])
+
+
+def test_repeated_calls_with_equal_but_differently_typed_params_parse_each_type():
+    x = mx.nd.array([1.5, 2.5], dtype="float32")
+    np.testing.assert_array_equal(mx.nd.clip(x, a_min=0, a_max=2).asnumpy(), [1.5, 2.0])
+    np.testing.assert_array_equal(mx.nd.clip(x, a_min=0.0, a_max=2.0).asnumpy(), [1.5, 2.0])
+    m = mx.nd.ones((2, 3))
+    assert mx.nd.sum(m, axis=1, keepdims=True).shape == (2, 1)
+    assert mx.nd.sum(m, axis=1, keepdims=1).shape == (2, 1)
+    assert mx.nd.sum(m, axis=1, keepdims=False).shape == (2,)
+    assert mx.nd.sum(m, axis=1, keepdims=0).shape == (2,)
+    # variadic operators take their input count from each call
+    assert mx.nd.add_n(x, x).asnumpy().tolist() == [3.0, 5.0]
+    assert mx.nd.add_n(x, x, x).asnumpy().tolist() == [4.5, 7.5]
+    with pytest.raises(MXNetError, match="parameter"):
+        mx.nd.clip(x, a_min=0, a_max=2, bogus=1)

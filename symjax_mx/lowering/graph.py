@@ -3,6 +3,7 @@
 All planning happens here, once; the function does no per-node Python work beyond
 calling each operator's compute while JAX traces it."""
 import jax
+import jax.numpy as jnp
 
 from ..base import MXNetError
 from .errors import node_scope
@@ -36,10 +37,13 @@ class LoweredGraph:
                 params = {**params, "shape": inferred}
             self.params[id(node)] = params
 
-    def __call__(self, args, aux, rng, is_train, keys=None):
+    def __call__(self, args, aux, rng, is_train, keys=None, known=None):
         """``is_train`` is one flag, or a dict of flags by node name (autograd's tape records
         each operation's own); ``keys`` gives random nodes, by name, the PRNG keys they
-        must use (default: ``rng`` folded with the node's position)."""
+        must use (default: ``rng`` folded with the node's position); ``known`` gives nodes
+        without auxiliary states, by name, the output values they already computed: they
+        pass those on, and only their gradient evaluates the operator (so what the
+        gradient does not need is never recomputed)."""
         values, new_aux = {}, dict(aux)
         for position, node in enumerate(self.nodes):
             if node.op is None:
@@ -53,11 +57,35 @@ class LoweredGraph:
                        else jax.random.fold_in(rng, position))
             train = is_train[node.name] if isinstance(is_train, dict) else is_train
             with node_scope(node):
-                outputs, updated = node.op.compute(entries[:split], entries[split:],
-                                                   self.params[id(node)], train, key)
+                if known is not None and node.name in known and split == len(entries):
+                    outputs, updated = _pinned(node.op, self.params[id(node)], train, key,
+                                               entries, known[node.name]), ()
+                else:
+                    outputs, updated = node.op.compute(entries[:split], entries[split:],
+                                                       self.params[id(node)], train, key)
             values[id(node)] = tuple(outputs)
             if train:
                 for (state, _), value in zip(node.inputs[split:], updated):
                     if state.op is None:
                         new_aux[state.name] = value
         return [values[id(n)][i] for n, i in self.heads], new_aux
+
+
+def _pinned(op, params, is_train, key, inputs, outputs):
+    """``outputs`` (the operator's results on ``inputs``, computed before), whose gradient
+    is the operator's VJP at ``inputs``."""
+    def apply(*values):
+        return tuple(op.compute(list(values), [], params, is_train, key)[0])
+
+    @jax.custom_vjp
+    def pinned(inputs, outputs):
+        return tuple(outputs)
+
+    def forward(inputs, outputs):
+        return tuple(outputs), inputs
+
+    def backward(inputs, cotangents):
+        return jax.vjp(apply, *inputs)[1](cotangents), tuple(jnp.zeros_like(o) for o in outputs)
+
+    pinned.defvjp(forward, backward)
+    return pinned(tuple(inputs), tuple(outputs))

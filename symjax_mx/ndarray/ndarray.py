@@ -262,7 +262,7 @@ class NDArray(OperatorMethods):
                              f"shape {other.shape}")
         tape.check_assignable(other)
         data = x64.device_put(self._read(), other._ctx.jax_device, may_alias=False)
-        other._write(data.astype(other.dtype))
+        other._write(data if data.dtype == other.dtype else data.astype(other.dtype))
         tape.record_alias(other, self)
         return other
 
@@ -486,7 +486,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if out is None:
         results = [NDArray(o, ctx, op.name) for o in outputs]
         if recording:
-            tape.record(op, params, inputs, results, train, rng)
+            tape.record(op, params, inputs, results, train, rng, outputs)
         return results[0] if len(results) == 1 else results
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, data in zip(targets, outputs):
@@ -496,9 +496,10 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         if target._ctx != ctx:
             raise MXNetError(f"operator {op.name}: out= is on {target._ctx}, but the result is "
                              f"on {ctx}")
-        target._write(data.astype(target.dtype), op.name)
+        target._write(data if data.dtype == target.dtype else data.astype(target.dtype),
+                      op.name)
     if recording:
-        tape.record(op, params, inputs, targets, train, rng)
+        tape.record(op, params, inputs, targets, train, rng, outputs)
     return out
 
 

@@ -52,10 +52,10 @@ class TapeNode:
     """One recorded operation, or a leaf (``op`` is None): a variable or a constant."""
 
     __slots__ = ("op", "params", "params_key", "inputs", "is_train", "key", "array", "value",
-                 "grad", "grad_req", "fresh", "freed")
+                 "outputs", "grad", "grad_req", "fresh", "freed")
 
     def __init__(self, op=None, params=None, inputs=(), is_train=False, key=None, array=None,
-                 value=None):
+                 value=None, outputs=None):
         self.op = op
         self.params = params or {}
         self.params_key = _hashable(self.params)
@@ -64,6 +64,7 @@ class TapeNode:
         self.key = key                # the PRNG key a random operator used
         self.array = array            # a leaf's NDArray (its value is read at backward)
         self.value = value            # a leaf's fixed jax value (keys of random operators)
+        self.outputs = outputs        # an operation's results (jax values), when recorded
         self.grad = None              # a variable's gradient buffer (None for 'null')
         self.grad_req = None          # a variable's request: 'write', 'add' or 'null'
         self.fresh = False            # gradient written since the flag was last reset
@@ -109,11 +110,14 @@ def _entry_of(array):
     return array._entry
 
 
-def record(op, params, inputs, outputs, is_train, key=None):
-    """Append a node for ``op`` when an input is on the tape; ``outputs`` get its entries."""
+def record(op, params, inputs, outputs, is_train, key=None, values=None):
+    """Append a node for ``op`` when an input is on the tape; ``outputs`` get its entries.
+    ``values`` are the operation's results, kept so that a backward need not recompute
+    them."""
     if not any(on_tape(x) for x in inputs):
         return
-    node = TapeNode(op, params, [_entry_of(x) for x in inputs], is_train, key)
+    node = TapeNode(op, params, [_entry_of(x) for x in inputs], is_train, key,
+                    outputs=None if values is None else tuple(values))
     for index, out in enumerate(outputs):
         out._entry = (node, index)
 
