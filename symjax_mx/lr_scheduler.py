@@ -6,7 +6,7 @@ ahead catches up). ``as_optax_schedule()`` gives the same schedule as a pure fun
 the update number for use inside jitted code (an extension; MXNet has none).
 """
 import logging
-from math import cos, pi
+import math
 
 import jax.numpy as jnp
 
@@ -154,67 +154,65 @@ class MultiFactorScheduler(LRScheduler):
         return schedule
 
 
-class PolyScheduler(LRScheduler):
-    """``final_lr + (base_lr - final_lr) * (1 - n / max_steps) ** pwr`` after warmup, with
-    ``n`` the updates since warmup and ``max_steps = max_update - warmup_steps``."""
+class _AnnealScheduler(LRScheduler):
+    """``final_lr + (base_lr - final_lr) * shape(n / max_steps)`` after warmup, with ``n``
+    the updates since warmup and ``max_steps = max_update - warmup_steps``; constant after
+    ``max_update``."""
 
-    def __init__(self, max_update, base_lr=0.01, pwr=2, final_lr=0, warmup_steps=0,
-                 warmup_begin_lr=0, warmup_mode="linear"):
+    def __init__(self, max_update, base_lr, final_lr, warmup_steps, warmup_begin_lr,
+                 warmup_mode):
         super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
         if not isinstance(max_update, int):
             raise AssertionError("max_update must be an int")
         if max_update < 1:
             raise ValueError("maximum number of updates must be strictly positive")
-        self.power = pwr
         self.base_lr_orig = self.base_lr
         self.max_update = max_update
         self.final_lr = final_lr
         self.max_steps = self.max_update - self.warmup_steps
 
+    def _shape(self, progress, xp):
+        """The annealing curve at ``progress`` in [0, 1], computed with module ``xp``."""
+        raise NotImplementedError
+
+    def _annealed(self, num_update, xp):
+        progress = (num_update - self.warmup_steps) / float(self.max_steps)
+        return self.final_lr + (self.base_lr_orig - self.final_lr) * self._shape(progress, xp)
+
     def __call__(self, num_update):
         if num_update < self.warmup_steps:
             return self.get_warmup_lr(num_update)
         if num_update <= self.max_update:
-            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * pow(
-                1 - float(num_update - self.warmup_steps) / float(self.max_steps), self.power)
+            self.base_lr = self._annealed(num_update, math)
         return self.base_lr
 
     def as_optax_schedule(self):
         def schedule(num_update):
             num_update = jnp.minimum(jnp.asarray(num_update, jnp.float64), self.max_update)
-            frac = 1 - (num_update - self.warmup_steps) / float(self.max_steps)
-            lr = self.final_lr + (self.base_lr_orig - self.final_lr) * jnp.power(frac, self.power)
-            return self._with_warmup(num_update, lr)
+            return self._with_warmup(num_update, self._annealed(num_update, jnp))
         return schedule
 
 
-class CosineScheduler(LRScheduler):
-    """``final_lr + (base_lr - final_lr) * (1 + cos(pi * n / max_steps)) / 2`` after warmup."""
+class PolyScheduler(_AnnealScheduler):
+    """Polynomial decay: the shape is ``(1 - progress) ** pwr``."""
+
+    def __init__(self, max_update, base_lr=0.01, pwr=2, final_lr=0, warmup_steps=0,
+                 warmup_begin_lr=0, warmup_mode="linear"):
+        super().__init__(max_update, base_lr, final_lr, warmup_steps, warmup_begin_lr,
+                         warmup_mode)
+        self.power = pwr
+
+    def _shape(self, progress, xp):
+        return (1 - progress) ** self.power
+
+
+class CosineScheduler(_AnnealScheduler):
+    """Cosine decay: the shape is ``(1 + cos(pi * progress)) / 2``."""
 
     def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0,
                  warmup_mode="linear"):
-        super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
-        if not isinstance(max_update, int):
-            raise AssertionError("max_update must be an int")
-        if max_update < 1:
-            raise ValueError("maximum number of updates must be strictly positive")
-        self.base_lr_orig = base_lr
-        self.max_update = max_update
-        self.final_lr = final_lr
-        self.max_steps = self.max_update - self.warmup_steps
+        super().__init__(max_update, base_lr, final_lr, warmup_steps, warmup_begin_lr,
+                         warmup_mode)
 
-    def __call__(self, num_update):
-        if num_update < self.warmup_steps:
-            return self.get_warmup_lr(num_update)
-        if num_update <= self.max_update:
-            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * (
-                1 + cos(pi * (num_update - self.warmup_steps) / self.max_steps)) / 2
-        return self.base_lr
-
-    def as_optax_schedule(self):
-        def schedule(num_update):
-            num_update = jnp.minimum(jnp.asarray(num_update, jnp.float64), self.max_update)
-            lr = self.final_lr + (self.base_lr_orig - self.final_lr) * (
-                1 + jnp.cos(pi * (num_update - self.warmup_steps) / self.max_steps)) / 2
-            return self._with_warmup(num_update, lr)
-        return schedule
+    def _shape(self, progress, xp):
+        return (1 + xp.cos(math.pi * progress)) / 2
