@@ -1,5 +1,6 @@
-"""``mx.nd.image`` operators: normalize."""
+"""``mx.nd.image`` operators (normalize) and OpenCV-style image operators (resize, border)."""
 import jax.numpy as jnp
+import numpy as np
 
 from ..base import MXNetError
 from .registry import Param, ParamParsers as P, register
@@ -46,3 +47,169 @@ register("_image_normalize", _normalize, shape_rule=_normalize_shape_rule,
                  Param("std", _floats, default=(1.0, 1.0, 1.0, 1.0),
                        doc="per-channel standard deviations (one value: all channels)")),
          doc="(data - mean) / std per channel of a (C, H, W) or (N, C, H, W) image tensor.")
+
+
+# --- OpenCV-style resize and border (MXNet's _cvimresize / _cvcopyMakeBorder) -------------
+# Interpolation codes are OpenCV's: 0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos.
+# Each is a separable (out, in) weight matrix per axis built from OpenCV's sampling rules
+# (half-pixel centres, replicated borders; nearest uses floor(dst * in / out), cubic
+# a = -0.75). Floats are computed exactly; uint8 results are rounded once at the end, where
+# OpenCV rounds fixed-point partial sums: results differ from cv2 by at most 1-2 levels.
+
+def _linear_taps(out_size, in_size, area_upscale=False):
+    """(first source index, fraction) per output index under OpenCV's linear rule."""
+    scale = in_size / out_size
+    dst = np.arange(out_size)
+    if area_upscale:
+        first = np.floor(dst * scale).astype(np.int64)
+        frac = (dst + 1) - (first + 1) / scale
+        frac = np.where(frac <= 0, 0.0, frac - np.floor(frac))
+    else:
+        pos = (dst + 0.5) * scale - 0.5
+        first = np.floor(pos).astype(np.int64)
+        frac = pos - first
+    return first, frac
+
+
+def _cubic_weights(frac, a=-0.75):
+    x = frac
+    w0 = ((a * (x + 1) - 5 * a) * (x + 1) + 8 * a) * (x + 1) - 4 * a
+    w1 = ((a + 2) * x - (a + 3)) * x * x + 1
+    w2 = ((a + 2) * (1 - x) - (a + 3)) * (1 - x) * (1 - x) + 1
+    return np.stack([w0, w1, w2, 1 - w0 - w1 - w2], axis=1)
+
+
+def _lanczos4_weights(frac):
+    distance = frac[:, None] + 3 - np.arange(8)[None, :]
+    weights = np.sinc(distance) * np.sinc(distance / 4)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _area_shrink_matrix(out_size, in_size):
+    scale = in_size / out_size
+    matrix = np.zeros((out_size, in_size))
+    for dst in range(out_size):
+        start, stop = dst * scale, (dst + 1) * scale
+        for src in range(int(np.floor(start)), min(int(np.ceil(stop)), in_size)):
+            matrix[dst, src] = (min(stop, src + 1) - max(start, src)) / scale
+    return matrix
+
+
+def resize_matrix(out_size, in_size, interp):
+    """The (out_size, in_size) matrix resizing one axis under OpenCV interpolation ``interp``."""
+    matrix = np.zeros((out_size, in_size))
+    rows = np.arange(out_size)
+    if interp == 0:
+        source = np.minimum(np.floor(rows * in_size / out_size).astype(np.int64), in_size - 1)
+        matrix[rows, source] = 1.0
+        return matrix
+    if interp == 3 and out_size < in_size:
+        return _area_shrink_matrix(out_size, in_size)
+    first, frac = _linear_taps(out_size, in_size, area_upscale=(interp == 3))
+    if interp in (1, 3):
+        offsets, weights = np.arange(2), np.stack([1 - frac, frac], axis=1)
+        below, above = first < 0, first >= in_size - 1
+        weights[below | above] = (1.0, 0.0)
+        first = np.clip(first, 0, in_size - 1)
+    elif interp == 2:
+        offsets, weights = np.arange(-1, 3), _cubic_weights(frac)
+    else:
+        offsets, weights = np.arange(-3, 5), _lanczos4_weights(frac)
+    for k, offset in enumerate(offsets):
+        np.add.at(matrix, (rows, np.clip(first + offset, 0, in_size - 1)), weights[:, k])
+    return matrix
+
+
+def _round_like(result, dtype):
+    if jnp.issubdtype(dtype, jnp.integer):
+        info = jnp.iinfo(dtype)
+        return jnp.clip(jnp.round(result), info.min, info.max).astype(dtype)
+    return result.astype(dtype)
+
+
+def _imresize(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    rows = resize_matrix(params["h"], data.shape[0], params["interp"])
+    cols = resize_matrix(params["w"], data.shape[1], params["interp"])
+    compute_dtype = data.dtype if jnp.issubdtype(data.dtype, jnp.floating) else jnp.float32
+    result = jnp.einsum("oh,hwc,pw->opc", jnp.asarray(rows, compute_dtype),
+                        data.astype(compute_dtype), jnp.asarray(cols, compute_dtype))
+    return (_round_like(result, data.dtype),), aux
+
+
+def _code(*codes):
+    """An integer parameter (also from its string form) that must be one of ``codes``."""
+    def parse(value):
+        value = P.integer(value)
+        if value not in codes:
+            raise ValueError(f"expected one of {list(codes)}, got {value}")
+        return value
+    parse.describe = "int in {" + ", ".join(map(str, codes)) + "}"
+    return parse
+
+
+def _check_hwc(name, data):
+    if len(data) != 3:
+        raise MXNetError(f"{name}: the image must be (H, W, C), got {tuple(data)}")
+
+
+def _imresize_shape_rule(op, params, shapes):
+    (data,) = shapes
+    if data is None:
+        return shapes, [None]
+    _check_hwc("imresize", data)
+    if params["w"] <= 0 or params["h"] <= 0:
+        raise MXNetError(f"imresize: w and h must be positive, got w={params['w']}, "
+                         f"h={params['h']}")
+    return shapes, [(params["h"], params["w"], data[2])]
+
+
+register("_cvimresize", _imresize, shape_rule=_imresize_shape_rule,
+         params=(Param("w", P.integer, required=True, doc="output width"),
+                 Param("h", P.integer, required=True, doc="output height"),
+                 Param("interp", _code(0, 1, 2, 3, 4), default=1,
+                       doc="OpenCV interpolation: 0 nearest, 1 bilinear, 2 bicubic, "
+                           "3 area, 4 Lanczos")),
+         doc="Resize an (H, W, C) image to (h, w, C) with OpenCV's interpolation rules.")
+
+# OpenCV's enum (MXNet 1.9.1's docstring lists another order; MXNet follows OpenCV)
+_BORDER_MODES = {1: "edge", 2: "symmetric", 3: "wrap", 4: "reflect"}
+
+
+def _copy_make_border(inputs, aux, params, is_train, rng):
+    (data,) = inputs
+    pads = ((params["top"], params["bot"]), (params["left"], params["right"]), (0, 0))
+    if params["type"] in _BORDER_MODES:
+        return (jnp.pad(data, pads, mode=_BORDER_MODES[params["type"]]),), aux
+    channels = data.shape[2]
+    values = params["values"] or (params["value"],)
+    fill = (list(values) * channels)[:channels] if len(values) == 1 else list(values)
+    if len(fill) < channels:
+        fill = fill + [0.0] * (channels - len(fill))
+    fill = jnp.asarray(fill[:channels], data.dtype)
+    canvas = jnp.broadcast_to(fill, (data.shape[0] + sum(pads[0]),
+                                     data.shape[1] + sum(pads[1]), channels))
+    return (canvas.at[params["top"]:params["top"] + data.shape[0],
+                      params["left"]:params["left"] + data.shape[1]].set(data),), aux
+
+
+def _copy_make_border_shape_rule(op, params, shapes):
+    (data,) = shapes
+    if data is None:
+        return shapes, [None]
+    _check_hwc("copyMakeBorder", data)
+    return shapes, [(data[0] + params["top"] + params["bot"],
+                     data[1] + params["left"] + params["right"], data[2])]
+
+
+register("_cvcopyMakeBorder", _copy_make_border, shape_rule=_copy_make_border_shape_rule,
+         params=(Param("top", P.integer_at_least(0), required=True, doc="top margin"),
+                 Param("bot", P.integer_at_least(0), required=True, doc="bottom margin"),
+                 Param("left", P.integer_at_least(0), required=True, doc="left margin"),
+                 Param("right", P.integer_at_least(0), required=True, doc="right margin"),
+                 Param("type", _code(0, 1, 2, 3, 4), default=0,
+                       doc="OpenCV border: 0 constant, 1 replicate, 2 reflect, 3 wrap, "
+                           "4 reflect_101"),
+                 Param("value", P.number, default=0.0, doc="fill value (deprecated)"),
+                 Param("values", _floats, default=(), doc="fill per channel")),
+         doc="Pad an (H, W, C) image with OpenCV's border modes.")
