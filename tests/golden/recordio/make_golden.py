@@ -75,7 +75,35 @@ def make():
         expected[f"border_{border}"] = mx.image.copyMakeBorder(
             nd_small, 2, 1, 3, 4, type=border, values=[10, 20, 30]).asnumpy()
     expected["small"] = small
+    expected.update(image_record_iter())
     np.savez_compressed(os.path.join(HERE, "expected.npz"), **expected)
+
+
+def image_record_iter():
+    """images.rec: 5 PNG records; ImageRecordIter's deterministic batches over it."""
+    rng = np.random.RandomState(1)
+    path = os.path.join(HERE, "images.rec")
+    writer = mx.recordio.MXRecordIO(path, "w")
+    for i in range(5):
+        img = rng.randint(0, 256, (10 + i, 12, 3)).astype(np.uint8)
+        label = [float(i), 10.0 + i]
+        writer.write(mx.recordio.pack_img((0, label, i, 0), img, quality=3, img_fmt=".png"))
+    writer.close()
+    out = {}
+    for name, extra in (("plain", {}), ("resized", {"resize": 9}), ("norm", dict(
+            mean_r=10.0, mean_g=20.0, mean_b=30.0, std_r=2.0, std_g=3.0, std_b=4.0,
+            scale=0.5))):
+        it = mx.io.ImageRecordIter(path_imgrec=path, data_shape=(3, 8, 8), batch_size=2, label_width=2,
+                                   preprocess_threads=1, **extra)
+        for epoch in range(2):
+            if epoch:
+                it.reset()
+            for b, batch in enumerate(it):
+                key = f"iter_{name}_{epoch}_{b}"
+                out[key + "_data"] = batch.data[0].asnumpy()
+                out[key + "_label"] = batch.label[0].asnumpy()
+                out[key + "_pad"] = np.array(batch.pad)
+    return out
 
 
 def check(prefix):
