@@ -210,3 +210,25 @@ def test_image_record_iter_last_batch_and_errors():
     with pytest.raises(mx.MXNetError, match="smaller than input shape"):
         list(mx.io.ImageRecordIter(path_imgrec=str(GOLDEN / "images.rec"), label_width=2,
                                    data_shape=(3, 30, 30), batch_size=2))
+
+
+def test_image_iter_reads_a_list_file(tmp_path, image_files):
+    listing = tmp_path / "images.lst"
+    listing.write_text("".join(f"{i}\t{i * 10}\t{path}\n" for i, path in enumerate(image_files)))
+    it = mx.image.ImageIter(5, (3, 4, 4), path_imglist=str(listing), path_root="",
+                            dtype="int32")
+    np.testing.assert_array_equal(it.next().label[0].asnumpy(), [0, 10, 20, 30, 40])
+
+
+def test_image_record_iter_list_labels_and_mean_image(tmp_path):
+    listing = tmp_path / "labels.lst"
+    listing.write_text("".join(f"{i}\t{i + 100}\t{i + 200}\tx.png\n" for i in range(5)))
+    batch = _record_iter(path_imglist=str(listing)).next()
+    np.testing.assert_array_equal(batch.label[0].asnumpy(), [[100, 200], [101, 201]])
+    mean_file = tmp_path / "mean.bin"
+    plain = [b.data[0].asnumpy() for b in _record_iter()]
+    centred = [b.data[0].asnumpy() for b in _record_iter(mean_img=str(mean_file))]
+    mean = mx.nd.load(str(mean_file))["mean_img"].asnumpy()  # computed once, then saved
+    np.testing.assert_allclose(mean, np.concatenate(plain)[:5].mean(0), rtol=1e-5)
+    for a, b in zip(plain, centred):
+        np.testing.assert_allclose(b, a - mean, atol=1e-4)

@@ -211,10 +211,13 @@ class ImageRecordIter(MXDataIter):
                          rand_mirror=False, max_rotate_angle=0, rotate=-1, brightness=0.0,
                          contrast=0.0, saturation=0.0, pca_noise=0.0, max_random_scale=1.0,
                          min_random_scale=1.0))
-        images = self._pool.map(lambda offset: self._image(self._read_at(offset), p,
-                                                            np.random.RandomState(0)),
-                                self._offsets)
-        mean = np.mean(list(images), axis=0)
+        total = np.zeros((self.data_shape[0],) + self.data_shape[1:])
+        for start in range(0, len(self._offsets), 64):  # records read here, decoded in workers
+            records = [self._read_at(offset) for offset in self._offsets[start:start + 64]]
+            for image in self._pool.map(lambda r: self._image(r, p, np.random.RandomState(0)),
+                                        records):
+                total += image
+        mean = total / max(1, len(self._offsets))
         nd.save(path, {"mean_img": nd.array(mean)})
         return mean
 
