@@ -28,6 +28,10 @@ def test_imresize_matches_mxnet(expected, interp):
         assert np.abs(got.asnumpy().astype(int) - ref).max() <= 1  # OpenCV's fixed point
         got = mx.image.imresize(mx.nd.array(small), w, h, interp=interp).asnumpy()
         np.testing.assert_allclose(got, expected[f"resizef_{interp}_{w}_{h}"], atol=1e-3)
+        # the registry operator (mx.nd / mx.sym) runs the same computation compiled
+        got = mx.nd._internal._cvimresize(mx.nd.array(small, dtype="uint8"), w=w, h=h,
+                                          interp=interp)
+        assert np.abs(got.asnumpy().astype(int) - ref).max() <= 1
 
 
 def test_imresize_writes_out_and_checks_its_input():
@@ -42,6 +46,10 @@ def test_imresize_writes_out_and_checks_its_input():
 def test_copy_make_border_matches_mxnet(expected, border):
     got = mx.image.copyMakeBorder(mx.nd.array(expected["small"], dtype="uint8"), 2, 1, 3, 4,
                                   type=border, values=[10, 20, 30])
+    np.testing.assert_array_equal(got.asnumpy(), expected[f"border_{border}"])
+    got = mx.nd._internal._cvcopyMakeBorder(mx.nd.array(expected["small"], dtype="uint8"),
+                                            top=2, bot=1, left=3, right=4, type=border,
+                                            values=(10, 20, 30))
     np.testing.assert_array_equal(got.asnumpy(), expected[f"border_{border}"])
 
 

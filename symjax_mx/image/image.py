@@ -12,6 +12,8 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..base import MXNetError
+from ..ops import get_op
+from ..ops.image import pad_image, resize_image
 from . import codec
 
 
@@ -47,18 +49,37 @@ def imdecode(buf, flag=1, to_rgb=True, out=None):
     return _to_output(codec.decode(data, flag=flag, to_rgb=to_rgb), out)
 
 
+def _host(src):
+    return src.asnumpy() if isinstance(src, nd.NDArray) else np.asarray(src)
+
+
+def _on_host(name, src, out, compute, **raw_params):
+    """Operator ``name``'s computation run with numpy on the host, as MXNet's OpenCV
+    operators run: images of many sizes would otherwise compile one program per size.
+    Parameters and shapes are checked by the operator's own schema and shape rule."""
+    op = get_op(name)
+    params = op.parse_params(raw_params)
+    op.infer_shape(params, [tuple(src.shape)])
+    return _to_output(compute(_host(src), params), out)
+
+
 def imresize(src, w, h, interp=1, out=None):
-    """Resize the (H, W, C) image ``src`` to width ``w`` and height ``h``."""
-    return nd._internal._cvimresize(src, w=w, h=h, interp=interp, out=out)
+    """Resize the (H, W, C) image ``src`` to width ``w`` and height ``h`` (the computation
+    of the ``_cvimresize`` operator, run on the host)."""
+    return _on_host("_cvimresize", src, out, lambda data, p: resize_image(
+        data, p["w"], p["h"], p["interp"], np), w=w, h=h, interp=interp)
 
 
 def copyMakeBorder(src, top, bot, left, right, type=0, value=0.0, values=(), out=None):  # noqa: A002,N802
     """Pad ``src`` by the given margins; ``type`` is OpenCV's border mode: 0 constant
     (``values`` per channel), 1 replicate (aaa|abc), 2 reflect (cba|abc), 3 wrap (abc|abc),
-    4 reflect_101 (dcb|abcd). MXNet 1.9.1's docstring lists these in another order."""
-    return nd._internal._cvcopyMakeBorder(src, top=top, bot=bot, left=left, right=right,
-                                          type=type, value=value, values=tuple(values),
-                                          out=out)
+    4 reflect_101 (dcb|abcd). MXNet 1.9.1's docstring lists these in another order.
+    The computation of the ``_cvcopyMakeBorder`` operator, run on the host."""
+    def compute(data, p):
+        return pad_image(data, p["top"], p["bot"], p["left"], p["right"], p["type"],
+                         p["values"] or (p["value"],), np)
+    return _on_host("_cvcopyMakeBorder", src, out, compute, top=top, bot=bot, left=left,
+                    right=right, type=type, value=value, values=tuple(values))
 
 
 def scale_down(src_size, size):
@@ -99,8 +120,9 @@ def resize_short(src, size, interp=2):
 
 
 def fixed_crop(src, x0, y0, w, h, size=None, interp=2):
-    """The (w, h) crop of ``src`` at (x0, y0), resized to ``size`` (w, h) when given."""
-    out = src[y0:y0 + h, x0:x0 + w]
+    """The (w, h) crop of ``src`` at (x0, y0), resized to ``size`` (w, h) when given
+    (a copy, cut on the host: crops at many places would otherwise compile many programs)."""
+    out = _to_output(_host(src)[y0:y0 + h, x0:x0 + w], None)
     if size is not None and (w, h) != tuple(size):
         out = imresize(out, size[0], size[1],
                        interp=_get_interp_method(interp, (h, w, size[1], size[0])))

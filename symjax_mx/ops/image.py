@@ -120,21 +120,29 @@ def resize_matrix(out_size, in_size, interp):
     return matrix
 
 
-def _round_like(result, dtype):
-    if jnp.issubdtype(dtype, jnp.integer):
-        info = jnp.iinfo(dtype)
-        return jnp.clip(jnp.round(result), info.min, info.max).astype(dtype)
+def _round_like(result, dtype, xp):
+    if xp.issubdtype(dtype, xp.integer):
+        info = xp.iinfo(dtype)
+        return xp.clip(xp.round(result), info.min, info.max).astype(dtype)
     return result.astype(dtype)
+
+
+def resize_image(data, w, h, interp, xp):
+    """``data`` (H, W, C) resized to (h, w, C) with ``xp`` (numpy or jax.numpy): the one
+    computation of ``_cvimresize`` and of ``mx.image.imresize``'s host path."""
+    compute_dtype = data.dtype if xp.issubdtype(data.dtype, xp.floating) else xp.float32
+    rows = xp.asarray(resize_matrix(h, data.shape[0], interp), compute_dtype)
+    cols = xp.asarray(resize_matrix(w, data.shape[1], interp), compute_dtype)
+    height, width, channels = data.shape
+    along_rows = xp.matmul(rows, data.astype(compute_dtype).reshape(height, width * channels))
+    result = xp.tensordot(along_rows.reshape(h, width, channels), cols, axes=([1], [1]))
+    result = result.transpose(0, 2, 1)  # (h, C, w) -> (h, w, C)
+    return _round_like(result, data.dtype, xp)
 
 
 def _imresize(inputs, aux, params, is_train, rng):
     (data,) = inputs
-    rows = resize_matrix(params["h"], data.shape[0], params["interp"])
-    cols = resize_matrix(params["w"], data.shape[1], params["interp"])
-    compute_dtype = data.dtype if jnp.issubdtype(data.dtype, jnp.floating) else jnp.float32
-    result = jnp.einsum("oh,hwc,pw->opc", jnp.asarray(rows, compute_dtype),
-                        data.astype(compute_dtype), jnp.asarray(cols, compute_dtype))
-    return (_round_like(result, data.dtype),), aux
+    return (resize_image(data, params["w"], params["h"], params["interp"], jnp),), aux
 
 
 def _code(*codes):
@@ -176,21 +184,23 @@ register("_cvimresize", _imresize, shape_rule=_imresize_shape_rule,
 _BORDER_MODES = {1: "edge", 2: "symmetric", 3: "wrap", 4: "reflect"}
 
 
+def pad_image(data, top, bot, left, right, border, fill, xp):
+    """``data`` (H, W, C) padded with OpenCV border mode ``border`` (``fill``: the constant
+    per channel) using ``xp`` (numpy or jax.numpy)."""
+    pads = ((top, bot), (left, right))
+    if border in _BORDER_MODES:
+        return xp.pad(data, pads + ((0, 0),), mode=_BORDER_MODES[border])
+    channels = data.shape[2]
+    fill = list(fill) * channels if len(fill) == 1 else list(fill) + [0.0] * channels
+    return xp.stack([xp.pad(data[:, :, c], pads, constant_values=data.dtype.type(fill[c]))
+                     for c in range(channels)], axis=2)
+
+
 def _copy_make_border(inputs, aux, params, is_train, rng):
     (data,) = inputs
-    pads = ((params["top"], params["bot"]), (params["left"], params["right"]), (0, 0))
-    if params["type"] in _BORDER_MODES:
-        return (jnp.pad(data, pads, mode=_BORDER_MODES[params["type"]]),), aux
-    channels = data.shape[2]
-    values = params["values"] or (params["value"],)
-    fill = (list(values) * channels)[:channels] if len(values) == 1 else list(values)
-    if len(fill) < channels:
-        fill = fill + [0.0] * (channels - len(fill))
-    fill = jnp.asarray(fill[:channels], data.dtype)
-    canvas = jnp.broadcast_to(fill, (data.shape[0] + sum(pads[0]),
-                                     data.shape[1] + sum(pads[1]), channels))
-    return (canvas.at[params["top"]:params["top"] + data.shape[0],
-                      params["left"]:params["left"] + data.shape[1]].set(data),), aux
+    fill = params["values"] or (params["value"],)
+    return (pad_image(data, params["top"], params["bot"], params["left"], params["right"],
+                      params["type"], fill, jnp),), aux
 
 
 def _copy_make_border_shape_rule(op, params, shapes):
