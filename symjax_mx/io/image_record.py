@@ -21,7 +21,7 @@ from .. import ndarray as nd
 from .. import recordio
 from ..base import MXNetError
 from ..image import codec
-from ..ops.image import resize_matrix
+from ..ops.image import resize_image
 from .files import MXDataIter, _positive
 from .io import DataDesc
 
@@ -45,9 +45,7 @@ _GREY = np.array([0.299, 0.587, 0.114])
 
 
 def _resize(image, width, height, interp):
-    rows = resize_matrix(height, image.shape[0], interp)
-    cols = resize_matrix(width, image.shape[1], interp)
-    return np.einsum("oh,hwc,pw->opc", rows, image, cols)
+    return resize_image(image, width, height, interp, np)
 
 
 def _as_uint8(image):
@@ -65,7 +63,8 @@ def _interp(p, rng, sizes):
 
 
 def _affine(image, p, rng):
-    """Rotation and scaling about the centre (bilinear, ``fill_value`` outside)."""
+    """Rotation and scaling about the centre (bilinear, ``fill_value`` outside), rounded to
+    8-bit levels as MXNet's OpenCV images are."""
     angle = p.rotate if p.rotate > 0 else (
         rng.uniform(-p.max_rotate_angle, p.max_rotate_angle) if p.max_rotate_angle else 0.0)
     scale = rng.uniform(p.min_random_scale, p.max_random_scale)
@@ -80,7 +79,8 @@ def _affine(image, p, rng):
     src_y = (-math.sin(theta) * xs + math.cos(theta) * ys) / scale + (h - 1) / 2
     x0, y0 = np.floor(src_x).astype(int), np.floor(src_y).astype(int)
     fx, fy = (src_x - x0)[..., None], (src_y - y0)[..., None]
-    padded = np.pad(image, ((1, 2), (1, 2), (0, 0)), constant_values=p.fill_value)
+    padded = np.pad(image.astype(np.float64), ((1, 2), (1, 2), (0, 0)),
+                    constant_values=p.fill_value)
 
     def at(y, x):
         return padded[np.clip(y + 1, 0, h + 2), np.clip(x + 1, 0, w + 2)]
@@ -88,7 +88,7 @@ def _affine(image, p, rng):
            + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1)))
     outside = (src_x < -1) | (src_x > w) | (src_y < -1) | (src_y > h)
     out[outside] = p.fill_value
-    return out
+    return _as_uint8(out)
 
 
 def _crop(image, p, rng, height, width):
@@ -103,12 +103,12 @@ def _crop(image, p, rng, height, width):
             if 0 < crop_w <= w and 0 < crop_h <= h:
                 y, x = rng.randint(0, h - crop_h + 1), rng.randint(0, w - crop_w + 1)
                 crop = image[y:y + crop_h, x:x + crop_w]
-                return _as_uint8(_resize(crop, width, height,
-                                         _interp(p, rng, (crop_h, crop_w, height, width))))
+                return _resize(crop.astype(np.uint8), width, height,
+                               _interp(p, rng, (crop_h, crop_w, height, width)))
         side = min(h, w)
         y, x = (h - side) // 2, (w - side) // 2
-        return _as_uint8(_resize(image[y:y + side, x:x + side], width, height,
-                                 _interp(p, rng, (side, side, height, width))))
+        return _resize(image[y:y + side, x:x + side].astype(np.uint8), width, height,
+                       _interp(p, rng, (side, side, height, width)))
     if h < height or w < width:
         raise MXNetError(f"ImageRecordIter: input image size {h}x{w} smaller than input shape "
                          f"{height}x{width}: set resize, or a smaller data_shape")
@@ -241,16 +241,16 @@ class ImageRecordIter(MXDataIter):
         """(C, H, W) float image of one record, augmented (no normalisation)."""
         header, encoded = recordio.unpack(record)
         channels, height, width = self.data_shape
-        image = codec.decode(encoded, flag=0 if channels == 1 else 1).astype(np.float64)
+        image = codec.decode(encoded, flag=0 if channels == 1 else 1)  # uint8, as in MXNet
         if p.resize > 0:
             h, w = image.shape[:2]
             new_h, new_w = (p.resize * h // w, p.resize) if h > w else (p.resize, p.resize * w // h)
-            image = _as_uint8(_resize(image, new_w, new_h, _interp(p, rng, (h, w, new_h, new_w))))
-        image = _as_uint8(_affine(image, p, rng))
+            image = _resize(image, new_w, new_h, _interp(p, rng, (h, w, new_h, new_w)))
+        image = _affine(image, p, rng)
         if p.pad > 0:
             image = np.pad(image, ((p.pad, p.pad), (p.pad, p.pad), (0, 0)),
                            constant_values=p.fill_value)
-        image = _colour(_crop(image, p, rng, height, width), p, rng)
+        image = _colour(_crop(image, p, rng, height, width).astype(np.float64), p, rng)
         if p.mirror or (p.rand_mirror and rng.randint(0, 2)):
             image = image[:, ::-1]
         return image.transpose(2, 0, 1)

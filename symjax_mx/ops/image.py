@@ -51,7 +51,7 @@ register("_image_normalize", _normalize, shape_rule=_normalize_shape_rule,
 
 # --- OpenCV-style resize and border (MXNet's _cvimresize / _cvcopyMakeBorder) -------------
 # Interpolation codes are OpenCV's: 0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos.
-# Each is a separable (out, in) weight matrix per axis built from OpenCV's sampling rules
+# Each is a separable set of taps (indices, weights) per axis from OpenCV's sampling rules
 # (half-pixel centres, replicated borders; nearest uses floor(dst * in / out), cubic
 # a = -0.75). Floats are computed exactly; uint8 results are rounded once at the end, where
 # OpenCV rounds fixed-point partial sums: results differ from cv2 by at most 1-2 levels.
@@ -85,39 +85,39 @@ def _lanczos4_weights(frac):
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def _area_shrink_matrix(out_size, in_size):
+def _area_shrink_taps(out_size, in_size):
     scale = in_size / out_size
-    matrix = np.zeros((out_size, in_size))
+    width = int(np.ceil(scale)) + 1
+    index = np.zeros((out_size, width), np.int64)
+    weight = np.zeros((out_size, width))
     for dst in range(out_size):
         start, stop = dst * scale, (dst + 1) * scale
-        for src in range(int(np.floor(start)), min(int(np.ceil(stop)), in_size)):
-            matrix[dst, src] = (min(stop, src + 1) - max(start, src)) / scale
-    return matrix
+        sources = range(int(np.floor(start)), min(int(np.ceil(stop)), in_size))
+        for k, src in enumerate(sources):
+            index[dst, k] = src
+            weight[dst, k] = (min(stop, src + 1) - max(start, src)) / scale
+    return index, weight
 
 
-def resize_matrix(out_size, in_size, interp):
-    """The (out_size, in_size) matrix resizing one axis under OpenCV interpolation ``interp``."""
-    matrix = np.zeros((out_size, in_size))
-    rows = np.arange(out_size)
+def resize_taps(out_size, in_size, interp):
+    """(source indices, weights), each (out_size, taps): how OpenCV interpolation
+    ``interp`` makes each output index of one axis from the input indices."""
     if interp == 0:
-        source = np.minimum(np.floor(rows * in_size / out_size).astype(np.int64), in_size - 1)
-        matrix[rows, source] = 1.0
-        return matrix
+        source = np.floor(np.arange(out_size) * in_size / out_size).astype(np.int64)
+        return np.minimum(source, in_size - 1)[:, None], np.ones((out_size, 1))
     if interp == 3 and out_size < in_size:
-        return _area_shrink_matrix(out_size, in_size)
+        return _area_shrink_taps(out_size, in_size)
     first, frac = _linear_taps(out_size, in_size, area_upscale=(interp == 3))
     if interp in (1, 3):
         offsets, weights = np.arange(2), np.stack([1 - frac, frac], axis=1)
-        below, above = first < 0, first >= in_size - 1
-        weights[below | above] = (1.0, 0.0)
+        outside = (first < 0) | (first >= in_size - 1)
+        weights[outside] = (1.0, 0.0)
         first = np.clip(first, 0, in_size - 1)
     elif interp == 2:
         offsets, weights = np.arange(-1, 3), _cubic_weights(frac)
     else:
         offsets, weights = np.arange(-3, 5), _lanczos4_weights(frac)
-    for k, offset in enumerate(offsets):
-        np.add.at(matrix, (rows, np.clip(first + offset, 0, in_size - 1)), weights[:, k])
-    return matrix
+    return np.clip(first[:, None] + offsets[None, :], 0, in_size - 1), weights
 
 
 def _round_like(result, dtype, xp):
@@ -131,12 +131,17 @@ def resize_image(data, w, h, interp, xp):
     """``data`` (H, W, C) resized to (h, w, C) with ``xp`` (numpy or jax.numpy): the one
     computation of ``_cvimresize`` and of ``mx.image.imresize``'s host path."""
     compute_dtype = data.dtype if xp.issubdtype(data.dtype, xp.floating) else xp.float32
-    rows = xp.asarray(resize_matrix(h, data.shape[0], interp), compute_dtype)
-    cols = xp.asarray(resize_matrix(w, data.shape[1], interp), compute_dtype)
-    height, width, channels = data.shape
-    along_rows = xp.matmul(rows, data.astype(compute_dtype).reshape(height, width * channels))
-    result = xp.tensordot(along_rows.reshape(h, width, channels), cols, axes=([1], [1]))
-    result = result.transpose(0, 2, 1)  # (h, C, w) -> (h, w, C)
+    rows, row_weights = resize_taps(h, data.shape[0], interp)
+    cols, col_weights = resize_taps(w, data.shape[1], interp)
+    # a weighted sum of a few gathered taps per axis: no BLAS (its threads stall a busy
+    # host) and no reduction over a strided axis
+    source = data.astype(compute_dtype)
+    result = sum(xp.take(source, rows[:, k], axis=0)
+                 * xp.asarray(row_weights[:, k], compute_dtype)[:, None, None]
+                 for k in range(rows.shape[1]))
+    result = sum(xp.take(result, cols[:, k], axis=1)
+                 * xp.asarray(col_weights[:, k], compute_dtype)[None, :, None]
+                 for k in range(cols.shape[1]))
     return _round_like(result, data.dtype, xp)
 
 
