@@ -240,3 +240,14 @@ def test_image_record_iter_list_labels_and_mean_image(tmp_path):
     np.testing.assert_allclose(mean, np.concatenate(plain)[:5].mean(0), rtol=1e-5)
     for a, b in zip(plain, centred):
         np.testing.assert_allclose(b, a - mean, atol=1e-4)
+
+
+@pytest.mark.parametrize("inter_method", [0, 3, 9, 10])
+def test_image_record_iter_full_augmentation(inter_method):
+    it = _record_iter(resize=12, max_rotate_angle=30, max_random_scale=1.2, pad=2,
+                      random_resized_crop=True, min_random_area=0.5, max_aspect_ratio=1.5,
+                      brightness=0.2, contrast=0.2, saturation=0.2, pca_noise=0.1,
+                      rand_mirror=True, inter_method=inter_method, dtype="uint8")
+    batches = list(it)
+    assert len(batches) == 3
+    assert all(b.data[0].dtype == np.uint8 and b.data[0].shape == (2, 3, 8, 8) for b in batches)

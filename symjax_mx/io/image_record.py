@@ -58,7 +58,9 @@ def _interp(p, rng, sizes):
         return int(rng.randint(0, 5))
     if p.inter_method == 9:
         old_h, old_w, new_h, new_w = sizes
-        return 2 if new_h > old_h and new_w > old_w else 3 if new_h < old_h else 1
+        if new_h > old_h and new_w > old_w:
+            return 2
+        return 3 if new_h < old_h and new_w < old_w else 1
     return p.inter_method
 
 
