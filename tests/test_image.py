@@ -166,7 +166,8 @@ def test_image_iter_over_indexed_recordio(tmp_path, image_files):
                             shuffle=True)
     batch = it.next()
     assert sorted(batch.label[0].asnumpy()[:, 0].tolist()) == [0, 1, 2, 3, 4]
-    np.testing.assert_array_equal(batch.label[0].asnumpy()[:, 1], 2 * batch.label[0].asnumpy()[:, 0])
+    labels = batch.label[0].asnumpy()
+    np.testing.assert_array_equal(labels[:, 1], 2 * labels[:, 0])
 
 
 def _record_iter(**kwargs):
@@ -204,6 +205,9 @@ def test_image_record_iter_augmentation_does_not_depend_on_threads():
 
 
 def test_image_record_iter_last_batch_and_errors():
+    uint8 = mx.io.ImageRecordUInt8Iter(path_imgrec=str(GOLDEN / "images.rec"),
+                                       data_shape=(3, 8, 8), batch_size=2, label_width=2)
+    assert uint8.next().data[0].dtype == np.uint8
     batches = list(_record_iter(round_batch=False))
     assert [b.pad for b in batches] == [0, 0, 1]
     np.testing.assert_array_equal(batches[-1].data[0].asnumpy()[1], 0)

@@ -70,7 +70,8 @@ def imresize(src, w, h, interp=1, out=None):
         data, p["w"], p["h"], p["interp"], np), w=w, h=h, interp=interp)
 
 
-def copyMakeBorder(src, top, bot, left, right, type=0, value=0.0, values=(), out=None):  # noqa: A002,N802
+def copyMakeBorder(src, top, bot, left, right,  # noqa: N802 (MXNet's name)
+                   type=0, value=0.0, values=(), out=None):  # noqa: A002
     """Pad ``src`` by the given margins; ``type`` is OpenCV's border mode: 0 constant
     (``values`` per channel), 1 replicate (aaa|abc), 2 reflect (cba|abc), 3 wrap (abc|abc),
     4 reflect_101 (dcb|abcd). MXNet 1.9.1's docstring lists these in another order.

@@ -101,7 +101,8 @@ def _crop(image, p, rng, height, width):
         for _ in range(10):
             area = rng.uniform(p.min_random_area, p.max_random_area) * h * w
             ratio = math.exp(rng.uniform(math.log(ratio_min), math.log(ratio_max)))
-            crop_w, crop_h = int(round(math.sqrt(area * ratio))), int(round(math.sqrt(area / ratio)))
+            crop_w = int(round(math.sqrt(area * ratio)))
+            crop_h = int(round(math.sqrt(area / ratio)))
             if 0 < crop_w <= w and 0 < crop_h <= h:
                 y, x = rng.randint(0, h - crop_h + 1), rng.randint(0, w - crop_w + 1)
                 crop = image[y:y + crop_h, x:x + crop_w]

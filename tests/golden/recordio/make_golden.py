@@ -16,7 +16,7 @@ import os
 import struct
 import sys
 
-import cv2
+import cv2  # noqa: F401 (recordio.pack_img needs OpenCV: fail early without it)
 import mxnet as mx
 import numpy as np
 
@@ -93,7 +93,8 @@ def image_record_iter():
     for name, extra in (("plain", {}), ("resized", {"resize": 9}), ("norm", dict(
             mean_r=10.0, mean_g=20.0, mean_b=30.0, std_r=2.0, std_g=3.0, std_b=4.0,
             scale=0.5))):
-        it = mx.io.ImageRecordIter(path_imgrec=path, data_shape=(3, 8, 8), batch_size=2, label_width=2,
+        it = mx.io.ImageRecordIter(path_imgrec=path, data_shape=(3, 8, 8), batch_size=2,
+                                   label_width=2,
                                    preprocess_threads=1, **extra)
         for epoch in range(2):
             if epoch:
