@@ -1,6 +1,8 @@
-"""Make the RecordIO / image golden files with real MXNet 1.9.1 (and OpenCV):
+"""Make the RecordIO / image golden files with real MXNet 1.9.1 (and OpenCV, which the
+oracle venv lacks: install opencv-python-headless<4.9 into a folder of its own):
 
-    /tmp/mxref/bin/python tests/golden/recordio/make_golden.py
+    pip install --target /tmp/cv2dir "opencv-python-headless<4.9" && rm -r /tmp/cv2dir/numpy*
+    PYTHONPATH=/tmp/cv2dir /tmp/mxref/bin/python tests/golden/recordio/make_golden.py
 
 Writes, next to this script:
 - mxnet.rec / mxnet.idx: 6 records by MXIndexedRecordIO.write_idx (keys 0..5): JPEG and
@@ -8,7 +10,8 @@ Writes, next to this script:
   record whose payload holds the RecordIO magic number at aligned offsets (continuation
   flags on disk);
 - expected.npz: what MXNet reads back (headers, labels, cv2-decoded BGR pixels, the raw
-  payload), and MXNet's imresize / copyMakeBorder of a small image.
+  payload), MXNet's imresize / copyMakeBorder of a small image, and the batches
+  ImageRecordIter makes from images.rec (5 PNG records with two labels each).
 Check a file written by symjax_mx in MXNet with ``--check PREFIX`` (reads PREFIX.rec/.idx
 and prints every record's header and image shape).
 """
