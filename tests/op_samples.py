@@ -161,6 +161,9 @@ SAMPLES = {
     "_split_v2": Sample([(4, 3)], {"indices": (0, 1)}),
     "_histogram": Sample([(2, 3)], {"bin_cnt": 3, "range": (0.0, 1.0)}),
     "_image_normalize": Sample([(3, 2, 2)], {"mean": (0.1, 0.2, 0.3), "std": (1.0, 2.0, 3.0)}),
+    "_cvimresize": Sample([(4, 5, 3)], {"w": 3, "h": 6, "interp": 2}),
+    "_cvcopyMakeBorder": Sample([(3, 4, 2)], {"top": 1, "bot": 2, "left": 1, "right": 0,
+                                              "type": 2}),
     "Correlation": Sample([(1, 2, 4, 4), (1, 2, 4, 4)], {"kernel_size": 1, "max_displacement": 1}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }
