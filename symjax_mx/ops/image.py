@@ -33,6 +33,9 @@ def _normalize_shape_rule(op, params, shapes):
         raise MXNetError(f"image.normalize: data must be (C, H, W) or (N, C, H, W), got "
                          f"{tuple(data)}")
     channels = data[0 if len(data) == 3 else 1]
+    if channels not in (1, 3):
+        raise MXNetError(f"image.normalize: the channel dimension must be 1 or 3, got shape "
+                         f"{tuple(data)}")
     _per_channel(params["mean"], channels, "mean")
     _per_channel(params["std"], channels, "std")
     return shapes, [tuple(data)]
