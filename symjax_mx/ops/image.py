@@ -296,14 +296,17 @@ _JITTERS = (("brightness", _brightness, 1.0), ("contrast", _contrast, 1.0),
 
 
 def _color_jitter(data, draws):
-    order, factors = draws
-    params, alphas = factors
-    branches = [lambda x, alpha: x] + [
-        (lambda x, alpha, adjust=adjust: adjust(x, alpha)) for _, adjust, _ in _JITTERS]
-    for step in range(4):
+    order, (params, alphas) = draws
+    active = [i for i, (name, _, _) in enumerate(_JITTERS) if params[name] > 0]
+    if not active:
+        return data
+    branches = [lambda x, alpha: x] + [  # only the jitters asked for are compiled
+        (lambda x, alpha, adjust=_JITTERS[i][1]: adjust(x, alpha)) for i in active]
+    branch_of = np.zeros(len(_JITTERS), np.int32)
+    branch_of[active] = np.arange(1, len(active) + 1)
+    for step in range(len(_JITTERS)):
         which = order[step]
-        active = jnp.asarray([params[name] > 0 for name, _, _ in _JITTERS])[which]
-        data = jax.lax.switch(jnp.where(active, which + 1, 0), branches, data, alphas[which])
+        data = jax.lax.switch(jnp.asarray(branch_of)[which], branches, data, alphas[which])
     return data
 
 

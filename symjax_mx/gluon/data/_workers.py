@@ -137,8 +137,17 @@ class ProcessPool:
     def apply_async(self, samples):
         """Send ``samples`` (a list of indices) to the next worker; a pending batch."""
         worker, tag = next(self._next_worker), next(self._tags)
-        self._tasks[worker].send((tag, samples))
+        try:
+            self._tasks[worker].send((tag, samples))
+        except (BrokenPipeError, ConnectionResetError):
+            self._processes[worker].join(_JOIN_SECONDS)
+            raise self._died(self._processes[worker]) from None
         return _PendingBatch(self, worker, tag)
+
+    @staticmethod
+    def _died(process):
+        return MXNetError(f"DataLoader worker (pid {process.pid}) exited unexpectedly with "
+                          f"exit code {process.exitcode}")
 
     def _result(self, worker, tag, timeout):
         deadline = time.monotonic() + timeout
@@ -155,8 +164,7 @@ class ProcessPool:
                     self._ready[message[0]] = message
                 self._abandoned.discard(message[0])
             elif not process.is_alive():
-                raise MXNetError(f"DataLoader worker (pid {process.pid}) exited unexpectedly "
-                                 f"with exit code {process.exitcode}")
+                raise self._died(process)
         _, ok, payload = self._ready.pop(tag)
         if ok:
             return payload
