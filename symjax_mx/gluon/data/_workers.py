@@ -20,8 +20,9 @@ from ...base import MXNetError
 
 __all__ = ["ProcessPool", "ThreadWorkerPool"]
 
-# Modules the fork server imports once, so that each worker starts without importing them.
-_PRELOAD = ["symjax_mx", "__main__"]
+# Imported once by the fork server, so workers start without importing them. The main
+# module is not: each worker imports it as spawn does (scripts guard their entry point).
+_PRELOAD = ["symjax_mx"]
 # How long closing waits for workers to finish before terminating them.
 _JOIN_SECONDS = 2.0
 
