@@ -144,11 +144,11 @@ class RecordFileDataset(Dataset):
     is the raw bytes of the i-th record."""
 
     def __init__(self, filename):
-        from ... import recordio  # the RecordIO reader sits above gluon in the package
+        from ...recordio import MXIndexedRecordIO  # mx.recordio: imported when first used
 
         self.idx_file = os.path.splitext(filename)[0] + ".idx"
         self.filename = filename
-        self._record = recordio.MXIndexedRecordIO(self.idx_file, self.filename, "r")
+        self._record = MXIndexedRecordIO(self.idx_file, self.filename, "r")
 
     def __getitem__(self, idx):
         return self._record.read_idx(self._record.keys[idx])

@@ -196,10 +196,11 @@ class ImageRecordDataset(dataset.RecordFileDataset):
         self._transform = transform
 
     def __getitem__(self, idx):
-        from .... import image, recordio  # above gluon in the package: imported when used
+        from ....image import imdecode  # mx.image and mx.recordio: imported when first used
+        from ....recordio import unpack
 
-        header, img = recordio.unpack(super().__getitem__(idx))
-        data = image.imdecode(img, self._flag)
+        header, img = unpack(super().__getitem__(idx))
+        data = imdecode(img, self._flag)
         if self._transform is not None:
             return self._transform(data, header.label)
         return data, header.label
@@ -240,10 +241,10 @@ class ImageFolderDataset(dataset.Dataset):
                 self.items.append((filename, label))
 
     def __getitem__(self, idx):
-        from .... import image  # above gluon in the package: imported when used
+        from ....image import imread  # mx.image: imported when first used
 
         filename, label = self.items[idx]
-        img = image.imread(filename, self._flag)
+        img = imread(filename, self._flag)
         if self._transform is not None:
             return self._transform(img, label)
         return img, label

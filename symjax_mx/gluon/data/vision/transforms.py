@@ -15,11 +15,6 @@ __all__ = ["Compose", "HybridCompose", "Cast", "ToTensor", "Normalize", "Rotate"
            "RandomApply"]
 
 
-def _image():
-    from .... import image  # mx.image sits above gluon in the package: imported when used
-    return image
-
-
 class Compose(Sequential):
     """Apply ``transforms`` in order; runs of consecutive HybridBlocks are grouped into one
     hybridized HybridSequential.
@@ -104,7 +99,9 @@ class Rotate(Block):
 
     def forward(self, x):
         _check_float32(x)
-        return _image().imrotate(x, *self._args)
+        from ....image import imrotate  # mx.image: imported when first used
+
+        return imrotate(x, *self._args)
 
 
 class RandomRotation(Block):
@@ -125,7 +122,9 @@ class RandomRotation(Block):
         if np.random.random() > self._rotate_with_proba:
             return x
         _check_float32(x)
-        return _image().random_rotate(x, *self._args)
+        from ....image import random_rotate  # mx.image: imported when first used
+
+        return random_rotate(x, *self._args)
 
 
 def _pair(size):
@@ -141,7 +140,9 @@ class RandomResizedCrop(Block):
         self._args = (_pair(size), scale, ratio, interpolation)
 
     def forward(self, x):
-        return _image().random_size_crop(x, *self._args)[0]
+        from ....image import random_size_crop  # mx.image: imported when first used
+
+        return random_size_crop(x, *self._args)[0]
 
 
 class CropResize(HybridBlock):
@@ -170,7 +171,9 @@ class CenterCrop(Block):
         self._args = (_pair(size), interpolation)
 
     def forward(self, x):
-        return _image().center_crop(x, *self._args)[0]
+        from ....image import center_crop  # mx.image: imported when first used
+
+        return center_crop(x, *self._args)[0]
 
 
 class Resize(HybridBlock):
