@@ -219,6 +219,31 @@ def test_transforms_compose_layout_and_values():
         transforms.HybridCompose([transforms.RandomApply(transforms.Cast())])
 
 
+def test_eager_resize_runs_on_the_host_without_compiling():
+    import jax.monitoring
+
+    compiles = []
+
+    def count(event, duration, **_):
+        if event == "/jax/core/compile/backend_compile_duration":
+            compiles.append(event)
+
+    rs = np.random.RandomState(2)
+    images = [mx.nd.array(rs.randint(0, 256, (9 + i, 7 + 2 * i, 3)), dtype="uint8")
+              for i in range(3)]
+    resize = transforms.Resize(6, keep_ratio=True, interpolation=2)
+    jax.monitoring.register_event_duration_secs_listener(count)
+    try:
+        outputs = [resize(img) for img in images]
+    finally:
+        jax.monitoring.unregister_event_duration_listener(count)
+    assert compiles == []  # three image sizes, no program
+    for img, out in zip(images, outputs):  # the same numbers as the operator
+        op = mx.nd.image.resize(img, size=6, keep_ratio=True, interp=2)
+        assert out.shape == op.shape and out.dtype == np.uint8
+        assert np.abs(out.asnumpy().astype(int) - op.asnumpy()).max() <= 1
+
+
 def test_hybridized_random_transforms_draw_afresh_each_call():
     img = mx.nd.arange(12).reshape((2, 2, 3)).astype("float32")
     flip = transforms.HybridCompose([transforms.RandomFlipLeftRight()])

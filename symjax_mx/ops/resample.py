@@ -12,7 +12,7 @@ import numpy as np
 
 from ..base import MXNetError
 
-__all__ = ["INTERPOLATIONS", "resize_hwc"]
+__all__ = ["INTERPOLATIONS", "resize_hwc", "weight_matrix"]
 
 INTERPOLATIONS = {0: "nearest", 1: "bilinear", 2: "bicubic", 3: "area", 4: "lanczos4"}
 
@@ -92,15 +92,16 @@ def weight_matrix(new, old, interp):
     return matrix
 
 
-def resize_hwc(data, height, width, interp):
-    """Resize the (..., H, W, C) array ``data`` to (..., height, width, C)."""
+def resize_hwc(data, height, width, interp, xp=jnp):
+    """Resize the (..., H, W, C) array ``data`` to (..., height, width, C) with ``xp``
+    (jax.numpy inside operators, numpy for host-side work on images of varying sizes)."""
     old_h, old_w = data.shape[-3], data.shape[-2]
-    compute = jnp.float64 if data.dtype == jnp.float64 else jnp.float32
-    rows = jnp.asarray(weight_matrix(height, old_h, interp), compute)
-    cols = jnp.asarray(weight_matrix(width, old_w, interp), compute)
-    out = jnp.einsum("yh,...hwc,xw->...yxc", rows, data.astype(compute), cols,
-                     precision="highest")
-    if jnp.issubdtype(data.dtype, jnp.integer):
-        info = jnp.iinfo(data.dtype)
-        out = jnp.clip(jnp.round(out), info.min, info.max)
+    compute = xp.float64 if data.dtype == xp.float64 else xp.float32
+    rows = xp.asarray(weight_matrix(height, old_h, interp), compute)
+    cols = xp.asarray(weight_matrix(width, old_w, interp), compute)
+    options = {"precision": "highest"} if xp is jnp else {"optimize": True}  # numpy: BLAS
+    out = xp.einsum("yh,...hwc,xw->...yxc", rows, data.astype(compute), cols, **options)
+    if xp.issubdtype(data.dtype, xp.integer):
+        info = xp.iinfo(data.dtype)
+        out = xp.clip(xp.round(out), info.min, info.max)
     return out.astype(data.dtype)

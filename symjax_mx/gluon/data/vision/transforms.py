@@ -5,6 +5,10 @@ from numbers import Number
 
 import numpy as np
 
+from .... import autograd
+from .... import ndarray as nd
+from ....ops import get_op
+from ....ops.resample import resize_hwc
 from ...block import Block, HybridBlock
 from ...nn import HybridSequential, Sequential
 
@@ -187,7 +191,20 @@ class Resize(HybridBlock):
         self._interpolation = interpolation
 
     def hybrid_forward(self, F, x):
+        if F is nd and not autograd.is_recording():
+            return _resize_on_host(x, self._size, self._keep, self._interpolation)
         return F.image.resize(x, self._size, self._keep, self._interpolation)
+
+
+def _resize_on_host(x, size, keep_ratio, interp):
+    """``image.resize`` of one NDArray computed with numpy: images of many sizes (a
+    dataset's) would each compile the operator anew; the same computation on the host
+    compiles nothing, as MXNet's OpenCV resize does."""
+    op = get_op("_image_resize")
+    params = op.parse_params({"size": size, "keep_ratio": keep_ratio, "interp": interp})
+    _, (shape,) = op.infer_shape(params, [x.shape])  # MXNet's checks and output size
+    out = resize_hwc(x.asnumpy(), shape[-3], shape[-2], params["interp"], np)
+    return nd.array(out, ctx=x.context, dtype=x.dtype)
 
 
 class RandomFlipLeftRight(HybridBlock):
