@@ -6,7 +6,7 @@ import numpy as np
 
 from ..base import MXNetError
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
-from .resample import resize_hwc
+from .resample import INTERPOLATIONS, resize_hwc
 
 
 def _per_channel(values, channels, name):
@@ -125,11 +125,18 @@ def _ints(value):
     return tuple(int(v) for v in (value if isinstance(value, (tuple, list)) else (value,)))
 
 
+def _interpolation(value):
+    value = P.integer(value)
+    if value not in INTERPOLATIONS:
+        raise ValueError(f"interpolation {value} is not one of {INTERPOLATIONS}")
+    return value
+
+
 register("_image_resize", simple_compute(_resize), shape_rule=_resize_shape_rule,
          params=(Param("size", _ints, default=(), doc="(width, height), or one size"),
                  Param("keep_ratio", P.boolean, default=False,
                        doc="with one size: resize the shorter side to it"),
-                 Param("interp", P.integer, default=1,
+                 Param("interp", _interpolation, default=1,
                        doc="OpenCV interpolation: 0 nearest, 1 bilinear, 2 bicubic, 3 area, "
                            "4 Lanczos-4")),
          doc="Resize an (H, W, C) or (N, H, W, C) image as OpenCV's resize does.")

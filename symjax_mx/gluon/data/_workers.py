@@ -159,13 +159,18 @@ class ProcessPool:
                 raise multiprocessing.TimeoutError(
                     f"DataLoader worker (pid {process.pid}) timed out after {timeout} "
                     f"seconds: a slow transform needs a larger `timeout`")
-            if pipe.poll():
-                message = pipe.recv()
-                if message[0] not in self._abandoned:
-                    self._ready[message[0]] = message
-                self._abandoned.discard(message[0])
-            elif not process.is_alive():
-                raise self._died(process)
+            try:
+                message = pipe.recv() if pipe.poll() else None
+            except EOFError:  # the worker closed its end: it has exited
+                message = None
+                process.join(_JOIN_SECONDS)
+            if message is None:
+                if not process.is_alive():
+                    raise self._died(process)
+                continue
+            if message[0] not in self._abandoned:
+                self._ready[message[0]] = message
+            self._abandoned.discard(message[0])
         _, ok, payload = self._ready.pop(tag)
         if ok:
             return payload
