@@ -101,6 +101,16 @@ class _Squares(gluon.data.Dataset):
         return np.full((2,), idx * idx, np.int32), idx
 
 
+class _WorkerPlatforms(gluon.data.Dataset):
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, idx):
+        import jax
+
+        return jax.config.jax_platforms
+
+
 def _exit_on_five(idx):
     if idx == 5:
         os._exit(3)
@@ -137,6 +147,8 @@ def test_dataloader_worker_processes():
     # a user batchify_fn's numpy batches stay numpy; an NDArray dataset crosses as numpy
     loader = DataLoader(mx.nd.arange(4), batch_size=2, num_workers=1, batchify_fn=np.stack)
     assert [type(b) for b in loader] == [np.ndarray, np.ndarray]
+    # workers keep JAX off the parent's accelerator
+    assert list(DataLoader(_WorkerPlatforms(), 1, num_workers=1, batchify_fn=list)) == [["cpu"]]
     processes = list(loader._pool._processes)
     loader.close()
     assert not any(p.is_alive() for p in processes)

@@ -16,6 +16,8 @@ import traceback
 import weakref
 from multiprocessing.pool import ThreadPool
 
+import jax
+
 from ...base import MXNetError
 
 __all__ = ["ProcessPool", "ThreadWorkerPool"]
@@ -48,9 +50,15 @@ def _picklable(error):
         return MXNetError(f"{type(error).__name__}: {error}")
 
 
-def _worker_loop(tasks, results, dataset, batchify_fn):
-    """A worker process: batchify the samples of each task until told to stop."""
+def _worker_loop(tasks, results, payload):
+    """A worker process: batchify the samples of each task until told to stop.
+
+    ``payload`` is the pickled (dataset, batchify_fn), unpickled only once JAX is limited
+    to the CPU: a worker never initialises (or takes memory on) the parent's accelerator.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    jax.config.update("jax_platforms", "cpu")
+    dataset, batchify_fn = pickle.loads(payload)
     while True:
         try:
             task = tasks.recv()
@@ -115,19 +123,20 @@ class ProcessPool:
         self._next_worker = itertools.cycle(range(num_workers))
         self._ready = {}       # tag -> message that arrived before it was asked for
         self._abandoned = set()  # tags whose batches nobody will ask for
+        try:
+            payload = pickle.dumps((dataset, batchify_fn), pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, AttributeError, TypeError) as error:
+            raise MXNetError(
+                f"DataLoader: worker processes need the dataset and batchify_fn to pickle "
+                f"({error}); define functions and classes at module level, or pass "
+                f"thread_pool=True") from error
         for _ in range(num_workers):
             task_reader, task_writer = context.Pipe(duplex=False)
             result_reader, result_writer = context.Pipe(duplex=False)
             process = context.Process(target=_worker_loop, daemon=True,
-                                      args=(task_reader, result_writer, dataset, batchify_fn))
+                                      args=(task_reader, result_writer, payload))
             try:
                 process.start()
-            except (pickle.PicklingError, AttributeError, TypeError) as error:
-                self.close()
-                raise MXNetError(
-                    f"DataLoader: worker processes need the dataset and batchify_fn to "
-                    f"pickle ({error}); define functions and classes at module level, or pass "
-                    f"thread_pool=True") from error
             finally:
                 task_reader.close()
                 result_writer.close()
