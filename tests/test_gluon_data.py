@@ -35,6 +35,8 @@ def test_samplers():
     assert list(rollover) == [[4, 0], [1, 2], [3, 4]]
     assert list(IntervalSampler(6, 3)) == [0, 3, 1, 4, 2, 5]
     assert list(IntervalSampler(6, 4, rollover=False)) == [0, 4]
+    with pytest.raises(ValueError, match="smaller than length 6"):
+        IntervalSampler(6, 6)
     with pytest.raises(ValueError, match="last_batch"):
         BatchSampler(SequentialSampler(5), 2, "drop")
 

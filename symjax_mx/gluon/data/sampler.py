@@ -69,8 +69,9 @@ class IntervalSampler(Sampler):
     """
 
     def __init__(self, length, interval, rollover=True):
-        if not 0 < interval <= length:
-            raise ValueError(f"interval {interval} must be in (0, length={length}]")
+        if not 0 < interval < length:
+            raise ValueError(f"interval {interval} must be positive and smaller than length "
+                             f"{length}")
         self._length = length
         self._interval = interval
         self._rollover = rollover
