@@ -164,6 +164,19 @@ SAMPLES = {
     "_cvimresize": Sample([(4, 5, 3)], {"w": 3, "h": 6, "interp": 2}),
     "_cvcopyMakeBorder": Sample([(3, 4, 2)], {"top": 1, "bot": 2, "left": 1, "right": 0,
                                               "type": 2}),
+    # an image of bytes, as to_tensor takes (its float32 output defeats a float64 check)
+    "_image_to_tensor": Sample([np.arange(18, dtype=np.uint8).reshape(2, 3, 3)]),
+    "_image_resize": Sample([(4, 5, 3)], {"size": (3, 2)}),
+    "_image_crop": Sample([(4, 5, 3)], {"x": 1, "y": 0, "width": 3, "height": 2}),
+    "_image_adjust_lighting": Sample([(2, 3, 3)], {"alpha": (0.1, -0.2, 0.3)}),
+    "_image_random_color_jitter": Sample([(2, 3, 3)], {"brightness": 0.1, "contrast": 0.1,
+                                                       "saturation": 0.1, "hue": 0.1}),
+    "_image_random_lighting": Sample([(2, 3, 3)]),
+    **{f"_image_{name}": Sample([(2, 3, 3)]) for name in (
+        "flip_left_right", "flip_top_bottom", "random_flip_left_right",
+        "random_flip_top_bottom")},
+    **{f"_image_random_{name}": Sample([(2, 3, 3)], {"min_factor": 0.5, "max_factor": 1.5})
+       for name in ("brightness", "contrast", "saturation", "hue")},
     "Correlation": Sample([(1, 2, 4, 4), (1, 2, 4, 4)], {"kernel_size": 1, "max_displacement": 1}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
 }
