@@ -34,6 +34,9 @@ from .context import Context, current_context  # noqa: E402,F401
 from .runtime import Features  # noqa: E402,F401
 from .symbol import Symbol  # noqa: E402,F401
 from .util import getenv, setenv  # noqa: E402,F401
+from .test_utils_sparse import (assign_each, assign_each2, create_sparse_array,  # noqa: E402,F401
+                                create_sparse_array_zd, rand_sparse_ndarray,
+                                shuffle_csr_column_indices)
 
 
 def default_context():
@@ -144,9 +147,11 @@ def random_uniform_arrays(*shapes, low=0.0, high=1.0, dtype=np.float32):
 
 def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
                  shuffle_csr_indices=False, distribution=None, ctx=None):
-    """A dense NDArray of standard-normal values (sparse storage types do not exist here)."""
+    """A random NDArray: standard-normal values when dense, else rand_sparse_ndarray's."""
     if stype != "default":
-        raise ValueError(f"storage type {stype!r} is not supported; only 'default'")
+        return rand_sparse_ndarray(shape, stype, density=density, modifier_func=modifier_func,
+                                   dtype=dtype, shuffle_csr_indices=shuffle_csr_indices,
+                                   distribution=distribution, ctx=ctx)[0]
     values = random_arrays(tuple(shape))
     if modifier_func is not None:
         values = modifier_func(values)
