@@ -194,9 +194,11 @@ class BaseSparseNDArray(NDArray):
                              f"shape {other.shape}")
         if other.stype == self.stype:
             data, *aux = self._components()
-            other._buffer = None if _DENSE.__get__(self) is None else \
-                x64.device_put(self._read(), other._ctx.jax_device).astype(other.dtype)
-            other._parts = (data.astype(other.dtype), *aux)
+            dtype = other.dtype
+            dense = _DENSE.__get__(self)
+            _DENSE.__set__(other, None if dense is None else
+                           x64.device_put(dense, other._ctx.jax_device).astype(dtype))
+            other._parts = (data.astype(dtype), *aux)
             other._structure = tuple(aux)
             return other
         return NDArray.copyto(self, other)

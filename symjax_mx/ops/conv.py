@@ -132,7 +132,9 @@ def _fc_shape_rule(op, params, shapes):
     shapes = list(shapes)
     hidden = params["num_hidden"]
     if not params["no_bias"]:
-        _fill(op.name, op.arg_names(params), shapes, "bias", (hidden,), shapes[0])
+        bias = shapes[op.arg_names(params).index("bias")]
+        if bias is None or tuple(bias) != (hidden,) + (1,) * (len(bias) - 1):  # MXNet takes
+            _fill(op.name, op.arg_names(params), shapes, "bias", (hidden,), shapes[0])  # (n, 1)
     data = shapes[0]
     if data is None:
         return shapes, [None]
@@ -158,7 +160,7 @@ def _fully_connected(inputs, aux, params, is_train, rng):
     x = data.reshape(data.shape[0], -1) if params["flatten"] else data
     out = lax.dot_general(x, weight, (((x.ndim - 1,), (1,)), ((), ())), precision=_PRECISION)
     if not params["no_bias"]:
-        out = out + inputs[2]
+        out = out + inputs[2].reshape(-1)
     return (out,), aux
 
 
