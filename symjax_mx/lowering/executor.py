@@ -15,6 +15,7 @@ from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
+from ..ndarray.storage import graph_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..symbol.inference import given_values, solve
@@ -81,8 +82,11 @@ class Executor:
         self._compiled = programs_for(graph, entry_shapes, given, diff)
         out_types = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
-        self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32))
-                        for (n, i), shape in zip(graph.heads, self._out_shapes)]
+        out_stypes = graph_stypes(graph, {name: a.stype for name, a in self.arg_dict.items()},
+                                  entry_shapes)
+        self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32), stype=stype)
+                        for (n, i), shape, stype in zip(graph.heads, self._out_shapes,
+                                                        out_stypes)]
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None    # the residuals of the last training forward, for backward
         self._grads = None  # or the gradients themselves, when every head is a loss

@@ -8,6 +8,7 @@ import numpy as np
 from ..base import MXNetError, mx_real_t, normalize_dtype
 from ..context import current_context
 from ..ops import get_op
+from ..ops.sparse import SPARSE_NAMESPACE
 from .ndarray import NDArray, invoke
 from .register import op_function
 from .sparse_array import (BaseSparseNDArray, CSRNDArray, NotSupportedForSparseNDArray,
@@ -17,25 +18,7 @@ __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix",
            "row_sparse_array", "zeros", "empty", "array", "add", "subtract", "multiply",
            "divide", "NotSupportedForSparseNDArray"]
 
-# the operators MXNet 1.9.1 puts in mx.nd.sparse, by their names there
-_OPERATORS = {
-    "ElementWiseSum": "add_n", "Embedding": "Embedding", "FullyConnected": "FullyConnected",
-    "LinearRegressionOutput": "LinearRegressionOutput",
-    "LogisticRegressionOutput": "LogisticRegressionOutput",
-    "MAERegressionOutput": "MAERegressionOutput", "retain": "_sparse_retain",
-    "cast_storage": "cast_storage", "concat": "Concat", "slice": "slice", "where": "where",
-    "zeros_like": "zeros_like", "stop_gradient": "BlockGrad", "make_loss": "make_loss",
-    **{name: name for name in (
-        "abs", "adam_update", "add_n", "arccos", "arccosh", "arcsin",
-        "arcsinh", "arctan", "arctanh", "broadcast_add", "broadcast_div", "broadcast_minus",
-        "broadcast_mul", "broadcast_plus", "broadcast_sub", "cbrt", "ceil", "clip", "cos",
-        "cosh", "degrees", "dot", "elemwise_add", "elemwise_div", "elemwise_mul",
-        "elemwise_sub", "exp", "expm1", "fix", "floor", "ftrl_update", "gamma", "gammaln",
-        "log", "log10", "log1p", "log2", "mean", "negative", "norm", "radians", "relu", "rint",
-        "round", "rsqrt", "sgd_mom_update", "sgd_update", "sigmoid", "sign", "sin", "sinh",
-        "sqrt", "square", "sum", "tan", "tanh", "trunc")},
-}
-for _public, _name in _OPERATORS.items():
+for _public, _name in SPARSE_NAMESPACE.items():
     globals()[_public] = op_function(get_op(_name), _public)
 
 

@@ -100,3 +100,21 @@ def output_stypes(name, params, stypes, shapes, num_outputs):
     elif first == CSR and _keeps_csr(name, params, stypes):
         stype = CSR
     return [stype] + [DEFAULT] * (num_outputs - 1)
+
+
+def graph_stypes(graph, variable_stypes, entry_shapes):
+    """The storage type of each head of ``graph`` when its variables have
+    ``variable_stypes`` (name -> stype; default dense), propagated node by node."""
+    stypes = {}
+    for node in graph.nodes:
+        if node.op is None:
+            stypes[(id(node), 0)] = variable_stypes.get(node.name, DEFAULT)
+            continue
+        keys = [(id(n), i) for n, i in node.inputs]
+        count = node.op.num_outputs(node.params)
+        outputs = output_stypes(node.op.name, node.params,
+                                [stypes.get(k, DEFAULT) for k in keys],
+                                [entry_shapes.get(k) for k in keys], count)
+        for i in range(count):
+            stypes[(id(node), i)] = DEFAULT if outputs is None else outputs[i]
+    return [stypes.get((id(n), i), DEFAULT) for n, i in graph.heads]

@@ -11,6 +11,25 @@ from .registry import Param, ParamParsers as P, output_shape_rule, register, sim
 
 STORAGE_TYPES = ("default", "row_sparse", "csr")
 
+#: the operators MXNet 1.9.1 puts in mx.nd.sparse and mx.sym.sparse: public name -> operator
+SPARSE_NAMESPACE = {
+    "ElementWiseSum": "add_n", "Embedding": "Embedding", "FullyConnected": "FullyConnected",
+    "LinearRegressionOutput": "LinearRegressionOutput",
+    "LogisticRegressionOutput": "LogisticRegressionOutput",
+    "MAERegressionOutput": "MAERegressionOutput", "retain": "_sparse_retain",
+    "cast_storage": "cast_storage", "concat": "Concat", "slice": "slice", "where": "where",
+    "zeros_like": "zeros_like", "stop_gradient": "BlockGrad", "make_loss": "make_loss",
+    **{name: name for name in (
+        "abs", "adam_update", "add_n", "arccos", "arccosh", "arcsin",
+        "arcsinh", "arctan", "arctanh", "broadcast_add", "broadcast_div", "broadcast_minus",
+        "broadcast_mul", "broadcast_plus", "broadcast_sub", "cbrt", "ceil", "clip", "cos",
+        "cosh", "degrees", "dot", "elemwise_add", "elemwise_div", "elemwise_mul",
+        "elemwise_sub", "exp", "expm1", "fix", "floor", "ftrl_update", "gamma", "gammaln",
+        "log", "log10", "log1p", "log2", "mean", "negative", "norm", "radians", "relu", "rint",
+        "round", "rsqrt", "sgd_mom_update", "sgd_update", "sigmoid", "sign", "sin", "sinh",
+        "sqrt", "square", "sum", "tan", "tanh", "trunc")},
+}
+
 register("cast_storage", simple_compute(lambda data, stype: data),
          shape_rule=output_shape_rule(lambda shape, params: shape),
          params=(Param("stype", P.choice(*STORAGE_TYPES), required=True,
