@@ -17,6 +17,7 @@ from .. import x64
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, existing_or_cpu
 from ..ops import get_op
+from ..ops.elemwise import BINARY
 from . import tape
 from .ndarray import NDArray, STORAGE_CLASSES, invoke
 
@@ -139,6 +140,14 @@ class BaseSparseNDArray(NDArray):
 
     def _as_operand(self, value):
         return value if isinstance(value, NDArray) else super()._as_operand(value)
+
+    def _binary(self, other, key, reflected=False):
+        """As MXNet's sparse arithmetic: the elementwise operator for arrays of one shape
+        (sparse kernels), the broadcasting one otherwise."""
+        if isinstance(other, NDArray) and other.shape == self._shape:
+            return invoke(get_op(BINARY[key][1][0]), (other, self) if reflected else (self, other),
+                          {})
+        return super()._binary(other, key, reflected)
 
     def _inplace(self, other, key):
         result = self._binary(other, key)

@@ -24,10 +24,8 @@ _SCALAR_AT_ZERO = {
     "_lesser_scalar": lambda s: 0 < s, "_lesser_equal_scalar": lambda s: 0 <= s,
 }
 
-_ADDITIVE = frozenset(("elemwise_add", "elemwise_sub", "_grad_add", "_maximum", "_minimum",
-                       "broadcast_add", "broadcast_sub", "broadcast_maximum",
-                       "broadcast_minimum"))
-_MULTIPLICATIVE = frozenset(("elemwise_mul", "broadcast_mul"))
+_ADDITIVE = frozenset(("elemwise_add", "elemwise_sub", "_grad_add", "_maximum", "_minimum"))
+_MULTIPLICATIVE = frozenset(("elemwise_mul",))
 
 
 def _binary(name, stypes, shapes):
@@ -88,14 +86,16 @@ def output_stypes(name, params, stypes, shapes, num_outputs):
     elif name in _SCALAR_AT_ZERO and len(stypes) == 1:
         stype = first if _SCALAR_AT_ZERO[name](params["scalar"]) == 0 else DEFAULT
     elif len(stypes) == 2 and name != "dot" and (name in _ADDITIVE or name in _MULTIPLICATIVE
-                                                 or name == "broadcast_div"):
+                                                 or name in ("broadcast_mul", "broadcast_div")):
         stype = _binary(name, stypes, shapes)
+    elif name == "_contrib_quadratic" and params.get("c") == 0:
+        stype = first
     elif name == "_sparse_retain" and first == RSP:
         stype = RSP
     elif name == "_square_sum" and first == RSP and params.get("keepdims") \
             and tuple(params.get("axis") or ()) in ((1,), (-1,)):
         stype = RSP
-    elif name == "add_n" and len(set(stypes)) == 1:
+    elif name == "add_n" and set(stypes) == {RSP}:
         stype = first
     elif first == CSR and _keeps_csr(name, params, stypes):
         stype = CSR
@@ -118,3 +118,35 @@ def graph_stypes(graph, variable_stypes, entry_shapes):
         for i in range(count):
             stypes[(id(node), i)] = DEFAULT if outputs is None else outputs[i]
     return [stypes.get((id(n), i), DEFAULT) for n, i in graph.heads]
+
+
+def variable_stypes(graph, stype_dict=None):
+    """name -> storage type of each variable of ``graph``: ``stype_dict``'s, else the
+    variable's ``stype=`` attribute (MXNet's __storage_type__), else dense."""
+    stypes = {}
+    for node in graph.nodes:
+        if node.op is None:
+            stype = (stype_dict or {}).get(node.name) or node.attrs.get("__storage_type__")
+            stypes[node.name] = _STYPE_OF_ID.get(stype, stype) or DEFAULT
+    return stypes
+
+
+_STYPE_OF_ID = {"0": DEFAULT, "1": RSP, "2": CSR}
+
+
+def gradient_stypes(graph, stypes):
+    """name -> storage type of each variable's gradient where MXNet's backward makes it
+    sparse: the weight of an Embedding with sparse_grad, the rhs of dot(csr, rhs)."""
+    grads = {}
+    for node in graph.nodes:
+        if node.op is None or len(node.inputs) < 2:
+            continue
+        (lhs, _), (rhs, _) = node.inputs[0], node.inputs[1]
+        embedding = node.op.name == "_contrib_SparseEmbedding" or \
+            node.op.name == "Embedding" and node.params.get("sparse_grad")
+        if embedding and rhs.op is None:
+            grads[rhs.name] = RSP
+        elif node.op.name == "dot" and rhs.op is None and lhs.op is None \
+                and stypes.get(lhs.name) == CSR and not node.params.get("transpose_a"):
+            grads[rhs.name] = RSP
+    return grads

@@ -597,11 +597,20 @@ def _embedding(inputs, aux, params, is_train, rng):
     return (jnp.take(weight, data.astype(index_type), axis=0, mode="clip"),), aux
 
 
+_EMBEDDING_PARAMS = (
+    Param("input_dim", P.integer_at_least(1), required=True, doc="vocabulary size"),
+    Param("output_dim", P.integer_at_least(1), required=True, doc="embedding size"),
+    Param("dtype", P.dtype, default="float32", doc="weight dtype"),
+)
 register("Embedding", _embedding, inputs=("data", "weight"), shape_rule=_embedding_shape_rule,
          dtype_rule=_embedding_dtype_rule,
-         params=(Param("input_dim", P.integer_at_least(1), required=True, doc="vocabulary size"),
-                 Param("output_dim", P.integer_at_least(1), required=True, doc="embedding size"),
-                 Param("dtype", P.dtype, default="float32", doc="weight dtype"),
-                 Param("sparse_grad", P.boolean, default=False,
-                       doc="accepted; the weight gradient is always dense")),
+         params=_EMBEDDING_PARAMS + (
+             Param("sparse_grad", P.boolean, default=False,
+                   doc="a row_sparse weight gradient (a bound executor's storage type)"),),
          doc="Rows of weight (input_dim, output_dim) picked by the indices in data.")
+register("_contrib_SparseEmbedding", _embedding, inputs=("data", "weight"),
+         shape_rule=_embedding_shape_rule, dtype_rule=_embedding_dtype_rule,
+         params=_EMBEDDING_PARAMS + (
+             Param("deterministic", P.boolean, default=False,
+                   doc="accepted; the gradient is always deterministic"),),
+         doc="Embedding with a row_sparse weight gradient (MXNet's older sparse embedding).")
