@@ -240,3 +240,14 @@ def test_rand_sparse_ndarray_forms():
                                                    distribution="powerlaw")
     assert isinstance(csr, CSRNDArray) and indptr.asnumpy()[-1] == len(col) == len(data) == 16
     assert rand_ndarray((3, 3), "csr", density=0).data.shape == (0,)
+
+
+def test_kvstore_row_sparse_pull():
+    kv = mx.kv.create()
+    kv.init("e", mx.nd.ones((4, 2)).tostype("row_sparse"))
+    outs = [mx.nd.zeros((4, 2), stype="row_sparse"), mx.nd.zeros((4, 2), ctx=mx.cpu(1))]
+    kv.row_sparse_pull("e", out=outs, row_ids=[mx.nd.array([[3, 1]]), mx.nd.array([0, 0])])
+    assert _np(outs[0].indices) == [1, 3] and _np(outs[0]) == [[0, 0], [1, 1], [0, 0], [1, 1]]
+    assert outs[1].context == mx.cpu(1) and _np(outs[1]) == [[1, 1], [0, 0], [0, 0], [0, 0]]
+    with pytest.raises(mx.MXNetError, match="row_ids"):
+        kv.row_sparse_pull("e", out=outs[0])

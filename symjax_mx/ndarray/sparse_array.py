@@ -220,9 +220,6 @@ class BaseSparseNDArray(NDArray):
             return NDArray(self._read(), self._ctx)
         return NDArray.tostype(self, stype)
 
-    def asnumpy(self):
-        return NDArray.asnumpy(self)
-
     def check_format(self, full_check=True):
         """Raise MXNetError when the stored components are not a valid array of this
         storage type (indices out of range, unsorted or duplicate, a bad indptr)."""
