@@ -132,7 +132,9 @@ def _fc_shape_rule(op, params, shapes):
     shapes = list(shapes)
     hidden = params["num_hidden"]
     if not params["no_bias"]:
-        _fill(op.name, op.arg_names(params), shapes, "bias", (hidden,), shapes[0])
+        bias = shapes[op.arg_names(params).index("bias")]
+        if bias is None or tuple(bias) != (hidden,) + (1,) * (len(bias) - 1):  # MXNet takes
+            _fill(op.name, op.arg_names(params), shapes, "bias", (hidden,), shapes[0])  # (n, 1)
     data = shapes[0]
     if data is None:
         return shapes, [None]
@@ -158,7 +160,7 @@ def _fully_connected(inputs, aux, params, is_train, rng):
     x = data.reshape(data.shape[0], -1) if params["flatten"] else data
     out = lax.dot_general(x, weight, (((x.ndim - 1,), (1,)), ((), ())), precision=_PRECISION)
     if not params["no_bias"]:
-        out = out + inputs[2]
+        out = out + inputs[2].reshape(-1)
     return (out,), aux
 
 
@@ -595,11 +597,20 @@ def _embedding(inputs, aux, params, is_train, rng):
     return (jnp.take(weight, data.astype(index_type), axis=0, mode="clip"),), aux
 
 
+_EMBEDDING_PARAMS = (
+    Param("input_dim", P.integer_at_least(1), required=True, doc="vocabulary size"),
+    Param("output_dim", P.integer_at_least(1), required=True, doc="embedding size"),
+    Param("dtype", P.dtype, default="float32", doc="weight dtype"),
+)
 register("Embedding", _embedding, inputs=("data", "weight"), shape_rule=_embedding_shape_rule,
          dtype_rule=_embedding_dtype_rule,
-         params=(Param("input_dim", P.integer_at_least(1), required=True, doc="vocabulary size"),
-                 Param("output_dim", P.integer_at_least(1), required=True, doc="embedding size"),
-                 Param("dtype", P.dtype, default="float32", doc="weight dtype"),
-                 Param("sparse_grad", P.boolean, default=False,
-                       doc="accepted; the weight gradient is always dense")),
+         params=_EMBEDDING_PARAMS + (
+             Param("sparse_grad", P.boolean, default=False,
+                   doc="a row_sparse weight gradient (a bound executor's storage type)"),),
          doc="Rows of weight (input_dim, output_dim) picked by the indices in data.")
+register("_contrib_SparseEmbedding", _embedding, inputs=("data", "weight"),
+         shape_rule=_embedding_shape_rule, dtype_rule=_embedding_dtype_rule,
+         params=_EMBEDDING_PARAMS + (
+             Param("deterministic", P.boolean, default=False,
+                   doc="accepted; the gradient is always deterministic"),),
+         doc="Embedding with a row_sparse weight gradient (MXNet's older sparse embedding).")
