@@ -107,3 +107,24 @@ def test_parameter_dict_save_load_with_prefix(tmp_path):
                   nn.Dense(2, in_units=4))
     fresh.load_parameters(path)
     assert fresh[0].weight.data().shape == (4, 3)
+
+
+def test_block_save_load_restores_names_and_traced_graph(tmp_path):
+    def make():
+        net = nn.HybridSequential()
+        net.add(nn.Dense(3, in_units=4), nn.Dense(2, in_units=3))
+        return net
+
+    net = make()
+    net.initialize()
+    net.hybridize()
+    x = mx.nd.ones((2, 4))
+    expected = net(x).asnumpy()
+    net.save(str(tmp_path / "m"))
+    other = make()  # created later: its blocks have other names
+    assert other[0].name != net[0].name
+    other.load(str(tmp_path / "m"))
+    assert other[0].name == net[0].name and other._cached_graph
+    np.testing.assert_allclose(other(x).asnumpy(), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="no block"):
+        nn.Dense(2).load(str(tmp_path / "m"))

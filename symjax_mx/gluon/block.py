@@ -11,6 +11,7 @@ import numpy as np
 from .. import initializer, name as _name, ndarray, symbol
 from ..ndarray import NDArray
 from ..symbol import Symbol
+from . import _model_structure
 from ._cached_op import CachedOp
 from .utils import _brief_print_list
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
@@ -276,6 +277,15 @@ class Block:
                 continue
             params[name]._load_init(value, ctx, cast_dtype=cast_dtype,
                                     dtype_source=dtype_source)
+
+    def save(self, prefix):
+        """Write the block structure (``prefix-model.json``, traced graphs included) and
+        the parameters (``prefix-model.params``)."""
+        _model_structure.save(self, prefix)
+
+    def load(self, prefix):
+        """Load a model written by `save` into a block built the same way."""
+        _model_structure.load(self, prefix)
 
     def save_params(self, filename):
         """Deprecated: ``collect_params().save`` without this block's prefix."""
