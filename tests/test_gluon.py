@@ -374,3 +374,10 @@ def test_parameters_on_another_context_are_named():
         with pytest.raises(RuntimeError, match=r"Parameter 'dense\d+_weight' was not "
                                                r"initialized on context cpu\(1\)"):
             dense(x)
+
+
+def test_selu_rounds_scale_times_alpha_like_mxnet():
+    scale, alpha = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
+    x = mx.nd.array([-0.1, -1.3, -0.7])
+    expected = scale * alpha * mx.nd.expm1(x)
+    assert (mx.gluon.nn.SELU()(x) == expected).asnumpy().all()
