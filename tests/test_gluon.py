@@ -381,3 +381,18 @@ def test_selu_rounds_scale_times_alpha_like_mxnet():
     x = mx.nd.array([-0.1, -1.3, -0.7])
     expected = scale * alpha * mx.nd.expm1(x)
     assert (mx.gluon.nn.SELU()(x) == expected).asnumpy().all()
+
+
+def test_op_hook_sees_each_operator_of_a_hybridized_block():
+    model = mx.gluon.nn.HybridSequential("dense_")
+    with model.name_scope():
+        model.add(mx.gluon.nn.Dense(2), mx.gluon.nn.Activation("relu"))
+    model.initialize()
+    model.hybridize()
+    seen = []
+    model.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)), True)
+    out = model(mx.nd.ones((2, 3)))
+    assert [s[0] for s in seen] == [
+        "dense_dense0_fwd_data", "dense_dense0_fwd_weight", "dense_dense0_fwd_bias",
+        "dense_dense0_fwd_output", "dense_relu0_fwd_input0", "dense_relu0_fwd_output"]
+    assert seen[-1][1] == "Activation" and seen[-1][2] == out.shape

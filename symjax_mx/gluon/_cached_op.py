@@ -13,6 +13,7 @@ import numpy as np
 from .. import autograd
 from ..ndarray.ndarray import invoke
 from ..lowering.graph import LoweredGraph
+from ..ops.elemwise import UNARY
 from ..ops.registry import Operator
 from ..symbol.inference import solve
 from .parameter import DeferredInitializationError
@@ -86,6 +87,25 @@ class CachedOp:
             results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
         return [results[id(n)][i] for n, i in self._symbol.graph.heads]
 
+    def monitor(self, flat, callback, monitor_all):
+        """Call ``callback(name, operator, array)`` with each operator's output (and, with
+        ``monitor_all``, first with its inputs, ``<node>_<input>``), as MXNet's op hook."""
+        values = self._values(flat)
+        results = {}
+        with autograd.pause():
+            for node in self._symbol.graph.nodes:
+                if node.op is None:
+                    results[id(node)] = [values[node.name]]
+                    continue
+                inputs = [results[id(n)][i] for n, i in node.inputs]
+                if monitor_all:
+                    for name, value in zip(_input_names(node), inputs):
+                        callback(f"{node.name}_{name}", node.op.name, value)
+                out = invoke(node.op, inputs, node.params)
+                out = results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
+                for name, value in zip(node.output_names(), out):
+                    callback(name, node.op.name, value)
+
     def _operator(self, inputs):
         """The operator running the whole graph for inputs of these shapes and dtypes."""
         names = self._arg_names + self._aux_names
@@ -106,3 +126,14 @@ class CachedOp:
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
+
+
+# MXNet's operators that do not list their inputs' names (Activation, the element-wise
+# unary functions): hooks see their inputs as ``input0``, ``input1`` ...
+_UNNAMED_INPUTS = {"Activation"} | set(UNARY)
+
+
+def _input_names(node):
+    if node.op.name in _UNNAMED_INPUTS:
+        return [f"input{i}" for i in range(len(node.inputs))]
+    return node.op.input_names(node.params) + node.op.aux_names(node.params)

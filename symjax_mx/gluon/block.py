@@ -315,6 +315,12 @@ class Block:
         self._forward_hooks.append(hook)
         return _HookHandle(self._forward_hooks, hook)
 
+    def register_op_hook(self, callback, monitor_all=False):
+        """Hybridized children call ``callback(name, operator, array)`` with each
+        operator's output (and inputs with ``monitor_all``) after each forward."""
+        for child in self._children.values():
+            child.register_op_hook(callback, monitor_all)
+
     def apply(self, fn):
         """Call ``fn(block)`` on every child, then on this block."""
         for child in self._children.values():
@@ -433,6 +439,7 @@ class HybridBlock(Block):
         self._out_format = None
         self._active = False
         self._flags = []
+        self._op_hook = None
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
@@ -466,6 +473,10 @@ class HybridBlock(Block):
     def cast(self, dtype):
         self._clear_cached_op()
         super().cast(dtype)
+
+    def register_op_hook(self, callback, monitor_all=False):
+        self._op_hook = (callback, monitor_all)
+        super().register_op_hook(callback, monitor_all)
 
     def _get_graph(self, *args):
         if not self._cached_graph:
@@ -527,8 +538,10 @@ class HybridBlock(Block):
             raise ValueError("The argument structure of HybridBlock does not match the cached "
                              f"version. Stored format = {fmt}, input format = "
                              f"{self._in_format}")
-        out = self._cached_op([arg for arg in flat if arg is not None],
-                              lambda: self._deferred_infer_shape(*args))
+        flat = [arg for arg in flat if arg is not None]
+        out = self._cached_op(flat, lambda: self._deferred_infer_shape(*args))
+        if self._op_hook is not None:
+            self._cached_op.monitor(flat, *self._op_hook)
         return _regroup(out, self._out_format)
 
     def forward(self, x, *args):
