@@ -396,3 +396,26 @@ def test_op_hook_sees_each_operator_of_a_hybridized_block():
         "dense_dense0_fwd_data", "dense_dense0_fwd_weight", "dense_dense0_fwd_bias",
         "dense_dense0_fwd_output", "dense_relu0_fwd_input0", "dense_relu0_fwd_output"]
     assert seen[-1][1] == "Activation" and seen[-1][2] == out.shape
+
+
+def test_trainer_step_updates_all_parameters_in_one_program_like_per_parameter_updates():
+    def train(fused):
+        net = mx.gluon.nn.Dense(3, in_units=4, prefix="fused_")
+        net.initialize(mx.init.Constant(0.5))
+        trainer = mx.gluon.Trainer(net.collect_params(), "sgd",
+                                   {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01})
+        if not fused:
+            trainer._fused_update.supports = lambda optimizer, grads: False
+        x = mx.nd.array(np.arange(8).reshape(2, 4))
+        for step in range(3):
+            if step == 2:
+                trainer.set_learning_rate(0.05)
+            with mx.autograd.record():
+                loss = (net(x) ** 2).sum()
+            loss.backward()
+            trainer.step(2)
+        return [p.data().asnumpy() for p in net.collect_params().values()]
+
+    for fused, single in zip(train(True), train(False)):
+        np.testing.assert_allclose(fused, single, rtol=1e-6)
+        assert fused.dtype == np.float32
