@@ -419,3 +419,13 @@ def test_trainer_step_updates_all_parameters_in_one_program_like_per_parameter_u
     for fused, single in zip(train(True), train(False)):
         np.testing.assert_allclose(fused, single, rtol=1e-6)
         assert fused.dtype == np.float32
+
+
+def test_deferred_shapes_under_numpy_shape_semantics():
+    dense = mx.gluon.nn.Dense(16)
+    assert dense.weight.shape == (16, 0)
+    with mx.np_shape(True):
+        assert dense.weight.shape == (16, -1)
+        dense.initialize()
+        assert dense(mx.nd.zeros((2, 20))).shape == (2, 16)
+        assert dense.weight.shape == (16, 20)
