@@ -109,9 +109,9 @@ def test_hybridize_matches_eager_and_records_one_node():
     # the traced graph is MXNet's: node names under the block's prefix
     assert net._cached_graph[1].list_arguments() == ["data"] + list(
         net.collect_params().keys())
-    # a new input shape compiles another program; the old one stays cached
+    # a new input shape compiles another program; the recorded one stays cached
     assert net(mx.nd.ones((7, 5))).shape == (7, 2)
-    assert len(net._cached_op._ops) == 2
+    assert len(net._cached_op._ops) == 1 and len(net._cached_op._recorded) == 1
 
 
 def test_batchnorm_train_and_predict_hybridized_agree_with_eager():
@@ -346,15 +346,16 @@ def test_inline_limit_records_small_graphs_operator_by_operator():
         net.add(nn.Dense(3), nn.Dense(3), nn.Dense(3))
     net.initialize()
     x = mx.nd.ones((1, 3))
-    counts = []
+    ops = []
     for limit in (3, 0):
         net.hybridize(inline_limit=limit)
         with autograd.record():
             y = net(x)
-        counts.append(len(json.loads(autograd.get_symbol(y).tojson())["nodes"]))
+        nodes = json.loads(autograd.get_symbol(y).tojson())["nodes"]
+        ops.append([n["op"] for n in nodes if n["op"] != "null"])
         y.backward()
         assert net[0].weight.grad().shape == (3, 3)
-    assert counts == [10, 8]  # data + 3 x (weight, bias, FC) | data, 6 params, _CachedOp
+    assert ops == [["FullyConnected"] * 3, ["_CachedOp"]]
 
 
 def test_symbol_block_refuses_row_sparse_parameters():
@@ -429,3 +430,34 @@ def test_deferred_shapes_under_numpy_shape_semantics():
         dense.initialize()
         assert dense(mx.nd.zeros((2, 20))).shape == (2, 16)
         assert dense.weight.shape == (16, 20)
+
+
+def test_recorded_hybrid_forward_backward_uses_the_forward_dropout_mask_and_statistics():
+    class Scaled(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.drop = nn.Dropout(0.5)
+
+        def hybrid_forward(self, F, x):
+            return self.drop(x * 2) * 3
+
+    net = Scaled()
+    net.hybridize()
+    x = mx.nd.array(np.arange(1, 41, dtype="float32").reshape(4, 10))
+    x.attach_grad()
+    with autograd.record():
+        y = net(x)
+    y.backward()
+    assert net(x).shape == y.shape and 0 < (y.asnumpy() == 0).sum() < 40
+    np.testing.assert_allclose(x.grad.asnumpy() * x.asnumpy(), y.asnumpy(), rtol=1e-6)
+
+    bn = nn.HybridSequential()
+    bn.add(nn.Dense(4, in_units=4), nn.BatchNorm(in_channels=4))
+    bn.initialize()
+    bn.hybridize()
+    before = bn[1].running_mean.data().asnumpy().copy()
+    with autograd.record():
+        loss = bn(x[:, :4]).sum()
+    loss.backward()
+    assert not np.allclose(bn[1].running_mean.data().asnumpy(), before)

@@ -3,8 +3,8 @@
 The traced Symbol is lowered (``lowering.LoweredGraph``) once per input signature into an
 operator whose compute is the whole graph: arguments in, outputs and updated auxiliary
 states out. It runs through ``ndarray.invoke`` like any operator, so one jitted program
-serves each call and, under ``autograd.record()``, the call is one tape node whose VJP is
-the graph's.
+serves each call. Under ``autograd.record()`` the call is one tape node that keeps the
+forward's VJP residuals (``_replay``), so the backward never recomputes the block.
 """
 import warnings
 
@@ -16,6 +16,7 @@ from ..lowering.graph import LoweredGraph
 from ..ops.elemwise import UNARY
 from ..ops.registry import Operator
 from ..symbol.inference import solve
+from ._replay import RecordedForward
 from .parameter import DeferredInitializationError
 
 
@@ -46,6 +47,7 @@ class CachedOp:
         self._arg_names = tuple(out.list_arguments())
         self._aux_names = tuple(out.list_auxiliary_states())
         self._ops = {}  # input signature -> Operator
+        self._recorded = {}  # input signature -> RecordedForward (under autograd.record)
 
     def _values(self, flat):
         """Inputs by name; parameters are read on the data's context (a parameter that is
@@ -69,6 +71,12 @@ class CachedOp:
             return self._inline(values)
         inputs = [values[name] for name in self._arg_names + self._aux_names]
         signature = tuple((x.shape, np.dtype(x.dtype).str) for x in inputs)
+        if autograd.is_recording():
+            recorded = self._recorded.get(signature)
+            if recorded is None:
+                recorded = self._recorded[signature] = RecordedForward(*self._lowered(inputs))
+            num_args = len(self._arg_names)
+            return recorded(inputs[:num_args], inputs[num_args:], autograd.is_training())
         op = self._ops.get(signature)
         if op is None:
             op = self._ops[signature] = self._operator(inputs)
@@ -106,15 +114,20 @@ class CachedOp:
                 for name, value in zip(node.output_names(), out):
                     callback(name, node.op.name, value)
 
-    def _operator(self, inputs):
-        """The operator running the whole graph for inputs of these shapes and dtypes."""
+    def _lowered(self, inputs):
+        """(lowered graph, argument names, aux names, output names, output shapes, output
+        dtypes) for inputs of these shapes and dtypes."""
         names = self._arg_names + self._aux_names
         shapes = {name: x.shape for name, x in zip(names, inputs)}
         entry_shapes = solve(self._symbol.graph, "shape", shapes)[1]
         out_shapes = self._symbol.infer_shape(**shapes)[1]
         out_types = self._symbol.infer_type(**{n: x.dtype for n, x in zip(names, inputs)})[1]
-        graph = LoweredGraph(self._symbol.graph, entry_shapes)
-        arg_names, aux_names = self._arg_names, self._aux_names
+        return (LoweredGraph(self._symbol.graph, entry_shapes), self._arg_names,
+                self._aux_names, tuple(self._symbol.list_outputs()), out_shapes, out_types)
+
+    def _operator(self, inputs):
+        """The operator running the whole graph for inputs of these shapes and dtypes."""
+        graph, arg_names, aux_names, _, out_shapes, out_types = self._lowered(inputs)
 
         def compute(values, aux, params, is_train, rng):
             outputs, new_aux = graph(dict(zip(arg_names, values)), dict(zip(aux_names, aux)),
