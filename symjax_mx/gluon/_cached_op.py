@@ -8,8 +8,6 @@ forward's VJP residuals (``_replay``), so the backward never recomputes the bloc
 """
 import warnings
 
-import numpy as np
-
 from .. import autograd
 from ..ndarray.ndarray import invoke
 from ..lowering.graph import LoweredGraph
@@ -70,7 +68,7 @@ class CachedOp:
         if autograd.is_recording() and self._num_ops <= self._inline_limit:
             return self._inline(values)
         inputs = [values[name] for name in self._arg_names + self._aux_names]
-        signature = tuple((x.shape, np.dtype(x.dtype).str) for x in inputs)
+        signature = tuple((x.shape, x.dtype) for x in inputs)
         if autograd.is_recording():
             recorded = self._recorded.get(signature)
             if recorded is None:
