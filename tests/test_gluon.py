@@ -461,3 +461,18 @@ def test_recorded_hybrid_forward_backward_uses_the_forward_dropout_mask_and_stat
         loss = bn(x[:, :4]).sum()
     loss.backward()
     assert not np.allclose(bn[1].running_mean.data().asnumpy(), before)
+
+
+def test_trainer_does_not_update_on_a_store_without_optimizer_support():
+    x = gluon.Parameter("x", shape=(4,))
+    x.initialize(ctx=[mx.cpu(0), mx.cpu(1)], init="zeros")
+    store = mx.kv.create("teststore")
+    trainer = gluon.Trainer([x], "sgd", {"learning_rate": 1.0}, kvstore=store)
+    with autograd.record():
+        for w in x.list_data():
+            (w + 1).backward()
+    trainer.step(1)
+    assert trainer._update_on_kvstore is False
+    np.testing.assert_array_equal(x.data(mx.cpu(1)).asnumpy(), -2)
+    with pytest.raises(ValueError, match="update_on_kvstore=False"):
+        gluon.Trainer([x], "sgd", kvstore=store, update_on_kvstore=True)._init_kvstore()

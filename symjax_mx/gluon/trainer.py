@@ -106,6 +106,11 @@ class Trainer:
                                  "mode.")
         if config["update_on_kvstore"] is not None:
             update_on_kvstore = config["update_on_kvstore"]
+        if update_on_kvstore and not store.is_capable(kvs.KVStoreBase.OPTIMIZER):
+            if config["update_on_kvstore"]:
+                raise ValueError("Please set update_on_kvstore=False when training with "
+                                 f"{type(store)}")
+            update_on_kvstore = False
         if store is not None:
             if self._compression_params:
                 store.set_gradient_compression(self._compression_params)
