@@ -114,6 +114,7 @@ SAMPLES = {
                               wrt=(0,)),
     "topk": Sample(params={"ret_typ": "value", "k": 2}),
     "Reshape": Sample(params={"shape": (3, 2)}),
+    "_np_reshape": Sample(params={"newshape": (3, -1)}),
     "_full": Sample([], {"value": 2.0, "shape": (2, 3)}),
     "_zeros": Sample([], {"shape": (2, 3)}),
     "_ones": Sample([], {"shape": (2, 3)}),
