@@ -9,8 +9,13 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
   hand, sending each window's gradient to the first maximum in row-major order as MXNet
   does. LeNet's training step runs about twice as fast with it as with
   ``reduce_window``'s select-and-scatter gradient or with JAX's own gradient of a
-  reshaped max (which also splits ties between equal maxima, unlike MXNet). Overlapping
-  windows use ``lax.reduce_window``, whose gradient also picks the first maximum.
+  reshaped max (which also splits ties between equal maxima, unlike MXNet). Other windows
+  (overlapping: the 3x3 stride-2 stem of every ResNet) are max-pooled one spatial axis at
+  a time, last axis first, each a maximum of strided slices with a hand-written gradient to
+  the first maximum along that axis; composed, the gradient reaches the window's first
+  maximum in row-major order, as in MXNet. The ResNet stem's training step (forward and
+  gradient) ran 4.6x faster than with ``lax.reduce_window``, whose gradient XLA's CPU
+  backend runs as a slow select-and-scatter.
 - ``workspace``, ``cudnn_tune`` and ``cudnn_off`` are accepted and ignored: they are
   performance hints for MXNet's own kernels.
 """
@@ -411,6 +416,50 @@ def _tile_max(x, layout, kernel):
     return tile_max(x)
 
 
+def _axis_max(x, axis, kernel, stride):
+    """Max over windows of ``kernel`` elements every ``stride`` along one axis; the gradient
+    goes to each window's first maximum."""
+    size = x.shape[axis]
+    count = (size - kernel) // stride + 1
+    rows = -(-size // stride)  # the gradient is built per stride phase, rows long each
+
+    def window(x, offset):
+        return lax.slice_in_dim(x, offset, offset + (count - 1) * stride + 1, stride, axis)
+
+    @jax.custom_vjp
+    def axis_max(x):
+        out = window(x, 0)
+        for offset in range(1, kernel):
+            out = jnp.maximum(out, window(x, offset))
+        return out
+
+    def forward(x):
+        out = axis_max(x)
+        return out, (x, out)
+
+    def backward(residuals, grad):
+        x, out = residuals
+        first = jnp.full(out.shape, kernel, np.int32)
+        for offset in reversed(range(kernel)):
+            first = jnp.where(window(x, offset) == out, offset, first)
+        zero = jnp.zeros((), grad.dtype)
+        phase_shape = grad.shape[:axis] + (rows,) + grad.shape[axis + 1:]
+        phases = []
+        for phase in range(stride):  # input rows phase, phase + stride, ...
+            total = jnp.zeros(phase_shape, grad.dtype)
+            for offset in range(phase, kernel, stride):
+                pads = [(0, 0, 0)] * grad.ndim
+                pads[axis] = (offset // stride, rows - count - offset // stride, 0)
+                total = total + lax.pad(jnp.where(first == offset, grad, zero), zero, pads)
+            phases.append(total)
+        interleaved = jnp.stack(phases, axis + 1).reshape(
+            grad.shape[:axis] + (rows * stride,) + grad.shape[axis + 1:])
+        return (lax.slice_in_dim(interleaved, 0, size, 1, axis),)
+
+    axis_max.defvjp(forward, backward)
+    return axis_max(x)
+
+
 def _per_axis(layout, spatial_values, other):
     """One value per axis of ``layout``: the spatial values in order, ``other`` elsewhere."""
     spatial = iter(spatial_values)
@@ -427,9 +476,12 @@ def _pool_sum_or_max(x, layout, kernel, stride, pads, is_max):
             return _tile_max(x, layout, kernel)
         tiles, axes = _tiles(x, layout, kernel)
         return tiles.sum(axis=axes)
-    dims, strides = _per_axis(layout, kernel, 1), _per_axis(layout, stride, 1)
     if is_max:
-        return lax.reduce_window(x, -jnp.inf, lax.max, dims, strides, "VALID")
+        axes = [i for i, c in enumerate(layout) if c not in "NC"]
+        for axis, k, s in reversed(list(zip(axes, kernel, stride))):
+            x = _axis_max(x, axis, k, s)
+        return x
+    dims, strides = _per_axis(layout, kernel, 1), _per_axis(layout, stride, 1)
     # a Python scalar init: JAX then recognizes the sum and uses its differentiable rule
     return lax.reduce_window(x, 0.0, lax.add, dims, strides, "VALID")
 
