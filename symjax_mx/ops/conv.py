@@ -4,6 +4,10 @@ UpSampling and Embedding, with MXNet 1.9.1's parameters, layouts and shape rules
 Formulation notes (measured in bench/ops.py on XLA's CPU backend):
 - Convolutions stay in the layout they are given; ``conv_general_dilated`` already runs
   a library kernel, and transposing to NHWC around each operator bought nothing.
+- Depthwise convolutions (one group per input channel: MobileNet) are a multiply-add per
+  kernel tap over strided slices, which XLA fuses into one loop: 30-100x faster forward and
+  3-10x faster gradients than ``feature_group_count`` on XLA's CPU backend, in either
+  layout (bench/depthwise.py); equal up to the order of the sums.
 - Pooling with non-overlapping windows (stride == kernel, global pooling included) is a
   reshape and a reduction over the window axes. Its max-pooling gradient is written by
   hand, sending each window's gradient to the first maximum in row-major order as MXNet
@@ -19,6 +23,7 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
 - ``workspace``, ``cudnn_tune`` and ``cudnn_off`` are accepted and ignored: they are
   performance hints for MXNet's own kernels.
 """
+import itertools
 import math
 
 import jax
@@ -33,6 +38,7 @@ from .registry import Param, ParamParsers as P, register, same_dtype_rule
 _PRECISION = lax.Precision.HIGHEST
 _DEFAULT_LAYOUT = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
 _CONV_LAYOUTS = ("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")
+_DEPTHWISE_TAPS = 49  # depthwise kernels up to 7x7 become multiply-adds per tap
 
 
 def _fill(op_name, names, shapes, name, expected, data_shape):
@@ -217,9 +223,41 @@ def _conv_shape_rule(op, params, shapes):
     return shapes, [(data[0],) + _with_channels(layout, filters, out)]
 
 
+def _depthwise(data, weight, layout, window, out_sizes):
+    """A convolution with one group per input channel, as a multiply-add per kernel tap
+    over strided slices of the padded input (output channel o reads input channel
+    o // multiplier)."""
+    channel = layout.index("C")
+    multiplier = weight.shape[0] // data.shape[channel]
+    if multiplier > 1:
+        data = jnp.repeat(data, multiplier, axis=channel)
+    data = jnp.pad(data, _per_axis(layout, [(p, p) for p in window["pad"]], (0, 0)))
+    bias_shape = [1] * data.ndim
+    bias_shape[channel] = weight.shape[0]
+    kernel = weight.shape[2:] if channel == 1 else weight.shape[1:-1]
+    out = None
+    for tap in itertools.product(*(range(k) for k in kernel)):
+        starts = [t * d for t, d in zip(tap, window["dilate"])]
+        limits = [b + (n - 1) * s + 1 for b, n, s in zip(starts, out_sizes, window["stride"])]
+        part = lax.slice(data, _per_axis(layout, starts, 0),
+                         [d if c in "NC" else v for c, d, v in
+                          zip(layout, data.shape, _per_axis(layout, limits, 0))],
+                         _per_axis(layout, window["stride"], 1))
+        tap_weight = weight[(slice(None), 0) + tap] if channel == 1 else weight[
+            (slice(None),) + tap + (0,)]
+        part = part * tap_weight.reshape(bias_shape)
+        out = part if out is None else out + part
+    return out
+
+
 def _convolution(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
-    layout, window, _, _ = _conv_plan("Convolution", params, data.shape)
+    layout, window, channels, out_sizes = _conv_plan("Convolution", params, data.shape)
+    if params["num_group"] == channels > 1 and math.prod(params["kernel"]) <= _DEPTHWISE_TAPS:
+        out = _depthwise(data, weight, layout, window, out_sizes)
+        if not params["no_bias"]:
+            out = _add_bias(out, inputs[2], layout)
+        return (out,), aux
     out = lax.conv_general_dilated(
         data, weight, window["stride"], [(p, p) for p in window["pad"]],
         rhs_dilation=window["dilate"], feature_group_count=params["num_group"],
