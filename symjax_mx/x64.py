@@ -29,9 +29,10 @@ __all__ = ["x64", "scope", "jit", "device_put", "COMPILER_OPTIONS"]
 # XLA's CPU backend by default hands a chain of dependent matrix products (a stack of
 # FullyConnected layers) to YNNPACK as one fused subgraph, which recomputes the first
 # product for every tile of the next: VGG's classifier, 0.25 s unfused, took a minute.
-# One library call per product keeps each at its plain cost. (A DebugOptions field, so
-# other backends accept it and ignore it.)
-COMPILER_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"}
+# One library call per product (and per convolution, as by default) keeps each at its
+# plain cost. (A DebugOptions field, so other backends accept it and ignore it.)
+COMPILER_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ",".join(
+    "LIBRARY_FUSION_TYPE_" + kind for kind in ("INDIVIDUAL_DOT", "INDIVIDUAL_CONVOLUTION"))}
 
 _inside = threading.local()  # whether this thread is inside an x64 entry point
 

@@ -75,3 +75,17 @@ def test_depthwise_convolution_matches_grouped_convolution(layout, shape, params
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
     for got, want in zip(vjp(head), expected_vjp(head)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_convolutions_stay_with_the_library_the_backend_picks():
+    def net(x, w):
+        y = jax.nn.relu(lax.conv_general_dilated(x, w, (1, 1), "SAME"))
+        return (lax.conv_general_dilated(y, w, (1, 1), "SAME") ** 2).sum()
+
+    shapes = (jax.ShapeDtypeStruct((32, 16, 32, 32), jnp.float32),
+              jax.ShapeDtypeStruct((16, 16, 3, 3), jnp.float32))
+    step = jax.value_and_grad(net, argnums=(0, 1))
+    ours = x64.jit(step).lower(*shapes).compile().as_text()
+    plain = jax.jit(step).lower(*shapes).compile().as_text()
+    entry = lambda text: text[text.index("ENTRY"):]  # noqa: E731
+    assert entry(ours).count(" convolution(") == entry(plain).count(" convolution(")
