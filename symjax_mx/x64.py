@@ -37,6 +37,17 @@ COMPILER_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ",".join(
 _inside = threading.local()  # whether this thread is inside an x64 entry point
 
 
+@functools.cache
+def compiler_options():
+    """:data:`COMPILER_OPTIONS` where this JAX and XLA take them (jax.jit's
+    ``compiler_options`` and that XLA field are recent), else None."""
+    try:
+        jax.jit(lambda: 0.0, compiler_options=COMPILER_OPTIONS).lower().compile()
+    except Exception:  # noqa: BLE001 (an older jax raises TypeError, an older XLA its own)
+        return None
+    return COMPILER_OPTIONS
+
+
 def _call(fn, args, kwargs):
     if getattr(_inside, "scope", False):  # nested entry points pay one attribute read
         return fn(*args, **kwargs)
@@ -70,7 +81,8 @@ class jit:  # noqa: N801 (used like jax.jit)
     __slots__ = ("jitted",)
 
     def __init__(self, fn, **jit_kwargs):
-        jit_kwargs.setdefault("compiler_options", COMPILER_OPTIONS)
+        if "compiler_options" not in jit_kwargs and compiler_options() is not None:
+            jit_kwargs["compiler_options"] = compiler_options()
         self.jitted = jax.jit(fn, **jit_kwargs)
 
     def __call__(self, *args, **kwargs):
