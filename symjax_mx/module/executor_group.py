@@ -19,7 +19,7 @@ def _descs(shapes):
     return [s if isinstance(s, DataDesc) else DataDesc(*s) for s in shapes or []]
 
 
-def _split(batch, workload):
+def split_batch(batch, workload):
     """[(start, stop)] of each context's share of ``batch`` rows, by ``workload``."""
     total = float(sum(workload))
     bounds, start = [], 0
@@ -54,7 +54,7 @@ class DataParallelExecutorGroup:
                                    else [{} for _ in self.contexts])
         self.data_shapes = _descs(data_shapes)
         self.label_shapes = _descs(label_shapes)
-        self.slices = _split(self.data_shapes[0].shape[0], self.workload)
+        self.slices = split_batch(self.data_shapes[0].shape[0], self.workload)
         self.execs = [self._bind_ith(i, shared_group) for i in range(len(self.contexts))]
         self._collect_arrays()
 

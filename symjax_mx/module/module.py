@@ -26,7 +26,7 @@ from ..kv import Placement
 from ..lowering.executor import check_placement
 from ..ndarray import NDArray, file_format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
-from .executor_group import DataParallelExecutorGroup
+from .executor_group import DataParallelExecutorGroup, split_batch
 
 __all__ = ["Module"]
 
@@ -40,6 +40,31 @@ def _descs(names, shapes, what):
                          f"{what} names are {list(names)}")
     by_name = {d.name: d for d in descs}
     return [by_name[n] for n in names]
+
+
+def _split_by_context(array, axis, contexts):
+    """``array``'s slices along ``axis``, one per context, as MXNet splits a batch."""
+    return [array.slice_axis(axis=axis, begin=start, end=stop).as_in_context(ctx)
+            for ctx, (start, stop) in zip(contexts, split_batch(array.shape[axis],
+                                                               [1] * len(contexts)))]
+
+
+class _StatesView(opt.Updater):
+    """A module's optimizer states as MXNet's Updater: reading ``states`` copies them out
+    (index -> state of NDArrays), assigning them (``set_states``) loads them in."""
+
+    def __init__(self, module):  # pylint: disable=super-init-not-called
+        self._module = module
+        self.optimizer = module._optimizer
+        self.states_synced = {}
+
+    @property
+    def states(self):
+        return self._module._indexed_states()
+
+    @states.setter
+    def states(self, states):
+        self._module._set_indexed_states(states)
 
 
 class Module(BaseModule):
@@ -190,9 +215,16 @@ class Module(BaseModule):
             initializer = init_create(initializer)
         for given, own, kind in ((arg_params, self._arg_params, "argument"),
                                  (aux_params, self._aux_params, "auxiliary state")):
+            missing = sorted(set(own) - set(given)) if given is not None else []
+            if missing and not allow_missing:  # MXNet raises these two exception types
+                raise RuntimeError(f"init_params: {kind}s {missing} are missing from the "
+                                   f"given parameters (pass allow_missing=True to "
+                                   f"initialise them)")
+        for given, own, kind in ((arg_params, self._arg_params, "argument"),
+                                 (aux_params, self._aux_params, "auxiliary state")):
             extra = sorted(set(given or {}) - set(own))
             if extra and not allow_extra:
-                raise MXNetError(f"init_params: {kind}s {extra} are not parameters of the "
+                raise ValueError(f"init_params: {kind}s {extra} are not parameters of the "
                                  f"module (pass allow_extra=True to ignore them)")
         attrs = self._symbol.attr_dict()
         for params, given in ((self._arg_params, arg_params), (self._aux_params, aux_params)):
@@ -205,9 +237,6 @@ class Module(BaseModule):
                             raise MXNetError(f"init_params: {name!r} has shape {value.shape}, "
                                              f"but the module expects {arr.shape}")
                         value.copyto(arr)
-                elif given is not None and not allow_missing:
-                    raise MXNetError(f"init_params: {name!r} is missing from the given "
-                                     f"parameters (pass allow_missing=True to initialise it)")
                 elif initializer is not None:
                     initializer(desc, arr)
         self.params_initialized = True
@@ -264,7 +293,8 @@ class Module(BaseModule):
         self._label_shapes = (_descs(self._label_names, label_shapes, "label")
                               if label_shapes else [])
         self._grad_req = grad_req
-        self._placement = Placement(self._context)
+        self._placement = Placement(self._context if self._shardable(
+            self._data_shapes + self._label_shapes) else self._context[:1])
         if shared_module is not None:
             if not (shared_module.binded and shared_module.params_initialized):
                 raise MXNetError("bind: shared_module must be bound and initialised")
@@ -309,11 +339,10 @@ class Module(BaseModule):
         spans them), its arrays placed on the module's devices."""
         inputs = data_shapes + label_shapes
         place = self._placement
-        devices = len(self._context)
-        for desc in inputs:
-            if desc.shape[0] % devices:
-                raise MXNetError(f"bind: the batch of {desc.name!r} ({desc.shape[0]}) does "
-                                 f"not split evenly across {devices} contexts")
+        if len(place.contexts) > 1 and not self._shardable(inputs):
+            raise MXNetError(f"bind: the batches of {[(d.name, d.shape) for d in inputs]} "
+                             f"do not split evenly along axis 0 across the module's "
+                             f"{len(place.contexts)} devices, as its first binding did")
         local = {d.name: tuple(d.shape) for d in inputs}
         shapes = {n: (s[0] * place.workers,) + s[1:] for n, s in local.items()}
         types = {d.name: d.dtype for d in inputs}
@@ -336,6 +365,14 @@ class Module(BaseModule):
                     else:
                         arr._write(place.place(arr, place.replicated))
         return exe
+
+    def _shardable(self, inputs):
+        """Whether the batch of ``inputs`` can be sharded over the contexts: the batch is
+        axis 0 of every input and splits evenly. Otherwise the module runs the whole batch
+        on its first context, which computes the same."""
+        devices = len(self._context)
+        return all(DataDesc.get_batch_axis(d.layout) == 0 and d.shape[0] % devices == 0
+                   for d in inputs)
 
     def reshape(self, data_shapes, label_shapes=None):
         """Bind new input shapes, keeping the parameters."""
@@ -384,6 +421,8 @@ class Module(BaseModule):
                 optimizer.idx2name = idx2name.copy()
         self._optimizer = optimizer
         self._kvstore = kv
+        if kv is not None and len(self._context) > 1 and hasattr(kv, "_set_updater"):
+            kv._set_updater(_StatesView(self))  # MXNet updates on such a store
         self._opt_states = {name: optimizer.init_state_multi_precision(
             self._exec.arg_dict[name].asjax()) for name in self._trainable()}
         self.optimizer_initialized = True
@@ -421,26 +460,36 @@ class Module(BaseModule):
         order (see ``Optimizer.step_inputs``)."""
         return self._optimizer.step_inputs(self._trained_indices)
 
+    @property
+    def _updater(self):
+        """The optimizer states seen as MXNet's Updater (``states``: index -> state)."""
+        self._check_optimizer("_updater")
+        return _StatesView(self)
+
+    def _indexed_states(self):
+        """param index -> optimizer state, NDArrays on the first context."""
+        ctx, place = self._context[0], self._placement
+        return {self._param_names.index(name): jax.tree_util.tree_map(
+            lambda a: NDArray(place.local(a), ctx), state)
+            for name, state in self._opt_states.items()}
+
+    def _set_indexed_states(self, states, origin="the given states"):
+        for name in self._opt_states:
+            index = self._param_names.index(name)
+            if index not in states:
+                raise MXNetError(f"load_optimizer_states: {origin} has no state for {name!r}")
+            self._opt_states[name] = self._placement.replicate(states[index])
+
     def save_optimizer_states(self, fname):
         """Write the optimizer states as MXNet's Updater pickles them (index -> state)."""
-        self._check_optimizer("save_optimizer_states")
-        updater = opt.get_updater(self._optimizer)
-        ctx, place = self._context[0], self._placement
-        for name, state in self._opt_states.items():
-            updater.states[self._param_names.index(name)] = jax.tree_util.tree_map(
-                lambda a: NDArray(place.local(a), ctx), state)
-        file_format.write_bytes_atomic(fname, updater.get_states())
+        file_format.write_bytes_atomic(fname, self._updater.get_states())
 
     def load_optimizer_states(self, fname):
         """Read optimizer states written by save_optimizer_states."""
         self._check_optimizer("load_optimizer_states")
         updater = opt.get_updater(self._optimizer)
         updater.set_states(file_format.read_bytes(fname))
-        for name in self._opt_states:
-            index = self._param_names.index(name)
-            if index not in updater.states:
-                raise MXNetError(f"load_optimizer_states: {fname} has no state for {name!r}")
-            self._opt_states[name] = self._placement.replicate(updater.states[index])
+        self._set_indexed_states(updater.states, fname)
 
     def _check_optimizer(self, what):
         if not self.optimizer_initialized:
@@ -537,7 +586,9 @@ class Module(BaseModule):
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward: merged on the first context, or per context."""
         self._check_ready("get_outputs")
-        return self._gathered(self._exec.outputs, merge_multi_context)
+        axes = [DataDesc.get_batch_axis(self._symbol[name].attr("__layout__"))
+                for name in self._output_names]
+        return self._gathered(self._exec.outputs, merge_multi_context, axes)
 
     def get_input_grads(self, merge_multi_context=True):
         """Gradients of the data inputs (bind with inputs_need_grad=True)."""
@@ -545,19 +596,51 @@ class Module(BaseModule):
         if not self.inputs_need_grad:
             raise MXNetError("get_input_grads: bind with inputs_need_grad=True first")
         return self._gathered([self._exec.grad_dict[n] for n in self._data_names],
-                              merge_multi_context)
+                              merge_multi_context,
+                              [DataDesc.get_batch_axis(d.layout) for d in self._data_shapes])
 
-    def _gathered(self, arrays, merge):
-        """This worker's part of ``arrays``: merged on the first context, or per context."""
+    def _gathered(self, arrays, merge, axes):
+        """This worker's part of ``arrays``: merged on the first context, or per context,
+        split along each array's batch axis in ``axes`` as MXNet splits the batch."""
         place = self._placement
         if len(self._context) == 1 and place.workers == 1:
             return arrays if merge else [[a] for a in arrays]
         first = self._context[0]
         if merge:
             return [NDArray(place.local(a.asjax()), first) for a in arrays]
+        if len(place.contexts) == 1:  # the whole batch ran on the first context
+            return [_split_by_context(a, max(axis, 0), self._context)
+                    for a, axis in zip(arrays, axes)]
         by_device = {c.jax_device: c for c in self._context}
         return [[NDArray(s.data, by_device[s.device]) for s in place.shards(a.asjax())]
                 for a in arrays]
+
+    def get_states(self, merge_multi_context=True):
+        """The state inputs (``state_names``): merged, or per context."""
+        self._check_ready("get_states")
+        return self._gathered([self._exec.arg_dict[n] for n in self._state_names],
+                              merge_multi_context, [0] * len(self._state_names))
+
+    def set_states(self, states=None, value=None):
+        """Set the state inputs from ``states`` (per state: the whole batch, or a list of
+        per-context parts as ``get_states(merge_multi_context=False)`` gives), or fill them
+        with the scalar ``value``."""
+        self._check_ready("set_states")
+        if (states is None) == (value is None):
+            raise MXNetError("set_states: give exactly one of states and value")
+        place = self._placement
+        for i, name in enumerate(self._state_names):
+            target = self._exec.arg_dict[name]
+            if states is None:
+                data = jax.numpy.full(target.shape, value, target.dtype)
+            else:
+                parts = states[i] if isinstance(states[i], (list, tuple)) else [states[i]]
+                data = jax.numpy.concatenate([x64.device_put(p.asjax(), place.contexts[0]
+                                                             .jax_device) for p in parts])
+            if tuple(data.shape) != target.shape:
+                raise MXNetError(f"set_states: state {name!r} has shape "
+                                 f"{tuple(data.shape)}, expected {target.shape}")
+            target._write(place.place(data, place.batch, target.dtype))
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         """Update ``eval_metric`` with the last outputs against ``labels``."""
