@@ -17,6 +17,7 @@ class LoweredGraph:
         self.nodes = graph.nodes
         self.heads = graph.heads
         self.random = any(node.op is not None and node.op.random for node in self.nodes)
+        self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         # An operator without inputs whose shape has unknown (0) sizes gets the inferred one.
         self.params = {}
         for node in self.nodes:
@@ -41,7 +42,15 @@ class LoweredGraph:
         each operation's own); ``keys`` gives random nodes, by name, the PRNG keys they
         must use (default: ``rng`` folded with the node's position)."""
         values, new_aux = {}, dict(aux)
-        for position, node in enumerate(self.nodes):
+        new_aux.update(self.evaluate(self.nodes, values, args, aux, rng, is_train, keys))
+        return [values[id(n)][i] for n, i in self.heads], new_aux
+
+    def evaluate(self, nodes, values, args, aux, rng, is_train, keys=None):
+        """Compute ``nodes`` (a topologically ordered part of the graph) into ``values``
+        (id(node) -> its outputs, indexable by output; it already holds what they read from
+        other nodes); returns the auxiliary states a training pass updates, by name."""
+        updates = {}
+        for node in nodes:
             if node.op is None:
                 values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
                 continue
@@ -50,7 +59,7 @@ class LoweredGraph:
             key = None
             if node.op.random:
                 key = (keys[node.name] if keys is not None and node.name in keys
-                       else jax.random.fold_in(rng, position))
+                       else jax.random.fold_in(rng, self.positions[id(node)]))
             train = is_train[node.name] if isinstance(is_train, dict) else is_train
             with node_scope(node):
                 outputs, updated = node.op.compute(entries[:split], entries[split:],
@@ -59,5 +68,5 @@ class LoweredGraph:
             if train:
                 for (state, _), value in zip(node.inputs[split:], updated):
                     if state.op is None:
-                        new_aux[state.name] = value
-        return [values[id(n)][i] for n, i in self.heads], new_aux
+                        updates[state.name] = value
+        return updates

@@ -11,6 +11,7 @@ import warnings
 
 import jax
 import numpy as np
+from jax.sharding import SingleDeviceSharding
 
 from .. import x64
 from .. import kv as kvstore_module
@@ -23,7 +24,7 @@ from ..initializer import InitDesc, Uniform
 from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import Placement
-from ..lowering.executor import check_placement
+from ..lowering.executor import check_group2ctx
 from ..ndarray import NDArray, file_format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
 from .executor_group import DataParallelExecutorGroup, split_batch
@@ -40,6 +41,15 @@ def _descs(names, shapes, what):
                          f"{what} names are {list(names)}")
     by_name = {d.name: d for d in descs}
     return [by_name[n] for n in names]
+
+
+def _first_context_groups(group2ctxs):
+    """The group -> Context map of the first context from MXNet's ``group2ctxs``: one dict
+    for every context, a list of dicts (one per context), or a dict of lists."""
+    if not group2ctxs:
+        return None
+    groups = group2ctxs[0] if isinstance(group2ctxs, (list, tuple)) else group2ctxs
+    return {g: c[0] if isinstance(c, (list, tuple)) else c for g, c in groups.items()}
 
 
 def _split_by_context(array, axis, contexts):
@@ -81,8 +91,7 @@ class Module(BaseModule):
         if work_load_list is not None and len(set(work_load_list)) > 1:
             raise MXNetError("Module: uneven work_load_list is not supported; the batch is "
                              "split evenly across the contexts")
-        for group2ctx in _as_list(group2ctxs) if group2ctxs is not None else []:
-            check_placement(contexts[0], group2ctx)
+        self._group2ctx = check_group2ctx(_first_context_groups(group2ctxs))
         if compression_params is not None:
             raise MXNetError("Module: gradient compression (compression_params) is not "
                              "supported")
@@ -257,7 +266,16 @@ class Module(BaseModule):
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                arrays[name]._write(place.place(value, place.replicated, arrays[name].dtype))
+                self._write_into(arrays[name], value, place.replicated)
+
+    def _write_into(self, target, value, sharding):
+        """Write ``value`` into the executor's array ``target``: by ``sharding`` when the
+        program spans devices, else on the array's own context (with group2ctx the
+        arrays live on several)."""
+        place = self._placement
+        if len(place.contexts) == 1 and place.workers == 1:
+            sharding = SingleDeviceSharding(target.context.jax_device)
+        target._write(place.place(value, sharding, target.dtype))
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
                    allow_extra=False):
@@ -352,11 +370,11 @@ class Module(BaseModule):
         try:
             exe = self._symbol.simple_bind(self._context[0], grad_req=self._reqs,
                                            type_dict=types, shared_exec=shared_exec,
-                                           **kept, **shapes)
+                                           group2ctx=self._group2ctx, **kept, **shapes)
         except MXNetError as err:
             raise MXNetError(f"bind: the network does not accept input shapes {local}: "
                              f"{err}") from None
-        if len(self._context) > 1 or place.workers > 1:
+        if len(place.contexts) > 1 or place.workers > 1:
             for arrays in (exe.arg_dict, exe.grad_dict, exe.aux_dict):
                 for name, arr in arrays.items():
                     if name in local:
@@ -371,8 +389,9 @@ class Module(BaseModule):
         axis 0 of every input and splits evenly. Otherwise the module runs the whole batch
         on its first context, which computes the same."""
         devices = len(self._context)
-        return all(DataDesc.get_batch_axis(d.layout) == 0 and d.shape[0] % devices == 0
-                   for d in inputs)
+        return self._group2ctx is None and all(
+            DataDesc.get_batch_axis(d.layout) == 0 and d.shape[0] % devices == 0
+            for d in inputs)
 
     def reshape(self, data_shapes, label_shapes=None):
         """Bind new input shapes, keeping the parameters."""
@@ -515,7 +534,7 @@ class Module(BaseModule):
         place = self._placement
         for name, value in zip(self._data_names + self._label_names, data + labels):
             target = self._exec.arg_dict[name]
-            target._write(place.place(value, place.batch, target.dtype))
+            self._write_into(target, value, place.batch)
 
     def forward(self, data_batch, is_train=None):
         """Run the network on ``data_batch`` (training mode by default if bound for it)."""
@@ -576,6 +595,7 @@ class Module(BaseModule):
         """Whether a training step can run as one program: an optimizer is set, no
         monitor watches, no gradient accumulates, and every head is a loss."""
         return (self.optimizer_initialized and self._monitor is None
+                and self._group2ctx is None
                 and all(self._reqs[n] != "add" for n in self._trained)
                 and all(node.op is not None and node.op.loss
                         for node, _ in self._symbol.graph.heads))
@@ -640,7 +660,7 @@ class Module(BaseModule):
             if tuple(data.shape) != target.shape:
                 raise MXNetError(f"set_states: state {name!r} has shape "
                                  f"{tuple(data.shape)}, expected {target.shape}")
-            target._write(place.place(data, place.batch, target.dtype))
+            self._write_into(target, data, place.batch)
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         """Update ``eval_metric`` with the last outputs against ``labels``."""
