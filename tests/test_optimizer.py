@@ -384,3 +384,16 @@ def test_group_adagrad_is_contrib_row_wise_and_rejects_weight_decay():
 def test_optimizers_with_equal_settings_share_one_compiled_step():
     assert opt.SGD(momentum=0.9)._compiled_step() is opt.SGD(momentum=0.9)._compiled_step()
     assert opt.SGD(momentum=0.9)._compiled_step() is not opt.SGD(momentum=0.5)._compiled_step()
+
+
+@pytest.mark.parametrize("name", ["nag", "adamax", "adam"])
+def test_float64_weights_get_float64_states(name):
+    """create_state runs in 64-bit mode: a float64 weight's state is float64 too."""
+    optimizer = opt.create(name, learning_rate=0.1, momentum=0.9) if name == "nag" \
+        else opt.create(name, learning_rate=0.1)
+    weight = mx.nd.array(np.full((3,), 1 + 1e-12), dtype=np.float64)
+    state = optimizer.create_state_multi_precision(0, weight)
+    leaves = state if isinstance(state, tuple) else (state,)
+    assert all(leaf.dtype == np.float64 for leaf in leaves)
+    optimizer.update_multi_precision(0, weight, mx.nd.ones((3,), dtype=np.float64), state)
+    assert weight.dtype == np.float64 and (weight.asnumpy() < 1).all()

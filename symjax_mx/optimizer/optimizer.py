@@ -246,6 +246,7 @@ class Optimizer:
 
     # --- NDArray API -----------------------------------------------------------------------
 
+    @x64.x64
     def create_state(self, index, weight):
         """The state for the NDArray ``weight``: None, an NDArray or a tuple of NDArrays."""
         return _to_ndarrays(self.init_state(weight.asjax()), weight.context)
