@@ -79,3 +79,13 @@ def test_updater_states_and_kvstore_updater(tmp_path):
     mod.load_optimizer_states(path)
     np.testing.assert_allclose(mod._updater.states[index].asnumpy(), np.full(4, -0.1),
                                rtol=1e-6)
+
+
+def test_uneven_work_load_splits_outputs_by_it():
+    sym = mx.sym.Activation(mx.sym.Variable("data"), act_type="relu")
+    mod = mx.mod.Module(sym, ("data",), None, context=[mx.cpu(0), mx.cpu(1)],
+                        work_load_list=[1, 3])
+    mod.bind(data_shapes=[("data", (8, 2))], for_training=False)
+    mod.init_params()
+    mod.forward(mx.io.DataBatch([mx.nd.ones((8, 2))]))
+    assert [p.shape for p in mod.get_outputs(merge_multi_context=False)[0]] == [(2, 2), (6, 2)]

@@ -52,11 +52,11 @@ def _first_context_groups(group2ctxs):
     return {g: c[0] if isinstance(c, (list, tuple)) else c for g, c in groups.items()}
 
 
-def _split_by_context(array, axis, contexts):
+def _split_by_context(array, axis, contexts, workload):
     """``array``'s slices along ``axis``, one per context, as MXNet splits a batch."""
     return [array.slice_axis(axis=axis, begin=start, end=stop).as_in_context(ctx)
             for ctx, (start, stop) in zip(contexts, split_batch(array.shape[axis],
-                                                               [1] * len(contexts)))]
+                                                               workload))]
 
 
 class _StatesView(opt.Updater):
@@ -80,6 +80,8 @@ class _StatesView(opt.Updater):
 class Module(BaseModule):
     """MXNet's ``mx.mod.Module``."""
 
+    _pipelined_fit = True
+
     def __init__(self, symbol, data_names=("data",), label_names=("softmax_label",),
                  logger=logging, context=None, work_load_list=None, fixed_param_names=None,
                  state_names=None, group2ctxs=None, compression_params=None):
@@ -88,9 +90,10 @@ class Module(BaseModule):
         if not all(isinstance(c, Context) for c in contexts):
             raise MXNetError(f"Module: context must be a Context or a list of them, got "
                              f"{context!r}")
-        if work_load_list is not None and len(set(work_load_list)) > 1:
-            raise MXNetError("Module: uneven work_load_list is not supported; the batch is "
-                             "split evenly across the contexts")
+        if work_load_list is not None and len(work_load_list) != len(contexts):
+            raise MXNetError(f"Module: work_load_list has {len(work_load_list)} entries for "
+                             f"{len(contexts)} contexts")
+        self._work_load = list(work_load_list or [1] * len(contexts))
         self._group2ctx = check_group2ctx(_first_context_groups(group2ctxs))
         if compression_params is not None:
             raise MXNetError("Module: gradient compression (compression_params) is not "
@@ -290,6 +293,8 @@ class Module(BaseModule):
              force_rebind=False, shared_module=None, grad_req="write"):
         """Allocate the executor for these input shapes (DataDescs or (name, shape))."""
         if force_rebind:
+            if self._exec is not None and self._params_dirty:
+                self._sync_params_from_devices()  # keep what training did so far
             self.binded = False
             self._exec = None
         if self.binded:
@@ -385,11 +390,12 @@ class Module(BaseModule):
         return exe
 
     def _shardable(self, inputs):
-        """Whether the batch of ``inputs`` can be sharded over the contexts: the batch is
-        axis 0 of every input and splits evenly. Otherwise the module runs the whole batch
-        on its first context, which computes the same."""
+        """Whether the batch of ``inputs`` can be sharded over the contexts: no group2ctx,
+        an even work load, the batch is axis 0 of every input and splits evenly. Otherwise
+        the module runs the whole batch on its first context (its groups' contexts with
+        group2ctx), which computes the same."""
         devices = len(self._context)
-        return self._group2ctx is None and all(
+        return self._group2ctx is None and len(set(self._work_load)) == 1 and all(
             DataDesc.get_batch_axis(d.layout) == 0 and d.shape[0] % devices == 0
             for d in inputs)
 
@@ -629,7 +635,7 @@ class Module(BaseModule):
         if merge:
             return [NDArray(place.local(a.asjax()), first) for a in arrays]
         if len(place.contexts) == 1:  # the whole batch ran on the first context
-            return [_split_by_context(a, max(axis, 0), self._context)
+            return [_split_by_context(a, max(axis, 0), self._context, self._work_load)
                     for a, axis in zip(arrays, axes)]
         by_device = {c.jax_device: c for c in self._context}
         return [[NDArray(s.data, by_device[s.device]) for s in place.shards(a.asjax())]
