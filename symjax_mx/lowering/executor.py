@@ -18,6 +18,7 @@ from ..ndarray import NDArray, zeros
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..symbol.inference import given_values, solve
+from .backward_monitor import backward_outputs
 from .placed import StagedPrograms, node_contexts
 from .programs import optimizer_update, programs_for
 
@@ -99,6 +100,7 @@ class Executor:
         self._last_inference = None  # (args, aux, rng) of the last forward(is_train=False)
         self._monitor = None
         self._monitor_all = False
+        self._monitored_pass = None  # (args, aux, rng) of the last monitored training pass
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
 
     # --- running -------------------------------------------------------------------------
@@ -115,7 +117,12 @@ class Executor:
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
         compiled = self._compiled
-        self._vjp = self._grads = self._last_inference = None
+        self._vjp = self._grads = self._last_inference = self._monitored_pass = None
+        if self._monitor is not None:  # a copy: a training pass donates the aux states
+            monitored = (dict(args), {n: x64.device_put(v, may_alias=False)
+                                      for n, v in aux.items()}, rng)
+            if is_train:
+                self._monitored_pass = monitored
         if not is_train and compiled.diff_names:
             self._last_inference = (dict(args), aux, rng)
         if is_train and compiled.diff_names:
@@ -132,7 +139,7 @@ class Executor:
             for name, value in new_aux.items():
                 self.aux_dict[name]._write(value)
         if self._monitor is not None:
-            self._run_monitor(args, aux, rng, is_train)
+            self._run_monitor(*monitored, is_train)
         return self.outputs
 
     @logs_compiles(_describe)
@@ -161,6 +168,12 @@ class Executor:
             grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
         for name, grad in grads.items():
             self.grad_dict[name]._write(grad)
+        if self._monitor is not None and self._monitored_pass is not None:
+            device = self._ctx.jax_device
+            on_ctx = jax.tree_util.tree_map(lambda x: x64.device_put(x, device),
+                                            (self._monitored_pass, heads))
+            for name, grad in backward_outputs(self._compiled.graph, *on_ctx[0], on_ctx[1]):
+                self._monitor(name, NDArray(grad, self._ctx))
 
     @property
     def programs(self):

@@ -45,10 +45,12 @@ class LoweredGraph:
         new_aux.update(self.evaluate(self.nodes, values, args, aux, rng, is_train, keys))
         return [values[id(n)][i] for n, i in self.heads], new_aux
 
-    def evaluate(self, nodes, values, args, aux, rng, is_train, keys=None):
+    def evaluate(self, nodes, values, args, aux, rng, is_train, keys=None, perturb=None):
         """Compute ``nodes`` (a topologically ordered part of the graph) into ``values``
         (id(node) -> its outputs, indexable by output; it already holds what they read from
-        other nodes); returns the auxiliary states a training pass updates, by name."""
+        other nodes); returns the auxiliary states a training pass updates, by name.
+        ``perturb`` (id(node) -> one array per output) is added to operator outputs, so
+        that differentiating with respect to it gives each entry's gradient."""
         updates = {}
         for node in nodes:
             if node.op is None:
@@ -56,17 +58,24 @@ class LoweredGraph:
                 continue
             entries = [values[id(n)][i] for n, i in node.inputs]
             split = node.num_inputs()
-            key = None
-            if node.op.random:
-                key = (keys[node.name] if keys is not None and node.name in keys
-                       else jax.random.fold_in(rng, self.positions[id(node)]))
+            key = self.node_key(node, rng, keys)
             train = is_train[node.name] if isinstance(is_train, dict) else is_train
             with node_scope(node):
                 outputs, updated = node.op.compute(entries[:split], entries[split:],
                                                    self.params[id(node)], train, key)
+            if perturb is not None:
+                outputs = [o + p for o, p in zip(outputs, perturb[id(node)])]
             values[id(node)] = tuple(outputs)
             if train:
                 for (state, _), value in zip(node.inputs[split:], updated):
                     if state.op is None:
                         updates[state.name] = value
         return updates
+
+    def node_key(self, node, rng, keys=None):
+        """The PRNG key a random node draws with (None for others)."""
+        if not node.op.random:
+            return None
+        if keys is not None and node.name in keys:
+            return keys[node.name]
+        return jax.random.fold_in(rng, self.positions[id(node)])
