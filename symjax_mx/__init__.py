@@ -27,11 +27,14 @@ mon = monitor
 nd = ndarray
 sym = symbol
 viz = visualization
+kvstore = kv  # MXNet's module name; ``import mxnet.kvstore`` finds it too
+__import__("sys").modules[__name__ + ".kvstore"] = kv
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
            "contrib", "autograd", "gluon",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
+           "kvstore",
            "lr_scheduler", "metric", "mod", "model", "mon", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "profiler", "random", "rnn", "sym", "symbol",
            "test_utils", "visualization", "viz", "engine", "runtime", "util", "is_np_array",
