@@ -248,3 +248,14 @@ def test_kvstore_is_mxnets_module_name_for_kv():
     out = mx.nd.zeros((2,))
     kv.pull(3, out=out)
     assert out.asnumpy().tolist() == [1, 1]
+
+
+@pytest.mark.skipif(not hasattr(mx.nd.NDArray, "tostype"), reason="needs sparse storage")
+def test_pull_leaves_sparse_outputs_alone():
+    kv = mx.kv.create("local")
+    kv.init("w", mx.nd.zeros((2, 3)))
+    sparse = (mx.nd.ones((2, 3)) * 2).tostype("row_sparse")
+    kv.pull("w", out=sparse)
+    assert (sparse.asnumpy() == 2).all()
+    kv.pull("w", out=sparse, ignore_sparse=False)
+    assert (sparse.asnumpy() == 0).all()
