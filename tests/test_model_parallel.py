@@ -94,3 +94,20 @@ def test_module_with_group2ctxs_trains():
     mod.forward(batch, is_train=False)
     probs = mod.get_outputs()[0].asnumpy()
     assert probs[np.arange(4), [0, 1, 2, 1]].mean() > 0.5  # it learned the batch
+
+
+def test_executor_group_places_each_contexts_groups():
+    with mx.AttrScope(ctx_group="dev1"):
+        a = mx.sym.Variable("a") * 2
+    with mx.AttrScope(ctx_group="dev2"):
+        net = a + mx.sym.Variable("b")
+    group = mx.module.executor_group.DataParallelExecutorGroup(
+        net, [mx.cpu(0), mx.cpu(1)], None, [("a", (4, 3)), ("b", (4, 3))], None, [],
+        for_training=True, inputs_need_grad=True,
+        group2ctxs={"dev1": [mx.cpu(2), mx.cpu(3)], "dev2": mx.cpu(1)})
+    batch = mx.io.DataBatch([mx.nd.ones((4, 3)), mx.nd.full((4, 3), 5)])
+    group.forward(batch, is_train=True)
+    group.backward([mx.nd.ones((4, 3))])
+    np.testing.assert_array_equal(group.get_outputs()[0].asnumpy(), np.full((4, 3), 7))
+    np.testing.assert_array_equal(group.get_input_grads()[0].asnumpy(), np.full((4, 3), 2))
+    assert [e.outputs[0].context for e in group.execs] == [mx.cpu(1), mx.cpu(1)]

@@ -27,7 +27,7 @@ from ..kv import Placement
 from ..lowering.executor import check_group2ctx
 from ..ndarray import NDArray, file_format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
-from .executor_group import DataParallelExecutorGroup, split_batch
+from .executor_group import DataParallelExecutorGroup, groups_of, split_batch
 
 __all__ = ["Module"]
 
@@ -41,15 +41,6 @@ def _descs(names, shapes, what):
                          f"{what} names are {list(names)}")
     by_name = {d.name: d for d in descs}
     return [by_name[n] for n in names]
-
-
-def _first_context_groups(group2ctxs):
-    """The group -> Context map of the first context from MXNet's ``group2ctxs``: one dict
-    for every context, a list of dicts (one per context), or a dict of lists."""
-    if not group2ctxs:
-        return None
-    groups = group2ctxs[0] if isinstance(group2ctxs, (list, tuple)) else group2ctxs
-    return {g: c[0] if isinstance(c, (list, tuple)) else c for g, c in groups.items()}
 
 
 def _split_by_context(array, axis, contexts, workload):
@@ -94,7 +85,8 @@ class Module(BaseModule):
             raise MXNetError(f"Module: work_load_list has {len(work_load_list)} entries for "
                              f"{len(contexts)} contexts")
         self._work_load = list(work_load_list or [1] * len(contexts))
-        self._group2ctx = check_group2ctx(_first_context_groups(group2ctxs))
+        # the whole batch runs with the first context's placement of the groups
+        self._group2ctx = check_group2ctx(groups_of(group2ctxs, 0))
         if compression_params is not None:
             raise MXNetError("Module: gradient compression (compression_params) is not "
                              "supported")
