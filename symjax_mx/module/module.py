@@ -220,14 +220,14 @@ class Module(BaseModule):
         for given, own, kind in ((arg_params, self._arg_params, "argument"),
                                  (aux_params, self._aux_params, "auxiliary state")):
             missing = sorted(set(own) - set(given)) if given is not None else []
-            if missing and not allow_missing:  # MXNet raises these two exception types
-                raise RuntimeError(f"init_params: {kind}s {missing} are missing from the "
-                                   f"given parameters (pass allow_missing=True to "
-                                   f"initialise them)")
+            if missing and not allow_missing:  # a RuntimeError, as MXNet raises
+                raise MXNetError(f"init_params: {kind}s {missing} are missing from the "
+                                 f"given parameters (pass allow_missing=True to "
+                                 f"initialise them)")
         for given, own, kind in ((arg_params, self._arg_params, "argument"),
                                  (aux_params, self._aux_params, "auxiliary state")):
             extra = sorted(set(given or {}) - set(own))
-            if extra and not allow_extra:
+            if extra and not allow_extra:  # MXNet raises a ValueError here
                 raise ValueError(f"init_params: {kind}s {extra} are not parameters of the "
                                  f"module (pass allow_extra=True to ignore them)")
         attrs = self._symbol.attr_dict()
