@@ -20,8 +20,6 @@ from . import numpy as np, numpy_extension as npx  # noqa: E402
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
-from . import util  # noqa: E402
-from .util import is_np_shape, np_shape, set_np_shape, use_np_shape  # noqa: E402
 
 init = initializer
 mod = module
@@ -30,11 +28,14 @@ nd = ndarray
 sym = symbol
 viz = visualization
 img = image
+kvstore = kv  # MXNet's module name; ``import mxnet.kvstore`` finds it too
+__import__("sys").modules[__name__ + ".kvstore"] = kv
 
 __version__ = "0.1.0"
 __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint", "context",
            "contrib", "autograd", "gluon",
            "cpu", "cpu_pinned", "current_context", "gpu", "init", "initializer", "io", "kv",
+           "kvstore",
            "lr_scheduler", "metric", "mod", "model", "mon", "module", "monitor", "name", "nd",
            "ndarray", "operator", "ops", "optimizer", "profiler", "random", "rnn", "sym", "symbol",
            "test_utils", "visualization", "viz", "engine", "runtime", "util", "is_np_array",

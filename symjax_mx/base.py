@@ -5,8 +5,9 @@ import platform
 import numpy as np
 
 
-class MXNetError(Exception):
-    """Error raised by symjax_mx for invalid input or failed operations."""
+class MXNetError(RuntimeError):
+    """Error raised by symjax_mx for invalid input or failed operations (a RuntimeError,
+    as MXNet's is)."""
 
 
 # The dtypes MXNet 1.9.1 supports, by name; float32 is MXNet's default (mx_real_t).

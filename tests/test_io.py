@@ -467,3 +467,19 @@ def test_mnist_iter_bad_files(tmp_path):
         mio.MNISTIter(image=image, label=label, batch_size=11)
     with pytest.raises(MXNetError, match="part_index 3"):
         mio.MNISTIter(image=image, label=label, num_parts=3, part_index=3)
+
+
+def test_ndarrayiter_over_csr_matrices_needs_discard():
+    import scipy.sparse as spsp
+    dense = np.arange(21, dtype=np.float32).reshape(7, 3) % 4
+    with pytest.raises(NotImplementedError, match="last_batch_handle"):
+        mx.io.NDArrayIter({"data": spsp.csr_matrix(dense)}, dense[:, 0], 2)
+    if not hasattr(mx.nd, "sparse"):
+        return  # the batches are CSRNDArrays: the rest needs sparse storage
+    for shuffle in (False, True):
+        it = mx.io.NDArrayIter({"data": spsp.csr_matrix(dense)}, None, 2, shuffle=shuffle,
+                               last_batch_handle="discard")
+        batches = list(it)
+        assert len(batches) == 3 and not batches[0].label
+        assert batches[1].data[0].stype == "csr"
+    np.testing.assert_array_equal(batches[1].data[0].asnumpy().sum(), dense[it._order[2:4]].sum())

@@ -237,3 +237,25 @@ def test_unsupported_features_are_refused(kv):
         kv.row_sparse_pull(0, out=mx.nd.ones(SHAPE))
     with pytest.raises(mx.MXNetError, match="gradient compression is not supported"):
         kv.set_gradient_compression({"type": "2bit"})
+
+
+def test_kvstore_is_mxnets_module_name_for_kv():
+    import importlib
+    assert mx.kvstore is mx.kv
+    assert importlib.import_module("symjax_mx.kvstore") is mx.kv
+    kv = mx.kvstore.create("local")
+    kv.init(3, mx.nd.ones((2,)))
+    out = mx.nd.zeros((2,))
+    kv.pull(3, out=out)
+    assert out.asnumpy().tolist() == [1, 1]
+
+
+@pytest.mark.skipif(not hasattr(mx.nd.NDArray, "tostype"), reason="needs sparse storage")
+def test_pull_leaves_sparse_outputs_alone():
+    kv = mx.kv.create("local")
+    kv.init("w", mx.nd.zeros((2, 3)))
+    sparse = (mx.nd.ones((2, 3)) * 2).tostype("row_sparse")
+    kv.pull("w", out=sparse)
+    assert (sparse.asnumpy() == 2).all()
+    kv.pull("w", out=sparse, ignore_sparse=False)
+    assert (sparse.asnumpy() == 0).all()

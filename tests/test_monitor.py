@@ -94,3 +94,34 @@ def test_monitor_all_reports_operator_inputs():
     names = [n for _, n, _ in mon.toc()]
     for name in ("fc1_data", "fc1_weight", "fc1_bias", "fc1_output"):
         assert name in names
+
+
+def test_backward_outputs_as_mxnet_reports_them():
+    """Values measured on MXNet 1.9.1 (fc_0_backward_output0, the gradient of data, is left
+    out: MXNet does not compute it and reports an unrelated buffer)."""
+    x = mx.sym.Variable("data")
+    x = mx.sym.FullyConnected(x, name="fc_0", num_hidden=2)
+    x = mx.sym.Activation(x, name="act_0", act_type="sigmoid")
+    x = mx.sym.FullyConnected(x, name="fc_1", num_hidden=2)
+    x = mx.sym.Activation(x, name="act_1", act_type="sigmoid")
+    x = mx.sym.LinearRegressionOutput(x, name="softmax", grad_scale=2)
+    mon = mx.mon.Monitor(1, stat_func=lambda a: mx.nd.abs(a).mean().reshape((1,)),
+                         pattern=".*backward.*", sort=True)
+    mod = mx.mod.Module(x, context=[mx.cpu()])
+    mod.bind([("data", (1, 2))], label_shapes=[("softmax_label", (1, 2))])
+    mod.install_monitor(mon)
+    mod.init_params(arg_params={
+        "fc_0_weight": mx.nd.array([[.15, .20], [.25, .30]]), "fc_0_bias": mx.nd.array([.35, .35]),
+        "fc_1_weight": mx.nd.array([[.40, .45], [.50, .55]]), "fc_1_bias": mx.nd.array([.60, .60])})
+    mon.tic()
+    mod.forward_backward(mx.io.DataBatch([mx.nd.array([[0.05, .10]])],
+                                         [mx.nd.array([[.01, 0.99]])]))
+    got = {name: float(text) for _, name, text in mon.toc()}
+    expected = {"act_0_backward_output": 0.009362806, "act_1_backward_output": 0.088298395,
+                "fc_0_backward_output1": 0.00070221035, "fc_0_backward_output2": 0.009362806,
+                "fc_1_backward_output0": 0.038860314, "fc_1_backward_output1": 0.05254436,
+                "fc_1_backward_output2": 0.088298395, "softmax_backward_output0": 0.4792183,
+                "softmax_backward_output1": 0.0}
+    assert set(got) == set(expected) | {"fc_0_backward_output0"}
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, rel=1e-5, abs=1e-7), name

@@ -382,5 +382,37 @@ def test_group_adagrad_is_contrib_row_wise_and_rejects_weight_decay():
 
 
 def test_optimizers_with_equal_settings_share_one_compiled_step():
-    assert opt.SGD(momentum=0.9)._compiled_step() is opt.SGD(momentum=0.9)._compiled_step()
-    assert opt.SGD(momentum=0.9)._compiled_step() is not opt.SGD(momentum=0.5)._compiled_step()
+    def compiled(**kwargs):
+        return opt.SGD(**kwargs)._compiled_step().func
+    assert compiled(momentum=0.9) is compiled(momentum=0.9)
+    assert compiled(momentum=0.9) is not compiled(momentum=0.5)
+    # rescale_grad and a clip limit that is on are traced: one compile serves them all
+    assert compiled(momentum=0.9, rescale_grad=0.5, clip_gradient=0.3) is \
+        compiled(momentum=0.9, rescale_grad=0.25, clip_gradient=2.0)
+    assert compiled(clip_gradient=0.3) is not compiled(clip_gradient=None)
+
+
+@pytest.mark.parametrize("rescale,clip", [(0.5, 0.3), (0.25, 2.0), (2.0, None), (1.0, -1.0)])
+def test_traced_rescale_and_clip_give_each_optimizers_own_update(rescale, clip):
+    weight = mx.nd.array([1.0, -2.0, 3.0])
+    grad = mx.nd.array([0.4, -1.0, 8.0])
+    sgd = opt.SGD(learning_rate=0.1, rescale_grad=rescale, clip_gradient=clip)
+    sgd.update(0, weight, grad, None)
+    scaled = np.array([0.4, -1.0, 8.0]) * rescale
+    if clip is not None and clip > 0:
+        scaled = np.clip(scaled, -clip, clip)
+    np.testing.assert_allclose(weight.asnumpy(), np.array([1.0, -2.0, 3.0]) - 0.1 * scaled,
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["nag", "adamax", "adam"])
+def test_float64_weights_get_float64_states(name):
+    """create_state runs in 64-bit mode: a float64 weight's state is float64 too."""
+    optimizer = opt.create(name, learning_rate=0.1, momentum=0.9) if name == "nag" \
+        else opt.create(name, learning_rate=0.1)
+    weight = mx.nd.array(np.full((3,), 1 + 1e-12), dtype=np.float64)
+    state = optimizer.create_state_multi_precision(0, weight)
+    leaves = state if isinstance(state, tuple) else (state,)
+    assert all(leaf.dtype == np.float64 for leaf in leaves)
+    optimizer.update_multi_precision(0, weight, mx.nd.ones((3,), dtype=np.float64), state)
+    assert weight.dtype == np.float64 and (weight.asnumpy() < 1).all()

@@ -220,3 +220,9 @@ def test_constant_symbols():
                                   np.ones(2, np.int32))
     np.testing.assert_array_equal(mx.sym.full((2,), 3).eval(mx.cpu())[0].asnumpy(), [3, 3])
     assert mx.sym.ones((1, 2), name="o").list_outputs() == ["o_output"]
+
+
+def test_variable_shape_may_be_an_int():
+    v = mx.sym.var("b", shape=(3))  # MXNet's tests write shape=(1)
+    assert v.attr("__shape__") == "(3,)"
+    assert (v * 2).infer_shape()[1] == [(3,)]

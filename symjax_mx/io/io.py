@@ -226,8 +226,17 @@ class PrefetchingIter(_BatchHolder):
         return self.current_batch
 
 
+def _is_csr(value):
+    """Whether ``value`` is a CSR matrix: a CSRNDArray or a scipy.sparse one."""
+    return getattr(value, "stype", None) == "csr" or (
+        type(value).__module__.startswith("scipy.sparse") and hasattr(value, "tocsr"))
+
+
 def _as_host(name, value):
-    """A numpy copy of an input: an NDArray keeps its dtype, anything else is float32."""
+    """A host copy of an input: an NDArray keeps its dtype, anything else is float32; CSR
+    matrices stay scipy.sparse CSR matrices (their batches become CSRNDArrays)."""
+    if _is_csr(value):
+        return value.asscipy() if isinstance(value, NDArray) else value.tocsr()
     if isinstance(value, NDArray):
         return value.asnumpy()
     try:
@@ -243,7 +252,7 @@ def _init_data(data, allow_empty, default_name):
         if not allow_empty:
             raise AssertionError(f"{default_name} must not be None")
         data = []
-    if isinstance(data, (np.ndarray, NDArray)):
+    if isinstance(data, (np.ndarray, NDArray)) or _is_csr(data):
         data = [data]
     if isinstance(data, list):
         if not data and not allow_empty:
@@ -277,6 +286,10 @@ class NDArrayIter(DataIter):
             raise MXNetError(f"batch_size must be positive, got {batch_size}")
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
+        if any(_is_csr(v) for _, v in self.data + self.label) and \
+                last_batch_handle != "discard":
+            raise NotImplementedError("`NDArrayIter` only supports ``CSRNDArray`` with "
+                                      "`last_batch_handle` set to `discard`.")
         self.layout = layout
         self._axis = DataDesc.get_batch_axis(layout)
         self.num_data = self.data[0][1].shape[self._axis]
@@ -364,8 +377,10 @@ class NDArrayIter(DataIter):
         rows = self._rows()
         if isinstance(rows, slice):
             index = (slice(None),) * self._axis + (rows,)
-            return [_to_nd(value[index]) for _, value in sources]
-        return [_to_nd(np.take(value, rows, axis=self._axis)) for _, value in sources]
+            return [_to_nd(value[rows] if _is_csr(value) else value[index])
+                    for _, value in sources]
+        return [_to_nd(value[rows] if _is_csr(value) else np.take(value, rows, axis=self._axis))
+                for _, value in sources]
 
     def getdata(self):
         return self._batch(self.data)

@@ -160,7 +160,9 @@ class KVStore(KVStoreBase):
 
     @x64.x64
     def pull(self, key, out=None, priority=0, ignore_sparse=True):
-        """Write each key's value into its output array(s), each on its own device."""
+        """Write each key's value into its output array(s), each on its own device; with
+        ``ignore_sparse`` (MXNet's default) sparse outputs are left as they are (they are
+        pulled with row_sparse_pull)."""
         if out is None:
             raise MXNetError("pull: out= is required (an NDArray or a list per key)")
         for k, outs in _pairs(key, out, "pull"):
@@ -170,6 +172,8 @@ class KVStore(KVStoreBase):
                 copies = {}
             dtype = stored._buffer.dtype
             for o in outs:
+                if ignore_sparse and getattr(o, "stype", "default") != "default":
+                    continue
                 if o._shape != stored._shape:
                     raise MXNetError(f"pull: key {k!r} holds shape {stored.shape}, but the "
                                      f"output has shape {o.shape}")

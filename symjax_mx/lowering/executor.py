@@ -19,9 +19,11 @@ from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..symbol.inference import given_values, solve
+from .backward_monitor import backward_outputs
+from .placed import StagedPrograms, node_contexts
 from .programs import optimizer_update, programs_for
 
-__all__ = ["Executor", "bind", "check_placement", "simple_bind"]
+__all__ = ["Executor", "bind", "check_group2ctx", "simple_bind"]
 
 GRAD_REQS = ("write", "add", "null", "inplace")
 _BLOCK_GRAD = get_op("BlockGrad")
@@ -59,11 +61,14 @@ def _describe(executor):
 class Executor:
     """A bound symbol: arguments, gradients and auxiliary states as NDArrays."""
 
-    def __init__(self, symbol, ctx, args, grads, grad_req, aux, entry_shapes=None):
-        """``entry_shapes`` is the shape of every graph entry when the caller inferred it."""
+    def __init__(self, symbol, ctx, args, grads, grad_req, aux, entry_shapes=None,
+                 group2ctx=None):
+        """``entry_shapes`` is the shape of every graph entry when the caller inferred it;
+        ``group2ctx`` places node groups on other contexts (see ``lowering.placed``)."""
         self._symbol = symbol
         graph = self._graph = symbol.graph
         self._ctx = ctx
+        self._group2ctx = group2ctx
         self._arg_names = symbol.list_arguments()
         self._aux_names = symbol.list_auxiliary_states()
         self.arg_arrays = [args[name] for name in self._arg_names]
@@ -79,12 +84,18 @@ class Executor:
             entry_shapes = solve(graph, "shape", given)[1]
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
-        self._compiled = programs_for(graph, entry_shapes, given, diff)
+        contexts = node_contexts(graph, ctx, group2ctx)
+        arrays = [*self.arg_arrays, *self.aux_arrays, *self.grad_dict.values()]
+        if len({*contexts.values(), *(a.context for a in arrays)}) > 1:
+            self._compiled = StagedPrograms(graph, entry_shapes, contexts, diff)
+        else:
+            self._compiled = programs_for(graph, entry_shapes, given, diff)
         out_types = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
         out_stypes = graph_stypes(graph, {name: a.stype for name, a in self.arg_dict.items()},
                                   entry_shapes)
-        self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32), stype=stype)
+        self.outputs = [zeros(shape, contexts[id(n)], out_types.get((id(n), i), np.float32),
+                              stype=stype)
                         for (n, i), shape, stype in zip(graph.heads, self._out_shapes,
                                                         out_stypes)]
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
@@ -94,6 +105,7 @@ class Executor:
         self._last_inference = None  # (args, aux, rng) of the last forward(is_train=False)
         self._monitor = None
         self._monitor_all = False
+        self._monitored_pass = None  # (args, aux, rng) of the last monitored training pass
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
 
     # --- running -------------------------------------------------------------------------
@@ -110,7 +122,12 @@ class Executor:
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
         compiled = self._compiled
-        self._vjp = self._grads = self._last_inference = None
+        self._vjp = self._grads = self._last_inference = self._monitored_pass = None
+        if self._monitor is not None:  # a copy: a training pass donates the aux states
+            monitored = (dict(args), {n: x64.device_put(v, may_alias=False)
+                                      for n, v in aux.items()}, rng)
+            if is_train:
+                self._monitored_pass = monitored
         if not is_train and compiled.diff_names:
             self._last_inference = (dict(args), aux, rng)
         if is_train and compiled.diff_names:
@@ -127,7 +144,7 @@ class Executor:
             for name, value in new_aux.items():
                 self.aux_dict[name]._write(value)
         if self._monitor is not None:
-            self._run_monitor(args, aux, rng, is_train)
+            self._run_monitor(*monitored, is_train)
         return self.outputs
 
     @logs_compiles(_describe)
@@ -156,6 +173,12 @@ class Executor:
             grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
         for name, grad in grads.items():
             self.grad_dict[name]._write(grad)
+        if self._monitor is not None and self._monitored_pass is not None:
+            device = self._ctx.jax_device
+            on_ctx = jax.tree_util.tree_map(lambda x: x64.device_put(x, device),
+                                            (self._monitored_pass, heads))
+            for name, grad in backward_outputs(self._compiled.graph, *on_ctx[0], on_ctx[1]):
+                self._monitor(name, NDArray(grad, self._ctx))
 
     @property
     def programs(self):
@@ -170,6 +193,9 @@ class Executor:
         """A training forward, backward and ``optimizer``'s update of the parameters named
         in ``states`` (name -> optimizer state) as one program; every head must be a loss.
         Writes the outputs, auxiliary states and parameters; returns the new states."""
+        if isinstance(self._compiled, StagedPrograms):
+            raise MXNetError("fused_step: the graph runs on several contexts (group2ctx); "
+                             "use forward, backward and apply_update")
         args = {n: a.asjax() for n, a in self.arg_dict.items()}
         params = {n: args.pop(n) for n in states}
         aux = {n: a.asjax() for n, a in self.aux_dict.items()}
@@ -188,11 +214,21 @@ class Executor:
     def apply_update(self, optimizer, states, hyper):
         """``optimizer``'s update of the parameters named in ``states`` from their
         gradients, as one program; writes the parameters and returns the new states."""
-        params = {n: self.arg_dict[n].asjax() for n in states}
-        grads = {n: self.grad_dict[n].asjax() for n in states}
-        new_params, new_states = optimizer_update(optimizer)(params, grads, states, hyper)
-        for name, value in new_params.items():
-            self.arg_dict[name]._write(value)
+        names = sorted(states)  # ``hyper``'s column order
+        by_context = {}  # one program per context the parameters live on
+        for column, name in enumerate(names):
+            by_context.setdefault(self.arg_dict[name].context, []).append(column)
+        new_states = {}
+        for columns in by_context.values():
+            part = [names[c] for c in columns]
+            params = {n: self.arg_dict[n].asjax() for n in part}
+            grads = {n: self.grad_dict[n].asjax() for n in part}
+            part_hyper = hyper if len(by_context) == 1 else np.asarray(hyper)[:, columns]
+            new_params, updated = optimizer_update(optimizer)(
+                params, grads, {n: states[n] for n in part}, part_hyper)
+            for name, value in new_params.items():
+                self.arg_dict[name]._write(value)
+            new_states.update(updated)
         return new_states
 
     @x64.x64
@@ -285,7 +321,8 @@ class Executor:
                  for n, s in zip(self._arg_names, arg_shapes) if n in self.grad_dict}
         aux = {n: fit(self.aux_dict[n], s, n, "auxiliary state")
                for n, s in zip(self._aux_names, aux_shapes)}
-        executor = Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux)
+        executor = Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux,
+                            group2ctx=self._group2ctx)
         executor.outputs = [fit(old, shape, name, "output") for old, shape, name in
                             zip(self.outputs, out_shapes, self._symbol.list_outputs())]
         executor.output_dict = dict(zip(self._symbol.list_outputs(), executor.outputs))
@@ -337,7 +374,7 @@ def _needs_no_head_grad(node):
 def _placed(array, name, ctx, shape=None, kind="argument"):
     if not isinstance(array, NDArray):
         raise MXNetError(f"{kind} {name!r} must be an NDArray, got {type(array).__name__}")
-    if array.context != ctx:
+    if ctx is not None and array.context != ctx:
         raise MXNetError(f"{kind} {name!r} is on {array.context}, but the executor is bound "
                          f"to {ctx}")
     if shape is not None and array.shape != shape:
@@ -358,21 +395,19 @@ def _by_name(values, names, kind):
     return dict(zip(names, values))
 
 
-def check_placement(ctx, group2ctx=None):
-    """MXNetError for what binding does not support: node groups on other devices (model
-    parallelism)."""
-    elsewhere = {g: c for g, c in (group2ctx or {}).items() if c != ctx}
-    if elsewhere:
-        raise MXNetError(f"group2ctx: placing node groups on other devices than {ctx} "
-                         f"({elsewhere}) is not supported; bind the whole graph to one "
-                         f"context, or train data parallel with mx.mod.Module")
+def check_group2ctx(group2ctx):
+    """``group2ctx`` (group name -> Context), checked."""
+    for group, ctx in (group2ctx or {}).items():
+        if not isinstance(ctx, Context):
+            raise MXNetError(f"group2ctx: group {group!r} maps to {ctx!r}, not a Context")
+    return group2ctx or None
 
 
 def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
          group2ctx=None, shared_exec=None):
     """An Executor over the given argument (and gradient, aux) arrays."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
-    check_placement(ctx, group2ctx)
+    group2ctx = check_group2ctx(group2ctx)
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     args = _by_name(args, arg_names, "argument")
     missing = [n for n in arg_names if n not in args]
@@ -382,25 +417,29 @@ def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
     missing = [n for n in aux_names if n not in aux]
     if missing:
         raise MXNetError(f"bind: missing auxiliary states {missing}")
+    # With group2ctx the arrays may live anywhere: the stages transfer what they read.
+    where = None if group2ctx else ctx
     for name in args:
-        _placed(args[name], name, ctx)
+        _placed(args[name], name, where)
     for name in aux:
-        _placed(aux[name], name, ctx, kind="auxiliary state")
+        _placed(aux[name], name, where, kind="auxiliary state")
     reqs = _grad_reqs(grad_req, arg_names)
     grads = _by_name(args_grad, arg_names, "gradient")
-    grads = {n: _placed(g, n, ctx, args[n].shape, "gradient") for n, g in grads.items()
+    grads = {n: _placed(g, n, where, args[n].shape, "gradient") for n, g in grads.items()
              if g is not None}
     reqs = {n: (req if n in grads else "null") for n, req in reqs.items()}
-    return Executor(symbol, ctx, args, grads, reqs, aux)
+    return Executor(symbol, ctx, args, grads, reqs, aux, group2ctx=group2ctx)
 
 
 def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
                 shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
     """An Executor with arguments, gradients and aux states allocated from input shapes."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
-    check_placement(ctx, group2ctx)
+    group2ctx = check_group2ctx(group2ctx)
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     graph = symbol.graph
+    contexts = node_contexts(graph, ctx, group2ctx)
+    context_of = {n.name: contexts[id(n)] for n in graph.nodes if n.op is None}
     nodes, entry_shapes = solve(graph, "shape", given_values(graph, "shape", (), kwargs))
     variables = {n.name: entry_shapes.get((id(n), 0)) for n in nodes if n.op is None}
     arg_shapes = [variables[n] for n in arg_names]
@@ -426,7 +465,7 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
         if reuse is not None and reuse.shape == tuple(shape) and reuse.dtype == dtype \
                 and reuse.stype == stype:
             return reuse
-        return zeros(shape, ctx, dtype, stype=stype)
+        return zeros(shape, context_of[name], dtype, stype=stype)
 
     shared = shared_exec
     args = {n: allocate(n, s, t, shared.arg_dict if shared else {}, stypes.get(n, "default"))
@@ -436,4 +475,4 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
              for n, s, t in zip(arg_names, arg_shapes, arg_types) if reqs[n] != "null"}
     aux = {n: allocate(n, s, t, shared.aux_dict if shared else {})
            for n, s, t in zip(aux_names, aux_shapes, aux_types)}
-    return Executor(symbol, ctx, args, grads, reqs, aux, entry_shapes)
+    return Executor(symbol, ctx, args, grads, reqs, aux, entry_shapes, group2ctx)

@@ -18,6 +18,7 @@ class LoweredGraph:
         self.nodes = graph.nodes
         self.heads = graph.heads
         self.random = any(node.op is not None and node.op.random for node in self.nodes)
+        self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         # An operator without inputs whose shape has unknown (0) sizes gets the inferred one.
         self.params = {}
         for node in self.nodes:
@@ -45,16 +46,26 @@ class LoweredGraph:
         pass those on, and only their gradient evaluates the operator (so what the
         gradient does not need is never recomputed)."""
         values, new_aux = {}, dict(aux)
-        for position, node in enumerate(self.nodes):
+        new_aux.update(self.evaluate(self.nodes, values, args, aux, rng, is_train, keys,
+                                     known=known))
+        return [values[id(n)][i] for n, i in self.heads], new_aux
+
+    def evaluate(self, nodes, values, args, aux, rng, is_train, keys=None, perturb=None,
+                 known=None):
+        """Compute ``nodes`` (a topologically ordered part of the graph) into ``values``
+        (id(node) -> its outputs, indexable by output; it already holds what they read from
+        other nodes); returns the auxiliary states a training pass updates, by name.
+        ``perturb`` (id(node) -> one array per output) is added to operator outputs, so
+        that differentiating with respect to it gives each entry's gradient; ``known`` is
+        as for ``__call__``."""
+        updates = {}
+        for node in nodes:
             if node.op is None:
                 values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
                 continue
             entries = [values[id(n)][i] for n, i in node.inputs]
             split = node.num_inputs()
-            key = None
-            if node.op.random:
-                key = (keys[node.name] if keys is not None and node.name in keys
-                       else jax.random.fold_in(rng, position))
+            key = self.node_key(node, rng, keys)
             train = is_train[node.name] if isinstance(is_train, dict) else is_train
             with node_scope(node):
                 if known is not None and node.name in known and split == len(entries):
@@ -63,12 +74,22 @@ class LoweredGraph:
                 else:
                     outputs, updated = node.op.compute(entries[:split], entries[split:],
                                                        self.params[id(node)], train, key)
+            if perturb is not None:
+                outputs = [o + p for o, p in zip(outputs, perturb[id(node)])]
             values[id(node)] = tuple(outputs)
             if train:
                 for (state, _), value in zip(node.inputs[split:], updated):
                     if state.op is None:
-                        new_aux[state.name] = value
-        return [values[id(n)][i] for n, i in self.heads], new_aux
+                        updates[state.name] = value
+        return updates
+
+    def node_key(self, node, rng, keys=None):
+        """The PRNG key a random node draws with (None for others)."""
+        if not node.op.random:
+            return None
+        if keys is not None and node.name in keys:
+            return keys[node.name]
+        return jax.random.fold_in(rng, self.positions[id(node)])
 
 
 def _pinned(op, params, is_train, key, inputs, outputs):

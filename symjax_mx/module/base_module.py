@@ -37,6 +37,11 @@ def _check_input_names(symbol, names, typename, throw):
 class BaseModule:
     """The training loop and evaluation, on top of a subclass's intermediate API."""
 
+    # Whether fit may queue batch i+1's step before the metric reads batch i's outputs
+    # (the symbolic modules); otherwise fit calls forward_backward, update and
+    # update_metric in MXNet's order.
+    _pipelined_fit = False
+
     def __init__(self, logger=logging):
         self.logger = logger
         self.binded = False
@@ -155,23 +160,28 @@ class BaseModule:
             data_batch = next(batches)
             # Without a monitor, batch i+1's step is queued before the host updates the
             # metric for batch i, so host work overlaps device work.
-            ahead = monitor is None
+            ahead = monitor is None and self._pipelined_fit
             if ahead:
                 self._train_step(data_batch)
             nbatch = 0
             while data_batch is not None:
-                if not ahead:
-                    monitor.tic()
+                if ahead:
+                    outputs, labels = self._output_snapshot(), data_batch.label
+                else:
+                    if monitor is not None:
+                        monitor.tic()
                     self.forward_backward(data_batch)
                     self.update()
-                outputs = self._output_snapshot()
+                    self.update_metric(eval_metric, data_batch.label)
+                # as in MXNet, batch i is not read once the iterator moved to batch i+1
                 next_data_batch = next(batches, None)
                 if next_data_batch is not None:
                     self.prepare(next_data_batch, sparse_row_id_fn=sparse_row_id_fn)
                     if ahead:
                         self._train_step(next_data_batch)
-                self._update_metric_with(eval_metric, data_batch.label, outputs)
-                if not ahead:
+                if ahead:
+                    self._update_metric_with(eval_metric, labels, outputs)
+                elif monitor is not None:
                     monitor.toc_print()
                 if next_data_batch is None:
                     eval_name_vals = eval_metric.get_global_name_value()

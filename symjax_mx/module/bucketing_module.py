@@ -20,6 +20,8 @@ class BucketingModule(BaseModule):
     """MXNet's ``mx.mod.BucketingModule``: ``sym_gen(bucket_key)`` returns
     ``(symbol, data_names, label_names)``; batches choose their bucket by ``bucket_key``."""
 
+    _pipelined_fit = True
+
     def __init__(self, sym_gen, default_bucket_key=None, logger=logging, context=cpu(),
                  work_load_list=None, fixed_param_names=None, state_names=None,
                  group2ctxs=None, compression_params=None):

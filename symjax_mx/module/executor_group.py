@@ -19,7 +19,7 @@ def _descs(shapes):
     return [s if isinstance(s, DataDesc) else DataDesc(*s) for s in shapes or []]
 
 
-def _split(batch, workload):
+def split_batch(batch, workload):
     """[(start, stop)] of each context's share of ``batch`` rows, by ``workload``."""
     total = float(sum(workload))
     bounds, start = [], 0
@@ -30,16 +30,24 @@ def _split(batch, workload):
     return bounds
 
 
+def groups_of(group2ctxs, i):
+    """Context ``i``'s group -> Context map from MXNet's ``group2ctxs``: one dict for every
+    context, a list of dicts (one per context), or a dict of lists (one entry per context)."""
+    if not group2ctxs:
+        return None
+    groups = group2ctxs[i] if isinstance(group2ctxs, (list, tuple)) else group2ctxs
+    return {g: c[i] if isinstance(c, (list, tuple)) else c for g, c in groups.items()}
+
+
 class DataParallelExecutorGroup:
     """Executors of ``symbol``, one per context, each on its slice of the batch."""
 
     def __init__(self, symbol, contexts, workload, data_shapes, label_shapes, param_names,
                  for_training, inputs_need_grad, shared_group=None, logger=logging,
                  fixed_param_names=None, grad_req="write", state_names=None, group2ctxs=None):
-        if group2ctxs:
-            raise MXNetError("DataParallelExecutorGroup: group2ctxs is not supported")
         self.symbol = symbol
         self.contexts = list(contexts)
+        self.group2ctxs = [groups_of(group2ctxs, i) for i in range(len(self.contexts))]
         self.workload = list(workload or [1] * len(self.contexts))
         self.param_names = list(param_names)
         self.arg_names = symbol.list_arguments()
@@ -54,7 +62,7 @@ class DataParallelExecutorGroup:
                                    else [{} for _ in self.contexts])
         self.data_shapes = _descs(data_shapes)
         self.label_shapes = _descs(label_shapes)
-        self.slices = _split(self.data_shapes[0].shape[0], self.workload)
+        self.slices = split_batch(self.data_shapes[0].shape[0], self.workload)
         self.execs = [self._bind_ith(i, shared_group) for i in range(len(self.contexts))]
         self._collect_arrays()
 
@@ -125,7 +133,7 @@ class DataParallelExecutorGroup:
         aux = {name: array(name, shape, shared.aux_dict if shared else None)
                for name, shape in zip(self.aux_names, aux_shapes)}
         return self.symbol.bind(ctx, args, args_grad=grads, grad_req=self.grad_req,
-                                aux_states=aux)
+                                aux_states=aux, group2ctx=self.group2ctxs[i])
 
     def _collect_arrays(self):
         names = [n for n in self.arg_names if n in self.param_names]

@@ -11,6 +11,7 @@ import warnings
 
 import jax
 import numpy as np
+from jax.sharding import SingleDeviceSharding
 
 from .. import x64
 from .. import kv as kvstore_module
@@ -23,10 +24,10 @@ from ..initializer import InitDesc, Uniform
 from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import Placement
-from ..lowering.executor import check_placement
+from ..lowering.executor import check_group2ctx
 from ..ndarray import NDArray, file_format, zeros
 from .base_module import BaseModule, _as_list, _check_input_names
-from .executor_group import DataParallelExecutorGroup
+from .executor_group import DataParallelExecutorGroup, groups_of, split_batch
 
 __all__ = ["Module"]
 
@@ -42,8 +43,35 @@ def _descs(names, shapes, what):
     return [by_name[n] for n in names]
 
 
+def _split_by_context(array, axis, contexts, workload):
+    """``array``'s slices along ``axis``, one per context, as MXNet splits a batch."""
+    return [array.slice_axis(axis=axis, begin=start, end=stop).as_in_context(ctx)
+            for ctx, (start, stop) in zip(contexts, split_batch(array.shape[axis],
+                                                               workload))]
+
+
+class _StatesView(opt.Updater):
+    """A module's optimizer states as MXNet's Updater: reading ``states`` copies them out
+    (index -> state of NDArrays), assigning them (``set_states``) loads them in."""
+
+    def __init__(self, module):  # pylint: disable=super-init-not-called
+        self._module = module
+        self.optimizer = module._optimizer
+        self.states_synced = {}
+
+    @property
+    def states(self):
+        return self._module._indexed_states()
+
+    @states.setter
+    def states(self, states):
+        self._module._set_indexed_states(states)
+
+
 class Module(BaseModule):
     """MXNet's ``mx.mod.Module``."""
+
+    _pipelined_fit = True
 
     def __init__(self, symbol, data_names=("data",), label_names=("softmax_label",),
                  logger=logging, context=None, work_load_list=None, fixed_param_names=None,
@@ -53,11 +81,12 @@ class Module(BaseModule):
         if not all(isinstance(c, Context) for c in contexts):
             raise MXNetError(f"Module: context must be a Context or a list of them, got "
                              f"{context!r}")
-        if work_load_list is not None and len(set(work_load_list)) > 1:
-            raise MXNetError("Module: uneven work_load_list is not supported; the batch is "
-                             "split evenly across the contexts")
-        for group2ctx in _as_list(group2ctxs) if group2ctxs is not None else []:
-            check_placement(contexts[0], group2ctx)
+        if work_load_list is not None and len(work_load_list) != len(contexts):
+            raise MXNetError(f"Module: work_load_list has {len(work_load_list)} entries for "
+                             f"{len(contexts)} contexts")
+        self._work_load = list(work_load_list or [1] * len(contexts))
+        # the whole batch runs with the first context's placement of the groups
+        self._group2ctx = check_group2ctx(groups_of(group2ctxs, 0))
         if compression_params is not None:
             raise MXNetError("Module: gradient compression (compression_params) is not "
                              "supported")
@@ -190,9 +219,16 @@ class Module(BaseModule):
             initializer = init_create(initializer)
         for given, own, kind in ((arg_params, self._arg_params, "argument"),
                                  (aux_params, self._aux_params, "auxiliary state")):
+            missing = sorted(set(own) - set(given)) if given is not None else []
+            if missing and not allow_missing:  # a RuntimeError, as MXNet raises
+                raise MXNetError(f"init_params: {kind}s {missing} are missing from the "
+                                 f"given parameters (pass allow_missing=True to "
+                                 f"initialise them)")
+        for given, own, kind in ((arg_params, self._arg_params, "argument"),
+                                 (aux_params, self._aux_params, "auxiliary state")):
             extra = sorted(set(given or {}) - set(own))
-            if extra and not allow_extra:
-                raise MXNetError(f"init_params: {kind}s {extra} are not parameters of the "
+            if extra and not allow_extra:  # MXNet raises a ValueError here
+                raise ValueError(f"init_params: {kind}s {extra} are not parameters of the "
                                  f"module (pass allow_extra=True to ignore them)")
         attrs = self._symbol.attr_dict()
         for params, given in ((self._arg_params, arg_params), (self._aux_params, aux_params)):
@@ -205,9 +241,6 @@ class Module(BaseModule):
                             raise MXNetError(f"init_params: {name!r} has shape {value.shape}, "
                                              f"but the module expects {arr.shape}")
                         value.copyto(arr)
-                elif given is not None and not allow_missing:
-                    raise MXNetError(f"init_params: {name!r} is missing from the given "
-                                     f"parameters (pass allow_missing=True to initialise it)")
                 elif initializer is not None:
                     initializer(desc, arr)
         self.params_initialized = True
@@ -228,7 +261,16 @@ class Module(BaseModule):
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                arrays[name]._write(place.place(value, place.replicated, arrays[name].dtype))
+                self._write_into(arrays[name], value, place.replicated)
+
+    def _write_into(self, target, value, sharding):
+        """Write ``value`` into the executor's array ``target``: by ``sharding`` when the
+        program spans devices, else on the array's own context (with group2ctx the
+        arrays live on several)."""
+        place = self._placement
+        if len(place.contexts) == 1 and place.workers == 1:
+            sharding = SingleDeviceSharding(target.context.jax_device)
+        target._write(place.place(value, sharding, target.dtype))
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
                    allow_extra=False):
@@ -243,6 +285,8 @@ class Module(BaseModule):
              force_rebind=False, shared_module=None, grad_req="write"):
         """Allocate the executor for these input shapes (DataDescs or (name, shape))."""
         if force_rebind:
+            if self._exec is not None and self._params_dirty:
+                self._sync_params_from_devices()  # keep what training did so far
             self.binded = False
             self._exec = None
         if self.binded:
@@ -264,7 +308,8 @@ class Module(BaseModule):
         self._label_shapes = (_descs(self._label_names, label_shapes, "label")
                               if label_shapes else [])
         self._grad_req = grad_req
-        self._placement = Placement(self._context)
+        self._placement = Placement(self._context if self._shardable(
+            self._data_shapes + self._label_shapes) else self._context[:1])
         if shared_module is not None:
             if not (shared_module.binded and shared_module.params_initialized):
                 raise MXNetError("bind: shared_module must be bound and initialised")
@@ -309,11 +354,10 @@ class Module(BaseModule):
         spans them), its arrays placed on the module's devices."""
         inputs = data_shapes + label_shapes
         place = self._placement
-        devices = len(self._context)
-        for desc in inputs:
-            if desc.shape[0] % devices:
-                raise MXNetError(f"bind: the batch of {desc.name!r} ({desc.shape[0]}) does "
-                                 f"not split evenly across {devices} contexts")
+        if len(place.contexts) > 1 and not self._shardable(inputs):
+            raise MXNetError(f"bind: the batches of {[(d.name, d.shape) for d in inputs]} "
+                             f"do not split evenly along axis 0 across the module's "
+                             f"{len(place.contexts)} devices, as its first binding did")
         local = {d.name: tuple(d.shape) for d in inputs}
         shapes = {n: (s[0] * place.workers,) + s[1:] for n, s in local.items()}
         types = {d.name: d.dtype for d in inputs}
@@ -323,11 +367,11 @@ class Module(BaseModule):
         try:
             exe = self._symbol.simple_bind(self._context[0], grad_req=self._reqs,
                                            type_dict=types, shared_exec=shared_exec,
-                                           **kept, **shapes)
+                                           group2ctx=self._group2ctx, **kept, **shapes)
         except MXNetError as err:
             raise MXNetError(f"bind: the network does not accept input shapes {local}: "
                              f"{err}") from None
-        if len(self._context) > 1 or place.workers > 1:
+        if len(place.contexts) > 1 or place.workers > 1:
             for arrays in (exe.arg_dict, exe.grad_dict, exe.aux_dict):
                 for name, arr in arrays.items():
                     if name in local:
@@ -336,6 +380,16 @@ class Module(BaseModule):
                     else:
                         arr._write(place.place(arr, place.replicated))
         return exe
+
+    def _shardable(self, inputs):
+        """Whether the batch of ``inputs`` can be sharded over the contexts: no group2ctx,
+        an even work load, the batch is axis 0 of every input and splits evenly. Otherwise
+        the module runs the whole batch on its first context (its groups' contexts with
+        group2ctx), which computes the same."""
+        devices = len(self._context)
+        return self._group2ctx is None and len(set(self._work_load)) == 1 and all(
+            DataDesc.get_batch_axis(d.layout) == 0 and d.shape[0] % devices == 0
+            for d in inputs)
 
     def reshape(self, data_shapes, label_shapes=None):
         """Bind new input shapes, keeping the parameters."""
@@ -384,6 +438,8 @@ class Module(BaseModule):
                 optimizer.idx2name = idx2name.copy()
         self._optimizer = optimizer
         self._kvstore = kv
+        if kv is not None and len(self._context) > 1 and hasattr(kv, "_set_updater"):
+            kv._set_updater(_StatesView(self))  # MXNet updates on such a store
         self._opt_states = {name: optimizer.init_state_multi_precision(
             self._exec.arg_dict[name].asjax()) for name in self._trainable()}
         self.optimizer_initialized = True
@@ -421,26 +477,36 @@ class Module(BaseModule):
         order (see ``Optimizer.step_inputs``)."""
         return self._optimizer.step_inputs(self._trained_indices)
 
+    @property
+    def _updater(self):
+        """The optimizer states seen as MXNet's Updater (``states``: index -> state)."""
+        self._check_optimizer("_updater")
+        return _StatesView(self)
+
+    def _indexed_states(self):
+        """param index -> optimizer state, NDArrays on the first context."""
+        ctx, place = self._context[0], self._placement
+        return {self._param_names.index(name): jax.tree_util.tree_map(
+            lambda a: NDArray(place.local(a), ctx), state)
+            for name, state in self._opt_states.items()}
+
+    def _set_indexed_states(self, states, origin="the given states"):
+        for name in self._opt_states:
+            index = self._param_names.index(name)
+            if index not in states:
+                raise MXNetError(f"load_optimizer_states: {origin} has no state for {name!r}")
+            self._opt_states[name] = self._placement.replicate(states[index])
+
     def save_optimizer_states(self, fname):
         """Write the optimizer states as MXNet's Updater pickles them (index -> state)."""
-        self._check_optimizer("save_optimizer_states")
-        updater = opt.get_updater(self._optimizer)
-        ctx, place = self._context[0], self._placement
-        for name, state in self._opt_states.items():
-            updater.states[self._param_names.index(name)] = jax.tree_util.tree_map(
-                lambda a: NDArray(place.local(a), ctx), state)
-        file_format.write_bytes_atomic(fname, updater.get_states())
+        file_format.write_bytes_atomic(fname, self._updater.get_states())
 
     def load_optimizer_states(self, fname):
         """Read optimizer states written by save_optimizer_states."""
         self._check_optimizer("load_optimizer_states")
         updater = opt.get_updater(self._optimizer)
         updater.set_states(file_format.read_bytes(fname))
-        for name in self._opt_states:
-            index = self._param_names.index(name)
-            if index not in updater.states:
-                raise MXNetError(f"load_optimizer_states: {fname} has no state for {name!r}")
-            self._opt_states[name] = self._placement.replicate(updater.states[index])
+        self._set_indexed_states(updater.states, fname)
 
     def _check_optimizer(self, what):
         if not self.optimizer_initialized:
@@ -466,7 +532,7 @@ class Module(BaseModule):
         place = self._placement
         for name, value in zip(self._data_names + self._label_names, data + labels):
             target = self._exec.arg_dict[name]
-            target._write(place.place(value, place.batch, target.dtype))
+            self._write_into(target, value, place.batch)
 
     def forward(self, data_batch, is_train=None):
         """Run the network on ``data_batch`` (training mode by default if bound for it)."""
@@ -527,6 +593,7 @@ class Module(BaseModule):
         """Whether a training step can run as one program: an optimizer is set, no
         monitor watches, no gradient accumulates, and every head is a loss."""
         return (self.optimizer_initialized and self._monitor is None
+                and self._group2ctx is None
                 and all(self._reqs[n] != "add" for n in self._trained)
                 and all(node.op is not None and node.op.loss
                         for node, _ in self._symbol.graph.heads))
@@ -537,7 +604,9 @@ class Module(BaseModule):
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward: merged on the first context, or per context."""
         self._check_ready("get_outputs")
-        return self._gathered(self._exec.outputs, merge_multi_context)
+        axes = [DataDesc.get_batch_axis(self._symbol[name].attr("__layout__"))
+                for name in self._output_names]
+        return self._gathered(self._exec.outputs, merge_multi_context, axes)
 
     def get_input_grads(self, merge_multi_context=True):
         """Gradients of the data inputs (bind with inputs_need_grad=True)."""
@@ -545,19 +614,51 @@ class Module(BaseModule):
         if not self.inputs_need_grad:
             raise MXNetError("get_input_grads: bind with inputs_need_grad=True first")
         return self._gathered([self._exec.grad_dict[n] for n in self._data_names],
-                              merge_multi_context)
+                              merge_multi_context,
+                              [DataDesc.get_batch_axis(d.layout) for d in self._data_shapes])
 
-    def _gathered(self, arrays, merge):
-        """This worker's part of ``arrays``: merged on the first context, or per context."""
+    def _gathered(self, arrays, merge, axes):
+        """This worker's part of ``arrays``: merged on the first context, or per context,
+        split along each array's batch axis in ``axes`` as MXNet splits the batch."""
         place = self._placement
         if len(self._context) == 1 and place.workers == 1:
             return arrays if merge else [[a] for a in arrays]
         first = self._context[0]
         if merge:
             return [NDArray(place.local(a.asjax()), first) for a in arrays]
+        if len(place.contexts) == 1:  # the whole batch ran on the first context
+            return [_split_by_context(a, max(axis, 0), self._context, self._work_load)
+                    for a, axis in zip(arrays, axes)]
         by_device = {c.jax_device: c for c in self._context}
         return [[NDArray(s.data, by_device[s.device]) for s in place.shards(a.asjax())]
                 for a in arrays]
+
+    def get_states(self, merge_multi_context=True):
+        """The state inputs (``state_names``): merged, or per context."""
+        self._check_ready("get_states")
+        return self._gathered([self._exec.arg_dict[n] for n in self._state_names],
+                              merge_multi_context, [0] * len(self._state_names))
+
+    def set_states(self, states=None, value=None):
+        """Set the state inputs from ``states`` (per state: the whole batch, or a list of
+        per-context parts as ``get_states(merge_multi_context=False)`` gives), or fill them
+        with the scalar ``value``."""
+        self._check_ready("set_states")
+        if (states is None) == (value is None):
+            raise MXNetError("set_states: give exactly one of states and value")
+        place = self._placement
+        for i, name in enumerate(self._state_names):
+            target = self._exec.arg_dict[name]
+            if states is None:
+                data = jax.numpy.full(target.shape, value, target.dtype)
+            else:
+                parts = states[i] if isinstance(states[i], (list, tuple)) else [states[i]]
+                data = jax.numpy.concatenate([x64.device_put(p.asjax(), place.contexts[0]
+                                                             .jax_device) for p in parts])
+            if tuple(data.shape) != target.shape:
+                raise MXNetError(f"set_states: state {name!r} has shape "
+                                 f"{tuple(data.shape)}, expected {target.shape}")
+            self._write_into(target, data, place.batch)
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         """Update ``eval_metric`` with the last outputs against ``labels``."""

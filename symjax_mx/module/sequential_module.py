@@ -14,6 +14,8 @@ class SequentialModule(BaseModule):
     """MXNet's ``mx.mod.SequentialModule``; ``add(module, take_labels=True)`` gives a module
     the labels, ``auto_wiring=True`` renames the previous outputs to its data names."""
 
+    _pipelined_fit = True
+
     META_TAKE_LABELS = "take_labels"
     META_AUTO_WIRING = "auto_wiring"
 

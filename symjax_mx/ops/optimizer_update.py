@@ -10,6 +10,7 @@ float16 weight as their last state. Scalars are cast to the weight's dtype befor
 array math, as MXNet's kernels get float parameters; ``lazy_update`` is accepted and has
 no effect (there are no row_sparse gradients).
 """
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -28,8 +29,9 @@ def scalars_like(like, *scalars):
 
 
 def _on(limit):
-    """Whether a clip limit is on: MXNet's kernels ignore a missing or negative limit."""
-    return limit is not None and limit > 0
+    """Whether a clip limit is on: MXNet's kernels ignore a missing or negative limit. A
+    traced limit is on (the optimizers trace a limit only while it is on)."""
+    return limit is not None and (isinstance(limit, jax.core.Tracer) or limit > 0)
 
 
 def clip_by(values, limit):

@@ -20,6 +20,7 @@ MXNet's kernels get float parameters; what MXNet computes in Python (bias correc
 ``1 - beta`` in the optimizers it writes in NDArray arithmetic) is computed in float64 first.
 """
 import copy
+import functools
 import warnings
 from typing import Any, NamedTuple
 
@@ -118,13 +119,23 @@ class Optimizer:
 
     def _compiled_step(self):
         """``step`` compiled once per ``trace_key()``, shared by every optimizer with that
-        key: MXNet code creates many optimizers with equal settings."""
-        key = self.trace_key()
+        key: MXNet code creates many optimizers with equal settings. ``rescale_grad`` and a
+        clip limit that is on are passed traced, so that optimizers differing only in them
+        (MXNet's tests sweep them) share one compile."""
+        traced = {"rescale_grad": self.rescale_grad}
+        if self.clip_gradient is not None and self.clip_gradient > 0:
+            traced["clip_gradient"] = self.clip_gradient
+        template = copy.copy(self)  # a snapshot: later traces (new shapes) see these settings
+        template.__dict__.update(dict.fromkeys(traced, "traced"))
+        key = template.trace_key()
         step = _COMPILED_STEPS.get(key)
         if step is None:
-            # a snapshot, so that a later trace (new shapes) sees the settings of this key
-            step = _COMPILED_STEPS[key] = x64.jit(copy.copy(self).step)
-        return step
+            def run(values, weight, grad, state, lr, wd, t):
+                snapshot = copy.copy(template)
+                snapshot.__dict__.update(values)
+                return snapshot.step(weight, grad, state, lr, wd, t)
+            step = _COMPILED_STEPS[key] = x64.jit(run)
+        return functools.partial(step, traced)
 
     def _master_copy(self, weight):
         return self.multi_precision and weight.dtype == np.float16
@@ -246,6 +257,7 @@ class Optimizer:
 
     # --- NDArray API -----------------------------------------------------------------------
 
+    @x64.x64
     def create_state(self, index, weight):
         """The state for the NDArray ``weight``: None, an NDArray or a tuple of NDArrays."""
         return _to_ndarrays(self.init_state(weight.asjax()), weight.context)

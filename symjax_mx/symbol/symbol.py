@@ -254,6 +254,8 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
     attrs = attribute.current().get(attr)
     given = {"__shape__": shape, "__lr_mult__": lr_mult, "__wd_mult__": wd_mult,
              "__storage_type__": stype}
+    if isinstance(shape, (int, np.integer)):  # MXNet takes shape=(1) as (1,)
+        given["__shape__"] = (int(shape),)
     attrs.update({k: attr_string(tuple(v) if k == "__shape__" else v)
                   for k, v in given.items() if v is not None})
     if dtype is not None:
