@@ -51,6 +51,12 @@ def default_dtype():
     return np.float32
 
 
+def effective_dtype(dat):
+    """The dtype ``dat``'s values were computed in, for choosing tolerances: its own (no
+    device here trims float32 to TF32)."""
+    return np.dtype(dat.dtype)
+
+
 def get_atol(atol=None):
     """``atol``, or MXNet's default absolute tolerance 1e-20."""
     return 1e-20 if atol is None else atol

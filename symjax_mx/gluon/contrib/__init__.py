@@ -1,4 +1,4 @@
 """Gluon's contributed blocks (``mx.gluon.contrib``)."""
-from . import nn
+from . import nn, rnn
 
-__all__ = ["nn"]
+__all__ = ["nn", "rnn"]
