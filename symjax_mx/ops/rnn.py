@@ -243,10 +243,30 @@ register("RNN", _rnn, inputs=_inputs, outputs=_outputs, random=True, check=_chec
              "directions * state_size) and, with state_outputs, the final states.")
 
 
+def _param_concat_input_from_output(op, params, shapes, out_shapes):
+    """The inputs whose size along ``dim`` is unknown (-1) completed from the output's, the
+    rest shared equally among them (they are the first layer's input weights of each
+    direction), as MXNet infers the weights of a Gluon RNN layer whose input width is
+    deferred."""
+    out, dim = out_shapes[0], params["dim"]
+    if out is None or any(s is None for s in shapes):
+        return shapes
+    unknown = [i for i, s in enumerate(shapes) if -1 in s]
+    if not unknown or any(list(shapes[i]).count(-1) != 1 or shapes[i][dim] != -1
+                          for i in unknown):
+        return shapes
+    rest = out[dim] - sum(s[dim] for i, s in enumerate(shapes) if i not in unknown)
+    if rest % len(unknown) == 0:
+        for i in unknown:
+            shapes[i] = shapes[i][:dim] + (rest // len(unknown),) + shapes[i][dim + 1:]
+    return shapes
+
+
 # Gluon's RNN layers export their flattened weights joined by this Concat variant.
 register("_rnn_param_concat", lambda inputs, aux, params, is_train, rng: (
             (jnp.concatenate(inputs, axis=params["dim"]),), aux),
          inputs=_concat_inputs, shape_rule=_concat_shape_rule,
+         shape_from_outputs=_param_concat_input_from_output,
          params=(Param("num_args", P.integer, required=True, doc="number of inputs"),
                  Param("dim", P.integer, default=1, doc="axis to join along")),
          doc="Concat as Gluon's RNN layers write it when they export their parameters.")
