@@ -527,6 +527,11 @@ def default_numeric_eps():
             np.dtype(np.float64): 1.0 / 2**14}
 
 
+def assert_allclose(a, b, rtol=1e-07, atol=0, equal_nan=True):
+    """``assert_almost_equal`` with numpy.testing's default tolerances, NaNs equal."""
+    assert_almost_equal(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
 def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b")):
     """assert_almost_equal where a NaN in either array matches anything."""
     a, b = np.copy(_host(a)), np.copy(_host(b))

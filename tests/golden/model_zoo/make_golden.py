@@ -1,0 +1,25 @@
+"""Writes the model-zoo golden files with real MXNet 1.9.1 (run with the oracle venv:
+/tmp/mxref/bin/python make_golden.py): mobilenet0.25 and mobilenetv2_0.25 with 10 classes,
+every parameter (running statistics included) random, saved by save_parameters
+(<name>.params), with an input and MXNet's inference output (<name>_io.npz)."""
+import os
+
+import mxnet as mx
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+for name in ("mobilenet0.25", "mobilenetv2_0.25"):
+    mx.random.seed(3)
+    np.random.seed(3)
+    net = mx.gluon.model_zoo.vision.get_model(name, classes=10)
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.array(np.random.uniform(-1, 1, (2, 3, 40, 40)))
+    net(x)  # completes the deferred shapes
+    for pname, param in net.collect_params().items():
+        value = np.random.uniform(0.5, 1.5, param.shape) if pname.endswith("_var") \
+            else np.random.normal(0, 0.2, param.shape)
+        param.set_data(mx.nd.array(value))
+    out = net(x)
+    net.save_parameters(os.path.join(HERE, f"{name}.params"))
+    np.savez(os.path.join(HERE, f"{name}_io.npz"), x=x.asnumpy(), out=out.asnumpy())
