@@ -1,7 +1,9 @@
 """Writes the model-zoo golden files with real MXNet 1.9.1 (run with the oracle venv:
 /tmp/mxref/bin/python make_golden.py): mobilenet0.25 and mobilenetv2_0.25 with 10 classes,
 every parameter (running statistics included) random, saved by save_parameters
-(<name>.params), with an input and MXNet's inference output (<name>_io.npz)."""
+(<name>.params), with an input and MXNet's inference output (<name>_io.npz); and the
+structural parameter names of some architectures (parameter_keys.json)."""
+import json
 import os
 
 import mxnet as mx
@@ -23,3 +25,10 @@ for name in ("mobilenet0.25", "mobilenetv2_0.25"):
     out = net(x)
     net.save_parameters(os.path.join(HERE, f"{name}.params"))
     np.savez(os.path.join(HERE, f"{name}_io.npz"), x=x.asnumpy(), out=out.asnumpy())
+
+# the structural parameter names (the keys of save_parameters files) of some architectures
+KEYED = ("resnet18_v1", "resnet50_v2", "vgg11_bn", "alexnet", "densenet121", "squeezenet1.0",
+         "inceptionv3", "mobilenet1.0", "mobilenetv2_1.0")
+with open(os.path.join(HERE, "parameter_keys.json"), "w") as f:
+    json.dump({name: sorted(mx.gluon.model_zoo.vision.get_model(name)
+                            ._collect_params_with_prefix()) for name in KEYED}, f, indent=0)
