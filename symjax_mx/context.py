@@ -1,6 +1,7 @@
 """Contexts: mx.cpu(i) / mx.gpu(i) naming the JAX device an array lives on."""
 import re
 import threading
+import warnings
 
 import jax
 
@@ -29,10 +30,12 @@ def num_gpus():
     return len(_platform_devices("gpu"))
 
 
-class _DefaultContext:
-    """``Context.default_ctx``: the current default context, read at each access."""
+class _CurrentContextAttribute:
+    """``Context.default_ctx``: MXNet's deprecated class attribute for the current context."""
 
-    def __get__(self, instance, owner):
+    def __get__(self, obj, owner):
+        warnings.warn("Context.default_ctx has been deprecated. Please use "
+                      "Context.current_context() instead.", DeprecationWarning, stacklevel=2)
         return current_context()
 
 
@@ -49,7 +52,7 @@ class Context:
     devstr2type = {name: typeid for typeid, name in devtype2str.items()}
 
     __slots__ = ("device_typeid", "device_id", "_device", "_old_ctx")
-    default_ctx = _DefaultContext()
+    default_ctx = _CurrentContextAttribute()
 
     def __init__(self, device_type, device_id=0):
         if isinstance(device_type, Context):

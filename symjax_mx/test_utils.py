@@ -54,6 +54,12 @@ def default_dtype():
     return np.float32
 
 
+def effective_dtype(dat):
+    """The dtype ``dat``'s values were computed in, for choosing tolerances: its own (no
+    device here trims float32 to TF32)."""
+    return np.dtype(dat.dtype)
+
+
 def get_atol(atol=None):
     """``atol``, or MXNet's default absolute tolerance 1e-20."""
     return 1e-20 if atol is None else atol
@@ -534,6 +540,11 @@ def default_numeric_eps():
     """Finite-difference step per dtype (powers of two, exact as input deltas)."""
     return {np.dtype(np.float16): 1.0 / 2**6, np.dtype(np.float32): 1.0 / 2**9,
             np.dtype(np.float64): 1.0 / 2**14}
+
+
+def assert_allclose(a, b, rtol=1e-07, atol=0, equal_nan=True):
+    """``assert_almost_equal`` with numpy.testing's default tolerances, NaNs equal."""
+    assert_almost_equal(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b")):

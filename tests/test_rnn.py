@@ -38,7 +38,7 @@ def test_rnn_operator_names_shapes_and_errors():
     assert args[1] == (2 * 16 * 9 + 2 * 16 * 14,)
     assert outs == [(5, 2, 8), (4, 2, 4), (4, 2, 4)]
     with pytest.raises(MXNetError, match="projection_size"):
-        mx.sym.RNN(mx.sym.Variable("data"), state_size=4, num_layers=1, mode="lstm",
+        mx.sym.RNN(mx.sym.Variable("data"), state_size=4, num_layers=1, mode="gru",
                    projection_size=2)
     with pytest.raises(MXNetError, match="mode"):
         mx.sym.RNN(mx.sym.Variable("data"), state_size=4, num_layers=1, mode="elman")

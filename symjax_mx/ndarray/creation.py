@@ -41,14 +41,20 @@ def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
     return NDArray(_filler(device, shape, dtype)(val), ctx)
 
 
+def _array_kwargs(kwargs):
+    """``kwargs`` less ``name`` and ``__attr__`` entries, which MXNet's creation functions
+    accept (the Symbol API names them) and ignore for arrays."""
+    return {k: v for k, v in kwargs.items() if k != "name" and not k.startswith("__")}
+
+
 def zeros(shape, ctx=None, dtype=mx_real_t, **kwargs):
     """An array of zeros (float32 unless ``dtype`` says otherwise)."""
-    return full(shape, 0, ctx, dtype, **kwargs)
+    return full(shape, 0, ctx, dtype, **_array_kwargs(kwargs))
 
 
 def ones(shape, ctx=None, dtype=mx_real_t, **kwargs):
     """An array of ones."""
-    return full(shape, 1, ctx, dtype, **kwargs)
+    return full(shape, 1, ctx, dtype, **_array_kwargs(kwargs))
 
 
 def empty(shape, ctx=None, dtype=mx_real_t):

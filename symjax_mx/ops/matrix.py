@@ -112,9 +112,22 @@ def reshape_shape(src, params):
     raise MXNetError("Reshape: give the target shape in parameter shape")
 
 
+def _reshape_data_from_output(op, params, shapes, out_shapes):
+    """A data shape with one unknown size (-1) completed from the known output's size, as
+    MXNet infers a reshape's input backward."""
+    data, out = shapes[0], out_shapes[0]
+    if data is None or out is None or list(data).count(-1) != 1:
+        return shapes
+    known = math.prod(d for d in data if d != -1)
+    if known and math.prod(out) % known == 0:
+        shapes[0] = tuple(math.prod(out) // known if d == -1 else d for d in data)
+    return shapes
+
+
 register("Reshape", lambda inputs, aux, params, is_train, rng: (
             (inputs[0].reshape(reshape_shape(inputs[0].shape, params)),), aux),
          aliases=("reshape",), shape_rule=output_shape_rule(reshape_shape),
+         shape_from_outputs=_reshape_data_from_output,
          params=(Param("shape", P.shape, default=(), doc="target shape, with special values"),
                  Param("reverse", P.boolean, default=False,
                        doc="match special values from the right"),

@@ -8,9 +8,13 @@ weights ``(gates * state_size, input_size)`` then the recurrent weights
 ``(gates * state_size, state_size)``; then every bias in the same order, input bias then
 recurrent bias, each ``(gates * state_size,)``. Gates are stacked in MXNet's order: LSTM
 i, f, c, o; GRU r, z, n. A GRU's candidate is ``tanh(x W_n + b_n + r * (h U_n + c_n))``.
+An LSTM with ``projection_size`` P (LSTMP) projects its output ``h`` to P units by a third
+weight ``h2r_weight`` ``(P, state_size)`` after each direction's recurrent weight; its
+recurrent weights are then ``(4 * state_size, P)`` and the next layer's input is
+``directions * P`` wide.
 
-Each direction of each layer is one ``lax.scan`` whose input projection is computed for
-all time steps at once before the scan.
+Each layer is one ``lax.scan`` over time running both directions at once (a leading
+direction axis), its input projection computed for all time steps before the scan.
 """
 import jax
 import jax.numpy as jnp
@@ -24,26 +28,31 @@ _PRECISION = lax.Precision.HIGHEST
 GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
 
 
-def rnn_param_layout(mode, num_layers, bidirectional, input_size, state_size):
+def rnn_param_layout(mode, num_layers, bidirectional, input_size, state_size,
+                     projection_size=None):
     """[(layer, direction, kind, shape)] in packed order; kind is i2h_weight, h2h_weight,
-    i2h_bias or h2h_bias and direction 'l' or 'r'."""
+    h2r_weight (with a projection), i2h_bias or h2h_bias and direction 'l' or 'r'."""
     gates = GATES[mode] * state_size
+    out = projection_size or state_size
     directions = ("l", "r") if bidirectional else ("l",)
     weights, biases = [], []
     for layer in range(num_layers):
-        width = input_size if layer == 0 else len(directions) * state_size
+        width = input_size if layer == 0 else len(directions) * out
         for d in directions:
             weights += [(layer, d, "i2h_weight", (gates, width)),
-                        (layer, d, "h2h_weight", (gates, state_size))]
+                        (layer, d, "h2h_weight", (gates, out))]
+            if projection_size:
+                weights.append((layer, d, "h2r_weight", (projection_size, state_size)))
             biases += [(layer, d, "i2h_bias", (gates,)), (layer, d, "h2h_bias", (gates,))]
     return weights + biases
 
 
-def rnn_param_size(mode, num_layers, bidirectional, input_size, state_size):
+def rnn_param_size(mode, num_layers, bidirectional, input_size, state_size,
+                   projection_size=None):
     """The length of the packed parameter vector."""
     total = 0
     for *_, shape in rnn_param_layout(mode, num_layers, bidirectional, input_size,
-                                      state_size):
+                                      state_size, projection_size):
         size = 1
         for d in shape:
             size *= d
@@ -68,8 +77,9 @@ def _outputs(params):
 
 
 def _check(op, params):
-    if params["projection_size"] is not None:
-        raise MXNetError("RNN: projection_size (LSTM projection) is not supported")
+    if params["projection_size"] is not None and params["mode"] != "lstm":
+        raise MXNetError(f"RNN: projection_size applies to mode='lstm' only, not "
+                         f"{params['mode']!r}")
     if params["use_sequence_length"]:
         raise MXNetError("RNN: use_sequence_length is not supported (MXNet's CPU build does "
                          "not support it either); pad the sequences instead")
@@ -105,13 +115,16 @@ def _shape_rule(op, params, shapes):
     steps, batch, width = data
     hidden, layers = params["state_size"], params["num_layers"]
     directions = 2 if params["bidirectional"] else 1
-    size = rnn_param_size(params["mode"], layers, params["bidirectional"], width, hidden)
+    projection = params["projection_size"]
+    size = rnn_param_size(params["mode"], layers, params["bidirectional"], width, hidden,
+                          projection)
     _fill(shapes, names, "parameters", (size,), data)
-    state = (layers * directions, batch, hidden)
+    out = projection or hidden
+    state, cell = (layers * directions, batch, out), (layers * directions, batch, hidden)
     _fill(shapes, names, "state", state, data)
     if params["mode"] == "lstm":
-        _fill(shapes, names, "state_cell", state, data)
-    return shapes, [(steps, batch, directions * hidden), state, state][:n_out]
+        _fill(shapes, names, "state_cell", cell, data)
+    return shapes, [(steps, batch, directions * out), state, cell][:n_out]
 
 
 def _unpack(flat, params, width):
@@ -119,21 +132,25 @@ def _unpack(flat, params, width):
     pieces, offset = {}, 0
     for layer, d, kind, shape in rnn_param_layout(
             params["mode"], params["num_layers"], params["bidirectional"], width,
-            params["state_size"]):
+            params["state_size"], params["projection_size"]):
         size = shape[0] * (shape[1] if len(shape) == 2 else 1)
         pieces[(layer, d, kind)] = flat[offset:offset + size].reshape(shape)
         offset += size
     return pieces
 
 
-def _cell(mode, clip):
-    """step(h, c, x_projected, h2h_weight, h2h_bias) -> (h, c) for ``mode``."""
-    def recurrent(h, weight, bias):
-        return lax.dot_general(h, weight, (((1,), (1,)), ((), ())),
-                               precision=_PRECISION) + bias
+def _matmul_t(x, weight):
+    """``x @ weight.T`` over x's last axis, per direction: x (..., D, N, K), weight
+    (D, M, K)."""
+    return jnp.einsum("...dnk,dmk->...dnm", x, weight, precision=_PRECISION)
 
-    def step(h, c, px, weight, bias):
-        ph = recurrent(h, weight, bias)
+
+def _cell(mode, clip):
+    """step(h, c, x_projected, h2h_weight, h2h_bias, h2r_weight) -> (h, c) for ``mode``,
+    all directions of a layer at once (leading direction axis); h2r_weight is None without
+    a projection."""
+    def step(h, c, px, weight, bias, projection):
+        ph = _matmul_t(h, weight) + bias[:, None]
         if mode == "rnn_relu":
             return jax.nn.relu(px + ph), c
         if mode == "rnn_tanh":
@@ -143,7 +160,8 @@ def _cell(mode, clip):
             c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
             if clip is not None:
                 c = jnp.clip(c, *clip)
-            return jax.nn.sigmoid(o) * jnp.tanh(c), c
+            h = jax.nn.sigmoid(o) * jnp.tanh(c)
+            return (h if projection is None else _matmul_t(h, projection)), c
         xr, xz, xn = jnp.split(px, 3, axis=-1)
         hr, hz, hn = jnp.split(ph, 3, axis=-1)
         r, z = jax.nn.sigmoid(xr + hr), jax.nn.sigmoid(xz + hz)
@@ -155,32 +173,34 @@ def _cell(mode, clip):
 def _rnn(inputs, aux, params, is_train, rng):
     data, flat, h0 = inputs[0], inputs[1], inputs[2]
     mode = params["mode"]
-    c0 = inputs[3] if mode == "lstm" else jnp.zeros_like(h0)
+    c0 = inputs[3] if mode == "lstm" else h0
     clip = None
     if params["lstm_state_clip_min"] is not None or params["lstm_state_clip_max"] is not None:
         clip = (params["lstm_state_clip_min"], params["lstm_state_clip_max"])
     step = _cell(mode, clip)
     pieces = _unpack(flat, params, data.shape[2])
     directions = ("l", "r") if params["bidirectional"] else ("l",)
+    n_dir = len(directions)
     x, hs, cs = data, [], []
     for layer in range(params["num_layers"]):
-        outs = []
-        for k, d in enumerate(directions):
-            index = layer * len(directions) + k
-            get = lambda kind: pieces[(layer, d, kind)].astype(data.dtype)  # noqa: E731
-            w_h, b_h = get("h2h_weight"), get("h2h_bias")
-            seq = x if d == "l" else jnp.flip(x, 0)
-            projected = lax.dot_general(seq, get("i2h_weight"), (((2,), (1,)), ((), ())),
-                                        precision=_PRECISION) + get("i2h_bias")
+        def get(kind, layer=layer):  # (directions, ...) stacked
+            return jnp.stack([pieces[(layer, d, kind)] for d in directions]).astype(data.dtype)
+        w_h, b_h = get("h2h_weight"), get("h2h_bias")
+        w_r = get("h2r_weight") if params["projection_size"] else None
+        # (T, D, N, width): the right-to-left direction reads the sequence reversed
+        seqs = jnp.stack([x if d == "l" else jnp.flip(x, 0) for d in directions], axis=1)
+        projected = _matmul_t(seqs, get("i2h_weight")) + get("i2h_bias")[:, None]
+        span = slice(layer * n_dir, (layer + 1) * n_dir)
 
-            def scan_step(carry, px, w_h=w_h, b_h=b_h):
-                h, c = step(carry[0], carry[1], px, w_h, b_h)
-                return (h, c), h
-            (h_last, c_last), ys = lax.scan(scan_step, (h0[index], c0[index]), projected)
-            outs.append(ys if d == "l" else jnp.flip(ys, 0))
-            hs.append(h_last)
-            cs.append(c_last)
-        x = outs[0] if len(outs) == 1 else jnp.concatenate(outs, axis=-1)
+        def scan_step(carry, px, w_h=w_h, b_h=b_h, w_r=w_r):
+            h, c = step(carry[0], carry[1], px, w_h, b_h, w_r)
+            return (h, c), h
+        (h_last, c_last), ys = lax.scan(scan_step, (h0[span], c0[span]), projected)
+        outs = [ys[:, k] if d == "l" else jnp.flip(ys[:, k], 0)
+                for k, d in enumerate(directions)]
+        hs.append(h_last)
+        cs.append(c_last)
+        x = outs[0] if n_dir == 1 else jnp.concatenate(outs, axis=-1)
         p = params["p"]
         if is_train and p > 0 and layer < params["num_layers"] - 1:
             rng, key = jax.random.split(rng)
@@ -188,9 +208,9 @@ def _rnn(inputs, aux, params, is_train, rng):
             x = x * keep.astype(x.dtype) / (1 - p)
     outputs = (x,)
     if params["state_outputs"]:
-        outputs += (jnp.stack(hs),)
+        outputs += (jnp.concatenate(hs),)
         if mode == "lstm":
-            outputs += (jnp.stack(cs),)
+            outputs += (jnp.concatenate(cs),)
     return outputs, aux
 
 
@@ -208,7 +228,8 @@ register("RNN", _rnn, inputs=_inputs, outputs=_outputs, random=True, check=_chec
                        doc="dropout between layers, in training"),
                  Param("state_outputs", P.boolean, default=False,
                        doc="also output the final states"),
-                 Param("projection_size", P.optional(P.integer), doc="not supported"),
+                 Param("projection_size", P.optional(P.integer),
+                       doc="LSTM only: project each output to this many units (LSTMP)"),
                  Param("lstm_state_clip_min", P.optional(P.number),
                        doc="clip the LSTM cell state from below"),
                  Param("lstm_state_clip_max", P.optional(P.number),
@@ -222,10 +243,30 @@ register("RNN", _rnn, inputs=_inputs, outputs=_outputs, random=True, check=_chec
              "directions * state_size) and, with state_outputs, the final states.")
 
 
+def _param_concat_input_from_output(op, params, shapes, out_shapes):
+    """The inputs whose size along ``dim`` is unknown (-1) completed from the output's, the
+    rest shared equally among them (they are the first layer's input weights of each
+    direction), as MXNet infers the weights of a Gluon RNN layer whose input width is
+    deferred."""
+    out, dim = out_shapes[0], params["dim"]
+    if out is None or any(s is None for s in shapes):
+        return shapes
+    unknown = [i for i, s in enumerate(shapes) if -1 in s]
+    if not unknown or any(list(shapes[i]).count(-1) != 1 or shapes[i][dim] != -1
+                          for i in unknown):
+        return shapes
+    rest = out[dim] - sum(s[dim] for i, s in enumerate(shapes) if i not in unknown)
+    if rest % len(unknown) == 0:
+        for i in unknown:
+            shapes[i] = shapes[i][:dim] + (rest // len(unknown),) + shapes[i][dim + 1:]
+    return shapes
+
+
 # Gluon's RNN layers export their flattened weights joined by this Concat variant.
 register("_rnn_param_concat", lambda inputs, aux, params, is_train, rng: (
             (jnp.concatenate(inputs, axis=params["dim"]),), aux),
          inputs=_concat_inputs, shape_rule=_concat_shape_rule,
+         shape_from_outputs=_param_concat_input_from_output,
          params=(Param("num_args", P.integer, required=True, doc="number of inputs"),
                  Param("dim", P.integer, default=1, doc="axis to join along")),
          doc="Concat as Gluon's RNN layers write it when they export their parameters.")

@@ -4,7 +4,7 @@ import functools
 
 from .. import symbol
 from ..base import MXNetError
-from .rnn_cell import BaseRNNCell
+from .rnn_cell import BaseRNNCell, gru_step, lstm_step
 
 __all__ = ["BaseConvRNNCell", "ConvRNNCell", "ConvLSTMCell", "ConvGRUCell"]
 
@@ -115,16 +115,8 @@ class ConvLSTMCell(BaseConvRNNCell):
     def __call__(self, inputs, states):
         name = self._step()
         i2h, h2h = self._conv_forward(inputs, states, name)
-        gates = symbol.SliceChannel(i2h + h2h, num_outputs=4,
-                                    axis=self._conv_layout.find("C"), name=f"{name}slice")
-        in_gate = symbol.Activation(gates[0], act_type="sigmoid", name=f"{name}i")
-        forget_gate = symbol.Activation(gates[1], act_type="sigmoid", name=f"{name}f")
-        in_transform = self._get_activation(gates[2], self._activation, name=f"{name}c")
-        out_gate = symbol.Activation(gates[3], act_type="sigmoid", name=f"{name}o")
-        next_c = symbol._internal._plus(forget_gate * states[1], in_gate * in_transform,
-                                        name=f"{name}state")
-        next_h = symbol._internal._mul(out_gate, self._get_activation(next_c, self._activation),
-                                       name=f"{name}out")
+        next_h, next_c = lstm_step(symbol, i2h, h2h, states[1], name, self._activation,
+                                   axis=self._conv_layout.find("C"))
         return next_h, [next_h, next_c]
 
 
@@ -148,12 +140,6 @@ class ConvGRUCell(BaseConvRNNCell):
     def __call__(self, inputs, states):
         name = self._step()
         i2h, h2h = self._conv_forward(inputs, states, name)
-        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name=f"{name}_i2h_slice")
-        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name=f"{name}_h2h_slice")
-        reset = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name=f"{name}_r_act")
-        update = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name=f"{name}_z_act")
-        candidate = self._get_activation(i2h + reset * h2h, self._activation,
-                                         name=f"{name}_h_act")
-        next_h = symbol._internal._plus((1. - update) * candidate, update * states[0],
-                                        name=f"{name}out")
+        next_h = gru_step(symbol, i2h, h2h, states[0], name, self._activation,
+                          axis=self._conv_layout.find("C"))
         return next_h, [next_h]

@@ -6,9 +6,10 @@ checkpoints written by MXNet's cells load into these and back.
 """
 import warnings
 
-from .. import symbol
+from .. import ndarray, symbol
 from ..base import MXNetError
 from ..initializer import FusedRNN, LSTMBias
+from ..ndarray import NDArray
 from ..symbol import Symbol
 
 __all__ = ["RNNParams", "BaseRNNCell", "RNNCell", "LSTMCell", "GRUCell", "FusedRNNCell",
@@ -31,31 +32,89 @@ class RNNParams:
         return self._params[name]
 
 
+def sequence_namespace(inputs):
+    """``mx.sym`` or ``mx.nd``: the API of ``inputs`` (one array or symbol, or a list)."""
+    first = inputs if isinstance(inputs, (Symbol, NDArray)) else inputs[0]
+    return symbol if isinstance(first, Symbol) else ndarray
+
+
 def normalize_sequence(length, inputs, layout, merge, in_layout=None):
-    """(inputs as one Symbol with a time axis if ``merge``, else a list of ``length`` step
-    symbols; the time axis of ``layout``)."""
+    """(inputs as one Symbol / NDArray with a time axis if ``merge``, else a list of
+    ``length`` steps; the time axis of ``layout``). ``merge`` None keeps what was given."""
     if inputs is None:
-        raise MXNetError("unroll: inputs is None")
+        raise MXNetError("unroll: inputs is None; create the input variables outside unroll")
+    F = sequence_namespace(inputs)
     axis = layout.find("T")
     in_axis = in_layout.find("T") if in_layout is not None else axis
-    if isinstance(inputs, Symbol):
+    if isinstance(inputs, (Symbol, NDArray)):
         if merge is False:
-            if len(inputs.list_outputs()) != 1:
+            if isinstance(inputs, Symbol) and len(inputs.list_outputs()) != 1:
                 raise MXNetError("unroll doesn't allow grouped symbol as input. Please convert "
                                  "to list with list(inputs) first or let unroll handle "
                                  "splitting.")
-            inputs = list(symbol.split(inputs, axis=in_axis, num_outputs=length,
-                                       squeeze_axis=1))
+            steps = length if isinstance(inputs, Symbol) else inputs.shape[in_axis]
+            if length is not None and steps != length:
+                raise MXNetError(f"unroll: inputs have {steps} steps on axis {in_axis}, "
+                                 f"length is {length}")
+            inputs = F.split(inputs, axis=in_axis, num_outputs=steps, squeeze_axis=1)
+            inputs = [inputs] if isinstance(inputs, NDArray) else list(inputs)
     else:
         if length is not None and len(inputs) != length:
             raise MXNetError(f"unroll: {len(inputs)} inputs for length {length}")
         if merge is True:
-            inputs = [symbol.expand_dims(i, axis=axis) for i in inputs]
-            inputs = symbol.Concat(*inputs, dim=axis)
+            inputs = F.stack(*inputs, axis=axis)
             in_axis = axis
-    if isinstance(inputs, Symbol) and axis != in_axis:
-        inputs = symbol.swapaxes(inputs, dim1=axis, dim2=in_axis)
+    if isinstance(inputs, (Symbol, NDArray)) and axis != in_axis:
+        inputs = F.swapaxes(inputs, dim1=axis, dim2=in_axis)
     return inputs, axis
+
+
+def activate(F, inputs, activation, **kwargs):
+    """``activation`` (an act_type name, or a function of an array) applied to ``inputs``."""
+    if isinstance(activation, str):
+        return F.Activation(inputs, act_type=activation, **kwargs)
+    return activation(inputs, **kwargs)
+
+
+def lstm_step(F, i2h, h2h, prev_c, name, activation="tanh", recurrent_activation="sigmoid",
+              axis=1):
+    """(next_h, next_c) of one LSTM step from the input and recurrent projections (gates
+    i, f, c, o stacked in that order on ``axis``); nodes are named ``name + ...``."""
+    gates = F.SliceChannel(F.elemwise_add(i2h, h2h, name=f"{name}plus0"), num_outputs=4,
+                           axis=axis, name=f"{name}slice")
+    in_gate = activate(F, gates[0], recurrent_activation, name=f"{name}i")
+    forget_gate = activate(F, gates[1], recurrent_activation, name=f"{name}f")
+    in_transform = activate(F, gates[2], activation, name=f"{name}c")
+    out_gate = activate(F, gates[3], recurrent_activation, name=f"{name}o")
+    next_c = F.elemwise_add(F.elemwise_mul(forget_gate, prev_c, name=f"{name}mul0"),
+                            F.elemwise_mul(in_gate, in_transform, name=f"{name}mul1"),
+                            name=f"{name}state")
+    next_h = F.elemwise_mul(out_gate, activate(F, next_c, activation,
+                                               name=f"{name}activation0"),
+                            name=f"{name}out")
+    return next_h, next_c
+
+
+def gru_step(F, i2h, h2h, prev_h, name, activation="tanh", axis=1):
+    """next_h of one GRU step from the input and recurrent projections (gates r, z, n
+    stacked on ``axis``), with the candidate ``activation(x W_n + r * (h U_n))`` as cuDNN
+    and MXNet compute it."""
+    i2h_r, i2h_z, i2h_n = F.SliceChannel(i2h, num_outputs=3, axis=axis,
+                                         name=f"{name}i2h_slice")
+    h2h_r, h2h_z, h2h_n = F.SliceChannel(h2h, num_outputs=3, axis=axis,
+                                         name=f"{name}h2h_slice")
+    reset = F.Activation(F.elemwise_add(i2h_r, h2h_r, name=f"{name}plus0"),
+                         act_type="sigmoid", name=f"{name}r_act")
+    update = F.Activation(F.elemwise_add(i2h_z, h2h_z, name=f"{name}plus1"),
+                          act_type="sigmoid", name=f"{name}z_act")
+    candidate = activate(F, F.elemwise_add(i2h_n, F.elemwise_mul(reset, h2h_n,
+                                                                 name=f"{name}mul0"),
+                                           name=f"{name}plus2"),
+                         activation, name=f"{name}h_act")
+    keep_new = F.elemwise_sub(F.ones_like(update), update, name=f"{name}minus0")
+    return F.elemwise_add(F.elemwise_mul(keep_new, candidate, name=f"{name}mul1"),
+                          F.elemwise_mul(update, prev_h, name=f"{name}mul20"),
+                          name=f"{name}out")
 
 
 def cells_state_info(cells):
@@ -167,9 +226,7 @@ class BaseRNNCell:
 
     def _get_activation(self, inputs, activation, **kwargs):
         """``activation`` (an act_type name or a symbol function) applied to ``inputs``."""
-        if isinstance(activation, str):
-            return symbol.Activation(inputs, act_type=activation, **kwargs)
-        return activation(inputs, **kwargs)
+        return activate(symbol, inputs, activation, **kwargs)
 
 
 def _step_name(cell):
@@ -232,15 +289,7 @@ class LSTMCell(BaseRNNCell):
                                     num_hidden=hidden * 4, name=f"{name}i2h")
         h2h = symbol.FullyConnected(data=states[0], weight=self._hW, bias=self._hB,
                                     num_hidden=hidden * 4, name=f"{name}h2h")
-        gates = symbol.SliceChannel(i2h + h2h, num_outputs=4, name=f"{name}slice")
-        in_gate = symbol.Activation(gates[0], act_type="sigmoid", name=f"{name}i")
-        forget_gate = symbol.Activation(gates[1], act_type="sigmoid", name=f"{name}f")
-        in_transform = symbol.Activation(gates[2], act_type="tanh", name=f"{name}c")
-        out_gate = symbol.Activation(gates[3], act_type="sigmoid", name=f"{name}o")
-        next_c = symbol._internal._plus(forget_gate * states[1], in_gate * in_transform,
-                                        name=f"{name}state")
-        next_h = symbol._internal._mul(out_gate, symbol.Activation(next_c, act_type="tanh"),
-                                       name=f"{name}out")
+        next_h, next_c = lstm_step(symbol, i2h, h2h, states[1], name)
         return next_h, [next_h, next_c]
 
 
@@ -268,13 +317,7 @@ class GRUCell(BaseRNNCell):
                                     num_hidden=self._num_hidden * 3, name=f"{name}_i2h")
         h2h = symbol.FullyConnected(data=prev, weight=self._hW, bias=self._hB,
                                     num_hidden=self._num_hidden * 3, name=f"{name}_h2h")
-        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name=f"{name}_i2h_slice")
-        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name=f"{name}_h2h_slice")
-        reset = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name=f"{name}_r_act")
-        update = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name=f"{name}_z_act")
-        candidate = symbol.Activation(i2h + reset * h2h, act_type="tanh", name=f"{name}_h_act")
-        next_h = symbol._internal._plus((1. - update) * candidate, update * prev,
-                                        name=f"{name}out")
+        next_h = gru_step(symbol, i2h, h2h, prev, name)
         return next_h, [next_h]
 
 

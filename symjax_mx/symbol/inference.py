@@ -152,6 +152,10 @@ def _shape_step(node, in_shapes, out_shapes):
     findings = [(list(ins), list(outs))]
     if any(_partial(s) for s in in_shapes):
         findings.append(_probe(op, params, in_shapes, out_shapes))
+        if op.shape_from_outputs is not None and any(s is not None for s in full_outs):
+            # partly known inputs completed from known outputs (Reshape, _rnn_param_concat)
+            filled = op.shape_from_outputs(op, params, list(in_shapes), full_outs)
+            findings.append((filled, [None] * len(out_shapes)))
     if op.shape_rule is same_shape_rule:  # one shape for all: merge every partial finding
         shared = None
         for shape in list(in_shapes) + list(out_shapes):

@@ -1,4 +1,4 @@
 """Gluon's contributed blocks (``mx.gluon.contrib``)."""
-from . import nn
+from . import data, nn, rnn
 
-__all__ = ["nn"]
+__all__ = ["data", "nn", "rnn"]

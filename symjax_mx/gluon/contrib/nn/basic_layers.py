@@ -1,10 +1,10 @@
 """Contributed layers of MXNet 1.9.1's ``gluon.contrib.nn``."""
 from .... import ndarray
-from ...block import HybridBlock
+from ...block import Block, HybridBlock
 from ...nn.basic_layers import HybridSequential, Sequential
 
-__all__ = ["Concurrent", "HybridConcurrent", "Identity", "PixelShuffle1D", "PixelShuffle2D",
-           "PixelShuffle3D"]
+__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SparseEmbedding", "PixelShuffle1D",
+           "PixelShuffle2D", "PixelShuffle3D"]
 
 
 class Concurrent(Sequential):
@@ -34,6 +34,26 @@ class Identity(HybridBlock):
 
     def hybrid_forward(self, F, x):
         return x
+
+
+class SparseEmbedding(Block):
+    """An embedding for large vocabularies. MXNet keeps its gradient row_sparse; here the
+    gradient is dense with the same values (zero rows for indices not looked up)."""
+
+    def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype}
+        self.weight = self.params.get("weight", shape=(input_dim, output_dim),
+                                      init=weight_initializer, dtype=dtype,
+                                      allow_deferred_init=True)
+
+    def forward(self, x):
+        return ndarray.Embedding(x, self.weight.data(x.context), name="fwd", **self._kwargs)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}({self._kwargs['input_dim']} -> "
+                f"{self._kwargs['output_dim']}, {self._kwargs['dtype']})")
 
 
 def _factors(factor, n):

@@ -1,0 +1,56 @@
+"""gluon.model_zoo.vision against MXNet 1.9.1 (tests/golden/model_zoo, made by
+make_golden.py there): MXNet's .params files load and give its outputs, the parameter
+structure is MXNet's, and the local model store's offline behaviour."""
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+from symjax_mx.base import MXNetError
+from symjax_mx.gluon.model_zoo import model_store, vision
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "model_zoo")
+
+
+@pytest.mark.parametrize("name", ["mobilenet0.25", "mobilenetv2_0.25"])
+def test_mxnet_parameters_load_and_give_mxnet_outputs(name):
+    io = np.load(os.path.join(GOLDEN, f"{name}_io.npz"))
+    net = vision.get_model(name, classes=10)
+    net.load_parameters(os.path.join(GOLDEN, f"{name}.params"))
+    np.testing.assert_allclose(net(mx.nd.array(io["x"])).asnumpy(), io["out"], rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_parameter_structure_is_mxnets():
+    with open(os.path.join(GOLDEN, "parameter_keys.json")) as f:
+        expected = json.load(f)
+    for name, keys in expected.items():
+        assert sorted(vision.get_model(name)._collect_params_with_prefix()) == keys, name
+
+
+def test_get_model_knows_mxnets_names():
+    for name in ("resnet152_v2", "vgg19_bn", "densenet201", "squeezenet1.1", "mobilenet0.75",
+                 "mobilenetv2_0.5", "inceptionv3", "alexnet"):
+        assert isinstance(vision.get_model(name), mx.gluon.HybridBlock)
+    assert isinstance(vision.get_model("ResNet18_V1"), vision.ResNetV1)
+    with pytest.raises(ValueError, match="resnet18_v1"):
+        vision.get_model("resnet19")
+
+
+def test_pretrained_reads_the_local_store_and_names_a_missing_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("MXNET_HOME", str(tmp_path))
+    path = tmp_path / "models" / "mobilenet0.25-9f83e440.params"
+    with pytest.raises(MXNetError, match=str(path)):
+        vision.get_model("mobilenet0.25", pretrained=True)
+    path.parent.mkdir()
+    shutil.copy(os.path.join(GOLDEN, "mobilenet0.25.params"), path)
+    assert model_store.get_model_file("mobilenet0.25") == str(path)
+    net = vision.get_model("mobilenet0.25", pretrained=True, classes=10)
+    io = np.load(os.path.join(GOLDEN, "mobilenet0.25_io.npz"))
+    np.testing.assert_allclose(net(mx.nd.array(io["x"])).asnumpy(), io["out"], rtol=1e-4,
+                               atol=1e-5)
+    model_store.purge()
+    assert not path.exists()
