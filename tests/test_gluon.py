@@ -356,6 +356,7 @@ def test_inline_limit_records_small_graphs_operator_by_operator():
         y.backward()
         assert net[0].weight.grad().shape == (3, 3)
     assert ops == [["FullyConnected"] * 3, ["_CachedOp"]]
+    assert len(nodes) == 8  # data, 6 parameters and the block: saved values are not inputs
 
 
 def test_symbol_block_refuses_row_sparse_parameters():

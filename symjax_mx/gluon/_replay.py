@@ -2,14 +2,33 @@
 (MXNet's CachedOp in training): one jitted program computes the outputs, the updated
 auxiliary states and ``jax.vjp``'s residuals; the tape node it records replays those
 outputs and, in the backward program, applies the saved VJP instead of recomputing the
-forward. The residuals are the node's inputs (leaves of the tape), never constants of a
-program, so the backward compiles once per structure."""
+forward. The saved values travel as the node's key (what the tape passes to a node as a
+program argument, as it does random operators' keys), never as constants of a program, so
+the backward compiles once per structure, and the node's inputs stay the block's
+(``autograd.get_symbol`` shows data, parameters and one ``_CachedOp``). Such a node is
+differentiated once: ``grad(create_graph=True)`` through it is refused."""
 import jax
 import numpy as np
 
 from .. import random_state, x64
 from ..ndarray import NDArray, tape
+from ..base import MXNetError
 from ..ops.registry import Operator
+
+
+@jax.tree_util.register_pytree_node_class
+class _Saved:
+    """The saved forward values of a recorded block (a pytree, passed as the node's key)."""
+
+    def __init__(self, values):
+        self.values = tuple(values)
+
+    def tree_flatten(self):
+        return self.values, None
+
+    @classmethod
+    def tree_unflatten(cls, aux, values):
+        return cls(values)
 
 
 class RecordedForward:
@@ -46,9 +65,9 @@ class RecordedForward:
             [a.asjax() for a in args], [a.asjax() for a in aux], rng)
         residuals, structure = jax.tree_util.tree_flatten(vjp)
         results = [NDArray(o, ctx, "_CachedOp") for o in outputs]
-        saved = [NDArray(v, ctx) for v in list(outputs) + list(new_aux) + residuals]
+        saved = tuple(outputs) + tuple(new_aux) + tuple(residuals)
         op = self._replay(structure, len(residuals))
-        tape.record(op, {}, list(args) + saved + list(aux), results, is_train)
+        tape.record(op, {}, list(args) + list(aux), results, is_train, _Saved(saved))
         return results
 
     def _replay(self, structure, num_residuals):
@@ -83,15 +102,16 @@ def _replay_operator(structure, num_args, num_outputs, num_aux, num_residuals, a
 
     replay.defvjp(replay_fwd, replay_bwd)
 
-    def compute(inputs, aux, params, is_train, rng):
-        args, saved = list(inputs[:num_args]), list(inputs[num_args:])
-        values = replay(args, saved)
+    def compute(inputs, aux, params, is_train, saved):
+        if not isinstance(saved, _Saved):
+            raise MXNetError("a hybridized block recorded under autograd.record() is "
+                             "differentiated once; grad(create_graph=True) through it is "
+                             "not supported (call it unhybridized)")
+        values = replay(list(inputs), list(saved.values))
         return values[:num_outputs], values[num_outputs:num_outputs + num_aux]
 
-    names = tuple(f"arg{i}" for i in range(num_args)) + tuple(
-        f"saved{i}" for i in range(num_outputs + num_aux + num_residuals))
     return Operator(
-        name="_CachedOp", compute=compute, inputs=names, aux=tuple(aux_names),
-        outputs=tuple(out_names),
+        name="_CachedOp", compute=compute, inputs=tuple(f"arg{i}" for i in range(num_args)),
+        aux=tuple(aux_names), outputs=tuple(out_names), random=True, differentiable=True,
         shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
         dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
