@@ -391,6 +391,11 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
                              f"because it does not require gradient.")
     grads_in = _head_grads(heads, head_grads)
     order, position, entries = _collect(heads)
+    if create_graph and any(node.key is not None and not isinstance(node.key, jax.Array)
+                            for node in order):
+        raise MXNetError("grad(create_graph=True): the graph holds the recorded forward of a "
+                         "hybridized block, whose gradient cannot be differentiated again; "
+                         "call the block without hybridize() for higher-order gradients")
     plan, leaves, values, keys, known = _plan_for(order, position, entries)
     index = {id(node): i for i, node in enumerate(leaves)}
     for i, var in enumerate(variables):

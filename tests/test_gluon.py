@@ -477,3 +477,22 @@ def test_trainer_does_not_update_on_a_store_without_optimizer_support():
     np.testing.assert_array_equal(x.data(mx.cpu(1)).asnumpy(), -2)
     with pytest.raises(ValueError, match="update_on_kvstore=False"):
         gluon.Trainer([x], "sgd", kvstore=store, update_on_kvstore=True)._init_kvstore()
+
+
+def test_higher_order_gradient_through_a_hybridized_block_is_a_clear_error():
+    def first_gradient(hybridize):
+        net = nn.HybridSequential()
+        net.add(nn.Dense(3, in_units=2, activation="tanh"), nn.Dense(1, in_units=3))
+        net.initialize(mx.init.Constant(0.3))
+        if hybridize:
+            net.hybridize()
+        x = mx.nd.array([[0.1, 0.2]])
+        x.attach_grad()
+        with mx.autograd.record():
+            y = net(x)
+            if hybridize:
+                with pytest.raises(mx.MXNetError, match="hybridized block"):
+                    mx.autograd.grad(y, [x], create_graph=True)
+            return mx.autograd.grad(y, [x])[0].asnumpy()
+    # the refused call leaves the graph usable for a first-order gradient
+    np.testing.assert_allclose(first_gradient(True), first_gradient(False), rtol=1e-6)
