@@ -24,28 +24,9 @@ try:
 except AttributeError:  # jax < 0.7 keeps it under experimental
     from jax.experimental import enable_x64 as _enable_x64
 
-__all__ = ["x64", "scope", "jit", "device_put", "COMPILER_OPTIONS"]
-
-# XLA's CPU backend by default hands a chain of dependent matrix products (a stack of
-# FullyConnected layers) to YNNPACK as one fused subgraph, which recomputes the first
-# product for every tile of the next: VGG's classifier, 0.25 s unfused, took a minute.
-# One library call per product (and per convolution, as by default) keeps each at its
-# plain cost. (A DebugOptions field, so other backends accept it and ignore it.)
-COMPILER_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ",".join(
-    "LIBRARY_FUSION_TYPE_" + kind for kind in ("INDIVIDUAL_DOT", "INDIVIDUAL_CONVOLUTION"))}
+__all__ = ["x64", "scope", "jit", "device_put"]
 
 _inside = threading.local()  # whether this thread is inside an x64 entry point
-
-
-@functools.cache
-def compiler_options():
-    """:data:`COMPILER_OPTIONS` where this JAX and XLA take them (jax.jit's
-    ``compiler_options`` and that XLA field are recent), else None."""
-    try:
-        jax.jit(lambda: 0.0, compiler_options=COMPILER_OPTIONS).lower().compile()
-    except Exception:  # noqa: BLE001 (an older jax raises TypeError, an older XLA its own)
-        return None
-    return COMPILER_OPTIONS
 
 
 def _call(fn, args, kwargs):
@@ -74,15 +55,12 @@ def x64(fn):
 
 
 class jit:  # noqa: N801 (used like jax.jit)
-    """``jax.jit(fn, **jit_kwargs)`` whose calls run in 64-bit mode, compiled with
-    :data:`COMPILER_OPTIONS`; the jitted function's attributes (``lower``,
-    ``_cache_size``, ...) stay reachable."""
+    """``jax.jit(fn, **jit_kwargs)`` whose calls run in 64-bit mode; the jitted
+    function's attributes (``lower``, ``_cache_size``, ...) stay reachable."""
 
     __slots__ = ("jitted",)
 
     def __init__(self, fn, **jit_kwargs):
-        if "compiler_options" not in jit_kwargs and compiler_options() is not None:
-            jit_kwargs["compiler_options"] = compiler_options()
         self.jitted = jax.jit(fn, **jit_kwargs)
 
     def __call__(self, *args, **kwargs):
