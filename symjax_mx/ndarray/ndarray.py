@@ -19,7 +19,7 @@ from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from .. import random_state as random
 from ..util import is_np_shape
-from . import _indexing, _invoke, tape, file_format
+from . import _indexing, _invoke, tape, file_format, pending
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
@@ -231,6 +231,7 @@ class NDArray(OperatorMethods):
 
     def wait_to_read(self):
         """Block until the value is computed; errors of the asynchronous work surface here."""
+        pending.raise_pending(self)
         _wait(self._root_buffer(), self._producer if self._base is None else self._base._producer)
 
     def asnumpy(self):
@@ -251,6 +252,7 @@ class NDArray(OperatorMethods):
         """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
         if isinstance(other, Context):
             copy = NDArray(x64.device_put(self._read(), other.jax_device, may_alias=False), other)
+            pending.follow(self, copy)
             tape.record_alias(copy, self)
             return copy
         if not isinstance(other, NDArray):
@@ -263,6 +265,7 @@ class NDArray(OperatorMethods):
         tape.check_assignable(other)
         data = x64.device_put(self._read(), other._ctx.jax_device, may_alias=False)
         other._write(data.astype(other.dtype))
+        pending.follow(self, other)
         tape.record_alias(other, self)
         return other
 
@@ -476,8 +479,13 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         ctx = ctx if ctx is not None else current_context()
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
-    outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
-                                   num_inputs)
+    error = op.kernel_check_error(params)
+    if error is None:
+        outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
+                                       num_inputs)
+    else:
+        outputs, new_aux = pending.placeholders(op, params, inputs), ()
+    cell = pending.cell_of(inputs, error)
     if not inputs:
         outputs = [x64.device_put(o, ctx.jax_device) for o in outputs]
     if is_train or op.mutates_aux:
@@ -485,6 +493,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
             state._write(value, op.name)
     if out is None:
         results = [NDArray(o, ctx, op.name) for o in outputs]
+        if cell is not None:
+            pending.attach(results, cell)
         if recording:
             tape.record(op, params, inputs, results, train, rng)
         return results[0] if len(results) == 1 else results
@@ -497,6 +507,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
             raise MXNetError(f"operator {op.name}: out= is on {target._ctx}, but the result is "
                              f"on {ctx}")
         target._write(data.astype(target.dtype), op.name)
+    if cell is not None:
+        pending.attach(targets, cell)
     if recording:
         tape.record(op, params, inputs, targets, train, rng)
     return out
@@ -504,5 +516,6 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
 
 def waitall():
     """Wait for all pending work on every array; errors of asynchronous work surface here."""
+    pending.raise_first()
     for data in jax.live_arrays():
         _wait(data, None)

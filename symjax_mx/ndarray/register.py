@@ -8,7 +8,8 @@ from .ndarray import NDArray, invoke
 
 def _inputs(op, args, kwargs):
     """(inputs in order, parsed params) of an imperative call; every input must be given."""
-    _, params, given = resolve_inputs(op, *split_call(op, args, kwargs, NDArray))
+    _, params, given = resolve_inputs(op, *split_call(op, args, kwargs, NDArray),
+                                     defer_kernel_checks=True)
     names = op.arg_names(params)
     if any(name not in given for name in names):
         raise MXNetError(f"operator {op.name} takes {len(names)} inputs {list(names)}, "

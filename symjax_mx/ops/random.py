@@ -28,13 +28,8 @@ def _shape(value):
 
 
 def _checked(parse, test, requirement):
-    """A parser that also requires ``test(value)``; ``requirement`` says what it must be."""
-    def parse_checked(value):
-        value = parse(value)
-        if not test(value):
-            raise ValueError(f"must be {requirement}, got {value}")
-        return value
-    return parse_checked
+    """(parser, kernel check): the value must pass ``test``; ``requirement`` says how."""
+    return parse, lambda value: None if test(value) else requirement
 
 
 _POSITIVE = _checked(P.number, lambda v: v > 0, "positive")
@@ -94,7 +89,9 @@ def _generalized_negative_binomial(key, shape, dtype, mu, alpha):
 
 
 def _param(name, parse, default, doc):
-    return Param(name, parse, default=default, traced=True, doc=doc)
+    """A traced distribution parameter; ``parse`` may be a (parser, kernel check) pair."""
+    parse, check = parse if isinstance(parse, tuple) else (parse, None)
+    return Param(name, parse, default=default, traced=True, doc=doc, kernel_check=check)
 
 
 # name -> (draw, scalar parameters, input names of the _sample_ form, aliases of _random_)

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..base import MXNetError, normalize_dtype
 
-__all__ = ["Param", "Operator", "register", "get_op", "list_ops", "output_shape_rule", "publish",
+__all__ = ["Param", "Operator", "KernelCheckFailed", "register", "get_op", "list_ops", "output_shape_rule", "publish",
            "resolve_inputs", "split_call", "ParamParsers", "describe_parser"]
 
 
@@ -193,6 +193,12 @@ class Param:
     required: bool = False
     traced: bool = False
     doc: str = ""
+    kernel_check: Callable = None  # value -> what it must be, or None: a check MXNet makes
+                                   # in the kernel, so an imperative call fails lazily
+
+
+class KernelCheckFailed(MXNetError):
+    """A parameter value failed a check that MXNet makes inside the operator's kernel."""
 
 
 def _shared_value_rule(kind, show):
@@ -267,8 +273,21 @@ class Operator:
     def num_outputs(self, params):
         return len(self.output_names(params))
 
-    def parse_params(self, kwargs):
-        """Validate and complete user or JSON parameters; errors name the operator."""
+    def kernel_check_error(self, params):
+        """The error of the first parameter that fails its kernel check, or None."""
+        for name, spec in self.params.items():
+            if spec.kernel_check is not None and params.get(name) is not None:
+                requirement = spec.kernel_check(params[name])
+                if requirement is not None:
+                    return KernelCheckFailed(
+                        f"operator {self.name}: invalid value for parameter {name}: must be "
+                        f"{requirement}, got {params[name]}")
+        return None
+
+    def parse_params(self, kwargs, defer_kernel_checks=False):
+        """Validate and complete user or JSON parameters; errors name the operator.
+        ``defer_kernel_checks`` leaves the kernel checks to the caller (imperative calls
+        fail lazily there, as MXNet's kernels do)."""
         unknown = [k for k in kwargs if k not in self.params]
         if unknown and self.open_params:
             extra = {k: str(kwargs[k]) for k in unknown}
@@ -293,6 +312,10 @@ class Operator:
                 parsed[name] = spec.default
         if self.check is not None:
             self.check(self, parsed)
+        if not defer_kernel_checks:
+            error = self.kernel_check_error(parsed)
+            if error is not None:
+                raise error
         return parsed
 
     def infer_shape(self, params, shapes, out_shapes=()):
@@ -353,12 +376,12 @@ def split_call(op, args, kwargs, array_type):
     return positional, named, params
 
 
-def resolve_inputs(op, positional, named, raw_params):
+def resolve_inputs(op, positional, named, raw_params, defer_kernel_checks=False):
     """(raw params, parsed params, input name -> array) for arrays given by position and by
     name; variadic operators get ``num_args`` from the number of arrays."""
     if "num_args" in op.params and "num_args" not in raw_params:
         raw_params = {**raw_params, "num_args": len(positional) + len(named)}
-    params = op.parse_params(raw_params)
+    params = op.parse_params(raw_params, defer_kernel_checks)
     arg_names = op.arg_names(params)
     for key in named:
         if key not in arg_names:
