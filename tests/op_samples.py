@@ -45,6 +45,7 @@ _BOXES = np.array([[0.1, 0.2, 0.5, 0.7], [0.3, 0.1, 0.8, 0.6]])
 _HALF = np.full((2, 3), 0.5, np.float16)  # multi-precision updates: float16 weights
 _SINGLE = np.full((2, 3), 0.5, np.float32)  # and their float32 states
 _BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
+_ROIS = np.array([[0, 0.6, 0.4, 3.2, 2.7], [0, 1.0, 0.0, 4.0, 3.0]])  # (batch, x1, y1, x2, y2)
 
 SAMPLES = {
     "RNN": Sample([(2, 1, 3), (56,), (1, 1, 2), (1, 1, 2)],
@@ -163,4 +164,17 @@ SAMPLES = {
     "_image_normalize": Sample([(3, 2, 2)], {"mean": (0.1, 0.2, 0.3), "std": (1.0, 2.0, 3.0)}),
     "Correlation": Sample([(1, 2, 4, 4), (1, 2, 4, 4)], {"kernel_size": 1, "max_displacement": 1}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
+    "_contrib_MultiBoxPrior": Sample([(1, 1, 2, 3)], {"sizes": (0.5, 0.25), "ratios": (1, 2)}),
+    "_contrib_box_nms": Sample([np.array([[[0, 0.9, 0.1, 0.1, 0.5, 0.5],
+                                           [0, 0.8, 0.15, 0.1, 0.5, 0.55],
+                                           [1, 0.7, 0.6, 0.6, 0.9, 0.8]]])],
+                               {"id_index": 0, "force_suppress": True}),
+    "_contrib_bipartite_matching": Sample([np.array([[0.5, 0.6], [0.1, 0.2], [0.3, 0.4]])],
+                                          {"threshold": 0.15}),
+    "ROIPooling": Sample([(1, 2, 4, 5), _ROIS], {"pooled_size": (2, 2), "spatial_scale": 1.0},
+                         wrt=(0,)),
+    "_contrib_ROIAlign": Sample([(1, 2, 4, 5), _ROIS], {"pooled_size": (2, 2),
+                                                        "spatial_scale": 1.0}, wrt=(0,)),
+    "_contrib_PSROIPooling": Sample([(1, 8, 4, 5), _ROIS], {"spatial_scale": 1.0, "output_dim": 2,
+                                                            "pooled_size": 2}, wrt=(0,)),
 }

@@ -113,6 +113,16 @@ class ParamParsers:
         return tuple(int(v) for v in value)
 
     @classmethod
+    def floats(cls, value):
+        """A tuple of numbers (one number: a 1-tuple), as floats."""
+        value = cls._literal(value)
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if not all(isinstance(v, (int, float, np.integer, np.floating))
+                   and not isinstance(v, bool) for v in values):
+            raise ValueError(f"expected a tuple of numbers, got {value!r}")
+        return tuple(float(v) for v in values)
+
+    @classmethod
     def axes(cls, value):
         """None (all axes) or a tuple of axes; MXNet writes an empty tuple for None."""
         value = cls._literal(value)
@@ -169,7 +179,8 @@ class ParamParsers:
 
 
 _PARSER_TYPES = {"boolean": "boolean", "integer": "int", "number": "float",
-                 "shape": "Shape(tuple)", "axes": "Shape(tuple) or None", "dtype": "dtype",
+                 "shape": "Shape(tuple)", "floats": "tuple of <float>",
+                 "axes": "Shape(tuple) or None", "dtype": "dtype",
                  "context": "Context", "string": "string"}
 
 
