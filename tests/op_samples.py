@@ -177,4 +177,11 @@ SAMPLES = {
                                                         "spatial_scale": 1.0}, wrt=(0,)),
     "_contrib_PSROIPooling": Sample([(1, 8, 4, 5), _ROIS], {"spatial_scale": 1.0, "output_dim": 2,
                                                             "pooled_size": 2}, wrt=(0,)),
+    "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
+    "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),
+    "_contrib_DeformableConvolution": Sample([(1, 2, 4, 4), (1, 18, 4, 4), (2, 2, 3, 3), (2,)],
+                                             {"kernel": (3, 3), "pad": (1, 1), "num_filter": 2}),
+    "_contrib_ModulatedDeformableConvolution": Sample(
+        [(1, 2, 4, 4), (1, 18, 4, 4), (1, 9, 4, 4), (2, 2, 3, 3), (2,)],
+        {"kernel": (3, 3), "pad": (1, 1), "num_filter": 2}),
 }
