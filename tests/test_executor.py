@@ -178,3 +178,38 @@ def test_unsupported_placement_is_refused():
         net.simple_bind(mx.cpu(0), stype_dict={"a": "csr"}, a=(2,))
     exe = net.simple_bind(mx.cpu(0), group2ctx={"dev1": mx.cpu(0)}, a=(2,))  # one device: fine
     assert exe.forward()[0].shape == (2,)
+
+
+def test_heads_with_a_zero_gradient_need_no_out_grad_and_ignore_one_given():
+    a, b = mx.sym.Variable("a"), mx.sym.Variable("b")
+    args = {"a": mx.nd.ones((2, 3)), "b": mx.nd.zeros((2, 3))}
+    for head in (a == b, mx.sym.shape_array(a), mx.sym.BlockGrad(a)):
+        grad = mx.nd.ones((2, 3))
+        executor = head.bind(mx.cpu(), args, args_grad={"a": grad}, grad_req={"a": "write"})
+        executor.forward(is_train=True)
+        executor.backward()                        # no out_grad needed
+        executor.backward([mx.nd.ones((7,))])      # a mis-shaped one is ignored, as in MXNet
+        assert not grad.asnumpy().any()
+
+
+def test_extra_out_grads_and_argument_dict_entries_are_ignored():
+    x = mx.sym.Variable("x")
+    y = mx.sym.LeakyReLU(x, act_type="leaky")
+    grad = mx.nd.zeros((2,))
+    executor = y.bind(mx.cpu(), {"x": mx.nd.array([1, -1]), "unused": None},
+                      args_grad={"x": grad, "unused": None})
+    executor.forward(is_train=True)
+    executor.backward([mx.nd.ones((2,)), mx.nd.ones((5,))])
+    np.testing.assert_allclose(grad.asnumpy(), [1, 0.25])
+
+
+def test_module_input_grads_are_none_for_a_null_grad_req():
+    data = mx.sym.Variable("data")
+    module = mx.mod.Module(mx.sym.FullyConnected(data, num_hidden=2), label_names=None)
+    module.bind(data_shapes=[("data", (1, 3))], inputs_need_grad=True,
+                grad_req={"data": "null", "fullyconnected0_weight": "write",
+                          "fullyconnected0_bias": "write"})
+    module.init_params()
+    module.forward(mx.io.DataBatch([mx.nd.ones((1, 3))]), is_train=True)
+    module.backward([mx.nd.ones((1, 2))])
+    assert module.get_input_grads() == [None]

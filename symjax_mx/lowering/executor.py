@@ -211,13 +211,12 @@ class Executor:
             out_grads = [None] * len(self.outputs)
         elif isinstance(out_grads, NDArray):
             out_grads = [out_grads]
-        if len(out_grads) != len(self.outputs):
-            raise MXNetError(f"backward: {len(out_grads)} out_grads for {len(self.outputs)} "
-                             f"outputs {self._symbol.list_outputs()}")
+        if len(out_grads) < len(self.outputs):  # as in MXNet, extra out_grads are ignored
+            out_grads = list(out_grads) + [None] * (len(self.outputs) - len(out_grads))
         heads = []
         for index, ((node, _), name, output, grad) in enumerate(zip(
                 self._graph.heads, self._graph.output_names(), self.outputs, out_grads)):
-            if grad is None:
+            if grad is None or _needs_no_head_grad(node):
                 if not _needs_no_head_grad(node):
                     raise MXNetError(f"backward: output {name!r} is not a loss, so it needs "
                                      f"an out_grad")
@@ -325,9 +324,11 @@ class Executor:
 
 
 def _needs_no_head_grad(node):
-    """Whether backward needs no out_grad for this head: a loss, or BlockGrad (whose
-    gradient is zero whatever the head gradient)."""
-    return node.op is not None and (node.op.loss or node.op is _BLOCK_GRAD)
+    """Whether backward needs no out_grad for this head (MXNet then ignores one given): a
+    loss, or an operator whose gradient is zero whatever the head gradient (BlockGrad,
+    comparisons, shape_array, ...)."""
+    return node.op is not None and (node.op.loss or node.op is _BLOCK_GRAD
+                                    or not node.op.differentiable)
 
 
 def _placed(array, name, ctx, shape=None, kind="argument"):
@@ -342,11 +343,12 @@ def _placed(array, name, ctx, shape=None, kind="argument"):
 
 
 def _by_name(values, names, kind):
-    """A name -> array dict from a list (in ``names`` order) or a dict."""
+    """A name -> array dict from a list (in ``names`` order) or a dict (whose keys not in
+    ``names`` are ignored, as in MXNet)."""
     if values is None:
         return {}
     if isinstance(values, dict):
-        return dict(values)
+        return {name: values[name] for name in names if name in values}
     values = list(values)
     if len(values) != len(names):
         raise MXNetError(f"bind: {len(values)} {kind} arrays given for {len(names)} {kind}s "
