@@ -29,7 +29,20 @@ def num_gpus():
     return len(_platform_devices("gpu"))
 
 
-class Context:
+class _ContextType(type):
+    """``Context.default_ctx``: this thread's default context, readable and assignable on
+    the class."""
+
+    @property
+    def default_ctx(cls):
+        return current_context()
+
+    @default_ctx.setter
+    def default_ctx(cls, ctx):
+        _current.value = ctx
+
+
+class Context(metaclass=_ContextType):
     """A device: ``Context('cpu', 1)``, usually written ``mx.cpu(1)``.
 
     Used as a context manager it becomes the default context of the enclosed block::
