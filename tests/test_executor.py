@@ -213,3 +213,15 @@ def test_module_input_grads_are_none_for_a_null_grad_req():
     module.forward(mx.io.DataBatch([mx.nd.ones((1, 3))]), is_train=True)
     module.backward([mx.nd.ones((1, 2))])
     assert module.get_input_grads() == [None]
+
+
+def test_debug_str_reports_the_planned_memory_of_forward_and_backward():
+    data = mx.sym.Variable("data")
+    square = data * data
+
+    def planned(symbol, **kwargs):
+        text = symbol.simple_bind(mx.cpu(), data=(10, 3, 256, 256), **kwargs).debug_str()
+        return int(text.rsplit("Total ", 1)[1].split(" MB")[0])
+    assert planned(square) == 22   # MXNet 1.9.1 prints 22: the output and two input grads
+    assert planned(square, grad_req="null") == 7
+    assert planned(mx.sym.stop_gradient(square)) == 7  # no gradient flows

@@ -220,3 +220,13 @@ def test_constant_symbols():
                                   np.ones(2, np.int32))
     np.testing.assert_array_equal(mx.sym.full((2,), 3).eval(mx.cpu())[0].asnumpy(), [3, 3])
     assert mx.sym.ones((1, 2), name="o").list_outputs() == ["o_output"]
+
+
+def test_gen_atomic_symbol_keeps_the_operator_and_drops_the_inputs():
+    rnn = mx.sym.RNN(mx.sym.var("data"), mx.sym.var("p"), mx.sym.var("h0"), mx.sym.var("h1"),
+                     state_size=10, num_layers=2, bidirectional=True, state_outputs=True,
+                     mode="lstm")
+    atomic = rnn._gen_atomic_symbol()
+    assert atomic.list_arguments() == []
+    assert atomic.list_outputs() == ["output", "state_output", "statecell_output"]
+    assert atomic[0].attr("state_size") == "10"

@@ -76,10 +76,11 @@ class Executor:
         given.update({name: a.shape for name, a in self.aux_dict.items()})
         if entry_shapes is None:
             entry_shapes = solve(graph, "shape", given)[1]
+        self._entry_shapes = entry_shapes
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
         self._compiled = programs_for(graph, entry_shapes, given, diff)
-        out_types = solve(graph, "dtype", {n: a.dtype for n, a in
+        out_types = self._entry_dtypes = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
         self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32))
                         for (n, i), shape in zip(graph.heads, self._out_shapes)]
@@ -320,7 +321,37 @@ class Executor:
             else:
                 inputs = ", ".join(n.name for n, _ in node.inputs)
                 lines.append(f"Op:{node.op.name}, Name={node.name}, Inputs=[{inputs}]")
+        lines.append(f"Total {self._planned_bytes() >> 20} MB allocated")
         return "\n".join(lines)
+
+    def _planned_bytes(self):
+        """MXNet's memory-plan size: every operator output (BlockGrad's is its input's),
+        plus a gradient for each input of the operators the backward pass runs through
+        (those between an argument with a gradient and a head, along differentiable
+        operators)."""
+        def size(entry):
+            shape = self._entry_shapes.get(entry)
+            dtype = np.dtype(self._entry_dtypes.get(entry, np.float32))
+            return 0 if shape is None else int(np.prod(shape)) * dtype.itemsize
+
+        def passes_gradient(node):
+            return node.op is not None and node.op.differentiable and node.op is not _BLOCK_GRAD
+        from_args = {id(n) for n in self._graph.nodes if n.op is None and n.name in
+                     self._compiled.diff_names}
+        for node in self._graph.nodes:
+            if passes_gradient(node) and any(id(i) in from_args for i, _ in node.inputs):
+                from_args.add(id(node))
+        to_heads = {id(n) for n, _ in self._graph.heads if passes_gradient(n)}
+        for node in reversed(self._graph.nodes):
+            if id(node) in to_heads:
+                to_heads.update(id(i) for i, _ in node.inputs if passes_gradient(i))
+        total = 0
+        for node in self._graph.nodes:
+            if node.op is not None and node.op is not _BLOCK_GRAD:
+                total += sum(size((id(node), i)) for i in range(node.op.num_outputs(node.params)))
+            if id(node) in from_args and id(node) in to_heads:
+                total += sum(size((id(i), k)) for i, k in node.inputs)
+        return total
 
 
 def _needs_no_head_grad(node):

@@ -404,6 +404,7 @@ class NDArray(OperatorMethods):
 
     # --- autograd ------------------------------------------------------------------------
 
+    @x64.x64
     def attach_grad(self, grad_req="write", stype=None):
         """Attach a zero gradient buffer, making this array a variable of autograd.
 
