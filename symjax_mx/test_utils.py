@@ -75,6 +75,12 @@ def _host(value):
     return value.asnumpy() if isinstance(value, NDArray) else np.asarray(value)
 
 
+def _placed_copy(value, ctx, dtype):
+    """An NDArray copy of ``value`` in ``dtype``; ``"asnumpy"`` keeps the value's own dtype."""
+    value = _host(value)
+    return array(value, ctx=ctx, dtype=value.dtype if dtype == "asnumpy" else dtype)
+
+
 def _tolerances(a, b, rtol, atol):
     """The given tolerances, else the loosest defaults of the two dtypes (0 for integers)."""
     if rtol is None:
@@ -184,7 +190,7 @@ def _location(sym, location, dtype, ctx):
     if not isinstance(location, dict):
         location = dict(zip(names, location))
     ctx = ctx or default_context()
-    return {name: array(_host(value), ctx=ctx, dtype=dtype) for name, value in location.items()}
+    return {name: _placed_copy(value, ctx, dtype) for name, value in location.items()}
 
 
 def _aux(sym, aux_states, dtype, ctx):
@@ -193,7 +199,7 @@ def _aux(sym, aux_states, dtype, ctx):
     if not isinstance(aux_states, dict):
         aux_states = dict(zip(sym.list_auxiliary_states(), aux_states))
     ctx = ctx or default_context()
-    return {name: array(_host(value), ctx=ctx, dtype=dtype) for name, value in aux_states.items()}
+    return {name: _placed_copy(value, ctx, dtype) for name, value in aux_states.items()}
 
 
 def _by_output(sym, expected):
@@ -221,14 +227,15 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=1e-5, atol=
     args = _location(sym, location, dtype, ctx)
     names = sym.list_arguments()
     expected = expected if isinstance(expected, dict) else dict(zip(names, expected))
-    grads = {name: array(np.zeros(args[name].shape), ctx=ctx, dtype=dtype) for name in expected}
+    grads = {name: array(np.zeros(args[name].shape), ctx=ctx, dtype=args[name].dtype)
+             for name in expected}
     executor = sym.bind(ctx or default_context(), args, args_grad=grads, grad_req=grad_req,
                         aux_states=_aux(sym, aux_states, dtype, ctx))
     executor.forward(is_train=True)
     if out_grads is not None and not isinstance(out_grads, dict):
-        out_grads = [array(_host(g), ctx=ctx, dtype=dtype) for g in out_grads]
+        out_grads = [_placed_copy(g, ctx, dtype) for g in out_grads]
     elif isinstance(out_grads, dict):
-        out_grads = [array(_host(out_grads[n]), ctx=ctx, dtype=dtype) for n in sym.list_outputs()]
+        out_grads = [_placed_copy(out_grads[n], ctx, dtype) for n in sym.list_outputs()]
     executor.backward(out_grads)
     computed = {name: grads[name].asnumpy() for name in expected}
     for name, want in expected.items():

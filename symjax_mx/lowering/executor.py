@@ -136,8 +136,10 @@ class Executor:
         if self._vjp is None and self._grads is None:
             if not self._compiled.diff_names:
                 return
-            if self._last_inference is None:
-                raise MXNetError("backward needs a forward first")
+            if self._last_inference is None:  # MXNet runs backward without a forward too:
+                rng = random.next_key() if self._compiled.graph.random else None  # current args
+                self._last_inference = ({n: a.asjax() for n, a in self.arg_dict.items()},
+                                        {n: a.asjax() for n, a in self.aux_dict.items()}, rng)
             self._differentiate_last_inference()
         heads = self._head_grads(out_grads)
         names = self._compiled.diff_names
