@@ -123,3 +123,43 @@ def test_deformable_convolutions_sample_at_offsets(value, plain, modulated):
     got = _deformable(mx.nd.contrib.ModulatedDeformableConvolution, mx.nd.array(offset),
                       mask=mx.nd.ones((1, 9, 5, 5)))
     np.testing.assert_allclose(got[1], modulated)
+
+
+def test_int8_quantize_and_dequantize_match_mxnet():
+    data = mx.nd.array([[0.1392, 0.5928], [0.6027, -0.8579]])
+    q, low, high = mx.nd.contrib.quantize(data, mx.nd.array([0.0]), mx.nd.array([1.0]),
+                                          out_type="int8")
+    assert q.dtype == np.int8
+    np.testing.assert_array_equal(q.asnumpy(), [[18, 75], [77, -109]])
+    assert (low.asscalar(), high.asscalar()) == (-1.0, 1.0)
+    back = mx.nd.contrib.dequantize(q, low, high)
+    np.testing.assert_allclose(back.asnumpy(), [[0.14173228, 0.5905512], [0.6062992, -0.8582677]],
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("offset, lower, packed", [   # packed: as MXNet 1.9.1 orders them
+    (-1, True, [4, 8, 9, 12, 13, 14]),
+    (0, True, [0, 4, 5, 8, 9, 10, 12, 13, 14, 15]),
+    (0, False, [0, 1, 5, 2, 6, 10, 3, 7, 11, 15]),
+    (1, True, [1, 2, 6, 3, 7, 11]),
+])
+def test_triangles_pack_in_mxnet_order_and_round_trip(offset, lower, packed):
+    a = np.arange(32.0).reshape(2, 4, 4)
+    vectors = mx.nd.linalg.extracttrian(mx.nd.array(a), offset=offset, lower=lower)
+    np.testing.assert_array_equal(vectors.asnumpy()[0], packed)
+    back = mx.nd.linalg.maketrian(vectors, offset=offset, lower=lower).asnumpy()
+    expected = np.tril(a, offset) if offset < 0 or (offset == 0 and lower) else np.triu(a, offset)
+    np.testing.assert_array_equal(back, expected)
+
+
+def test_index_copy_replaces_rows_and_splits_the_gradient():
+    old, new = mx.nd.zeros((5, 3)), mx.nd.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    old.attach_grad()
+    new.attach_grad()
+    with mx.autograd.record():
+        out = mx.nd.contrib.index_copy(old, mx.nd.array([0, 4, 2], dtype="int64"), new)
+    out.backward()
+    np.testing.assert_array_equal(out.asnumpy(), [[1, 2, 3], [0, 0, 0], [7, 8, 9], [0, 0, 0],
+                                                  [4, 5, 6]])
+    np.testing.assert_array_equal(old.grad.asnumpy()[:, 0], [0, 1, 0, 1, 0])
+    np.testing.assert_array_equal(new.grad.asnumpy(), np.ones((3, 3)))
