@@ -163,3 +163,27 @@ def test_index_copy_replaces_rows_and_splits_the_gradient():
                                                   [4, 5, 6]])
     np.testing.assert_array_equal(old.grad.asnumpy()[:, 0], [0, 1, 0, 1, 0])
     np.testing.assert_array_equal(new.grad.asnumpy(), np.ones((3, 3)))
+
+
+def test_bilinear_resize_aligns_corners_by_default():
+    image = mx.nd.array(np.array([64, 32, 32, 64, 50, 100], np.float32).reshape(1, 1, 3, 2))
+    expected = {False: [64.0, 56.0, 40.0, 32.0, 56.0, 52.0, 44.0, 40.0, 40.0, 44.0, 52.0, 56.0,
+                        36.5, 45.625, 63.875, 73.0, 45.5, 56.875, 79.625, 91.0, 50.0, 62.5,
+                        87.5, 100.0],
+                True: [64.0, 53.333, 42.667, 32.0, 51.2, 49.067, 46.933, 44.8, 38.4, 44.8, 51.2,
+                       57.6, 35.6, 47.467, 59.333, 71.2, 42.8, 57.067, 71.333, 85.6, 50.0,
+                       66.667, 83.333, 100.0]}
+    for align, values in expected.items():
+        out = mx.nd.contrib.BilinearResize2D(image, height=6, width=4, align_corners=align)
+        np.testing.assert_allclose(out.asnumpy().ravel(), values, atol=1e-3)
+
+
+@pytest.mark.parametrize("params, size", [
+    ({"scale_height": 0.5, "scale_width": 2.0}, (3, 12)),
+    ({"scale_height": 0.5, "scale_width": 2.0, "mode": "odd_scale"}, (4, 12)),
+    ({"mode": "to_even_up"}, (8, 6)), ({"mode": "to_odd_down"}, (7, 5)),
+])
+def test_bilinear_resize_modes_choose_the_size(params, size):
+    out = mx.nd.contrib.BilinearResize2D(mx.nd.ones((1, 2, 7, 6)), **params)
+    assert out.shape == (1, 2) + size
+    np.testing.assert_allclose(out.asnumpy(), 1, rtol=1e-6)
