@@ -186,6 +186,8 @@ SAMPLES = {
     "_linalg_maketrian": Sample([(2, 3)], {"offset": 1, "lower": False}),
     "_contrib_index_copy": Sample([(4, 3), _ints([3, 0]), (2, 3)], wrt=(0, 2)),
     "_contrib_BilinearResize2D": Sample([(1, 2, 3, 4)], {"height": 5, "width": 2}),
+    "_contrib_RROIAlign": Sample([(1, 2, 4, 5), np.array([[0, 2.0, 1.5, 3.0, 2.0, 30.0]])],
+                                 {"pooled_size": (2, 2), "spatial_scale": 1.0}),
     "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
     "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),
     "_contrib_DeformableConvolution": Sample([(1, 2, 4, 4), (1, 18, 4, 4), (2, 2, 3, 3), (2,)],

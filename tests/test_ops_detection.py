@@ -187,3 +187,11 @@ def test_bilinear_resize_modes_choose_the_size(params, size):
     out = mx.nd.contrib.BilinearResize2D(mx.nd.ones((1, 2, 7, 6)), **params)
     assert out.shape == (1, 2) + size
     np.testing.assert_allclose(out.asnumpy(), 1, rtol=1e-6)
+
+
+def test_rotated_roi_align_samples_the_rotated_region():
+    rois = mx.nd.array([[1, 2.0, 1.5, 3.0, 2.0, 30.0], [0, 1.0, 2.0, 2.0, 3.0, 90.0]])
+    out = mx.nd.contrib.RROIAlign(_IMAGE, rois, pooled_size=(2, 2), spatial_scale=1.0)
+    np.testing.assert_allclose(out.asnumpy().ravel(),   # printed by MXNet 1.9.1
+                               [28.31042, 25.85946, 33.14054, 30.68958, 12.8125, 7.8125, 14.25,
+                                9.25], rtol=1e-5)

@@ -19,10 +19,10 @@ def _round_half_away(x):
 
 
 def _regions(data, rois):
-    """(feature map of each region (R, C, H, W), its boxes (R, 4), valid (R,)), regions
-    without gradient; (R, 4) regions all read batch item 0."""
+    """(feature map of each region (R, C, H, W), its box columns after the batch index,
+    valid (R,)), regions without gradient; (R, 4) regions all read batch item 0."""
     rois = lax.stop_gradient(rois)
-    if rois.shape[1] == 5:
+    if rois.shape[1] != 4:
         batch, boxes = rois[:, 0].astype(jnp.int32), rois[:, 1:]
     else:
         batch, boxes = jnp.zeros(rois.shape[0], jnp.int32), rois
@@ -216,3 +216,62 @@ register("_contrib_PSROIPooling", simple_compute(_psroi_pooling), aliases=("PSRO
                        doc="position-sensitive groups per side; 0: pooled_size")),
          doc="Position-sensitive average pooling of each region (R-FCN): bin (i, j) of output "
              "channel d averages input channel (d * group + i') * group + j'.")
+
+
+# --- RROIAlign -----------------------------------------------------------------------------
+
+def _rroi_align(data, rois, pooled_size, spatial_scale, sampling_ratio):
+    feat, boxes, valid = _regions(data, rois)
+    work = jnp.float32 if data.dtype == jnp.float16 else data.dtype
+    boxes = boxes.astype(work)
+    cx, cy = boxes[:, 0] * spatial_scale, boxes[:, 1] * spatial_scale
+    roi_w = jnp.maximum(boxes[:, 2] * spatial_scale, 1.0)
+    roi_h = jnp.maximum(boxes[:, 3] * spatial_scale, 1.0)
+    theta = boxes[:, 4] * (jnp.pi / 180.0)
+    (ph, pw), (height, width) = pooled_size, data.shape[2:]
+    if sampling_ratio > 0:
+        grid_h = grid_w = jnp.full(rois.shape[0], sampling_ratio, jnp.int32)
+    else:
+        grid_h = jnp.ceil(roi_h / ph).astype(jnp.int32)
+        grid_w = jnp.ceil(roi_w / pw).astype(jnp.int32)
+    bin_h, bin_w = roi_h / ph, roi_w / pw
+    cos, sin = (f(theta)[:, None, None] for f in (jnp.cos, jnp.sin))
+    feat = feat.astype(work)
+
+    def sample(iy, ix, total):
+        yy = (-roi_h / 2)[:, None, None] + jnp.arange(ph)[None, :, None] * bin_h[:, None, None] \
+            + ((iy + 0.5) * bin_h / grid_h)[:, None, None]
+        xx = (-roi_w / 2)[:, None, None] + jnp.arange(pw)[None, None, :] * bin_w[:, None, None] \
+            + ((ix + 0.5) * bin_w / grid_w)[:, None, None]
+        x = xx * cos + yy * sin + cx[:, None, None]
+        y = yy * cos - xx * sin + cy[:, None, None]
+        rows = _interpolation_weights(y, height)                    # (R, PH, PW, H)
+        cols = _interpolation_weights(x, width)                     # (R, PH, PW, W)
+        value = jnp.einsum("rpqh,rchw,rpqw->rcpq", rows, feat, cols)
+        used = (iy < grid_h) & (ix < grid_w)
+        return total + jnp.where(used[:, None, None, None], value, 0)
+
+    def row(iy, total):
+        return lax.fori_loop(0, jnp.max(grid_w), lambda ix, t: sample(iy, ix, t), total)
+    total = lax.fori_loop(0, jnp.max(grid_h), row,
+                          jnp.zeros((rois.shape[0], data.shape[1], ph, pw), work))
+    count = jnp.maximum(grid_h * grid_w, 1).astype(work)[:, None, None, None]
+    return jnp.where(valid[:, None, None, None], total / count, 0).astype(data.dtype)
+
+
+def _rroi_align_shape(data, rois, params):
+    if len(data) != 4 or len(rois) != 2 or rois[1] != 6:
+        raise MXNetError(f"RROIAlign: data must be 4-D and rois (num_rois, 6) [batch_index, "
+                         f"center_x, center_y, width, height, degrees], got {data} and {rois}")
+    return (rois[0], data[1]) + tuple(params["pooled_size"])
+
+
+register("_contrib_RROIAlign", simple_compute(_rroi_align), aliases=("RROIAlign",),
+         inputs=("data", "rois"), shape_rule=output_shape_rule(_rroi_align_shape),
+         dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]]), differentiable=False,
+         params=(Param("pooled_size", P.shape, required=True, doc="(height, width) of the output"),
+                 Param("spatial_scale", P.number, required=True,
+                       doc="feature map size / image size"),
+                 Param("sampling_ratio", P.integer, default=-1,
+                       doc="sample points per bin side; <= 0: ceil(region size / pooled size)")),
+         doc="ROIAlign over rotated regions (center, size, angle in degrees, counterclockwise).")
