@@ -188,6 +188,8 @@ SAMPLES = {
     "_contrib_BilinearResize2D": Sample([(1, 2, 3, 4)], {"height": 5, "width": 2}),
     "_contrib_RROIAlign": Sample([(1, 2, 4, 5), np.array([[0, 2.0, 1.5, 3.0, 2.0, 30.0]])],
                                  {"pooled_size": (2, 2), "spatial_scale": 1.0}),
+    "_slice_assign": Sample([(3, 4), (2, 2)], {"begin": (1, 0), "end": (3, 4), "step": (1, 2)}),
+    "_slice_assign_scalar": Sample([(3, 4)], {"scalar": 2.0, "begin": (0, 1), "end": (2, 3)}),
     "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
     "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),
     "_contrib_DeformableConvolution": Sample([(1, 2, 4, 4), (1, 18, 4, 4), (2, 2, 3, 3), (2,)],

@@ -1416,3 +1416,27 @@ def test_numpy_asarray():
     assert n64.dtype == np.int64
     np.testing.assert_array_equal(n64, [1, 2])
     np.testing.assert_array_equal(np.array(a, dtype=np.float64), [[1, 2], [3, 4]])
+
+
+def test_crop_assign_writes_a_slice():
+    x = mx.nd.ones((2, 3, 4))
+    mx.nd._internal._crop_assign(x, mx.nd.zeros((2, 1, 3)), begin=(0, 0, 0), end=(2, 1, 3),
+                                 out=x)
+    expected = np.ones((2, 3, 4))
+    expected[:, :1, :3] = 0
+    np.testing.assert_array_equal(x.asnumpy(), expected)
+    mx.nd._internal._crop_assign_scalar(x, scalar=5, begin=(0, 1, 0), end=(2, 3, 4), out=x)
+    expected[:, 1:] = 5
+    np.testing.assert_array_equal(x.asnumpy(), expected)
+
+
+def test_dlpack_capsules_round_trip():
+    a = mx.nd.array(np.arange(6).reshape(2, 3))
+    for capsule in (a.to_dlpack_for_read(), a.to_dlpack_for_write(),
+                    mx.nd.to_dlpack_for_read(a), mx.nd.to_dlpack_for_write(a)):
+        np.testing.assert_array_equal(mx.nd.from_dlpack(capsule).asnumpy(), a.asnumpy())
+
+
+def test_shapes_may_be_integer_numpy_arrays():
+    out = mx.nd.broadcast_to(mx.nd.ones((1, 3)), shape=np.array([2, 3]))
+    assert out.shape == (2, 3)

@@ -15,7 +15,7 @@ from ..ops.elemwise import cast_scalar
 from .ndarray import NDArray, invoke
 
 __all__ = ["empty", "zeros", "ones", "full", "array", "arange", "linspace", "eye", "concatenate",
-           "from_dlpack", "to_dlpack_for_read"]
+           "from_dlpack", "to_dlpack_for_read", "to_dlpack_for_write"]
 
 
 def _place(ctx):
@@ -120,14 +120,32 @@ def concatenate(arrays, axis=0, always_copy=True):
 def from_dlpack(external_array):
     """An NDArray sharing memory with an object implementing ``__dlpack__`` (numpy, torch,
     JAX arrays, NDArray). Bare DLPack capsules are not accepted: JAX no longer reads them."""
+    if type(external_array).__name__ == "PyCapsule":  # what to_dlpack_for_read returns
+        external_array = _Capsule(external_array)
     if not hasattr(external_array, "__dlpack__"):
-        raise TypeError(f"from_dlpack needs an object with __dlpack__, got "
-                        f"{type(external_array).__name__}")
+        raise TypeError(f"from_dlpack needs a DLPack capsule or an object with __dlpack__, "
+                        f"got {type(external_array).__name__}")
     return NDArray(jax.dlpack.from_dlpack(external_array))
 
 
+class _Capsule:
+    """A DLPack capsule of host memory, with the protocol methods JAX reads it through."""
+
+    def __init__(self, capsule):
+        self._capsule = capsule
+
+    def __dlpack__(self, **kwargs):
+        return self._capsule
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+
 def to_dlpack_for_read(data):
-    """A DLPack capsule viewing ``data``'s memory, for consumers such as torch.utils.dlpack
-    (read-only: buffers are immutable)."""
-    data.wait_to_read()
-    return data.asjax().__dlpack__()
+    """A DLPack capsule viewing ``data``'s memory, for consumers such as torch.utils.dlpack."""
+    return data.to_dlpack_for_read()
+
+
+def to_dlpack_for_write(data):
+    """A DLPack capsule of ``data``'s current buffer, which the consumer may write into."""
+    return data.to_dlpack_for_write()

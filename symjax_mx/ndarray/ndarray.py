@@ -239,6 +239,16 @@ class NDArray(OperatorMethods):
         self.wait_to_read()
         return np.array(self._read(), copy=True)
 
+    def to_dlpack_for_read(self):
+        """A DLPack capsule of the value (waits for it), for torch.utils.dlpack and others."""
+        self.wait_to_read()
+        return self._read().__dlpack__()
+
+    def to_dlpack_for_write(self):
+        """A DLPack capsule of the current buffer (a view's: a copy of its span), which the
+        consumer may write into."""
+        return self.to_dlpack_for_read()
+
     def asscalar(self):
         """The value of a one-element array as a numpy scalar."""
         if self.size != 1:

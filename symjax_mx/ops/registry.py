@@ -105,6 +105,8 @@ class ParamParsers:
     @classmethod
     def shape(cls, value):
         value = cls._literal(value)
+        if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
+            value = tuple(value.tolist())  # MXNet accepts a 1-D integer numpy array
         if isinstance(value, (int, np.integer)):
             return (int(value),)
         if not isinstance(value, (tuple, list)) or not all(

@@ -109,6 +109,34 @@ register("slice", lambda inputs, aux, params, is_train, rng: (
          doc="Slice the leading axes like Python's a[b0:e0:s0, b1:e1:s1, ...].")
 
 
+_SLICE_PARAMS = (Param("begin", _optional_ints, required=True, doc="first index per axis"),
+                 Param("end", _optional_ints, required=True, doc="end index per axis"),
+                 Param("step", _optional_ints, default=(), doc="step per axis"))
+
+
+def _slice_assign_shape_rule(op, params, shapes):
+    lhs, rhs = shapes
+    if lhs is not None and rhs is not None and tuple(rhs) != _sliced_shape(tuple(lhs), params):
+        raise MXNetError(f"{op.name}: rhs has shape {tuple(rhs)}, but the slice of lhs "
+                         f"{tuple(lhs)} has shape {_sliced_shape(tuple(lhs), params)}")
+    return shapes, [lhs]
+
+
+register("_slice_assign", lambda inputs, aux, params, is_train, rng: (
+            (inputs[0].at[_slices(inputs[0].shape, params)].set(
+                inputs[1].astype(inputs[0].dtype)),), aux),
+         aliases=("_crop_assign",), inputs=("lhs", "rhs"), shape_rule=_slice_assign_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]]), params=_SLICE_PARAMS,
+         doc="lhs with its slice [begin:end:step] replaced by rhs.")
+register("_slice_assign_scalar", lambda inputs, aux, params, is_train, rng: (
+            (inputs[0].at[_slices(inputs[0].shape, params)].set(
+                jnp.asarray(params["scalar"], inputs[0].dtype)),), aux),
+         aliases=("_crop_assign_scalar",),
+         params=(Param("scalar", P.number, default=0.0, doc="the value to assign"),)
+         + _SLICE_PARAMS,
+         doc="data with its slice [begin:end:step] set to scalar.")
+
+
 def _slice_axis_range(shape, params):
     axis = normalize_axis("slice_axis", params["axis"], len(shape))
     size, begin, end = shape[axis], params["begin"], params["end"]
