@@ -190,6 +190,8 @@ SAMPLES = {
                                  {"pooled_size": (2, 2), "spatial_scale": 1.0}),
     "_slice_assign": Sample([(3, 4), (2, 2)], {"begin": (1, 0), "end": (3, 4), "step": (1, 2)}),
     "_slice_assign_scalar": Sample([(3, 4)], {"scalar": 2.0, "begin": (0, 1), "end": (2, 3)}),
+    "_random_pdf_uniform": Sample([(2, 3), np.full((2, 3), 0.1), np.full((2, 3), 1.5)]),
+    "_random_pdf_dirichlet": Sample([(2, 3), (3,)], {"is_log": True}),
     "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
     "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),
     "_contrib_DeformableConvolution": Sample([(1, 2, 4, 4), (1, 18, 4, 4), (2, 2, 3, 3), (2,)],
