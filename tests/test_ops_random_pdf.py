@@ -36,3 +36,23 @@ def test_dirichlet_density_and_symbol():
         sample=mx.nd.array(draws, dtype="float64"), alpha=mx.nd.array(alpha, dtype="float64"))
     expected = np.stack([ss.dirichlet.logpdf(d.T, a) for d, a in zip(draws, alpha)])
     np.testing.assert_allclose(out[0].asnumpy(), expected, rtol=1e-10)
+
+
+def test_unique_zipfian_samples_are_distinct_and_count_their_draws():
+    classes, tries = mx.nd._internal._sample_unique_zipfian(50, shape=(3, 20))
+    assert classes.dtype == np.int64 and classes.shape == (3, 20)
+    for row, count in zip(classes.asnumpy(), tries.asnumpy()):
+        assert len(set(row)) == 20 and row.min() >= 0 and row.max() < 50
+        assert count >= 20
+
+
+def test_rand_zipfian_expected_counts_follow_the_log_uniform_law():
+    true_classes = mx.nd.array([0, 3, 7], dtype="int32")
+    expected = np.log((np.arange(20) + 2) / (np.arange(20) + 1)) / np.log(21) * 1000
+    sampled, count_true, count_sampled = mx.nd.contrib.rand_zipfian(true_classes, 1000, 20)
+    assert sampled.shape == (1000,) and 0 <= sampled.asnumpy().min() <= sampled.asnumpy().max() < 20
+    np.testing.assert_allclose(count_true.asnumpy(), expected[[0, 3, 7]], rtol=1e-6)
+    np.testing.assert_allclose(count_sampled.asnumpy(), expected[sampled.asnumpy()], rtol=1e-6)
+    symbols = mx.sym.contrib.rand_zipfian(mx.sym.var("true_classes"), 1000, 20)
+    outputs = mx.sym.Group(symbols).eval(true_classes=true_classes)
+    np.testing.assert_allclose(outputs[1].asnumpy(), expected[[0, 3, 7]], rtol=1e-6)

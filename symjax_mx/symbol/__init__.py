@@ -6,7 +6,7 @@ from ..ops.layout import split_v2
 from ..ops.methods import UFUNCS, histogram
 from ..ops.registry import publish
 from .creation import full, ones, zeros
-from . import random  # noqa: E402  (mx.sym.random)
+from . import contrib, random  # noqa: E402  (mx.sym.contrib, mx.sym.random)
 from .register import op_function
 from .symbol import Group, Symbol, Variable, load, load_json, var
 
