@@ -193,6 +193,8 @@ SAMPLES = {
     "_random_pdf_uniform": Sample([(2, 3), np.full((2, 3), 0.1), np.full((2, 3), 1.5)]),
     "_random_pdf_dirichlet": Sample([(2, 3), (3,)], {"is_log": True}),
     "_sample_unique_zipfian": Sample([], {"range_max": 10, "shape": (2, 3)}),
+    "_contrib_MultiBoxTarget": Sample([_BOXES[None], np.array([[[1, 0.1, 0.1, 0.5, 0.6]]]),
+                                       (1, 2, 2)], {"negative_mining_ratio": 3}),
     "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
     "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),
     "_contrib_DeformableConvolution": Sample([(1, 2, 4, 4), (1, 18, 4, 4), (2, 2, 3, 3), (2,)],

@@ -195,3 +195,19 @@ def test_rotated_roi_align_samples_the_rotated_region():
     np.testing.assert_allclose(out.asnumpy().ravel(),   # printed by MXNet 1.9.1
                                [28.31042, 25.85946, 33.14054, 30.68958, 12.8125, 7.8125, 14.25,
                                 9.25], rtol=1e-5)
+
+
+def test_multibox_target_matches_mxnet():
+    anchors = mx.nd.array([[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]).reshape((1, -1, 4))
+    cls_pred = mx.nd.array(list(range(10))).reshape((1, -1, 2))
+    label = mx.nd.array([1, 0.1, 0.1, 0.5, 0.6]).reshape((1, -1, 5))
+    loc, mask, cls = mx.nd.contrib.MultiBoxTarget(anchors, label, cls_pred, overlap_threshold=0.5,
+                                                  negative_mining_ratio=3,
+                                                  negative_mining_thresh=0.4)
+    np.testing.assert_allclose(loc.asnumpy(), [[5.0, 2.5000005, 3.4657357, 4.581454, 0, 0, 0, 0]],
+                               rtol=1e-5)
+    np.testing.assert_array_equal(mask.asnumpy(), [[1, 1, 1, 1, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(cls.asnumpy(), [[2, 0]])
+    no_labels = mx.nd.full((1, 1, 5), -1)
+    _, mask, cls = mx.nd.contrib.MultiBoxTarget(anchors, no_labels, cls_pred)
+    assert not mask.asnumpy().any() and (cls.asnumpy() == -1).all()

@@ -215,3 +215,124 @@ register("_contrib_bipartite_matching", _bipartite_matching, aliases=("bipartite
                  Param("topk", P.integer, default=-1, doc="most matches; -1: no limit")),
          doc="Greedy bipartite matching of a (..., rows, cols) score matrix: the column matched "
              "to each row and the row matched to each column, -1 where none.")
+
+
+# --- MultiBoxTarget ----------------------------------------------------------------------
+
+def _corner_iou(a, b):
+    """(len(a), len(b)) IoU of corner boxes."""
+    def overlap(low, high):
+        return jnp.maximum(0, jnp.minimum(a[:, None, high], b[:, high])
+                           - jnp.maximum(a[:, None, low], b[:, low]))
+    width, height = overlap(0, 2), overlap(1, 3)
+    inter = width * height
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return inter / (area_a[:, None] + area_b - inter)
+
+
+def _match_anchors(iou, valid_gt, threshold):
+    """(positive, matched gt, its IoU) per anchor: first each ground truth greedily takes its
+    best free anchor, then every other anchor whose best IoU exceeds ``threshold``."""
+    num_anchors, num_labels = iou.shape
+    iou = jnp.where(valid_gt, iou, -1.0)
+
+    def greedy(_, state):
+        positive, gt_of, gt_done = state
+        free = jnp.where(positive[:, None] | gt_done[None, :], -1.0, iou)
+        best = jnp.argmax(free).astype(jnp.int32)
+        anchor, gt = best // num_labels, best % num_labels
+        take = free.reshape(-1)[best] > 1e-6
+        return (positive.at[anchor].set(positive[anchor] | take),
+                gt_of.at[anchor].set(jnp.where(take, gt, gt_of[anchor])),
+                gt_done.at[gt].set(gt_done[gt] | take))
+
+    state = (jnp.zeros(num_anchors, bool), jnp.full(num_anchors, -1, jnp.int32),
+             jnp.zeros(num_labels, bool))
+    positive, gt_of, _ = lax.fori_loop(0, num_labels, greedy, state)
+    best_gt = jnp.argmax(iou, axis=1).astype(jnp.int32)
+    gt_of = jnp.where(positive, gt_of, best_gt)
+    best_iou = jnp.take_along_axis(iou, gt_of[:, None], axis=1)[:, 0]
+    if threshold > 0:
+        positive = positive | (best_iou > threshold)
+    return positive, gt_of, best_iou
+
+
+def _loc_targets(anchors, boxes, variances):
+    aw, ah = anchors[:, 2] - anchors[:, 0], anchors[:, 3] - anchors[:, 1]
+    ax, ay = (anchors[:, 0] + anchors[:, 2]) / 2, (anchors[:, 1] + anchors[:, 3]) / 2
+    gw, gh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    gx, gy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+    vx, vy, vw, vh = variances
+    return jnp.stack([(gx - ax) / aw / vx, (gy - ay) / ah / vy,
+                      jnp.log(gw / aw) / vw, jnp.log(gh / ah) / vh], axis=1)
+
+
+def _multibox_target_one(anchors, labels, cls_pred, params):
+    num_anchors = anchors.shape[0]
+    valid_gt = jnp.cumprod(labels[:, 0] != -1).astype(bool)
+    iou = _corner_iou(anchors, labels[:, 1:5])
+    positive, gt_of, best_iou = _match_anchors(iou, valid_gt, params["overlap_threshold"])
+    num_positive = positive.sum()
+    ratio = params["negative_mining_ratio"]
+    if ratio > 0:
+        wanted = jnp.minimum((num_positive * ratio).astype(jnp.int32), num_anchors - num_positive)
+        probs = jax.nn.softmax(cls_pred, axis=0)[0]      # background probability per anchor
+        candidate = ~positive & (best_iou < params["negative_mining_thresh"])
+        order = jnp.argsort(jnp.where(candidate, probs, jnp.inf), stable=True)
+        rank = jnp.zeros(num_anchors, jnp.int32).at[order].set(
+            jnp.arange(num_anchors, dtype=jnp.int32))
+        negative = candidate & (rank < wanted)
+    else:
+        negative = ~positive
+    has_gt = valid_gt.any()
+    positive, negative = positive & has_gt, negative & has_gt
+    matched = labels[gt_of]
+    cls_target = jnp.where(positive, matched[:, 0] + 1,
+                           jnp.where(negative, 0, params["ignore_label"]))
+    loc = jnp.where(positive[:, None],
+                    _loc_targets(anchors, matched[:, 1:5], params["variances"]), 0)
+    mask = jnp.broadcast_to(positive[:, None], loc.shape)
+    return loc.reshape(-1), mask.reshape(-1), cls_target
+
+
+def _multibox_target(inputs, aux, params, is_train, rng):
+    anchors, labels, cls_pred = (lax.stop_gradient(x) for x in inputs)
+    loc, mask, cls = jax.vmap(lambda l, c: _multibox_target_one(anchors[0], l, c, params))(
+        labels, cls_pred)
+    dtype = inputs[0].dtype
+    return (loc.astype(dtype), mask.astype(dtype), cls.astype(dtype)), aux
+
+
+def _multibox_target_shape_rule(op, params, shapes):
+    anchors, labels, cls_pred = shapes
+    if anchors is None or labels is None:
+        return shapes, [None, None, None]
+    if len(anchors) != 3 or anchors[-1] != 4 or len(labels) != 3 or labels[-1] < 5:
+        raise MXNetError(f"MultiBoxTarget: anchor must be (1, num_anchors, 4) and label "
+                         f"(batch, num_labels, >= 5), got {tuple(anchors)} and {tuple(labels)}")
+    batch, num_anchors = labels[0], anchors[1]
+    if len(params["variances"]) != 4:
+        raise MXNetError(f"MultiBoxTarget: variances takes 4 values, got {params['variances']}")
+    return shapes, [(batch, num_anchors * 4), (batch, num_anchors * 4), (batch, num_anchors)]
+
+
+register("_contrib_MultiBoxTarget", _multibox_target, aliases=("MultiBoxTarget",),
+         inputs=("anchor", "label", "cls_pred"),
+         outputs=("loc_target", "loc_mask", "cls_target"),
+         shape_rule=_multibox_target_shape_rule, differentiable=False,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]] * 3),
+         params=(Param("overlap_threshold", P.number, default=0.5,
+                       doc="anchors above this IoU with a ground truth are positive"),
+                 Param("ignore_label", P.number, default=-1.0,
+                       doc="class target of ignored anchors"),
+                 Param("negative_mining_ratio", P.number, default=-1.0,
+                       doc="negatives per positive (hardest first); <= 0: all are negatives"),
+                 Param("negative_mining_thresh", P.number, default=0.5,
+                       doc="negatives have a best IoU below this"),
+                 Param("minimum_negative_samples", P.integer, default=0,
+                       doc="accepted; MXNet's CPU kernel does not use it"),
+                 Param("variances", P.floats, default=(0.1, 0.1, 0.2, 0.2),
+                       doc="divisors of the (x, y, w, h) regression targets")),
+         doc="SSD training targets: per anchor the box regression target and mask, and the "
+             "class target (0 background, class + 1 positive, ignore_label otherwise).")

@@ -30,8 +30,10 @@ def _new_size(size, params, axis, like):
     if mode == "like":
         return like[2 + axis]
     even = size % 2 == 0
-    return {"to_even_down": size if even else size - 1, "to_even_up": size if even else size + 1,
-            "to_odd_down": size - 1 if even else size, "to_odd_up": size + 1 if even else size}[mode]
+    return {"to_even_down": size if even else size - 1,
+            "to_even_up": size if even else size + 1,
+            "to_odd_down": size - 1 if even else size,
+            "to_odd_up": size + 1 if even else size}[mode]
 
 
 def _weights(size_in, size_out, align_corners, dtype):
