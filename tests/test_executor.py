@@ -223,3 +223,13 @@ def test_debug_str_reports_the_planned_memory_of_forward_and_backward():
     assert planned(square) == 22   # MXNet 1.9.1 prints 22: the output and two input grads
     assert planned(square, grad_req="null") == 7
     assert planned(mx.sym.stop_gradient(square)) == 7  # no gradient flows
+
+
+def test_simple_bind_takes_the_variables_declared_dtypes():
+    x = mx.sym.Variable("x", dtype=np.int32)
+    executor = mx.sym.Cast(x, dtype=np.float16).simple_bind(mx.cpu(), x=(2, 2))
+    assert executor.arg_arrays[0].dtype == np.int32
+    assert executor.outputs[0].dtype == np.float16
+    executor.forward(is_train=True)
+    executor.backward(mx.nd.ones((2, 2), dtype=np.float16))
+    assert executor.grad_arrays[0].dtype == np.int32  # JAX differentiates no integers: zero

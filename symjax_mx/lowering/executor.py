@@ -154,7 +154,10 @@ class Executor:
         else:
             grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
         for name, grad in grads.items():
-            self.grad_dict[name]._write(grad)
+            target = self.grad_dict[name]
+            if grad.dtype == jax.dtypes.float0:  # an integer argument: JAX has no gradient
+                grad = jnp.zeros(target.shape, target.dtype)
+            target._write(grad)
 
     @property
     def programs(self):
@@ -444,7 +447,7 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
         raise MXNetError(f"simple_bind: cannot infer the shapes of {unknown}; give more input "
                          f"shapes")
     types = {n: normalize_dtype(t) for n, t in (type_dict or {}).items()}
-    arg_types, _, aux_types = symbol.infer_type(**types) if types else (None, None, None)
+    arg_types, _, aux_types = symbol.infer_type(**types)  # with the variables' own dtypes
     if arg_types is None:
         given = {arg_names[0]: np.float32} if arg_names else {}
         arg_types, _, aux_types = symbol.infer_type(**{**given, **types})
