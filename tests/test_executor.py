@@ -233,3 +233,10 @@ def test_simple_bind_takes_the_variables_declared_dtypes():
     executor.forward(is_train=True)
     executor.backward(mx.nd.ones((2, 2), dtype=np.float16))
     assert executor.grad_arrays[0].dtype == np.int32  # JAX differentiates no integers: zero
+
+
+def test_simple_bind_ignores_keywords_that_are_not_shapes():
+    data = mx.sym.Variable("a")
+    executor = mx.sym.take(data, mx.sym.Variable("i"), axis=0).simple_bind(
+        mx.cpu(), a=(3, 2), i=(2,), axis=0, mode="clip")
+    assert executor.outputs[0].shape == (2, 2)

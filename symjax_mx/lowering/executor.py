@@ -433,9 +433,11 @@ def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
 
 def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
                 shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
-    """An Executor with arguments, gradients and aux states allocated from input shapes."""
+    """An Executor with arguments, gradients and aux states allocated from input shapes
+    (keyword tuples; as in MXNet, other keyword values are ignored)."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
     check_placement(ctx, group2ctx, stype_dict)
+    kwargs = {name: shape for name, shape in kwargs.items() if isinstance(shape, tuple)}
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     graph = symbol.graph
     nodes, entry_shapes = solve(graph, "shape", given_values(graph, "shape", (), kwargs))
