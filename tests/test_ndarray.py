@@ -1440,3 +1440,9 @@ def test_dlpack_capsules_round_trip():
 def test_shapes_may_be_integer_numpy_arrays():
     out = mx.nd.broadcast_to(mx.nd.ones((1, 3)), shape=np.array([2, 3]))
     assert out.shape == (2, 3)
+
+
+def test_integer_arange_casts_start_and_step_first():
+    out = mx.nd.arange(1.3, 456.6, 1.3, dtype="int32")
+    np.testing.assert_array_equal(out.asnumpy(), np.arange(1.3, 456.6, 1.3, dtype=np.int32))
+    np.testing.assert_allclose(mx.nd.arange(1.3, 4, 1.3).asnumpy(), [1.3, 2.6, 3.9], rtol=1e-6)

@@ -88,7 +88,10 @@ def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dty
         start, stop = 0, start
     if step == 0:
         raise MXNetError("arange: step must not be 0")
-    values = np.arange(start, stop, step, dtype=np.float64)
+    count = max(int(np.ceil((stop - start) / step)), 0)
+    if np.issubdtype(np.dtype(normalize_dtype(dtype)), np.integer):
+        start, step = int(start), int(step)  # MXNet casts start and step to the dtype first
+    values = start + np.arange(count, dtype=np.float64) * step
     if repeat != 1:
         values = np.repeat(values, repeat)
     return array(values, ctx=ctx, dtype=dtype)
