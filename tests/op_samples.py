@@ -195,6 +195,7 @@ SAMPLES = {
     "_sample_unique_zipfian": Sample([], {"range_max": 10, "shape": (2, 3)}),
     "_contrib_MultiBoxTarget": Sample([_BOXES[None], np.array([[[1, 0.1, 0.1, 0.5, 0.6]]]),
                                        (1, 2, 2)], {"negative_mining_ratio": 3}),
+    "_arange": Sample([], {"start": 1, "stop": 4, "step": 0.5, "repeat": 2}),
     "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
     "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),
     "_contrib_DeformableConvolution": Sample([(1, 2, 4, 4), (1, 18, 4, 4), (2, 2, 3, 3), (2,)],

@@ -27,7 +27,8 @@ _BLOCK_GRAD = get_op("BlockGrad")
 
 
 def _grad_reqs(grad_req, arg_names):
-    """name -> request, from one request, a list in argument order or a dict."""
+    """name -> request, from one request, a list in argument order or a dict (arguments it
+    does not name get 'null')."""
     if isinstance(grad_req, str):
         reqs = dict.fromkeys(arg_names, grad_req)
     elif isinstance(grad_req, (list, tuple)):
@@ -35,11 +36,7 @@ def _grad_reqs(grad_req, arg_names):
             raise MXNetError(f"grad_req has {len(grad_req)} entries for {len(arg_names)} "
                              f"arguments {arg_names}")
         reqs = dict(zip(arg_names, grad_req))
-    elif isinstance(grad_req, dict):
-        unknown = set(grad_req) - set(arg_names)
-        if unknown:
-            raise MXNetError(f"grad_req names {sorted(unknown)}, which are not arguments of "
-                             f"the symbol {arg_names}")
+    elif isinstance(grad_req, dict):  # as in MXNet, names that are not arguments are ignored
         reqs = {name: grad_req.get(name, "null") for name in arg_names}
     else:
         raise MXNetError(f"grad_req must be a string, list or dict, got {grad_req!r}")

@@ -84,17 +84,10 @@ def array(source_array, ctx=None, dtype=None):
 
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=mx_real_t):
     """Evenly spaced values in [start, stop), each repeated ``repeat`` times."""
-    if stop is None:
-        start, stop = 0, start
-    if step == 0:
-        raise MXNetError("arange: step must not be 0")
-    count = max(int(np.ceil((stop - start) / step)), 0)
-    if np.issubdtype(np.dtype(normalize_dtype(dtype)), np.integer):
-        start, step = int(start), int(step)  # MXNet casts start and step to the dtype first
-    values = start + np.arange(count, dtype=np.float64) * step
-    if repeat != 1:
-        values = np.repeat(values, repeat)
-    return array(values, ctx=ctx, dtype=dtype)
+    op = get_op("_arange")
+    params = op.parse_params({"start": start, "stop": stop, "step": step, "repeat": repeat,
+                              "dtype": dtype})
+    return invoke(op, (), params, ctx=ctx)
 
 
 def linspace(start, stop, num, endpoint=True, ctx=None, dtype=mx_real_t):

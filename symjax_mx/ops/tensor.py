@@ -579,3 +579,41 @@ for _name, _value_of, _extra in (
              shape_rule=_filled_shape_rule,
              dtype_rule=lambda op, p, d: (d, [np.dtype(p["dtype"]).type]),
              doc=f"An array of the given shape filled by {_name[1:]}.")
+
+
+# --- _arange ---------------------------------------------------------------------------------
+
+def _arange_plan(params):
+    """(start, step, count) of an _arange; integer dtypes cast start and step first."""
+    start, stop, step = params["start"], params["stop"], params["step"]
+    if stop is None:
+        if params["infer_range"]:
+            raise MXNetError("_arange: infer_range (a stop taken from the consumers) is not "
+                             "supported; give stop")
+        start, stop = 0.0, start
+    if step == 0:
+        raise MXNetError("_arange: step must not be 0")
+    count = max(int(np.ceil((stop - start) / step)), 0)
+    if np.issubdtype(np.dtype(params["dtype"]), np.integer):
+        start, step = int(start), int(step)
+    return start, step, count
+
+
+def _arange(inputs, aux, params, is_train, rng):
+    start, step, count = _arange_plan(params)
+    values = jnp.asarray(start + np.arange(count) * step, params["dtype"])
+    return (jnp.repeat(values, params["repeat"]),), aux
+
+
+register("_arange", _arange, inputs=(),
+         shape_rule=lambda op, p, s: (s, [(_arange_plan(p)[2] * p["repeat"],)]),
+         dtype_rule=lambda op, p, d: (d, [np.dtype(p["dtype"]).type]),
+         params=(Param("start", P.number, required=True, doc="first value (stop if no stop)"),
+                 Param("stop", P.optional(P.number), doc="end of the range (excluded)"),
+                 Param("step", P.number, default=1.0, doc="spacing of the values"),
+                 Param("repeat", P.integer_at_least(1), default=1, doc="copies of each value"),
+                 Param("infer_range", P.boolean, default=False,
+                       doc="take stop from the consumers (not supported)"),
+                 Param("ctx", P.context, default="", doc="MXNet's context attribute"),
+                 Param("dtype", P.dtype, default="float32", doc="output dtype")),
+         doc="Evenly spaced values in [start, stop), each repeated repeat times.")
