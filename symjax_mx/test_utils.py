@@ -248,7 +248,11 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                            atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
                            grad_stype_dict=None, dtype=np.float32):
     """Assert the executor's gradients of ``sum(outputs * random projections)`` match
-    central finite differences (computed in float64 on the same graph)."""
+    central finite differences (computed in float64 on the same graph). A None step is
+    MXNet's default for ``dtype``; a None rtol is 1e-2."""
+    if numeric_eps is None:
+        numeric_eps = default_numeric_eps()[np.dtype(dtype)]
+    rtol = 1e-2 if rtol is None else rtol
     args = {n: _host(v).astype(np.float64) for n, v in _location(sym, location, np.float64,
                                                                    ctx).items()}
     names = grad_nodes or [n for n in sym.list_arguments() if n in args]

@@ -106,3 +106,9 @@ def test_backward_without_a_forward_differentiates_at_the_current_arguments():
         mx.cpu(), [mx.nd.ones((2, 2))], args_grad=[grad])
     executor.backward(mx.nd.array(np.arange(8).reshape(4, 2)))
     np.testing.assert_array_equal(grad.asnumpy(), [[2, 4], [10, 12]])
+
+
+def test_check_numeric_gradient_takes_none_for_its_tolerances():
+    x = mx.sym.Variable("x")
+    mx.test_utils.check_numeric_gradient(x * x, [np.array([0.5, 2.0])], numeric_eps=None,
+                                         rtol=None, atol=None, dtype=np.float64)
