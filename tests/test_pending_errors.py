@@ -49,3 +49,11 @@ def test_out_targets_carry_the_error():
 def test_symbols_still_refuse_the_value_when_built():
     with pytest.raises(mx.MXNetError, match="scale: must be positive"):
         mx.sym.random.normal(0, -1, shape=(2,))
+
+
+def test_raising_one_error_clears_the_others():
+    older, newer = _bad(), _bad()
+    with pytest.raises(mx.MXNetError):
+        newer.asnumpy()
+    older.asnumpy()   # MXNet 1.9.1 reads it without an error too
+    mx.nd.waitall()

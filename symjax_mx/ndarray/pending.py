@@ -3,8 +3,8 @@
 An imperative call whose parameters fail a check that MXNet makes inside the kernel
 does not raise: its outputs are placeholders carrying the error in a shared cell, and
 so is every array computed from them. Reading any of them (``wait_to_read``,
-``asnumpy``) raises the error once and clears the cell for all of them; ``waitall``
-raises the first pending error and clears every cell.
+``asnumpy``) raises its error and, as MXNet's engine does, clears every pending error;
+``waitall`` raises the first pending error and clears them all.
 """
 import weakref
 
@@ -69,23 +69,29 @@ def placeholders(op, params, inputs):
     return tuple(jnp.zeros(shape, dtype) for shape, dtype in zip(shapes, dtypes))
 
 
+def _clear_all():
+    """Clear every pending error; the first one, or None."""
+    errors = [cell[0] for cell in _UNREAD if cell[0] is not None]
+    for cell in _UNREAD:
+        cell[0] = None
+    _UNREAD.clear()
+    return errors[0] if errors else None
+
+
 def raise_pending(array):
-    """Raise the error ``array`` carries, once."""
+    """Raise the error ``array`` carries. As with MXNet's engine, raising one error clears
+    every pending one (reading an array that failed earlier then succeeds)."""
     if not _CELLS:
         return
     cell = _cell(array)
     if cell is not None:
-        error, cell[0] = cell[0], None
+        error = cell[0]
+        _clear_all()
         raise error
 
 
 def raise_first():
     """Raise the first error still pending on any array, and clear them all."""
-    if not _UNREAD:
-        return
-    errors = [cell[0] for cell in _UNREAD if cell[0] is not None]
-    for cell in _UNREAD:
-        cell[0] = None
-    _UNREAD.clear()
-    if errors:
-        raise errors[0]
+    error = _clear_all() if _UNREAD else None
+    if error is not None:
+        raise error
