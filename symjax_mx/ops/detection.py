@@ -30,14 +30,14 @@ def _multibox_prior(data, sizes, ratios, clip, steps, offsets):
     shapes = [(s, ratios[0]) for s in sizes] + [(sizes[0], r) for r in ratios[1:]]
     half = np.array([(f32(s) * height / width * np.sqrt(f32(r)) / 2, f32(s) / np.sqrt(f32(r)) / 2)
                      for s, r in shapes], f32)
-    cy = (np.arange(height, dtype=f32) + f32(offsets[0])) * f32(step_y)
-    cx = (np.arange(width, dtype=f32) + f32(offsets[1])) * f32(step_x)
-    cx, cy = (np.broadcast_to(c[..., None], (height, width, len(shapes)))
-              for c in np.meshgrid(cx, cy))
-    boxes = np.stack([cx - half[:, 0], cy - half[:, 1], cx + half[:, 0], cy + half[:, 1]], -1)
+    cy = (jnp.arange(height, dtype=jnp.float32) + f32(offsets[0])) * f32(step_y)
+    cx = (jnp.arange(width, dtype=jnp.float32) + f32(offsets[1])) * f32(step_x)
+    cy, cx = cy[:, None, None], cx[None, :, None]                 # (H, 1, 1), (1, W, 1)
+    boxes = jnp.stack(jnp.broadcast_arrays(cx - half[:, 0], cy - half[:, 1],
+                                           cx + half[:, 0], cy + half[:, 1]), -1)
     if clip:
-        boxes = np.clip(boxes, 0, 1)
-    return jnp.asarray(boxes.reshape(1, -1, 4), data.dtype)
+        boxes = jnp.clip(boxes, 0, 1)
+    return boxes.reshape(1, -1, 4).astype(data.dtype)
 
 
 def _multibox_prior_shape(data, params):
