@@ -255,6 +255,8 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
     rtol = 1e-2 if rtol is None else rtol
     args = {n: _host(v).astype(np.float64) for n, v in _location(sym, location, np.float64,
                                                                    ctx).items()}
+    if isinstance(grad_nodes, dict):  # name -> grad_req; 'null' ones are not checked
+        grad_nodes = [name for name, req in grad_nodes.items() if req != "null"]
     names = grad_nodes or [n for n in sym.list_arguments() if n in args]
     aux = _aux(sym, aux_states, np.float64, ctx)
     ctx = ctx or default_context()

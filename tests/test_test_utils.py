@@ -112,3 +112,11 @@ def test_check_numeric_gradient_takes_none_for_its_tolerances():
     x = mx.sym.Variable("x")
     mx.test_utils.check_numeric_gradient(x * x, [np.array([0.5, 2.0])], numeric_eps=None,
                                          rtol=None, atol=None, dtype=np.float64)
+
+
+def test_check_numeric_gradient_skips_grad_nodes_with_a_null_request():
+    data, rois = mx.sym.Variable("data"), mx.sym.Variable("rois")
+    pooled = mx.sym.contrib.ROIAlign(data, rois, pooled_size=(2, 2), spatial_scale=1.0)
+    mx.test_utils.check_numeric_gradient(
+        pooled, [np.random.rand(1, 1, 4, 4), np.array([[0, 0.5, 0.5, 2.5, 2.5]])],
+        grad_nodes={"data": "write", "rois": "null"}, numeric_eps=1e-4, rtol=1e-1, atol=1e-4)
