@@ -18,7 +18,19 @@ def stored_key(key):
     return f"__{key}__" if key in HIDDEN_KEYS else key
 
 
-class AttrScope:
+class _ScopeType(type):
+    """``AttrScope.current``: this thread's scope, readable and assignable on the class."""
+
+    @property
+    def current(cls):
+        return current()
+
+    @current.setter
+    def current(cls, scope):
+        _scope.value = scope
+
+
+class AttrScope(metaclass=_ScopeType):
     """Attributes (string values) for every node created in the ``with`` block."""
 
     def __init__(self, **kwargs):

@@ -30,16 +30,26 @@ def num_gpus():
     return len(_platform_devices("gpu"))
 
 
-class _CurrentContextAttribute:
-    """``Context.default_ctx``: MXNet's deprecated class attribute for the current context."""
+_DEPRECATED = ("Context.default_ctx has been deprecated. Please use Context.current_context() "
+               "instead. Please use test_utils.set_default_context to set a default context")
 
-    def __get__(self, obj, owner):
-        warnings.warn("Context.default_ctx has been deprecated. Please use "
-                      "Context.current_context() instead.", DeprecationWarning, stacklevel=2)
+
+class _ContextType(type):
+    """``Context.default_ctx``: this thread's default context, readable and assignable on
+    the class (deprecated, as in MXNet)."""
+
+    @property
+    def default_ctx(cls):
+        warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=2)
         return current_context()
 
+    @default_ctx.setter
+    def default_ctx(cls, ctx):
+        warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=2)
+        _current.value = ctx
 
-class Context:
+
+class Context(metaclass=_ContextType):
     """A device: ``Context('cpu', 1)``, usually written ``mx.cpu(1)``.
 
     Used as a context manager it becomes the default context of the enclosed block::
@@ -52,7 +62,6 @@ class Context:
     devstr2type = {name: typeid for typeid, name in devtype2str.items()}
 
     __slots__ = ("device_typeid", "device_id", "_device", "_old_ctx")
-    default_ctx = _CurrentContextAttribute()
 
     def __init__(self, device_type, device_id=0):
         if isinstance(device_type, Context):

@@ -9,7 +9,19 @@ __all__ = ["NameManager", "Prefix", "current"]
 _scope = threading.local()
 
 
-class NameManager:
+class _ManagerType(type):
+    """``NameManager.current``: this thread's manager, readable and assignable on the class."""
+
+    @property
+    def current(cls):
+        return current()
+
+    @current.setter
+    def current(cls, manager):
+        _scope.manager = manager
+
+
+class NameManager(metaclass=_ManagerType):
     """Gives each unnamed node ``<hint><n>`` with a counter per hint."""
 
     def __init__(self):

@@ -84,6 +84,12 @@ def _host(value):
     return value.asnumpy() if isinstance(value, NDArray) else np.asarray(value)
 
 
+def _placed_copy(value, ctx, dtype):
+    """An NDArray copy of ``value`` in ``dtype``; ``"asnumpy"`` keeps the value's own dtype."""
+    value = _host(value)
+    return array(value, ctx=ctx, dtype=value.dtype if dtype == "asnumpy" else dtype)
+
+
 def _tolerances(a, b, rtol, atol):
     """The given tolerances, else the loosest defaults of the two dtypes (0 for integers)."""
     if rtol is None:
@@ -201,8 +207,8 @@ def _location(sym, location, dtype, ctx):
 def _input(value, ctx, dtype):
     """An argument array: a copy of a sparse NDArray keeps its storage type."""
     if getattr(value, "stype", "default") != "default":
-        return value.astype(dtype).copyto(ctx)
-    return array(_host(value), ctx=ctx, dtype=dtype)
+        return value.astype(value.dtype if dtype == "asnumpy" else dtype).copyto(ctx)
+    return _placed_copy(value, ctx, dtype)
 
 
 def _aux(sym, aux_states, dtype, ctx):
@@ -211,7 +217,7 @@ def _aux(sym, aux_states, dtype, ctx):
     if not isinstance(aux_states, dict):
         aux_states = dict(zip(sym.list_auxiliary_states(), aux_states))
     ctx = ctx or default_context()
-    return {name: array(_host(value), ctx=ctx, dtype=dtype) for name, value in aux_states.items()}
+    return {name: _placed_copy(value, ctx, dtype) for name, value in aux_states.items()}
 
 
 def _by_output(sym, expected):
@@ -242,15 +248,15 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=1e-5, atol=
     names = sym.list_arguments()
     expected = expected if isinstance(expected, dict) else dict(zip(names, expected))
     grad_stypes = grad_stypes or {}
-    grads = {name: mx.nd.zeros(args[name].shape, ctx=ctx, dtype=dtype,
+    grads = {name: mx.nd.zeros(args[name].shape, ctx=ctx, dtype=args[name].dtype,
                                stype=grad_stypes.get(name) or "default") for name in expected}
     executor = sym.bind(ctx or default_context(), args, args_grad=grads, grad_req=grad_req,
                         aux_states=_aux(sym, aux_states, dtype, ctx))
     executor.forward(is_train=True)
     if out_grads is not None and not isinstance(out_grads, dict):
-        out_grads = [array(_host(g), ctx=ctx, dtype=dtype) for g in out_grads]
+        out_grads = [_placed_copy(g, ctx, dtype) for g in out_grads]
     elif isinstance(out_grads, dict):
-        out_grads = [array(_host(out_grads[n]), ctx=ctx, dtype=dtype) for n in sym.list_outputs()]
+        out_grads = [_placed_copy(out_grads[n], ctx, dtype) for n in sym.list_outputs()]
     executor.backward(out_grads)
     for name, want in expected.items():
         assert_almost_equal(grads[name].asnumpy(), want, rtol, atol,
@@ -262,9 +268,15 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                            atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
                            grad_stype_dict=None, dtype=np.float32):
     """Assert the executor's gradients of ``sum(outputs * random projections)`` match
-    central finite differences (computed in float64 on the same graph)."""
+    central finite differences (computed in float64 on the same graph). A None step is
+    MXNet's default for ``dtype``; a None rtol is 1e-2."""
+    if numeric_eps is None:
+        numeric_eps = default_numeric_eps()[np.dtype(dtype)]
+    rtol = 1e-2 if rtol is None else rtol
     args = {n: _host(v).astype(np.float64) for n, v in _location(sym, location, np.float64,
                                                                    ctx).items()}
+    if isinstance(grad_nodes, dict):  # name -> grad_req; 'null' ones are not checked
+        grad_nodes = [name for name, req in grad_nodes.items() if req != "null"]
     names = grad_nodes or [n for n in sym.list_arguments() if n in args]
     aux = _aux(sym, aux_states, np.float64, ctx)
     ctx = ctx or default_context()

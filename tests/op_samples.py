@@ -45,6 +45,7 @@ _BOXES = np.array([[0.1, 0.2, 0.5, 0.7], [0.3, 0.1, 0.8, 0.6]])
 _HALF = np.full((2, 3), 0.5, np.float16)  # multi-precision updates: float16 weights
 _SINGLE = np.full((2, 3), 0.5, np.float32)  # and their float32 states
 _BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
+_ROIS = np.array([[0, 0.6, 0.4, 3.2, 2.7], [0, 1.0, 0.0, 4.0, 3.0]])  # (batch, x1, y1, x2, y2)
 
 SAMPLES = {
     "RNN": Sample([(2, 1, 3), (56,), (1, 1, 2), (1, 1, 2)],
@@ -93,6 +94,7 @@ SAMPLES = {
     "Activation": Sample(params={"act_type": "tanh"}),
     "LeakyReLU": Sample(params={"act_type": "elu"}),
     "BatchNorm": Sample(_BN, {"fix_gamma": False}, wrt=(0, 1, 2)),
+    "_contrib_SyncBatchNorm": Sample(_BN, {"fix_gamma": False, "key": "bn"}, wrt=(0, 1, 2)),
     "LayerNorm": Sample([(2, 3), (3,), (3,)]),
     "InstanceNorm": Sample([(2, 3, 2), (3,), (3,)]),
     "L2Normalization": Sample([(2, 3, 2)]),
@@ -185,4 +187,42 @@ SAMPLES = {
        for name in ("brightness", "contrast", "saturation", "hue")},
     "Correlation": Sample([(1, 2, 4, 4), (1, 2, 4, 4)], {"kernel_size": 1, "max_displacement": 1}),
     "Custom": Sample(params={"op_type": "_contract_cube"}),
+    "_contrib_MultiBoxPrior": Sample([(1, 1, 2, 3)], {"sizes": (0.5, 0.25), "ratios": (1, 2)}),
+    "_contrib_box_nms": Sample([np.array([[[0, 0.9, 0.1, 0.1, 0.5, 0.5],
+                                           [0, 0.8, 0.15, 0.1, 0.5, 0.55],
+                                           [1, 0.7, 0.6, 0.6, 0.9, 0.8]]])],
+                               {"id_index": 0, "force_suppress": True}),
+    "_contrib_bipartite_matching": Sample([np.array([[0.5, 0.6], [0.1, 0.2], [0.3, 0.4]])],
+                                          {"threshold": 0.15}),
+    "ROIPooling": Sample([(1, 2, 4, 5), _ROIS], {"pooled_size": (2, 2), "spatial_scale": 1.0},
+                         wrt=(0,)),
+    "_contrib_ROIAlign": Sample([(1, 2, 4, 5), _ROIS], {"pooled_size": (2, 2),
+                                                        "spatial_scale": 1.0}, wrt=(0,)),
+    "_contrib_PSROIPooling": Sample([(1, 8, 4, 5), _ROIS], {"spatial_scale": 1.0, "output_dim": 2,
+                                                            "pooled_size": 2}, wrt=(0,)),
+    "_contrib_quantize": Sample([_SINGLE, np.array([0.1], np.float32),
+                                 np.array([0.9], np.float32)], {"out_type": "int8"}),
+    "_contrib_dequantize": Sample([np.array([[-5, 0, 127]], np.int8),
+                                   np.array([-1.0], np.float32), np.array([0.5], np.float32)]),
+    "_linalg_extracttrian": Sample([(3, 3)], {"offset": -1}),
+    "_linalg_maketrian": Sample([(2, 3)], {"offset": 1, "lower": False}),
+    "_contrib_index_copy": Sample([(4, 3), _ints([3, 0]), (2, 3)], wrt=(0, 2)),
+    "_contrib_BilinearResize2D": Sample([(1, 2, 3, 4)], {"height": 5, "width": 2}),
+    "_contrib_RROIAlign": Sample([(1, 2, 4, 5), np.array([[0, 2.0, 1.5, 3.0, 2.0, 30.0]])],
+                                 {"pooled_size": (2, 2), "spatial_scale": 1.0}),
+    "_slice_assign": Sample([(3, 4), (2, 2)], {"begin": (1, 0), "end": (3, 4), "step": (1, 2)}),
+    "_slice_assign_scalar": Sample([(3, 4)], {"scalar": 2.0, "begin": (0, 1), "end": (2, 3)}),
+    "_random_pdf_uniform": Sample([(2, 3), np.full((2, 3), 0.1), np.full((2, 3), 1.5)]),
+    "_random_pdf_dirichlet": Sample([(2, 3), (3,)], {"is_log": True}),
+    "_sample_unique_zipfian": Sample([], {"range_max": 10, "shape": (2, 3)}),
+    "_contrib_MultiBoxTarget": Sample([_BOXES[None], np.array([[[1, 0.1, 0.1, 0.5, 0.6]]]),
+                                       (1, 2, 2)], {"negative_mining_ratio": 3}),
+    "_arange": Sample([], {"start": 1, "stop": 4, "step": 0.5, "repeat": 2}),
+    "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
+    "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),
+    "_contrib_DeformableConvolution": Sample([(1, 2, 4, 4), (1, 18, 4, 4), (2, 2, 3, 3), (2,)],
+                                             {"kernel": (3, 3), "pad": (1, 1), "num_filter": 2}),
+    "_contrib_ModulatedDeformableConvolution": Sample(
+        [(1, 2, 4, 4), (1, 18, 4, 4), (1, 9, 4, 4), (2, 2, 3, 3), (2,)],
+        {"kernel": (3, 3), "pad": (1, 1), "num_filter": 2}),
 }

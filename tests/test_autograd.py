@@ -362,3 +362,14 @@ def test_contrib_train_section_records_and_trains():
         assert ag.is_recording() and ag.is_training()
         with contrib_ag.test_section():
             assert not ag.is_recording() and not ag.is_training()
+
+
+def test_attached_gradients_keep_the_array_dtype():
+    data = mx.nd.arange(16, dtype="float64").reshape((4, 4))
+    data.attach_grad()
+    assert data.grad.dtype == np.float64
+    with mx.autograd.record():
+        parts = mx.nd.split(data, axis=0, num_outputs=2)
+    parts[0].backward()
+    assert data.grad.dtype == np.float64
+    np.testing.assert_array_equal(data.grad.asnumpy()[:2], 1)

@@ -1432,3 +1432,33 @@ def test_repeated_calls_with_equal_but_differently_typed_params_parse_each_type(
     assert mx.nd.add_n(x, x, x).asnumpy().tolist() == [4.5, 7.5]
     with pytest.raises(MXNetError, match="parameter"):
         mx.nd.clip(x, a_min=0, a_max=2, bogus=1)
+
+
+def test_crop_assign_writes_a_slice():
+    x = mx.nd.ones((2, 3, 4))
+    mx.nd._internal._crop_assign(x, mx.nd.zeros((2, 1, 3)), begin=(0, 0, 0), end=(2, 1, 3),
+                                 out=x)
+    expected = np.ones((2, 3, 4))
+    expected[:, :1, :3] = 0
+    np.testing.assert_array_equal(x.asnumpy(), expected)
+    mx.nd._internal._crop_assign_scalar(x, scalar=5, begin=(0, 1, 0), end=(2, 3, 4), out=x)
+    expected[:, 1:] = 5
+    np.testing.assert_array_equal(x.asnumpy(), expected)
+
+
+def test_dlpack_capsules_round_trip():
+    a = mx.nd.array(np.arange(6).reshape(2, 3))
+    for capsule in (a.to_dlpack_for_read(), a.to_dlpack_for_write(),
+                    mx.nd.to_dlpack_for_read(a), mx.nd.to_dlpack_for_write(a)):
+        np.testing.assert_array_equal(mx.nd.from_dlpack(capsule).asnumpy(), a.asnumpy())
+
+
+def test_shapes_may_be_integer_numpy_arrays():
+    out = mx.nd.broadcast_to(mx.nd.ones((1, 3)), shape=np.array([2, 3]))
+    assert out.shape == (2, 3)
+
+
+def test_integer_arange_casts_start_and_step_first():
+    out = mx.nd.arange(1.3, 456.6, 1.3, dtype="int32")
+    np.testing.assert_array_equal(out.asnumpy(), np.arange(1.3, 456.6, 1.3, dtype=np.int32))
+    np.testing.assert_allclose(mx.nd.arange(1.3, 4, 1.3).asnumpy(), [1.3, 2.6, 3.9], rtol=1e-6)

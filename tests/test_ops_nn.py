@@ -435,3 +435,13 @@ def test_call_forms():
     result = mx.nd.LeakyReLU(x, mx.nd.array([0.25]), act_type="prelu", out=out)
     assert result is out and out.asnumpy().tolist() == [[-0.25, 2]]
     np.testing.assert_allclose(mx.nd.softmax(x, axis=0).asnumpy(), [[1, 1]])
+
+
+def test_sync_batch_norm_on_one_device_is_batch_norm():
+    rs = np.random.RandomState(0)
+    data, gamma, beta = (mx.nd.array(rs.rand(*s)) for s in ((4, 3, 2), (3,), (3,)))
+    stats = [mx.nd.zeros((3,)), mx.nd.ones((3,))]
+    with mx.autograd.record(train_mode=True):
+        sync = mx.nd.contrib.SyncBatchNorm(data, gamma, beta, *stats, key="bn", fix_gamma=False)
+        plain = mx.nd.BatchNorm(data, gamma, beta, *stats, fix_gamma=False)
+    np.testing.assert_allclose(sync.asnumpy(), plain.asnumpy(), rtol=1e-6)

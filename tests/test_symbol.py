@@ -226,3 +226,35 @@ def test_variable_shape_may_be_an_int():
     v = mx.sym.var("b", shape=(3))  # MXNet's tests write shape=(1)
     assert v.attr("__shape__") == "(3,)"
     assert (v * 2).infer_shape()[1] == [(3,)]
+
+
+def test_gen_atomic_symbol_keeps_the_operator_and_drops_the_inputs():
+    rnn = mx.sym.RNN(mx.sym.var("data"), mx.sym.var("p"), mx.sym.var("h0"), mx.sym.var("h1"),
+                     state_size=10, num_layers=2, bidirectional=True, state_outputs=True,
+                     mode="lstm")
+    atomic = rnn._gen_atomic_symbol()
+    assert atomic.list_arguments() == []
+    assert atomic.list_outputs() == ["output", "state_output", "statecell_output"]
+    assert atomic[0].attr("state_size") == "10"
+
+
+def test_arange_symbol():
+    out = mx.sym.arange(1, 4, step=0.5, repeat=2).eval()[0]
+    np.testing.assert_allclose(out.asnumpy(), np.repeat(np.arange(1, 4, 0.5), 2))
+    assert mx.sym.arange(1.3, 6, 1.3, dtype="int32").eval()[0].asnumpy().tolist() == [1, 2, 3, 4]
+
+
+def test_pooling_same_convention_takes_zero_pads_of_any_length():
+    out = mx.nd.Pooling(mx.nd.ones((1, 1, 10)), kernel=2, stride=2, pad=(0, 0, 0),
+                        pool_type="max", pooling_convention="same")
+    assert out.shape == (1, 1, 5)
+
+
+def test_grad_req_names_that_are_not_arguments_are_ignored():
+    x = mx.sym.Variable("x")
+    grad = mx.nd.zeros((2,))
+    executor = (x * 2).bind(mx.cpu(), {"x": mx.nd.ones((2,))}, args_grad={"x": grad},
+                            grad_req={"x": "write", "b": "write"})
+    executor.forward(is_train=True)
+    executor.backward(mx.nd.ones((2,)))
+    assert grad.asnumpy().tolist() == [2, 2]

@@ -82,3 +82,40 @@ def test_compare_optimizer_tells_equal_from_different_optimizers():
     compare_ndarray_tuple(None, (mx.nd.ones((1,)),))
     with pytest.raises(AssertionError):
         compare_ndarray_tuple((mx.nd.ones((2,)),), (mx.nd.zeros((2,)),))
+
+
+def test_check_symbolic_dtype_asnumpy_keeps_each_input_dtype():
+    data, lengths = mx.sym.Variable("data"), mx.sym.Variable("lengths")
+    masked = mx.sym.SequenceMask(data, lengths, use_sequence_length=True, value=-1)
+    x = np.arange(6, dtype=np.float64).reshape(3, 2, 1)
+    ints = np.array([1, 3], dtype=np.int32)
+    out = mx.test_utils.check_symbolic_forward(
+        masked, [x, ints], [np.where([[[0], [0]], [[1], [0]], [[1], [0]]], -1, x)],
+        dtype="asnumpy")
+    assert out[0].dtype == np.float64
+    mx.test_utils.check_symbolic_backward(masked, [x, ints], [np.ones((3, 2, 1))],
+                                          {"data": [[[1], [1]], [[0], [1]], [[0], [1]]]},
+                                          dtype="asnumpy")
+
+
+def test_backward_without_a_forward_differentiates_at_the_current_arguments():
+    data = mx.sym.Variable("data")
+    grad = mx.nd.zeros((2, 2))
+    executor = mx.sym.repeat(data, repeats=2, axis=0).bind(
+        mx.cpu(), [mx.nd.ones((2, 2))], args_grad=[grad])
+    executor.backward(mx.nd.array(np.arange(8).reshape(4, 2)))
+    np.testing.assert_array_equal(grad.asnumpy(), [[2, 4], [10, 12]])
+
+
+def test_check_numeric_gradient_takes_none_for_its_tolerances():
+    x = mx.sym.Variable("x")
+    mx.test_utils.check_numeric_gradient(x * x, [np.array([0.5, 2.0])], numeric_eps=None,
+                                         rtol=None, atol=None, dtype=np.float64)
+
+
+def test_check_numeric_gradient_skips_grad_nodes_with_a_null_request():
+    data, rois = mx.sym.Variable("data"), mx.sym.Variable("rois")
+    pooled = mx.sym.contrib.ROIAlign(data, rois, pooled_size=(2, 2), spatial_scale=1.0)
+    mx.test_utils.check_numeric_gradient(
+        pooled, [np.random.rand(1, 1, 4, 4), np.array([[0, 0.5, 0.5, 2.5, 2.5]])],
+        grad_nodes={"data": "write", "rois": "null"}, numeric_eps=1e-4, rtol=1e-1, atol=1e-4)

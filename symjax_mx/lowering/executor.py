@@ -30,7 +30,8 @@ _BLOCK_GRAD = get_op("BlockGrad")
 
 
 def _grad_reqs(grad_req, arg_names):
-    """name -> request, from one request, a list in argument order or a dict."""
+    """name -> request, from one request, a list in argument order or a dict (arguments it
+    does not name get 'null')."""
     if isinstance(grad_req, str):
         reqs = dict.fromkeys(arg_names, grad_req)
     elif isinstance(grad_req, (list, tuple)):
@@ -38,11 +39,7 @@ def _grad_reqs(grad_req, arg_names):
             raise MXNetError(f"grad_req has {len(grad_req)} entries for {len(arg_names)} "
                              f"arguments {arg_names}")
         reqs = dict(zip(arg_names, grad_req))
-    elif isinstance(grad_req, dict):
-        unknown = set(grad_req) - set(arg_names)
-        if unknown:
-            raise MXNetError(f"grad_req names {sorted(unknown)}, which are not arguments of "
-                             f"the symbol {arg_names}")
+    elif isinstance(grad_req, dict):  # as in MXNet, names that are not arguments are ignored
         reqs = {name: grad_req.get(name, "null") for name in arg_names}
     else:
         raise MXNetError(f"grad_req must be a string, list or dict, got {grad_req!r}")
@@ -82,6 +79,7 @@ class Executor:
         given.update({name: a.shape for name, a in self.aux_dict.items()})
         if entry_shapes is None:
             entry_shapes = solve(graph, "shape", given)[1]
+        self._entry_shapes = entry_shapes
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
         contexts = node_contexts(graph, ctx, group2ctx)
@@ -90,7 +88,7 @@ class Executor:
             self._compiled = StagedPrograms(graph, entry_shapes, contexts, diff)
         else:
             self._compiled = programs_for(graph, entry_shapes, given, diff)
-        out_types = solve(graph, "dtype", {n: a.dtype for n, a in
+        out_types = self._entry_dtypes = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
         out_stypes = graph_stypes(graph, {name: a.stype for name, a in self.arg_dict.items()},
                                   entry_shapes)
@@ -156,8 +154,10 @@ class Executor:
         if self._vjp is None and self._grads is None:
             if not self._compiled.diff_names:
                 return
-            if self._last_inference is None:
-                raise MXNetError("backward needs a forward first")
+            if self._last_inference is None:  # MXNet runs backward without a forward too:
+                rng = random.next_key() if self._compiled.graph.random else None  # current args
+                self._last_inference = ({n: a.asjax() for n, a in self.arg_dict.items()},
+                                        {n: a.asjax() for n, a in self.aux_dict.items()}, rng)
             self._differentiate_last_inference()
         heads = self._head_grads(out_grads)
         names = self._compiled.diff_names
@@ -172,7 +172,10 @@ class Executor:
         else:
             grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
         for name, grad in grads.items():
-            self.grad_dict[name]._write(grad)
+            target = self.grad_dict[name]
+            if grad.dtype == jax.dtypes.float0:  # an integer argument: JAX has no gradient
+                grad = jnp.zeros(target.shape, target.dtype)
+            target._write(grad)
         if self._monitor is not None and self._monitored_pass is not None:
             device = self._ctx.jax_device
             on_ctx = jax.tree_util.tree_map(lambda x: x64.device_put(x, device),
@@ -251,13 +254,12 @@ class Executor:
             out_grads = [None] * len(self.outputs)
         elif isinstance(out_grads, NDArray):
             out_grads = [out_grads]
-        if len(out_grads) != len(self.outputs):
-            raise MXNetError(f"backward: {len(out_grads)} out_grads for {len(self.outputs)} "
-                             f"outputs {self._symbol.list_outputs()}")
+        if len(out_grads) < len(self.outputs):  # as in MXNet, extra out_grads are ignored
+            out_grads = list(out_grads) + [None] * (len(self.outputs) - len(out_grads))
         heads = []
         for index, ((node, _), name, output, grad) in enumerate(zip(
                 self._graph.heads, self._graph.output_names(), self.outputs, out_grads)):
-            if grad is None:
+            if grad is None or _needs_no_head_grad(node):
                 if not _needs_no_head_grad(node):
                     raise MXNetError(f"backward: output {name!r} is not a loss, so it needs "
                                      f"an out_grad")
@@ -362,13 +364,45 @@ class Executor:
             else:
                 inputs = ", ".join(n.name for n, _ in node.inputs)
                 lines.append(f"Op:{node.op.name}, Name={node.name}, Inputs=[{inputs}]")
+        lines.append(f"Total {self._planned_bytes() >> 20} MB allocated")
         return "\n".join(lines)
+
+    def _planned_bytes(self):
+        """MXNet's memory-plan size: every operator output (BlockGrad's is its input's),
+        plus a gradient for each input of the operators the backward pass runs through
+        (those between an argument with a gradient and a head, along differentiable
+        operators)."""
+        def size(entry):
+            shape = self._entry_shapes.get(entry)
+            dtype = np.dtype(self._entry_dtypes.get(entry, np.float32))
+            return 0 if shape is None else int(np.prod(shape)) * dtype.itemsize
+
+        def passes_gradient(node):
+            return node.op is not None and node.op.differentiable and node.op is not _BLOCK_GRAD
+        from_args = {id(n) for n in self._graph.nodes if n.op is None and n.name in
+                     self._compiled.diff_names}
+        for node in self._graph.nodes:
+            if passes_gradient(node) and any(id(i) in from_args for i, _ in node.inputs):
+                from_args.add(id(node))
+        to_heads = {id(n) for n, _ in self._graph.heads if passes_gradient(n)}
+        for node in reversed(self._graph.nodes):
+            if id(node) in to_heads:
+                to_heads.update(id(i) for i, _ in node.inputs if passes_gradient(i))
+        total = 0
+        for node in self._graph.nodes:
+            if node.op is not None and node.op is not _BLOCK_GRAD:
+                total += sum(size((id(node), i)) for i in range(node.op.num_outputs(node.params)))
+            if id(node) in from_args and id(node) in to_heads:
+                total += sum(size((id(i), k)) for i, k in node.inputs)
+        return total
 
 
 def _needs_no_head_grad(node):
-    """Whether backward needs no out_grad for this head: a loss, or BlockGrad (whose
-    gradient is zero whatever the head gradient)."""
-    return node.op is not None and (node.op.loss or node.op is _BLOCK_GRAD)
+    """Whether backward needs no out_grad for this head (MXNet then ignores one given): a
+    loss, or an operator whose gradient is zero whatever the head gradient (BlockGrad,
+    comparisons, shape_array, ...)."""
+    return node.op is not None and (node.op.loss or node.op is _BLOCK_GRAD
+                                    or not node.op.differentiable)
 
 
 def _placed(array, name, ctx, shape=None, kind="argument"):
@@ -383,11 +417,12 @@ def _placed(array, name, ctx, shape=None, kind="argument"):
 
 
 def _by_name(values, names, kind):
-    """A name -> array dict from a list (in ``names`` order) or a dict."""
+    """A name -> array dict from a list (in ``names`` order) or a dict (whose keys not in
+    ``names`` are ignored, as in MXNet)."""
     if values is None:
         return {}
     if isinstance(values, dict):
-        return dict(values)
+        return {name: values[name] for name in names if name in values}
     values = list(values)
     if len(values) != len(names):
         raise MXNetError(f"bind: {len(values)} {kind} arrays given for {len(names)} {kind}s "
@@ -433,9 +468,11 @@ def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
 
 def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
                 shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
-    """An Executor with arguments, gradients and aux states allocated from input shapes."""
+    """An Executor with arguments, gradients and aux states allocated from input shapes
+    (keyword tuples; as in MXNet, other keyword values are ignored)."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
     group2ctx = check_group2ctx(group2ctx)
+    kwargs = {name: shape for name, shape in kwargs.items() if isinstance(shape, tuple)}
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     graph = symbol.graph
     contexts = node_contexts(graph, ctx, group2ctx)
@@ -449,7 +486,7 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
         raise MXNetError(f"simple_bind: cannot infer the shapes of {unknown}; give more input "
                          f"shapes")
     types = {n: normalize_dtype(t) for n, t in (type_dict or {}).items()}
-    arg_types, _, aux_types = symbol.infer_type(**types) if types else (None, None, None)
+    arg_types, _, aux_types = symbol.infer_type(**types)  # with the variables' own dtypes
     if arg_types is None:
         given = {arg_names[0]: np.float32} if arg_names else {}
         arg_types, _, aux_types = symbol.infer_type(**{**given, **types})

@@ -609,13 +609,16 @@ class Module(BaseModule):
         return self._gathered(self._exec.outputs, merge_multi_context, axes)
 
     def get_input_grads(self, merge_multi_context=True):
-        """Gradients of the data inputs (bind with inputs_need_grad=True)."""
+        """Gradients of the data inputs (bind with inputs_need_grad=True); None for an
+        input whose grad_req is 'null'."""
         self._check_ready("get_input_grads")
         if not self.inputs_need_grad:
             raise MXNetError("get_input_grads: bind with inputs_need_grad=True first")
-        return self._gathered([self._exec.grad_dict[n] for n in self._data_names],
-                              merge_multi_context,
-                              [DataDesc.get_batch_axis(d.layout) for d in self._data_shapes])
+        grads = [self._exec.grad_dict.get(n) for n in self._data_names]
+        axes = [DataDesc.get_batch_axis(d.layout)
+                for d, g in zip(self._data_shapes, grads) if g is not None]
+        gathered = self._gathered([g for g in grads if g is not None], merge_multi_context, axes)
+        return [None if g is None else gathered.pop(0) for g in grads]
 
     def _gathered(self, arrays, merge, axes):
         """This worker's part of ``arrays``: merged on the first context, or per context,

@@ -6,7 +6,7 @@ from ..ops.fluent import add_fluent_methods
 from ..ops.registry import publish
 from . import creation
 from .creation import (arange, concatenate, eye, from_dlpack, full, linspace, ones,
-                       to_dlpack_for_read)
+                       to_dlpack_for_read, to_dlpack_for_write)
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
 from . import contrib, random  # noqa: E402  (mx.nd.contrib, mx.nd.random)
@@ -54,4 +54,5 @@ def moveaxis(tensor, source, destination):
 
 __all__ = ["NDArray", "arange", "histogram", "split_v2", "array", "concatenate", "empty", "eye", "fill_element_0index",
            "from_dlpack", "full", "linspace", "load", "load_frombuffer", "moveaxis",
-           "onehot_encode", "ones", "save", "to_dlpack_for_read", "waitall", "zeros"]
+           "onehot_encode", "ones", "save", "to_dlpack_for_read", "to_dlpack_for_write",
+           "waitall", "zeros"]

@@ -15,7 +15,7 @@ from ..ops.elemwise import cast_scalar
 from .ndarray import NDArray, invoke
 
 __all__ = ["empty", "zeros", "ones", "full", "array", "arange", "linspace", "eye", "concatenate",
-           "from_dlpack", "to_dlpack_for_read"]
+           "from_dlpack", "to_dlpack_for_read", "to_dlpack_for_write"]
 
 
 def _place(ctx):
@@ -90,14 +90,10 @@ def array(source_array, ctx=None, dtype=None):
 
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=mx_real_t):
     """Evenly spaced values in [start, stop), each repeated ``repeat`` times."""
-    if stop is None:
-        start, stop = 0, start
-    if step == 0:
-        raise MXNetError("arange: step must not be 0")
-    values = np.arange(start, stop, step, dtype=np.float64)
-    if repeat != 1:
-        values = np.repeat(values, repeat)
-    return array(values, ctx=ctx, dtype=dtype)
+    op = get_op("_arange")
+    params = op.parse_params({"start": start, "stop": stop, "step": step, "repeat": repeat,
+                              "dtype": dtype})
+    return invoke(op, (), params, ctx=ctx)
 
 
 def linspace(start, stop, num, endpoint=True, ctx=None, dtype=mx_real_t):
@@ -126,14 +122,32 @@ def concatenate(arrays, axis=0, always_copy=True):
 def from_dlpack(external_array):
     """An NDArray sharing memory with an object implementing ``__dlpack__`` (numpy, torch,
     JAX arrays, NDArray). Bare DLPack capsules are not accepted: JAX no longer reads them."""
+    if type(external_array).__name__ == "PyCapsule":  # what to_dlpack_for_read returns
+        external_array = _Capsule(external_array)
     if not hasattr(external_array, "__dlpack__"):
-        raise TypeError(f"from_dlpack needs an object with __dlpack__, got "
-                        f"{type(external_array).__name__}")
+        raise TypeError(f"from_dlpack needs a DLPack capsule or an object with __dlpack__, "
+                        f"got {type(external_array).__name__}")
     return NDArray(jax.dlpack.from_dlpack(external_array))
 
 
+class _Capsule:
+    """A DLPack capsule of host memory, with the protocol methods JAX reads it through."""
+
+    def __init__(self, capsule):
+        self._capsule = capsule
+
+    def __dlpack__(self, **kwargs):
+        return self._capsule
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+
 def to_dlpack_for_read(data):
-    """A DLPack capsule viewing ``data``'s memory, for consumers such as torch.utils.dlpack
-    (read-only: buffers are immutable)."""
-    data.wait_to_read()
-    return data.asjax().__dlpack__()
+    """A DLPack capsule viewing ``data``'s memory, for consumers such as torch.utils.dlpack."""
+    return data.to_dlpack_for_read()
+
+
+def to_dlpack_for_write(data):
+    """A DLPack capsule of ``data``'s current buffer, which the consumer may write into."""
+    return data.to_dlpack_for_write()

@@ -19,7 +19,7 @@ from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from .. import random_state as random
 from ..util import is_np_shape
-from . import _indexing, _invoke, tape, file_format, storage
+from . import _indexing, _invoke, tape, file_format, pending, storage
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
@@ -240,12 +240,23 @@ class NDArray(OperatorMethods):
 
     def wait_to_read(self):
         """Block until the value is computed; errors of the asynchronous work surface here."""
+        pending.raise_pending(self)
         _wait(self._root_buffer(), self._producer if self._base is None else self._base._producer)
 
     def asnumpy(self):
         """A writable numpy copy of the value (waits for it)."""
         self.wait_to_read()
         return np.array(self._read(), copy=True)
+
+    def to_dlpack_for_read(self):
+        """A DLPack capsule of the value (waits for it), for torch.utils.dlpack and others."""
+        self.wait_to_read()
+        return self._read().__dlpack__()
+
+    def to_dlpack_for_write(self):
+        """A DLPack capsule of the current buffer (a view's: a copy of its span), which the
+        consumer may write into."""
+        return self.to_dlpack_for_read()
 
     def asscalar(self):
         """The value of a one-element array as a numpy scalar."""
@@ -260,6 +271,7 @@ class NDArray(OperatorMethods):
         """Copy into an NDArray (same shape; cast to its dtype) or onto a Context."""
         if isinstance(other, Context):
             copy = NDArray(x64.device_put(self._read(), other.jax_device, may_alias=False), other)
+            pending.follow(self, copy)
             tape.record_alias(copy, self)
             return copy
         if not isinstance(other, NDArray):
@@ -272,6 +284,7 @@ class NDArray(OperatorMethods):
         tape.check_assignable(other)
         data = x64.device_put(self._read(), other._ctx.jax_device, may_alias=False)
         other._write(data if data.dtype == other.dtype else data.astype(other.dtype))
+        pending.follow(self, other)
         tape.record_alias(other, self)
         return other
 
@@ -410,6 +423,7 @@ class NDArray(OperatorMethods):
 
     # --- autograd ------------------------------------------------------------------------
 
+    @x64.x64
     def attach_grad(self, grad_req="write", stype=None):
         """Attach a zero gradient buffer, making this array a variable of autograd.
 
@@ -493,8 +507,13 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         ctx = ctx if ctx is not None else current_context()
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
-    outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
-                                   num_inputs)
+    error = op.kernel_check_error(params)
+    if error is None:
+        outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
+                                       num_inputs)
+    else:
+        outputs, new_aux = pending.placeholders(op, params, inputs), ()
+    cell = pending.cell_of(inputs, error)
     stypes = storage.output_stypes(op.name, params, [x.stype for x in inputs],
                                    [x.shape for x in inputs], len(outputs))
     if not inputs:
@@ -505,6 +524,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if out is None:
         results = [_result(stype, o, ctx, op.name, inputs)
                    for o, stype in zip(outputs, stypes or ["default"] * len(outputs))]
+        if cell is not None:
+            pending.attach(results, cell)
         if recording:
             tape.record(op, params, inputs, results, train, rng, outputs)
         return results[0] if len(results) == 1 else results
@@ -518,6 +539,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
                              f"on {ctx}")
         target._write(data if data.dtype == target.dtype else data.astype(target.dtype),
                       op.name)
+    if cell is not None:
+        pending.attach(targets, cell)
     if recording:
         tape.record(op, params, inputs, targets, train, rng, outputs)
     return out
@@ -525,5 +548,6 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
 
 def waitall():
     """Wait for all pending work on every array; errors of asynchronous work surface here."""
+    pending.raise_first()
     for data in jax.live_arrays():
         _wait(data, None)

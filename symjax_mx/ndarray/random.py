@@ -26,7 +26,8 @@ def _call(name, inputs, params, out=None, ctx=None):
     """Run registry operator ``name``; parameters given as None take their defaults and
     ``name=`` is accepted as in MXNet (imperative results have no names)."""
     op = get_op(name)
-    params = op.parse_params({k: v for k, v in params.items() if v is not None and k != "name"})
+    params = op.parse_params({k: v for k, v in params.items() if v is not None and k != "name"},
+                             defer_kernel_checks=True)
     return invoke(op, tuple(inputs), params, out=out, ctx=ctx)
 
 

@@ -29,7 +29,8 @@ def _inputs(op, args, kwargs):
     params = _PARSED.get(key) if key is not None else None
     if params is not None:
         return args, params
-    _, params, given = resolve_inputs(op, *split_call(op, args, kwargs, NDArray))
+    _, params, given = resolve_inputs(op, *split_call(op, args, kwargs, NDArray),
+                                      defer_kernel_checks=True)
     names = op.arg_names(params)
     if any(name not in given for name in names):
         raise MXNetError(f"operator {op.name} takes {len(names)} inputs {list(names)}, "

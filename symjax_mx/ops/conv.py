@@ -393,8 +393,10 @@ def _pool_plan(params, shape):
     sizes = [shape[layout.index(c)] for c in _spatial(layout)]
     if params["global_pool"]:
         return layout, tuple(sizes), tuple(sizes), [(0, 0)] * nsp, [1] * nsp
-    window = _window("Pooling", params, ("stride", "pad"))
     convention = params["pooling_convention"]
+    if convention == "same" and not any(params["pad"]):
+        params = {**params, "pad": ()}  # 'same' computes its own padding: zeros of any length
+    window = _window("Pooling", params, ("stride", "pad"))
     if convention == "same" and (nsp != 1 or any(window["pad"])):
         raise MXNetError("Pooling: pooling_convention 'same' supports only 1-D data and no pad")
     pads, out = [], []

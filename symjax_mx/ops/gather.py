@@ -1,4 +1,5 @@
-"""Gathering and scattering by index arrays: batch_take, gather_nd and scatter_nd.
+"""Gathering and scattering by index arrays: batch_take, gather_nd, scatter_nd and
+contrib.index_copy.
 
 Indices may have any dtype (MXNet passes floats) and are truncated to integers.
 gather_nd counts negative indices from the end, as MXNet 1.9.1 does.
@@ -138,3 +139,22 @@ register("_contrib_index_array", simple_compute(_index_array), aliases=("index_a
                        "None: all"),),
          doc="For every element of data, its index (int64) along the given axes: shape "
              "data.shape + (len(axes),).")
+
+
+def _index_copy(old, index, new):
+    return old.at[index.astype(jnp.int32)].set(new.astype(old.dtype))
+
+
+def _index_copy_shape(old, index, new, params):
+    if len(index) != 1 or not old or tuple(new) != (index[0],) + tuple(old[1:]):
+        raise MXNetError(f"index_copy: new_tensor must be ({index[0] if index else '?'},) + "
+                         f"old_tensor.shape[1:] {tuple(old[1:])} for a 1-D index_vector; "
+                         f"got old_tensor {tuple(old)}, index_vector {tuple(index)} and "
+                         f"new_tensor {tuple(new)}")
+    return tuple(old)
+
+
+register("_contrib_index_copy", simple_compute(_index_copy), aliases=("index_copy",),
+         inputs=("old_tensor", "index_vector", "new_tensor"),
+         shape_rule=output_shape_rule(_index_copy_shape), dtype_rule=_first_dtype,
+         doc="old_tensor with the rows index_vector replaced by the rows of new_tensor.")

@@ -8,6 +8,7 @@ rows orthonormal; syevd returns (U, lambda) with A = U^T diag(lambda) U, eigenva
 ascending.
 """
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from ..base import MXNetError
@@ -143,6 +144,71 @@ register("_linalg_extractdiag", simple_compute(lambda a, offset: jnp.diagonal(a,
 register("_linalg_makediag", simple_compute(_makediag), aliases=("linalg_makediag",),
          inputs=("A",), params=(_OFFSET,), shape_rule=_makediag_rule,
          doc="Square matrices with the last axis on their offset diagonal, zero elsewhere.")
+
+
+_LOWER = Param("lower", P.boolean, default=True,
+               doc="the lower triangle (else the upper); only used when offset is 0")
+
+
+def _trian_positions(n, offset, lower):
+    """(rows, cols) of the triangle's entries in MXNet's packed order: row by row of the
+    lower triangle (of the transpose for an upper one), shifted by the offset."""
+    k = abs(offset)
+    rows, cols = np.tril_indices(n - k)
+    rows = rows + k
+    if offset > 0 or (offset == 0 and not lower):
+        rows, cols = cols, rows
+    return rows, cols
+
+
+def _trian_size(op, n, offset):
+    if n - abs(offset) < 1:
+        raise MXNetError(f"{op.name}: offset {offset} leaves no triangle in {n} x {n} matrices")
+    return (n - abs(offset)) * (n - abs(offset) + 1) // 2
+
+
+def _extracttrian_rule(op, params, shapes):
+    (a,) = shapes
+    if a is None:
+        return shapes, [None]
+    if len(a) < 2 or a[-1] != a[-2]:
+        raise MXNetError(f"{op.name}: A must hold square matrices, got shape {tuple(a)}")
+    return shapes, [tuple(a[:-2]) + (_trian_size(op, a[-1], params["offset"]),)]
+
+
+def _maketrian_size(op, a, offset):
+    side = int((np.sqrt(8 * a[-1] + 1) - 1) / 2)
+    if side * (side + 1) // 2 != a[-1]:
+        raise MXNetError(f"{op.name}: {a[-1]} is not the size of a triangle")
+    return side + abs(offset)
+
+
+def _maketrian_rule(op, params, shapes):
+    (a,) = shapes
+    if a is None:
+        return shapes, [None]
+    n = _maketrian_size(op, a, params["offset"])
+    return shapes, [tuple(a[:-1]) + (n, n)]
+
+
+def _extracttrian(a, offset, lower):
+    rows, cols = _trian_positions(a.shape[-1], offset, lower)
+    return a[..., rows, cols]
+
+
+def _maketrian(a, offset, lower):
+    side = int((np.sqrt(8 * a.shape[-1] + 1) - 1) / 2)
+    n = side + abs(offset)
+    rows, cols = _trian_positions(n, offset, lower)
+    return jnp.zeros(a.shape[:-1] + (n, n), a.dtype).at[..., rows, cols].set(a)
+
+
+register("_linalg_extracttrian", simple_compute(_extracttrian), aliases=("linalg_extracttrian",),
+         inputs=("A",), params=(_OFFSET, _LOWER), shape_rule=_extracttrian_rule,
+         doc="The offset triangle of each square matrix, packed row by row into a vector.")
+register("_linalg_maketrian", simple_compute(_maketrian), aliases=("linalg_maketrian",),
+         inputs=("A",), params=(_OFFSET, _LOWER), shape_rule=_maketrian_rule,
+         doc="Square matrices with the packed vector in their offset triangle, zero elsewhere.")
 
 
 # ---- gemm, gemm2, trmm, trsm, syrk, gelqf ---------------------------------------------

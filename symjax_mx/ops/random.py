@@ -28,13 +28,8 @@ def _shape(value):
 
 
 def _checked(parse, test, requirement):
-    """A parser that also requires ``test(value)``; ``requirement`` says what it must be."""
-    def parse_checked(value):
-        value = parse(value)
-        if not test(value):
-            raise ValueError(f"must be {requirement}, got {value}")
-        return value
-    return parse_checked
+    """(parser, kernel check): the value must pass ``test``; ``requirement`` says how."""
+    return parse, lambda value: None if test(value) else requirement
 
 
 _POSITIVE = _checked(P.number, lambda v: v > 0, "positive")
@@ -94,7 +89,9 @@ def _generalized_negative_binomial(key, shape, dtype, mu, alpha):
 
 
 def _param(name, parse, default, doc):
-    return Param(name, parse, default=default, traced=True, doc=doc)
+    """A traced distribution parameter; ``parse`` may be a (parser, kernel check) pair."""
+    parse, check = parse if isinstance(parse, tuple) else (parse, None)
+    return Param(name, parse, default=default, traced=True, doc=doc, kernel_check=check)
 
 
 # name -> (draw, scalar parameters, input names of the _sample_ form, aliases of _random_)
@@ -317,3 +314,48 @@ def _shuffle(inputs, aux, params, is_train, rng):
 register("_shuffle", _shuffle, aliases=("shuffle",), random=True,
          shape_rule=_shuffle_shape_rule,
          doc="The array with its rows (first axis) in a random order.")
+
+
+def _unique_zipfian_row(key, num_sampled, range_max):
+    """num_sampled distinct log-uniform classes in [0, range_max) by rejection, and the draws
+    it took."""
+    log_range = np.log(range_max)
+
+    def draw(state):
+        key, count, tries, taken, samples = state
+        key, sub = jax.random.split(key)
+        value = jnp.round(jnp.exp(jax.random.uniform(sub, (), jnp.float64) * log_range)) - 1
+        value = value.astype(jnp.int64)
+        new = ~taken[value]
+        samples = jnp.where(new, samples.at[count].set(value), samples)
+        return key, count + new, tries + 1, taken.at[value].set(True), samples
+
+    state = (key, 0, 0, jnp.zeros(range_max, bool), jnp.zeros(num_sampled, jnp.int64))
+    _, _, tries, _, samples = lax.while_loop(lambda s: s[1] < num_sampled, draw, state)
+    return samples, tries.astype(jnp.int64)
+
+
+def _sample_unique_zipfian(inputs, aux, params, is_train, rng):
+    batch, num_sampled = params["shape"]
+    keys = jax.random.split(rng, batch)
+    samples, tries = jax.vmap(lambda k: _unique_zipfian_row(k, num_sampled,
+                                                            params["range_max"]))(keys)
+    return (samples, tries), aux
+
+
+def _unique_zipfian_shape_rule(op, params, shapes):
+    shape = params["shape"]
+    if len(shape) != 2 or not 0 < shape[1] <= params["range_max"]:
+        raise MXNetError(f"_sample_unique_zipfian: shape must be (batch, num_sampled) with "
+                         f"num_sampled <= range_max={params['range_max']}, got {shape}")
+    return shapes, [shape, shape[:1]]
+
+
+register("_sample_unique_zipfian", _sample_unique_zipfian, inputs=(), random=True,
+         outputs=("samples", "num_tries"), shape_rule=_unique_zipfian_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [np.int64, np.int64]),
+         params=(Param("range_max", P.integer_at_least(1), required=True,
+                       doc="classes are in [0, range_max)"),
+                 Param("shape", P.shape, required=True, doc="(batch, num_sampled)")),
+         doc="Per row, num_sampled distinct classes from the log-uniform (Zipfian) "
+             "distribution over [0, range_max), and how many draws that took.")

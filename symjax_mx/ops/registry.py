@@ -33,7 +33,7 @@ import numpy as np
 
 from ..base import MXNetError, normalize_dtype
 
-__all__ = ["Param", "Operator", "register", "get_op", "list_ops", "output_shape_rule", "publish",
+__all__ = ["Param", "Operator", "KernelCheckFailed", "register", "get_op", "list_ops", "output_shape_rule", "publish",
            "resolve_inputs", "split_call", "ParamParsers", "describe_parser"]
 
 
@@ -105,6 +105,8 @@ class ParamParsers:
     @classmethod
     def shape(cls, value):
         value = cls._literal(value)
+        if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
+            value = tuple(value.tolist())  # MXNet accepts a 1-D integer numpy array
         if isinstance(value, (int, np.integer)):
             return (int(value),)
         if isinstance(value, np.ndarray) and value.ndim == 1:  # a shape held in numpy
@@ -113,6 +115,16 @@ class ParamParsers:
                 isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
             raise ValueError(f"expected a shape (tuple of integers), got {value!r}")
         return tuple(int(v) for v in value)
+
+    @classmethod
+    def floats(cls, value):
+        """A tuple of numbers (one number: a 1-tuple), as floats."""
+        value = cls._literal(value)
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if not all(isinstance(v, (int, float, np.integer, np.floating))
+                   and not isinstance(v, bool) for v in values):
+            raise ValueError(f"expected a tuple of numbers, got {value!r}")
+        return tuple(float(v) for v in values)
 
     @classmethod
     def axes(cls, value):
@@ -171,7 +183,8 @@ class ParamParsers:
 
 
 _PARSER_TYPES = {"boolean": "boolean", "integer": "int", "number": "float",
-                 "shape": "Shape(tuple)", "axes": "Shape(tuple) or None", "dtype": "dtype",
+                 "shape": "Shape(tuple)", "floats": "tuple of <float>",
+                 "axes": "Shape(tuple) or None", "dtype": "dtype",
                  "context": "Context", "string": "string"}
 
 
@@ -195,6 +208,12 @@ class Param:
     required: bool = False
     traced: bool = False
     doc: str = ""
+    kernel_check: Callable = None  # value -> what it must be, or None: a check MXNet makes
+                                   # in the kernel, so an imperative call fails lazily
+
+
+class KernelCheckFailed(MXNetError):
+    """A parameter value failed a check that MXNet makes inside the operator's kernel."""
 
 
 def _shared_value_rule(kind, show):
@@ -269,8 +288,21 @@ class Operator:
     def num_outputs(self, params):
         return len(self.output_names(params))
 
-    def parse_params(self, kwargs):
-        """Validate and complete user or JSON parameters; errors name the operator."""
+    def kernel_check_error(self, params):
+        """The error of the first parameter that fails its kernel check, or None."""
+        for name, spec in self.params.items():
+            if spec.kernel_check is not None and params.get(name) is not None:
+                requirement = spec.kernel_check(params[name])
+                if requirement is not None:
+                    return KernelCheckFailed(
+                        f"operator {self.name}: invalid value for parameter {name}: must be "
+                        f"{requirement}, got {params[name]}")
+        return None
+
+    def parse_params(self, kwargs, defer_kernel_checks=False):
+        """Validate and complete user or JSON parameters; errors name the operator.
+        ``defer_kernel_checks`` leaves the kernel checks to the caller (imperative calls
+        fail lazily there, as MXNet's kernels do)."""
         unknown = [k for k in kwargs if k not in self.params]
         if unknown and self.open_params:
             extra = {k: str(kwargs[k]) for k in unknown}
@@ -295,6 +327,10 @@ class Operator:
                 parsed[name] = spec.default
         if self.check is not None:
             self.check(self, parsed)
+        if not defer_kernel_checks:
+            error = self.kernel_check_error(parsed)
+            if error is not None:
+                raise error
         return parsed
 
     def infer_shape(self, params, shapes, out_shapes=()):
@@ -355,12 +391,12 @@ def split_call(op, args, kwargs, array_type):
     return positional, named, params
 
 
-def resolve_inputs(op, positional, named, raw_params):
+def resolve_inputs(op, positional, named, raw_params, defer_kernel_checks=False):
     """(raw params, parsed params, input name -> array) for arrays given by position and by
     name; variadic operators get ``num_args`` from the number of arrays."""
     if "num_args" in op.params and "num_args" not in raw_params:
         raw_params = {**raw_params, "num_args": len(positional) + len(named)}
-    params = op.parse_params(raw_params)
+    params = op.parse_params(raw_params, defer_kernel_checks)
     arg_names = op.arg_names(params)
     for key in named:
         if key not in arg_names:

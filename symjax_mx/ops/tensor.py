@@ -109,6 +109,34 @@ register("slice", lambda inputs, aux, params, is_train, rng: (
          doc="Slice the leading axes like Python's a[b0:e0:s0, b1:e1:s1, ...].")
 
 
+_SLICE_PARAMS = (Param("begin", _optional_ints, required=True, doc="first index per axis"),
+                 Param("end", _optional_ints, required=True, doc="end index per axis"),
+                 Param("step", _optional_ints, default=(), doc="step per axis"))
+
+
+def _slice_assign_shape_rule(op, params, shapes):
+    lhs, rhs = shapes
+    if lhs is not None and rhs is not None and tuple(rhs) != _sliced_shape(tuple(lhs), params):
+        raise MXNetError(f"{op.name}: rhs has shape {tuple(rhs)}, but the slice of lhs "
+                         f"{tuple(lhs)} has shape {_sliced_shape(tuple(lhs), params)}")
+    return shapes, [lhs]
+
+
+register("_slice_assign", lambda inputs, aux, params, is_train, rng: (
+            (inputs[0].at[_slices(inputs[0].shape, params)].set(
+                inputs[1].astype(inputs[0].dtype)),), aux),
+         aliases=("_crop_assign",), inputs=("lhs", "rhs"), shape_rule=_slice_assign_shape_rule,
+         dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]]), params=_SLICE_PARAMS,
+         doc="lhs with its slice [begin:end:step] replaced by rhs.")
+register("_slice_assign_scalar", lambda inputs, aux, params, is_train, rng: (
+            (inputs[0].at[_slices(inputs[0].shape, params)].set(
+                jnp.asarray(params["scalar"], inputs[0].dtype)),), aux),
+         aliases=("_crop_assign_scalar",),
+         params=(Param("scalar", P.number, default=0.0, doc="the value to assign"),)
+         + _SLICE_PARAMS,
+         doc="data with its slice [begin:end:step] set to scalar.")
+
+
 def _slice_axis_range(shape, params):
     axis = normalize_axis("slice_axis", params["axis"], len(shape))
     size, begin, end = shape[axis], params["begin"], params["end"]
@@ -551,3 +579,41 @@ for _name, _value_of, _extra in (
              shape_rule=_filled_shape_rule,
              dtype_rule=lambda op, p, d: (d, [np.dtype(p["dtype"]).type]),
              doc=f"An array of the given shape filled by {_name[1:]}.")
+
+
+# --- _arange ---------------------------------------------------------------------------------
+
+def _arange_plan(params):
+    """(start, step, count) of an _arange; integer dtypes cast start and step first."""
+    start, stop, step = params["start"], params["stop"], params["step"]
+    if stop is None:
+        if params["infer_range"]:
+            raise MXNetError("_arange: infer_range (a stop taken from the consumers) is not "
+                             "supported; give stop")
+        start, stop = 0.0, start
+    if step == 0:
+        raise MXNetError("_arange: step must not be 0")
+    count = max(int(np.ceil((stop - start) / step)), 0)
+    if np.issubdtype(np.dtype(params["dtype"]), np.integer):
+        start, step = int(start), int(step)
+    return start, step, count
+
+
+def _arange(inputs, aux, params, is_train, rng):
+    start, step, count = _arange_plan(params)
+    values = jnp.asarray(start + np.arange(count) * step, params["dtype"])
+    return (jnp.repeat(values, params["repeat"]),), aux
+
+
+register("_arange", _arange, inputs=(),
+         shape_rule=lambda op, p, s: (s, [(_arange_plan(p)[2] * p["repeat"],)]),
+         dtype_rule=lambda op, p, d: (d, [np.dtype(p["dtype"]).type]),
+         params=(Param("start", P.number, required=True, doc="first value (stop if no stop)"),
+                 Param("stop", P.optional(P.number), doc="end of the range (excluded)"),
+                 Param("step", P.number, default=1.0, doc="spacing of the values"),
+                 Param("repeat", P.integer_at_least(1), default=1, doc="copies of each value"),
+                 Param("infer_range", P.boolean, default=False,
+                       doc="take stop from the consumers (not supported)"),
+                 Param("ctx", P.context, default="", doc="MXNet's context attribute"),
+                 Param("dtype", P.dtype, default="float32", doc="output dtype")),
+         doc="Evenly spaced values in [start, stop), each repeated repeat times.")

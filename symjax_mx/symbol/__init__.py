@@ -5,8 +5,8 @@ from ..ops.fluent import add_fluent_methods
 from ..ops.layout import split_v2
 from ..ops.methods import UFUNCS, histogram
 from ..ops.registry import publish
-from .creation import full, ones, zeros
-from . import random  # noqa: E402  (mx.sym.random)
+from .creation import arange, full, ones, zeros
+from . import contrib, random  # noqa: E402  (mx.sym.contrib, mx.sym.random)
 from . import sparse  # noqa: E402  (mx.sym.sparse)
 from .register import op_function
 from .symbol import Group, Symbol, Variable, load, load_json, var
@@ -17,5 +17,5 @@ globals().update(UFUNCS)
 
 add_fluent_methods(Symbol, sys.modules[__name__])
 
-__all__ = ["Group", "Symbol", "Variable", "full", "histogram", "hypot", "load", "load_json",
+__all__ = ["Group", "Symbol", "Variable", "arange", "full", "histogram", "hypot", "load", "load_json",
            "maximum", "minimum", "ones", "pow", "power", "split_v2", "var", "zeros"]

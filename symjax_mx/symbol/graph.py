@@ -56,7 +56,8 @@ class Node:
     def output_names(self):
         if self.op is None:
             return (self.name,)
-        return tuple(f"{self.name}_{out}" for out in self.op.output_names(self.params))
+        prefix = f"{self.name}_" if self.name else ""  # an unnamed (atomic) node: bare names
+        return tuple(prefix + out for out in self.op.output_names(self.params))
 
     def __repr__(self):
         return f"<Node {self.name} ({'variable' if self.op is None else self.op.name})>"

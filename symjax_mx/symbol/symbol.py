@@ -95,6 +95,16 @@ class Symbol(OperatorMethods):
         inputs = [entry for node in nodes for entry in node.inputs]
         return _symbol(inputs) if inputs else None
 
+    def _gen_atomic_symbol(self):
+        """The operator of this symbol's (first) head node alone: its parameters and
+        attributes, no inputs, no name, every output."""
+        node = self.graph.heads[0][0]
+        if node.op is None:
+            raise MXNetError("_gen_atomic_symbol: the symbol is a variable, not an operator")
+        atomic = Node(node.op, "", dict(node.attrs), dict(node.params))
+        atomic._variables = {}
+        return _symbol([(atomic, i) for i in range(node.op.num_outputs(node.params))])
+
     def _single(self, what):
         heads = self.graph.heads
         if len(heads) != 1:

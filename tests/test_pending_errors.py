@@ -1,0 +1,59 @@
+"""Errors of invalid operator parameters that MXNet checks in the kernel surface lazily:
+at wait_to_read / asnumpy / waitall, once, and on every array computed from the result."""
+import pytest
+
+import symjax_mx as mx
+
+
+def _bad():
+    return mx.nd.random.normal(0, -1, shape=(2, 2))
+
+
+def test_the_call_returns_and_the_read_raises_once():
+    a = _bad()
+    with pytest.raises(mx.MXNetError, match="scale: must be positive"):
+        a.wait_to_read()
+    a.asnumpy()
+
+
+def test_arrays_computed_from_a_failed_result_carry_its_error():
+    a = _bad()
+    c = mx.nd.dot(a, a) + 1
+    with pytest.raises(mx.MXNetError, match="scale"):
+        c.asnumpy()
+    a.asnumpy()  # the error is shared: raising it once clears it everywhere
+
+
+def test_views_and_copies_share_the_error():
+    first, second = _bad().copyto(mx.cpu())
+    with pytest.raises(mx.MXNetError):
+        first.asnumpy()
+    second.asnumpy()
+
+
+def test_waitall_raises_the_first_error_once():
+    a = _bad()
+    with pytest.raises(mx.MXNetError, match="scale"):
+        mx.nd.waitall()
+    mx.nd.waitall()
+    a.asnumpy()
+
+
+def test_out_targets_carry_the_error():
+    target = mx.nd.zeros((2, 2))
+    mx.nd.random.normal(0, -1, shape=(2, 2), out=target)
+    with pytest.raises(mx.MXNetError):
+        target.asnumpy()
+
+
+def test_symbols_still_refuse_the_value_when_built():
+    with pytest.raises(mx.MXNetError, match="scale: must be positive"):
+        mx.sym.random.normal(0, -1, shape=(2,))
+
+
+def test_raising_one_error_clears_the_others():
+    older, newer = _bad(), _bad()
+    with pytest.raises(mx.MXNetError):
+        newer.asnumpy()
+    older.asnumpy()   # MXNet 1.9.1 reads it without an error too
+    mx.nd.waitall()
