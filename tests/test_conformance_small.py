@@ -12,3 +12,26 @@ def test_where_infers_nothing_until_the_condition_shape_is_known():
         assert where.infer_shape_partial(cond=(-1, 2), x=(-1, 2), y=(-1, 2))[1] == [None]
     args, outs, _ = where.infer_shape(cond=(2,), x=(2, 3))
     assert args == [(2,), (2, 3), (2, 3)] and outs == [(2, 3)]
+
+
+def _optimized_internals(sym, **shapes):
+    return len(sym.simple_bind(mx.cpu(), **shapes).get_optimized_symbol().get_internals())
+
+
+def test_get_optimized_symbol_merges_common_expressions(monkeypatch):
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    d = a + 1
+    cases = [((a + 1) + (a + 2), 0), ((a + b) + (a + b), 1),
+             (mx.sym.Group([a * d, a * d]), 0),          # merged, then a copy per extra head
+             (mx.sym.Group([a * d + b, a * d + b]), 1),
+             (mx.sym.Dropout(a) + mx.sym.Dropout(a), 0)]  # random operators never merge
+    for sym, savings in cases:
+        shapes = {name: (2, 3) for name in sym.list_inputs()}
+        monkeypatch.setenv("MXNET_ELIMINATE_COMMON_EXPR", "0")
+        plain = _optimized_internals(sym, **shapes)
+        assert plain == len(sym.get_internals())
+        monkeypatch.setenv("MXNET_ELIMINATE_COMMON_EXPR", "1")
+        assert _optimized_internals(sym, **shapes) + savings == plain
+    exe = mx.sym.Group([a * d, a * d]).simple_bind(mx.cpu(), a=(2,))
+    outs = exe.get_optimized_symbol().eval(ctx=mx.cpu(), a=mx.nd.array([1, 2]))
+    assert [o.asnumpy().tolist() for o in outs] == [[2, 6], [2, 6]]

@@ -18,6 +18,7 @@ from ..ndarray import NDArray, zeros
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..symbol.inference import given_values, solve
+from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .programs import optimizer_update, programs_for
 
 __all__ = ["Executor", "bind", "check_placement", "simple_bind"]
@@ -62,6 +63,7 @@ class Executor:
         """``entry_shapes`` is the shape of every graph entry when the caller inferred it."""
         self._symbol = symbol
         graph = self._graph = symbol.graph
+        self._eliminate_common_expr = common_expr_enabled()  # read at bind, as MXNet
         self._ctx = ctx
         self._arg_names = symbol.list_arguments()
         self._aux_names = symbol.list_auxiliary_states()
@@ -311,6 +313,13 @@ class Executor:
                     self._monitor(f"{node.name}_{input_name}",
                                   NDArray(value_of[(id(source), j)], self._ctx))
             self._monitor(name, NDArray(value, self._ctx))
+
+    def get_optimized_symbol(self):
+        """The bound symbol after the bind-time graph passes (common expressions merged
+        unless ``MXNET_ELIMINATE_COMMON_EXPR=0``); the program computes the same values."""
+        if not self._eliminate_common_expr:
+            return self._symbol
+        return type(self._symbol)(eliminate_common_expr(self._graph))
 
     def debug_str(self):
         """A readable listing of the bound graph: each node, its inputs and shapes."""
