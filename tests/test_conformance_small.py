@@ -35,3 +35,18 @@ def test_get_optimized_symbol_merges_common_expressions(monkeypatch):
     exe = mx.sym.Group([a * d, a * d]).simple_bind(mx.cpu(), a=(2,))
     outs = exe.get_optimized_symbol().eval(ctx=mx.cpu(), a=mx.nd.array([1, 2]))
     assert [o.asnumpy().tolist() for o in outs] == [[2, 6], [2, 6]]
+
+
+def test_binding_a_gradient_through_batch_take_is_an_error():
+    import numpy as np
+    import pytest
+    x, idx = mx.sym.var("x"), mx.sym.var("idx")
+    y = mx.sym.batch_take(x, idx)
+    types = {"x": np.float32, "idx": np.int32}
+    exe = mx.sym.stop_gradient(y).simple_bind(mx.cpu(), x=(3, 2), idx=(3,), type_dict=types)
+    exe.forward(is_train=True)
+    exe.backward()
+    assert exe.grad_dict["x"].asnumpy().tolist() == [[0, 0]] * 3
+    with pytest.raises(mx.base.MXNetError, match="batch_take is non-differentiable"):
+        y.simple_bind(mx.cpu(), x=(3, 2), idx=(3,), type_dict=types)
+    y.simple_bind(mx.cpu(), grad_req="null", x=(3, 2), idx=(3,), type_dict=types).forward()

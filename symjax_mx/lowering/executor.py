@@ -80,6 +80,7 @@ class Executor:
             entry_shapes = solve(graph, "shape", given)[1]
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
+        _check_gradient_defined(graph, diff)
         self._compiled = programs_for(graph, entry_shapes, given, diff)
         out_types = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
@@ -331,6 +332,21 @@ class Executor:
                 inputs = ", ".join(n.name for n, _ in node.inputs)
                 lines.append(f"Op:{node.op.name}, Name={node.name}, Inputs=[{inputs}]")
         return "\n".join(lines)
+
+
+def _check_gradient_defined(graph, diff):
+    """MXNet's bind-time error for a gradient of ``diff`` that must pass through an operator
+    without one (BlockGrad stops the gradient before it gets there)."""
+    stack, seen = [node for node, _ in graph.heads], set()
+    while diff and stack:
+        node = stack.pop()
+        if id(node) in seen or node.op is None or node.op is _BLOCK_GRAD:
+            continue
+        seen.add(id(node))
+        if node.op.gradient_undefined and any(n in node.variables for n in diff):
+            raise MXNetError(f"Operator {node.op.name} is non-differentiable because it "
+                             f"didn't register FGradient attribute (node {node.name})")
+        stack.extend(child for child, _ in node.inputs)
 
 
 def _needs_no_head_grad(node):

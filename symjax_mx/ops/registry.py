@@ -242,6 +242,8 @@ class Operator:
     needs_known_shapes: tuple = ()       # input positions whose shape must be fully known
                                          # before the shape rule says anything (MXNet's
                                          # shape_is_known checks): never probed
+    gradient_undefined: bool = False     # MXNet registers no gradient: binding for a
+                                         # gradient that must pass through it is an error
     aliases: tuple = ()
     doc: str = ""
 
