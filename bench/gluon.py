@@ -1,11 +1,14 @@
-"""Gluon training step: symjax_mx against MXNet 1.9.1, eager and hybridized, side by side.
+"""Gluon training step: symjax_mx against MXNet 1.9.1 and hand-written JAX+optax.
 
-The same loop (HybridSequential MLP 784-128-64-10, batch 128, SoftmaxCrossEntropyLoss,
-record / forward / backward / Trainer.step with SGD) runs in persistent worker processes:
-symjax_mx and MXNet (``--mxnet-python``), each eager and hybridized. After a warm-up,
-timed chunks alternate between the four; the medians give samples/s and the ratios.
+One step is record / forward / loss / backward / ``Trainer.step`` (SGD, lr 0.1, batch
+128, SoftmaxCrossEntropyLoss) of a hybridized network: an MLP 784-128-64-10, LeNet
+(28x28, conv 20/50, dense 500) and a small ResNet with BatchNorm (32x32, 16-32-64
+channels, one basic block per stage). The JAX side is the same network written with
+jax.lax and optax, its whole step one jitted function. Each (framework, network) runs in
+a persistent worker process (MXNet's in ``--mxnet-python``); after a warm-up, timed chunks
+alternate between them, and the medians give samples/s and the ratios.
 
-    PYTHONPATH=. python bench/gluon.py [--rounds 5] [--steps 30]
+    PYTHONPATH=. python bench/gluon.py [--nets mlp,lenet,resnet] [--rounds 5] [--steps 20]
 """
 import argparse
 import json
@@ -15,26 +18,70 @@ import subprocess
 import sys
 import time
 
-BATCH, SIZES = 128, (784, 128, 64, 10)
+BATCH = 128
+INPUTS = {"mlp": (784,), "lenet": (1, 28, 28), "resnet": (3, 32, 32)}
+CLASSES = 10
 
 
-def worker(framework, hybridize):
-    """Serve ``run N`` requests on stdin: train N steps, answer the seconds they took."""
+def gluon_net(gluon, name):
+    """The network in ``gluon`` (MXNet's or symjax_mx's)."""
+    nn = gluon.nn
+    net = nn.HybridSequential()
+    with net.name_scope():
+        if name == "mlp":
+            net.add(nn.Dense(128, activation="relu"), nn.Dense(64, activation="relu"),
+                    nn.Dense(CLASSES))
+        elif name == "lenet":
+            net.add(nn.Conv2D(20, 5, activation="relu"), nn.MaxPool2D(2, 2),
+                    nn.Conv2D(50, 5, activation="relu"), nn.MaxPool2D(2, 2), nn.Flatten(),
+                    nn.Dense(500, activation="relu"), nn.Dense(CLASSES))
+        else:
+            net.add(nn.Conv2D(16, 3, padding=1, use_bias=False), nn.BatchNorm(),
+                    nn.Activation("relu"))
+            for channels, stride in ((16, 1), (32, 2), (64, 2)):
+                net.add(_basic_block(gluon, channels, stride))
+            net.add(nn.GlobalAvgPool2D(), nn.Dense(CLASSES))
+    return net
+
+
+def _basic_block(gluon, channels, stride):
+    nn = gluon.nn
+
+    class BasicBlock(gluon.HybridBlock):
+        """conv-BN-relu-conv-BN plus the (projected when downsampling) input, relu."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.body = nn.HybridSequential()
+                self.body.add(nn.Conv2D(channels, 3, stride, 1, use_bias=False),
+                              nn.BatchNorm(), nn.Activation("relu"),
+                              nn.Conv2D(channels, 3, 1, 1, use_bias=False), nn.BatchNorm())
+                self.down = None
+                if stride != 1:
+                    self.down = nn.HybridSequential()
+                    self.down.add(nn.Conv2D(channels, 1, stride, use_bias=False),
+                                  nn.BatchNorm())
+
+        def hybrid_forward(self, F, x):
+            residual = x if self.down is None else self.down(x)
+            return F.Activation(self.body(x) + residual, act_type="relu")
+
+    return BasicBlock()
+
+
+def gluon_worker(framework, name):
+    """A step function training ``name`` with ``framework``'s Gluon."""
     import numpy as np
     mx = __import__(framework)
     from importlib import import_module
     gluon = import_module(framework + ".gluon")
     rng = np.random.RandomState(0)
-    data = mx.nd.array(rng.uniform(-1, 1, (BATCH, SIZES[0])))
-    label = mx.nd.array(rng.randint(0, SIZES[-1], BATCH))
-    net = gluon.nn.HybridSequential()
-    with net.name_scope():
-        for units in SIZES[1:-1]:
-            net.add(gluon.nn.Dense(units, activation="relu"))
-        net.add(gluon.nn.Dense(SIZES[-1]))
+    data = mx.nd.array(rng.uniform(-1, 1, (BATCH,) + INPUTS[name]))
+    label = mx.nd.array(rng.randint(0, CLASSES, BATCH))
+    net = gluon_net(gluon, name)
     net.initialize(mx.init.Xavier())
-    if hybridize:
-        net.hybridize(static_alloc=True, static_shape=True)
+    net.hybridize(static_alloc=True, static_shape=True)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
 
@@ -43,26 +90,149 @@ def worker(framework, hybridize):
             loss = loss_fn(net(data), label)
         loss.backward()
         trainer.step(BATCH)
+    return step, mx.nd.waitall
 
+
+def jax_worker(name):
+    """A step function training ``name`` written in JAX + optax (one jitted step)."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    import optax
+
+    rng = np.random.RandomState(0)
+    data = jnp.asarray(rng.uniform(-1, 1, (BATCH,) + INPUTS[name]), jnp.float32)
+    label = jnp.asarray(rng.randint(0, CLASSES, BATCH))
+    params, state, apply = _jax_net(name, rng)
+    optimizer = optax.sgd(0.1)
+    opt_state = optimizer.init(params)
+
+    def loss_fn(params, state):
+        logits, new_state = apply(params, state, data)
+        logp = jax.nn.log_softmax(logits)
+        return -jnp.mean(jnp.take_along_axis(logp, label[:, None], 1)), new_state
+
+    @jax.jit
+    def train(params, state, opt_state):
+        (_, new_state), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, state)
+        # Gluon's loss is per sample and Trainer.step(batch) rescales by 1/batch: the same
+        updates, opt_state = optimizer.update(grads, opt_state)
+        return optax.apply_updates(params, updates), new_state, opt_state
+
+    box = [params, state, opt_state]
+
+    def step():
+        box[:] = train(*box)
+    return step, lambda: jax.block_until_ready(box)
+
+
+def _jax_net(name, rng):
+    """(params, batch-norm state, apply(params, state, x) -> (logits, new state))."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    def dense(n_in, n_out):
+        scale = np.sqrt(6.0 / (n_in + n_out))
+        return {"w": jnp.asarray(rng.uniform(-scale, scale, (n_in, n_out)), jnp.float32),
+                "b": jnp.zeros(n_out, jnp.float32)}
+
+    def conv(c_in, c_out, k):
+        scale = np.sqrt(6.0 / ((c_in + c_out) * k * k))
+        return jnp.asarray(rng.uniform(-scale, scale, (c_out, c_in, k, k)), jnp.float32)
+
+    def conv_apply(w, x, stride=1, pad=0):
+        return jax.lax.conv_general_dilated(x, w, (stride, stride), [(pad, pad)] * 2,
+                                            dimension_numbers=("NCHW", "OIHW", "NCHW"))
+
+    def bn_apply(p, s, x):
+        mean = x.mean((0, 2, 3))
+        var = x.var((0, 2, 3))
+        y = (x - mean[:, None, None]) / jnp.sqrt(var[:, None, None] + 1e-5)
+        new = {"mean": 0.9 * s["mean"] + 0.1 * mean, "var": 0.9 * s["var"] + 0.1 * var}
+        return y * p["g"][:, None, None] + p["b"][:, None, None], new
+
+    relu = jax.nn.relu
+    if name == "mlp":
+        params = [dense(784, 128), dense(128, 64), dense(64, 10)]
+
+        def apply(params, state, x):
+            for layer in params[:-1]:
+                x = relu(x @ layer["w"] + layer["b"])
+            return x @ params[-1]["w"] + params[-1]["b"], state
+        return params, {}, apply
+    if name == "lenet":
+        params = {"c1": conv(1, 20, 5), "b1": jnp.zeros(20), "c2": conv(20, 50, 5),
+                  "b2": jnp.zeros(50), "d1": dense(800, 500), "d2": dense(500, 10)}
+
+        def pool(x):
+            return jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2),
+                                         "VALID")
+
+        def apply(p, state, x):
+            x = pool(relu(conv_apply(p["c1"], x) + p["b1"][:, None, None]))
+            x = pool(relu(conv_apply(p["c2"], x) + p["b2"][:, None, None]))
+            x = relu(x.reshape(x.shape[0], -1) @ p["d1"]["w"] + p["d1"]["b"])
+            return x @ p["d2"]["w"] + p["d2"]["b"], state
+        return params, {}, apply
+
+    def bn(c):
+        return {"g": jnp.ones(c), "b": jnp.zeros(c)}, {"mean": jnp.zeros(c), "var": jnp.ones(c)}
+
+    params, state = {"stem": conv(3, 16, 3)}, {}
+    params["stem_bn"], state["stem_bn"] = bn(16)
+    c_in = 16
+    for i, (c, stride) in enumerate(((16, 1), (32, 2), (64, 2))):
+        params[f"b{i}"] = {"c1": conv(c_in, c, 3), "c2": conv(c, c, 3)}
+        state[f"b{i}"] = {}
+        for k in ("bn1", "bn2") + (("dbn",) if stride != 1 else ()):
+            params[f"b{i}"][k], state[f"b{i}"][k] = bn(c)
+        if stride != 1:
+            params[f"b{i}"]["down"] = conv(c_in, c, 1)
+        c_in = c
+    params["fc"] = dense(64, 10)
+    strides = (1, 2, 2)
+
+    def apply(p, s, x):
+        new = {}
+        x, new["stem_bn"] = bn_apply(p["stem_bn"], s["stem_bn"], conv_apply(p["stem"], x, 1, 1))
+        x = relu(x)
+        for i, stride in enumerate(strides):
+            b, sb, nb = p[f"b{i}"], s[f"b{i}"], {}
+            y, nb["bn1"] = bn_apply(b["bn1"], sb["bn1"], conv_apply(b["c1"], x, stride, 1))
+            y, nb["bn2"] = bn_apply(b["bn2"], sb["bn2"], conv_apply(b["c2"], relu(y), 1, 1))
+            if stride != 1:
+                x, nb["dbn"] = bn_apply(b["dbn"], sb["dbn"], conv_apply(b["down"], x, stride))
+            x = relu(y + x)
+            new[f"b{i}"] = nb
+        x = x.mean((2, 3))
+        return x @ p["fc"]["w"] + p["fc"]["b"], new
+    return params, state, apply
+
+
+def worker(framework, name):
+    """Serve ``run N`` requests on stdin: train N steps, answer the seconds they took."""
+    step, wait = jax_worker(name) if framework == "jax" else gluon_worker(framework, name)
     step()
-    mx.nd.waitall()
+    step()
+    wait()
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         steps = int(line.split()[1])
         start = time.perf_counter()
         for _ in range(steps):
             step()
-        mx.nd.waitall()
+        wait()
         print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
 
 
-def _start(framework, hybridize, python):
+def _start(framework, name, python):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env.get("PYTHONPATH", "")])
-    proc = subprocess.Popen([python, os.path.abspath(__file__), "--worker", framework]
-                            + (["--hybridize"] if hybridize else []),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([python, os.path.abspath(__file__), "--worker", framework,
+                             "--nets", name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, env=env)
     json.loads(proc.stdout.readline())
     return proc
 
@@ -75,35 +245,33 @@ def _ask(proc, steps):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--worker", choices=("mxnet", "symjax_mx"))
-    parser.add_argument("--hybridize", action="store_true")
+    parser.add_argument("--worker", choices=("mxnet", "symjax_mx", "jax"))
+    parser.add_argument("--nets", default="mlp,lenet,resnet")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--mxnet-python", default="/tmp/mxref/bin/python")
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.hybridize)
+        worker(args.worker, args.nets)
         return
-    runs = {(framework, hybrid): _start(framework, hybrid, python)
-            for framework, python in (("symjax_mx", sys.executable),
-                                      ("mxnet", args.mxnet_python))
-            for hybrid in (False, True)}
-    rates = {key: [] for key in runs}
-    for _ in range(args.rounds):
-        for key, proc in runs.items():
-            rates[key].append(args.steps * BATCH / _ask(proc, args.steps))
-    for proc in runs.values():
-        proc.stdin.close()
-        proc.wait()
-    median = {key: statistics.median(values) for key, values in rates.items()}
-    print(f"Gluon MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, {args.rounds} rounds x "
+    frameworks = (("symjax_mx", sys.executable), ("mxnet", args.mxnet_python),
+                  ("jax", sys.executable))
+    print(f"Gluon training step, hybridized, batch {BATCH}, {args.rounds} rounds x "
           f"{args.steps} steps, medians (samples/s)")
-    for hybrid in (False, True):
-        mode = "hybridized" if hybrid else "eager     "
-        ours, ref = median[("symjax_mx", hybrid)], median[("mxnet", hybrid)]
-        print(f"{mode}: symjax_mx {ours:9.0f}  MXNet {ref:9.0f}  ratio {ours / ref:.2f}")
-    print(f"symjax_mx hybridized/eager: "
-          f"{median[('symjax_mx', True)] / median[('symjax_mx', False)]:.2f}")
+    print(f"{'net':8} {'symjax_mx':>10} {'MXNet':>10} {'JAX+optax':>10} {'vs MXNet':>9} "
+          f"{'vs JAX':>7}")
+    for name in args.nets.split(","):
+        runs = {framework: _start(framework, name, python) for framework, python in frameworks}
+        rates = {key: [] for key in runs}
+        for _ in range(args.rounds):
+            for key, proc in runs.items():
+                rates[key].append(args.steps * BATCH / _ask(proc, args.steps))
+        for proc in runs.values():
+            proc.stdin.close()
+            proc.wait()
+        ours, ref, jx = (statistics.median(rates[k]) for k in ("symjax_mx", "mxnet", "jax"))
+        print(f"{name:8} {ours:10.0f} {ref:10.0f} {jx:10.0f} {ours / ref:9.2f} {ours / jx:7.2f}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from .util import (is_np_array, is_np_shape, np_array, np_shape, set_np, set_np_
 from . import autograd  # noqa: E402
 from . import gluon  # noqa: E402
 from . import image, recordio  # noqa: E402
+from . import numpy as np, numpy_extension as npx  # noqa: E402
 from .attribute import AttrScope  # noqa: E402
 from .base import MXNetError  # noqa: E402
 from .context import Context, cpu, cpu_pinned, current_context, gpu  # noqa: E402
@@ -38,4 +39,5 @@ __all__ = ["AttrScope", "Context", "MXNetError", "base", "callback", "checkpoint
            "ndarray", "operator", "ops", "optimizer", "profiler", "random", "rnn", "sym", "symbol",
            "test_utils", "visualization", "viz", "engine", "runtime", "util", "is_np_array",
            "is_np_shape", "np_array", "np_shape", "set_np", "set_np_shape", "use_np",
-           "use_np_array", "use_np_shape", "image", "img", "recordio"]
+           "use_np_array", "use_np_shape", "image", "img", "recordio", "np", "npx", "numpy",
+           "numpy_extension"]

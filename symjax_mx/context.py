@@ -29,6 +29,13 @@ def num_gpus():
     return len(_platform_devices("gpu"))
 
 
+class _DefaultContext:
+    """``Context.default_ctx``: the current default context, read at each access."""
+
+    def __get__(self, instance, owner):
+        return current_context()
+
+
 class Context:
     """A device: ``Context('cpu', 1)``, usually written ``mx.cpu(1)``.
 
@@ -42,6 +49,7 @@ class Context:
     devstr2type = {name: typeid for typeid, name in devtype2str.items()}
 
     __slots__ = ("device_typeid", "device_id", "_device", "_old_ctx")
+    default_ctx = _DefaultContext()
 
     def __init__(self, device_type, device_id=0):
         if isinstance(device_type, Context):

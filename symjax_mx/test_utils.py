@@ -34,6 +34,9 @@ from .context import Context, current_context  # noqa: E402,F401
 from .runtime import Features  # noqa: E402,F401
 from .symbol import Symbol  # noqa: E402,F401
 from .util import getenv, setenv  # noqa: E402,F401
+from .test_utils_sparse import (assign_each, assign_each2, create_sparse_array,  # noqa: E402,F401
+                                create_sparse_array_zd, rand_sparse_ndarray,
+                                shuffle_csr_column_indices)
 
 
 def default_context():
@@ -144,9 +147,11 @@ def random_uniform_arrays(*shapes, low=0.0, high=1.0, dtype=np.float32):
 
 def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
                  shuffle_csr_indices=False, distribution=None, ctx=None):
-    """A dense NDArray of standard-normal values (sparse storage types do not exist here)."""
+    """A random NDArray: standard-normal values when dense, else rand_sparse_ndarray's."""
     if stype != "default":
-        raise ValueError(f"storage type {stype!r} is not supported; only 'default'")
+        return rand_sparse_ndarray(shape, stype, density=density, modifier_func=modifier_func,
+                                   dtype=dtype, shuffle_csr_indices=shuffle_csr_indices,
+                                   distribution=distribution, ctx=ctx)[0]
     values = random_arrays(tuple(shape))
     if modifier_func is not None:
         values = modifier_func(values)
@@ -184,7 +189,14 @@ def _location(sym, location, dtype, ctx):
     if not isinstance(location, dict):
         location = dict(zip(names, location))
     ctx = ctx or default_context()
-    return {name: array(_host(value), ctx=ctx, dtype=dtype) for name, value in location.items()}
+    return {name: _input(value, ctx, dtype) for name, value in location.items()}
+
+
+def _input(value, ctx, dtype):
+    """An argument array: a copy of a sparse NDArray keeps its storage type."""
+    if getattr(value, "stype", "default") != "default":
+        return value.astype(dtype).copyto(ctx)
+    return array(_host(value), ctx=ctx, dtype=dtype)
 
 
 def _aux(sym, aux_states, dtype, ctx):
@@ -203,13 +215,14 @@ def _by_output(sym, expected):
 
 def check_symbolic_forward(sym, location, expected, rtol=1e-4, atol=None, aux_states=None,
                            ctx=None, equal_nan=False, dtype=np.float32):
-    """Assert the outputs of ``sym`` at ``location`` equal ``expected``; return them."""
+    """Assert the outputs of ``sym`` at ``location`` equal ``expected``; return the
+    executor's outputs."""
     executor = sym.bind(ctx or default_context(), _location(sym, location, dtype, ctx),
                         grad_req="null", aux_states=_aux(sym, aux_states, dtype, ctx))
-    outputs = [o.asnumpy() for o in executor.forward(is_train=False)]
+    outputs = executor.forward(is_train=False)
     for name, out, want in zip(sym.list_outputs(), outputs, _by_output(sym, expected)):
-        assert_almost_equal(out, want, rtol, atol, ("computed " + name, "expected " + name),
-                            equal_nan=equal_nan)
+        assert_almost_equal(out.asnumpy(), want, rtol, atol,
+                            ("computed " + name, "expected " + name), equal_nan=equal_nan)
     return outputs
 
 
@@ -217,11 +230,14 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=1e-5, atol=
                             aux_states=None, grad_req="write", ctx=None, grad_stypes=None,
                             equal_nan=False, dtype=np.float32):
     """Assert the gradients of ``sym`` at ``location`` for ``out_grads`` equal ``expected``
-    (a dict by argument name, or a list in argument order); return them."""
+    (a dict by argument name, or a list in argument order); return the gradient arrays
+    (of storage ``grad_stypes[name]`` where given) by name."""
     args = _location(sym, location, dtype, ctx)
     names = sym.list_arguments()
     expected = expected if isinstance(expected, dict) else dict(zip(names, expected))
-    grads = {name: array(np.zeros(args[name].shape), ctx=ctx, dtype=dtype) for name in expected}
+    grad_stypes = grad_stypes or {}
+    grads = {name: mx.nd.zeros(args[name].shape, ctx=ctx, dtype=dtype,
+                               stype=grad_stypes.get(name) or "default") for name in expected}
     executor = sym.bind(ctx or default_context(), args, args_grad=grads, grad_req=grad_req,
                         aux_states=_aux(sym, aux_states, dtype, ctx))
     executor.forward(is_train=True)
@@ -230,11 +246,10 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=1e-5, atol=
     elif isinstance(out_grads, dict):
         out_grads = [array(_host(out_grads[n]), ctx=ctx, dtype=dtype) for n in sym.list_outputs()]
     executor.backward(out_grads)
-    computed = {name: grads[name].asnumpy() for name in expected}
     for name, want in expected.items():
-        assert_almost_equal(computed[name], want, rtol, atol,
+        assert_almost_equal(grads[name].asnumpy(), want, rtol, atol,
                             ("computed grad " + name, "expected grad " + name), equal_nan=equal_nan)
-    return computed
+    return grads
 
 
 def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rtol=1e-2,

@@ -24,7 +24,15 @@ try:
 except AttributeError:  # jax < 0.7 keeps it under experimental
     from jax.experimental import enable_x64 as _enable_x64
 
-__all__ = ["x64", "scope", "jit", "device_put"]
+__all__ = ["x64", "scope", "jit", "device_put", "COMPILER_OPTIONS"]
+
+# XLA's CPU backend by default hands a chain of dependent matrix products (a stack of
+# FullyConnected layers) to YNNPACK as one fused subgraph, which recomputes the first
+# product for every tile of the next: VGG's classifier, 0.25 s unfused, took a minute.
+# One library call per product (and per convolution, as by default) keeps each at its
+# plain cost. (A DebugOptions field, so other backends accept it and ignore it.)
+COMPILER_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ",".join(
+    "LIBRARY_FUSION_TYPE_" + kind for kind in ("INDIVIDUAL_DOT", "INDIVIDUAL_CONVOLUTION"))}
 
 _inside = threading.local()  # whether this thread is inside an x64 entry point
 
@@ -55,12 +63,14 @@ def x64(fn):
 
 
 class jit:  # noqa: N801 (used like jax.jit)
-    """``jax.jit(fn, **jit_kwargs)`` whose calls run in 64-bit mode; the jitted
-    function's attributes (``lower``, ``_cache_size``, ...) stay reachable."""
+    """``jax.jit(fn, **jit_kwargs)`` whose calls run in 64-bit mode, compiled with
+    :data:`COMPILER_OPTIONS`; the jitted function's attributes (``lower``,
+    ``_cache_size``, ...) stay reachable."""
 
     __slots__ = ("jitted",)
 
     def __init__(self, fn, **jit_kwargs):
+        jit_kwargs.setdefault("compiler_options", COMPILER_OPTIONS)
         self.jitted = jax.jit(fn, **jit_kwargs)
 
     def __call__(self, *args, **kwargs):

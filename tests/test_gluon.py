@@ -109,9 +109,9 @@ def test_hybridize_matches_eager_and_records_one_node():
     # the traced graph is MXNet's: node names under the block's prefix
     assert net._cached_graph[1].list_arguments() == ["data"] + list(
         net.collect_params().keys())
-    # a new input shape compiles another program; the old one stays cached
+    # a new input shape compiles another program; the recorded one stays cached
     assert net(mx.nd.ones((7, 5))).shape == (7, 2)
-    assert len(net._cached_op._ops) == 2
+    assert len(net._cached_op._ops) == 1 and len(net._cached_op._recorded) == 1
 
 
 def test_batchnorm_train_and_predict_hybridized_agree_with_eager():
@@ -346,15 +346,16 @@ def test_inline_limit_records_small_graphs_operator_by_operator():
         net.add(nn.Dense(3), nn.Dense(3), nn.Dense(3))
     net.initialize()
     x = mx.nd.ones((1, 3))
-    counts = []
+    ops = []
     for limit in (3, 0):
         net.hybridize(inline_limit=limit)
         with autograd.record():
             y = net(x)
-        counts.append(len(json.loads(autograd.get_symbol(y).tojson())["nodes"]))
+        nodes = json.loads(autograd.get_symbol(y).tojson())["nodes"]
+        ops.append([n["op"] for n in nodes if n["op"] != "null"])
         y.backward()
         assert net[0].weight.grad().shape == (3, 3)
-    assert counts == [10, 8]  # data + 3 x (weight, bias, FC) | data, 6 params, _CachedOp
+    assert ops == [["FullyConnected"] * 3, ["_CachedOp"]]
 
 
 def test_symbol_block_refuses_row_sparse_parameters():
@@ -374,3 +375,104 @@ def test_parameters_on_another_context_are_named():
         with pytest.raises(RuntimeError, match=r"Parameter 'dense\d+_weight' was not "
                                                r"initialized on context cpu\(1\)"):
             dense(x)
+
+
+def test_selu_rounds_scale_times_alpha_like_mxnet():
+    scale, alpha = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
+    x = mx.nd.array([-0.1, -1.3, -0.7])
+    expected = scale * alpha * mx.nd.expm1(x)
+    assert (mx.gluon.nn.SELU()(x) == expected).asnumpy().all()
+
+
+def test_op_hook_sees_each_operator_of_a_hybridized_block():
+    model = mx.gluon.nn.HybridSequential("dense_")
+    with model.name_scope():
+        model.add(mx.gluon.nn.Dense(2), mx.gluon.nn.Activation("relu"))
+    model.initialize()
+    model.hybridize()
+    seen = []
+    model.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)), True)
+    out = model(mx.nd.ones((2, 3)))
+    assert [s[0] for s in seen] == [
+        "dense_dense0_fwd_data", "dense_dense0_fwd_weight", "dense_dense0_fwd_bias",
+        "dense_dense0_fwd_output", "dense_relu0_fwd_input0", "dense_relu0_fwd_output"]
+    assert seen[-1][1] == "Activation" and seen[-1][2] == out.shape
+
+
+def test_trainer_step_updates_all_parameters_in_one_program_like_per_parameter_updates():
+    def train(fused):
+        net = mx.gluon.nn.Dense(3, in_units=4, prefix="fused_")
+        net.initialize(mx.init.Constant(0.5))
+        trainer = mx.gluon.Trainer(net.collect_params(), "sgd",
+                                   {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01})
+        if not fused:
+            trainer._fused_update.supports = lambda optimizer, grads: False
+        x = mx.nd.array(np.arange(8).reshape(2, 4))
+        for step in range(3):
+            if step == 2:
+                trainer.set_learning_rate(0.05)
+            with mx.autograd.record():
+                loss = (net(x) ** 2).sum()
+            loss.backward()
+            trainer.step(2)
+        return [p.data().asnumpy() for p in net.collect_params().values()]
+
+    for fused, single in zip(train(True), train(False)):
+        np.testing.assert_allclose(fused, single, rtol=1e-6)
+        assert fused.dtype == np.float32
+
+
+def test_deferred_shapes_under_numpy_shape_semantics():
+    dense = mx.gluon.nn.Dense(16)
+    assert dense.weight.shape == (16, 0)
+    with mx.np_shape(True):
+        assert dense.weight.shape == (16, -1)
+        dense.initialize()
+        assert dense(mx.nd.zeros((2, 20))).shape == (2, 16)
+        assert dense.weight.shape == (16, 20)
+
+
+def test_recorded_hybrid_forward_backward_uses_the_forward_dropout_mask_and_statistics():
+    class Scaled(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.drop = nn.Dropout(0.5)
+
+        def hybrid_forward(self, F, x):
+            return self.drop(x * 2) * 3
+
+    net = Scaled()
+    net.hybridize()
+    x = mx.nd.array(np.arange(1, 41, dtype="float32").reshape(4, 10))
+    x.attach_grad()
+    with autograd.record():
+        y = net(x)
+    y.backward()
+    assert net(x).shape == y.shape and 0 < (y.asnumpy() == 0).sum() < 40
+    np.testing.assert_allclose(x.grad.asnumpy() * x.asnumpy(), y.asnumpy(), rtol=1e-6)
+
+    bn = nn.HybridSequential()
+    bn.add(nn.Dense(4, in_units=4), nn.BatchNorm(in_channels=4))
+    bn.initialize()
+    bn.hybridize()
+    before = bn[1].running_mean.data().asnumpy().copy()
+    with autograd.record():
+        loss = bn(x[:, :4]).sum()
+    loss.backward()
+    assert not np.allclose(bn[1].running_mean.data().asnumpy(), before)
+
+
+def test_trainer_does_not_update_on_a_store_without_optimizer_support():
+    x = gluon.Parameter("x", shape=(4,))
+    x.initialize(ctx=[mx.cpu(0), mx.cpu(1)], init="zeros")
+    store = mx.kv.create("teststore")
+    trainer = gluon.Trainer([x], "sgd", {"learning_rate": 1.0}, kvstore=store)
+    with autograd.record():
+        for w in x.list_data():
+            (w + 1).backward()
+    trainer.step(1)
+    assert trainer._update_on_kvstore is False
+    np.testing.assert_array_equal(x.data(mx.cpu(1)).asnumpy(), -2)
+    with pytest.raises(ValueError, match="update_on_kvstore=False"):
+        gluon.Trainer([x], "sgd", kvstore=store, update_on_kvstore=True)._init_kvstore()

@@ -62,3 +62,33 @@ def test_loss_weight_must_be_a_number():
         gloss.L1Loss(weight="2")(mx.nd.ones((2, 1)), mx.nd.ones((2, 1)))
     with pytest.raises(ValueError, match="label_format can only be signed or binary"):
         gloss.LogisticLoss(label_format="other")
+
+
+def test_builtin_loss_runs_compiled_and_user_losses_run_eagerly():
+    pred = mx.nd.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
+    label = mx.nd.array([1, 2])
+    loss_fn = gloss.SoftmaxCrossEntropyLoss()
+    logp = pred.asnumpy() - np.log(np.exp(pred.asnumpy()).sum(1, keepdims=True))
+    expected = -logp[[0, 1], [1, 2]]
+    np.testing.assert_allclose(loss_fn(pred, label).asnumpy(), expected, rtol=1e-6)
+    weight = mx.nd.array([[2.0], [0.0]])
+    np.testing.assert_allclose(loss_fn(pred, label, weight).asnumpy(), expected * [2, 0],
+                               rtol=1e-6)
+    pred.attach_grad()
+    with mx.autograd.record():
+        out = loss_fn(pred, label)
+    out.backward()
+    softmax = np.exp(logp)
+    np.testing.assert_allclose(pred.grad.asnumpy(), softmax - np.eye(3)[[1, 2]], rtol=1e-5)
+
+    calls = []
+
+    class Mine(gloss.L1Loss):
+        def hybrid_forward(self, F, p, lab, sample_weight=None):
+            calls.append(F)
+            return super().hybrid_forward(F, p, lab, sample_weight)
+
+    mine = Mine()
+    mine(pred, pred)
+    mine(pred, pred)
+    assert calls == [mx.nd, mx.nd]

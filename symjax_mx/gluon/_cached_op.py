@@ -3,18 +3,18 @@
 The traced Symbol is lowered (``lowering.LoweredGraph``) once per input signature into an
 operator whose compute is the whole graph: arguments in, outputs and updated auxiliary
 states out. It runs through ``ndarray.invoke`` like any operator, so one jitted program
-serves each call and, under ``autograd.record()``, the call is one tape node whose VJP is
-the graph's.
+serves each call. Under ``autograd.record()`` the call is one tape node that keeps the
+forward's VJP residuals (``_replay``), so the backward never recomputes the block.
 """
 import warnings
-
-import numpy as np
 
 from .. import autograd
 from ..ndarray.ndarray import invoke
 from ..lowering.graph import LoweredGraph
+from ..ops.elemwise import UNARY
 from ..ops.registry import Operator
 from ..symbol.inference import solve
+from ._replay import RecordedForward
 from .parameter import DeferredInitializationError
 
 
@@ -45,6 +45,7 @@ class CachedOp:
         self._arg_names = tuple(out.list_arguments())
         self._aux_names = tuple(out.list_auxiliary_states())
         self._ops = {}  # input signature -> Operator
+        self._recorded = {}  # input signature -> RecordedForward (under autograd.record)
 
     def _values(self, flat):
         """Inputs by name; parameters are read on the data's context (a parameter that is
@@ -67,7 +68,13 @@ class CachedOp:
         if autograd.is_recording() and self._num_ops <= self._inline_limit:
             return self._inline(values)
         inputs = [values[name] for name in self._arg_names + self._aux_names]
-        signature = tuple((x.shape, np.dtype(x.dtype).str) for x in inputs)
+        signature = tuple((x.shape, x.dtype) for x in inputs)
+        if autograd.is_recording():
+            recorded = self._recorded.get(signature)
+            if recorded is None:
+                recorded = self._recorded[signature] = RecordedForward(*self._lowered(inputs))
+            num_args = len(self._arg_names)
+            return recorded(inputs[:num_args], inputs[num_args:], autograd.is_training())
         op = self._ops.get(signature)
         if op is None:
             op = self._ops[signature] = self._operator(inputs)
@@ -86,15 +93,39 @@ class CachedOp:
             results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
         return [results[id(n)][i] for n, i in self._symbol.graph.heads]
 
-    def _operator(self, inputs):
-        """The operator running the whole graph for inputs of these shapes and dtypes."""
+    def monitor(self, flat, callback, monitor_all):
+        """Call ``callback(name, operator, array)`` with each operator's output (and, with
+        ``monitor_all``, first with its inputs, ``<node>_<input>``), as MXNet's op hook."""
+        values = self._values(flat)
+        results = {}
+        with autograd.pause():
+            for node in self._symbol.graph.nodes:
+                if node.op is None:
+                    results[id(node)] = [values[node.name]]
+                    continue
+                inputs = [results[id(n)][i] for n, i in node.inputs]
+                if monitor_all:
+                    for name, value in zip(_input_names(node), inputs):
+                        callback(f"{node.name}_{name}", node.op.name, value)
+                out = invoke(node.op, inputs, node.params)
+                out = results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
+                for name, value in zip(node.output_names(), out):
+                    callback(name, node.op.name, value)
+
+    def _lowered(self, inputs):
+        """(lowered graph, argument names, aux names, output names, output shapes, output
+        dtypes) for inputs of these shapes and dtypes."""
         names = self._arg_names + self._aux_names
         shapes = {name: x.shape for name, x in zip(names, inputs)}
         entry_shapes = solve(self._symbol.graph, "shape", shapes)[1]
         out_shapes = self._symbol.infer_shape(**shapes)[1]
         out_types = self._symbol.infer_type(**{n: x.dtype for n, x in zip(names, inputs)})[1]
-        graph = LoweredGraph(self._symbol.graph, entry_shapes)
-        arg_names, aux_names = self._arg_names, self._aux_names
+        return (LoweredGraph(self._symbol.graph, entry_shapes), self._arg_names,
+                self._aux_names, tuple(self._symbol.list_outputs()), out_shapes, out_types)
+
+    def _operator(self, inputs):
+        """The operator running the whole graph for inputs of these shapes and dtypes."""
+        graph, arg_names, aux_names, _, out_shapes, out_types = self._lowered(inputs)
 
         def compute(values, aux, params, is_train, rng):
             outputs, new_aux = graph(dict(zip(arg_names, values)), dict(zip(aux_names, aux)),
@@ -106,3 +137,14 @@ class CachedOp:
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
+
+
+# MXNet's operators that do not list their inputs' names (Activation, the element-wise
+# unary functions): hooks see their inputs as ``input0``, ``input1`` ...
+_UNNAMED_INPUTS = {"Activation"} | set(UNARY)
+
+
+def _input_names(node):
+    if node.op.name in _UNNAMED_INPUTS:
+        return [f"input{i}" for i in range(len(node.inputs))]
+    return node.op.input_names(node.params) + node.op.aux_names(node.params)

@@ -11,6 +11,7 @@ import numpy as np
 from .. import initializer, name as _name, ndarray, symbol
 from ..ndarray import NDArray
 from ..symbol import Symbol
+from . import _model_structure
 from ._cached_op import CachedOp
 from .utils import _brief_print_list
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
@@ -277,6 +278,15 @@ class Block:
             params[name]._load_init(value, ctx, cast_dtype=cast_dtype,
                                     dtype_source=dtype_source)
 
+    def save(self, prefix):
+        """Write the block structure (``prefix-model.json``, traced graphs included) and
+        the parameters (``prefix-model.params``)."""
+        _model_structure.save(self, prefix)
+
+    def load(self, prefix):
+        """Load a model written by `save` into a block built the same way."""
+        _model_structure.load(self, prefix)
+
     def save_params(self, filename):
         """Deprecated: ``collect_params().save`` without this block's prefix."""
         warnings.warn("save_params is deprecated. Please use save_parameters. Note that if you "
@@ -304,6 +314,12 @@ class Block:
         """``hook(block, inputs, outputs)`` runs after each forward."""
         self._forward_hooks.append(hook)
         return _HookHandle(self._forward_hooks, hook)
+
+    def register_op_hook(self, callback, monitor_all=False):
+        """Hybridized children call ``callback(name, operator, array)`` with each
+        operator's output (and inputs with ``monitor_all``) after each forward."""
+        for child in self._children.values():
+            child.register_op_hook(callback, monitor_all)
 
     def apply(self, fn):
         """Call ``fn(block)`` on every child, then on this block."""
@@ -423,6 +439,7 @@ class HybridBlock(Block):
         self._out_format = None
         self._active = False
         self._flags = []
+        self._op_hook = None
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
@@ -456,6 +473,10 @@ class HybridBlock(Block):
     def cast(self, dtype):
         self._clear_cached_op()
         super().cast(dtype)
+
+    def register_op_hook(self, callback, monitor_all=False):
+        self._op_hook = (callback, monitor_all)
+        super().register_op_hook(callback, monitor_all)
 
     def _get_graph(self, *args):
         if not self._cached_graph:
@@ -517,8 +538,10 @@ class HybridBlock(Block):
             raise ValueError("The argument structure of HybridBlock does not match the cached "
                              f"version. Stored format = {fmt}, input format = "
                              f"{self._in_format}")
-        out = self._cached_op([arg for arg in flat if arg is not None],
-                              lambda: self._deferred_infer_shape(*args))
+        flat = [arg for arg in flat if arg is not None]
+        out = self._cached_op(flat, lambda: self._deferred_infer_shape(*args))
+        if self._op_hook is not None:
+            self._cached_op.monitor(flat, *self._op_hook)
         return _regroup(out, self._out_format)
 
     def forward(self, x, *args):

@@ -5,6 +5,7 @@ from numbers import Number
 import numpy as np
 
 from .. import ndarray
+from ..ndarray import NDArray
 from .block import HybridBlock
 
 __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss",
@@ -30,13 +31,35 @@ def _reshape_like(F, x, y):
 class Loss(HybridBlock):
     """Base of the losses: ``weight`` scales the loss, ``batch_axis`` is kept."""
 
+    _implicit_program = False  # MXNet's own losses (below) say True
+
     def __init__(self, weight, batch_axis, **kwargs):
         super().__init__(**kwargs)
         self._weight = weight
         self._batch_axis = batch_axis
+        self._implicit_signature = None  # which inputs were None when last compiled
 
     def __repr__(self):
         return f"{type(self).__name__}(batch_axis={self._batch_axis}, w={self._weight})"
+
+    def forward(self, x, *args):
+        """The losses of this module run as one compiled program even when not hybridized
+        (same results, one dispatch); other subclasses run as their class says."""
+        if self._active or not self._implicit_program or not all(
+                isinstance(a, NDArray) or a is None for a in (x, *args)) or not isinstance(
+                    x, NDArray):
+            return super().forward(x, *args)
+        signature = tuple(a is None for a in args)
+        if signature != self._implicit_signature:
+            self._clear_cached_op()
+            self._implicit_signature = signature
+        with x.context:
+            return self._call_cached_op(x, *args)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_implicit_program" not in cls.__dict__:
+            cls._implicit_program = cls.__module__ == __name__
 
     def _mean(self, F, loss):
         return F.mean(loss, axis=self._batch_axis, exclude=True)
@@ -295,6 +318,8 @@ class CosineEmbeddingLoss(Loss):
 
 class SDMLLoss(Loss):
     """Smoothed deep metric learning loss over a batch of paired embeddings."""
+
+    _implicit_program = False  # reads its inputs' shapes: not hybridizable, as in MXNet
 
     def __init__(self, smoothing_parameter=0.3, weight=1., batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)

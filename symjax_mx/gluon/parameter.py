@@ -9,6 +9,7 @@ import numpy as np
 from .. import autograd, initializer, ndarray, symbol
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
+from ..util import is_np_shape
 from .utils import _brief_print_list
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict"]
@@ -96,11 +97,15 @@ class Parameter:
 
     @property
     def shape(self):
+        """The shape; an unknown size is 0, or -1 under NumPy shape semantics."""
+        if self._shape is not None and is_np_shape():
+            return tuple(-1 if d == 0 else d for d in self._shape)
         return self._shape
 
     @shape.setter
     def shape(self, new_shape):
-        new_shape = tuple(new_shape) if new_shape is not None else None
+        new_shape = tuple(0 if d == -1 else d for d in new_shape) if new_shape is not None \
+            else None
         if self._shape is None:
             self._shape = new_shape
             return

@@ -3,6 +3,7 @@ contexts through a KVStore, as MXNet 1.9.1's ``gluon.Trainer``."""
 import os
 
 from .. import kv as kvs, optimizer as opt
+from ._fused_update import FusedUpdate
 from .parameter import Parameter, ParameterDict
 
 __all__ = ["Trainer"]
@@ -78,6 +79,7 @@ class Trainer:
         else:
             self._optimizer = opt.create(optimizer, param_dict=param_dict, **optimizer_params)
         self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts or [None]]
+        self._fused_update = FusedUpdate()
 
     def _reset_kvstore(self):
         if self._kvstore_initialized_as_dist():
@@ -104,6 +106,11 @@ class Trainer:
                                  "mode.")
         if config["update_on_kvstore"] is not None:
             update_on_kvstore = config["update_on_kvstore"]
+        if update_on_kvstore and not store.is_capable(kvs.KVStoreBase.OPTIMIZER):
+            if config["update_on_kvstore"]:
+                raise ValueError("Please set update_on_kvstore=False when training with "
+                                 f"{type(store)}")
+            update_on_kvstore = False
         if store is not None:
             if self._compression_params:
                 store.set_gradient_compression(self._compression_params)
@@ -221,7 +228,7 @@ class Trainer:
         for updater, pending in zip(self._updaters, updates):
             if pending:
                 indices, grads, weights = zip(*pending)
-                updater(list(indices), list(grads), list(weights))
+                self._fused_update(updater, list(indices), list(grads), list(weights))
 
     def save_states(self, fname):
         """Save the optimizer and its states (momentum ...) to ``fname``."""

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .. import ndarray
+from .. import ndarray, numpy as _mx_np
 from ..base import MXNetError
 
 __all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download"]
@@ -22,6 +22,8 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
                          f"{num_slice} slices along axis {batch_axis}. Use a batch size "
                          f"that's multiple of {num_slice} or set even_split=False to allow "
                          "uneven partitioning of data.")
+    if isinstance(data, _mx_np.ndarray):
+        return _mx_np.array_split(data, num_slice, axis=batch_axis)
     each, extras = divmod(size, num_slice)
     points = np.cumsum([0] + extras * [each + 1] + (num_slice - extras) * [each])
     if batch_axis != 0:

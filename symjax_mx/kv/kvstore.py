@@ -14,7 +14,7 @@ from .. import x64
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..ndarray import NDArray
-from ..ndarray import file_format
+from ..ndarray import file_format, sparse
 from . import collectives, dist
 from .base import KVStoreBase
 from .placement import Placement
@@ -190,7 +190,20 @@ class KVStore(KVStoreBase):
         self.pull(key, out, priority)
 
     def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
-        raise MXNetError("row_sparse_pull: sparse storage is not supported")
+        """Pull only the rows ``row_ids`` of each key's value into ``out`` (one row-id
+        array per output array); the other rows of the outputs become zero, and a
+        row_sparse output stores exactly the requested rows, as in MXNet."""
+        if out is None or row_ids is None:
+            raise MXNetError("row_sparse_pull: out= and row_ids= are required")
+        for (k, outs), (_, ids) in zip(_pairs(key, out, "row_sparse_pull"),
+                                       _pairs(key, row_ids, "row_sparse_pull")):
+            if len(ids) != len(outs):
+                raise MXNetError(f"row_sparse_pull: key {k!r} has {len(outs)} outputs but "
+                                 f"{len(ids)} row_ids arrays")
+            stored = self._stored(k, "row_sparse_pull").tostype("row_sparse")
+            for o, rows in zip(outs, ids):
+                sparse.retain(stored.as_in_context(o.context),
+                              rows.as_in_context(o.context).reshape((-1,))).copyto(o)
 
     def set_gradient_compression(self, compression_params):
         raise MXNetError("set_gradient_compression: gradient compression is not supported")

@@ -20,7 +20,7 @@ class TestStore(KVStoreBase):
     def broadcast(self, key, value, out, priority=0):
         """Copy ``value`` into ``out`` (an NDArray or a list of them)."""
         for target in _as_list(out):
-            target[:] = value
+            target[:] = value.as_in_context(target.context)
 
     def pushpull(self, key, value, out=None, priority=0):
         """Sum ``value`` (an NDArray or a list of them, summed on the first one's context)

@@ -15,6 +15,7 @@ from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, zeros
+from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..symbol.inference import given_values, solve
@@ -84,8 +85,11 @@ class Executor:
         self._compiled = programs_for(graph, entry_shapes, given, diff)
         out_types = solve(graph, "dtype", {n: a.dtype for n, a in
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
-        self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32))
-                        for (n, i), shape in zip(graph.heads, self._out_shapes)]
+        out_stypes = graph_stypes(graph, {name: a.stype for name, a in self.arg_dict.items()},
+                                  entry_shapes)
+        self.outputs = [zeros(shape, ctx, out_types.get((id(n), i), np.float32), stype=stype)
+                        for (n, i), shape, stype in zip(graph.heads, self._out_shapes,
+                                                        out_stypes)]
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None    # the residuals of the last training forward, for backward
         self._grads = None  # or the gradients themselves, when every head is a loss
@@ -379,17 +383,14 @@ def _by_name(values, names, kind):
     return dict(zip(names, values))
 
 
-def check_placement(ctx, group2ctx=None, stype_dict=None):
+def check_placement(ctx, group2ctx=None):
     """MXNetError for what binding does not support: node groups on other devices (model
-    parallelism) and sparse storage."""
+    parallelism)."""
     elsewhere = {g: c for g, c in (group2ctx or {}).items() if c != ctx}
     if elsewhere:
         raise MXNetError(f"group2ctx: placing node groups on other devices than {ctx} "
                          f"({elsewhere}) is not supported; bind the whole graph to one "
                          f"context, or train data parallel with mx.mod.Module")
-    sparse = {n: t for n, t in (stype_dict or {}).items() if t != "default"}
-    if sparse:
-        raise MXNetError(f"stype_dict: sparse storage {sparse} is not supported")
 
 
 def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None,
@@ -422,7 +423,7 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
                 shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
     """An Executor with arguments, gradients and aux states allocated from input shapes."""
     ctx = ctx if isinstance(ctx, Context) else current_context()
-    check_placement(ctx, group2ctx, stype_dict)
+    check_placement(ctx, group2ctx)
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     graph = symbol.graph
     nodes, entry_shapes = solve(graph, "shape", given_values(graph, "shape", (), kwargs))
@@ -441,18 +442,22 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     if arg_types is None:
         arg_types, aux_types = [np.float32] * len(arg_names), [np.float32] * len(aux_names)
     reqs = _grad_reqs(grad_req, arg_names)
+    stypes = variable_stypes(graph, stype_dict)
+    grad_stypes = gradient_stypes(graph, stypes)
 
-    def allocate(name, shape, dtype, pool):
+    def allocate(name, shape, dtype, pool, stype="default"):
         """The shared executor's array if it fits, else a new one."""
         reuse = pool.get(name)
-        if reuse is not None and reuse.shape == tuple(shape) and reuse.dtype == dtype:
+        if reuse is not None and reuse.shape == tuple(shape) and reuse.dtype == dtype \
+                and reuse.stype == stype:
             return reuse
-        return zeros(shape, ctx, dtype)
+        return zeros(shape, ctx, dtype, stype=stype)
 
     shared = shared_exec
-    args = {n: allocate(n, s, t, shared.arg_dict if shared else {})
+    args = {n: allocate(n, s, t, shared.arg_dict if shared else {}, stypes.get(n, "default"))
             for n, s, t in zip(arg_names, arg_shapes, arg_types)}
-    grads = {n: allocate(n, s, t, shared.grad_dict if shared else {})
+    grads = {n: allocate(n, s, t, shared.grad_dict if shared else {},
+                         grad_stypes.get(n, "default"))
              for n, s, t in zip(arg_names, arg_shapes, arg_types) if reqs[n] != "null"}
     aux = {n: allocate(n, s, t, shared.aux_dict if shared else {})
            for n, s, t in zip(aux_names, aux_shapes, aux_types)}

@@ -4,18 +4,22 @@ import sys
 from ..ops.custom import install_ndarray
 from ..ops.fluent import add_fluent_methods
 from ..ops.registry import publish
-from .creation import (arange, array, concatenate, empty, eye, from_dlpack, full, linspace,
-                       ones, to_dlpack_for_read, zeros)
+from . import creation
+from .creation import (arange, concatenate, eye, from_dlpack, full, linspace, ones,
+                       to_dlpack_for_read)
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
 from . import contrib, random  # noqa: E402  (mx.nd.contrib, mx.nd.random)
+from . import sparse  # noqa: E402  (mx.nd.sparse)
+from .sparse import CSRNDArray, RowSparseNDArray  # noqa: E402
+from .utils import array, empty, zeros  # noqa: E402  (with storage types), F811
 from ..ops.layout import split_v2
 from ..ops.methods import UFUNCS, histogram
 from .onehot import fill_element_0index, onehot_encode
 from .register import op_function
 
 publish(op_function, globals(), __name__)
-install_ndarray(array)
+install_ndarray(creation.array)
 globals().update(UFUNCS)
 
 add_fluent_methods(NDArray, sys.modules[__name__])

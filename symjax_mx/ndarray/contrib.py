@@ -1,7 +1,10 @@
-"""mx.nd.contrib: MXNet's contrib array functions (the float checks isinf, isfinite, isnan)."""
+"""mx.nd.contrib: MXNet's contrib array functions (the float checks isinf, isfinite, isnan;
+getnnz of a CSRNDArray)."""
 import numpy as np
 
-__all__ = ["isinf", "isfinite", "isnan"]
+from .sparse import getnnz
+
+__all__ = ["isinf", "isfinite", "isnan", "getnnz"]
 
 
 def isinf(data):

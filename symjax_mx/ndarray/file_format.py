@@ -14,11 +14,17 @@ File layout::
 One array, as MXNet 1.9.1 writes it (V2)::
 
     u32 0xF993FAC9            V2 magic
-    i32 storage type          0 dense (1 row_sparse and 2 csr are rejected here)
+    i32 storage type          0 dense, 1 row_sparse, 2 csr
+    [sparse: u32 ndim, ndim x i64 dims of the stored data]
     u32 ndim, ndim x i64 dims
     i32 device type, i32 device id   (1 cpu, 2 gpu, 3 cpu_pinned, 5 cpu_shared)
     i32 type flag             see TYPE_FLAGS
+    [sparse: per aux array: i32 type flag, u32 ndim, ndim x i64 dims]
     raw data, C order         prod(dims) * itemsize bytes (none for a zero-size array)
+    [sparse: raw data of each aux array]
+
+A sparse array (``SparseParts``) stores its data and aux arrays: row_sparse the stored rows
+and their int64 row indices, csr the values, int64 indptr and int64 column indices.
 
 A 0-d array (ndim 0) is written with its device, type flag and one element.
 
@@ -42,6 +48,7 @@ import errno
 import os
 import struct
 import tempfile
+from typing import NamedTuple
 
 import numpy as np
 
@@ -74,6 +81,17 @@ FLAG_OF_DTYPE = {dtype.name: flag for flag, dtype in TYPE_FLAGS.items()}
 DEVICE_TYPES = Context.devtype2str
 
 _STORAGE_NAMES = {-1: "undefined", 1: "row_sparse", 2: "csr"}
+_STORAGE_IDS = {name: i for i, name in _STORAGE_NAMES.items()}
+_AUX_COUNT = {1: 1, 2: 2}
+
+
+class SparseParts(NamedTuple):
+    """A sparse array as the file stores it: its storage type name ('row_sparse' or
+    'csr'), shape, data and aux arrays (numpy; csr: indptr then indices)."""
+    stype: str
+    shape: tuple
+    data: np.ndarray
+    aux: tuple
 
 _NONE_ARRAY_BYTES = 4  # the smallest possible entry: a legacy "none" array (u32 ndim = 0)
 
@@ -102,8 +120,37 @@ def _check_device(dev, where):
     return dev_type, dev_id
 
 
+def _flag_of(arr, where):
+    flag = FLAG_OF_DTYPE.get(arr.dtype.name)
+    if flag is None or arr.dtype.kind not in "fiub":
+        supported = ", ".join(sorted(FLAG_OF_DTYPE))
+        raise MXNetError(f"{where}: dtype {arr.dtype} cannot be saved; supported dtypes: {supported}")
+    return flag
+
+
+def _dims(shape):
+    return _U32.pack(len(shape)) + struct.pack(f"<{len(shape)}q", *shape)
+
+
+def _encode_sparse(parts, dev, where, np_shape):
+    if np_shape:
+        raise MXNetError(f"{where}: only arrays of default storage can be saved in np shape "
+                         f"semantics")
+    data = np.ascontiguousarray(parts.data)
+    aux = [np.ascontiguousarray(a, dtype=np.int64) for a in parts.aux]
+    dev_type, dev_id = _check_device(dev, where)
+    out = [struct.pack("<Ii", V2_MAGIC, _STORAGE_IDS[parts.stype]), _dims(data.shape),
+           _dims(tuple(parts.shape)), struct.pack("<iii", dev_type, dev_id, _flag_of(data, where))]
+    out.extend(struct.pack("<i", FLAG_OF_DTYPE["int64"]) + _dims(a.shape) for a in aux)
+    out.append(data.tobytes())
+    out.extend(a.tobytes() for a in aux)
+    return b"".join(out)
+
+
 def _encode_array(arr, dev, index, np_shape=False):
     where = f"array {index}"
+    if isinstance(arr, SparseParts):
+        return _encode_sparse(arr, dev, where, np_shape)
     arr = np.asarray(arr)
     flag = FLAG_OF_DTYPE.get(arr.dtype.name)
     if flag is None or arr.dtype.kind not in "fiub":
@@ -124,7 +171,8 @@ def _encode_array(arr, dev, index, np_shape=False):
 
 
 def encode(arrays, names=None, devices=None, np_shape=False):
-    """The bytes of an MXNet 1.9.1 NDArray file holding ``arrays`` (numpy arrays), written
+    """The bytes of an MXNet 1.9.1 NDArray file holding ``arrays`` (numpy arrays or
+    SparseParts), written
     as MXNet writes it with NumPy shape semantics on (``np_shape``) or off.
 
     ``names``: None for a list file, or one str per array for a dict file.
@@ -277,6 +325,47 @@ def _read_body(r, shape, where):
     return arr.reshape(shape), dev_type, dev_id
 
 
+def _read_raw(r, shape, dtype, what):
+    size = 1
+    for d in shape:
+        size *= d
+    nbytes = size * dtype.itemsize
+    if nbytes > r.remaining:
+        raise MXNetError(f"truncated NDArray file: {what} declares {nbytes} bytes (shape "
+                         f"{shape}, {dtype.name}) at byte {r.pos} but {r.remaining} remain")
+    if dtype.kind == "b":
+        return (np.frombuffer(r.raw(nbytes, what), dtype=np.uint8) != 0).reshape(shape)
+    return np.frombuffer(r.raw(nbytes, what), dtype=dtype).astype(
+        dtype.newbyteorder("="), copy=True).reshape(shape)
+
+
+def _read_sparse(r, stype, where):
+    """A row_sparse (1) or csr (2) array after its storage type: (SparseParts, device)."""
+    storage = _read_shape_dims(r, "q", r.u32(f"{where}'s storage ndim"), where)
+    shape = _read_shape_dims(r, "q", r.u32(f"{where}'s ndim"), where)
+    dev_type = r.i32(f"{where}'s device type")
+    dev_id = r.i32(f"{where}'s device id")
+    if dev_type not in DEVICE_TYPES or dev_id < 0:
+        raise MXNetError(f"invalid NDArray file: {where} has device ({dev_type}, {dev_id}) at "
+                         f"byte {r.pos - 8}")
+    flag = r.i32(f"{where}'s type flag")
+    if flag not in TYPE_FLAGS:
+        raise MXNetError(f"invalid NDArray file: {where} has unknown type flag {flag} at byte "
+                         f"{r.pos - 4}")
+    aux_specs = []
+    for i in range(_AUX_COUNT[stype]):
+        aux_flag = r.i32(f"{where}'s aux {i} type flag")
+        if aux_flag not in TYPE_FLAGS:
+            raise MXNetError(f"invalid NDArray file: {where}'s aux {i} has unknown type flag "
+                             f"{aux_flag} at byte {r.pos - 4}")
+        aux_shape = _read_shape_dims(r, "q", r.u32(f"{where}'s aux {i} ndim"), where)
+        aux_specs.append((aux_shape, TYPE_FLAGS[aux_flag]))
+    data = _read_raw(r, storage, TYPE_FLAGS[flag], f"{where}'s data")
+    aux = tuple(_read_raw(r, s, t, f"{where}'s aux {i}").astype(np.int64)
+                for i, (s, t) in enumerate(aux_specs))
+    return SparseParts(_STORAGE_NAMES[stype], shape, data, aux), dev_type, dev_id
+
+
 def _read_array(r, index, np_shape=None):
     """One array; ``np_shape`` (True or False) requires the file to have been written with
     NumPy shape semantics on or off, as MXNet does."""
@@ -292,11 +381,14 @@ def _read_array(r, index, np_shape=None):
     if magic == V2_MAGIC or magic == V3_MAGIC:
         stype_pos = r.pos
         stype = r.i32(f"{where}'s storage type")
+        if stype in _AUX_COUNT and magic == V2_MAGIC:
+            return _read_sparse(r, stype, where)
         if stype != 0:
             kind = _STORAGE_NAMES.get(stype, "unknown")
             raise MXNetError(
-                f"{where}: sparse storage type {stype} is not supported ({kind} storage at "
-                f"byte {stype_pos}); only dense (storage type 0) arrays can be loaded"
+                f"invalid NDArray file: {where} has storage type {stype} ({kind}) at byte "
+                f"{stype_pos}; only 0 (dense), 1 (row_sparse) and 2 (csr) exist, and only "
+                f"dense arrays in np shape semantics"
             )
         if magic == V2_MAGIC:
             ndim = r.u32(f"{where}'s ndim")
@@ -341,7 +433,7 @@ def decode(buf, np_shape=None):
     """Parse an NDArray file's bytes (``np_shape``: see ``_read_array``).
 
     Returns ``(entries, names)``: ``entries`` is a list of ``(array, dev_type, dev_id)`` with a
-    numpy ``array`` (native byte order), ``names`` the list of names (empty for a list file).
+    numpy ``array`` (native byte order) or a SparseParts, ``names`` the list of names (empty for a list file).
     Raises MXNetError for anything that is not a well-formed NDArray file.
     """
     buf = bytes(buf)

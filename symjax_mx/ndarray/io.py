@@ -3,7 +3,7 @@ from .. import x64
 from ..context import Context, existing_or_cpu
 from ..util import is_np_shape
 from . import file_format
-from .ndarray import NDArray
+from .ndarray import NDArray, STORAGE_CLASSES
 
 __all__ = ["save", "load", "load_frombuffer"]
 
@@ -23,8 +23,16 @@ def save(fname, data):
     else:
         raise TypeError("save only accept dict str->NDArray or list of NDArray")
     devices = [(a.context.device_typeid, a.context.device_id) for a in arrays]
-    payload = file_format.encode([a.asnumpy() for a in arrays], names, devices, is_np_shape())
+    payload = file_format.encode([_savable(a) for a in arrays], names, devices, is_np_shape())
     file_format.write_bytes_atomic(fname, payload)
+
+
+def _savable(array):
+    """What the file stores of ``array``: its value, or a sparse array's parts."""
+    if array.stype == "default":
+        return array.asnumpy()
+    data, *aux = array._components()
+    return file_format.SparseParts(array.stype, array.shape, data, tuple(aux))
 
 
 def load_frombuffer(buf):
@@ -37,10 +45,16 @@ def load_frombuffer(buf):
         if (dev_type, dev_id) not in contexts:
             ctx = existing_or_cpu(Context(Context.devtype2str[dev_type], dev_id))
             contexts[dev_type, dev_id] = ctx, ctx.jax_device
-    placed = _place([(value, contexts[dev_type, dev_id][1])
-                     for value, dev_type, dev_id in entries])
-    arrays = [NDArray(value, contexts[dev_type, dev_id][0])
-              for value, (_, dev_type, dev_id) in zip(placed, entries)]
+    dense = [i for i, (value, _, _) in enumerate(entries)
+             if not isinstance(value, file_format.SparseParts)]
+    placed = _place([(entries[i][0], contexts[entries[i][1:]][1]) for i in dense])
+    arrays = [None] * len(entries)
+    for i, value in zip(dense, placed):
+        arrays[i] = NDArray(value, contexts[entries[i][1:]][0])
+    for i, (value, dev_type, dev_id) in enumerate(entries):
+        if arrays[i] is None:
+            arrays[i] = STORAGE_CLASSES[value.stype]._from_parts(
+                value.data, value.aux, value.shape, contexts[dev_type, dev_id][0])
     return dict(zip(names, arrays)) if names else arrays
 
 

@@ -19,13 +19,15 @@ from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from .. import random_state as random
 from ..util import is_np_shape
-from . import _indexing, _invoke, tape, file_format
+from . import _indexing, _invoke, tape, file_format, storage
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
 # Names MXNet's ndarray module has that user code and MXNet's tests import from it.
 py_slice = slice
 _STORAGE_TYPE_STR_TO_ID = {"undefined": -1, "default": 0, "row_sparse": 1, "csr": 2}
+# sparse storage type -> the NDArray subclass holding it; filled by ndarray.sparse_array
+STORAGE_CLASSES = {}
 
 
 def _wait(data, producer):
@@ -119,6 +121,13 @@ class NDArray(OperatorMethods):
         return self._ctx
 
     ctx = context
+
+    #: MXNet's storage type: 'default' (dense), 'row_sparse' or 'csr'
+    stype = "default"
+
+    def tostype(self, stype):
+        """A copy of the array in storage type ``stype`` (MXNet's cast_storage)."""
+        return invoke(get_op("cast_storage"), (self,), {"stype": stype})
 
     @property
     def T(self):
@@ -405,13 +414,14 @@ class NDArray(OperatorMethods):
         """Attach a zero gradient buffer, making this array a variable of autograd.
 
         ``grad_req``: 'write' overwrites the gradient at each backward, 'add' accumulates
-        into it, 'null' computes none. Only dense storage exists (``stype`` 'default').
+        into it, 'null' computes none. ``stype``: the gradient's storage type (default:
+        this array's).
         """
-        if stype not in (None, "default"):
-            raise MXNetError(f"attach_grad: storage type {stype!r} is not supported; only "
-                             f"'default' (dense) arrays exist")
-        grad = None if grad_req == "null" else NDArray(
-            jax.numpy.zeros(self._shape, self.dtype, device=self._ctx.jax_device), self._ctx)
+        stype = self.stype if stype is None else stype
+        if stype not in _STORAGE_TYPE_STR_TO_ID or stype == "undefined":
+            raise MXNetError(f"attach_grad: unknown storage type {stype!r}")
+        zeros = jax.numpy.zeros(self._shape, self.dtype, device=self._ctx.jax_device)
+        grad = None if grad_req == "null" else _result(stype, zeros, self._ctx)
         tape.variable(self, grad, grad_req)
 
     @property
@@ -440,6 +450,13 @@ class NDArray(OperatorMethods):
         """Compute the gradients of this array with respect to the attached variables."""
         tape.backward([self], None if out_grad is None else [out_grad], retain_graph,
                       train_mode)
+
+
+def _result(stype, data, ctx, producer=None, inputs=()):
+    """An operator's result ``data`` as an array of storage type ``stype``."""
+    if stype == "default":
+        return NDArray(data, ctx, producer)
+    return STORAGE_CLASSES[stype]._result(data, ctx, producer, producer, inputs)
 
 
 def _unpickle(value, device_type, device_id):
@@ -478,13 +495,16 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     rng = random.next_key() if op.random else None
     outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
                                    num_inputs)
+    stypes = storage.output_stypes(op.name, params, [x.stype for x in inputs],
+                                   [x.shape for x in inputs], len(outputs))
     if not inputs:
         outputs = [x64.device_put(o, ctx.jax_device) for o in outputs]
     if is_train or op.mutates_aux:
         for state, value in zip(inputs[len(inputs) - len(new_aux):], new_aux):
             state._write(value, op.name)
     if out is None:
-        results = [NDArray(o, ctx, op.name) for o in outputs]
+        results = [_result(stype, o, ctx, op.name, inputs)
+                   for o, stype in zip(outputs, stypes or ["default"] * len(outputs))]
         if recording:
             tape.record(op, params, inputs, results, train, rng, outputs)
         return results[0] if len(results) == 1 else results

@@ -4,16 +4,26 @@ UpSampling and Embedding, with MXNet 1.9.1's parameters, layouts and shape rules
 Formulation notes (measured in bench/ops.py on XLA's CPU backend):
 - Convolutions stay in the layout they are given; ``conv_general_dilated`` already runs
   a library kernel, and transposing to NHWC around each operator bought nothing.
+- Depthwise convolutions (one group per input channel: MobileNet) are a multiply-add per
+  kernel tap over strided slices, which XLA fuses into one loop: 30-100x faster forward and
+  3-10x faster gradients than ``feature_group_count`` on XLA's CPU backend, in either
+  layout (bench/depthwise.py); equal up to the order of the sums.
 - Pooling with non-overlapping windows (stride == kernel, global pooling included) is a
   reshape and a reduction over the window axes. Its max-pooling gradient is written by
   hand, sending each window's gradient to the first maximum in row-major order as MXNet
   does. LeNet's training step runs about twice as fast with it as with
   ``reduce_window``'s select-and-scatter gradient or with JAX's own gradient of a
-  reshaped max (which also splits ties between equal maxima, unlike MXNet). Overlapping
-  windows use ``lax.reduce_window``, whose gradient also picks the first maximum.
+  reshaped max (which also splits ties between equal maxima, unlike MXNet). Other windows
+  (overlapping: the 3x3 stride-2 stem of every ResNet) are max-pooled one spatial axis at
+  a time, last axis first, each a maximum of strided slices with a hand-written gradient to
+  the first maximum along that axis; composed, the gradient reaches the window's first
+  maximum in row-major order, as in MXNet. The ResNet stem's training step (forward and
+  gradient) ran 4.6x faster than with ``lax.reduce_window``, whose gradient XLA's CPU
+  backend runs as a slow select-and-scatter.
 - ``workspace``, ``cudnn_tune`` and ``cudnn_off`` are accepted and ignored: they are
   performance hints for MXNet's own kernels.
 """
+import itertools
 import math
 
 import jax
@@ -28,6 +38,7 @@ from .registry import Param, ParamParsers as P, register, same_dtype_rule
 _PRECISION = lax.Precision.HIGHEST
 _DEFAULT_LAYOUT = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
 _CONV_LAYOUTS = ("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")
+_DEPTHWISE_TAPS = 49  # depthwise kernels up to 7x7 become multiply-adds per tap
 
 
 def _fill(op_name, names, shapes, name, expected, data_shape):
@@ -132,7 +143,9 @@ def _fc_shape_rule(op, params, shapes):
     shapes = list(shapes)
     hidden = params["num_hidden"]
     if not params["no_bias"]:
-        _fill(op.name, op.arg_names(params), shapes, "bias", (hidden,), shapes[0])
+        bias = shapes[op.arg_names(params).index("bias")]
+        if bias is None or tuple(bias) != (hidden,) + (1,) * (len(bias) - 1):  # MXNet takes
+            _fill(op.name, op.arg_names(params), shapes, "bias", (hidden,), shapes[0])  # (n, 1)
     data = shapes[0]
     if data is None:
         return shapes, [None]
@@ -158,7 +171,7 @@ def _fully_connected(inputs, aux, params, is_train, rng):
     x = data.reshape(data.shape[0], -1) if params["flatten"] else data
     out = lax.dot_general(x, weight, (((x.ndim - 1,), (1,)), ((), ())), precision=_PRECISION)
     if not params["no_bias"]:
-        out = out + inputs[2]
+        out = out + inputs[2].reshape(-1)
     return (out,), aux
 
 
@@ -212,9 +225,41 @@ def _conv_shape_rule(op, params, shapes):
     return shapes, [(data[0],) + _with_channels(layout, filters, out)]
 
 
+def _depthwise(data, weight, layout, window, out_sizes):
+    """A convolution with one group per input channel, as a multiply-add per kernel tap
+    over strided slices of the padded input (output channel o reads input channel
+    o // multiplier)."""
+    channel = layout.index("C")
+    multiplier = weight.shape[0] // data.shape[channel]
+    if multiplier > 1:
+        data = jnp.repeat(data, multiplier, axis=channel)
+    data = jnp.pad(data, _per_axis(layout, [(p, p) for p in window["pad"]], (0, 0)))
+    bias_shape = [1] * data.ndim
+    bias_shape[channel] = weight.shape[0]
+    kernel = weight.shape[2:] if channel == 1 else weight.shape[1:-1]
+    out = None
+    for tap in itertools.product(*(range(k) for k in kernel)):
+        starts = [t * d for t, d in zip(tap, window["dilate"])]
+        limits = [b + (n - 1) * s + 1 for b, n, s in zip(starts, out_sizes, window["stride"])]
+        part = lax.slice(data, _per_axis(layout, starts, 0),
+                         [d if c in "NC" else v for c, d, v in
+                          zip(layout, data.shape, _per_axis(layout, limits, 0))],
+                         _per_axis(layout, window["stride"], 1))
+        tap_weight = weight[(slice(None), 0) + tap] if channel == 1 else weight[
+            (slice(None),) + tap + (0,)]
+        part = part * tap_weight.reshape(bias_shape)
+        out = part if out is None else out + part
+    return out
+
+
 def _convolution(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
-    layout, window, _, _ = _conv_plan("Convolution", params, data.shape)
+    layout, window, channels, out_sizes = _conv_plan("Convolution", params, data.shape)
+    if params["num_group"] == channels > 1 and math.prod(params["kernel"]) <= _DEPTHWISE_TAPS:
+        out = _depthwise(data, weight, layout, window, out_sizes)
+        if not params["no_bias"]:
+            out = _add_bias(out, inputs[2], layout)
+        return (out,), aux
     out = lax.conv_general_dilated(
         data, weight, window["stride"], [(p, p) for p in window["pad"]],
         rhs_dilation=window["dilate"], feature_group_count=params["num_group"],
@@ -411,6 +456,50 @@ def _tile_max(x, layout, kernel):
     return tile_max(x)
 
 
+def _axis_max(x, axis, kernel, stride):
+    """Max over windows of ``kernel`` elements every ``stride`` along one axis; the gradient
+    goes to each window's first maximum."""
+    size = x.shape[axis]
+    count = (size - kernel) // stride + 1
+    rows = -(-size // stride)  # the gradient is built per stride phase, rows long each
+
+    def window(x, offset):
+        return lax.slice_in_dim(x, offset, offset + (count - 1) * stride + 1, stride, axis)
+
+    @jax.custom_vjp
+    def axis_max(x):
+        out = window(x, 0)
+        for offset in range(1, kernel):
+            out = jnp.maximum(out, window(x, offset))
+        return out
+
+    def forward(x):
+        out = axis_max(x)
+        return out, (x, out)
+
+    def backward(residuals, grad):
+        x, out = residuals
+        first = jnp.full(out.shape, kernel, np.int32)
+        for offset in reversed(range(kernel)):
+            first = jnp.where(window(x, offset) == out, offset, first)
+        zero = jnp.zeros((), grad.dtype)
+        phase_shape = grad.shape[:axis] + (rows,) + grad.shape[axis + 1:]
+        phases = []
+        for phase in range(stride):  # input rows phase, phase + stride, ...
+            total = jnp.zeros(phase_shape, grad.dtype)
+            for offset in range(phase, kernel, stride):
+                pads = [(0, 0, 0)] * grad.ndim
+                pads[axis] = (offset // stride, rows - count - offset // stride, 0)
+                total = total + lax.pad(jnp.where(first == offset, grad, zero), zero, pads)
+            phases.append(total)
+        interleaved = jnp.stack(phases, axis + 1).reshape(
+            grad.shape[:axis] + (rows * stride,) + grad.shape[axis + 1:])
+        return (lax.slice_in_dim(interleaved, 0, size, 1, axis),)
+
+    axis_max.defvjp(forward, backward)
+    return axis_max(x)
+
+
 def _per_axis(layout, spatial_values, other):
     """One value per axis of ``layout``: the spatial values in order, ``other`` elsewhere."""
     spatial = iter(spatial_values)
@@ -427,9 +516,12 @@ def _pool_sum_or_max(x, layout, kernel, stride, pads, is_max):
             return _tile_max(x, layout, kernel)
         tiles, axes = _tiles(x, layout, kernel)
         return tiles.sum(axis=axes)
-    dims, strides = _per_axis(layout, kernel, 1), _per_axis(layout, stride, 1)
     if is_max:
-        return lax.reduce_window(x, -jnp.inf, lax.max, dims, strides, "VALID")
+        axes = [i for i, c in enumerate(layout) if c not in "NC"]
+        for axis, k, s in reversed(list(zip(axes, kernel, stride))):
+            x = _axis_max(x, axis, k, s)
+        return x
+    dims, strides = _per_axis(layout, kernel, 1), _per_axis(layout, stride, 1)
     # a Python scalar init: JAX then recognizes the sum and uses its differentiable rule
     return lax.reduce_window(x, 0.0, lax.add, dims, strides, "VALID")
 
@@ -595,11 +687,20 @@ def _embedding(inputs, aux, params, is_train, rng):
     return (jnp.take(weight, data.astype(index_type), axis=0, mode="clip"),), aux
 
 
+_EMBEDDING_PARAMS = (
+    Param("input_dim", P.integer_at_least(1), required=True, doc="vocabulary size"),
+    Param("output_dim", P.integer_at_least(1), required=True, doc="embedding size"),
+    Param("dtype", P.dtype, default="float32", doc="weight dtype"),
+)
 register("Embedding", _embedding, inputs=("data", "weight"), shape_rule=_embedding_shape_rule,
          dtype_rule=_embedding_dtype_rule,
-         params=(Param("input_dim", P.integer_at_least(1), required=True, doc="vocabulary size"),
-                 Param("output_dim", P.integer_at_least(1), required=True, doc="embedding size"),
-                 Param("dtype", P.dtype, default="float32", doc="weight dtype"),
-                 Param("sparse_grad", P.boolean, default=False,
-                       doc="accepted; the weight gradient is always dense")),
+         params=_EMBEDDING_PARAMS + (
+             Param("sparse_grad", P.boolean, default=False,
+                   doc="a row_sparse weight gradient (a bound executor's storage type)"),),
          doc="Rows of weight (input_dim, output_dim) picked by the indices in data.")
+register("_contrib_SparseEmbedding", _embedding, inputs=("data", "weight"),
+         shape_rule=_embedding_shape_rule, dtype_rule=_embedding_dtype_rule,
+         params=_EMBEDDING_PARAMS + (
+             Param("deterministic", P.boolean, default=False,
+                   doc="accepted; the gradient is always deterministic"),),
+         doc="Embedding with a row_sparse weight gradient (MXNet's older sparse embedding).")

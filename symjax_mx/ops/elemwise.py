@@ -37,6 +37,19 @@ def _logical(fn):
 
 # name -> (fn(lhs, rhs), same-shape names, broadcast names, scalar names, reflected names,
 #          whether the result is a 0/1 truth value)
+@jax.custom_jvp
+def _hypot(a, b):
+    return jnp.hypot(a, b)
+
+
+@_hypot.defjvp
+def _hypot_jvp(primals, tangents):
+    """MXNet's gradient (a / hypot, b / hypot): NaN at the origin, where JAX's is 0."""
+    (a, b), (da, db) = primals, tangents
+    value = jnp.hypot(a, b)
+    return value, (a * da + b * db) / value
+
+
 BINARY = {
     "add": (jnp.add, ("elemwise_add", "_add", "_plus", "_Plus"),
             ("broadcast_add", "broadcast_plus"), ("_plus_scalar", "_PlusScalar"), None, False),
@@ -55,7 +68,7 @@ BINARY = {
                 ("_maximum_scalar", "_MaximumScalar"), None, False),
     "minimum": (jnp.minimum, ("_minimum", "_Minimum"), ("broadcast_minimum",),
                 ("_minimum_scalar", "_MinimumScalar"), None, False),
-    "hypot": (jnp.hypot, ("_hypot",), ("broadcast_hypot",), ("_hypot_scalar",), None, False),
+    "hypot": (_hypot, ("_hypot",), ("broadcast_hypot",), ("_hypot_scalar",), None, False),
     "equal": (jnp.equal, ("_equal",), ("broadcast_equal",), ("_equal_scalar",), None, True),
     "not_equal": (jnp.not_equal, ("_not_equal",), ("broadcast_not_equal",),
                   ("_not_equal_scalar",), None, True),
@@ -227,6 +240,35 @@ def _in_float64(fn):
 _FACTORIALS = np.array([float(math.factorial(n)) for n in range(171)])  # beyond: inf
 
 
+@jax.custom_jvp
+def _float_gamma(x):
+    return jax.scipy.special.gamma(x)
+
+
+@_float_gamma.defjvp
+def _float_gamma_jvp(primals, tangents):
+    """d gamma = gamma * digamma, with MXNet's infinite slope at the poles 0, -1, -2 ..."""
+    (x,), (dx,) = primals, tangents
+    value = jax.scipy.special.gamma(x)
+    pole = (x <= 0) & (x == jnp.round(x))
+    slope = jnp.where(pole, jnp.inf, value * jax.scipy.special.digamma(x))
+    return value, slope * dx
+
+
+@jax.custom_jvp
+def _gammaln(x):
+    return jax.scipy.special.gammaln(x)
+
+
+@_gammaln.defjvp
+def _gammaln_jvp(primals, tangents):
+    """d gammaln = digamma, infinite at the poles 0, -1, -2 ... as in MXNet."""
+    (x,), (dx,) = primals, tangents
+    pole = (x <= 0) & (x == jnp.round(x))
+    slope = jnp.where(pole, jnp.inf, jax.scipy.special.digamma(x))
+    return jax.scipy.special.gammaln(x), slope * dx
+
+
 def _gamma(x):
     """Gamma; integer inputs are exact factorials."""
     if jnp.issubdtype(x.dtype, jnp.integer):
@@ -234,7 +276,7 @@ def _gamma(x):
         exact = jnp.asarray(_FACTORIALS)[jnp.clip(n - 1, 0, len(_FACTORIALS) - 1)]
         exact = jnp.where(n < 1, jnp.nan, jnp.where(n > len(_FACTORIALS), jnp.inf, exact))
         return float_to_int(exact, x.dtype)
-    return _in_float64(jax.scipy.special.gamma)(x)
+    return _in_float64(_float_gamma)(x)
 
 
 # Functions computed in floating point: integer inputs give the truncated float64 result.
@@ -248,7 +290,7 @@ _FLOAT_MATH = {
     "arccos": jnp.arccos, "arctan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh,
     "tanh": jnp.tanh, "arcsinh": jnp.arcsinh, "arccosh": jnp.arccosh, "arctanh": jnp.arctanh,
     "sigmoid": jax.nn.sigmoid, "softsign": jax.nn.soft_sign,
-    "erf": jax.scipy.special.erf, "gammaln": _in_float64(jax.scipy.special.gammaln),
+    "erf": jax.scipy.special.erf, "gammaln": _in_float64(_gammaln),
 }
 
 # name -> function; results keep the input dtype (MXNet's rule, integers included).

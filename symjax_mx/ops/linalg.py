@@ -12,18 +12,19 @@ from .elemwise import arithmetic_dtype_rule
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 
-def _dense_storage(value):
-    """forward_stype: None or 'default'; there are no sparse outputs here."""
+def _storage_type(value):
+    """forward_stype: None (MXNet's inference) or a storage type the result is cast to."""
     value = None if value == "None" else value
-    if value != "default" and value is not None:
-        raise ValueError(f"only dense output is supported (None or 'default'), got {value!r}")
+    if value not in (None, "default", "row_sparse", "csr"):
+        raise ValueError(f"forward_stype must be None, 'default', 'row_sparse' or 'csr', "
+                         f"got {value!r}")
     return value
 
 
 _PARAMS = (
     Param("transpose_a", P.boolean, default=False, doc="transpose lhs first"),
     Param("transpose_b", P.boolean, default=False, doc="transpose rhs first"),
-    Param("forward_stype", _dense_storage, doc="output storage; only dense exists here"),
+    Param("forward_stype", _storage_type, doc="storage type of the result"),
 )
 
 

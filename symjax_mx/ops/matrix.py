@@ -125,6 +125,30 @@ register("Reshape", lambda inputs, aux, params, is_train, rng: (
          doc="Reshape without copying; see infer_reshape for the special values.")
 
 
+def _np_reshape_shape(src, params):
+    """NumPy's reshape: one -1 is inferred; ``()`` is a 0-d result."""
+    target = params["newshape"]
+    size = math.prod(src)
+    known = math.prod(d for d in target if d != -1)
+    if sum(d == -1 for d in target) > 1 or any(d < -1 for d in target):
+        raise MXNetError(f"_np_reshape: invalid newshape {tuple(target)}")
+    if -1 in target:
+        if known == 0 or size % known:
+            raise MXNetError(f"_np_reshape: cannot reshape {tuple(src)} into {tuple(target)}")
+        target = tuple(size // known if d == -1 else d for d in target)
+    if math.prod(target) != size:
+        raise MXNetError(f"_np_reshape: cannot reshape {tuple(src)} into {tuple(target)}")
+    return tuple(target)
+
+
+register("_np_reshape", lambda inputs, aux, params, is_train, rng: (
+            (inputs[0].reshape(_np_reshape_shape(inputs[0].shape, params)),), aux),
+         shape_rule=output_shape_rule(_np_reshape_shape),
+         params=(Param("newshape", P.shape, required=True, doc="target shape (NumPy's rules)"),
+                 Param("order", P.string, default="C", doc="only 'C' (row-major)")),
+         doc="mx.np's reshape: 0-d targets allowed, one -1 inferred.")
+
+
 def _transpose_axes(ndim, axes):
     if not axes:
         return tuple(reversed(range(ndim)))

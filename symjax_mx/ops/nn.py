@@ -116,7 +116,9 @@ def _leaky_relu(inputs, aux, params, is_train, rng):
     if act == "elu":
         return (jnp.where(x > 0, x, slope * _negative_expm1(x)),), aux
     if act == "selu":
-        return (_SELU_SCALE * jnp.where(x > 0, x, _SELU_ALPHA * _negative_expm1(x)),), aux
+        # MXNet rounds scale * alpha to one float32 constant on the negative side
+        return (jnp.where(x > 0, _SELU_SCALE * x,
+                          (_SELU_SCALE * _SELU_ALPHA) * _negative_expm1(x)),), aux
     return (jax.nn.gelu(x, approximate=False),), aux
 
 

@@ -107,6 +107,8 @@ class ParamParsers:
         value = cls._literal(value)
         if isinstance(value, (int, np.integer)):
             return (int(value),)
+        if isinstance(value, np.ndarray) and value.ndim == 1:  # a shape held in numpy
+            value = value.tolist()
         if not isinstance(value, (tuple, list)) or not all(
                 isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
             raise ValueError(f"expected a shape (tuple of integers), got {value!r}")

@@ -7,6 +7,7 @@ from ..ops.methods import UFUNCS, histogram
 from ..ops.registry import publish
 from .creation import full, ones, zeros
 from . import random  # noqa: E402  (mx.sym.random)
+from . import sparse  # noqa: E402  (mx.sym.sparse)
 from .register import op_function
 from .symbol import Group, Symbol, Variable, load, load_json, var
 

@@ -5,7 +5,7 @@ from .symbol import Symbol, create
 
 
 def op_function(op, public_name):
-    def fn(*args, name=None, attr=None, **kwargs):
+    def fn(*args, name=None, attr=None, out=None, **kwargs):  # out: ignored, as in MXNet
         # keyword arguments named __like_this__ are node attributes, as in MXNet
         dunder = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("__") and k.endswith("__")}
         if dunder:

@@ -1,0 +1,179 @@
+"""Inference time of MXNet 1.9.1's Gluon model zoo networks: symjax_mx's Module against MXNet's.
+
+Each network (randomly initialized with a fixed seed, hybridized and exported by MXNet 1.9.1
+in the oracle venv) is loaded here by ``mx.mod.Module`` (``load_checkpoint`` + ``bind`` +
+``set_params``) and run with ``forward(is_train=False)`` on a fixed random batch, waiting on
+the output. MXNet runs the same exported files through its own ``mx.mod.Module`` in a
+subprocess that stays alive for the whole run; the two sides are timed in interleaved
+rounds (the machine is shared) and the medians are compared. The exported files live in a
+cache directory (``--cache``, default /tmp/symjax_mx_zoo), not in the repository.
+
+Printed per network and batch size: the median forward time of each side, the ratio
+symjax_mx / MXNet (target <= 1.0) and the largest difference between the two outputs
+relative to the largest output magnitude (a check that both ran the same network).
+
+Run: ``python bench/zoo_inference.py`` (all ten networks at batch 2 and 32: most of an
+hour on 2 cores); ``--models resnet18_v1 vgg11_bn --batches 2`` for a quick run.
+Needs the oracle interpreter (``--mxnet-python``, default /tmp/mxref/bin/python).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import symjax_mx as mx
+
+MODELS = {"resnet18_v1": 224, "resnet50_v1": 224, "resnet50_v2": 224, "mobilenet1.0": 224,
+          "mobilenetv2_1.0": 224, "vgg11_bn": 224, "densenet121": 224, "squeezenet1.1": 224,
+          "inceptionv3": 299, "alexnet": 224}
+
+# Runs in the oracle interpreter: export the named networks into the cache directory.
+_EXPORT = """
+import sys, mxnet as mx
+from mxnet.gluon.model_zoo import vision
+cache, sizes = sys.argv[1], dict(a.split('=') for a in sys.argv[2:])
+for name, size in sizes.items():
+    mx.random.seed(0)
+    net = vision.get_model(name, pretrained=False)
+    net.initialize(mx.init.Xavier(magnitude=2))
+    net.hybridize()
+    net(mx.nd.zeros((1, 3, int(size), int(size))))
+    net.export(f'{cache}/{name}')
+    print('exported', name, flush=True)
+"""
+
+# Runs in the oracle interpreter: answers one JSON request a line with one JSON reply a line.
+_WORKER = """
+import json, sys, time, numpy as np, mxnet as mx
+modules = {}
+for line in sys.stdin:
+    req = json.loads(line)
+    key = (req['model'], req['batch'])
+    if key not in modules:
+        sym, args, aux = mx.model.load_checkpoint(req['prefix'], 0)
+        mod = mx.mod.Module(sym, data_names=['data'], label_names=None, context=mx.cpu())
+        mod.bind(data_shapes=[('data', tuple(req['shape']))], for_training=False)
+        mod.set_params(args, aux)
+        batch = mx.io.DataBatch([mx.nd.array(np.load(req['input']))])
+        mod.forward(batch, is_train=False)
+        np.save(req['output'], mod.get_outputs()[0].asnumpy())
+        modules[key] = (mod, batch)
+    mod, batch = modules[key]
+    times = []
+    for _ in range(req['reps']):
+        start = time.perf_counter()
+        mod.forward(batch, is_train=False)
+        mod.get_outputs()[0].wait_to_read()
+        times.append(time.perf_counter() - start)
+    print(json.dumps(times), flush=True)
+"""
+
+
+def export_missing(python, cache, names):
+    """Export the networks whose files are not in ``cache`` yet, with MXNet 1.9.1."""
+    missing = [n for n in names if not os.path.exists(f"{cache}/{n}-0000.params")]
+    if missing:
+        os.makedirs(cache, exist_ok=True)
+        subprocess.run([python, "-c", _EXPORT, cache] + [f"{n}={MODELS[n]}" for n in missing],
+                       check=True)
+
+
+class MXNetSide:
+    """MXNet's Module in a long-lived oracle subprocess."""
+
+    def __init__(self, python):
+        self.proc = subprocess.Popen([python, "-c", _WORKER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def run(self, **request):
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the MXNet worker exited")
+        return json.loads(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def symjax_module(prefix, shape):
+    sym, args, aux = mx.model.load_checkpoint(prefix, 0)
+    mod = mx.mod.Module(sym, data_names=["data"], label_names=None, context=mx.cpu())
+    mod.bind(data_shapes=[("data", shape)], for_training=False)
+    mod.set_params(args, aux)
+    return mod
+
+
+def time_ours(mod, batch, reps):
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        mod.forward(batch, is_train=False)
+        mod.get_outputs()[0].wait_to_read()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def bench_one(mxnet, cache, name, batch_size, rounds, budget):
+    size = MODELS[name]
+    shape = (batch_size, 3, size, size)
+    prefix = f"{cache}/{name}"
+    data = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
+    paths = {"input": f"{cache}/{name}-b{batch_size}-in.npy",
+             "output": f"{cache}/{name}-b{batch_size}-mx.npy"}
+    np.save(paths["input"], data)
+    request = dict(model=name, batch=batch_size, prefix=prefix, shape=shape, **paths)
+    first_mx = mxnet.run(reps=1, **request)[0]      # binds, checks, warms up
+    mod = symjax_module(prefix, shape)
+    batch = mx.io.DataBatch([mx.nd.array(data)])
+    start = time.perf_counter()
+    time_ours(mod, batch, 1)                          # compiles
+    compile_s = time.perf_counter() - start
+    ours = mod.get_outputs()[0].asnumpy()
+    theirs = np.load(paths["output"])
+    diff = float(np.abs(ours - theirs).max() / max(np.abs(theirs).max(), 1e-30))
+    first_ours = time_ours(mod, batch, 1)[0]
+    reps_mx = max(1, min(10, int(budget / max(first_mx, 1e-3))))
+    reps_ours = max(1, min(10, int(budget / max(first_ours, 1e-3))))
+    t_mx, t_ours = [], []
+    for _ in range(rounds):
+        t_mx += mxnet.run(reps=reps_mx, **request)
+        t_ours += time_ours(mod, batch, reps_ours)
+    return statistics.median(t_ours), statistics.median(t_mx), diff, compile_s
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--batches", nargs="+", type=int, default=[2, 32])
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per case")
+    parser.add_argument("--budget", type=float, default=1.0,
+                        help="seconds of forwards per side per round (at least one)")
+    parser.add_argument("--cache", default="/tmp/symjax_mx_zoo")
+    parser.add_argument("--mxnet-python", default="/tmp/mxref/bin/python")
+    opts = parser.parse_args()
+    export_missing(opts.mxnet_python, opts.cache, opts.models)
+    mxnet = MXNetSide(opts.mxnet_python)
+    print(f"{'network':<16}{'batch':>6}{'symjax_mx ms':>14}{'MXNet ms':>11}{'ratio':>8}"
+          f"{'rel diff':>10}{'compile s':>11}", flush=True)
+    try:
+        for batch_size in opts.batches:
+            for name in opts.models:
+                ours, theirs, diff, compile_s = bench_one(mxnet, opts.cache, name, batch_size,
+                                                          opts.rounds, opts.budget)
+                print(f"{name:<16}{batch_size:>6}{ours * 1e3:>14.1f}{theirs * 1e3:>11.1f}"
+                      f"{ours / theirs:>8.2f}{diff:>10.1e}{compile_s:>11.1f}", flush=True)
+    finally:
+        mxnet.close()
+    print("medians of interleaved rounds on a shared machine; ratio = symjax_mx / MXNet")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

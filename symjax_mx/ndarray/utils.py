@@ -1,0 +1,28 @@
+"""mx.nd.zeros / empty / array with MXNet's storage types: dense unless ``stype`` (or a
+sparse source) says otherwise."""
+from . import creation, sparse
+from ..base import mx_real_t
+
+__all__ = ["zeros", "empty", "array"]
+
+
+def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
+    """An all-zero array of storage ``stype`` (default dense, float32)."""
+    if stype is None or stype == "default":
+        return creation.zeros(shape, ctx, mx_real_t if dtype is None else dtype, **kwargs)
+    return sparse.zeros(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
+
+
+def empty(shape, ctx=None, dtype=None, stype=None):
+    """An array of storage ``stype`` whose values are unspecified (zeros here)."""
+    if stype is None or stype == "default":
+        return creation.empty(shape, ctx, mx_real_t if dtype is None else dtype)
+    return sparse.empty(stype, shape, ctx=ctx, dtype=dtype)
+
+
+def array(source_array, ctx=None, dtype=None):
+    """An NDArray from any array-like; a sparse NDArray or scipy.sparse matrix gives a
+    sparse array of that storage."""
+    if isinstance(source_array, sparse.BaseSparseNDArray) or sparse._is_scipy_sparse(source_array):
+        return sparse.array(source_array, ctx=ctx, dtype=dtype)
+    return creation.array(source_array, ctx=ctx, dtype=dtype)

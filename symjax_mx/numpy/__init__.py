@@ -1,0 +1,11 @@
+"""``mx.np``: NumPy-compatible arrays (``mx.np.ndarray``) and functions on the operator
+registry; NumPy's dtype names are NumPy's own objects."""
+from numpy import (bool_, float16, float32, float64, int8, int32, int64, newaxis,  # noqa: F401
+                   uint8, e, inf, nan, pi)
+
+from . import random
+from .multiarray import *  # noqa: F401,F403
+from .multiarray import __all__ as _functions
+
+__all__ = list(_functions) + ["random", "bool_", "float16", "float32", "float64", "int8",
+                              "int32", "int64", "uint8", "newaxis", "e", "inf", "nan", "pi"]

@@ -1,0 +1,345 @@
+"""``mx.np.ndarray``: an NDArray with NumPy semantics (0-d results, full reductions of
+shape ``()``, NumPy's names and signatures), and the creation and math functions that
+return it. Every function runs a registry operator, so results record on the autograd
+tape and hybridized blocks see the same operators."""
+import builtins
+import numbers
+
+import numpy as _onp
+
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..ndarray import NDArray
+from ..ops import get_op
+
+__all__ = ["ndarray", "array", "asarray", "zeros", "ones", "full", "empty", "arange",
+           "linspace", "eye", "zeros_like", "ones_like", "full_like", "concatenate", "stack",
+           "split", "array_split", "reshape", "transpose", "expand_dims", "squeeze", "swapaxes",
+           "sum", "mean", "max", "min", "prod", "argmax", "argmin", "dot", "matmul", "add",
+           "subtract", "multiply", "divide", "true_divide", "power", "maximum", "minimum",
+           "where", "clip", "exp", "log", "sqrt", "square", "abs", "absolute", "tanh", "sin",
+           "cos", "negative", "sign", "floor", "ceil", "equal", "not_equal", "greater",
+           "greater_equal", "less", "less_equal"]
+
+_NP_RESHAPE = get_op("_np_reshape")
+
+
+def to_np(value):
+    """Give fresh operator results (an NDArray or a list of them) NumPy semantics."""
+    if isinstance(value, (list, tuple)):
+        return [to_np(v) for v in value]
+    if isinstance(value, NDArray) and not isinstance(value, ndarray):
+        value.__class__ = ndarray
+    return value
+
+
+def _full_reduction(value, axis, keepdims):
+    """A full reduction is 0-d in NumPy (the legacy operators give shape (1,))."""
+    if axis is None and not keepdims and value.shape == (1,):
+        return to_np(value).reshape(())
+    return value
+
+
+class ndarray(NDArray):  # noqa: N801  (NumPy's name)
+    """An array with NumPy semantics; shares the NDArray machinery (context, autograd,
+    views, in-place updates)."""
+
+    __slots__ = ()
+
+    def _apply(self, op, inputs, params, hint=None):
+        return to_np(super()._apply(op, inputs, params, hint))
+
+    def __str__(self):
+        return str(self.asnumpy())
+
+    def __repr__(self):
+        body = repr(self.asnumpy())
+        if self.context.device_type != "cpu":
+            body = body[:-1] + f", ctx={self.context})"
+        return body
+
+    def __getitem__(self, key):
+        if isinstance(key, numbers.Integral) and self.ndim == 1:
+            return to_np(super().__getitem__(slice(key, key + 1 or None))).reshape(())
+        return to_np(super().__getitem__(key))
+
+    @property
+    def grad(self):
+        return to_np(super().grad)
+
+    def as_nd_ndarray(self):
+        """The same memory as a legacy NDArray."""
+        out = self.reshape(self.shape)
+        out.__class__ = NDArray
+        return out
+
+    def as_np_ndarray(self):
+        return self
+
+    def item(self):
+        """The one element as a Python scalar."""
+        if self.size != 1:
+            raise ValueError("can only convert an array of size 1 to a Python scalar")
+        return self.asnumpy().item()
+
+    def tolist(self):
+        return self.asnumpy().tolist()
+
+    def reshape(self, *shape, order="C"):
+        """NumPy's reshape (one -1 inferred, ``()`` for a 0-d array): a view, or for a
+        0-d target a copy."""
+        if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+            shape = shape[0]
+        shape = tuple(int(s) for s in shape)
+        if shape and -1 not in shape and 0 not in shape:
+            return to_np(super().reshape(shape))
+        return to_np(self._apply(_NP_RESHAPE, (self,), {"newshape": shape, "order": order}))
+
+    def sum(self, axis=None, dtype=None, keepdims=False):
+        return sum(self, axis, dtype, keepdims=keepdims)
+
+    def mean(self, axis=None, dtype=None, keepdims=False):
+        return mean(self, axis, dtype, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return max(self, axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return min(self, axis, keepdims=keepdims)
+
+    def astype(self, dtype, copy=True):
+        return to_np(super().astype(dtype, copy=copy))
+
+    def copy(self):
+        return to_np(super().copy())
+
+    def as_in_context(self, context):
+        return to_np(super().as_in_context(context))
+
+    as_in_ctx = as_in_context
+
+    @property
+    def T(self):
+        return self if self.ndim < 2 else self.transpose()
+
+
+# ---- creation --------------------------------------------------------------------------
+
+def array(object, dtype=None, ctx=None):  # noqa: A002  (NumPy's argument name)
+    """An mx.np.ndarray from array-like ``object`` (a NumPy source keeps its dtype, as in
+    NumPy; Python floats give float32, MXNet's default)."""
+    if dtype is None and isinstance(object, _onp.ndarray) and object.dtype != _onp.float64:
+        dtype = object.dtype
+    if dtype is None and isinstance(object, NDArray):
+        dtype = object.dtype
+    return to_np(nd.array(object, ctx=ctx, dtype=dtype))
+
+
+def asarray(obj, dtype=None, ctx=None):
+    return obj if isinstance(obj, ndarray) and dtype in (None, obj.dtype) else array(obj, dtype,
+                                                                                      ctx)
+
+
+def _shape(shape):
+    return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+
+
+def zeros(shape, dtype="float32", order="C", ctx=None):
+    return to_np(nd.zeros(_shape(shape), ctx=ctx, dtype=dtype or "float32"))
+
+
+def ones(shape, dtype="float32", order="C", ctx=None):
+    return to_np(nd.ones(_shape(shape), ctx=ctx, dtype=dtype or "float32"))
+
+
+def full(shape, fill_value, dtype=None, order="C", ctx=None):
+    return to_np(nd.full(_shape(shape), fill_value, ctx=ctx, dtype=dtype or "float32"))
+
+
+def empty(shape, dtype="float32", order="C", ctx=None):
+    return zeros(shape, dtype, order, ctx)
+
+
+def zeros_like(a, dtype=None):
+    return zeros(a.shape, dtype or a.dtype, ctx=a.context)
+
+
+def ones_like(a, dtype=None):
+    return ones(a.shape, dtype or a.dtype, ctx=a.context)
+
+
+def full_like(a, fill_value, dtype=None):
+    return full(a.shape, fill_value, dtype or a.dtype, ctx=a.context)
+
+
+def arange(start, stop=None, step=1, dtype="float32", ctx=None):
+    if stop is None:
+        start, stop = 0, start
+    return to_np(nd.arange(start, stop, step, ctx=ctx, dtype=dtype or "float32"))
+
+
+def linspace(start, stop, num=50, endpoint=True, dtype="float32", ctx=None):
+    return to_np(nd.linspace(start, stop, num, endpoint=endpoint, ctx=ctx,
+                           dtype=dtype or "float32"))
+
+
+def eye(N, M=None, k=0, dtype="float32", ctx=None):  # noqa: N803  (NumPy's names)
+    return to_np(nd.eye(N, M or 0, k, ctx=ctx, dtype=dtype or "float32"))
+
+
+# ---- shape manipulation --------------------------------------------------------------
+
+def concatenate(seq, axis=0):
+    """Join arrays along an existing axis (``axis=None`` flattens them first)."""
+    if axis is None:
+        seq, axis = [a.reshape(-1) for a in seq], 0
+    return to_np(nd.concat(*seq, dim=axis))
+
+
+def stack(arrays, axis=0):
+    return to_np(nd.stack(*arrays, axis=axis))
+
+
+def _split_points(size, sections, even):
+    """Start offsets of the pieces of ``size`` items (NumPy's split rules)."""
+    if not isinstance(sections, numbers.Integral):
+        return [0] + [int(i) for i in sections]
+    if even and size % sections:
+        raise ValueError("array split does not result in an equal division")
+    each, extra = divmod(size, sections)
+    return [i * each + builtins.min(i, extra) for i in range(sections)]
+
+
+def _split(ary, sections, axis, even):
+    size = ary.shape[axis]
+    starts = _split_points(size, sections, even)
+    ends = starts[1:] + [size]
+    return [to_np(nd.slice_axis(ary, axis=axis, begin=b, end=e if e > b else b))
+            for b, e in zip(starts, ends)]
+
+
+def split(ary, indices_or_sections, axis=0):
+    """Equal pieces (a number of sections) or pieces between indices."""
+    return _split(ary, indices_or_sections, axis, even=True)
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    """As `split`, but the first pieces are one longer when the size does not divide."""
+    return _split(ary, indices_or_sections, axis, even=False)
+
+
+def reshape(a, newshape, order="C"):
+    return asarray(a).reshape(newshape)
+
+
+def transpose(a, axes=None):
+    return to_np(nd.transpose(a, axes=() if axes is None else tuple(axes)))
+
+
+def swapaxes(a, axis1, axis2):
+    return to_np(nd.swapaxes(a, dim1=axis1, dim2=axis2))
+
+
+def expand_dims(a, axis):
+    return to_np(nd.expand_dims(a, axis=axis))
+
+
+def squeeze(a, axis=None):
+    axes = range(a.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+    axes = {i % a.ndim for i in axes}
+    return asarray(a).reshape(tuple(s for i, s in enumerate(a.shape) if i not in axes or s != 1))
+
+
+# ---- reductions ----------------------------------------------------------------------
+
+def _reduce(name, a, axis, dtype, keepdims):
+    out = getattr(nd, name)(a, axis=axis, keepdims=keepdims)
+    if dtype is not None:
+        out = out.astype(dtype)
+    return to_np(_full_reduction(out, axis, keepdims))
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001
+    return _reduce("sum", a, axis, dtype, keepdims)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False):
+    return _reduce("mean", a, axis, dtype, keepdims)
+
+
+def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    return _reduce("max", a, axis, None, keepdims)
+
+
+def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    return _reduce("min", a, axis, None, keepdims)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False):
+    return _reduce("prod", a, axis, dtype, keepdims)
+
+
+def argmax(a, axis=None):
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    return to_np(nd.argmax(a, axis=axis).astype("int64"))
+
+
+def argmin(a, axis=None):
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    return to_np(nd.argmin(a, axis=axis).astype("int64"))
+
+
+def dot(a, b):
+    """NumPy's dot: a 1-d by 1-d product is 0-d."""
+    out = to_np(nd.dot(a, b))
+    return out.reshape(()) if a.ndim == 1 and b.ndim == 1 else out
+
+
+def matmul(a, b):
+    if a.ndim <= 2 and b.ndim <= 2:
+        return dot(a, b)
+    return to_np(nd.batch_dot(a, b))
+
+
+# ---- element-wise ----------------------------------------------------------------------
+
+def _binary(name):
+    def fn(x1, x2, out=None):
+        return to_np(getattr(nd, name)(x1, x2))
+    fn.__name__ = name
+    fn.__doc__ = f"Element-wise {name}, broadcasting; either side may be a scalar."
+    return fn
+
+
+add, subtract, multiply, divide, power = (_binary(n) for n in (
+    "add", "subtract", "multiply", "divide", "power"))
+maximum, minimum, equal, not_equal = (_binary(n) for n in (
+    "maximum", "minimum", "equal", "not_equal"))
+greater, greater_equal, less, less_equal = (_binary(n) for n in (
+    "greater", "greater_equal", "lesser", "lesser_equal"))
+true_divide = divide
+
+
+def _unary(name):
+    def fn(x, out=None):
+        return to_np(getattr(nd, name)(x))
+    fn.__name__ = name
+    fn.__doc__ = f"Element-wise {name}."
+    return fn
+
+
+exp, log, sqrt, square, abs, tanh = (_unary(n) for n in (  # noqa: A001
+    "exp", "log", "sqrt", "square", "abs", "tanh"))
+sin, cos, negative, sign, floor, ceil = (_unary(n) for n in (
+    "sin", "cos", "negative", "sign", "floor", "ceil"))
+absolute = abs
+
+
+def where(condition, x, y):
+    return to_np(nd.where(condition, x, y))
+
+
+def clip(a, a_min, a_max):
+    return to_np(nd.clip(a, a_min, a_max))
