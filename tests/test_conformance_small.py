@@ -50,3 +50,29 @@ def test_binding_a_gradient_through_batch_take_is_an_error():
     with pytest.raises(mx.base.MXNetError, match="batch_take is non-differentiable"):
         y.simple_bind(mx.cpu(), x=(3, 2), idx=(3,), type_dict=types)
     y.simple_bind(mx.cpu(), grad_req="null", x=(3, 2), idx=(3,), type_dict=types).forward()
+
+
+def test_np_reshape_to_a_different_size_is_an_mxnet_error():
+    import pytest
+    a = mx.np.ones((4, 5))
+    assert a.reshape((-1,)).shape == (20,)
+    for bad in (lambda: a.reshape((1,)), lambda: mx.np.reshape(a, (3,)),
+                lambda: mx.np.reshape(a, (-1, 3))):
+        with pytest.raises(mx.base.MXNetError):
+            bad()
+
+
+def test_np_random_choice():
+    import pytest
+    mx.random.seed(3)
+    draws = mx.np.random.choice(5, size=(2, 3))
+    assert isinstance(draws, mx.np.ndarray) and draws.shape == (2, 3)
+    assert set(draws.asnumpy().ravel().tolist()) <= set(range(5))
+    assert mx.np.random.choice(5).shape == ()
+    assert sorted(mx.np.random.choice(4, 4, replace=False).asnumpy().tolist()) == [0, 1, 2, 3]
+    picked = mx.np.random.choice(mx.np.array([10., 20., 30.]), 4, p=mx.np.array([0., 1., 0.]))
+    assert picked.asnumpy().tolist() == [20.] * 4
+    with pytest.raises(mx.base.MXNetError):
+        mx.np.random.choice(2, 3, replace=False)
+    with pytest.raises(TypeError):
+        mx.np.random.choice(shape=())
