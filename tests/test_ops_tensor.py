@@ -388,7 +388,9 @@ def test_shape_rules_fill_unknown_inputs():
     assert infer("stack", {"num_args": 2}, [None, None]) == ([None, None], [None])
     assert infer("pick", {}, [(3, 4), None]) == ([(3, 4), (3,)], [(3,)])
     assert infer("pick", {"keepdims": True}, [(3, 4), None]) == ([(3, 4), (3, 1)], [(3, 1)])
-    assert infer("where", {}, [None, None, (2, 3)]) == ([None, (2, 3), (2, 3)], [(2, 3)])
+    # MXNet's where infers nothing until the condition's shape is known
+    assert infer("where", {}, [None, None, (2, 3)]) == ([None, None, (2, 3)], [None])
+    assert infer("where", {}, [(2,), None, (2, 3)]) == ([(2,), (2, 3), (2, 3)], [(2, 3)])
     for name, out in [("SequenceMask", (4, 2, 3)), ("SequenceLast", (2, 3)),
                       ("SequenceReverse", (4, 2, 3))]:
         assert infer(name, {"use_sequence_length": True}, [(4, 2, 3), None]) == (

@@ -19,6 +19,7 @@ from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..symbol.inference import given_values, solve
+from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
 from .placed import StagedPrograms, node_contexts
 from .programs import optimizer_update, programs_for
@@ -64,6 +65,7 @@ class Executor:
         ``group2ctx`` places node groups on other contexts (see ``lowering.placed``)."""
         self._symbol = symbol
         graph = self._graph = symbol.graph
+        self._eliminate_common_expr = common_expr_enabled()  # read at bind, as MXNet
         self._ctx = ctx
         self._group2ctx = group2ctx
         self._arg_names = symbol.list_arguments()
@@ -82,6 +84,7 @@ class Executor:
         self._entry_shapes = entry_shapes
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
+        _check_gradient_defined(graph, diff)
         contexts = node_contexts(graph, ctx, group2ctx)
         arrays = [*self.arg_arrays, *self.aux_arrays, *self.grad_dict.values()]
         if len({*contexts.values(), *(a.context for a in arrays)}) > 1:
@@ -355,6 +358,13 @@ class Executor:
                                   NDArray(value_of[(id(source), j)], self._ctx))
             self._monitor(name, NDArray(value, self._ctx))
 
+    def get_optimized_symbol(self):
+        """The bound symbol after the bind-time graph passes (common expressions merged
+        unless ``MXNET_ELIMINATE_COMMON_EXPR=0``); the program computes the same values."""
+        if not self._eliminate_common_expr:
+            return self._symbol
+        return type(self._symbol)(eliminate_common_expr(self._graph))
+
     def debug_str(self):
         """A readable listing of the bound graph: each node, its inputs and shapes."""
         lines = [f"Symbol outputs: {self._symbol.list_outputs()}"]
@@ -395,6 +405,21 @@ class Executor:
             if id(node) in from_args and id(node) in to_heads:
                 total += sum(size((id(i), k)) for i, k in node.inputs)
         return total
+
+
+def _check_gradient_defined(graph, diff):
+    """MXNet's bind-time error for a gradient of ``diff`` that must pass through an operator
+    without one (BlockGrad stops the gradient before it gets there)."""
+    stack, seen = [node for node, _ in graph.heads], set()
+    while diff and stack:
+        node = stack.pop()
+        if id(node) in seen or node.op is None or node.op is _BLOCK_GRAD:
+            continue
+        seen.add(id(node))
+        if node.op.gradient_undefined and any(n in node.variables for n in diff):
+            raise MXNetError(f"Operator {node.op.name} is non-differentiable because it "
+                             f"didn't register FGradient attribute (node {node.name})")
+        stack.extend(child for child, _ in node.inputs)
 
 
 def _needs_no_head_grad(node):

@@ -3,6 +3,7 @@ shape ``()``, NumPy's names and signatures), and the creation and math functions
 return it. Every function runs a registry operator, so results record on the autograd
 tape and hybridized blocks see the same operators."""
 import builtins
+import math as _math
 import numbers
 
 import numpy as _onp
@@ -91,6 +92,8 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
         if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
             shape = shape[0]
         shape = tuple(int(s) for s in shape)
+        if -1 not in shape and _math.prod(shape) != self.size:
+            raise MXNetError(f"cannot reshape array of shape {self.shape} into {shape}")
         if shape and -1 not in shape and 0 not in shape:
             return to_np(super().reshape(shape))
         return to_np(self._apply(_NP_RESHAPE, (self,), {"newshape": shape, "order": order}))

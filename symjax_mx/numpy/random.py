@@ -2,10 +2,11 @@
 mx.np.ndarray; seeded by ``mx.random.seed``."""
 import numbers
 
-from ..ndarray import random as _nd_random
+from ..base import MXNetError
+from ..ndarray import arange as _nd_arange, random as _nd_random
 from .multiarray import to_np
 
-__all__ = ["uniform", "normal", "randint", "rand"]
+__all__ = ["uniform", "normal", "randint", "rand", "choice"]
 
 
 def _draw(sample, size, **params):
@@ -35,3 +36,36 @@ def randint(low, high=None, size=None, dtype=None, ctx=None):
 def rand(*size):
     """Samples from [0, 1) of shape ``size``."""
     return uniform(size=size or None)
+
+
+def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
+    """Samples of ``a`` (an array, or ``range(a)`` for an int): uniform, or by the
+    probabilities ``p``; without ``replace`` no element is drawn twice."""
+    n = int(a) if isinstance(a, numbers.Integral) else len(a)
+    count = 1 if size is None else size if isinstance(size, numbers.Integral) \
+        else int(_prod(size))
+    if p is not None:
+        if not replace:
+            raise MXNetError("np.random.choice: sampling with p needs replace=True")
+        index = _nd_random.multinomial(to_np(p).as_nd_ndarray(), shape=(count,))
+    elif replace:
+        index = _nd_random.randint(0, n, shape=(count,), dtype="int64", ctx=ctx)
+    elif count > n:
+        raise MXNetError(f"np.random.choice: cannot take {count} samples from {n} "
+                         f"without replacement")
+    else:
+        index = _nd_random.shuffle(_nd_arange(0, n, dtype="int64", ctx=ctx))[:count]
+    picked = index if isinstance(a, numbers.Integral) else to_np(a).as_nd_ndarray().take(index)
+    shape = () if size is None else (size,) if isinstance(size, numbers.Integral) else size
+    result = to_np(picked).reshape(tuple(shape))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def _prod(shape):
+    total = 1
+    for n in shape:
+        total *= int(n)
+    return total

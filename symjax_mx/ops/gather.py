@@ -30,6 +30,7 @@ def _batch_take_shape(a, indices, params):
 
 register("batch_take", simple_compute(_batch_take), inputs=("a", "indices"),
          shape_rule=output_shape_rule(_batch_take_shape), dtype_rule=_first_dtype,
+         gradient_undefined=True,
          doc="out[i] = a[i, indices[i]]: one element per row (indices clipped to the row).")
 
 

@@ -260,6 +260,11 @@ class Operator:
                                          # FMutateInputs): written on every call, not only
                                          # in training
     input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables
+    needs_known_shapes: tuple = ()       # input positions whose shape must be fully known
+                                         # before the shape rule says anything (MXNet's
+                                         # shape_is_known checks): never probed
+    gradient_undefined: bool = False     # MXNet registers no gradient: binding for a
+                                         # gradient that must pass through it is an error
     aliases: tuple = ()
     doc: str = ""
 

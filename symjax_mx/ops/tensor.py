@@ -316,6 +316,8 @@ register("one_hot", simple_compute(_one_hot), inputs=("indices",), differentiabl
 
 def _where_shape_rule(op, params, in_shapes):
     cond, x, y = in_shapes
+    if cond is None:  # MXNet infers nothing until the condition's shape is known
+        return list(in_shapes), [None]
     x = y if x is None else tuple(x)
     y = x if y is None else tuple(y)
     if x != y:
@@ -344,7 +346,7 @@ def _where(cond, x, y):
 
 
 register("where", simple_compute(_where), inputs=("condition", "x", "y"),
-         shape_rule=_where_shape_rule, dtype_rule=_where_dtype_rule,
+         shape_rule=_where_shape_rule, dtype_rule=_where_dtype_rule, needs_known_shapes=(0,),
          doc="x where condition is nonzero, else y; a 1-D condition selects rows of x and y.")
 
 

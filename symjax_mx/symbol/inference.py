@@ -150,7 +150,8 @@ def _shape_step(node, in_shapes, out_shapes):
     known = () if op.shape_from_outputs is None else full_outs
     ins, outs = op.infer_shape(params, [s if _full(s) else None for s in in_shapes], known)
     findings = [(list(ins), list(outs))]
-    if any(_partial(s) for s in in_shapes):
+    if any(_partial(s) for s in in_shapes) and not any(
+            _partial(in_shapes[j]) for j in op.needs_known_shapes):
         findings.append(_probe(op, params, in_shapes, out_shapes))
         if op.shape_from_outputs is not None and any(s is not None for s in full_outs):
             # partly known inputs completed from known outputs (Reshape, _rnn_param_concat)
