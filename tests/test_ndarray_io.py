@@ -156,7 +156,7 @@ def test_dlpack_round_trip():
     c = mx.nd.from_dlpack(np.arange(3, dtype=np.int32))
     assert c.dtype == np.int32 and c.asnumpy().tolist() == [0, 1, 2]
     np.testing.assert_array_equal(np.from_dlpack(a), [1.5, 2.5, 3.5])
-    with pytest.raises(TypeError, match="needs an object with __dlpack__"):
+    with pytest.raises(TypeError, match="needs a DLPack capsule or an object with __dlpack__"):
         mx.nd.from_dlpack([1, 2])
 
 

@@ -464,7 +464,7 @@ def test_matmul_gradients(name, lhs, rhs, params):
     ("dot", (2, 4), (4, 5, 3), {"transpose_b": True}, r"lhs shape \(2, 4\) and rhs shape "
                                                       r"\(4, 5, 3\) do not match"),
     ("dot", (3,), (3,), {"transpose_a": True}, "dot: cannot transpose vectors"),
-    ("dot", (2, 3), (3, 4), {"forward_stype": "csr"}, "only dense output is supported"),
+    ("dot", (2, 3), (3, 4), {"forward_stype": "bsr"}, "forward_stype must be None"),
     ("batch_dot", (2, 3, 4), (2, 5, 4), {}, r"batch_dot: lhs shape \(2, 3, 4\) and rhs shape "
                                             r"\(2, 5, 4\) do not match .*contracting 4 with 5"),
     ("batch_dot", (2, 3, 4), (3, 4, 5), {}, "the leading batch dimensions differ"),

@@ -360,6 +360,9 @@ def _read_sparse(r, stype, where):
                              f"{aux_flag} at byte {r.pos - 4}")
         aux_shape = _read_shape_dims(r, "q", r.u32(f"{where}'s aux {i} ndim"), where)
         aux_specs.append((aux_shape, TYPE_FLAGS[aux_flag]))
+    indices = aux_specs[-1][0]
+    if 0 in storage and indices:  # MXNet leaves it empty on a cast_storage result: the
+        storage = (indices[0],) + (shape[1:] if stype == 1 else ())  # indices tell its size
     data = _read_raw(r, storage, TYPE_FLAGS[flag], f"{where}'s data")
     aux = tuple(_read_raw(r, s, t, f"{where}'s aux {i}").astype(np.int64)
                 for i, (s, t) in enumerate(aux_specs))

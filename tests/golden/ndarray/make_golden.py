@@ -19,7 +19,8 @@ Regenerate (needs a Python with mxnet 1.9.1; symjax_mx itself never imports mxne
 * ``np_shape_v3.params`` -- ``[mx.nd.array(3.0), mx.nd.array([1.5, 2.5]), zeros (2, 0)]`` saved
   under ``mx.util.set_np_shape(True)``: MXNet writes the V3 layout (magic 0xF993FACA, i32 ndim).
   It loads back only in np-shape mode (checked below).
-* ``sparse_csr.params`` -- a CSR array saved by MXNet, which symjax_mx must reject.
+* ``sparse_csr.params`` / ``sparse_rsp.params`` -- CSR and row_sparse arrays made by
+  ``tostype`` and saved by MXNet (whose files then record an empty storage shape).
 
 Every dtype MXNet 1.9.1 supports (float32, float64, float16, uint8, int8, int32, int64, bool) can
 be created with ``mx.nd.array(np_array, dtype=...)``, so none is left out.
@@ -98,6 +99,8 @@ def main():
                    [mx.nd.array(3.0), mx.nd.array([1.5, 2.5]), mx.nd.zeros((2, 0))])
     csr = mx.nd.array([[0, 1.5, 0], [2.0, 0, 0]]).tostype("csr")
     mx.nd.save(path("sparse_csr.params"), [csr])
+    rsp = mx.nd.array([[0, 0], [1.5, 2], [0, 0]]).tostype("row_sparse")
+    mx.nd.save(path("sparse_rsp.params"), [rsp])
 
     # Everything real MXNet can read back must hold the golden values.
     loaded = mx.nd.load(path("list.params"))
@@ -115,6 +118,7 @@ def main():
         assert [a.shape for a in v3] == [(), (2,), (2, 0)], [a.shape for a in v3]
         assert float(v3[0].asnumpy()) == 3.0
     assert mx.nd.load(path("sparse_csr.params"))[0].stype == "csr"
+    assert mx.nd.load(path("sparse_rsp.params"))[0].indices.asnumpy().tolist() == [1]
 
     for name in sorted(os.listdir(HERE)):
         if name.endswith(".params"):
