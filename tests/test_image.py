@@ -2,6 +2,7 @@
 mx.io.ImageRecordIter, against MXNet 1.9.1's outputs (tests/golden/recordio/)."""
 import json
 from pathlib import Path
+import warnings
 
 import numpy as np
 import pytest
@@ -222,6 +223,14 @@ def test_image_record_iter_last_batch_and_errors():
     with pytest.raises(mx.MXNetError, match="smaller than input shape"):
         list(mx.io.ImageRecordIter(path_imgrec=str(GOLDEN / "images.rec"), label_width=2,
                                    data_shape=(3, 30, 30), batch_size=2))
+
+
+def test_image_record_iter_warns_about_augmentations_it_does_not_apply():
+    with pytest.warns(UserWarning, match="max_shear_ratio, random_h are not applied"):
+        _record_iter(max_shear_ratio=0.1, random_h=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _record_iter(max_shear_ratio=0.0)   # MXNet's defaults say nothing
 
 
 def test_image_iter_reads_a_list_file(tmp_path, image_files):

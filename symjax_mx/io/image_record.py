@@ -13,6 +13,7 @@ these steps is MXNet's error, as are unknown parameters.
 """
 import math
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -42,6 +43,10 @@ _PCA_EIGVAL = np.array([55.46, 4.794, 1.148])
 _PCA_EIGVEC = np.array([[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.8140],
                         [-0.5836, -0.6948, 0.4203]])
 _GREY = np.array([0.299, 0.587, 0.114])
+
+
+# Augmentations MXNet's iterator has that this one accepts but does not apply.
+_NOT_APPLIED = ("max_shear_ratio", "random_h", "random_s", "random_l", "max_random_illumination")
 
 
 def _resize(image, width, height, interp):
@@ -153,6 +158,10 @@ class ImageRecordIter(MXDataIter):
             raise MXNetError(f"ImageRecordIter: Cannot find argument {unknown[0]!r}; valid "
                              f"arguments are path_imgrec, data_shape, batch_size, "
                              f"{', '.join(sorted(_DEFAULTS))}")
+        ignored = sorted(k for k in _NOT_APPLIED if k in kwargs and kwargs[k] != _DEFAULTS[k])
+        if ignored:
+            warnings.warn(f"ImageRecordIter: {', '.join(ignored)} are not applied here (the "
+                          f"images are not sheared, HLS-jittered or re-lit)", stacklevel=2)
         p = _Params(dict(_DEFAULTS, **kwargs))
         if not path_imgrec:
             raise MXNetError("ImageRecordIter: Required parameter path_imgrec is not presented")
