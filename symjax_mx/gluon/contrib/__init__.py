@@ -1,4 +1,4 @@
 """Gluon's contributed blocks (``mx.gluon.contrib``)."""
-from . import data, nn, rnn
+from . import cnn, data, nn, rnn
 
-__all__ = ["data", "nn", "rnn"]
+__all__ = ["cnn", "data", "nn", "rnn"]
