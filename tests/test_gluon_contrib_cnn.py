@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 import symjax_mx as mx
-from symjax_mx.gluon import nn
 from symjax_mx.gluon.contrib.cnn import DeformableConvolution, ModulatedDeformableConvolution
 
 
