@@ -10,11 +10,12 @@ __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
            "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "ReflectionPad2D"]
 
 
-def _tuple(value, n):
+def window_tuple(value, n):
+    """``value`` as an n-tuple: a number is repeated n times."""
     return (value,) * n if isinstance(value, Number) else tuple(value)
 
 
-def _weight_shape(op_name, layout, channels, in_channels, groups, kernel):
+def weight_shape(op_name, layout, channels, in_channels, groups, kernel):
     """The weight's shape (0 for the unknown input channels), as MXNet's partial shape
     inference gives it."""
     if op_name == "Deconvolution":
@@ -38,13 +39,13 @@ class _Conv(HybridBlock):
             self._in_channels = in_channels
             n = len(kernel_size)
             self._op_name = op_name
-            self._kwargs = {"kernel": kernel_size, "stride": _tuple(strides, n),
-                            "dilate": _tuple(dilation, n), "pad": _tuple(padding, n),
+            self._kwargs = {"kernel": kernel_size, "stride": window_tuple(strides, n),
+                            "dilate": window_tuple(dilation, n), "pad": window_tuple(padding, n),
                             "num_filter": channels, "num_group": groups,
                             "no_bias": not use_bias, "layout": layout}
             if adj is not None:
                 self._kwargs["adj"] = adj
-            shape = _weight_shape(op_name, layout, channels, in_channels, groups, kernel_size)
+            shape = weight_shape(op_name, layout, channels, in_channels, groups, kernel_size)
             self.weight = self.params.get("weight", shape=shape, init=weight_initializer,
                                           allow_deferred_init=True)
             if use_bias:
@@ -73,7 +74,7 @@ class _Conv(HybridBlock):
 
 def _conv_class(name, n, layout, transpose):
     def check(kernel_size):
-        kernel_size = _tuple(kernel_size, n)
+        kernel_size = window_tuple(kernel_size, n)
         if len(kernel_size) != n:
             raise AssertionError(f"kernel_size must be a number or a list of {n} ints")
         return kernel_size
@@ -83,7 +84,7 @@ def _conv_class(name, n, layout, transpose):
                      output_padding=(0,) * n, dilation=(1,) * n, groups=1, layout=layout,
                      activation=None, use_bias=True, weight_initializer=None,
                      bias_initializer="zeros", in_channels=0, **kwargs):
-            self.outpad = _tuple(output_padding, n)
+            self.outpad = window_tuple(output_padding, n)
             _Conv.__init__(self, channels, check(kernel_size), strides, padding, dilation,
                            groups, layout, in_channels, activation, use_bias,
                            weight_initializer, bias_initializer, op_name="Deconvolution",
@@ -118,8 +119,8 @@ class _Pooling(HybridBlock):
         super().__init__(**kwargs)
         n = len(pool_size)
         strides = pool_size if strides is None else strides
-        self._kwargs = {"kernel": pool_size, "stride": _tuple(strides, n),
-                        "pad": _tuple(padding, n), "global_pool": global_pool,
+        self._kwargs = {"kernel": pool_size, "stride": window_tuple(strides, n),
+                        "pad": window_tuple(padding, n), "global_pool": global_pool,
                         "pool_type": pool_type, "layout": layout,
                         "pooling_convention": "full" if ceil_mode else "valid"}
         if count_include_pad is not None:
@@ -143,12 +144,12 @@ def _pool_class(name, n, layout, pool_type):
     if pool_type == "max":
         def __init__(self, pool_size=(2,) * n, strides=None, padding=0, layout=layout,
                      ceil_mode=False, **kwargs):
-            _Pooling.__init__(self, _tuple(pool_size, n), strides, padding, ceil_mode, False,
+            _Pooling.__init__(self, window_tuple(pool_size, n), strides, padding, ceil_mode, False,
                               "max", layout, **kwargs)
     else:
         def __init__(self, pool_size=(2,) * n, strides=None, padding=0, ceil_mode=False,
                      layout=layout, count_include_pad=True, **kwargs):
-            _Pooling.__init__(self, _tuple(pool_size, n), strides, padding, ceil_mode, False,
+            _Pooling.__init__(self, window_tuple(pool_size, n), strides, padding, ceil_mode, False,
                               "avg", layout, count_include_pad, **kwargs)
     return type(name, (_Pooling,), {"__init__": __init__,
                                     "__doc__": f"{n}-d {pool_type} pooling."})

@@ -3,7 +3,7 @@ plain convolution learns the sampling offsets (and, modulated, the masks) that t
 registry's deformable convolution operators then use."""
 from ...block import HybridBlock
 from ...nn import Activation
-from ...nn.conv_layers import _tuple, _weight_shape
+from ...nn.conv_layers import window_tuple, weight_shape
 
 
 class DeformableConvolution(HybridBlock):
@@ -24,9 +24,9 @@ class DeformableConvolution(HybridBlock):
         super().__init__(prefix=prefix, params=params)
         if layout not in ("NCHW", "NHWC"):
             raise AssertionError("Only supports 'NCHW' and 'NHWC' layout for now")
-        kernel = _tuple(kernel_size, 2)
-        window = {"kernel": kernel, "stride": _tuple(strides, 2), "dilate": _tuple(dilation, 2),
-                  "pad": _tuple(padding, 2), "num_group": groups, "layout": layout}
+        kernel = window_tuple(kernel_size, 2)
+        window = {"kernel": kernel, "stride": window_tuple(strides, 2), "dilate": window_tuple(dilation, 2),
+                  "pad": window_tuple(padding, 2), "num_group": groups, "layout": layout}
         self._split = 2 * kernel[0] * kernel[1] * num_deformable_group
         offset_channels = self._fields_per_tap * kernel[0] * kernel[1] * num_deformable_group
         self._kwargs_offset = dict(window, num_filter=offset_channels,
@@ -36,14 +36,14 @@ class DeformableConvolution(HybridBlock):
         with self.name_scope():
             self.offset_weight = self.params.get(
                 "offset_weight", init=offset_weight_initializer, allow_deferred_init=True,
-                shape=_weight_shape("Convolution", layout, offset_channels, in_channels,
+                shape=weight_shape("Convolution", layout, offset_channels, in_channels,
                                     groups, kernel))
             self.offset_bias = self.params.get(
                 "offset_bias", shape=(offset_channels,), init=offset_bias_initializer,
                 allow_deferred_init=True) if offset_use_bias else None
             self.deformable_conv_weight = self.params.get(
                 "deformable_conv_weight", init=weight_initializer, allow_deferred_init=True,
-                shape=_weight_shape("Convolution", layout, channels, in_channels, groups,
+                shape=weight_shape("Convolution", layout, channels, in_channels, groups,
                                     kernel))
             self.deformable_conv_bias = self.params.get(
                 "deformable_conv_bias", shape=(channels,), init=bias_initializer,
