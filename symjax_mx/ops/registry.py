@@ -24,6 +24,7 @@ The contract every operator follows:
   RNN's begin states from their consumers this way).
 """
 import ast
+import functools
 import sys
 import types
 from dataclasses import dataclass, field
@@ -272,10 +273,16 @@ class Operator:
         if self.differentiable is None:
             self.differentiable = not self.random
 
-    @property
+    @functools.cached_property
     def traced_params(self):
         """Names of the parameters imperative calls pass as runtime values."""
         return frozenset(name for name, spec in self.params.items() if spec.traced)
+
+    @functools.cached_property
+    def _kernel_checks(self):
+        """(name, check) of the parameters with a kernel check, in schema order."""
+        return tuple((name, spec.kernel_check) for name, spec in self.params.items()
+                     if spec.kernel_check is not None)
 
     def input_names(self, params):
         return tuple(self.inputs(params) if callable(self.inputs) else self.inputs)
@@ -295,9 +302,9 @@ class Operator:
 
     def kernel_check_error(self, params):
         """The error of the first parameter that fails its kernel check, or None."""
-        for name, spec in self.params.items():
-            if spec.kernel_check is not None and params.get(name) is not None:
-                requirement = spec.kernel_check(params[name])
+        for name, check in self._kernel_checks:
+            if params.get(name) is not None:
+                requirement = check(params[name])
                 if requirement is not None:
                     return KernelCheckFailed(
                         f"operator {self.name}: invalid value for parameter {name}: must be "
