@@ -21,7 +21,7 @@ from . import x64
 from .base import MXNetError
 from .lowering.graph import LoweredGraph
 from .ndarray import NDArray
-from .ndarray import tape
+from .ndarray import deferred, tape
 from .ndarray.tape import NOT_IN_GRAPH, STATE, TapeNode, variable
 from .ops.registry import Operator
 from .symbol.graph import Graph, Node
@@ -160,7 +160,7 @@ def _collect(heads):
 
 
 def _graph(order, heads):
-    """The recorded nodes as a Graph of the IR, and each node's name there."""
+    """The recorded nodes as a Graph of the IR, each node's name there, and its node."""
     made, names = {}, []
     for position, node in enumerate(order):
         if node.op is None:
@@ -172,7 +172,8 @@ def _graph(order, heads):
             made[id(node)] = Node(node.op, name, attrs, node.params,
                                   [(made[id(child)], index) for child, index in node.inputs])
         names.append(name)
-    return Graph([(made[id(node)], index) for node, index in heads]), names
+    graph = Graph([(made[id(node)], index) for node, index in heads])
+    return graph, names, [made[id(node)] for node in order]
 
 
 class _Plan:
@@ -181,29 +182,35 @@ class _Plan:
 
     traces = 0  # how many gradient programs were traced (compiled), for tests and benchmarks
 
-    def __init__(self, order, heads):
-        graph, names = _graph(order, heads)
+    def __init__(self, order, heads, modes):
+        graph, names, nodes = _graph(order, heads)
         self.lowered = LoweredGraph(graph, {})
         self.leaf_names = [name for node, name in zip(order, names) if node.op is None]
         self.leaf_index = {name: i for i, name in enumerate(self.leaf_names)}
         self.key_names = [name for node, name in zip(order, names) if node.key is not None]
-        self.known_names = [name for node, name in zip(order, names) if _keeps_outputs(node)]
+        self.known_names = [name for name, mode in zip(names, modes) if mode is _KEEP]
+        self.fill_nodes = [node for node, mode in zip(nodes, modes) if mode is _FILL]
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
         self._programs = {}
         self._grad_ops = {}
 
     def heads(self, leaves, keys, known=None):
-        """(head values, new values of the auxiliary states updated in training mode);
-        ``known`` are the recorded results of the nodes that kept them (default: all are
+        """(head values, (new values of the auxiliary states updated in training mode,
+        the results of the nodes whose deferred outputs the backward fills)); ``known``
+        are the recorded results of the nodes that kept them (default: all are
         recomputed)."""
-        return self.lowered(dict(zip(self.leaf_names, leaves)), {}, None, self.train,
-                            dict(zip(self.key_names, keys)),
-                            None if known is None else dict(zip(self.known_names, known)))
+        lowered, values = self.lowered, {}
+        new_aux = lowered.evaluate(lowered.nodes, values, dict(zip(self.leaf_names, leaves)),
+                                   {}, None, self.train, dict(zip(self.key_names, keys)),
+                                   known=None if known is None else dict(zip(self.known_names,
+                                                                             known)))
+        filled = [tuple(values[id(node)]) for node in self.fill_nodes]
+        return [values[id(node)][i] for node, i in lowered.heads], (new_aux, filled)
 
     def gradients(self, diff, leaves, keys, head_grads, known=None):
-        """(gradients of the heads with respect to the leaves at positions ``diff``, new
-        auxiliary states by leaf name); a head gradient None means ones."""
+        """(gradients of the heads with respect to the leaves at positions ``diff``, (new
+        auxiliary states by leaf name, filled results)); a head gradient None means ones."""
         def run(diff_values):
             values = list(leaves)
             for position, value in zip(diff, diff_values):
@@ -215,16 +222,16 @@ class _Plan:
         return vjp(cotangents)[0], new_aux
 
     def program(self, diff):
-        """Jitted ``(leaves, keys, known, head_grads, previous) -> (gradients, new aux
-        states)``, ``known`` being the recorded results of the nodes that kept them; a
-        gradient with a previous value (grad_req 'add') is added to it."""
+        """Jitted ``(leaves, keys, known, head_grads, previous) -> (gradients, (new aux
+        states, filled results))``, ``known`` being the recorded results of the nodes that
+        kept them; a gradient with a previous value (grad_req 'add') is added to it."""
         fn = self._programs.get(diff)
         if fn is None:
             def run(leaves, keys, known, head_grads, previous):
                 _Plan.traces += 1
-                grads, new_aux = self.gradients(diff, leaves, keys, head_grads, known)
+                grads, side = self.gradients(diff, leaves, keys, head_grads, known)
                 return [g if p is None else p + g.astype(p.dtype)
-                        for g, p in zip(grads, previous)], new_aux
+                        for g, p in zip(grads, previous)], side
             fn = self._programs[diff] = x64.jit(run)
         return fn
 
@@ -251,9 +258,19 @@ _PLANS = collections.OrderedDict()
 _MAX_PLANS = 256  # a graph that changes every step must not keep every program alive
 
 
-def _keeps_outputs(node):
-    """Whether a backward reuses the node's recorded results (floating-point ones only)."""
-    return node.outputs is not None and all(_is_inexact(v.dtype) for v in node.outputs)
+_KEEP, _FILL = "keep", "fill"
+
+
+def _output_mode(node):
+    """What a backward does with a node's recorded results: reuses them (``_KEEP``,
+    floating-point ones only), computes and fills them (``_FILL``: they are deferred and
+    their inputs unchanged), or None (recomputes what the gradient needs)."""
+    outputs = node.outputs
+    if outputs is None:
+        return None
+    if deferred.pending(outputs):
+        return _FILL if deferred.fillable(outputs) else None
+    return _KEEP if all(_is_inexact(v.dtype) for v in outputs) else None
 
 
 _INEXACT = {}
@@ -268,31 +285,35 @@ def _is_inexact(dtype):
 
 def _plan_for(order, position, heads):
     """(the cached plan of this structure, leaf nodes, their values, keys, the recorded
-    results the backward reuses)."""
-    parts, leaves, values, keys, known = [], [], [], [], []
+    results the backward reuses, the deferred results it fills)."""
+    parts, leaves, values, keys, known, fills, modes = [], [], [], [], [], [], []
     for node in order:
         if node.op is None:
             value = node.leaf_value()
             leaves.append(node)
             values.append(value)
             parts.append((value.shape, value.dtype))
+            modes.append(None)
         else:
             if node.key is not None:
                 keys.append(node.key)
-            keeps = _keeps_outputs(node)
-            if keeps:
-                known.append(node.outputs)
-            parts.append((node.op, node.params_key, node.is_train, node.key is not None, keeps,
+            mode = _output_mode(node)
+            if mode is _KEEP:
+                known.append(deferred.values(node.outputs))
+            elif mode is _FILL:
+                fills.append(node.outputs)
+            modes.append(mode)
+            parts.append((node.op, node.params_key, node.is_train, node.key is not None, mode,
                           tuple((position[id(child)], index) for child, index in node.inputs)))
     structure = (tuple(parts), tuple((position[id(node)], index) for node, index in heads))
     plan = _PLANS.get(structure)
     if plan is None:
-        plan = _PLANS[structure] = _Plan(order, heads)
+        plan = _PLANS[structure] = _Plan(order, heads, modes)
         if len(_PLANS) > _MAX_PLANS:
             _PLANS.popitem(last=False)
     else:
         _PLANS.move_to_end(structure)
-    return plan, leaves, values, keys, known
+    return plan, leaves, values, keys, known, fills
 
 
 def _head_grads(heads, head_grads):
@@ -327,6 +348,12 @@ def _update_aux(plan, leaves, new_aux):
         leaves[plan.leaf_index[name]].array._write(value, "backward")
 
 
+def _fill(fills, filled):
+    """Give the deferred results a backward computed their values."""
+    for outputs, values in zip(fills, filled):
+        deferred.fill(outputs, values)
+
+
 def _free(order):
     """Forget the recorded operations of a sub-graph (backward without retain_graph)."""
     for node in order:
@@ -350,14 +377,15 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     heads = _as_list(heads)
     grads_in = _head_grads(heads, head_grads)
     order, position, entries = _collect(heads)
-    plan, leaves, values, keys, known = _plan_for(order, position, entries)
+    plan, leaves, values, keys, known, fills = _plan_for(order, position, entries)
     diff = tuple(i for i, node in enumerate(leaves)
                  if node.is_variable and node.grad_req != "null")
     if not diff:
         raise MXNetError(_NO_VARIABLES)
     previous = [leaves[i].grad._read() if leaves[i].grad_req == "add" else None for i in diff]
-    grads, new_aux = plan.program(diff)(values, keys, known, grads_in, previous)
+    grads, (new_aux, filled) = plan.program(diff)(values, keys, known, grads_in, previous)
     _update_aux(plan, leaves, new_aux)
+    _fill(fills, filled)
     for i, value in zip(diff, grads):
         node = leaves[i]
         target = node.grad
@@ -396,15 +424,17 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         raise MXNetError("grad(create_graph=True): the graph holds the recorded forward of a "
                          "hybridized block, whose gradient cannot be differentiated again; "
                          "call the block without hybridize() for higher-order gradients")
-    plan, leaves, values, keys, known = _plan_for(order, position, entries)
+    plan, leaves, values, keys, known, fills = _plan_for(order, position, entries)
     index = {id(node): i for i, node in enumerate(leaves)}
     for i, var in enumerate(variables):
         if id(var._entry[0]) not in index:
             raise MXNetError(f"Cannot differentiate with respect to the {i + 1}-th variable "
                              f"because it is unreachable from the outputs.")
     diff = tuple(sorted({index[id(v._entry[0])] for v in variables}))
-    grads, new_aux = plan.program(diff)(values, keys, known, grads_in, [None] * len(diff))
+    grads, (new_aux, filled) = plan.program(diff)(values, keys, known, grads_in,
+                                                  [None] * len(diff))
     _update_aux(plan, leaves, new_aux)
+    _fill(fills, filled)
     ctx = heads[0].context
     arrays = [NDArray(g, ctx, "grad") for g in grads]
     if create_graph:

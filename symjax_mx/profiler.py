@@ -181,6 +181,11 @@ def scope(name="<unk>:", append_mode=False):
 
 # --- hooks for the operator layers ------------------------------------------------------
 
+def timing_operators():
+    """Whether operator calls are being timed one by one now."""
+    return _PROFILER.recording
+
+
 def operator_started():
     """The start time of an operator's dispatch when recording, else None."""
     return time.perf_counter() if _PROFILER.recording else None

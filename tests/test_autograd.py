@@ -215,7 +215,7 @@ def test_backward_reuses_recorded_results_instead_of_recomputing_them():
     np.testing.assert_allclose(w2.grad.asnumpy(), np.full((2, 5), 1.2), rtol=1e-6)
     np.testing.assert_allclose(w1.grad.asnumpy(), np.full((5, 3), 1.6), rtol=1e-6)
     order, position, entries = ag._collect([out])
-    plan, leaves, values, keys, known = ag._plan_for(order, position, entries)
+    plan, leaves, values, keys, known, _ = ag._plan_for(order, position, entries)
     program = plan.program((1, 2)).lower(values, keys, known, [None], [None, None])
     # gradients of w2, of the hidden layer and of w1; the hidden layer's forward is reused
     assert program.compile().as_text().count(" dot(") == 3
@@ -373,3 +373,74 @@ def test_attached_gradients_keep_the_array_dtype():
     parts[0].backward()
     assert data.grad.dtype == np.float64
     np.testing.assert_array_equal(data.grad.asnumpy()[:2], 1)
+
+
+def _count_imperative_runs(monkeypatch):
+    from symjax_mx.ndarray import _invoke
+    calls = []
+    original = _invoke.run
+
+    def counting(op, *args, **kwargs):
+        calls.append(op.name)
+        return original(op, *args, **kwargs)
+    monkeypatch.setattr(_invoke, "run", counting)
+    return calls
+
+
+def test_recorded_forward_runs_inside_the_backward_program(monkeypatch):
+    x, w = _var(np.arange(6.0).reshape(2, 3)), _var(np.full((4, 3), 0.5))
+    calls = _count_imperative_runs(monkeypatch)
+    with ag.record():
+        hidden = mx.nd.relu(mx.nd.FullyConnected(x, w, no_bias=True, num_hidden=4))
+        loss = (hidden * hidden).sum()
+    assert loss.shape == (1,) and hidden.dtype == np.float32
+    loss.backward()
+    assert calls == []  # nothing ran one operator at a time
+    expected = np.maximum(np.arange(6.0).reshape(2, 3) @ np.full((3, 4), 0.5), 0)
+    np.testing.assert_allclose(hidden.asnumpy(), expected)
+    np.testing.assert_allclose(loss.asnumpy(), [(expected ** 2).sum()])
+    np.testing.assert_allclose(w.grad.asnumpy(), (2 * expected).T @ np.arange(6.0).reshape(2, 3))
+    assert calls == []  # the backward filled the recorded results in
+
+
+def test_a_recorded_result_read_before_backward_is_computed_then_and_reused():
+    x = _var([1.0, -2.0, 3.0])
+    with ag.record():
+        y = mx.nd.relu(x) * 3
+        np.testing.assert_array_equal(y.asnumpy(), [3.0, 0.0, 9.0])
+        z = (y * y).sum()
+    z.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [18.0, 0.0, 54.0])
+
+
+def test_recorded_results_stay_readable_and_writable_after_their_graph_is_freed():
+    x = _var([1.0, 2.0, 3.0, 4.0])
+    with ag.record():
+        y = x * 2
+        side = y + 1            # not reached by the backward: computed when read
+        tail = y[1:3]           # a view of a recorded result
+        loss = y.sum()
+    loss.backward()
+    np.testing.assert_array_equal(side.asnumpy(), [3.0, 5.0, 7.0, 9.0])
+    np.testing.assert_array_equal(tail.asnumpy(), [4.0, 6.0])
+    tail[:] = 0
+    np.testing.assert_array_equal(y.asnumpy(), [2.0, 0.0, 0.0, 8.0])
+    y += 1
+    np.testing.assert_array_equal(y.asnumpy(), [3.0, 1.0, 1.0, 9.0])
+
+
+def test_a_bad_recorded_call_fails_at_the_call():
+    x = _var(np.ones((2, 3)))
+    with ag.record():
+        with pytest.raises(mx.base.MXNetError):
+            mx.nd.FullyConnected(x, mx.nd.ones((4, 5)), no_bias=True, num_hidden=4)
+
+
+def test_a_recorded_result_keeps_its_value_when_a_variable_is_written_before_backward():
+    x = _var([1.0, 2.0])
+    with ag.record():
+        y = x * x
+    x[:] = 5
+    y.backward()
+    np.testing.assert_array_equal(y.asnumpy(), [1.0, 4.0])  # computed from x at the call
+    np.testing.assert_array_equal(x.grad.asnumpy(), [10.0, 10.0])  # MXNet reads x at backward

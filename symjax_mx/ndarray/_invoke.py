@@ -5,10 +5,13 @@ it per input shape and dtype. Traced parameters (scalars) are runtime arguments.
 Shape and dtype rules run while tracing, so a bad call fails with the operator's own
 message and a good call pays nothing for them.
 """
+import jax
+
 from .. import x64, profiler
 from ..base import MXNetError
 
 _COMPILED = {}
+_AVALS = {}  # (jitted function, input shapes and dtypes, traced types, keyed) -> output avals
 
 
 def _check_rules(op, params, datas):
@@ -62,3 +65,21 @@ def run(op, params, datas, is_train=False, rng=None, num_inputs=None):
     if started is not None:
         profiler.operator_finished(op.name, started)
     return results
+
+
+def output_avals(op, params, datas, is_train=False, rng=None, num_inputs=None):
+    """The shapes and dtypes (``jax.ShapeDtypeStruct``) of the operator's outputs for
+    inputs ``datas`` (anything with ``shape`` and ``dtype``), without running it."""
+    fn, traced = compiled(op, params, is_train, num_inputs)
+    key = (fn, tuple((d.shape, d.dtype) for d in datas), tuple(map(type, traced)),
+           rng is None)
+    avals = _AVALS.get(key)
+    if avals is None:
+        specs = [jax.ShapeDtypeStruct(d.shape, d.dtype) for d in datas]
+        try:
+            avals = _AVALS[key] = jax.eval_shape(fn.jitted, traced, rng, *specs)[0]
+        except MXNetError:
+            raise
+        except Exception as err:  # tracing errors share no public base
+            raise MXNetError(f"operator {op.name} failed: {err}") from None
+    return avals

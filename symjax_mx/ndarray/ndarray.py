@@ -19,7 +19,8 @@ from ..ops.matrix import infer_reshape
 from ..ops.methods import OperatorMethods
 from .. import random_state as random
 from ..util import is_np_shape
-from . import _indexing, _invoke, tape, file_format, pending, storage
+from .. import profiler
+from . import _indexing, _invoke, deferred, tape, file_format, pending, storage
 
 __all__ = ["NDArray", "invoke", "waitall"]
 
@@ -61,6 +62,19 @@ class NDArray(OperatorMethods):
         self._entry = None  # (tape node, output index) while on the autograd tape
 
     @classmethod
+    def _of_deferred(cls, value, ctx, producer):
+        """A dense array whose value (a `deferred.Deferred`) is computed when first read."""
+        array = cls.__new__(cls)
+        array._buffer = value
+        array._base = None
+        array._begin = 0
+        array._shape = value.shape
+        array._ctx = ctx
+        array._producer = producer
+        array._entry = None
+        return array
+
+    @classmethod
     def _view(cls, base, begin, shape):
         view = cls.__new__(cls)
         view._buffer = None
@@ -77,17 +91,20 @@ class NDArray(OperatorMethods):
     def _read(self):
         """The current value as a jax.Array (a slice of the base for a view)."""
         if self._base is None:
-            return self._buffer
-        return _indexing.read_span(self._base._buffer, self._begin, self._shape)
+            data = self._buffer
+            return data if type(data) is not deferred.Deferred else data.force()
+        return _indexing.read_span(self._base._read(), self._begin, self._shape)
 
     def _write(self, data, producer=None):
         """Replace the whole value by ``data`` (same shape), through to the base for views."""
+        if self._entry is not None or (self._base is not None and self._base._entry is not None):
+            deferred.note_write()
         if self._base is None:
             self._buffer = data
             self._producer = producer
         else:
             base = self._base
-            base._buffer = _indexing.write_span(base._buffer, self._begin, data, self._shape)
+            base._buffer = _indexing.write_span(base._read(), self._begin, data, self._shape)
             base._producer = producer
 
     def _root_buffer(self):
@@ -241,7 +258,8 @@ class NDArray(OperatorMethods):
     def wait_to_read(self):
         """Block until the value is computed; errors of the asynchronous work surface here."""
         pending.raise_pending(self)
-        _wait(self._root_buffer(), self._producer if self._base is None else self._base._producer)
+        root = self if self._base is None else self._base
+        _wait(root._read(), root._producer)
 
     def asnumpy(self):
         """A writable numpy copy of the value (waits for it)."""
@@ -487,7 +505,9 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     are updated in place, as are those of an operator that mutates them on every call
     (``op.mutates_aux``: the optimizer updates). An operator without inputs places its outputs on ``ctx``
     (default: the current context). Results are written into ``out`` when given.
-    Under ``autograd.record()`` the call is appended to the tape. ``autograd``'s train
+    Under ``autograd.record()`` the call is appended to the tape, and when an input is on
+    the tape its dense outputs are deferred: the backward computes them in its program
+    (``ndarray.deferred``). ``autograd``'s train
     mode runs the operator in training mode without updating auxiliary states: as in
     MXNet, a recorded operator updates them in the backward pass.
     """
@@ -508,12 +528,17 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
     error = op.kernel_check_error(params)
+    cell = pending.cell_of(inputs, error)
+    if (recording and out is None and cell is None and not is_train and not op.mutates_aux
+            and inputs and _deferrable(inputs)):
+        results = _deferred_call(op, params, inputs, ctx, train, rng, num_inputs)
+        if results is not None:
+            return results[0] if len(results) == 1 else results
     if error is None:
         outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
                                        num_inputs)
     else:
         outputs, new_aux = pending.placeholders(op, params, inputs), ()
-    cell = pending.cell_of(inputs, error)
     stypes = storage.output_stypes(op.name, params, [x.stype for x in inputs],
                                    [x.shape for x in inputs], len(outputs))
     if not inputs:
@@ -544,6 +569,38 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if recording:
         tape.record(op, params, inputs, targets, train, rng, outputs)
     return out
+
+
+def _deferrable(inputs):
+    """Whether a recorded call on ``inputs`` may wait for the backward to compute it: an
+    input is on the tape, all are dense, and no profiler times operators one by one."""
+    return (any(tape.on_tape(x) for x in inputs) and all(x.stype == "default" for x in inputs)
+            and not profiler.timing_operators())
+
+
+def _lazy_read(array):
+    """The array's value for a deferred call: its `Deferred` value while not computed."""
+    if array._base is None:
+        return array._buffer
+    return array._read()
+
+
+def _deferred_call(op, params, inputs, ctx, train, rng, num_inputs):
+    """Record ``op`` on the tape with `Deferred` outputs (see ``ndarray.deferred``); None
+    where a result is sparse."""
+    datas = [_lazy_read(x) for x in inputs]
+    avals = _invoke.output_avals(op, params, datas, train, rng, num_inputs)
+    if storage.output_stypes(op.name, params, [x.stype for x in inputs],
+                             [x.shape for x in inputs], len(avals)) is not None:
+        return None
+
+    @x64.x64
+    def compute(values):
+        return _invoke.run(op, params, values, train, rng, num_inputs)[0]
+    outputs = deferred.defer(compute, datas, avals)
+    results = [NDArray._of_deferred(o, ctx, op.name) for o in outputs]
+    tape.record(op, params, inputs, results, train, rng, outputs)
+    return results
 
 
 def waitall():
