@@ -6,6 +6,7 @@ operations rebind the buffer and keep the object's identity. A view (basic index
 of a contiguous region, reshape) is a span of its base's flattened buffer: writes
 through a view reach the base and a view sees later writes to its base.
 """
+import functools
 import math
 
 import jax
@@ -585,6 +586,11 @@ def _lazy_read(array):
     return array._read()
 
 
+@x64.x64
+def _run_deferred(op, params, train, rng, num_inputs, values):
+    return _invoke.run(op, params, values, train, rng, num_inputs)[0]
+
+
 def _deferred_call(op, params, inputs, ctx, train, rng, num_inputs):
     """Record ``op`` on the tape with `Deferred` outputs (see ``ndarray.deferred``); None
     where a result is sparse."""
@@ -594,9 +600,7 @@ def _deferred_call(op, params, inputs, ctx, train, rng, num_inputs):
                              [x.shape for x in inputs], len(avals)) is not None:
         return None
 
-    @x64.x64
-    def compute(values):
-        return _invoke.run(op, params, values, train, rng, num_inputs)[0]
+    compute = functools.partial(_run_deferred, op, params, train, rng, num_inputs)
     outputs = deferred.defer(compute, datas, avals)
     results = [NDArray._of_deferred(o, ctx, op.name) for o in outputs]
     tape.record(op, params, inputs, results, train, rng, outputs)
