@@ -122,6 +122,10 @@ class Context(metaclass=_ContextType):
     def __repr__(self):
         return f"{self.device_type}({self.device_id})"
 
+    def __reduce__(self):
+        """Pickled and deep-copied by name: the jax.Device is looked up again on use."""
+        return Context, (self.device_type, self.device_id)
+
     def __enter__(self):
         self._old_ctx = current_context()
         _current.value = self

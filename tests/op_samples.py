@@ -150,6 +150,7 @@ SAMPLES = {
     "amp_cast": Sample(params={"dtype": "float64"}),
     "amp_multicast": Sample([(2, 3), (2, 3)], {"num_outputs": 2}),
     "multi_all_finite": Sample([(2, 3), (3,)], {"num_arrays": 2}),
+    "reset_arrays": Sample([(2, 3), (3,)], {"num_arrays": 2}),
     "batch_take": Sample([(2, 3), _ints([2, 0])], wrt=(0,)),
     "gather_nd": Sample([(2, 3), _ints([[0, 1], [1, -1]])], wrt=(0,)),
     "scatter_nd": Sample([(2,), _ints([[0, 1], [1, 2]])], {"shape": (2, 3)}, wrt=(0,)),

@@ -56,3 +56,13 @@ def test_num_gpus_matches_jax():
     except RuntimeError:
         expected = 0
     assert mx.context.num_gpus() == expected
+
+
+def test_context_pickles_and_deep_copies_after_its_device_is_known():
+    import copy
+    import pickle
+    ctx = mx.cpu(1)
+    ctx.jax_device  # noqa: B018 -- caches the jax.Device, which does not pickle
+    for twin in (pickle.loads(pickle.dumps(ctx)), copy.deepcopy(ctx), copy.copy(ctx)):
+        assert twin == ctx and twin.jax_device == ctx.jax_device
+    assert copy.deepcopy({"ctx": mx.gpu(3)})["ctx"] == mx.gpu(3)

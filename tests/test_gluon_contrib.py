@@ -38,3 +38,23 @@ def test_hybrid_concurrent_names_and_values():
     with eager.name_scope():
         eager.add(cnn.Identity(), cnn.Identity())
     assert eager(mx.nd.ones((1, 2))).shape == (2, 2)
+
+
+def test_sync_batch_norm_on_one_device_is_batch_norm():
+    x = mx.nd.array(np.random.RandomState(0).uniform(size=(6, 3, 4)))
+    plain, synced = nn.BatchNorm(in_channels=3), cnn.SyncBatchNorm(in_channels=3, num_devices=1)
+    plain.initialize()
+    synced.initialize()
+    x1, x2 = x.copy(), x.copy()
+    x1.attach_grad()
+    x2.attach_grad()
+    with mx.autograd.record():
+        losses = [(plain(x1) ** 2 + plain(x1)).sum(), (synced(x2) ** 2 + synced(x2)).sum()]
+    mx.autograd.backward(losses)
+    np.testing.assert_allclose(x2.grad.asnumpy(), x1.grad.asnumpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(synced.running_var.data().asnumpy(),
+                               plain.running_var.data().asnumpy(), rtol=1e-6)
+    assert not np.allclose(synced.running_var.data().asnumpy(), 1)
+    assert sorted(synced.collect_params()) == [f"{synced.prefix}{n}" for n in (
+        "beta", "gamma", "running_mean", "running_var")]
+    assert f"ndev=1, key='{synced.prefix}'" in repr(synced)

@@ -188,6 +188,15 @@ def test_ndarray_iter_layout_batch_axis():
     assert len(batches) == 1 and batches[0].data[0].asnumpy()[0, :, 0].tolist() == [0, 2, 4, 6]
 
 
+def test_ndarray_iter_longer_label_uses_its_leading_examples():
+    it = mio.NDArrayIter(DATA, {"label": np.arange(20), "w": np.arange(20) * 2}, batch_size=4)
+    assert it.num_data == 10 and [d.shape for d in it.provide_label] == [(4,), (4,)]
+    batches = list(it)
+    assert [b.label[0].asnumpy().tolist() for b in batches] == [
+        [0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 1]]
+    assert batches[-1].label[1].asnumpy().tolist() == [16, 18, 0, 2] and batches[-1].pad == 2
+
+
 def test_ndarray_iter_bad_inputs():
     with pytest.raises(MXNetError, match="softmax_label has 7 examples but data has 10"):
         mio.NDArrayIter(DATA, np.arange(7), batch_size=3)

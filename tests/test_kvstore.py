@@ -106,18 +106,30 @@ def test_pull_outputs_are_independent_of_the_store(kv):
     assert (value(kv, 0) == 1).all()
 
 
-def test_updater_receives_int_and_str_keys(kv):
+@pytest.mark.parametrize("keys", [[7, 8], ["w", "v"]])
+def test_updater_receives_int_and_str_keys(kv, keys):
     seen = []
 
     def update(key, merged, stored):
         seen.append(key)
         stored += merged * 2
 
-    kv.init([7, "w"], [mx.nd.ones(SHAPE), mx.nd.ones(SHAPE)])
+    kv.init(keys, [mx.nd.ones(SHAPE), mx.nd.ones(SHAPE)])
     kv._set_updater(update)
-    kv.push([7, "w"], [[mx.nd.ones(SHAPE, d) for d in DEVICES], mx.nd.ones(SHAPE)])
-    assert seen == [7, "w"]
-    assert (value(kv, 7) == 9).all() and (value(kv, "w") == 3).all()
+    kv.push(keys, [[mx.nd.ones(SHAPE, d) for d in DEVICES], mx.nd.ones(SHAPE)])
+    assert seen == keys
+    assert (value(kv, keys[0]) == 9).all() and (value(kv, keys[1]) == 3).all()
+
+
+@pytest.mark.parametrize("first, other", [(3, "a"), ("a", 3)])
+def test_a_store_keeps_one_key_type(kv, first, other):
+    kv.init(first, mx.nd.ones(SHAPE))
+    for call in (lambda: kv.init(other, mx.nd.ones(SHAPE)),
+                 lambda: kv.push(other, mx.nd.ones(SHAPE)),
+                 lambda: kv.pull(other, out=mx.nd.ones(SHAPE)),
+                 lambda: kv.init([other], [mx.nd.ones(SHAPE)])):
+        with pytest.raises(mx.MXNetError, match="mixed key types are not allowed"):
+            call()
 
 
 def test_set_updater_alias_and_repeated_key(kv):
@@ -171,7 +183,7 @@ def test_uninitialized_key(kv):
     with pytest.raises(mx.MXNetError, match="key 4 has not been initialized"):
         kv.push(4, mx.nd.ones(SHAPE))
     with pytest.raises(mx.MXNetError, match="key 'x' has not been initialized"):
-        kv.pull("x", out=mx.nd.ones(SHAPE))
+        mx.kv.create(kv.type).pull("x", out=mx.nd.ones(SHAPE))
 
 
 def test_init_twice(kv):
@@ -259,3 +271,10 @@ def test_pull_leaves_sparse_outputs_alone():
     assert (sparse.asnumpy() == 2).all()
     kv.pull("w", out=sparse, ignore_sparse=False)
     assert (sparse.asnumpy() == 0).all()
+
+
+def test_row_sparse_pull_needs_row_sparse_outputs():
+    kv = mx.kv.create("local")
+    kv.init(0, mx.nd.ones((2, 3)))
+    with pytest.raises(mx.MXNetError, match="outputs of key 0 must have row_sparse storage"):
+        kv.row_sparse_pull(0, out=mx.nd.zeros((2, 3)), row_ids=mx.nd.array([1]))

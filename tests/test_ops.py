@@ -205,6 +205,16 @@ def test_bad_params_name_the_operator_and_parameter(op, params, message):
         get_op(op).parse_params(params)
 
 
+def test_operators_without_parameters_ignore_keywords_as_mxnet_does():
+    a, b = mx.nd.array([[1, 2], [3, 4]]), mx.nd.array([[0, 5]])
+    assert mx.nd.broadcast_maximum(a, b, axis=1).asnumpy().tolist() == [[1, 5], [3, 5]]
+    assert get_op("sqrt").parse_params({"foo": "1"}) == {}
+    node = mx.sym.sqrt(mx.sym.var("x"), foo=1, name="s")
+    assert node.list_attr() == {"foo": "1"}  # kept as an attribute, like MXNet's
+    reloaded = mx.sym.load_json(node.tojson())
+    assert reloaded.eval(x=mx.nd.array([4.0]))[0].asnumpy().tolist() == [2.0]
+
+
 def test_unknown_operator_and_double_registration():
     with pytest.raises(mx.MXNetError, match="unknown operator 'NoSuchOp'"):
         get_op("NoSuchOp")

@@ -1,5 +1,5 @@
 """contrib quadratic / div_sqrt_dim / gradientmultiplier, amp casts, finiteness checks,
-batch_take, gather_nd and scatter_nd."""
+batch_take, gather_nd, scatter_nd and reset_arrays."""
 import numpy as np
 import pytest
 
@@ -161,3 +161,15 @@ def test_smooth_l1():
     out = nd.smooth_l1(nd.array(x), scalar=2.0).asnumpy()
     want = np.where(np.abs(x) < 0.25, 0.5 * (2 * x) ** 2, np.abs(x) - 0.125)
     np.testing.assert_allclose(out, want, rtol=1e-6)
+
+
+def test_reset_arrays_zeroes_every_array_in_place():
+    arrays = [mx.nd.ones((2, 3)), mx.nd.ones((4,), dtype="float16"), mx.nd.ones((1,), dtype="float64")]
+    view = arrays[0][1]
+    assert mx.nd.reset_arrays(*arrays, num_arrays=3) == []
+    assert all((a.asnumpy() == 0).all() for a in arrays) and (view.asnumpy() == 0).all()
+    assert [a.dtype for a in arrays] == [np.float32, np.float16, np.float64]
+    with pytest.raises(mx.MXNetError, match="reset_arrays takes 3 inputs"):
+        mx.nd.reset_arrays(*arrays[:2], num_arrays=3)
+    with pytest.raises(mx.MXNetError, match="reset_arrays has no outputs"):
+        mx.sym.reset_arrays(mx.sym.var("x"), num_arrays=1)

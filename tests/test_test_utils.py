@@ -26,6 +26,15 @@ def test_assert_almost_equal_names_the_worst_element():
     tu.assert_almost_equal(np.ones((2, 2)), np.ones(2))  # broadcasting is allowed by default
 
 
+def test_float16_arrays_compare_by_their_values():
+    half = np.array([1.0, 2.0, np.nan], np.float16)
+    tu.assert_almost_equal(mx.nd.array(half, dtype="float16"), half + np.float16(1e-3),
+                           rtol=0, atol=2e-3, equal_nan=True)
+    assert not tu.almost_equal(half[:2], half[:2] + np.float16(1e-2), rtol=0, atol=5e-3)
+    with pytest.raises(AssertionError, match=r"worst at \(1,\): a=2\.0, b=2\.001953125 "):
+        tu.assert_almost_equal(half[:2], half[:2] + np.float16(1e-3), rtol=0, atol=1e-4)
+
+
 def test_same_and_reldiff():
     assert tu.same(mx.nd.array([1, 2]), np.array([1, 2], np.float32))
     assert not tu.same(np.array([1, 2]), np.array([1, 3]))

@@ -272,7 +272,8 @@ class NDArrayIter(DataIter):
 
     ``last_batch_handle``: 'pad' fills the last batch from the start of the data (and
     reports the count as ``pad``), 'discard' drops it, 'roll_over' carries its examples
-    into the first batch of the next epoch. ``shuffle`` reorders the examples with
+    into the first batch of the next epoch. The first array sets the number of examples;
+    any longer array contributes only its leading ones, as in MXNet. ``shuffle`` reorders the examples with
     numpy's global RNG at every reset, as MXNet does.
     """
 
@@ -293,8 +294,8 @@ class NDArrayIter(DataIter):
         self.layout = layout
         self._axis = DataDesc.get_batch_axis(layout)
         self.num_data = self.data[0][1].shape[self._axis]
-        for name, value in self.data + self.label:
-            if value.shape[self._axis] != self.num_data:
+        for name, value in self.data + self.label:  # longer arrays: the rest is unused
+            if value.shape[self._axis] < self.num_data:
                 raise MXNetError(f"NDArrayIter: {name} has {value.shape[self._axis]} examples "
                                  f"but {self.data[0][0]} has {self.num_data}")
         if last_batch_handle != "pad" and batch_size > self.num_data:

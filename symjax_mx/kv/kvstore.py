@@ -92,6 +92,7 @@ class KVStore(KVStoreBase):
         self._store = {}      # key -> NDArray
         self._copies = {}     # key -> (stored buffer, {device: the same value there})
         self._updater = None  # None assigns the merged value
+        self._key_type = None  # int or str: set by the first call, as in MXNet
         if self._distributed:
             dist.initialize_from_environment()
 
@@ -129,7 +130,7 @@ class KVStore(KVStoreBase):
     @x64.x64
     def init(self, key, value):
         """Store the initial value of each key; with several workers, worker 0's value."""
-        pairs = _pairs(key, value, "init")
+        pairs = self._pairs(key, value, "init")
         for k, _ in pairs:
             if k in self._store:
                 raise MXNetError(f"init: key {k!r} is already initialized")
@@ -144,7 +145,7 @@ class KVStore(KVStoreBase):
     def push(self, key, value, priority=0):
         """Sum the values pushed for each key (over devices and workers) and hand the sum
         to the updater, ``updater(key, merged, stored)``; by default it replaces the value."""
-        pairs = _pairs(key, value, "push")
+        pairs = self._pairs(key, value, "push")
         for k, values in pairs:
             stored = self._stored(k, "push")
             for v in values:
@@ -165,7 +166,7 @@ class KVStore(KVStoreBase):
         pulled with row_sparse_pull)."""
         if out is None:
             raise MXNetError("pull: out= is required (an NDArray or a list per key)")
-        for k, outs in _pairs(key, out, "pull"):
+        for k, outs in self._pairs(key, out, "pull"):
             stored = self._stored(k, "pull")
             buffer, copies = self._copies.get(k, (None, {}))
             if buffer is not stored._buffer:
@@ -199,11 +200,14 @@ class KVStore(KVStoreBase):
         row_sparse output stores exactly the requested rows, as in MXNet."""
         if out is None or row_ids is None:
             raise MXNetError("row_sparse_pull: out= and row_ids= are required")
-        for (k, outs), (_, ids) in zip(_pairs(key, out, "row_sparse_pull"),
+        for (k, outs), (_, ids) in zip(self._pairs(key, out, "row_sparse_pull"),
                                        _pairs(key, row_ids, "row_sparse_pull")):
             if len(ids) != len(outs):
                 raise MXNetError(f"row_sparse_pull: key {k!r} has {len(outs)} outputs but "
                                  f"{len(ids)} row_ids arrays")
+            if any(o.stype != "row_sparse" for o in outs):
+                raise MXNetError(f"row_sparse_pull: the outputs of key {k!r} must have "
+                                 f"row_sparse storage; use pull for dense outputs")
             stored = self._stored(k, "row_sparse_pull").tostype("row_sparse")
             for o, rows in zip(outs, ids):
                 sparse.retain(stored.as_in_context(o.context),
@@ -211,6 +215,18 @@ class KVStore(KVStoreBase):
 
     def set_gradient_compression(self, compression_params):
         raise MXNetError("set_gradient_compression: gradient compression is not supported")
+
+    def _pairs(self, key, value, what):
+        """[(key, [NDArray, ...])] whose keys have this store's key type (int or str)."""
+        pairs = _pairs(key, value, what)
+        for k, _ in pairs:
+            key_type = str if isinstance(k, str) else int
+            if self._key_type is None:
+                self._key_type = key_type
+            elif key_type is not self._key_type:
+                raise MXNetError(f"{what}: mixed key types are not allowed: this store's keys "
+                                 f"are {self._key_type.__name__}, got {k!r}")
+        return pairs
 
     def _stored(self, key, what):
         try:

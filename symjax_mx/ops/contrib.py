@@ -1,5 +1,5 @@
 """Small ``contrib`` operators (``mx.nd.contrib.<name>``): quadratic, div_sqrt_dim,
-gradientmultiplier, allclose and AdaptiveAvgPooling2D."""
+gradientmultiplier, allclose, AdaptiveAvgPooling2D and reset_arrays."""
 import math
 
 import jax
@@ -102,3 +102,21 @@ register("_contrib_AdaptiveAvgPooling2D", _adaptive_avg_pool,
                        doc="output (height, width), or one size for both (default 1)"),),
          doc="Average pooling to a fixed output size: output cell o of an axis averages input "
              "rows floor(o * in / out) to ceil((o + 1) * in / out).")
+
+
+def _reset_arrays(inputs, aux, params, is_train, rng):
+    return (), [jnp.zeros_like(array) for array in aux]
+
+
+def _reset_arrays_check(op, params):
+    if params["num_arrays"] < 1:
+        raise MXNetError(f"{op.name}: num_arrays must be at least 1")
+
+
+register("reset_arrays", _reset_arrays, inputs=(),
+         aux=lambda p: tuple(f"array{i}" for i in range(p["num_arrays"])), outputs=(),
+         params=(Param("num_arrays", P.integer, required=True, doc="number of arrays"),),
+         shape_rule=lambda op, params, shapes: (shapes, []),
+         dtype_rule=lambda op, params, dtypes: (dtypes, []),
+         check=_reset_arrays_check, mutates_aux=True, differentiable=False,
+         doc="Set every array to zero in place (no outputs).")

@@ -320,10 +320,13 @@ class Operator:
             extra = {k: str(kwargs[k]) for k in unknown}
             return {**self.parse_params({k: v for k, v in kwargs.items() if k in self.params}),
                     **extra}
-        if unknown:
-            known = ", ".join(self.params) or "none"
+        if unknown and not self.params:
+            # MXNet parses keywords only into an operator's parameter struct: one without
+            # parameters (broadcast_maximum, sqrt, where) ignores them.
+            kwargs = {}
+        elif unknown:
             raise MXNetError(f"operator {self.name} has no parameter {unknown[0]!r}; "
-                             f"its parameters are: {known}")
+                             f"its parameters are: {', '.join(self.params)}")
         parsed = {}
         for name, spec in self.params.items():
             if name in kwargs and (kwargs[name] is not None

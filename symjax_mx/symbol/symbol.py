@@ -299,6 +299,9 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     raw_params = {k: v for k, v in raw_params.items() if v is not None}
     hidden = {k: attr_string(raw_params.pop(k)) for k in HIDDEN_KEYS if k in raw_params}
     raw_params, params, given = resolve_inputs(op, positional, named, raw_params)
+    if not op.num_outputs(params):
+        raise MXNetError(f"operator {op.name} has no outputs, so it cannot be part of a "
+                         f"symbol; call mx.nd.{op.name}")
     arg_names = op.arg_names(params)
     node_name = naming.current().get(name, hint or op.name.lower())
     attrs = {k: attr_string(v) for k, v in raw_params.items()}

@@ -170,7 +170,7 @@ class BatchNorm(HybridBlock):
 
     def __repr__(self):
         channels = self.gamma.shape[0]
-        args = ", ".join(f"{k}={v}" for k, v in self._kwargs.items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self._kwargs.items())
         return f"{type(self).__name__}({args}, in_channels={channels if channels else None})"
 
 

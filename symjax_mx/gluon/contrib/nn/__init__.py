@@ -1,4 +1,4 @@
 """``mx.gluon.contrib.nn``: Concurrent, HybridConcurrent, Identity, SparseEmbedding,
-PixelShuffle1D/2D/3D."""
+SyncBatchNorm, PixelShuffle1D/2D/3D."""
 from .basic_layers import *  # noqa: F401,F403
 from .basic_layers import __all__  # noqa: F401

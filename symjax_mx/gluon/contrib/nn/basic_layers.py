@@ -1,10 +1,12 @@
 """Contributed layers of MXNet 1.9.1's ``gluon.contrib.nn``."""
-from .... import ndarray
-from ...block import Block, HybridBlock
-from ...nn.basic_layers import HybridSequential, Sequential
+import warnings
 
-__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SparseEmbedding", "PixelShuffle1D",
-           "PixelShuffle2D", "PixelShuffle3D"]
+from .... import context, ndarray
+from ...block import Block, HybridBlock
+from ...nn.basic_layers import BatchNorm, HybridSequential, Sequential
+
+__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SparseEmbedding", "SyncBatchNorm",
+           "PixelShuffle1D", "PixelShuffle2D", "PixelShuffle3D"]
 
 
 class Concurrent(Sequential):
@@ -64,6 +66,34 @@ def _factors(factor, n):
         if len(factors) != n:
             raise AssertionError(f"wrong length {len(factors)}") from None
         return factors
+
+
+class SyncBatchNorm(BatchNorm):
+    """BatchNorm over channel axis 1 whose statistics ``num_devices`` copies (one per
+    device, sharing this block's prefix as their key) synchronize; the
+    ``contrib.SyncBatchNorm`` operator. On one device it is BatchNorm."""
+
+    def __init__(self, in_channels=0, num_devices=None, momentum=0.9, epsilon=1e-5,
+                 center=True, scale=True, use_global_stats=False, beta_initializer="zeros",
+                 gamma_initializer="ones", running_mean_initializer="zeros",
+                 running_variance_initializer="ones", **kwargs):
+        super().__init__(axis=1, momentum=momentum, epsilon=epsilon, center=center,
+                         scale=scale, use_global_stats=use_global_stats,
+                         beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                         running_mean_initializer=running_mean_initializer,
+                         running_variance_initializer=running_variance_initializer,
+                         in_channels=in_channels, **kwargs)
+        if num_devices is None:
+            num_devices = max(context.num_gpus(), 1)
+            warnings.warn(f"SyncBatchNorm: num_devices is not given, so it is {num_devices} "
+                          f"(every GPU, or 1); set it when training on fewer", UserWarning)
+        self._kwargs = {"eps": epsilon, "momentum": momentum, "fix_gamma": not scale,
+                        "use_global_stats": use_global_stats, "ndev": num_devices,
+                        "key": self.prefix}
+
+    def hybrid_forward(self, F, x, gamma, beta, running_mean, running_var):
+        return F.contrib.SyncBatchNorm(x, gamma, beta, running_mean, running_var, name="fwd",
+                                       **self._kwargs)
 
 
 class PixelShuffle1D(HybridBlock):
