@@ -34,6 +34,7 @@ from jax import lax
 from ..base import MXNetError
 from .conv_patches import conv_by_positions, has_few_outputs
 from .registry import Param, ParamParsers as P, register, same_dtype_rule
+from .conv_grad import convolve
 
 # Full float32 matmuls on GPUs too (JAX's default there is TF32), as MXNet computes.
 _PRECISION = lax.Precision.HIGHEST
@@ -264,11 +265,8 @@ def _convolution(inputs, aux, params, is_train, rng):
     if has_few_outputs(params["kernel"], out_sizes, params["num_group"]):
         out = conv_by_positions(data, weight, layout, window, out_sizes, _PRECISION)
     else:
-        out = lax.conv_general_dilated(
-            data, weight, window["stride"], [(p, p) for p in window["pad"]],
-            rhs_dilation=window["dilate"], feature_group_count=params["num_group"],
-            dimension_numbers=(layout, layout.replace("N", "O").replace("C", "I"), layout),
-            precision=_PRECISION)
+        out = convolve(data, weight, window["stride"], [(p, p) for p in window["pad"]],
+                       window["dilate"], params["num_group"], layout, _PRECISION)
     if not params["no_bias"]:
         out = _add_bias(out, inputs[2], layout)
     return (out,), aux
