@@ -3,13 +3,15 @@
 The traced Symbol is lowered (``lowering.LoweredGraph``) once per input signature into an
 operator whose compute is the whole graph: arguments in, outputs and updated auxiliary
 states out. It runs through ``ndarray.invoke`` like any operator, so one jitted program
-serves each call. Under ``autograd.record()`` the call is one tape node that keeps the
-forward's VJP residuals (``_replay``), so the backward never recomputes the block.
+serves each call. Under ``autograd.record()`` the call is one tape node, deferred so that
+the backward computes the block's forward in its own program; where it cannot be deferred
+(sparse inputs, the profiler timing operators) the node keeps the forward's VJP residuals
+(``_replay``), so the backward never recomputes the block.
 """
 import warnings
 
 from .. import autograd
-from ..ndarray.ndarray import invoke
+from ..ndarray.ndarray import defers, invoke
 from ..lowering.graph import LoweredGraph
 from ..ops.elemwise import UNARY
 from ..ops.registry import Operator
@@ -69,7 +71,7 @@ class CachedOp:
             return self._inline(values)
         inputs = [values[name] for name in self._arg_names + self._aux_names]
         signature = tuple((x.shape, x.dtype) for x in inputs)
-        if autograd.is_recording():
+        if autograd.is_recording() and not defers(inputs):
             recorded = self._recorded.get(signature)
             if recorded is None:
                 recorded = self._recorded[signature] = RecordedForward(*self._lowered(inputs))

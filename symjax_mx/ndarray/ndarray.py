@@ -23,7 +23,7 @@ from ..util import is_np_shape
 from .. import profiler
 from . import _indexing, _invoke, deferred, tape, file_format, pending, storage
 
-__all__ = ["NDArray", "invoke", "waitall"]
+__all__ = ["NDArray", "invoke", "defers", "waitall"]
 
 # Names MXNet's ndarray module has that user code and MXNet's tests import from it.
 py_slice = slice
@@ -577,6 +577,12 @@ def _deferrable(inputs):
     input is on the tape, all are dense, and no profiler times operators one by one."""
     return (any(tape.on_tape(x) for x in inputs) and all(x.stype == "default" for x in inputs)
             and not profiler.timing_operators())
+
+
+def defers(inputs):
+    """Whether ``invoke`` now defers an operator (without ``out=``, not mutating auxiliary
+    states) on ``inputs`` until a backward or a read computes it."""
+    return tape.STATE.recording and bool(inputs) and _deferrable(inputs)
 
 
 def _lazy_read(array):
