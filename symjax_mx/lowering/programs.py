@@ -69,7 +69,8 @@ class Programs:
             fresh = iter(residuals)
             leaves = [next(fresh) if p is None else inputs[p] for p in positions]
             grads = jax.tree_util.tree_unflatten(treedef, leaves)(head_grads)[0]
-            return {name: previous[name] + grad if name in accumulate else grad
+            return {name: grad if grad.dtype == jax.dtypes.float0 or name not in previous else
+                    jax.numpy.where(accumulate[name], previous[name] + grad, grad)
                     for name, grad in grads.items()}
 
         def accumulate(previous, grads):
@@ -80,7 +81,8 @@ class Programs:
                                                  donate_argnums=(2,)))
         self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
         self._train = reported(x64.jit(train, donate_argnums=(2,)))
-        self._backward = reported(x64.jit(backward, static_argnums=(4, 5, 6),
+        # which gradients accumulate is a runtime flag: 'write' and 'add' share one program
+        self._backward = reported(x64.jit(backward, static_argnums=(5, 6),
                                           donate_argnums=(3,)))
         self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
 
@@ -99,7 +101,8 @@ class Programs:
         """Gradients of the differentiated arguments, from ``train``'s state."""
         residuals, inputs = state
         treedef, positions = self._layouts[_signature(inputs)]
-        return self._backward(residuals, inputs, head_grads, previous, accumulate, treedef,
+        flags = {name: name in accumulate for name in self.diff_names}
+        return self._backward(residuals, inputs, head_grads, previous, flags, treedef,
                               positions)
 
     def has_fused_step(self, optimizer):
