@@ -161,3 +161,14 @@ def test_smooth_l1():
     out = nd.smooth_l1(nd.array(x), scalar=2.0).asnumpy()
     want = np.where(np.abs(x) < 0.25, 0.5 * (2 * x) ** 2, np.abs(x) - 0.125)
     np.testing.assert_allclose(out, want, rtol=1e-6)
+
+
+def test_gather_nd_out_of_bounds_index_raises_index_error_when_read():
+    """As MXNet's CPU kernel: an index outside [-size, size) of its axis is an IndexError,
+    raised when the result is read; negative indices inside count from the end."""
+    data = mx.nd.array([[0, 1, 2], [3, 4, 5]])
+    for bad in ([[0, 1, 0], [0, 1, 3]], [[0, 1, 0], [0, 1, -5]], [[2], [0]]):
+        out = mx.nd.gather_nd(data, mx.nd.array(bad))
+        with pytest.raises(IndexError, match="out of bounds for axis"):
+            out.asnumpy()
+    assert mx.nd.gather_nd(data, mx.nd.array([[1, 0], [-3, 2]])).asnumpy().tolist() == [3, 2]

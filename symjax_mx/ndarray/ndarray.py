@@ -521,6 +521,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
     error = op.kernel_check_error(params)
+    if error is None and op.value_check is not None:
+        error = op.value_check(params, [x._read() for x in inputs])
     if error is None:
         outputs, new_aux = _invoke.run(op, params, [x._read() for x in inputs], train, rng,
                                        num_inputs)
