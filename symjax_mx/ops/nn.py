@@ -459,7 +459,7 @@ def _dropout(inputs, aux, params, is_train, rng):
     shared = {a % data.ndim for a in params["axes"]}
     mask_shape = tuple(1 if i in shared else d for i, d in enumerate(data.shape))
     keep = jax.random.bernoulli(rng, 1 - p, mask_shape)
-    scale = 1 / (1 - p) if p < 1 else 0.0
+    scale = 1 / (1 - p) if p < 1 else float("inf")  # p = 1: NaN everywhere, as in MXNet
     return (data * keep.astype(data.dtype) * scale,), aux
 
 
