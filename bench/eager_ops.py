@@ -92,8 +92,10 @@ NEW_SHAPE_CASES = [
     ("relu", lambda x: mx.nd.relu(x), lambda x: jnp.maximum(x, 0)),
     ("clip", lambda x: mx.nd.clip(x, -0.5, 0.5), lambda x: jnp.clip(x, -0.5, 0.5)),
     ("log_softmax", lambda x: mx.nd.log_softmax(x), lambda x: jax.nn.log_softmax(x, axis=-1)),
-    ("zeros", lambda x: mx.nd.zeros(x.shape), lambda x: jnp.zeros(x.shape, jnp.float32)),
-    ("full(0.5)", lambda x: mx.nd.full(x.shape, 0.5), lambda x: jnp.full(x.shape, 0.5, jnp.float32)),
+    ("zeros", lambda x: mx.nd.zeros(x.shape + (2,)),
+     lambda x: jnp.zeros(x.shape + (2,), jnp.float32)),
+    ("full(0.5)", lambda x: mx.nd.full(x.shape + (3,), 0.5),
+     lambda x: jnp.full(x.shape + (3,), 0.5, jnp.float32)),
     ("x[:] = numpy", lambda x: _assigned(x), lambda x: jnp.asarray(np.ones(x.shape, np.float32))),
 ]
 

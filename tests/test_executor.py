@@ -254,10 +254,11 @@ def test_backward_with_is_train_false_differentiates_the_inference_pass():
 
 
 def test_dropout_of_everything_is_nan_as_in_mxnet():
-    x = mx.nd.ones((2, 3))
-    x.attach_grad()
-    with mx.autograd.record():
-        y = mx.nd.Dropout(x, p=1.0, mode="always")
-    y.backward()
-    assert np.isnan(y.asnumpy()).all() and np.isnan(x.grad.asnumpy()).all()
-    assert (mx.nd.Dropout(x, p=1.0).asnumpy() == 1).all()  # outside training: identity
+    exe = mx.sym.Dropout(mx.sym.Variable("data"), p=1.0, mode="always").simple_bind(
+        mx.cpu(), data=(2, 3))
+    exe.arg_arrays[0][:] = 1
+    exe.forward(is_train=True)
+    exe.backward([mx.nd.ones((2, 3))])
+    assert np.isnan(exe.outputs[0].asnumpy()).all()
+    assert np.isnan(exe.grad_arrays[0].asnumpy()).all()
+    assert (mx.nd.Dropout(mx.nd.ones((2, 3)), p=1.0).asnumpy() == 1).all()  # not training
