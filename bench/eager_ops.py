@@ -1,13 +1,17 @@
 """Eager NDArray overhead against plain jax.numpy, and overlap of work on two devices.
 
     python bench/eager_ops.py            # all three parts
-    python bench/eager_ops.py new-shapes # only the first-call cost on new shapes
+    python bench/eager_ops.py new-shapes # only the first-call costs on new shapes
 
 First prints the cost of an operator's first call on a shape it has not seen, against
 the same jax.numpy function on shapes it has not seen: both compile per new shape (jax.numpy
 functions are themselves jitted), so symjax_mx's one jitted function per (operator,
 static parameters) costs about the same; running the operator's compute op by op instead
-was measured slower (each primitive compiles on its own: clip 3.2x). Then prints, in one
+was measured slower (each primitive compiles on its own: clip 3.2x). Creation (zeros,
+full) and ``x[:] = numpy array`` on a new shape compile nothing: they fill or convert on
+the host and transfer, where jnp.zeros / jnp.full compile a program per shape.
+Then the executor's forward and backward, 'write' and 'add', on new shapes (a
+conformance-test pattern) against the same with jax.vjp (``executor``). Then prints, in one
 run, the per-operation time of small eager operations done with
 symjax_mx and with plain jax.numpy doing the same work, and their ratio (target: within
 1.3x on ``c = c + b``). Then prints the wall time of two independent large computations
@@ -27,6 +31,7 @@ os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
 
 import symjax_mx as mx  # noqa: E402
 
@@ -87,7 +92,17 @@ NEW_SHAPE_CASES = [
     ("relu", lambda x: mx.nd.relu(x), lambda x: jnp.maximum(x, 0)),
     ("clip", lambda x: mx.nd.clip(x, -0.5, 0.5), lambda x: jnp.clip(x, -0.5, 0.5)),
     ("log_softmax", lambda x: mx.nd.log_softmax(x), lambda x: jax.nn.log_softmax(x, axis=-1)),
+    ("zeros", lambda x: mx.nd.zeros(x.shape + (2,)),
+     lambda x: jnp.zeros(x.shape + (2,), jnp.float32)),
+    ("full(0.5)", lambda x: mx.nd.full(x.shape + (3,), 0.5),
+     lambda x: jnp.full(x.shape + (3,), 0.5, jnp.float32)),
+    ("x[:] = numpy", lambda x: _assigned(x), lambda x: jnp.asarray(np.ones(x.shape, np.float32))),
 ]
+
+
+def _assigned(x):
+    x[:] = np.ones(x.shape, np.float32)
+    return x
 
 
 def new_shapes(count=12):
@@ -116,6 +131,48 @@ def new_shapes(count=12):
     overall = statistics.median(ratios)
     print(f"median ratio over operators: {overall:.2f}x of plain jax.numpy (target: <= 1x)")
     return overall
+
+
+def executor_new_shapes(count=8):
+    """Seconds per new shape of a batch_dot executor's training forward and backward, once
+    with grad_req 'write' and once with 'add' (how MXNet's operator tests check
+    gradients), against the same work in plain JAX op by op (jax.vjp, then adding the
+    previous gradients)."""
+    a, b = mx.sym.Variable("a"), mx.sym.Variable("b")
+    out = mx.sym.batch_dot(a, b, transpose_b=True)
+
+    def ours(shape_a, shape_b, head):
+        for req in ("write", "add"):
+            exe = out.simple_bind(mx.cpu(), a=shape_a, b=shape_b, grad_req=req)
+            exe.forward(is_train=True, a=np.ones(shape_a, np.float32),
+                        b=np.ones(shape_b, np.float32))
+            exe.backward([mx.nd.array(head)])
+            exe.grad_dict["a"].wait_to_read()
+
+    def reference(shape_a, shape_b, head):
+        previous = jnp.zeros(shape_a, jnp.float32)
+        for req in ("write", "add"):
+            _, vjp = jax.vjp(lambda x, y: jnp.matmul(x, jnp.swapaxes(y, 1, 2)),
+                             jnp.asarray(np.ones(shape_a, np.float32)),
+                             jnp.asarray(np.ones(shape_b, np.float32)))
+            grad_a, _ = vjp(jnp.asarray(head))
+            if req == "add":
+                grad_a = previous + grad_a
+            grad_a.block_until_ready()
+
+    t_ours, t_ref = [], []
+    for n in range(count):
+        for timings, fn, k in ((t_ours, ours, 5), (t_ref, reference, 6)):
+            shape_a, shape_b = (2, 3 + n, k), (2, 4 + n, k)
+            head = np.ones((2, 3 + n, 4 + n), np.float32)
+            start = time.perf_counter()
+            fn(shape_a, shape_b, head)
+            timings.append(time.perf_counter() - start)
+    median_ours, median_ref = statistics.median(t_ours), statistics.median(t_ref)
+    print(f"\nexecutor forward + backward, 'write' and 'add', on {count} new shapes (medians):")
+    print(f"  symjax_mx {median_ours * 1e3:.1f} ms, plain JAX op by op {median_ref * 1e3:.1f} ms: "
+          f"{median_ours / median_ref:.2f}x")
+    return median_ours / median_ref
 
 
 def overlap():
@@ -156,6 +213,7 @@ def overlap():
 if __name__ == "__main__":
     print(f"jax {jax.__version__}, devices: {jax.devices()}\n")
     new_shapes()
+    executor_new_shapes()
     if sys.argv[1:] == ["new-shapes"]:
         sys.exit(0)
     print()

@@ -291,10 +291,18 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
     shapes = sym.infer_shape(**{n: a.shape for n, a in args.items()})[1]
     projections = [np.random.uniform(-1, 1, shape) for shape in shapes]
 
-    def objective(values, train):
-        executor = sym.bind(ctx, {n: array(v, ctx=ctx, dtype=np.float64)
-                                  for n, v in values.items()}, grad_req="null", aux_states=aux)
-        outputs = executor.forward(is_train=train)
+    # one executor evaluates every perturbation: its arguments are overwritten, its aux
+    # states reset to their first values before each forward (as MXNet's numeric_grad does)
+    evaluator = sym.bind(ctx, {n: array(v, ctx=ctx, dtype=np.float64) for n, v in args.items()},
+                         grad_req="null", aux_states=None if aux is None else
+                         {n: a.copy() for n, a in aux.items()})
+    aux_values = {n: a.asnumpy() for n, a in (aux or {}).items()}
+
+    def objective(name, value, train):
+        evaluator.arg_dict[name][:] = value
+        for aux_name, aux_value in aux_values.items():
+            evaluator.aux_dict[aux_name][:] = aux_value
+        outputs = evaluator.forward(is_train=train)
         return sum(float(np.sum(o.asnumpy() * p)) for o, p in zip(outputs, projections))
 
     grads = {n: array(np.zeros(args[n].shape), ctx=ctx, dtype=np.float64) for n in names}
@@ -306,12 +314,12 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
         numeric = np.zeros_like(args[name])
         flat = numeric.reshape(-1)
         for i in range(flat.size):
-            plus = {k: v.copy() for k, v in args.items()}
-            minus = {k: v.copy() for k, v in args.items()}
-            plus[name].reshape(-1)[i] += numeric_eps / 2
-            minus[name].reshape(-1)[i] -= numeric_eps / 2
-            flat[i] = (objective(plus, use_forward_train)
-                       - objective(minus, use_forward_train)) / numeric_eps
+            plus, minus = args[name].copy(), args[name].copy()
+            plus.reshape(-1)[i] += numeric_eps / 2
+            minus.reshape(-1)[i] -= numeric_eps / 2
+            flat[i] = (objective(name, plus, use_forward_train)
+                       - objective(name, minus, use_forward_train)) / numeric_eps
+        evaluator.arg_dict[name][:] = args[name]
         assert_almost_equal(grads[name].asnumpy(), numeric, rtol, atol if atol is not None
                             else 1e-4, ("symbolic grad " + name, "numeric grad " + name))
 

@@ -95,6 +95,7 @@ SAMPLES = {
     "LeakyReLU": Sample(params={"act_type": "elu"}),
     "BatchNorm": Sample(_BN, {"fix_gamma": False}, wrt=(0, 1, 2)),
     "_contrib_SyncBatchNorm": Sample(_BN, {"fix_gamma": False, "key": "bn"}, wrt=(0, 1, 2)),
+    "BatchNorm_v1": Sample(_BN, {"fix_gamma": False}, wrt=(0, 1, 2)),
     "LayerNorm": Sample([(2, 3), (3,), (3,)]),
     "InstanceNorm": Sample([(2, 3, 2), (3,), (3,)]),
     "L2Normalization": Sample([(2, 3, 2)]),

@@ -131,3 +131,35 @@ def test_an_error_in_user_code_names_the_operator():
 
     with pytest.raises(mx.MXNetError, match="(?s)operator Custom failed.*user forward exploded"):
         mx.nd.Custom(mx.nd.ones((2,)), op_type="test_broken").wait_to_read()
+
+
+class MarksAux(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        aux[0][:] = 7
+        self.assign(out_data[0], req[0], in_data[0] * 2)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], out_grad[0] * aux[0])  # 7s only if forward's aux
+
+
+@mx.operator.register("test_marks_aux")
+class MarksAuxProp(mx.operator.CustomOpProp):
+    def list_auxiliary_states(self):
+        return ["mark"]
+
+    def infer_shape(self, in_shape):
+        return in_shape, [in_shape[0]], [in_shape[0]]
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return MarksAux()
+
+
+def test_backward_sees_the_aux_states_forward_wrote():
+    """As in MXNet, where forward writes aux in place, backward reads what it wrote."""
+    out = mx.sym.Custom(mx.sym.Variable("data"), mx.sym.Variable("mark"), op_type="test_marks_aux")
+    grad = mx.nd.zeros((2, 3))
+    exe = out.bind(mx.cpu(), {"data": mx.nd.ones((2, 3))}, args_grad={"data": grad},
+                   aux_states={"mark": mx.nd.zeros((2, 3))})
+    exe.forward(is_train=True)
+    exe.backward([mx.nd.ones((2, 3))])
+    assert (grad.asnumpy() == 7).all()

@@ -237,3 +237,28 @@ def test_simple_bind_ignores_keywords_that_are_not_shapes():
     executor = mx.sym.take(data, mx.sym.Variable("i"), axis=0).simple_bind(
         mx.cpu(), a=(3, 2), i=(2,), axis=0, mode="clip")
     assert executor.outputs[0].shape == (2, 2)
+
+
+def test_backward_with_is_train_false_differentiates_the_inference_pass():
+    """MXNet's backward(is_train=False) after forward(is_train=False): Dropout passes
+    the gradient through unchanged; a plain backward() differentiates a training pass."""
+    data = mx.sym.Variable("data")
+    exe = mx.sym.Dropout(data, p=0.5).simple_bind(mx.cpu(), data=(4, 50))
+    exe.arg_arrays[0][:] = 1
+    exe.forward(is_train=False)
+    exe.backward([mx.nd.ones((4, 50))], is_train=False)
+    assert (exe.grad_arrays[0].asnumpy() == 1).all()
+    exe.forward(is_train=False)
+    exe.backward([mx.nd.ones((4, 50))])
+    assert set(np.unique(exe.grad_arrays[0].asnumpy())) == {0, 2}
+
+
+def test_dropout_of_everything_is_nan_as_in_mxnet():
+    exe = mx.sym.Dropout(mx.sym.Variable("data"), p=1.0, mode="always").simple_bind(
+        mx.cpu(), data=(2, 3))
+    exe.arg_arrays[0][:] = 1
+    exe.forward(is_train=True)
+    exe.backward([mx.nd.ones((2, 3))])
+    assert np.isnan(exe.outputs[0].asnumpy()).all()
+    assert np.isnan(exe.grad_arrays[0].asnumpy()).all()
+    assert (mx.nd.Dropout(mx.nd.ones((2, 3)), p=1.0).asnumpy() == 1).all()  # not training

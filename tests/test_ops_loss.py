@@ -300,3 +300,25 @@ def test_ctc_loss_matches_torch_warpctc_values_and_lengths():
     assert shorter.shape == (2,) and np.isfinite(shorter.asnumpy()).all()
     with pytest.raises(mx.MXNetError, match="CTCLoss: label must be"):
         mx.nd.ctc_loss(mx.nd.array(acts), mx.nd.ones((3, 2)))
+
+
+def test_ctc_loss_ignores_steps_past_the_data_lengths():
+    """NaN in steps past a sequence's length reaches neither the loss nor the gradient."""
+    rs = np.random.RandomState(0)
+    data = rs.uniform(-1, 1, (4, 2, 5)).astype(np.float32)
+    padded = data.copy()
+    padded[3:, 0] = np.nan
+    lengths, label = mx.nd.array([3, 4]), mx.nd.array([[1, 2], [3, 3]])
+    losses, grads = [], []
+    for values in (data, padded):
+        x = mx.nd.array(values)
+        x.attach_grad()
+        with mx.autograd.record():
+            loss = mx.nd.CTCLoss(x, label, lengths, use_data_lengths=True)
+        loss.backward()
+        losses.append(loss.asnumpy())
+        grads.append(x.grad.asnumpy())
+    assert np.isfinite(losses[1]).all() and np.isfinite(grads[1]).all()
+    np.testing.assert_array_equal(losses[1], losses[0])
+    np.testing.assert_array_equal(grads[1], grads[0])
+    assert not grads[1][3:, 0].any()

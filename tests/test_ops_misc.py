@@ -173,3 +173,14 @@ def test_reset_arrays_zeroes_every_array_in_place():
         mx.nd.reset_arrays(*arrays[:2], num_arrays=3)
     with pytest.raises(mx.MXNetError, match="reset_arrays has no outputs"):
         mx.sym.reset_arrays(mx.sym.var("x"), num_arrays=1)
+
+
+def test_gather_nd_out_of_bounds_index_raises_index_error_when_read():
+    """As MXNet's CPU kernel: an index outside [-size, size) of its axis is an IndexError,
+    raised when the result is read; negative indices inside count from the end."""
+    data = mx.nd.array([[0, 1, 2], [3, 4, 5]])
+    for bad in ([[0, 1, 0], [0, 1, 3]], [[0, 1, 0], [0, 1, -5]], [[2], [0]]):
+        out = mx.nd.gather_nd(data, mx.nd.array(bad))
+        with pytest.raises(IndexError, match="out of bounds for axis"):
+            out.asnumpy()
+    assert mx.nd.gather_nd(data, mx.nd.array([[1, 0], [-3, 2]])).asnumpy().tolist() == [3, 2]

@@ -243,7 +243,7 @@ def test_dropout_statistics():
     (always,), _ = forward("Dropout", [x], {"p": 0.3, "mode": "always"}, rng=KEY)
     np.testing.assert_array_equal(always, out)
     (none,), _ = forward("Dropout", [x], {"p": 1.0}, is_train=True, rng=KEY)
-    np.testing.assert_array_equal(none, 0)
+    assert np.isnan(none).all()  # MXNet 1.9.1: 0 * 1 / (1 - 1)
     check_gradient("Dropout", [RNG.normal(size=(2, 3))], {"p": 0.4}, is_train=True, rng=KEY)
 
 

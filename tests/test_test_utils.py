@@ -128,3 +128,19 @@ def test_check_numeric_gradient_skips_grad_nodes_with_a_null_request():
     mx.test_utils.check_numeric_gradient(
         pooled, [np.random.rand(1, 1, 4, 4), np.array([[0, 0.5, 0.5, 2.5, 2.5]])],
         grad_nodes={"data": "write", "rois": "null"}, numeric_eps=1e-4, rtol=1e-1, atol=1e-4)
+
+
+@pytest.mark.parametrize("global_stats", [False, True])
+def test_check_numeric_gradient_with_aux_states_on_one_executor(global_stats):
+    """Every perturbation runs on one executor whose aux states are reset first (as in
+    MXNet's numeric_grad), so BatchNorm's moving statistics cannot drift between them;
+    a wrong gradient still fails."""
+    data = mx.sym.Variable("data")
+    bn = mx.sym.BatchNorm_v1(data, fix_gamma=False, use_global_stats=global_stats)
+    rs = np.random.RandomState(0)
+    location = [rs.normal(0, 1, (3, 2)), np.array([1.0, 2.0]), np.array([0.5, -1.0])]
+    aux = [mx.nd.array([0.1, -0.2]), mx.nd.array([0.5, 2.0])]
+    mx.test_utils.check_numeric_gradient(bn, location, aux, numeric_eps=1e-3, rtol=5e-2,
+                                         atol=1e-3)
+    with pytest.raises(AssertionError):  # BlockGrad's zero gradient is not x's
+        mx.test_utils.check_numeric_gradient(mx.sym.BlockGrad(data) * data, [location[0]])

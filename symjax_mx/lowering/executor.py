@@ -161,7 +161,7 @@ class Executor:
                 rng = random.next_key() if self._compiled.graph.random else None  # current args
                 self._last_inference = ({n: a.asjax() for n, a in self.arg_dict.items()},
                                         {n: a.asjax() for n, a in self.aux_dict.items()}, rng)
-            self._differentiate_last_inference()
+            self._differentiate_last_inference(is_train)
         heads = self._head_grads(out_grads)
         names = self._compiled.diff_names
         accumulate = tuple(n for n in names if self._grad_req[n] == "add")
@@ -238,15 +238,18 @@ class Executor:
         return new_states
 
     @x64.x64
-    def _differentiate_last_inference(self):
+    def _differentiate_last_inference(self, is_train):
         """backward after forward(is_train=False), which MXNet allows: differentiate a
         training pass over the same inputs (it differs from the inference forward only in
-        operators that behave differently in training, such as Dropout and BatchNorm)."""
+        operators that behave differently in training, such as Dropout and BatchNorm), or
+        the inference pass itself for backward(is_train=False)."""
         args, aux, rng = self._last_inference
         diff = {n: args[n] for n in self._compiled.diff_names}
         rest = {n: v for n, v in args.items() if n not in diff}
         aux = {n: jnp.array(v, copy=True) for n, v in aux.items()}  # the pass donates them
-        if self._loss_heads_only:
+        if not is_train:
+            self._vjp = self._compiled.train(diff, rest, aux, rng, is_train=False)[2]
+        elif self._loss_heads_only:
             self._grads = self._compiled.train_with_grads(diff, rest, aux, rng)[2]
         else:
             self._vjp = self._compiled.train(diff, rest, aux, rng)[2]

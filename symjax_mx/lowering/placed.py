@@ -114,10 +114,11 @@ class StagedPrograms:
         return outputs, {**aux, **self._placed_like(updates, aux)}
 
     @x64.x64
-    def train(self, diff, rest, aux, rng):
-        """(outputs, new aux, the vjp for ``backward``) of a training pass."""
+    def train(self, diff, rest, aux, rng, is_train=True):
+        """(outputs, new aux, the vjp for ``backward``) of a training pass (of an
+        inference pass with ``is_train`` False)."""
         def run(diff_args):
-            return self._forward({**rest, **diff_args}, aux, rng, True)
+            return self._forward({**rest, **diff_args}, aux, rng, is_train)
         outputs, vjp, updates = jax.vjp(run, diff, has_aux=True)
         return outputs, {**aux, **self._placed_like(updates, aux)}, (vjp, diff)
 

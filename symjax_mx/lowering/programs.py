@@ -56,20 +56,21 @@ class Programs:
         def infer(args, aux, rng, is_train):
             return graph(args, aux, rng, is_train)
 
-        def train(diff, rest, aux, rng):
-            outputs, vjp, new_aux = training_vjp(graph, diff, rest, aux, rng)
+        def train(diff, rest, aux, rng, is_train):
+            outputs, vjp, new_aux = training_vjp(graph, diff, rest, aux, rng, is_train)
             leaves, treedef = jax.tree_util.tree_flatten(vjp)
             inputs = jax.tree_util.tree_leaves((diff, rest, rng))
             position = {id(x): i for i, x in enumerate(inputs)}
             positions = tuple(position.get(id(leaf)) for leaf in leaves)
-            self._layouts[_signature(inputs)] = (treedef, positions)
+            self._layouts[_signature(inputs), is_train] = (treedef, positions)
             return outputs, new_aux, [x for x, p in zip(leaves, positions) if p is None]
 
         def backward(residuals, inputs, head_grads, previous, accumulate, treedef, positions):
             fresh = iter(residuals)
             leaves = [next(fresh) if p is None else inputs[p] for p in positions]
             grads = jax.tree_util.tree_unflatten(treedef, leaves)(head_grads)[0]
-            return {name: previous[name] + grad if name in accumulate else grad
+            return {name: grad if grad.dtype == jax.dtypes.float0 or name not in previous else
+                    jax.numpy.where(accumulate[name], previous[name] + grad, grad)
                     for name, grad in grads.items()}
 
         def accumulate(previous, grads):
@@ -79,8 +80,9 @@ class Programs:
         self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
                                                  donate_argnums=(2,)))
         self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
-        self._train = reported(x64.jit(train, donate_argnums=(2,)))
-        self._backward = reported(x64.jit(backward, static_argnums=(4, 5, 6),
+        self._train = reported(x64.jit(train, donate_argnums=(2,), static_argnums=(4,)))
+        # which gradients accumulate is a runtime flag: 'write' and 'add' share one program
+        self._backward = reported(x64.jit(backward, static_argnums=(5, 6),
                                           donate_argnums=(3,)))
         self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
 
@@ -89,17 +91,19 @@ class Programs:
         """Whether the graph draws random numbers (its programs then take a key)."""
         return self.graph.random
 
-    def train(self, diff, rest, aux, rng):
-        """(outputs, new aux, state for ``backward``) of a training forward."""
-        outputs, new_aux, residuals = self._train(diff, rest, aux, rng)
+    def train(self, diff, rest, aux, rng, is_train=True):
+        """(outputs, new aux, state for ``backward``) of a training forward (of an
+        inference forward with ``is_train`` False: MXNet's backward(is_train=False))."""
+        outputs, new_aux, residuals = self._train(diff, rest, aux, rng, is_train)
         inputs = jax.tree_util.tree_leaves((diff, rest, rng))
-        return outputs, new_aux, (residuals, inputs)
+        return outputs, new_aux, (residuals, inputs, is_train)
 
     def backward(self, state, head_grads, previous, accumulate):
         """Gradients of the differentiated arguments, from ``train``'s state."""
-        residuals, inputs = state
-        treedef, positions = self._layouts[_signature(inputs)]
-        return self._backward(residuals, inputs, head_grads, previous, accumulate, treedef,
+        residuals, inputs, is_train = state
+        treedef, positions = self._layouts[_signature(inputs), is_train]
+        flags = {name: name in accumulate for name in self.diff_names}
+        return self._backward(residuals, inputs, head_grads, previous, flags, treedef,
                               positions)
 
     def has_fused_step(self, optimizer):
@@ -119,11 +123,12 @@ class Programs:
         return cached[1]
 
 
-def training_vjp(graph, diff, rest, aux, rng):
-    """(outputs, vjp function, new aux) of a training pass of ``graph``, differentiated
-    with respect to the arguments in ``diff``."""
+def training_vjp(graph, diff, rest, aux, rng, is_train=True):
+    """(outputs, vjp function, new aux) of a training pass of ``graph`` (an inference
+    pass with ``is_train`` False), differentiated with respect to the arguments in
+    ``diff``."""
     def run(diff_args):
-        return graph({**rest, **diff_args}, aux, rng, True)
+        return graph({**rest, **diff_args}, aux, rng, is_train)
     return jax.vjp(run, diff, has_aux=True)
 
 

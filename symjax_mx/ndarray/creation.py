@@ -1,6 +1,7 @@
 """Creating NDArrays: zeros, ones, full, empty, array, arange, linspace, eye, *_like,
 concatenate."""
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -30,6 +31,41 @@ def _filler(device, shape, dtype):
                     out_shardings=SingleDeviceSharding(device))
 
 
+_HOST_FILL_MAX_SIZE = 1 << 20  # elements: a host fill and transfer beats a compile
+_HOST_FILLS_PER_SHAPE = 4      # host fills of one (device, shape, dtype) before compiling
+_host_fills = {}               # (device, shape, dtype) -> host fills so far
+
+
+def _host_scalar(value, dtype):
+    """``value`` cast to ``dtype`` on the host exactly as ``cast_scalar`` casts it on the
+    device, or None where the two could differ (NaN or out-of-range into integers)."""
+    if not isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return None
+    scalar = np.asarray(value)
+    if np.issubdtype(dtype, np.integer):
+        if scalar.dtype.kind == "f" and not (np.isfinite(scalar) and abs(scalar) < 2.0 ** 62):
+            return None
+        scalar = scalar.astype(np.int64)
+    with np.errstate(over="ignore"):  # overflow to inf, as on the device
+        return scalar.astype(dtype)
+
+
+def _filled(device, shape, dtype, val):
+    """A ``shape`` array of ``val`` on ``device``: the first few calls on a small shape
+    fill on the host and transfer (no XLA compile for shapes seen once), later ones run
+    the shape's compiled filler."""
+    key = (device, shape, dtype)
+    fills = _host_fills.get(key, 0)
+    if fills < _HOST_FILLS_PER_SHAPE and math.prod(shape) <= _HOST_FILL_MAX_SIZE:
+        scalar = _host_scalar(val, dtype)
+        if scalar is not None:
+            if len(_host_fills) >= 4096:
+                _host_fills.clear()
+            _host_fills[key] = fills + 1
+            return x64.device_put(np.full(shape, scalar, dtype), device)
+    return _filler(device, shape, dtype)(val)
+
+
 def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
     """An array of ``shape`` filled with ``val``."""
     shape = normalize_shape(shape)
@@ -38,7 +74,7 @@ def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
         out[:] = val
         return out
     ctx, device = _place(ctx)
-    return NDArray(_filler(device, shape, dtype)(val), ctx)
+    return NDArray(_filled(device, shape, dtype, val), ctx)
 
 
 def _array_kwargs(kwargs):

@@ -406,6 +406,8 @@ class NDArray(OperatorMethods):
 
     def __setitem__(self, key, value):
         tape.check_assignable(self)
+        if self._whole_array_copy(key, value):
+            return
         source = value if isinstance(value, NDArray) else None
         value = self._assignable(value)
         view = self._contiguous_view(key)
@@ -420,6 +422,17 @@ class NDArray(OperatorMethods):
             raise MXNetError(tape.INPLACE)
         template, arrays = _indexing.split_key(self._shape, key, self._index_array)
         self._write(_indexing.scatter(self._read(), template, arrays, value))
+
+    def _whole_array_copy(self, key, value):
+        """``x[:] = value`` for a numpy array of x's shape: a transfer of a fresh buffer,
+        no XLA program for the shape (done: True), else False."""
+        if (self._base is not None or not isinstance(value, np.ndarray)
+                or value.shape != self._shape or not isinstance(key, slice)
+                or key != slice(None)):
+            return False
+        self._write(x64.device_put(value.astype(self.dtype), self._ctx.jax_device,
+                                   may_alias=False))
+        return True
 
     def _assignable(self, value):
         """A value for setitem: a scalar, or a jax array on this array's device."""
@@ -529,6 +542,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
     error = op.kernel_check_error(params)
+    if error is None and op.value_check is not None:
+        error = op.value_check(params, [x._read() for x in inputs])
     cell = pending.cell_of(inputs, error)
     if (recording and out is None and cell is None and not is_train and not op.mutates_aux
             and inputs and _deferrable(inputs)):

@@ -38,8 +38,10 @@ def _ctc(inputs, aux, params, is_train, rng):
         label_lengths = jnp.where(padding.any(axis=1), jnp.argmax(padding, axis=1),
                                   label.shape[1])
     positions = jnp.arange(label.shape[1])
-    logits = jnp.transpose(data, (1, 0, 2))
     logit_paddings = (jnp.arange(steps)[None] >= data_lengths[:, None]).astype(data.dtype)
+    # steps past a sequence's length are never read (MXNet leaves them out: NaN there
+    # reaches neither the loss nor the gradient)
+    logits = jnp.where(logit_paddings.T[:, :, None] > 0, 0, data).transpose(1, 0, 2)
     label_paddings = (positions[None] >= label_lengths[:, None]).astype(data.dtype)
     labels = jnp.where(label_paddings > 0, 0, label)
     loss = optax.ctc_loss(logits, logit_paddings, labels, label_paddings,

@@ -165,8 +165,8 @@ def _custom_compute(inputs, aux, params, is_train, rng):
         return run_forward(args, states)
 
     def apply_fwd(args, states):
-        outputs, new_states = run_forward(args, states)
-        return (outputs, new_states), (args, states, outputs)
+        outputs, new_states = run_forward(args, states)  # backward sees the aux states
+        return (outputs, new_states), (args, new_states, outputs)  # as forward left them
 
     def apply_bwd(residuals, cotangents):
         args, states, outputs = residuals

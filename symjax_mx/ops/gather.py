@@ -52,8 +52,22 @@ def _gather_nd_shape(data, indices, params):
     return tuple(indices[1:]) + tuple(data[indices[0]:])
 
 
+def _gather_nd_bounds(params, values):
+    """MXNet's CPU kernel's IndexError for an index outside [-size, size) of its axis."""
+    data, indices = values
+    indices = np.asarray(indices).reshape(indices.shape[0], -1)
+    for axis, row in enumerate(indices):
+        size = data.shape[axis]
+        bad = row[(row < -size) | (row >= size)]
+        if bad.size:
+            return IndexError(f"index {int(bad[0])} is out of bounds for axis {axis} with "
+                              f"size {size}")
+    return None
+
+
 register("gather_nd", simple_compute(_gather_nd), inputs=("data", "indices"),
          shape_rule=output_shape_rule(_gather_nd_shape), dtype_rule=_first_dtype,
+         value_check=_gather_nd_bounds,
          doc="out[y..., z...] = data[indices[0, y...], ..., indices[M-1, y...], z...].")
 
 

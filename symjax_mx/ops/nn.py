@@ -251,6 +251,22 @@ register("_contrib_SyncBatchNorm", _sync_batch_norm, aliases=("SyncBatchNorm",),
          doc="Batch normalization over channel axis 1 with statistics synchronized across "
              "devices; on one device it is BatchNorm.")
 
+register("BatchNorm_v1", _sync_batch_norm,
+         inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
+         input_attrs={"moving_mean": {"__init__": "[\"zero\", {}]"},
+                      "moving_var": {"__init__": "[\"one\", {}]"}},
+         outputs=lambda p: ("output", "mean", "var") if p["output_mean_var"] else ("output",),
+         shape_rule=_on_axis_1(_batch_norm_shape_rule),
+         dtype_rule=_on_axis_1(_batch_norm_dtype_rule),
+         params=(Param("eps", P.number, default=1e-3, doc="added to the variance"),
+                 Param("momentum", P.number, default=0.9, doc="moving-average momentum"),
+                 Param("fix_gamma", P.boolean, default=True, doc="use gamma as 1"),
+                 Param("use_global_stats", P.boolean, default=False,
+                       doc="normalize with the moving statistics in training too"),
+                 Param("output_mean_var", P.boolean, default=False,
+                       doc="also output the mean and the inverse standard deviation")),
+         doc="MXNet's deprecated first BatchNorm: BatchNorm over channel axis 1.")
+
 
 def _layer_norm(inputs, aux, params, is_train, rng):
     data, gamma, beta = inputs
@@ -443,7 +459,7 @@ def _dropout(inputs, aux, params, is_train, rng):
     shared = {a % data.ndim for a in params["axes"]}
     mask_shape = tuple(1 if i in shared else d for i, d in enumerate(data.shape))
     keep = jax.random.bernoulli(rng, 1 - p, mask_shape)
-    scale = 1 / (1 - p) if p < 1 else 0.0
+    scale = 1 / (1 - p) if p < 1 else float("inf")  # p = 1: NaN everywhere, as in MXNet
     return (data * keep.astype(data.dtype) * scale,), aux
 
 

@@ -261,6 +261,9 @@ class Operator:
                                          # FMutateInputs): written on every call, not only
                                          # in training
     input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables
+    value_check: Callable = None         # value_check(params, host input values) -> the
+                                         # exception a CPU kernel raises on these values,
+                                         # or None: imperative calls only, read on the host
     needs_known_shapes: tuple = ()       # input positions whose shape must be fully known
                                          # before the shape rule says anything (MXNet's
                                          # shape_is_known checks): never probed

@@ -1,0 +1,89 @@
+"""Calls on shapes never seen before compile no more XLA programs than they need:
+creation and whole-array assignment from numpy compile none, 'write' and 'add' gradients
+share one backward program. Results stay those of the compiled paths."""
+import threading
+
+import jax
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+
+_counting = threading.local()
+
+
+def _on_duration(event, duration, **_):
+    if event == "/jax/core/compile/backend_compile_duration" and \
+            getattr(_counting, "compiles", None) is not None:
+        _counting.compiles += 1
+
+
+jax.monitoring.register_event_duration_secs_listener(_on_duration)
+
+
+def compiles(fn):
+    """The number of XLA programs compiled while ``fn()`` runs (and its result)."""
+    _counting.compiles = 0
+    try:
+        result = fn()
+        mx.nd.waitall()
+        return _counting.compiles, result
+    finally:
+        _counting.compiles = None
+
+
+def test_creation_on_a_new_shape_compiles_nothing():
+    count, arrays = compiles(lambda: [mx.nd.zeros((7, 13)), mx.nd.ones((13, 7), dtype="int8"),
+                                      mx.nd.full((3, 11), 2.5, dtype="float64")])
+    assert count == 0
+    assert arrays[0].shape == (7, 13) and arrays[0].dtype == np.float32
+    assert not arrays[0].asnumpy().any()
+    assert arrays[1].dtype == np.int8 and (arrays[1].asnumpy() == 1).all()
+    assert arrays[2].dtype == np.float64 and (arrays[2].asnumpy() == 2.5).all()
+
+
+@pytest.mark.parametrize("value, dtype", [
+    (300, "uint8"), (-1, "uint8"), (-2.7, "int32"), (0.1, "float16"), (1e10, "float16"),
+    (float("nan"), "float32"), (float("nan"), "int32"), (True, "float32"), (3.5, "bool"),
+    (2 ** 40, "int32"), (np.float32(0.3), "float64")])
+def test_host_fills_equal_compiled_fills(value, dtype):
+    """The first fills of a shape are made on the host, later ones by a compiled filler:
+    the same bits either way (integers truncate and wrap as in MXNet)."""
+    shape = (3, 5 + len(dtype))
+    fills = [mx.nd.full(shape, value, dtype=dtype).asnumpy() for _ in range(6)]
+    assert fills[0].dtype == np.dtype(dtype)
+    for fill in fills[1:]:
+        assert fill.tobytes() == fills[0].tobytes()
+
+
+def test_whole_array_assignment_from_numpy_compiles_nothing():
+    target = mx.nd.zeros((5, 9), dtype="int32")
+    source = np.arange(45, dtype=np.float64).reshape(5, 9) * 1.5
+    count, _ = compiles(lambda: target.__setitem__(slice(None), source))
+    assert count == 0
+    np.testing.assert_array_equal(target.asnumpy(), source.astype(np.int32))
+    view = target[1:3]
+    view[:] = np.full((2, 9), 7.0)  # a view still writes through to its base
+    assert (target.asnumpy()[1:3] == 7).all() and (target.asnumpy()[0] == source[0] // 1).all()
+
+
+def test_write_and_add_gradients_share_one_backward_program():
+    a, b = mx.sym.Variable("a"), mx.sym.Variable("b")
+    out = mx.sym.batch_dot(a, b, transpose_b=True)
+    rs = np.random.RandomState(0)
+    a_value, b_value = rs.normal(size=(2, 3, 5)), rs.normal(size=(2, 4, 5))
+    head = mx.nd.array(rs.normal(size=(2, 3, 4)))
+    write = out.simple_bind(mx.cpu(), a=(2, 3, 5), b=(2, 4, 5), grad_req="write")
+    write.forward(is_train=True, a=a_value, b=b_value)
+    write.backward([head])
+    add = out.simple_bind(mx.cpu(), a=(2, 3, 5), b=(2, 4, 5), grad_req="add")
+    add.grad_dict["a"][:] = np.ones((2, 3, 5))
+
+    def step():
+        add.forward(is_train=True, a=a_value, b=b_value)
+        add.backward([head])
+    count, _ = compiles(step)
+    assert count == 0
+    np.testing.assert_array_equal(add.grad_dict["a"].asnumpy(),
+                                  write.grad_dict["a"].asnumpy() + np.float32(1))
+    np.testing.assert_array_equal(add.grad_dict["b"].asnumpy(), write.grad_dict["b"].asnumpy())
