@@ -92,6 +92,20 @@ def test_fully_connected_against_numpy():
     (out,), _ = forward("FullyConnected", [x, w[:, :4]], {"num_hidden": 5, "flatten": False,
                                                            "no_bias": True})
     np.testing.assert_allclose(out, x @ w[:, :4].T)
+    (out,), _ = forward("FullyConnected", [x, w[:, :4], b], {"num_hidden": 5, "flatten": False})
+    np.testing.assert_allclose(out, x @ w[:, :4].T + b)
+
+
+def test_fully_connected_reads_the_weight_as_stored():
+    """The weight is the product's left operand, contracted on its last axis: XLA's CPU
+    kernels then use it without copying it (the other way round, VGG's 4096x4096
+    classifier ran ~95x MXNet's time)."""
+    fc = get_op("FullyConnected")
+    params = fc.parse_params({"num_hidden": 6})
+    text = jax.jit(lambda x, w, b: fc.compute([x, w, b], [], params, False, None)[0][0]).lower(
+        jnp.ones((2, 4)), jnp.ones((6, 4)), jnp.ones(6)).as_text()
+    (dot,) = [line for line in text.splitlines() if "dot_general" in line]
+    assert "dot_general %arg1, %arg0" in dot and "contracting_dims = [1] x [1]" in dot, dot
 
 
 def _infer(op, params, shapes):

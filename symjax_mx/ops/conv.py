@@ -169,10 +169,12 @@ def _fc_data_from_output(op, params, shapes, out_shapes):
 def _fully_connected(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
     x = data.reshape(data.shape[0], -1) if params["flatten"] else data
-    out = lax.dot_general(x, weight, (((x.ndim - 1,), (1,)), ((), ())), precision=_PRECISION)
+    # weight @ x.T, then transposed: the weight as the left operand with its contracted
+    # axis last is the layout XLA's CPU matrix kernels take without copying the weight
+    out = lax.dot_general(weight, x, (((1,), (x.ndim - 1,)), ((), ())), precision=_PRECISION)
     if not params["no_bias"]:
-        out = out + inputs[2].reshape(-1)
-    return (out,), aux
+        out = out + inputs[2].reshape((-1,) + (1,) * (x.ndim - 1))
+    return (jnp.moveaxis(out, 0, -1),), aux
 
 
 register("FullyConnected", _fully_connected, inputs=_conv_inputs, shape_rule=_fc_shape_rule,
