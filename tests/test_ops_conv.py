@@ -96,6 +96,25 @@ def test_fully_connected_against_numpy():
     np.testing.assert_allclose(out, x @ w[:, :4].T + b)
 
 
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+def test_unpadded_windows_give_the_valid_convolution(layout):
+    """Axes without padding are computed padded at the end and cropped (faster on XLA's
+    CPU backend): the result is still the unpadded convolution."""
+    x, w = _rand(2, 3, 9, 8), _rand(4, 3, 3, 2)
+    params = {"kernel": (3, 2), "stride": (2, 1), "dilate": (2, 1), "pad": (0, 1),
+              "num_filter": 4, "no_bias": True}
+    expected = jax.lax.conv_general_dilated(
+        jnp.asarray(x), jnp.asarray(w), (2, 1), [(0, 0), (1, 1)], rhs_dilation=(2, 1),
+        dimension_numbers=("NCHW", "OIHW", "NCHW"), precision=jax.lax.Precision.HIGHEST)
+    if layout == "NHWC":
+        x, w = x.transpose(0, 2, 3, 1), w.transpose(0, 2, 3, 1)
+    (out,), _ = forward("Convolution", [x, w], dict(params, layout=layout))
+    if layout == "NHWC":
+        out = out.transpose(0, 3, 1, 2)
+    assert out.shape == (2, 4, 3, 9)
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6)
+
+
 def test_fully_connected_reads_the_weight_as_stored():
     """The weight is the product's left operand, contracted on its last axis: XLA's CPU
     kernels then use it without copying it (the other way round, VGG's 4096x4096
