@@ -12,6 +12,15 @@ Printed per network and batch size: the median forward time of each side, the ra
 symjax_mx / MXNet (target <= 1.0) and the largest difference between the two outputs
 relative to the largest output magnitude (a check that both ran the same network).
 
+Measured 2026-12-06 (2 cores shared with five other sessions; load 12-17 for batch 2,
+8-11 for batch 32; 3 interleaved rounds), ratio symjax_mx / MXNet:
+    batch  2: resnet18_v1 1.20, resnet50_v1 1.27, resnet50_v2 1.19, mobilenet1.0 0.86,
+              mobilenetv2_1.0 0.75, vgg11_bn 1.25, densenet121 0.99, squeezenet1.1 1.04,
+              inceptionv3 1.18, alexnet 1.15
+    batch 32: resnet18_v1 1.29, resnet50_v1 1.90, resnet50_v2 1.54, mobilenet1.0 1.99,
+              mobilenetv2_1.0 2.34, vgg11_bn 1.70, densenet121 2.27, squeezenet1.1 1.32,
+              inceptionv3 2.01, alexnet 1.33
+
 Run: ``python bench/zoo_inference.py`` (all ten networks at batch 2 and 32: most of an
 hour on 2 cores); ``--models resnet18_v1 vgg11_bn --batches 2`` for a quick run.
 Needs the oracle interpreter (``--mxnet-python``, default /tmp/mxref/bin/python).

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from ..base import MXNetError
+from . import channels_last
 from .errors import node_scope
 
 
@@ -19,6 +20,7 @@ class LoweredGraph:
         self.heads = graph.heads
         self.random = any(node.op is not None and node.op.random for node in self.nodes)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
+        self.channels_last = channels_last.applies(self.nodes)
         # An operator without inputs whose shape has unknown (0) sizes gets the inferred one.
         self.params = {}
         for node in self.nodes:
@@ -45,6 +47,8 @@ class LoweredGraph:
         without auxiliary states, by name, the output values they already computed: they
         pass those on, and only their gradient evaluates the operator (so what the
         gradient does not need is never recomputed)."""
+        if is_train is False and keys is None and known is None and self.channels_last:
+            return channels_last.run(self, args, aux, rng)
         values, new_aux = {}, dict(aux)
         new_aux.update(self.evaluate(self.nodes, values, args, aux, rng, is_train, keys,
                                      known=known))

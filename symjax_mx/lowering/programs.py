@@ -13,6 +13,7 @@ import functools
 import jax
 
 from .. import x64
+from . import channels_last
 from .errors import reported
 from .graph import LoweredGraph
 
@@ -76,7 +77,11 @@ class Programs:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self.infer = reported(x64.jit(infer, static_argnums=(3,)))
+        self._infer = reported(x64.jit(infer, static_argnums=(3,)))
+        names = channels_last.prepared_weights(graph.nodes, graph.heads)
+        self._weights = channels_last.PreparedWeights(names) if graph.channels_last else None
+        self._infer_prepared = reported(x64.jit(functools.partial(
+            channels_last.run, graph, prepared=frozenset(names))))
         self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
                                                  donate_argnums=(2,)))
         self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
@@ -85,6 +90,13 @@ class Programs:
         self._backward = reported(x64.jit(backward, static_argnums=(5, 6),
                                           donate_argnums=(3,)))
         self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
+
+    def infer(self, args, aux, rng, is_train):
+        """(outputs, new aux) of a forward pass without gradients; an inference pass of a
+        graph with NCHW convolutions takes their weights transposed once, not per call."""
+        if is_train or self._weights is None:
+            return self._infer(args, aux, rng, is_train)
+        return self._infer_prepared(self._weights(args), aux, rng)
 
     @property
     def random(self):

@@ -20,9 +20,18 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
   maximum in row-major order, as in MXNet. The ResNet stem's training step (forward and
   gradient) ran 4.6x faster than with ``lax.reduce_window``, whose gradient XLA's CPU
   backend runs as a slow select-and-scatter.
+- A 2-D convolution without padding along an axis whose kernel is wider than 1 (the
+  stems of Inception-v3) is computed with (kernel - 1) * dilate zeros padded at the end of
+  that axis, and the extra outputs are cropped: the same sums, but XLA's CPU backend ran
+  such "valid" windows 1.2-6x slower than padded ones (bench/conv_padding.py).
+- Other sum and average windows (Inception-v3's 3x3 stride-1 average pools) are sums of
+  strided slices, one spatial axis at a time, which XLA fuses into loops: 1.5-17x faster
+  forward than ``lax.reduce_window`` on XLA's CPU backend, gradients about equal; the
+  same sums up to the order of the additions.
 - ``workspace``, ``cudnn_tune`` and ``cudnn_off`` are accepted and ignored: they are
   performance hints for MXNet's own kernels.
 """
+import functools
 import itertools
 import math
 
@@ -171,10 +180,12 @@ def _fc_data_from_output(op, params, shapes, out_shapes):
 def _fully_connected(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
     x = data.reshape(data.shape[0], -1) if params["flatten"] else data
-    out = lax.dot_general(x, weight, (((x.ndim - 1,), (1,)), ((), ())), precision=_PRECISION)
+    # weight @ x.T, then transposed: the weight as the left operand with its contracted
+    # axis last is the layout XLA's CPU matrix kernels take without copying the weight
+    out = lax.dot_general(weight, x, (((1,), (x.ndim - 1,)), ((), ())), precision=_PRECISION)
     if not params["no_bias"]:
-        out = out + inputs[2].reshape(-1)
-    return (out,), aux
+        out = out + inputs[2].reshape((-1,) + (1,) * (x.ndim - 1))
+    return (jnp.moveaxis(out, 0, -1),), aux
 
 
 register("FullyConnected", _fully_connected, inputs=_conv_inputs, shape_rule=_fc_shape_rule,
@@ -265,11 +276,27 @@ def _convolution(inputs, aux, params, is_train, rng):
     if has_few_outputs(params["kernel"], out_sizes, params["num_group"]):
         out = conv_by_positions(data, weight, layout, window, out_sizes, _PRECISION)
     else:
-        out = convolve(data, weight, window["stride"], [(p, p) for p in window["pad"]],
-                       window["dilate"], params["num_group"], layout, _PRECISION)
+        out = _windowed(data, weight, layout, window, params, out_sizes)
     if not params["no_bias"]:
         out = _add_bias(out, inputs[2], layout)
     return (out,), aux
+
+
+def _windowed(data, weight, layout, window, params, out_sizes):
+    """The convolution as one XLA convolution (``conv_grad.convolve``); a 2-D axis without
+    padding is padded at its end and the extra outputs cropped (XLA's CPU kernels run
+    unpadded windows several times slower)."""
+    padding = [(p, p) for p in window["pad"]]
+    if len(params["kernel"]) == 2:
+        padding = [(0, (k - 1) * d) if p == 0 and k > 1 else (p, p) for k, d, p in
+                   zip(params["kernel"], window["dilate"], window["pad"])]
+    out = convolve(data, weight, window["stride"], padding, window["dilate"],
+                   params["num_group"], layout, _PRECISION)
+    if padding != [(p, p) for p in window["pad"]]:
+        sizes = _per_axis(layout, out_sizes, None)
+        out = lax.slice(out, [0] * out.ndim,
+                        [n if size is None else size for n, size in zip(out.shape, sizes)])
+    return out
 
 
 register("Convolution", _convolution, inputs=_conv_inputs, shape_rule=_conv_shape_rule,
@@ -438,8 +465,14 @@ def _tile_max(x, layout, kernel):
     """Max over non-overlapping windows; the gradient goes to each window's first maximum."""
     @jax.custom_vjp
     def tile_max(x):
-        tiles, axes = _tiles(x, layout, kernel)
-        return tiles.max(axis=axes)
+        # a maximum of strided slices, not a reduction: XLA's CPU backend fused the
+        # reduction into one library call with the convolutions around it (VGG: 15% slower)
+        for axis, k in zip(_spatial_axes(layout), kernel):
+            count = x.shape[axis] // k
+            x = functools.reduce(jnp.maximum, [
+                lax.slice_in_dim(x, start, start + (count - 1) * k + 1, k, axis)
+                for start in range(k)])
+        return x
 
     def forward(x):
         out = tile_max(x)
@@ -504,6 +537,10 @@ def _axis_max(x, axis, kernel, stride):
     return axis_max(x)
 
 
+def _spatial_axes(layout):
+    return [i for i, c in enumerate(layout) if c not in "NC"]
+
+
 def _per_axis(layout, spatial_values, other):
     """One value per axis of ``layout``: the spatial values in order, ``other`` elsewhere."""
     spatial = iter(spatial_values)
@@ -521,13 +558,15 @@ def _pool_sum_or_max(x, layout, kernel, stride, pads, is_max):
         tiles, axes = _tiles(x, layout, kernel)
         return tiles.sum(axis=axes)
     if is_max:
-        axes = [i for i, c in enumerate(layout) if c not in "NC"]
-        for axis, k, s in reversed(list(zip(axes, kernel, stride))):
+        for axis, k, s in reversed(list(zip(_spatial_axes(layout), kernel, stride))):
             x = _axis_max(x, axis, k, s)
         return x
-    dims, strides = _per_axis(layout, kernel, 1), _per_axis(layout, stride, 1)
-    # a Python scalar init: JAX then recognizes the sum and uses its differentiable rule
-    return lax.reduce_window(x, 0.0, lax.add, dims, strides, "VALID")
+    for axis, k, s in zip(_spatial_axes(layout), kernel, stride):  # one axis at a time
+        count = (x.shape[axis] - k) // s + 1
+        x = functools.reduce(jnp.add, [
+            lax.slice_in_dim(x, start, start + (count - 1) * s + 1, s, axis)
+            for start in range(k)])
+    return x
 
 
 def _window_counts(layout, sizes, kernel, stride, pads, out, include_pad):

@@ -1,0 +1,156 @@
+"""Inference programs of graphs with 2-D NCHW convolutions computed channels-last (NHWC).
+
+XLA's CPU backend convolves in NHWC: every NCHW convolution pays a transposition of its
+input and of its output (and BatchNorm, pooling and the activations between two
+convolutions then run on NCHW arrays). Here a value may be *stored* transposed to NHWC
+while it still means the NCHW array the graph defines: convolutions, BatchNorm, pooling,
+concatenation along the channels and element-wise operators compute on stored-NHWC
+values directly (their layout or axis parameter moved to the last axis), and any other
+operator, and every head, gets its NHWC inputs transposed back first. So a network
+transposes its data once at the start and once where its features leave the image
+layout (before Flatten or a FullyConnected). Results equal the NCHW evaluation up to
+rounding; training programs are left as they are.
+
+Measured with bench/zoo_inference.py's networks (batch 2, 2 shared cores): ResNet-18 0.65x
+and Inception-v3 0.73x the time of the NCHW program; most of ResNet-18's gain is the
+weights transposed once (``PreparedWeights``) instead of on every call.
+"""
+from .. import x64
+from .errors import node_scope
+
+_TO_LAST, _TO_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)
+_OIHW_TO_HWIO, _HWIO_TO_OHWI = (2, 3, 1, 0), (3, 0, 1, 2)
+
+# Operators applied element by element (with scalar parameters only): any layout serves.
+_ELEMENTWISE = frozenset((
+    "Activation", "relu", "sigmoid", "tanh", "softsign", "clip", "abs", "square", "sqrt",
+    "exp", "log", "negative", "Cast", "identity", "_copy", "BlockGrad", "stop_gradient",
+    "_plus_scalar", "_minus_scalar", "_rminus_scalar", "_mul_scalar", "_div_scalar",
+    "_rdiv_scalar", "_maximum_scalar", "_minimum_scalar", "_power_scalar",
+    "elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "add_n",
+))
+_LEAKY_KINDS = ("leaky", "elu", "selu", "gelu")  # not prelu (a per-channel slope input)
+
+
+def applies(nodes):
+    """Whether a graph has a 2-D convolution in NCHW layout (the rewrite's reason to be)."""
+    return any(node.op is not None and node.op.name == "Convolution"
+               and _nchw(node.params.get("layout")) and len(node.params["kernel"]) == 2
+               for node in nodes)
+
+
+def _nchw(layout):
+    return layout in (None, "NCHW")
+
+
+def _channels_last_conv(node):
+    return (node.op is not None and node.op.name == "Convolution"
+            and _nchw(node.params.get("layout")) and len(node.params["kernel"]) == 2)
+
+
+def prepared_weights(nodes, heads):
+    """Names of the variables read only as the weight of channels-last convolutions: an
+    inference program can take them already laid out as XLA convolves, (kh, kw, I, O)."""
+    readers = {}
+    for node in nodes:
+        for position, (source, _) in enumerate(node.inputs):
+            if source.op is None:
+                readers.setdefault(source.name, []).append(
+                    position == 1 and _channels_last_conv(node))
+    outputs = {source.name for source, _ in heads if source.op is None}
+    return tuple(sorted(name for name, weights in readers.items()
+                        if all(weights) and name not in outputs))
+
+
+class PreparedWeights:
+    """The (kh, kw, I, O) copies of convolution weights for inference programs, each made
+    once per weight array: a weight set again (a new array) is transposed again. XLA
+    would otherwise transpose every (O, I, kh, kw) weight on every call (half of
+    ResNet-18's batch-2 inference time on the shared 2-core host)."""
+
+    def __init__(self, names):
+        self.names = names
+        self._copies = {}  # name -> (the weight array, its transposed copy)
+        self._transpose = x64.jit(lambda w: w.transpose(_OIHW_TO_HWIO))
+
+    def __call__(self, args):
+        """``args`` with the named weights replaced by their (kh, kw, I, O) copies."""
+        args = dict(args)
+        for name in self.names:
+            weight = args[name]
+            cached = self._copies.get(name)
+            if cached is None or cached[0] is not weight:
+                cached = self._copies[name] = (weight, self._transpose(weight))
+            args[name] = cached[1]
+        return args
+
+
+def _rule(node, params, entries, is_last):
+    """(params, entry index -> 'last' or 'first') to run ``node`` channels-last with, or
+    None where it must see NCHW inputs. ``is_last[i]``: entry i is stored NHWC."""
+    name, four = node.op.name, [e.ndim == 4 for e in entries]
+    if not any(is_last) and name != "Convolution":
+        return None
+    if name == "Convolution":
+        if not (_nchw(params["layout"]) and len(params["kernel"]) == 2 and four[0]):
+            return None
+        return {**params, "layout": "NHWC"}, {0: "last", 1: "weight"}
+    if name == "BatchNorm":
+        if not (is_last[0] and params["axis"] in (1, -3)):
+            return None
+        return {**params, "axis": 3}, {0: "last"}
+    if name == "Pooling":
+        if not (is_last[0] and _nchw(params["layout"])):
+            return None
+        return {**params, "layout": "NHWC"}, {0: "last"}
+    if name == "Concat":
+        if not (all(four) and params["dim"] in (1, -3)):
+            return None
+        return {**params, "dim": 3}, {i: "last" for i in range(len(entries))}
+    if (name == "Dropout" and params["mode"] == "training") or name in _ELEMENTWISE or (
+            name == "LeakyReLU" and params["act_type"] in _LEAKY_KINDS):
+        if not (all(four) and len({e.shape for e in entries}) == 1):
+            return None
+        return params, {i: "last" for i in range(len(entries))}
+    return None
+
+
+def _as(value, stored_last, want):
+    """``value`` (stored NHWC, or (kh, kw, I, O) for a weight, when ``stored_last``) in the
+    layout ``want`` names."""
+    if want == "weight":  # Convolution's NHWC weight is (O, kh, kw, I)
+        return value.transpose(_HWIO_TO_OHWI if stored_last else _TO_LAST)
+    if want == "last":
+        return value if stored_last else value.transpose(_TO_LAST)
+    return value.transpose(_TO_FIRST) if stored_last else value
+
+
+def run(lowered, args, aux, rng, prepared=()):
+    """``lowered(args, aux, rng, False)`` (a ``LoweredGraph``) computed channels-last; the
+    arguments named in ``prepared`` come as ``PreparedWeights`` made them."""
+    values, last = {}, set()  # last: (id(node), output index) stored NHWC or (kh, kw, I, O)
+    for node in lowered.nodes:
+        if node.op is None:
+            values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
+            if node.name in prepared:
+                last.add((id(node), 0))
+            continue
+        refs = [(id(n), i) for n, i in node.inputs]
+        entries = [values[r[0]][r[1]] for r in refs]
+        split = node.num_inputs()
+        params = lowered.params[id(node)]
+        plan = _rule(node, params, entries[:split], [r in last for r in refs[:split]])
+        if plan is None:
+            wants = {}
+        else:
+            params, wants = plan
+        inputs = [_as(e, r in last, wants.get(i, "first"))
+                  for i, (e, r) in enumerate(zip(entries, refs))]
+        with node_scope(node):
+            outputs, _ = node.op.compute(inputs[:split], inputs[split:], params, False,
+                                         lowered.node_key(node, rng))
+        values[id(node)] = tuple(outputs)
+        if plan is not None:
+            last.update((id(node), i) for i, o in enumerate(outputs) if o.ndim == 4)
+    heads = [_as(values[id(n)][i], (id(n), i) in last, "first") for n, i in lowered.heads]
+    return heads, dict(aux)

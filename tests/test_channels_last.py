@@ -1,0 +1,71 @@
+"""Inference programs of NCHW convolutional graphs run channels-last
+(lowering/channels_last.py): the same outputs as evaluating every operator as given, and
+the convolution weights' transposed copies follow the weights."""
+import jax
+import numpy as np
+
+import symjax_mx as mx
+from symjax_mx.lowering import channels_last
+
+
+def convnet():
+    """A small network with every operator the rewrite moves to NHWC, and some it does not."""
+    data = mx.sym.var("data")
+    x = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8, name="c1")
+    x = mx.sym.BatchNorm(x, fix_gamma=False, name="bn1")
+    x = mx.sym.Activation(x, act_type="relu")
+    a = mx.sym.Convolution(x, kernel=(1, 1), num_filter=8, no_bias=True, name="c2")
+    b = mx.sym.Convolution(x, kernel=(3, 3), num_filter=8, num_group=8, pad=(1, 1), name="dw")
+    x = mx.sym.clip(mx.sym.elemwise_add(a, b), 0, 6)
+    x = mx.sym.Concat(x, mx.sym.LeakyReLU(x, act_type="leaky", slope=0.1), dim=1)
+    x = mx.sym.Pooling(x, kernel=(3, 3), stride=(2, 2), pool_type="max")
+    x = mx.sym.Dropout(mx.sym.Convolution(x, kernel=(3, 3), num_filter=6, name="c3"), p=0.5)
+    x = mx.sym.Pooling(x, kernel=(2, 2), stride=(1, 1), pad=(1, 1), pool_type="avg")
+    side = mx.sym.sum(x, axis=(2, 3))                   # reads NCHW: transposed back
+    pooled = mx.sym.Pooling(x, global_pool=True, kernel=(1, 1), pool_type="avg")
+    head = mx.sym.FullyConnected(mx.sym.Flatten(pooled), num_hidden=5, name="fc")
+    return mx.sym.Group([head, side, x])
+
+
+def bound(shape=(2, 3, 11, 11)):
+    exe = convnet().simple_bind(mx.cpu(), grad_req="null", data=shape)
+    rng = np.random.default_rng(0)
+    for name, arr in {**exe.arg_dict, **exe.aux_dict}.items():
+        arr[:] = rng.uniform(0.5 if name.endswith("var") else -1, 1, arr.shape)
+    return exe
+
+
+def as_given(exe):
+    """The outputs of evaluating every operator in its own layout."""
+    lowered = exe.programs.graph
+    args = {n: a.asjax() for n, a in exe.arg_dict.items()}
+    aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
+    values = {}
+    lowered.evaluate(lowered.nodes, values, args, aux, jax.random.key(0), False)
+    return [np.asarray(values[id(n)][i]) for n, i in lowered.heads]
+
+
+def test_inference_matches_the_operators_in_their_own_layout():
+    exe = bound()
+    assert exe.programs.graph.channels_last
+    outputs = [o.asnumpy() for o in exe.forward(is_train=False)]
+    for ours, reference in zip(outputs, as_given(exe)):
+        assert ours.shape == reference.shape
+        np.testing.assert_allclose(ours, reference, rtol=1e-5, atol=1e-5)
+
+
+def test_prepared_weights_are_the_convolution_weights_only():
+    lowered = bound().programs.graph
+    assert channels_last.prepared_weights(lowered.nodes, lowered.heads) == (
+        "c1_weight", "c2_weight", "c3_weight", "dw_weight")
+
+
+def test_a_weight_set_again_is_transposed_again():
+    exe = bound()
+    first = exe.forward(is_train=False)[0].asnumpy()
+    exe.forward(is_train=False)
+    exe.arg_dict["c3_weight"][:] = -exe.arg_dict["c3_weight"].asnumpy()
+    second = exe.forward(is_train=False)[0].asnumpy()
+    assert not np.allclose(first, second)
+    np.testing.assert_allclose(second, as_given(exe)[0], rtol=1e-5, atol=1e-5)
+
