@@ -11,6 +11,7 @@ union of their structures, as MXNet's sparse kernels do.
 """
 import warnings
 
+import jax.numpy as jnp
 import numpy as np
 
 from .. import x64
@@ -393,9 +394,26 @@ class RowSparseNDArray(BaseSparseNDArray):
             raise ValueError("cast_storage from row_sparse to csr is not supported")
         return super().tostype(stype)
 
+    def _stored_rows(self):
+        """A jax boolean per row: whether this array stores the row (its nonzero rows when
+        the structure was not given), on the array's device."""
+        if self._structure is None and self._parts is None:
+            dense = self._buffer
+            return _nonzero_rows(dense.reshape(dense.shape[0], -1))
+        rows = np.zeros(self._shape[0], bool)
+        rows[self._components()[1]] = True
+        return x64.device_put(rows, self._ctx.jax_device)
+
     def retain(self, indices):
         """The rows listed in ``indices``; the others become zero (see sparse.retain)."""
         return invoke(get_op("_sparse_retain"), (self, indices), {})
+
+
+def _any_nonzero(rows):
+    return jnp.any(rows != 0, axis=1)
+
+
+_nonzero_rows = x64.jit(_any_nonzero)
 
 
 def _unpickle(stype, data, aux, shape, device_type, device_id):
