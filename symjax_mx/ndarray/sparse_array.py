@@ -22,7 +22,7 @@ from ..ops.elemwise import BINARY
 from . import tape
 from .ndarray import NDArray, STORAGE_CLASSES, invoke
 
-__all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray"]
+__all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "with_storage_of"]
 
 _DENSE = NDArray.__dict__["_buffer"]  # the slot holding the dense value (None: not derived)
 _STORAGE_AUX_TYPES = {"row_sparse": [np.int64], "csr": [np.int64, np.int64]}
@@ -414,6 +414,21 @@ def _any_nonzero(rows):
 
 
 _nonzero_rows = x64.jit(_any_nonzero)
+
+
+def with_storage_of(arrays, data, ctx):
+    """``data`` (a jax array on ``ctx``) as an NDArray of the storage type all ``arrays``
+    share (dense if they differ). A row_sparse result stores the union of their stored rows
+    where those are known without reading the values, else its nonzero rows."""
+    stypes = {a.stype for a in arrays}
+    if len(stypes) != 1 or stypes == {"default"}:
+        return NDArray(data, ctx)
+    stype = stypes.pop()
+    structure = None
+    if stype == "row_sparse" and all(a._structure is not None for a in arrays):
+        rows = np.unique(np.concatenate([a._structure[0] for a in arrays]))
+        structure = (rows.astype(np.int64),)
+    return STORAGE_CLASSES[stype](data, ctx, None, structure)
 
 
 def _unpickle(stype, data, aux, shape, device_type, device_id):
