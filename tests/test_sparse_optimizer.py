@@ -86,3 +86,18 @@ def test_compare_optimizer_rejects_an_unknown_storage():
     with pytest.raises(ValueError, match="unknown storage"):
         compare_optimizer(mx.optimizer.SGD(), mx.optimizer.SGD(), (2, 2), np.float32,
                           w_stype="coo")
+
+
+def test_lazy_updates_of_other_rows_reuse_one_compiled_step():
+    from symjax_mx.optimizer.optimizer import _COMPILED_STEPS
+    opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.5, wd=0.25)
+    weight = mx.nd.ones((5, 2))
+    state = opt.create_state(0, weight)
+    for rows in ([0], [1, 3], [4]):
+        grad = mx.nd.sparse.row_sparse_array((np.ones((len(rows), 2), np.float32), rows),
+                                             shape=(5, 2))
+        opt.update(0, weight, grad, state)
+    step = next(s for key, s in _COMPILED_STEPS.items()
+                if key[1] and key[0][0] is mx.optimizer.SGD and key[0][-1] == 0.5)
+    assert step._cache_size() == 1
+    assert (weight.asnumpy()[2] == 1).all() and (weight.asnumpy()[[0, 1, 3, 4]] < 1).all()
