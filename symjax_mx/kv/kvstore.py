@@ -210,7 +210,14 @@ class KVStore(KVStoreBase):
             if len(ids) != len(outs):
                 raise MXNetError(f"row_sparse_pull: key {k!r} has {len(outs)} outputs but "
                                  f"{len(ids)} row_ids arrays")
-            stored = self._stored(k, "row_sparse_pull").tostype("row_sparse")
+            stored = self._stored(k, "row_sparse_pull")
+            if stored.stype != "row_sparse":
+                raise MXNetError(f"row_sparse_pull: key {k!r} holds a {stored.stype} value; "
+                                 "only row_sparse values are pulled by rows (use pull)")
+            for o in outs:
+                if o.stype != "row_sparse":
+                    raise MXNetError(f"row_sparse_pull: key {k!r} expects row_sparse outputs, "
+                                     f"got {o.stype}")
             for o, rows in zip(outs, ids):
                 sparse.retain(stored.as_in_context(o.context),
                               rows.as_in_context(o.context).reshape((-1,))).copyto(o)
