@@ -175,3 +175,20 @@ def test_module_argument_of_a_row_sparse_variable_is_row_sparse():
     mod.init_params()
     arg = mod.get_params()[0]["v"]
     assert arg.stype == "row_sparse" and np.abs(arg.asnumpy()).sum() > 0
+
+
+def test_contrib_sparse_embedding_reads_its_rows_through_the_trainer():
+    from symjax_mx.gluon.contrib.nn import SparseEmbedding
+    layer = SparseEmbedding(6, 3)
+    layer.initialize(mx.init.One())
+    with pytest.raises(RuntimeError, match="when no Trainer is created"):
+        layer(mx.nd.array([1]))
+    trainer = gluon.Trainer(layer.collect_params(), "sgd", {"learning_rate": 1.0})
+    with mx.autograd.record():
+        out = layer(mx.nd.array([4, 1, 4]))
+        (out * out).backward()
+    assert layer.weight.grad().stype == "row_sparse"
+    np.testing.assert_array_equal(layer.weight.grad().indices.asnumpy(), [1, 4])
+    trainer.step(1)
+    value = layer.weight.row_sparse_data(mx.nd.arange(0, 6)).asnumpy()[:, 0]
+    np.testing.assert_array_equal(value, [1, 1 - 2, 1, 1, 1 - 4, 1])
