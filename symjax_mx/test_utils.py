@@ -603,20 +603,30 @@ def compare_ndarray_tuple(t1, t2, rtol=None, atol=None):
 def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="default",
                       rtol=1e-4, atol=1e-5, compare_states=True, ntensors=1):
     """Assert that one update by ``opt1`` and by ``opt2`` from the same random weights and
-    gradients gives almost equal weights (and states). ``shape`` a list of shapes updates
-    ``ntensors`` weights: one at a time with ``opt1``, all in one call with ``opt2``."""
+    gradients gives almost equal weights (and states). ``opt2`` gets the weight and the
+    gradient in storage ``w_stype`` / ``g_stype`` (a sparse weight stores every row, a
+    sparse gradient a random share), ``opt1`` their dense copies. ``shape`` a list of
+    shapes updates ``ntensors`` dense weights: one at a time with ``opt1``, all in one call
+    with ``opt2``."""
     import copy
-
-    if w_stype != "default" or g_stype != "default":
-        raise NotImplementedError("compare_optimizer: only dense ('default') storage exists")
 
     def uniform(s):
         return random_uniform(shape=s, ctx=default_context(), dtype=dtype)
 
+    def pair(stype, density):
+        """(the array opt2 updates with, the dense copy opt1 gets)."""
+        if stype == "default":
+            value = uniform(shape)
+            return value, value.copyto(default_context())
+        if stype not in ("row_sparse", "csr"):
+            raise ValueError(f"compare_optimizer: unknown storage type {stype!r}")
+        value = rand_ndarray(shape, stype, density=density, dtype=dtype)
+        return value, value.copyto(default_context()).tostype("default")
+
     if not isinstance(shape, list):
         assert ntensors == 1
-        w2, g2 = uniform(shape), uniform(shape)
-        w1, g1 = w2.copyto(default_context()), g2.copyto(default_context())
+        w2, w1 = pair(w_stype, 1)
+        g2, g1 = pair(g_stype, None)
         state1 = opt1.create_state_multi_precision(0, w1)
         state2 = opt2.create_state_multi_precision(0, w2)
         if compare_states:

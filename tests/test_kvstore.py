@@ -276,5 +276,5 @@ def test_pull_leaves_sparse_outputs_alone():
 def test_row_sparse_pull_needs_row_sparse_outputs():
     kv = mx.kv.create("local")
     kv.init(0, mx.nd.ones((2, 3)))
-    with pytest.raises(mx.MXNetError, match="outputs of key 0 must have row_sparse storage"):
+    with pytest.raises(mx.MXNetError, match="key 0 holds a default value"):
         kv.row_sparse_pull(0, out=mx.nd.zeros((2, 3)), row_ids=mx.nd.array([1]))

@@ -245,9 +245,15 @@ def test_rand_sparse_ndarray_forms():
 def test_kvstore_row_sparse_pull():
     kv = mx.kv.create()
     kv.init("e", mx.nd.ones((4, 2)).tostype("row_sparse"))
-    outs = [mx.nd.zeros((4, 2), stype="row_sparse"), mx.nd.zeros((4, 2), ctx=mx.cpu(1), stype="row_sparse")]
+    outs = [mx.nd.zeros((4, 2), stype="row_sparse"),
+            mx.nd.zeros((4, 2), ctx=mx.cpu(1), stype="row_sparse")]
     kv.row_sparse_pull("e", out=outs, row_ids=[mx.nd.array([[3, 1]]), mx.nd.array([0, 0])])
     assert _np(outs[0].indices) == [1, 3] and _np(outs[0]) == [[0, 0], [1, 1], [0, 0], [1, 1]]
     assert outs[1].context == mx.cpu(1) and _np(outs[1]) == [[1, 1], [0, 0], [0, 0], [0, 0]]
     with pytest.raises(mx.MXNetError, match="row_ids"):
         kv.row_sparse_pull("e", out=outs[0])
+    with pytest.raises(mx.MXNetError, match="expects row_sparse outputs, got default"):
+        kv.row_sparse_pull("e", out=mx.nd.zeros((4, 2)), row_ids=mx.nd.array([1]))
+    kv.init("dense", mx.nd.ones((4, 2)))
+    with pytest.raises(mx.MXNetError, match="'dense' holds a default value"):
+        kv.row_sparse_pull("dense", out=outs[0], row_ids=mx.nd.array([1]))

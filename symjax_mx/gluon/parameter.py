@@ -31,7 +31,9 @@ def _contexts(ctx):
 
 class Parameter:
     """A weight of a Block: holds a copy on each context it is initialised on, and a
-    gradient buffer per copy unless ``grad_req`` is ``'null'``."""
+    gradient buffer per copy unless ``grad_req`` is ``'null'``. ``stype`` / ``grad_stype``
+    are the storage types of the copies and of the gradients; a ``'row_sparse'`` weight is
+    read through its Trainer's KVStore with ``row_sparse_data``, not with ``data``."""
 
     def __init__(self, name, grad_req="write", shape=None, dtype=np.float32, lr_mult=1.0,
                  wd_mult=1.0, init=None, allow_deferred_init=False, differentiable=True,
@@ -40,9 +42,6 @@ class Parameter:
             if value not in ("default", "row_sparse", "csr"):
                 raise AssertionError(f"{kind} for Parameter '{name}' must be one of 'default', "
                                      f"'row_sparse', or 'csr', but got '{value}'")
-            if value != "default":
-                raise MXNetError(f"Parameter '{name}': {kind}='{value}' is not supported; "
-                                 "symjax_mx has dense parameters only")
         self._var = None
         self._data = None
         self._grad = None
@@ -120,7 +119,13 @@ class Parameter:
         return self._stype
 
     def _set_trainer(self, trainer):
-        """Associate the Trainer that updates this parameter (None to unset)."""
+        """Associate the Trainer that updates this parameter (None to unset); a sparse
+        parameter takes only one."""
+        if self._stype != "default" and self._trainer and trainer \
+                and self._trainer is not trainer:
+            raise RuntimeError(f"Failed to set the trainer for Parameter '{self.name}' because "
+                               "it was already set. More than one trainers for a "
+                               f"{self._stype} Parameter is not supported.")
         self._trainer = trainer
 
     # --- arrays per context ---------------------------------------------------------------
@@ -181,7 +186,8 @@ class Parameter:
                                  "in_channels, etc for `Block`s.")
         with autograd.pause():
             if data is None:
-                data = ndarray.zeros(self.shape, ctx=cpu(), dtype=self.dtype)
+                data = ndarray.zeros(self.shape, ctx=cpu(), dtype=self.dtype,
+                                     stype=self._stype)
                 initializer.create(default_init)(
                     initializer.InitDesc(self.name, {"__init__": init}), data)
             self._init_impl(data, ctx)
@@ -195,12 +201,19 @@ class Parameter:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [ndarray.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
+        self._grad = [ndarray.zeros(d.shape, ctx=d.context, dtype=d.dtype,
+                                    stype=self._grad_stype) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def _reduce(self):
-        """The value averaged over contexts, on the CPU (what files store)."""
-        arrays = self.list_data()
+        """The value averaged over contexts, on the CPU (what files store); a row_sparse
+        parameter's every row, from its Trainer's store."""
+        if self._stype != "default" and self._trainer is not None:
+            data = ndarray.zeros(self.shape, ctx=cpu(), dtype=self.dtype, stype=self._stype)
+            all_rows = ndarray.arange(0, self.shape[0], dtype="int64", ctx=cpu())
+            self._trainer._row_sparse_pull(self, data, all_rows, full_idx=True)
+            return data
+        arrays = self._check_and_get(self._data, list)
         if len(arrays) == 1:
             return arrays[0].copyto(cpu())
         total = arrays[0].copyto(cpu())
@@ -221,13 +234,15 @@ class Parameter:
             if cast_dtype and dtype_source == "current":
                 data = data.astype(self.dtype)
             elif cast_dtype:
-                self._dtype = data.dtype
+                self.cast(data.dtype)  # the copies too, as MXNet's dtype setter
             else:
                 raise AssertionError(f"Failed loading Parameter '{self.name}' from saved "
                                      f"params: dtype incompatible expected "
                                      f"{np.dtype(self.dtype).type} vs saved "
                                      f"{np.dtype(data.dtype).type}. Set cast_dtype=True to "
                                      "cast the dtype of saved params.")
+        if self._stype != data.stype:
+            data = data.tostype(self._stype)
         if isinstance(ctx, Context):
             ctx = [ctx]
         if self._data is None:
@@ -265,11 +280,48 @@ class Parameter:
                     else data
 
     def data(self, ctx=None):
-        """The copy on ``ctx`` (the only copy when there is one)."""
+        """The copy on ``ctx`` (the only copy when there is one); a sparse parameter is
+        read with ``row_sparse_data``."""
+        if self._stype != "default":
+            raise RuntimeError(f"Cannot return a copy of Parameter '{self.name}' on ctx {ctx} "
+                               f"via data() because its storage type is {self._stype}. Please "
+                               "use row_sparse_data() instead.")
         return self._check_and_get(self._data, ctx)
 
     def list_data(self):
+        """The copies on every context, in the order of ``list_ctx``."""
+        if self._stype != "default":
+            raise RuntimeError(f"Cannot return copies of Parameter '{self.name}' on all "
+                               f"contexts via list_data() because its storage type is "
+                               f"{self._stype}. Please use row_sparse_data() instead.")
         return self._check_and_get(self._data, list)
+
+    def row_sparse_data(self, row_id):
+        """The rows ``row_id`` (an NDArray) of a row_sparse parameter, on row_id's context,
+        as the Trainer's KVStore holds them; the other rows are zero."""
+        if self._stype != "row_sparse":
+            raise RuntimeError(f"Cannot return a copy of Parameter {self.name} via "
+                               f"row_sparse_data() because its storage type is {self._stype}. "
+                               "Please use data() instead.")
+        return self._get_row_sparse(row_id.context, row_id)
+
+    def list_row_sparse_data(self, row_id):
+        """``row_sparse_data`` on every context, in the order of ``list_ctx``."""
+        if self._stype != "row_sparse":
+            raise RuntimeError(f"Cannot return copies of Parameter '{self.name}' on all "
+                               "contexts via list_row_sparse_data() because its storage type "
+                               f"is {self._stype}. Please use data() instead.")
+        return self._get_row_sparse(list, row_id)
+
+    def _get_row_sparse(self, ctx, row_id):
+        if not isinstance(row_id, ndarray.NDArray):
+            raise TypeError(f"row_id must have NDArray type, but {type(row_id)} is given")
+        if not self._trainer:
+            raise RuntimeError(f"Cannot get row_sparse data for Parameter '{self.name}' when no "
+                               "Trainer is created with it.")
+        results = self._check_and_get(self._data, ctx)
+        self._trainer._row_sparse_pull(self, results, row_id)
+        return results
 
     def grad(self, ctx=None):
         if self._data is not None and self._grad is None:
@@ -315,7 +367,8 @@ class Parameter:
         """The Symbol variable of this parameter (made once)."""
         if self._var is None:
             self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype,
-                                   lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=self.init)
+                                   lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=self.init,
+                                   stype=self._stype)
         return self._var
 
     def cast(self, dtype):

@@ -1,5 +1,10 @@
 """`Trainer`: applies an optimizer to a set of Parameters, reducing gradients across
-contexts through a KVStore, as MXNet 1.9.1's ``gluon.Trainer``."""
+contexts through a KVStore, as MXNet 1.9.1's ``gluon.Trainer``.
+
+Sparse parameters follow MXNet: row_sparse weights live in the KVStore (always created,
+always updating), which the parameters read with ``row_sparse_data``; row_sparse
+gradients of dense weights are pushed and pulled back as gradients (or, with
+``update_on_kvstore``, pulled as weights) and updated lazily by the optimizer."""
 import os
 
 from .. import kv as kvs, optimizer as opt
@@ -10,7 +15,8 @@ __all__ = ["Trainer"]
 
 
 def _create_kvstore(kvstore, num_device, params):
-    """(KVStore or None, whether the store runs the optimizer), as MXNet chooses them."""
+    """(KVStore or None, whether the store runs the optimizer) for dense weights, as MXNet
+    chooses them."""
     update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
     if kvstore is None:
         store = None
@@ -21,12 +27,33 @@ def _create_kvstore(kvstore, num_device, params):
             store = None
         else:
             store = kvs.create(kvstore)
-            if kvstore == "local" and max(p.data(p.list_ctx()[0]).size
+            if kvstore == "local" and max(_arrays(p)[0].size
                                           for p in params) > 1024 * 1024 * 16:
                 update_on_kvstore = False
     else:
         raise TypeError("kvstore must be KVStore, str or None")
     return store, update_on_kvstore and store is not None
+
+
+def _create_sparse_kvstore(kvstore):
+    """The KVStore for row_sparse weights, which always runs the optimizer."""
+    if isinstance(kvstore, kvs.KVStoreBase):
+        store = kvstore
+    elif isinstance(kvstore, str):
+        store = kvs.create(kvstore)
+    else:
+        raise TypeError(f"Cannot create '{kvstore}' KVStore with row_sparse parameters. The "
+                        "type must be KVStore or str.")
+    if not store.is_capable(kvs.KVStoreBase.OPTIMIZER):
+        raise AssertionError("KVStore with sparse weight requires optimizer support. However, "
+                             "type(kv) does not support optimizer. Please consider other "
+                             "kvstore backends (e.g. dist_device) instead.")
+    return store
+
+
+def _arrays(param):
+    """A parameter's copies, whatever its storage type."""
+    return param._check_and_get(param._data, list)
 
 
 class Trainer:
@@ -49,6 +76,8 @@ class Trainer:
             self._param2idx[param.name] = index
             self._params.append(param)
             param._set_trainer(self)
+        self._contains_sparse_weight = any(p._stype != "default" for p in self._params)
+        self._contains_sparse_grad = any(p._grad_stype != "default" for p in self._params)
         self._compression_params = compression_params
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params or {})
@@ -96,6 +125,40 @@ class Trainer:
 
     def _init_kvstore(self):
         config = self._kvstore_params
+        if self._contains_sparse_weight:
+            store, update_on_kvstore = _create_sparse_kvstore(config["kvstore"]), True
+            self._distributed = "dist" in store.type
+            if config["update_on_kvstore"] is False:
+                raise ValueError("Cannot set update_on_kvstore=False when sparse weights are "
+                                 "present.")
+        elif self._contains_sparse_grad:
+            store, _ = _create_kvstore(config["kvstore"], len(self._contexts), self._params)
+            self._distributed = store is not None and "dist" in store.type
+            update_on_kvstore = self._distributed
+            if config["update_on_kvstore"] is not None:
+                if config["update_on_kvstore"] is False and self._distributed:
+                    raise ValueError("Cannot set update_on_kvstore=False on dist kvstore when "
+                                     "sparse gradients are present.")
+                update_on_kvstore = config["update_on_kvstore"]
+            if store is not None and not isinstance(store, kvs.KVStore):
+                raise ValueError(f"Cannot use {type(store)} for multi-device training with "
+                                 "sparse gradients")
+        else:
+            store, update_on_kvstore = self._dense_kvstore(config)
+        if store is not None:
+            if self._compression_params:
+                store.set_gradient_compression(self._compression_params)
+            if update_on_kvstore:
+                store.set_optimizer(self._optimizer)
+            self._kvstore = store
+            self._update_on_kvstore = update_on_kvstore
+        else:
+            self._kvstore = None
+            self._update_on_kvstore = None
+        self._kv_initialized = True
+
+    def _dense_kvstore(self, config):
+        """(store, update_on_kvstore) when every weight and gradient is dense."""
         store, update_on_kvstore = _create_kvstore(config["kvstore"], len(self._contexts),
                                                    self._params)
         self._distributed = store is not None and "dist" in store.type
@@ -111,17 +174,7 @@ class Trainer:
                 raise ValueError("Please set update_on_kvstore=False when training with "
                                  f"{type(store)}")
             update_on_kvstore = False
-        if store is not None:
-            if self._compression_params:
-                store.set_gradient_compression(self._compression_params)
-            if update_on_kvstore:
-                store.set_optimizer(self._optimizer)
-            self._kvstore = store
-            self._update_on_kvstore = update_on_kvstore
-        else:
-            self._kvstore = None
-            self._update_on_kvstore = None
-        self._kv_initialized = True
+        return store, update_on_kvstore
 
     def _init_params(self):
         pending = []
@@ -129,9 +182,12 @@ class Trainer:
             for param in self._params_to_init:
                 if param._deferred_init:
                     pending.append(param)
+                    continue
+                arrays, index = _arrays(param), self._param2idx[param.name]
+                if param._stype != "default":
+                    self._kvstore.init(index, arrays[0])
                 else:
-                    arrays = param.list_data()
-                    self._kvstore.broadcast(self._param2idx[param.name], arrays[0], arrays)
+                    self._kvstore.broadcast(index, arrays[0], arrays)
         self._params_to_init = pending
 
     def _prepare(self):
@@ -139,6 +195,19 @@ class Trainer:
             self._init_kvstore()
         if self._params_to_init:
             self._init_params()
+
+    def _row_sparse_pull(self, parameter, out, row_id, full_idx=False):
+        """Pull the rows ``row_id`` of ``parameter`` from the store into ``out``; every row
+        (``full_idx``) is a plain pull."""
+        self._prepare()
+        index = self._param2idx[parameter.name]
+        if full_idx and "dist" not in self._kvstore.type:
+            if row_id.size != out.shape[0]:
+                raise AssertionError(f"row_sparse_pull of every row: {row_id.size} row ids for "
+                                     f"{out.shape[0]} rows")
+            self._kvstore.pull(index, out=out, priority=-index, ignore_sparse=False)
+        else:
+            self._kvstore.row_sparse_pull(index, out=out, row_ids=row_id, priority=-index)
 
     @property
     def learning_rate(self):
@@ -193,11 +262,17 @@ class Trainer:
         for index, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
-            if self._update_on_kvstore:
-                self._kvstore.pushpull(index, param.list_grad(), out=param.list_data(),
-                                       priority=-index)
+            grads = param.list_grad()
+            if grads[0].stype != "default":  # pushed, then pulled only into dense arrays
+                self._kvstore.push(index, grads, priority=-index)
+                if param._stype == "default":
+                    self._kvstore.pull(index, param.list_data() if self._update_on_kvstore
+                                       else grads, priority=-index,
+                                       ignore_sparse=self._distributed)
+            elif self._update_on_kvstore:
+                self._kvstore.pushpull(index, grads, out=_arrays(param), priority=-index)
             else:
-                self._kvstore.pushpull(index, param.list_grad(), priority=-index)
+                self._kvstore.pushpull(index, grads, priority=-index)
 
     def _update(self, ignore_stale_grad=False):
         updates = [[] for _ in self._updaters]
@@ -205,7 +280,7 @@ class Trainer:
             if param.grad_req == "null":
                 continue
             if not ignore_stale_grad:
-                for data in param.list_data():
+                for data in _arrays(param):
                     if not data._fresh_grad:
                         raise UserWarning(
                             f"Gradient of Parameter `{param.name}` on context {data.context} "
@@ -216,10 +291,10 @@ class Trainer:
                             "suppress this warning and skip updating of Parameters with "
                             "stale gradient")
             if self._kvstore and self._update_on_kvstore:
-                for data in param.list_data():
+                for data in _arrays(param):
                     data._fresh_grad = False
                 continue
-            for pending, data, grad in zip(updates, param.list_data(), param.list_grad()):
+            for pending, data, grad in zip(updates, _arrays(param), param.list_grad()):
                 if not ignore_stale_grad or data._fresh_grad:
                     pending.append((index, grad, data))
                     data._fresh_grad = False

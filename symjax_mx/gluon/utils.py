@@ -42,6 +42,13 @@ def split_and_load(data, ctx_list, batch_axis=0, even_split=True):
     return [piece.as_in_context(ctx) for piece, ctx in zip(slices, ctx_list)]
 
 
+def _squared_norm(array):
+    if array.stype == "default":
+        flat = array.reshape((-1,))
+        return ndarray.dot(flat, flat)
+    return ndarray.square(array.norm())
+
+
 def clip_global_norm(arrays, max_norm, check_isfinite=True):
     """Scale ``arrays`` in place so that their joint 2-norm is at most ``max_norm``;
     returns that norm before clipping (a float, or an NDArray without
@@ -49,8 +56,7 @@ def clip_global_norm(arrays, max_norm, check_isfinite=True):
     if not arrays:
         raise AssertionError("clip_global_norm needs at least one array")
     ctx = arrays[0].context
-    squares = [ndarray.dot(a.reshape((-1,)), a.reshape((-1,))).as_in_context(ctx)
-               for a in arrays]
+    squares = [_squared_norm(a).as_in_context(ctx) for a in arrays]
     total = squares[0]
     for square in squares[1:]:
         total = total + square

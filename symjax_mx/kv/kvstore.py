@@ -15,6 +15,7 @@ from .. import optimizer as opt
 from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ndarray import file_format, sparse
+from ..ndarray.sparse_array import with_storage_of
 from . import collectives, dist
 from .base import KVStoreBase
 from .placement import Placement
@@ -140,11 +141,12 @@ class KVStore(KVStoreBase):
                 buffers = [jax.numpy.zeros_like(b) for b in buffers]
             buffers = self._sum_across_workers(buffers, pairs[0][1][0].context.jax_device)
         for (k, values), data in zip(pairs, buffers):
-            self._store[k] = NDArray(data, values[0].context)
+            self._store[k] = with_storage_of(values[:1], data, values[0].context)
 
     def push(self, key, value, priority=0):
         """Sum the values pushed for each key (over devices and workers) and hand the sum
-        to the updater, ``updater(key, merged, stored)``; by default it replaces the value."""
+        to the updater, ``updater(key, merged, stored)``; by default it replaces the value.
+        The sum of row_sparse values is row_sparse (their rows together)."""
         pairs = self._pairs(key, value, "push")
         for k, values in pairs:
             stored = self._stored(k, "push")
@@ -152,12 +154,13 @@ class KVStore(KVStoreBase):
                 if v._shape != stored._shape:
                     raise MXNetError(f"push: key {k!r} holds shape {stored.shape}, but a value "
                                      f"of shape {v.shape} was pushed")
+        values_of = dict(pairs)
         for k, merged in self._merged(pairs):
             stored = self._store[k]
             if self._updater is None:
                 stored._write(merged)
             else:
-                self._updater(k, NDArray(merged, stored.context), stored)
+                self._updater(k, with_storage_of(values_of[k], merged, stored.context), stored)
 
     @x64.x64
     def pull(self, key, out=None, priority=0, ignore_sparse=True):
@@ -196,19 +199,26 @@ class KVStore(KVStoreBase):
 
     def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
         """Pull only the rows ``row_ids`` of each key's value into ``out`` (one row-id
-        array per output array); the other rows of the outputs become zero, and a
-        row_sparse output stores exactly the requested rows, as in MXNet."""
+        array per output array, or one for all of a key's outputs); the other rows of the
+        outputs become zero, and a row_sparse output stores exactly the requested rows, as
+        in MXNet."""
         if out is None or row_ids is None:
             raise MXNetError("row_sparse_pull: out= and row_ids= are required")
         for (k, outs), (_, ids) in zip(self._pairs(key, out, "row_sparse_pull"),
                                        _pairs(key, row_ids, "row_sparse_pull")):
+            if len(ids) == 1:
+                ids = ids * len(outs)
             if len(ids) != len(outs):
                 raise MXNetError(f"row_sparse_pull: key {k!r} has {len(outs)} outputs but "
                                  f"{len(ids)} row_ids arrays")
-            if any(o.stype != "row_sparse" for o in outs):
-                raise MXNetError(f"row_sparse_pull: the outputs of key {k!r} must have "
-                                 f"row_sparse storage; use pull for dense outputs")
-            stored = self._stored(k, "row_sparse_pull").tostype("row_sparse")
+            stored = self._stored(k, "row_sparse_pull")
+            if stored.stype != "row_sparse":
+                raise MXNetError(f"row_sparse_pull: key {k!r} holds a {stored.stype} value; "
+                                 "only row_sparse values are pulled by rows (use pull)")
+            for o in outs:
+                if o.stype != "row_sparse":
+                    raise MXNetError(f"row_sparse_pull: key {k!r} expects row_sparse outputs, "
+                                     f"got {o.stype}")
             for o, rows in zip(outs, ids):
                 sparse.retain(stored.as_in_context(o.context),
                               rows.as_in_context(o.context).reshape((-1,))).copyto(o)

@@ -26,6 +26,7 @@ from ..io import DataDesc
 from ..kv import Placement
 from ..lowering.executor import check_group2ctx
 from ..ndarray import NDArray, file_format, zeros
+from ..ndarray.storage import attribute_stype
 from .base_module import BaseModule, _as_list, _check_input_names
 from .executor_group import DataParallelExecutorGroup, groups_of, split_batch
 
@@ -324,7 +325,9 @@ class Module(BaseModule):
             return
         self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
         if self._arg_params is None:
-            self._arg_params = {n: zeros(a.shape, cpu(), a.dtype)
+            attrs = self._symbol.attr_dict()
+            self._arg_params = {n: zeros(a.shape, cpu(), a.dtype,
+                                         stype=attribute_stype(attrs.get(n)))
                                 for n, a in self._exec.arg_dict.items()
                                 if n in self._param_names}
             self._aux_params = {n: zeros(a.shape, cpu(), a.dtype)

@@ -11,6 +11,7 @@ union of their structures, as MXNet's sparse kernels do.
 """
 import warnings
 
+import jax.numpy as jnp
 import numpy as np
 
 from .. import x64
@@ -21,7 +22,7 @@ from ..ops.elemwise import BINARY
 from . import tape
 from .ndarray import NDArray, STORAGE_CLASSES, invoke
 
-__all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray"]
+__all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "with_storage_of"]
 
 _DENSE = NDArray.__dict__["_buffer"]  # the slot holding the dense value (None: not derived)
 _STORAGE_AUX_TYPES = {"row_sparse": [np.int64], "csr": [np.int64, np.int64]}
@@ -393,9 +394,41 @@ class RowSparseNDArray(BaseSparseNDArray):
             raise ValueError("cast_storage from row_sparse to csr is not supported")
         return super().tostype(stype)
 
+    def _stored_rows(self):
+        """A jax boolean per row: whether this array stores the row (its nonzero rows when
+        the structure was not given), on the array's device."""
+        if self._structure is None and self._parts is None:
+            dense = self._buffer
+            return _nonzero_rows(dense.reshape(dense.shape[0], -1))
+        rows = np.zeros(self._shape[0], bool)
+        rows[self._components()[1]] = True
+        return x64.device_put(rows, self._ctx.jax_device)
+
     def retain(self, indices):
         """The rows listed in ``indices``; the others become zero (see sparse.retain)."""
         return invoke(get_op("_sparse_retain"), (self, indices), {})
+
+
+def _any_nonzero(rows):
+    return jnp.any(rows != 0, axis=1)
+
+
+_nonzero_rows = x64.jit(_any_nonzero)
+
+
+def with_storage_of(arrays, data, ctx):
+    """``data`` (a jax array on ``ctx``) as an NDArray of the storage type all ``arrays``
+    share (dense if they differ). A row_sparse result stores the union of their stored rows
+    where those are known without reading the values, else its nonzero rows."""
+    stypes = {a.stype for a in arrays}
+    if len(stypes) != 1 or stypes == {"default"}:
+        return NDArray(data, ctx)
+    stype = stypes.pop()
+    structure = None
+    if stype == "row_sparse" and all(a._structure is not None for a in arrays):
+        rows = np.unique(np.concatenate([a._structure[0] for a in arrays]))
+        structure = (rows.astype(np.int64),)
+    return STORAGE_CLASSES[stype](data, ctx, None, structure)
 
 
 def _unpickle(stype, data, aux, shape, device_type, device_id):

@@ -126,12 +126,19 @@ def variable_stypes(graph, stype_dict=None):
     stypes = {}
     for node in graph.nodes:
         if node.op is None:
-            stype = (stype_dict or {}).get(node.name) or node.attrs.get("__storage_type__")
-            stypes[node.name] = _STYPE_OF_ID.get(stype, stype) or DEFAULT
+            stypes[node.name] = (stype_dict or {}).get(node.name) or attribute_stype(node.attrs)
     return stypes
 
 
-_STYPE_OF_ID = {"0": DEFAULT, "1": RSP, "2": CSR}
+def attribute_stype(attrs):
+    """The storage type a variable's attributes (``__storage_type__``) give; dense if none."""
+    stype = (attrs or {}).get("__storage_type__")
+    return _STYPE_OF_ID.get(stype, stype) or DEFAULT
+
+
+#: MXNet's storage type ids, as a variable's __storage_type__ attribute holds them
+ID_OF_STYPE = {DEFAULT: 0, RSP: 1, CSR: 2}
+_STYPE_OF_ID = {str(i): stype for stype, i in ID_OF_STYPE.items()}
 
 
 def gradient_stypes(graph, stypes):

@@ -7,8 +7,9 @@ mutable auxiliary states (MXNet's FMutateInputs): every call writes the new stat
 into the state arrays and returns the new weight, which callers usually write into the
 weight itself with ``out=weight``. The ``mp_`` variants keep a float32 master copy of a
 float16 weight as their last state. Scalars are cast to the weight's dtype before the
-array math, as MXNet's kernels get float parameters; ``lazy_update`` is accepted and has
-no effect (there are no row_sparse gradients).
+array math, as MXNet's kernels get float parameters. The operators compute on dense
+values, so ``lazy_update`` has no effect here; mx.optimizer's optimizers apply MXNet's lazy
+update of row_sparse gradients around these rules (``Optimizer._lazy_rows``).
 """
 import jax
 import jax.numpy as jnp

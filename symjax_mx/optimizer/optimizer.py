@@ -117,25 +117,45 @@ class Optimizer:
         """The hyperparameters ``step`` reads at trace time (retrace when this changes)."""
         return (type(self),) + tuple(getattr(self, name) for name in self._hyper)
 
-    def _compiled_step(self):
+    def _compiled_step(self, lazy=False):
         """``step`` compiled once per ``trace_key()``, shared by every optimizer with that
         key: MXNet code creates many optimizers with equal settings. ``rescale_grad`` and a
         clip limit that is on are passed traced, so that optimizers differing only in them
-        (MXNet's tests sweep them) share one compile."""
+        (MXNet's tests sweep them) share one compile. With ``lazy`` the step takes a last
+        argument, a boolean per row of the weight: only those rows (of the weight and the
+        states) change, as MXNet's lazy update of a row_sparse gradient."""
         traced = {"rescale_grad": self.rescale_grad}
         if self.clip_gradient is not None and self.clip_gradient > 0:
             traced["clip_gradient"] = self.clip_gradient
         template = copy.copy(self)  # a snapshot: later traces (new shapes) see these settings
         template.__dict__.update(dict.fromkeys(traced, "traced"))
-        key = template.trace_key()
+        key = (template.trace_key(), lazy)
         step = _COMPILED_STEPS.get(key)
         if step is None:
-            def run(values, weight, grad, state, lr, wd, t):
+            def run(values, weight, grad, state, lr, wd, t, *rows):
                 snapshot = copy.copy(template)
                 snapshot.__dict__.update(values)
-                return snapshot.step(weight, grad, state, lr, wd, t)
+                new_weight, new_state = snapshot.step(weight, grad, state, lr, wd, t)
+                if not rows:
+                    return new_weight, new_state
+                return jax.tree_util.tree_map(functools.partial(_only_rows, rows[0]),
+                                              (new_weight, new_state), (weight, state))
             step = _COMPILED_STEPS[key] = x64.jit(run)
         return functools.partial(step, traced)
+
+    def _lazy_rows(self, weight, grad):
+        """The rows of ``weight`` an update may change: a boolean per row (the rows ``grad``
+        stores) where this optimizer updates a row_sparse gradient lazily, else None (every
+        row). Optimizers with a lazy sparse update override ``_updates_lazily``."""
+        if getattr(grad, "stype", "default") != "row_sparse" or weight.ndim == 0 \
+                or not self._updates_lazily(weight, grad):
+            return None
+        return grad._stored_rows()
+
+    def _updates_lazily(self, weight, grad):
+        """Whether an update with the row_sparse ``grad`` leaves the rows it does not store
+        alone (MXNet's sparse kernels); by default the update is dense."""
+        return False
 
     def _master_copy(self, weight):
         return self.multi_precision and weight.dtype == np.float16
@@ -284,8 +304,10 @@ class Optimizer:
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
         jax_state = jax.tree_util.tree_map(NDArray.asjax, state)
-        new_weight, new_state = self._compiled_step()(weight.asjax(), grad.asjax(), jax_state,
-                                                      lr, wd, self._index_update_count[index])
+        rows = self._lazy_rows(weight, grad)
+        new_weight, new_state = self._compiled_step(rows is not None)(
+            weight.asjax(), grad.asjax(), jax_state, lr, wd, self._index_update_count[index],
+            *(() if rows is None else (rows,)))
         weight._write(new_weight)
         for array, value in zip(jax.tree_util.tree_leaves(state),
                                 jax.tree_util.tree_leaves(new_state)):
@@ -368,6 +390,14 @@ Optimizer.opt_registry = _REGISTRY.classes
 class _OptaxState(NamedTuple):
     count: Any
     states: Any
+
+
+def _only_rows(rows, new, old):
+    """``new`` in the rows where ``rows`` is true, ``old`` elsewhere (a state that is not
+    one row per weight row, such as Nadam's schedule, is always new)."""
+    if new.ndim == 0 or new.shape[0] != rows.shape[0]:
+        return new
+    return jnp.where(rows.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
 
 
 def _flat_key(path):

@@ -16,6 +16,8 @@ class SGD(Optimizer):
 
         state = momentum * state - lr * wd * weight - lr * clip(rescale_grad * grad)
         weight = weight + state          # without momentum: weight - lr * (...)
+
+    With a row_sparse gradient and ``lazy_update`` only the rows it stores are updated.
     """
 
     _hyper = Optimizer._hyper + ("momentum",)
@@ -28,6 +30,9 @@ class SGD(Optimizer):
 
     def init_state(self, weight):
         return None if self.momentum == 0.0 else jnp.zeros_like(weight)
+
+    def _updates_lazily(self, weight, grad):
+        return self.lazy_update
 
     def step(self, weight, grad, state, lr, wd, t):
         if state is None:
@@ -101,6 +106,8 @@ class Adam(Optimizer):
         g = clip(rescale_grad * grad + wd * weight)
         m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g**2
         weight -= lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + epsilon)
+
+    With a row_sparse gradient and ``lazy_update`` only the rows it stores are updated.
     """
 
     _hyper = Optimizer._hyper + ("beta1", "beta2", "epsilon")
@@ -115,6 +122,9 @@ class Adam(Optimizer):
 
     def init_state(self, weight):
         return jnp.zeros_like(weight), jnp.zeros_like(weight)
+
+    def _updates_lazily(self, weight, grad):
+        return self.lazy_update
 
     def step(self, weight, grad, state, lr, wd, t):
         lr = lr * (jnp.sqrt(1 - _power(self.beta2, t)) / (1 - _power(self.beta1, t)))
@@ -327,6 +337,8 @@ class Ftrl(Optimizer):
         g = clip(rescale_grad * grad)
         z += g - (sqrt(n + g**2) - sqrt(n)) * weight / lr;  n += g**2
         weight = (sign(z) * lamda1 - z) / ((beta + sqrt(n)) / lr + wd) * (|z| > lamda1)
+
+    A row_sparse weight with a row_sparse gradient is updated only in the gradient's rows.
     """
 
     _hyper = Optimizer._hyper + ("lamda1", "beta")
@@ -339,6 +351,9 @@ class Ftrl(Optimizer):
 
     def init_state(self, weight):
         return jnp.zeros_like(weight), jnp.zeros_like(weight)
+
+    def _updates_lazily(self, weight, grad):
+        return weight.stype == "row_sparse"  # MXNet's sparse ftrl_update: all row_sparse
 
     def step(self, weight, grad, state, lr, wd, t):
         weight, z, n = kernels.ftrl_update(weight, grad, *state, lr, self.lamda1, self.beta,

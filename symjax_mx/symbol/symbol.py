@@ -9,6 +9,7 @@ import numpy as np
 from .. import attribute, name as naming
 from ..base import MXNetError, NotImplementedForSymbol
 from ..ndarray.file_format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
+from ..ndarray.storage import ID_OF_STYPE
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
 from ..ops.methods import SAME_SHAPE, OperatorMethods
@@ -263,7 +264,7 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
         raise TypeError("Expect a string for variable `name`")
     attrs = attribute.current().get(attr)
     given = {"__shape__": shape, "__lr_mult__": lr_mult, "__wd_mult__": wd_mult,
-             "__storage_type__": stype}
+             "__storage_type__": None if stype is None else ID_OF_STYPE[stype]}
     if isinstance(shape, (int, np.integer)):  # MXNet takes shape=(1) as (1,)
         given["__shape__"] = (int(shape),)
     attrs.update({k: attr_string(tuple(v) if k == "__shape__" else v)

@@ -39,19 +39,20 @@ class Identity(HybridBlock):
 
 
 class SparseEmbedding(Block):
-    """An embedding for large vocabularies. MXNet keeps its gradient row_sparse; here the
-    gradient is dense with the same values (zero rows for indices not looked up)."""
+    """An embedding for large vocabularies: a row_sparse weight (read through its Trainer,
+    only the rows looked up) with a row_sparse gradient."""
 
     def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None,
                  **kwargs):
         super().__init__(**kwargs)
-        self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype}
+        self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype,
+                        "sparse_grad": True}
         self.weight = self.params.get("weight", shape=(input_dim, output_dim),
                                       init=weight_initializer, dtype=dtype,
-                                      allow_deferred_init=True)
+                                      grad_stype="row_sparse", stype="row_sparse")
 
     def forward(self, x):
-        return ndarray.Embedding(x, self.weight.data(x.context), name="fwd", **self._kwargs)
+        return ndarray.Embedding(x, self.weight.row_sparse_data(x), name="fwd", **self._kwargs)
 
     def __repr__(self):
         return (f"{type(self).__name__}({self._kwargs['input_dim']} -> "
