@@ -230,42 +230,39 @@ def _on_axis_1(rule):
     return lambda op, params, values: rule(op, {**params, "axis": 1}, values)
 
 
-register("_contrib_SyncBatchNorm", _sync_batch_norm, aliases=("SyncBatchNorm",),
-         inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
-         input_attrs={"moving_mean": {"__init__": "[\"zero\", {}]"},
-                      "moving_var": {"__init__": "[\"one\", {}]"}},
-         outputs=lambda p: ("output", "mean", "var") if p["output_mean_var"] else ("output",),
-         shape_rule=_on_axis_1(_batch_norm_shape_rule),
-         dtype_rule=_on_axis_1(_batch_norm_dtype_rule),
-         params=(Param("eps", P.number, default=1e-3, doc="added to the variance"),
-                 Param("momentum", P.number, default=0.9, doc="moving-average momentum"),
-                 Param("fix_gamma", P.boolean, default=True, doc="use gamma as 1"),
-                 Param("use_global_stats", P.boolean, default=False,
-                       doc="normalize with the moving statistics in training too"),
-                 Param("output_mean_var", P.boolean, default=False,
-                       doc="also output the mean and the inverse standard deviation"),
-                 Param("ndev", P.integer_at_least(1), default=1,
-                       doc="devices synchronizing their statistics"),
-                 Param("key", P.string, required=True,
-                       doc="name shared by the synchronized copies")),
-         doc="Batch normalization over channel axis 1 with statistics synchronized across "
-             "devices; on one device it is BatchNorm.")
+_AXIS_1_BATCH_NORM_PARAMS = (
+    Param("eps", P.number, default=1e-3, doc="added to the variance"),
+    Param("momentum", P.number, default=0.9, doc="moving-average momentum"),
+    Param("fix_gamma", P.boolean, default=True, doc="use gamma as 1"),
+    Param("use_global_stats", P.boolean, default=False,
+          doc="normalize with the moving statistics in training too"),
+    Param("output_mean_var", P.boolean, default=False,
+          doc="also output the mean and the inverse standard deviation"))
 
-register("BatchNorm_v1", _sync_batch_norm,
-         inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
-         input_attrs={"moving_mean": {"__init__": "[\"zero\", {}]"},
-                      "moving_var": {"__init__": "[\"one\", {}]"}},
-         outputs=lambda p: ("output", "mean", "var") if p["output_mean_var"] else ("output",),
-         shape_rule=_on_axis_1(_batch_norm_shape_rule),
-         dtype_rule=_on_axis_1(_batch_norm_dtype_rule),
-         params=(Param("eps", P.number, default=1e-3, doc="added to the variance"),
-                 Param("momentum", P.number, default=0.9, doc="moving-average momentum"),
-                 Param("fix_gamma", P.boolean, default=True, doc="use gamma as 1"),
-                 Param("use_global_stats", P.boolean, default=False,
-                       doc="normalize with the moving statistics in training too"),
-                 Param("output_mean_var", P.boolean, default=False,
-                       doc="also output the mean and the inverse standard deviation")),
-         doc="MXNet's deprecated first BatchNorm: BatchNorm over channel axis 1.")
+
+def _register_axis_1_batch_norm(name, extra_params, doc, aliases=()):
+    """A BatchNorm over channel axis 1 (SyncBatchNorm, BatchNorm_v1)."""
+    register(name, _sync_batch_norm, aliases=aliases,
+             inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
+             input_attrs={"moving_mean": {"__init__": "[\"zero\", {}]"},
+                          "moving_var": {"__init__": "[\"one\", {}]"}},
+             outputs=lambda p: ("output", "mean", "var") if p["output_mean_var"] else ("output",),
+             shape_rule=_on_axis_1(_batch_norm_shape_rule),
+             dtype_rule=_on_axis_1(_batch_norm_dtype_rule),
+             params=_AXIS_1_BATCH_NORM_PARAMS + extra_params, doc=doc)
+
+
+_register_axis_1_batch_norm(
+    "_contrib_SyncBatchNorm", aliases=("SyncBatchNorm",),
+    extra_params=(Param("ndev", P.integer_at_least(1), default=1,
+                        doc="devices synchronizing their statistics"),
+                  Param("key", P.string, required=True,
+                        doc="name shared by the synchronized copies")),
+    doc="Batch normalization over channel axis 1 with statistics synchronized across "
+        "devices; on one device it is BatchNorm.")
+_register_axis_1_batch_norm(
+    "BatchNorm_v1", extra_params=(),
+    doc="MXNet's deprecated first BatchNorm: BatchNorm over channel axis 1.")
 
 
 def _layer_norm(inputs, aux, params, is_train, rng):
