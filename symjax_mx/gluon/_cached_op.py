@@ -26,6 +26,9 @@ class CachedOp:
         self._symbol = out
         self._num_ops = sum(node.op is not None for node in out.graph.nodes)
         self._inline_limit = inline_limit
+        # a graph with an operator whose output shape depends on values runs op by op
+        self._dynamic = any(node.op is not None and node.op.dynamic_shape
+                            for node in out.graph.nodes)
         data_index = {var.name: i for i, var in enumerate(data)}
         params = block.collect_params()
         inputs = out.list_inputs()
@@ -65,7 +68,7 @@ class CachedOp:
                 if not isinstance(source, int):
                     source._finish_deferred_init()
             values = self._values(flat)
-        if autograd.is_recording() and self._num_ops <= self._inline_limit:
+        if self._dynamic or (autograd.is_recording() and self._num_ops <= self._inline_limit):
             return self._inline(values)
         inputs = [values[name] for name in self._arg_names + self._aux_names]
         signature = tuple((x.shape, x.dtype) for x in inputs)
@@ -83,7 +86,8 @@ class CachedOp:
 
     def _inline(self, values):
         """Run the graph operator by operator, so that each is recorded on the tape (MXNet
-        inlines a recorded graph of at most ``inline_limit`` operators)."""
+        inlines a recorded graph of at most ``inline_limit`` operators) and each output
+        shape is known when the next operator runs (MXNet's dynamic-shape CachedOp)."""
         results = {}
         for node in self._symbol.graph.nodes:
             if node.op is None:

@@ -79,6 +79,11 @@ class Executor:
         self.grad_dict = {name: grads[name] for name in self._arg_names if name in grads}
         given = {name: a.shape for name, a in self.arg_dict.items()}
         given.update({name: a.shape for name, a in self.aux_dict.items()})
+        for node in graph.nodes:
+            if node.op is not None and node.op.dynamic_shape:
+                raise MXNetError(f"cannot bind: the output shape of node {node.name!r} "
+                                 f"({node.op.name}) depends on input values; run the symbol "
+                                 f"as a hybridized gluon.SymbolBlock")
         if entry_shapes is None:
             entry_shapes = solve(graph, "shape", given)[1]
         self._entry_shapes = entry_shapes

@@ -1,9 +1,10 @@
-"""Gathering and scattering by index arrays: batch_take, gather_nd, scatter_nd and
-contrib.index_copy.
+"""Gathering and scattering by index arrays: batch_take, gather_nd, scatter_nd,
+contrib.index_copy and contrib.boolean_mask.
 
 Indices may have any dtype (MXNet passes floats) and are truncated to integers.
 gather_nd counts negative indices from the end, as MXNet 1.9.1 does.
 """
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -159,3 +160,34 @@ register("_contrib_index_copy", simple_compute(_index_copy), aliases=("index_cop
          inputs=("old_tensor", "index_vector", "new_tensor"),
          shape_rule=output_shape_rule(_index_copy_shape), dtype_rule=_first_dtype,
          doc="old_tensor with the rows index_vector replaced by the rows of new_tensor.")
+
+
+def _boolean_mask(inputs, aux, params, is_train, rng):
+    data, index = inputs
+    try:
+        rows = jnp.nonzero(index)[0]
+    except jax.errors.ConcretizationTypeError:
+        raise MXNetError("boolean_mask: the output shape depends on the values of index, "
+                         "which are not known here (inside a compiled program); call it "
+                         "imperatively or in a hybridized block") from None
+    return (jnp.take(data, rows, axis=0),), aux
+
+
+def _boolean_mask_shape(op, params, shapes):
+    data, index = shapes
+    if params["axis"] != 0:
+        raise MXNetError(f"boolean_mask: only axis 0 is supported, got {params['axis']}")
+    if index is not None and len(index) != 1:
+        raise MXNetError(f"boolean_mask: index must be 1-D, got shape {tuple(index)}")
+    if data is not None and index is not None and (not data or data[0] != index[0]):
+        raise MXNetError(f"boolean_mask: index has {index[0]} entries, but data of shape "
+                         f"{tuple(data)} has {data[0] if data else 0} rows")
+    return shapes, [None]  # the number of rows kept is known only from index's values
+
+
+register("_contrib_boolean_mask", _boolean_mask, aliases=("boolean_mask",),
+         inputs=("data", "index"), shape_rule=_boolean_mask_shape, dtype_rule=_first_dtype,
+         dynamic_shape=True,
+         params=(Param("axis", P.integer, default=0, doc="the axis masked (only 0)"),),
+         doc="The rows of data (along axis 0) where index is nonzero; the gradient of data "
+             "is the output's gradient in those rows, zero elsewhere.")

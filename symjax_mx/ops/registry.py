@@ -266,6 +266,8 @@ class Operator:
                                          # shape_is_known checks): never probed
     gradient_undefined: bool = False     # MXNet registers no gradient: binding for a
                                          # gradient that must pass through it is an error
+    dynamic_shape: bool = False          # output shapes depend on input values: runs
+                                         # outside jit, on concrete arrays
     aliases: tuple = ()
     doc: str = ""
 
