@@ -243,6 +243,15 @@ def test_arg_reduction_shapes_and_nan():
     assert mx.nd.argmin(nan, axis=0).asnumpy().tolist() == [1]
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_over_several_axes_propagate_nan(name):
+    data = np.random.default_rng(0).uniform(size=(3, 2, 8, 9, 2))
+    data[1, 1, 4, 5, 0] = np.nan
+    data[2, 0, 1, 1, 1] = np.inf
+    out = getattr(mx.nd, name)(mx.nd.array(data, dtype="float64"), axis=(1, 2, 3))
+    np.testing.assert_array_equal(out.asnumpy(), getattr(np, name)(data, axis=(1, 2, 3)))
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda x: mx.nd.argmax(x, axis=2), "argmax: axis 2 is out of range for an array of 2 dims"),
     (lambda x: mx.nd.argmin(x, axis=-3), "argmin: axis -3 is out of range"),
