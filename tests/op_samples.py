@@ -206,6 +206,8 @@ SAMPLES = {
                                    np.array([-1.0], np.float32), np.array([0.5], np.float32)]),
     "_linalg_extracttrian": Sample([(3, 3)], {"offset": -1}),
     "_linalg_maketrian": Sample([(2, 3)], {"offset": 1, "lower": False}),
+    "_getitem": Sample([(3, 4), _ints([2, 0, 2])],
+                       {"template": (("array", 0), ("slice", None, None, 2))}, wrt=(0,)),
     "_contrib_boolean_mask": Sample([(3, 2), _ints([1, 0, 1])], wrt=(0,)),
     "_contrib_index_copy": Sample([(4, 3), _ints([3, 0]), (2, 3)], wrt=(0, 2)),
     "_contrib_BilinearResize2D": Sample([(1, 2, 3, 4)], {"height": 5, "width": 2}),

@@ -1479,3 +1479,18 @@ def test_cached_op_runs_a_symbol_on_ndarrays_and_records_it():
     np.testing.assert_array_equal(w.grad.asnumpy(), [[2, 4, 6], [2, 4, 6]])
     with pytest.raises(mx.base.MXNetError, match="CachedOp takes 2 NDArrays"):
         op(x)
+
+
+@pytest.mark.parametrize("key", [slice(1, 5, 2), (slice(None), [2, 0, 2]), [[1], [3]],
+                                 (1, None, slice(None, None, -1))])
+def test_indexing_that_copies_is_recorded_and_differentiates(key):
+    data = np.arange(24, dtype=np.float32).reshape(6, 4)
+    x = mx.nd.array(data)
+    x.attach_grad()
+    with mx.autograd.record():
+        y = x[key] * 2
+    y.backward()
+    np.testing.assert_array_equal(y.asnumpy(), data[key] * 2)
+    expected = np.zeros_like(data)
+    np.add.at(expected, key, 2)
+    np.testing.assert_array_equal(x.grad.asnumpy(), expected)

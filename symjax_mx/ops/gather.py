@@ -191,3 +191,47 @@ register("_contrib_boolean_mask", _boolean_mask, aliases=("boolean_mask",),
          params=(Param("axis", P.integer, default=0, doc="the axis masked (only 0)"),),
          doc="The rows of data (along axis 0) where index is nonzero; the gradient of data "
              "is the output's gradient in those rows, zero elsewhere.")
+
+
+def index_key(template, arrays):
+    """The numpy-style key of an NDArray index template: its items are None, integers,
+    ``("slice", start, stop, step)`` and ``("array", i)`` (the i-th index array)."""
+    key = []
+    for item in template:
+        if isinstance(item, tuple) and item[0] == "slice":
+            key.append(slice(*item[1:]))
+        elif isinstance(item, tuple) and item[0] == "array":
+            key.append(arrays[item[1]])
+        else:
+            key.append(item)
+    return tuple(key)
+
+
+def _index_arrays(params):
+    count = sum(isinstance(t, tuple) and t[0] == "array" for t in params["template"])
+    return ("data",) + tuple(f"index{i}" for i in range(count))
+
+
+def _getitem(data, *arrays, template):
+    arrays = [a if jnp.issubdtype(a.dtype, jnp.integer) else a.astype(jnp.int32)
+              for a in arrays]  # float positions are truncated
+    out = data[index_key(template, arrays)]
+    return out.reshape(1) if out.ndim == 0 else out  # MXNet 1.x has no 0-d results
+
+
+def _getitem_shape(data, *rest):
+    *arrays, params = rest
+    out = jax.eval_shape(lambda d, *a: _getitem(d, *a, template=params["template"]),
+                         jax.ShapeDtypeStruct(data, jnp.float32),
+                         *(jax.ShapeDtypeStruct(a, jnp.int32) for a in arrays))
+    return out.shape
+
+
+register("_getitem", simple_compute(_getitem), inputs=_index_arrays,
+         shape_rule=output_shape_rule(_getitem_shape), dtype_rule=_first_dtype,
+         params=(Param("template", P.literal, required=True,
+                       doc="the key: None, integers, ('slice', start, stop, step) and "
+                           "('array', i) for the i-th index array"),),
+         doc="NDArray indexing that copies (advanced or strided keys), as one operator so "
+             "that autograd records it: the gradient scatters back, adding at repeated "
+             "indices.")

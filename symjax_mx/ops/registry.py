@@ -60,6 +60,14 @@ class ParamParsers:
                 raise ValueError(f"cannot parse {value[:100]!r}") from None
         return value
 
+    @classmethod
+    def literal(cls, value):
+        """A Python literal (nested tuples of numbers, strings and None), as given or parsed
+        from its text."""
+        value = cls._literal(value)
+        hash(value)
+        return value
+
     @staticmethod
     def boolean(value):
         if isinstance(value, str):
