@@ -119,3 +119,14 @@ def test_check_numeric_gradient_skips_grad_nodes_with_a_null_request():
     mx.test_utils.check_numeric_gradient(
         pooled, [np.random.rand(1, 1, 4, 4), np.array([[0, 0.5, 0.5, 2.5, 2.5]])],
         grad_nodes={"data": "write", "rois": "null"}, numeric_eps=1e-4, rtol=1e-1, atol=1e-4)
+
+
+def test_check_numeric_gradient_checks_only_the_requested_nodes():
+    data, lengths = mx.sym.Variable("X"), mx.sym.Variable("L")
+    masked = mx.sym.SequenceMask(data, sequence_length=lengths, use_sequence_length=True)
+    location = [np.random.uniform(-1, 1, (3, 2)), np.array([1.0, 2.0])]
+    # L's gradient is defined as zero while its finite difference is not: not checked
+    tu.check_numeric_gradient(masked, location, grad_nodes={"X": "null"})
+    tu.check_numeric_gradient(masked, location, grad_nodes={"X": "write"})
+    with pytest.raises(AssertionError, match="grad L"):
+        tu.check_numeric_gradient(masked, location)
