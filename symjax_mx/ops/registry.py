@@ -276,6 +276,9 @@ class Operator:
                                          # gradient that must pass through it is an error
     dynamic_shape: bool = False          # output shapes depend on input values: runs
                                          # outside jit, on concrete arrays
+    partial_shape_rule: Callable = None  # shape rule for partly known input shapes (unknown
+                                         # sizes -1), where MXNet's rule differs from what
+                                         # probing the full rule would find
     aliases: tuple = ()
     doc: str = ""
 
