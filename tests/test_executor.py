@@ -237,3 +237,11 @@ def test_simple_bind_ignores_keywords_that_are_not_shapes():
     executor = mx.sym.take(data, mx.sym.Variable("i"), axis=0).simple_bind(
         mx.cpu(), a=(3, 2), i=(2,), axis=0, mode="clip")
     assert executor.outputs[0].shape == (2, 2)
+
+
+def test_creation_nodes_with_minus_one_sizes_take_them_from_inference():
+    mixed = mx.sym.ones(shape=[2, -1]) + mx.sym.transpose(mx.sym.ones(shape=[3, -1]))
+    unknown = mx.sym.ones(shape=[2, 3]) + mx.sym.transpose(mx.sym.ones(shape=[-1, -1]))
+    for symbol in (mixed, unknown):
+        out = symbol.bind(mx.cpu(), args={}).forward()[0]
+        np.testing.assert_array_equal(out.asnumpy(), np.full((2, 3), 2.0))
