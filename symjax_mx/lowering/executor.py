@@ -14,13 +14,14 @@ from .. import x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
-from ..ndarray import NDArray, zeros
+from ..ndarray import NDArray, pending, zeros
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..symbol.inference import given_values, solve
 from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
+from .errors import RunTimeFailure
 from .placed import StagedPrograms, node_contexts
 from .programs import optimizer_update, programs_for
 
@@ -136,14 +137,19 @@ class Executor:
                 self._monitored_pass = monitored
         if not is_train and compiled.diff_names:
             self._last_inference = (dict(args), aux, rng)
-        if is_train and compiled.diff_names:
-            diff = {n: args.pop(n) for n in compiled.diff_names}
-            if self._loss_heads_only:
-                outputs, new_aux, self._grads = compiled.train_with_grads(diff, args, aux, rng)
+        try:
+            if is_train and compiled.diff_names:
+                diff = {n: args.pop(n) for n in compiled.diff_names}
+                if self._loss_heads_only:
+                    outputs, new_aux, self._grads = compiled.train_with_grads(diff, args, aux,
+                                                                              rng)
+                else:
+                    outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
             else:
-                outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
-        else:
-            outputs, new_aux = compiled.infer(args, aux, rng, bool(is_train))
+                outputs, new_aux = compiled.infer(args, aux, rng, bool(is_train))
+        except RunTimeFailure as err:  # as MXNet's engine: raised when an output is read
+            pending.attach(self.outputs, pending.cell_of((), err))
+            return self.outputs
         for handle, value in zip(self.outputs, outputs):
             handle._write(value)
         if is_train:
