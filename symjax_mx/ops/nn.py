@@ -478,7 +478,9 @@ def _softmax_compute(fn):
     def compute(inputs, aux, params, is_train, rng):
         data = inputs[0]
         out_dtype = params["dtype"] or data.dtype
-        x = data.astype(jnp.promote_types(data.dtype, out_dtype))
+        # at least float32 inside, as MXNet accumulates float16 (and its gradient) there
+        x = data.astype(jnp.promote_types(jnp.promote_types(data.dtype, out_dtype),
+                                          jnp.float32))
         axis = params["axis"] % x.ndim
         if params["temperature"] is not None:
             x = x / params["temperature"]
