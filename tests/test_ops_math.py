@@ -548,3 +548,11 @@ def test_positional_parameters_follow_mxnet_order():
     assert mx.nd.argmax(x, 0, True).shape == (1, 4)                         # axis, keepdims
     assert mx.nd.dot(x, x, False, True).shape == (2, 2)                     # transpose_b
 
+
+
+def test_symbolic_sort_with_axis_none_flattens_and_keeps_the_attribute():
+    out = mx.sym.sort(mx.sym.Variable("a"), axis=None, is_ascend=False)
+    assert out.list_attr()["axis"] == "None"
+    assert out.infer_shape(a=(2, 2))[1] == [(4,)]
+    executor = mx.sym.load_json(out.tojson()).bind(mx.cpu(), {"a": mx.nd.array([[3, 1], [2, 4]])})
+    assert executor.forward()[0].asnumpy().tolist() == [4, 3, 2, 1]
