@@ -11,7 +11,7 @@ import warnings
 from .. import autograd
 from ..ndarray.ndarray import invoke
 from ..lowering.graph import LoweredGraph
-from ..ops.elemwise import UNARY
+from ..ops.describe import monitor_input_names
 from ..ops.registry import Operator
 from ..symbol.inference import solve
 from ._replay import RecordedForward
@@ -109,7 +109,8 @@ class CachedOp:
                     continue
                 inputs = [results[id(n)][i] for n, i in node.inputs]
                 if monitor_all:
-                    for name, value in zip(_input_names(node), inputs):
+                    names = monitor_input_names(node.op, node.params, len(inputs))
+                    for name, value in zip(names, inputs):
                         callback(f"{node.name}_{name}", node.op.name, value)
                 out = invoke(node.op, inputs, node.params)
                 out = results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
@@ -142,13 +143,3 @@ class CachedOp:
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
 
-
-# MXNet's operators that do not list their inputs' names (Activation, the element-wise
-# unary functions): hooks see their inputs as ``input0``, ``input1`` ...
-_UNNAMED_INPUTS = {"Activation"} | set(UNARY)
-
-
-def _input_names(node):
-    if node.op.name in _UNNAMED_INPUTS:
-        return [f"input{i}" for i in range(len(node.inputs))]
-    return node.op.input_names(node.params) + node.op.aux_names(node.params)

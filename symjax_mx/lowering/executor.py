@@ -18,6 +18,7 @@ from ..ndarray import NDArray, pending, zeros
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
+from ..ops.describe import monitor_input_names
 from ..symbol.inference import given_values, solve
 from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
@@ -362,11 +363,13 @@ class Executor:
         for (node, i), name, value in zip(internals.heads, internals.output_names(), values):
             if node.op is None:
                 continue
-            if self._monitor_all:
-                names = node.op.input_names(node.params) + node.op.aux_names(node.params)
+            if self._monitor_all:  # a variable input is also seen under its own name
+                names = monitor_input_names(node.op, node.params, len(node.inputs))
                 for input_name, (source, j) in zip(names, node.inputs):
-                    self._monitor(f"{node.name}_{input_name}",
-                                  NDArray(value_of[(id(source), j)], self._ctx))
+                    seen = NDArray(value_of[(id(source), j)], self._ctx)
+                    if source.op is None:
+                        self._monitor(source.name, seen)
+                    self._monitor(f"{node.name}_{input_name}", seen)
             self._monitor(name, NDArray(value, self._ctx))
 
     def get_optimized_symbol(self):
