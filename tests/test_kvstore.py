@@ -62,7 +62,7 @@ def test_pushed_arrays_on_one_device_are_summed(kv):
 
 def test_list_of_keys_packs_mixed_shapes_and_dtypes(kv):
     keys = [1, 2, 3, 4]
-    initial = [mx.nd.zeros((1,)), mx.nd.zeros((2, 2)), mx.nd.zeros((5,), dtype="int32"),
+    initial = [mx.nd.zeros(()), mx.nd.zeros((2, 2)), mx.nd.zeros((5,), dtype="int32"),
                mx.nd.zeros((3,), dtype="float64")]
     kv.init(keys, initial)
     kv.push(keys, [[mx.nd.ones(a.shape, d, dtype=a.dtype) * k for d in DEVICES[:2]]

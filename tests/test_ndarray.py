@@ -1494,13 +1494,3 @@ def test_indexing_that_copies_is_recorded_and_differentiates(key):
     expected = np.zeros_like(data)
     np.add.at(expected, key, 2)
     np.testing.assert_array_equal(x.grad.asnumpy(), expected)
-
-
-@pytest.mark.parametrize("create", [mx.nd.zeros, mx.nd.ones])
-def test_zeros_and_ones_refuse_unknown_shapes_without_np_shape(create):
-    for shape in [(), (0, 1, 3, 0)]:
-        with pytest.raises(mx.base.MXNetError, match="not fully known"):
-            create(shape=shape)
-        with mx.np_shape():
-            assert create(shape=shape).shape == shape
-    assert mx.nd.empty((0, 3)).shape == (0, 3)  # empty and full accept them, as in MXNet

@@ -10,7 +10,6 @@ from jax.sharding import SingleDeviceSharding
 from .. import x64
 from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
 from ..context import current_context
-from ..util import is_np_shape
 from ..ops import get_op
 from ..ops.elemwise import cast_scalar
 from .ndarray import NDArray, invoke
@@ -48,24 +47,14 @@ def _array_kwargs(kwargs):
     return {k: v for k, v in kwargs.items() if k != "name" and not k.startswith("__")}
 
 
-def _known(name, shape):
-    """``shape``; without NumPy shape semantics, () and sizes 0 mean unknown: MXNet's zeros
-    and ones refuse them."""
-    shape = normalize_shape(shape)
-    if not is_np_shape() and (not shape or 0 in shape):
-        raise MXNetError(f"{name}: shape {shape} is not fully known (() and 0 sizes mean "
-                         f"unknown unless mx.np_shape() is on)")
-    return shape
-
-
 def zeros(shape, ctx=None, dtype=mx_real_t, **kwargs):
     """An array of zeros (float32 unless ``dtype`` says otherwise)."""
-    return full(_known("zeros", shape), 0, ctx, dtype, **_array_kwargs(kwargs))
+    return full(shape, 0, ctx, dtype, **_array_kwargs(kwargs))
 
 
 def ones(shape, ctx=None, dtype=mx_real_t, **kwargs):
     """An array of ones."""
-    return full(_known("ones", shape), 1, ctx, dtype, **_array_kwargs(kwargs))
+    return full(shape, 1, ctx, dtype, **_array_kwargs(kwargs))
 
 
 def empty(shape, ctx=None, dtype=mx_real_t):
