@@ -79,7 +79,10 @@ class reported:  # noqa: N801  (used as a function)
         _failure[0] = None
         try:
             return self._fn(*args, **kwargs)
-        except jax.errors.JaxRuntimeError as err:
+        except (jax.errors.JaxRuntimeError, ValueError) as err:
+            # JAX's fast dispatch path reports a failed host callback as ValueError
+            if isinstance(err, ValueError) and not str(err).startswith("INTERNAL"):
+                raise
             failure, _failure[0] = _failure[0], None
             if failure is None:
                 raise RunTimeFailure(f"{_first_line(err)} (in a compiled program)") from err
