@@ -192,6 +192,7 @@ class _Plan:
         self.fill_nodes = [node for node, mode in zip(nodes, modes) if mode is _FILL]
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
+        self.dynamic = any(node.op is not None and node.op.dynamic_shape for node in order)
         self._programs = {}
         self._grad_ops = {}
 
@@ -216,7 +217,8 @@ class _Plan:
             for position, value in zip(diff, diff_values):
                 values[position] = value
             return self.heads(values, keys, known)
-        outputs, vjp, new_aux = jax.vjp(run, [leaves[i] for i in diff], has_aux=True)
+        outputs, vjp, new_aux = jax.vjp(run, [_differentiable(leaves[i]) for i in diff],
+                                        has_aux=True)
         cotangents = [jnp.ones_like(o) if g is None else g.astype(o.dtype)
                       for o, g in zip(outputs, head_grads)]
         return vjp(cotangents)[0], new_aux
@@ -232,7 +234,8 @@ class _Plan:
                 grads, side = self.gradients(diff, leaves, keys, head_grads, known)
                 return [g if p is None else p + g.astype(p.dtype)
                         for g, p in zip(grads, previous)], side
-            fn = self._programs[diff] = x64.jit(run)
+            # an operator whose output shape depends on values runs on concrete arrays
+            fn = self._programs[diff] = x64.x64(run) if self.dynamic else x64.jit(run)
         return fn
 
     def grad_op(self, diff, num_inputs):
@@ -252,6 +255,14 @@ class _Plan:
                 inputs=tuple(f"input{i}" for i in range(num_inputs)),
                 outputs=tuple(f"grad{i}" for i in range(len(diff))))
         return op
+
+
+def _differentiable(value):
+    """An integer or boolean variable is differentiated as floating point (MXNet computes
+    integer gradients; JAX gives integers none); the gradient is cast back on writing."""
+    if _is_inexact(value.dtype):
+        return value
+    return value.astype(jnp.float64 if value.dtype.itemsize == 8 else jnp.float32)
 
 
 _PLANS = collections.OrderedDict()
@@ -436,7 +447,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     _update_aux(plan, leaves, new_aux)
     _fill(fills, filled)
     ctx = heads[0].context
-    arrays = [NDArray(g, ctx, "grad") for g in grads]
+    arrays = [NDArray(g if g.dtype == values[i].dtype else g.astype(values[i].dtype), ctx,
+                      "grad") for i, g in zip(diff, grads)]
     if create_graph:
         _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays)
     if not retain_graph:

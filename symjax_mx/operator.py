@@ -1,9 +1,16 @@
-"""mx.operator: operators written in Python, used as ``mx.nd.Custom(..., op_type=name)``."""
+"""mx.operator: operators written in Python, used as ``mx.nd.Custom(..., op_type=name)``,
+and MXNet's deprecated ``NumpyOp`` (run here as a Custom operator)."""
+import itertools
+import warnings
+
+import numpy as np
+
+from . import symbol
 from .ops import get_op, list_ops
 from .ops.custom import CustomOp, CustomOpProp, register_custom as register
 from .ops.describe import OperatorArguments, operator_arguments
 
-__all__ = ["CustomOp", "CustomOpProp", "register", "OperatorArguments",
+__all__ = ["CustomOp", "CustomOpProp", "register", "OperatorArguments", "PythonOp", "NumpyOp",
            "get_all_registered_operators", "get_operator_arguments"]
 
 
@@ -15,3 +22,100 @@ def get_all_registered_operators():
 def get_operator_arguments(op_name):
     """OperatorArguments(narg, names, types) of the operator named ``op_name``."""
     return operator_arguments(get_op(op_name))
+
+
+class PythonOp:
+    """Base class of MXNet's deprecated Python operators: by default the forward copies the
+    first input and the backward writes ones into the first input's gradient."""
+
+    _ref_holder = []
+
+    def __init__(self, need_top_grad=True):
+        self.info_ = None
+        self.need_top_grad_ = need_top_grad
+        warnings.warn("PythonOp has been deprecated. Please use CustomOp")
+
+    def __call__(self, *args, **kwargs):
+        return self.get_symbol(*args, **kwargs)
+
+    def get_symbol(self, *args, **kwargs):
+        """A Symbol applying this operator to the symbols ``args``."""
+        raise NotImplementedError("Must override this")
+
+    def forward(self, in_data, out_data):
+        out_data[0][:] = in_data[0]
+
+    def backward(self, out_grad, in_data, out_data, in_grad):
+        in_grad[0][:] = 1.0
+
+    def infer_shape(self, in_shape):
+        """(argument shapes, output shapes)."""
+        return in_shape, [in_shape[0]]
+
+    def list_outputs(self):
+        return ["output"]
+
+    def list_arguments(self):
+        return ["data"]
+
+    def need_top_grad(self):
+        return self.need_top_grad_
+
+
+_NUMPY_OPS = itertools.count()
+
+
+class NumpyOp(PythonOp):
+    """A Python operator whose forward and backward fill numpy arrays (float32)."""
+
+    def __init__(self, need_top_grad=True):
+        super().__init__(need_top_grad)
+        warnings.warn("NumpyOp has been deprecated. Please use CustomOp")
+
+    def get_symbol(self, *args, **kwargs):
+        op_type = f"_numpy_op{next(_NUMPY_OPS)}"
+        register(op_type)(_numpy_prop(self))
+        PythonOp._ref_holder.append(self)
+        return symbol.Custom(*args, op_type=op_type, **kwargs)
+
+
+def _numpy_prop(python_op):
+    """The CustomOpProp class running ``python_op`` (a NumpyOp)."""
+    class NumpyOpProp(CustomOpProp):
+        def __init__(self):
+            super().__init__(need_top_grad=python_op.need_top_grad())
+
+        def list_arguments(self):
+            return python_op.list_arguments()
+
+        def list_outputs(self):
+            return python_op.list_outputs()
+
+        def infer_shape(self, in_shape):
+            in_shapes, out_shapes = python_op.infer_shape(in_shape)
+            return in_shapes, out_shapes, []
+
+        def create_operator(self, ctx, in_shapes, in_dtypes):
+            return _OnNumpy(python_op)
+    return NumpyOpProp
+
+
+class _OnNumpy(CustomOp):
+    """Calls a NumpyOp's forward and backward on numpy copies, then assigns the results."""
+
+    def __init__(self, python_op):
+        self._op = python_op
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        outputs = [np.zeros(o.shape, np.float32) for o in out_data]
+        self._op.forward(in_data=[x.asnumpy() for x in in_data], out_data=outputs)
+        for dst, request, src in zip(out_data, req, outputs):
+            self.assign(dst, request, src)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        grads = [np.zeros(g.shape, np.float32) for g in in_grad]
+        self._op.backward(out_grad=[g.asnumpy() for g in out_grad],
+                          in_data=[x.asnumpy() for x in in_data],
+                          out_data=[o.asnumpy() for o in out_data], in_grad=grads)
+        for dst, request, src in zip(in_grad, req, grads):
+            self.assign(dst, request, src)

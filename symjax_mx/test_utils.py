@@ -285,7 +285,7 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
                                                                    ctx).items()}
     if isinstance(grad_nodes, dict):  # name -> grad_req; 'null' ones are not checked
         grad_nodes = [name for name, req in grad_nodes.items() if req != "null"]
-    names = grad_nodes or [n for n in sym.list_arguments() if n in args]
+    names = [n for n in sym.list_arguments() if n in args] if grad_nodes is None else grad_nodes
     aux = _aux(sym, aux_states, np.float64, ctx)
     ctx = ctx or default_context()
     shapes = sym.infer_shape(**{n: a.shape for n, a in args.items()})[1]

@@ -25,9 +25,11 @@ def check_gradient(name, inputs, params=None, aux=(), wrt=None, is_train=False, 
     """
     op = get_op(name)
     parsed = op.parse_params(params or {})
-    xs = [np.asarray(x, np.float64) for x in inputs]
+    wrt = list(range(len(inputs))) if wrt is None else list(wrt)
+    # integer inputs not differentiated (lengths, indices) keep their dtype
+    xs = [np.asarray(x) if i not in wrt and np.asarray(x).dtype.kind in "iu"
+          else np.asarray(x, np.float64) for i, x in enumerate(inputs)]
     aux = [jnp.asarray(a, jnp.float64) for a in aux]
-    wrt = list(range(len(xs))) if wrt is None else list(wrt)
 
     def outputs(*args):
         return op.compute(list(args), aux, parsed, is_train, rng)[0]

@@ -163,3 +163,26 @@ def test_backward_sees_the_aux_states_forward_wrote():
     exe.forward(is_train=True)
     exe.backward([mx.nd.ones((2, 3))])
     assert (grad.asnumpy() == 7).all()
+
+
+class _Double(mx.operator.NumpyOp):
+    def forward(self, in_data, out_data):
+        out_data[0][:] = in_data[0] * 2
+
+    def backward(self, out_grad, in_data, out_data, in_grad):
+        in_grad[0][:] = out_grad[0] * 2
+
+
+def test_numpy_op_runs_in_a_bound_symbol_and_its_default_backward_writes_ones():
+    x = mx.nd.array([1, 2, 3])
+    for op_class, output, grad in ((_Double, [2, 4, 6], [2, 2, 2]),
+                                   (mx.operator.NumpyOp, [1, 2, 3], [1, 1, 1])):
+        with pytest.warns(UserWarning, match="deprecated"):
+            op = op_class()
+        symbol = op.get_symbol(mx.sym.Variable("X"), name="numpy_op")
+        assert symbol.list_arguments() == ["X"]
+        dx = mx.nd.zeros(3)
+        executor = symbol.bind(mx.cpu(), args=[x], args_grad={"X": dx})
+        np.testing.assert_array_equal(executor.forward(is_train=True)[0].asnumpy(), output)
+        executor.backward(mx.nd.ones(3))
+        np.testing.assert_array_equal(dx.asnumpy(), grad)

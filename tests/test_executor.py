@@ -262,3 +262,25 @@ def test_dropout_of_everything_is_nan_as_in_mxnet():
     assert np.isnan(exe.outputs[0].asnumpy()).all()
     assert np.isnan(exe.grad_arrays[0].asnumpy()).all()
     assert (mx.nd.Dropout(mx.nd.ones((2, 3)), p=1.0).asnumpy() == 1).all()  # not training
+
+
+def test_creation_nodes_with_minus_one_sizes_take_them_from_inference():
+    mixed = mx.sym.ones(shape=[2, -1]) + mx.sym.transpose(mx.sym.ones(shape=[3, -1]))
+    unknown = mx.sym.ones(shape=[2, 3]) + mx.sym.transpose(mx.sym.ones(shape=[-1, -1]))
+    for symbol in (mixed, unknown):
+        out = symbol.bind(mx.cpu(), args={}).forward()[0]
+        np.testing.assert_array_equal(out.asnumpy(), np.full((2, 3), 2.0))
+
+
+def test_monitor_all_sees_variable_inputs_under_their_own_names():
+    data = mx.sym.Variable("data", shape=(2, 3))
+    for symbol, expected in (
+            (mx.sym.FullyConnected(data, num_hidden=2, name="fc"),
+             ["data", "fc_data", "fc_weight", "fc_weight", "fc_bias", "fc_bias", "fc_output"]),
+            (mx.sym.Activation(data, act_type="relu", name="act"),
+             ["data", "act_input0", "act_output"])):
+        names = []
+        executor = symbol.simple_bind(mx.cpu(), grad_req="null")
+        executor.set_monitor_callback(lambda name, array: names.append(name), monitor_all=True)
+        executor.forward()
+        assert names == expected

@@ -1462,3 +1462,35 @@ def test_integer_arange_casts_start_and_step_first():
     out = mx.nd.arange(1.3, 456.6, 1.3, dtype="int32")
     np.testing.assert_array_equal(out.asnumpy(), np.arange(1.3, 456.6, 1.3, dtype=np.int32))
     np.testing.assert_allclose(mx.nd.arange(1.3, 4, 1.3).asnumpy(), [1.3, 2.6, 3.9], rtol=1e-6)
+
+
+def test_cached_op_runs_a_symbol_on_ndarrays_and_records_it():
+    data, weight = mx.sym.Variable("data"), mx.sym.Variable("weight")
+    op = mx.nd.CachedOp(mx.sym.FullyConnected(data, weight, num_hidden=2, no_bias=True) + 1)
+    x, w = mx.nd.array([[1, 2, 3]]), mx.nd.array([[1, 0, 0], [0, 1, 1]])
+    np.testing.assert_array_equal(op(x, w).asnumpy(), [[2, 6]])
+    target = mx.nd.zeros((1, 2))
+    assert op(x, w, out=target) is target
+    np.testing.assert_array_equal(target.asnumpy(), [[2, 6]])
+    w.attach_grad()
+    with mx.autograd.record():
+        y = op(x, w) * 2
+    y.backward()
+    np.testing.assert_array_equal(w.grad.asnumpy(), [[2, 4, 6], [2, 4, 6]])
+    with pytest.raises(mx.base.MXNetError, match="CachedOp takes 2 NDArrays"):
+        op(x)
+
+
+@pytest.mark.parametrize("key", [slice(1, 5, 2), (slice(None), [2, 0, 2]), [[1], [3]],
+                                 (1, None, slice(None, None, -1))])
+def test_indexing_that_copies_is_recorded_and_differentiates(key):
+    data = np.arange(24, dtype=np.float32).reshape(6, 4)
+    x = mx.nd.array(data)
+    x.attach_grad()
+    with mx.autograd.record():
+        y = x[key] * 2
+    y.backward()
+    np.testing.assert_array_equal(y.asnumpy(), data[key] * 2)
+    expected = np.zeros_like(data)
+    np.add.at(expected, key, 2)
+    np.testing.assert_array_equal(x.grad.asnumpy(), expected)

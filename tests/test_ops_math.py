@@ -243,6 +243,15 @@ def test_arg_reduction_shapes_and_nan():
     assert mx.nd.argmin(nan, axis=0).asnumpy().tolist() == [1]
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_over_several_axes_propagate_nan(name):
+    data = np.random.default_rng(0).uniform(size=(7, 2, 8, 9, 7))
+    data[0, 0, 0, 0, 0] = np.nan  # XLA's CPU reduction of this shape lost it
+    data[2, 0, 1, 1, 1] = np.inf
+    out = getattr(mx.nd, name)(mx.nd.array(data, dtype="float64"), axis=(1, 2, 3))
+    np.testing.assert_array_equal(out.asnumpy(), getattr(np, name)(data, axis=(1, 2, 3)))
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda x: mx.nd.argmax(x, axis=2), "argmax: axis 2 is out of range for an array of 2 dims"),
     (lambda x: mx.nd.argmin(x, axis=-3), "argmin: axis -3 is out of range"),
@@ -539,3 +548,11 @@ def test_positional_parameters_follow_mxnet_order():
     assert mx.nd.argmax(x, 0, True).shape == (1, 4)                         # axis, keepdims
     assert mx.nd.dot(x, x, False, True).shape == (2, 2)                     # transpose_b
 
+
+
+def test_symbolic_sort_with_axis_none_flattens_and_keeps_the_attribute():
+    out = mx.sym.sort(mx.sym.Variable("a"), axis=None, is_ascend=False)
+    assert out.list_attr()["axis"] == "None"
+    assert out.infer_shape(a=(2, 2))[1] == [(4,)]
+    executor = mx.sym.load_json(out.tojson()).bind(mx.cpu(), {"a": mx.nd.array([[3, 1], [2, 4]])})
+    assert executor.forward()[0].asnumpy().tolist() == [4, 3, 2, 1]

@@ -445,3 +445,13 @@ def test_sync_batch_norm_on_one_device_is_batch_norm():
         sync = mx.nd.contrib.SyncBatchNorm(data, gamma, beta, *stats, key="bn", fix_gamma=False)
         plain = mx.nd.BatchNorm(data, gamma, beta, *stats, fix_gamma=False)
     np.testing.assert_allclose(sync.asnumpy(), plain.asnumpy(), rtol=1e-6)
+
+
+def test_float16_softmax_computes_and_differentiates_in_float32():
+    data = mx.nd.array(np.random.default_rng(0).uniform(size=(100, 500)), dtype="float16")
+    data.attach_grad()
+    with mx.autograd.record():
+        out = mx.nd.softmax(data, axis=-1)
+    out.backward()  # the gradient of sum(softmax) is 0
+    assert out.dtype == np.float16
+    np.testing.assert_allclose(data.grad.asnumpy(), 0, atol=1e-5)

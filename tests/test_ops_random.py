@@ -440,3 +440,13 @@ def test_new_parameter_values_compile_nothing():
         for value in (2, 5, 10):
             call(value).wait_to_read()
         assert fn._cache_size() == before and len(_invoke._COMPILED) == functions, name
+
+
+def test_symbolic_sampler_without_shape_takes_its_consumers_shape():
+    noise = mx.sym.random.randn(loc=10.0, scale=0.5, data=mx.sym.ones((2, 2)))  # data: dropped
+    assert noise.list_arguments() == []
+    out = noise + mx.sym.Variable("X")
+    assert out.infer_shape(X=(2, 3))[1] == [(2, 3)]
+    executor = out.bind(mx.cpu(), {"X": mx.nd.zeros((2, 3))})
+    values = executor.forward()[0].asnumpy()
+    assert values.shape == (2, 3) and abs(values.mean() - 10.0) < 2.0

@@ -545,3 +545,22 @@ ERRORS = [
 def test_errors(name, shapes, params, message):
     with pytest.raises(mx.MXNetError, match=message):
         getattr(mx.nd, name)(*_ones(*shapes), **params).wait_to_read()
+
+
+def test_slicing_an_axis_of_unknown_size_leaves_it_unknown():
+    data = mx.sym.var("data", shape=(0, 20))
+    assert mx.sym.slice(data, begin=(None, 3), end=(5, 10)).infer_shape_partial()[1] == [(0, 7)]
+    assert mx.sym.slice_axis(data, axis=0, begin=0, end=2).infer_shape_partial()[1] == [(0, 20)]
+    assert mx.sym.slice_axis(data, axis=1, begin=0, end=2).infer_shape_partial()[1] == [(0, 2)]
+    with mx.np_shape():
+        data = mx.sym.var("data", shape=(10, -1))
+        assert mx.sym.slice_axis(data, axis=0, begin=0, end=5).infer_shape_partial()[1] == [
+            (5, -1)]
+
+
+def test_tile_zero_reps_need_np_shape():
+    data = mx.nd.arange(6).reshape((2, 3))
+    with pytest.raises(mx.MXNetError, match="zero entry"):
+        mx.nd.tile(data, reps=(1, 0, 3))
+    with mx.np_shape():
+        assert mx.nd.tile(data, reps=(0, 2)).shape == (0, 6)

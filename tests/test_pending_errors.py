@@ -1,5 +1,6 @@
 """Errors of invalid operator parameters that MXNet checks in the kernel surface lazily:
 at wait_to_read / asnumpy / waitall, once, and on every array computed from the result."""
+import numpy as np
 import pytest
 
 import symjax_mx as mx
@@ -57,3 +58,18 @@ def test_raising_one_error_clears_the_others():
         newer.asnumpy()
     older.asnumpy()   # MXNet 1.9.1 reads it without an error too
     mx.nd.waitall()
+
+
+def test_executor_kernel_failure_surfaces_when_an_output_is_read():
+    indices = mx.sym.BlockGrad(mx.sym.Variable("indices"))
+    taken = mx.sym.take(a=mx.sym.Variable("a"), indices=indices, axis=0, mode="raise")
+    executor = taken.simple_bind(mx.cpu(), a=(3, 2), indices=(2,))
+    executor.arg_dict["a"][:] = 1
+    for bad in (False, True, True, False):  # later calls take JAX's fast dispatch path
+        executor.arg_dict["indices"][:] = mx.nd.array([5, 0] if bad else [1, 2])
+        outputs = executor.forward(is_train=True)  # no error yet, as MXNet's engine
+        if bad:
+            with pytest.raises(mx.MXNetError):
+                outputs[0].asnumpy()
+        else:
+            np.testing.assert_array_equal(outputs[0].asnumpy(), np.ones((2, 2)))

@@ -144,3 +144,14 @@ def test_check_numeric_gradient_with_aux_states_on_one_executor(global_stats):
                                          atol=1e-3)
     with pytest.raises(AssertionError):  # BlockGrad's zero gradient is not x's
         mx.test_utils.check_numeric_gradient(mx.sym.BlockGrad(data) * data, [location[0]])
+
+
+def test_check_numeric_gradient_checks_only_the_requested_nodes():
+    data, lengths = mx.sym.Variable("X"), mx.sym.Variable("L")
+    masked = mx.sym.SequenceMask(data, sequence_length=lengths, use_sequence_length=True)
+    location = [np.random.uniform(-1, 1, (3, 2)), np.array([1.0, 2.0])]
+    # L's gradient is defined as zero while its finite difference is not: not checked
+    tu.check_numeric_gradient(masked, location, grad_nodes={"X": "null"})
+    tu.check_numeric_gradient(masked, location, grad_nodes={"X": "write"})
+    with pytest.raises(AssertionError, match="grad L"):
+        tu.check_numeric_gradient(masked, location)

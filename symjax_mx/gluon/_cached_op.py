@@ -13,7 +13,7 @@ import warnings
 from .. import autograd
 from ..ndarray.ndarray import defers, invoke
 from ..lowering.graph import LoweredGraph
-from ..ops.elemwise import UNARY
+from ..ops.describe import monitor_input_names
 from ..ops.registry import Operator
 from ..symbol.inference import solve
 from ._replay import RecordedForward
@@ -28,6 +28,9 @@ class CachedOp:
         self._symbol = out
         self._num_ops = sum(node.op is not None for node in out.graph.nodes)
         self._inline_limit = inline_limit
+        # a graph with an operator whose output shape depends on values runs op by op
+        self._dynamic = any(node.op is not None and node.op.dynamic_shape
+                            for node in out.graph.nodes)
         data_index = {var.name: i for i, var in enumerate(data)}
         params = block.collect_params()
         inputs = out.list_inputs()
@@ -67,7 +70,7 @@ class CachedOp:
                 if not isinstance(source, int):
                     source._finish_deferred_init()
             values = self._values(flat)
-        if autograd.is_recording() and self._num_ops <= self._inline_limit:
+        if self._dynamic or (autograd.is_recording() and self._num_ops <= self._inline_limit):
             return self._inline(values)
         inputs = [values[name] for name in self._arg_names + self._aux_names]
         signature = tuple((x.shape, x.dtype) for x in inputs)
@@ -85,7 +88,8 @@ class CachedOp:
 
     def _inline(self, values):
         """Run the graph operator by operator, so that each is recorded on the tape (MXNet
-        inlines a recorded graph of at most ``inline_limit`` operators)."""
+        inlines a recorded graph of at most ``inline_limit`` operators) and each output
+        shape is known when the next operator runs (MXNet's dynamic-shape CachedOp)."""
         results = {}
         for node in self._symbol.graph.nodes:
             if node.op is None:
@@ -107,7 +111,8 @@ class CachedOp:
                     continue
                 inputs = [results[id(n)][i] for n, i in node.inputs]
                 if monitor_all:
-                    for name, value in zip(_input_names(node), inputs):
+                    names = monitor_input_names(node.op, node.params, len(inputs))
+                    for name, value in zip(names, inputs):
                         callback(f"{node.name}_{name}", node.op.name, value)
                 out = invoke(node.op, inputs, node.params)
                 out = results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
@@ -140,13 +145,3 @@ class CachedOp:
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
 
-
-# MXNet's operators that do not list their inputs' names (Activation, the element-wise
-# unary functions): hooks see their inputs as ``input0``, ``input1`` ...
-_UNNAMED_INPUTS = {"Activation"} | set(UNARY)
-
-
-def _input_names(node):
-    if node.op.name in _UNNAMED_INPUTS:
-        return [f"input{i}" for i in range(len(node.inputs))]
-    return node.op.input_names(node.params) + node.op.aux_names(node.params)

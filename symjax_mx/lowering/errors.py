@@ -15,7 +15,7 @@ import jax
 
 from ..base import MXNetError
 
-__all__ = ["node_scope", "on_host", "reported"]
+__all__ = ["node_scope", "on_host", "reported", "RunTimeFailure"]
 
 _tracing = threading.local()  # the node whose compute is being traced, per thread
 _failure = [None]  # (description, exception) of the last host callback that raised
@@ -60,6 +60,10 @@ def on_host(fn):
     return recorded
 
 
+class RunTimeFailure(MXNetError):
+    """A compiled program failed while running (a check MXNet makes inside a kernel)."""
+
+
 class reported:  # noqa: N801  (used as a function)
     """``fn``, a compiled function, raising MXNetError when its program fails at run time;
     its other attributes (``lower``, cache sizes) are ``fn``'s."""
@@ -75,12 +79,15 @@ class reported:  # noqa: N801  (used as a function)
         _failure[0] = None
         try:
             return self._fn(*args, **kwargs)
-        except jax.errors.JaxRuntimeError as err:
+        except (jax.errors.JaxRuntimeError, ValueError) as err:
+            # JAX's fast dispatch path reports a failed host callback as ValueError
+            if isinstance(err, ValueError) and not str(err).startswith("INTERNAL"):
+                raise
             failure, _failure[0] = _failure[0], None
             if failure is None:
-                raise MXNetError(f"{_first_line(err)} (in a compiled program)") from err
+                raise RunTimeFailure(f"{_first_line(err)} (in a compiled program)") from err
             where, cause = failure
-            raise MXNetError(f"{type(cause).__name__}: {cause} (in {where})") from cause
+            raise RunTimeFailure(f"{type(cause).__name__}: {cause} (in {where})") from cause
 
 
 def _first_line(err):

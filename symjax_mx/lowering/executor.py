@@ -14,13 +14,15 @@ from .. import x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, normalize_dtype
 from ..context import Context, current_context
-from ..ndarray import NDArray, zeros
+from ..ndarray import NDArray, pending, zeros
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
+from ..ops.describe import monitor_input_names
 from ..symbol.inference import given_values, solve
 from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
+from .errors import RunTimeFailure
 from .placed import StagedPrograms, node_contexts
 from .programs import optimizer_update, programs_for
 
@@ -79,6 +81,11 @@ class Executor:
         self.grad_dict = {name: grads[name] for name in self._arg_names if name in grads}
         given = {name: a.shape for name, a in self.arg_dict.items()}
         given.update({name: a.shape for name, a in self.aux_dict.items()})
+        for node in graph.nodes:
+            if node.op is not None and node.op.dynamic_shape:
+                raise MXNetError(f"cannot bind: the output shape of node {node.name!r} "
+                                 f"({node.op.name}) depends on input values; run the symbol "
+                                 f"as a hybridized gluon.SymbolBlock")
         if entry_shapes is None:
             entry_shapes = solve(graph, "shape", given)[1]
         self._entry_shapes = entry_shapes
@@ -131,14 +138,19 @@ class Executor:
                 self._monitored_pass = monitored
         if not is_train and compiled.diff_names:
             self._last_inference = (dict(args), aux, rng)
-        if is_train and compiled.diff_names:
-            diff = {n: args.pop(n) for n in compiled.diff_names}
-            if self._loss_heads_only:
-                outputs, new_aux, self._grads = compiled.train_with_grads(diff, args, aux, rng)
+        try:
+            if is_train and compiled.diff_names:
+                diff = {n: args.pop(n) for n in compiled.diff_names}
+                if self._loss_heads_only:
+                    outputs, new_aux, self._grads = compiled.train_with_grads(diff, args, aux,
+                                                                              rng)
+                else:
+                    outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
             else:
-                outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
-        else:
-            outputs, new_aux = compiled.infer(args, aux, rng, bool(is_train))
+                outputs, new_aux = compiled.infer(args, aux, rng, bool(is_train))
+        except RunTimeFailure as err:  # as MXNet's engine: raised when an output is read
+            pending.attach(self.outputs, pending.cell_of((), err))
+            return self.outputs
         for handle, value in zip(self.outputs, outputs):
             handle._write(value)
         if is_train:
@@ -354,11 +366,13 @@ class Executor:
         for (node, i), name, value in zip(internals.heads, internals.output_names(), values):
             if node.op is None:
                 continue
-            if self._monitor_all:
-                names = node.op.input_names(node.params) + node.op.aux_names(node.params)
+            if self._monitor_all:  # a variable input is also seen under its own name
+                names = monitor_input_names(node.op, node.params, len(node.inputs))
                 for input_name, (source, j) in zip(names, node.inputs):
-                    self._monitor(f"{node.name}_{input_name}",
-                                  NDArray(value_of[(id(source), j)], self._ctx))
+                    seen = NDArray(value_of[(id(source), j)], self._ctx)
+                    if source.op is None:
+                        self._monitor(source.name, seen)
+                    self._monitor(f"{node.name}_{input_name}", seen)
             self._monitor(name, NDArray(value, self._ctx))
 
     def get_optimized_symbol(self):

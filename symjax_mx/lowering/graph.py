@@ -13,7 +13,7 @@ from .errors import node_scope
 class LoweredGraph:
     """``graph`` (a ``symbol.graph.Graph``) as a pure function over dicts of jax arrays;
     ``entry_shapes`` maps ``(id(node), index)`` to a shape, for operators without inputs
-    whose own shape has unknown (0) sizes."""
+    whose own shape has unknown (0 or -1) sizes."""
 
     def __init__(self, graph, entry_shapes):
         self.nodes = graph.nodes
@@ -21,20 +21,21 @@ class LoweredGraph:
         self.random = any(node.op is not None and node.op.random for node in self.nodes)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         self.channels_last = channels_last.applies(self.nodes)
-        # An operator without inputs whose shape has unknown (0) sizes gets the inferred one.
+        # An operator without inputs whose shape has unknown (0 or -1) sizes gets the inferred one.
         self.params = {}
         for node in self.nodes:
             if node.op is None:
                 continue
             params = node.params
             shape = params.get("shape")
-            if not node.inputs and isinstance(shape, tuple) and (not shape or 0 in shape):
+            if not node.inputs and isinstance(shape, tuple) and (
+                    not shape or 0 in shape or -1 in shape):
                 inferred = entry_shapes.get((id(node), 0))
                 if inferred is None:
                     raise MXNetError(f"cannot bind: the shape of node {node.name!r} "
                                      f"({node.op.name}) is unknown")
                 if shape and (len(inferred) != len(shape) or any(
-                        d not in (0, i) for d, i in zip(shape, inferred))):
+                        d not in (0, -1, i) for d, i in zip(shape, inferred))):
                     raise MXNetError(f"cannot bind: node {node.name!r} ({node.op.name}) has "
                                      f"shape {shape}, but what consumes it needs {inferred}")
                 params = {**params, "shape": inferred}

@@ -9,6 +9,7 @@ from .creation import (arange, concatenate, eye, from_dlpack, full, linspace, on
                        to_dlpack_for_read, to_dlpack_for_write)
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
+from .cached_op import CachedOp
 from . import contrib, random  # noqa: E402  (mx.nd.contrib, mx.nd.random)
 from . import sparse  # noqa: E402  (mx.nd.sparse)
 from .sparse import CSRNDArray, RowSparseNDArray  # noqa: E402
@@ -52,7 +53,7 @@ def moveaxis(tensor, source, destination):
     return transpose(tensor, axes=tuple(order))  # noqa: F821 (published above)
 
 
-__all__ = ["NDArray", "arange", "histogram", "split_v2", "array", "concatenate", "empty", "eye", "fill_element_0index",
+__all__ = ["CachedOp", "NDArray", "arange", "histogram", "split_v2", "array", "concatenate", "empty", "eye", "fill_element_0index",
            "from_dlpack", "full", "linspace", "load", "load_frombuffer", "moveaxis",
            "onehot_encode", "ones", "save", "to_dlpack_for_read", "to_dlpack_for_write",
            "waitall", "zeros"]

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import x64
+from ..ops.gather import index_key
 
 
 def _is_basic_item(item):
@@ -147,28 +148,10 @@ def split_key(shape, key, to_index_array):
     return tuple(template), arrays
 
 
-def _rebuild(template, arrays):
-    key = []
-    for t in template:
-        if isinstance(t, tuple) and t[0] == "slice":
-            key.append(slice(*t[1:]))
-        elif isinstance(t, tuple) and t[0] == "array":
-            key.append(arrays[t[1]])
-        else:
-            key.append(t)
-    return tuple(key)
-
-
-@partial(x64.jit, static_argnums=(1,))
-def gather(data, template, arrays):
-    """``data[key]`` for a key template and its index arrays."""
-    return data[_rebuild(template, arrays)]
-
-
 @partial(x64.jit, static_argnums=(1,))
 def scatter(data, template, arrays, value):
     """``data`` with ``data[key] = value`` (value broadcast and cast to data's dtype)."""
-    key = _rebuild(template, arrays)
+    key = index_key(template, arrays)
     target_shape = jax.eval_shape(lambda d: d[key], data).shape
     value = drop_leading_ones(jnp.asarray(value), len(target_shape))
     check_assignable(value.shape, target_shape)

@@ -28,7 +28,7 @@ def _compile(op, static_params, traced_names, is_train, num_inputs):
                                       is_train, rng)
         return tuple(outputs), tuple(new_aux)
     run.__name__ = op.name
-    return x64.jit(run)
+    return x64.x64(run) if op.dynamic_shape else x64.jit(run)
 
 
 def compiled(op, params, is_train=False, num_inputs=None):

@@ -23,6 +23,8 @@ from ..util import is_np_shape
 from .. import profiler
 from . import _indexing, _invoke, deferred, tape, file_format, pending, storage
 
+_GETITEM = get_op("_getitem")  # indexing that copies, recorded by autograd
+
 __all__ = ["NDArray", "invoke", "defers", "waitall"]
 
 # Names MXNet's ndarray module has that user code and MXNet's tests import from it.
@@ -395,14 +397,13 @@ class NDArray(OperatorMethods):
         if view is not None:
             return view
         template, arrays = _indexing.split_key(self._shape, key, self._index_array)
+        arrays = [NDArray(x64.device_put(a, self._ctx.jax_device), self._ctx) for a in arrays]
         try:
-            data = _indexing.gather(self._read(), template, arrays)
+            _GETITEM.infer_shape({"template": template}, [self._shape] + [a.shape for a in arrays])
         except (TypeError, ValueError) as err:
             raise IndexError(f"invalid index {key!r} for an array of shape {self._shape}: {err}"
                              ) from None
-        if data.ndim == 0:  # MXNet 1.x has no 0-d results
-            data = data.reshape(1)
-        return NDArray(data, self._ctx)
+        return invoke(_GETITEM, [self] + arrays, {"template": template})
 
     def __setitem__(self, key, value):
         tape.check_assignable(self)
@@ -546,7 +547,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         error = op.value_check(params, [x._read() for x in inputs])
     cell = pending.cell_of(inputs, error)
     if (recording and out is None and cell is None and not is_train and not op.mutates_aux
-            and inputs and _deferrable(inputs)):
+            and not op.dynamic_shape and inputs and _deferrable(inputs)):
         results = _deferred_call(op, params, inputs, ctx, train, rng, num_inputs)
         if results is not None:
             return results[0] if len(results) == 1 else results

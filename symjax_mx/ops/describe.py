@@ -5,9 +5,11 @@ import collections
 import inspect
 
 from ..base import MXNetError
+from .elemwise import UNARY
 from .registry import describe_parser
 
-__all__ = ["signature", "docstring", "OperatorArguments", "operator_arguments"]
+__all__ = ["signature", "docstring", "OperatorArguments", "operator_arguments",
+           "monitor_input_names"]
 
 OperatorArguments = collections.namedtuple("OperatorArguments", ["narg", "names", "types"])
 
@@ -96,3 +98,15 @@ def docstring(op, front):
               f"out : {array}" + (f" or list of {array}s" if many else ""),
               "    The output of this function."]
     return "\n".join(lines)
+
+
+# MXNet's operators that do not list their inputs' names (Activation, SoftmaxActivation, the
+# element-wise unary functions): monitors see their inputs as ``input0``, ``input1`` ...
+_UNNAMED_INPUTS = {"Activation", "SoftmaxActivation"} | set(UNARY)
+
+
+def monitor_input_names(op, params, num_inputs):
+    """The names MXNet's monitors give an operator's inputs (``<node>_<name>``)."""
+    if op.name in _UNNAMED_INPUTS:
+        return [f"input{i}" for i in range(num_inputs)]
+    return list(op.input_names(params) + op.aux_names(params))

@@ -1,9 +1,10 @@
-"""Gathering and scattering by index arrays: batch_take, gather_nd, scatter_nd and
-contrib.index_copy.
+"""Gathering and scattering by index arrays: batch_take, gather_nd, scatter_nd,
+contrib.index_copy and contrib.boolean_mask.
 
 Indices may have any dtype (MXNet passes floats) and are truncated to integers.
 gather_nd counts negative indices from the end, as MXNet 1.9.1 does.
 """
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -173,3 +174,78 @@ register("_contrib_index_copy", simple_compute(_index_copy), aliases=("index_cop
          inputs=("old_tensor", "index_vector", "new_tensor"),
          shape_rule=output_shape_rule(_index_copy_shape), dtype_rule=_first_dtype,
          doc="old_tensor with the rows index_vector replaced by the rows of new_tensor.")
+
+
+def _boolean_mask(inputs, aux, params, is_train, rng):
+    data, index = inputs
+    try:
+        rows = jnp.nonzero(index)[0]
+    except jax.errors.ConcretizationTypeError:
+        raise MXNetError("boolean_mask: the output shape depends on the values of index, "
+                         "which are not known here (inside a compiled program); call it "
+                         "imperatively or in a hybridized block") from None
+    return (jnp.take(data, rows, axis=0),), aux
+
+
+def _boolean_mask_shape(op, params, shapes):
+    data, index = shapes
+    if params["axis"] != 0:
+        raise MXNetError(f"boolean_mask: only axis 0 is supported, got {params['axis']}")
+    if index is not None and len(index) != 1:
+        raise MXNetError(f"boolean_mask: index must be 1-D, got shape {tuple(index)}")
+    if data is not None and index is not None and (not data or data[0] != index[0]):
+        raise MXNetError(f"boolean_mask: index has {index[0]} entries, but data of shape "
+                         f"{tuple(data)} has {data[0] if data else 0} rows")
+    return shapes, [None]  # the number of rows kept is known only from index's values
+
+
+register("_contrib_boolean_mask", _boolean_mask, aliases=("boolean_mask",),
+         inputs=("data", "index"), shape_rule=_boolean_mask_shape, dtype_rule=_first_dtype,
+         dynamic_shape=True,
+         params=(Param("axis", P.integer, default=0, doc="the axis masked (only 0)"),),
+         doc="The rows of data (along axis 0) where index is nonzero; the gradient of data "
+             "is the output's gradient in those rows, zero elsewhere.")
+
+
+def index_key(template, arrays):
+    """The numpy-style key of an NDArray index template: its items are None, integers,
+    ``("slice", start, stop, step)`` and ``("array", i)`` (the i-th index array)."""
+    key = []
+    for item in template:
+        if isinstance(item, tuple) and item[0] == "slice":
+            key.append(slice(*item[1:]))
+        elif isinstance(item, tuple) and item[0] == "array":
+            key.append(arrays[item[1]])
+        else:
+            key.append(item)
+    return tuple(key)
+
+
+def _index_arrays(params):
+    count = sum(isinstance(t, tuple) and t[0] == "array" for t in params["template"])
+    return ("data",) + tuple(f"index{i}" for i in range(count))
+
+
+def _getitem(data, *arrays, template):
+    arrays = [a if jnp.issubdtype(a.dtype, jnp.integer) else a.astype(jnp.int32)
+              for a in arrays]  # float positions are truncated
+    out = data[index_key(template, arrays)]
+    return out.reshape(1) if out.ndim == 0 else out  # MXNet 1.x has no 0-d results
+
+
+def _getitem_shape(data, *rest):
+    *arrays, params = rest
+    out = jax.eval_shape(lambda d, *a: _getitem(d, *a, template=params["template"]),
+                         jax.ShapeDtypeStruct(data, jnp.float32),
+                         *(jax.ShapeDtypeStruct(a, jnp.int32) for a in arrays))
+    return out.shape
+
+
+register("_getitem", simple_compute(_getitem), inputs=_index_arrays,
+         shape_rule=output_shape_rule(_getitem_shape), dtype_rule=_first_dtype,
+         params=(Param("template", P.literal, required=True,
+                       doc="the key: None, integers, ('slice', start, stop, step) and "
+                           "('array', i) for the i-th index array"),),
+         doc="NDArray indexing that copies (advanced or strided keys), as one operator so "
+             "that autograd records it: the gradient scatters back, adding at repeated "
+             "indices.")

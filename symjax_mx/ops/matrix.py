@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..base import MXNetError
+from ..util import is_np_shape
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 
@@ -356,6 +357,8 @@ def _tiled_shape(shape, params):
     reps = params["reps"]
     if any(r < 0 for r in reps):
         raise MXNetError(f"tile: reps {reps} has a negative entry")
+    if 0 in reps and not is_np_shape():  # a size 0 means unknown there
+        raise MXNetError(f"tile: reps {reps} has a zero entry (allowed under mx.np_shape())")
     ndim = max(len(shape), len(reps))
     shape = (1,) * (ndim - len(shape)) + shape
     reps = (1,) * (ndim - len(reps)) + reps

@@ -487,16 +487,22 @@ def _softmax_params(use_length):
                   doc="mask positions at or past the length input along the axis"))
 
 
-def _softmax_compute(fn):
+def _softmax_compute(name, fn):
     def compute(inputs, aux, params, is_train, rng):
         data = inputs[0]
         out_dtype = params["dtype"] or data.dtype
-        x = data.astype(jnp.promote_types(data.dtype, out_dtype))
+        # at least float32 inside, as MXNet accumulates float16 (and its gradient) there
+        x = data.astype(jnp.promote_types(jnp.promote_types(data.dtype, out_dtype),
+                                          jnp.float32))
         axis = params["axis"] % x.ndim
         if params["temperature"] is not None:
             x = x / params["temperature"]
         if not params["use_length"]:
             return (fn(x, axis).astype(out_dtype),), aux
+        if not jnp.issubdtype(inputs[1].dtype, jnp.integer):  # MXNet's kernel check: a
+            # graph with a float length binds, and fails when it runs
+            raise MXNetError(f"{name}: length must have an integer dtype, got "
+                             f"{np.dtype(inputs[1].dtype).name}")
         positions = jnp.arange(x.shape[axis]).reshape(_channel_shape(x.ndim, axis))
         mask = positions < jnp.expand_dims(inputs[1], axis)
         out = fn(jnp.where(mask, x, jnp.finfo(x.dtype).min), axis)
@@ -519,10 +525,6 @@ def _softmax_shape_rule(op, params, shapes):
 
 
 def _softmax_dtype_rule(op, params, dtypes):
-    if params["use_length"] and dtypes[1] is not None and not np.issubdtype(dtypes[1],
-                                                                             np.integer):
-        raise MXNetError(f"{op.name}: length must have an integer dtype, got "
-                         f"{np.dtype(dtypes[1]).name}")
     out = np.dtype(params["dtype"]).type if params["dtype"] else dtypes[0]
     return dtypes, [out]
 
@@ -533,14 +535,14 @@ def _no_length(value):
     return False
 
 
-register("softmax", _softmax_compute(jax.nn.softmax),
+register("softmax", _softmax_compute("softmax", jax.nn.softmax),
          inputs=lambda p: ("data", "length") if p["use_length"] else ("data",),
          shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
          params=_softmax_params(P.optional(P.boolean)),
          doc="exp(x / T) normalized along an axis; with use_length, positions at or past "
              "the length input are 0.")
 
-register("softmin", _softmax_compute(lambda x, axis: jax.nn.softmax(-x, axis)),
+register("softmin", _softmax_compute("softmin", lambda x, axis: jax.nn.softmax(-x, axis)),
          inputs=lambda p: ("data", "length") if p["use_length"] else ("data",),
          shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
          params=_softmax_params(P.optional(P.boolean)),
@@ -572,7 +574,7 @@ register("softmax_cross_entropy", _softmax_cross_entropy, inputs=("data", "label
          doc="Sum over the batch of the cross entropy of softmax(data) against the label "
              "classes: shape (1,).")
 
-register("log_softmax", _softmax_compute(jax.nn.log_softmax),
+register("log_softmax", _softmax_compute("log_softmax", jax.nn.log_softmax),
          shape_rule=_softmax_shape_rule, dtype_rule=_softmax_dtype_rule,
          params=_softmax_params(_no_length),
          doc="The logarithm of softmax, computed stably.")

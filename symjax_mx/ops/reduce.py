@@ -61,11 +61,23 @@ def _reduction(fn):
     return apply
 
 
+def _nan_propagating(fn):
+    """``fn`` (max or min) that gives NaN where a reduced element is NaN, as MXNet does
+    (XLA's CPU reductions over several axes may skip NaNs)."""
+    def reduce(data, axis, keepdims):
+        out = fn(data, axis=axis, keepdims=keepdims)
+        if not jnp.issubdtype(data.dtype, jnp.inexact):
+            return out
+        return jnp.where(jnp.isnan(data).any(axis=axis, keepdims=keepdims),
+                         jnp.asarray(jnp.nan, out.dtype), out)
+    return reduce
+
+
 REDUCTIONS = {
     "sum": (jnp.sum, ("sum_axis",)),
     "mean": (jnp.mean, ()),
-    "max": (jnp.max, ("max_axis",)),
-    "min": (jnp.min, ("min_axis",)),
+    "max": (_nan_propagating(jnp.max), ("max_axis",)),
+    "min": (_nan_propagating(jnp.min), ("min_axis",)),
     "prod": (jnp.prod, ()),
     "nansum": (jnp.nansum, ()),
     "nanprod": (jnp.nanprod, ()),

@@ -60,6 +60,14 @@ class ParamParsers:
                 raise ValueError(f"cannot parse {value[:100]!r}") from None
         return value
 
+    @classmethod
+    def literal(cls, value):
+        """A Python literal (nested tuples of numbers, strings and None), as given or parsed
+        from its text."""
+        value = cls._literal(value)
+        hash(value)
+        return value
+
     @staticmethod
     def boolean(value):
         if isinstance(value, str):
@@ -269,6 +277,11 @@ class Operator:
                                          # shape_is_known checks): never probed
     gradient_undefined: bool = False     # MXNet registers no gradient: binding for a
                                          # gradient that must pass through it is an error
+    dynamic_shape: bool = False          # output shapes depend on input values: runs
+                                         # outside jit, on concrete arrays
+    partial_shape_rule: Callable = None  # shape rule for partly known input shapes (unknown
+                                         # sizes -1), where MXNet's rule differs from what
+                                         # probing the full rule would find
     aliases: tuple = ()
     doc: str = ""
 

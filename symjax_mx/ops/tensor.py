@@ -100,9 +100,21 @@ def _sliced_shape(shape, params):
     return tuple(len(range(*s.indices(d))) for s, d in zip(slices, shape)) + shape[len(slices):]
 
 
+def _slice_partial_shape(op, params, shapes):
+    """MXNet's rule for partly known data: a sliced axis of unknown size (-1) stays
+    unknown, whatever begin and end say."""
+    (shape,) = shapes
+    if shape is None:
+        return shapes, [None]
+    slices = _slices(shape, params)
+    return shapes, [tuple(d if d == -1 else len(range(*s.indices(d)))
+                          for s, d in zip(slices, shape)) + tuple(shape[len(slices):])]
+
+
 register("slice", lambda inputs, aux, params, is_train, rng: (
             (inputs[0][_slices(inputs[0].shape, params)],), aux),
          aliases=("crop",), shape_rule=output_shape_rule(_sliced_shape),
+         partial_shape_rule=_slice_partial_shape,
          params=(Param("begin", _optional_ints, required=True, doc="first index per axis"),
                  Param("end", _optional_ints, required=True, doc="end index per axis"),
                  Param("step", _optional_ints, default=(), doc="step per axis")),
@@ -158,7 +170,19 @@ def _slice_axis(inputs, aux, params, is_train, rng):
     return (lax.slice_in_dim(inputs[0], first, last, axis=axis),), aux
 
 
+def _slice_axis_partial_shape(op, params, shapes):
+    """As slice's: the sliced axis stays unknown (-1) when its size is."""
+    (shape,) = shapes
+    if shape is None:
+        return shapes, [None]
+    axis = normalize_axis("slice_axis", params["axis"], len(shape))
+    if shape[axis] == -1:
+        return shapes, [tuple(shape)]
+    return shapes, [_slice_axis_shape(tuple(shape), params)]
+
+
 register("slice_axis", _slice_axis, shape_rule=output_shape_rule(_slice_axis_shape),
+         partial_shape_rule=_slice_axis_partial_shape,
          params=(Param("axis", P.integer, required=True, doc="axis to slice"),
                  Param("begin", P.integer, required=True, doc="first index"),
                  Param("end", P.optional(P.integer), doc="end index; None: the axis end")),

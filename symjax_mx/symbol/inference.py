@@ -152,7 +152,9 @@ def _shape_step(node, in_shapes, out_shapes):
     findings = [(list(ins), list(outs))]
     if any(_partial(s) for s in in_shapes) and not any(
             _partial(in_shapes[j]) for j in op.needs_known_shapes):
-        findings.append(_probe(op, params, in_shapes, out_shapes))
+        findings.append(_probe(op, params, in_shapes, out_shapes)
+                        if op.partial_shape_rule is None
+                        else op.partial_shape_rule(op, params, list(in_shapes)))
         if op.shape_from_outputs is not None and any(s is not None for s in full_outs):
             # partly known inputs completed from known outputs (Reshape, _rnn_param_concat)
             filled = op.shape_from_outputs(op, params, list(in_shapes), full_outs)

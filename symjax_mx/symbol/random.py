@@ -1,8 +1,8 @@
 """mx.sym.random: random-sampling nodes with MXNet's Python semantics (as mx.nd.random).
 
 Distribution parameters given as numbers add a ``_random_<dist>`` node with shape ``shape``
-(default ``(1,)``); parameters given as Symbols add ``_sample_<dist>``, ``shape`` draws per
-element. ``name=`` and ``attr=`` name the node; other keywords (``ctx``) are attributes.
+(default: inferred from its consumers); parameters given as Symbols add ``_sample_<dist>``,
+``shape`` draws per element. ``name=`` and ``attr=`` name the node; other keywords (``ctx``) are attributes.
 """
 import numpy as np
 
@@ -38,7 +38,10 @@ def _sample(dist, params, shape, dtype, kwargs):
                              f"both {type(values[0]).__name__} and {type(value).__name__}")
     if kind is Symbol:
         return _node(f"_sample_{dist}", values, {"shape": shape, "dtype": dtype, **kwargs})
-    return _node(f"_random_{dist}", [], {**params, "shape": shape or (1,), "dtype": dtype,
+    # a Symbol keyword (randn(data=...)) has no input to bind to, and MXNet drops it; no
+    # shape leaves it to inference from the node's consumers, as in MXNet
+    kwargs = {k: v for k, v in kwargs.items() if not isinstance(v, Symbol)}
+    return _node(f"_random_{dist}", [], {**params, "shape": shape or (), "dtype": dtype,
                                          **kwargs})
 
 

@@ -297,7 +297,9 @@ def Group(symbols):
 def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     """Add an ``op`` node: inputs from symbols given by position or name, missing inputs
     (weights, biases, labels, auxiliary states) created as ``<name>_<input>`` variables."""
-    raw_params = {k: v for k, v in raw_params.items() if v is not None}
+    # None is "not given", except for a parameter where None is a value (sort's axis)
+    raw_params = {k: v for k, v in raw_params.items() if v is not None or (
+        k in op.params and getattr(op.params[k].parse, "accepts_none", False))}
     hidden = {k: attr_string(raw_params.pop(k)) for k in HIDDEN_KEYS if k in raw_params}
     raw_params, params, given = resolve_inputs(op, positional, named, raw_params)
     if not op.num_outputs(params):
