@@ -163,8 +163,9 @@ EXPECTED = (r"^ValueError: the user's forward failed \(in operator Custom "
 
 def test_a_failing_custom_operator_in_an_executor_names_its_node():
     executor = _failing_net().simple_bind(mx.cpu(), data=(2, 3), grad_req="null")
+    executor.forward()  # asynchronous, as in MXNet: the error surfaces when the output is read
     with pytest.raises(mx.MXNetError, match=EXPECTED) as caught:
-        executor.forward()
+        executor.outputs[0].asnumpy()
     assert isinstance(caught.value.__cause__, ValueError)
 
 

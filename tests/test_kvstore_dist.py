@@ -42,7 +42,7 @@ def test_sums_init_and_updater(tmp_path, workers):
         assert np.all(np.array(r["packed"][0]) == sum(range(workers)))
         assert np.all(np.array(r["packed"][1]) == total)
         assert np.all(np.array(r["updated"]) == 2 * total + 2 * workers)
-        assert r["updater_keys"] == [3]
+        assert r["updater_keys"] == ["w"]
 
 
 def test_optimizer_replicas_stay_identical(tmp_path):

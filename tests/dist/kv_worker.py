@@ -17,16 +17,17 @@ rank, workers = kv.rank, kv.num_workers
 result = {"rank": rank, "num_workers": workers, "type": kv.type}
 
 if scenario == "sums":
-    # Every worker starts from its own value: init keeps worker 0's.
-    kv.init(3, mx.nd.ones((2, 3)) * (rank + 10))
+    # Every worker starts from its own value: init keeps worker 0's. (One store takes
+    # str keys or int keys, not both, as in MXNet.)
+    kv.init("w", mx.nd.ones((2, 3)) * (rank + 10))
     kv.init(["a", "b"], [mx.nd.zeros((4,)), mx.nd.zeros((2, 2))])
     initial = mx.nd.zeros((2, 3))
-    kv.pull(3, out=initial)
+    kv.pull("w", out=initial)
     result["initial"] = initial.asnumpy().tolist()
     # Two local devices each push rank+1: the sum is 2 * sum(rank+1).
-    kv.push(3, [mx.nd.ones((2, 3), mx.cpu(i)) * (rank + 1) for i in range(2)])
+    kv.push("w", [mx.nd.ones((2, 3), mx.cpu(i)) * (rank + 1) for i in range(2)])
     outs = [mx.nd.zeros((2, 3), mx.cpu(i)) for i in range(2)]
-    kv.pull(3, out=outs)
+    kv.pull("w", out=outs)
     result["sum"] = [o.asnumpy().tolist() for o in outs]
     kv.push(["a", "b"], [mx.nd.ones((4,)) * rank, mx.nd.ones((2, 2)) * (rank + 1)])
     a, b = mx.nd.zeros((4,)), mx.nd.zeros((2, 2))
@@ -40,8 +41,8 @@ if scenario == "sums":
         stored += merged * 2
 
     kv._set_updater(update)
-    kv.push(3, mx.nd.ones((2, 3)))
-    kv.pull(3, out=initial)
+    kv.push("w", mx.nd.ones((2, 3)))
+    kv.pull("w", out=initial)
     result["updated"] = initial.asnumpy().tolist()
     result["updater_keys"] = seen
     kv.barrier()
