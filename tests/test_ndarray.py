@@ -1494,3 +1494,10 @@ def test_indexing_that_copies_is_recorded_and_differentiates(key):
     expected = np.zeros_like(data)
     np.add.at(expected, key, 2)
     np.testing.assert_array_equal(x.grad.asnumpy(), expected)
+
+
+def test_numpy_all_and_any_take_ndarrays():
+    flags = mx.nd.array([[1, 0], [1, 1]]) == 1
+    assert not np.all(flags) and np.any(flags)
+    np.testing.assert_array_equal(np.all(flags, axis=0), [True, False])
+    assert np.all(mx.nd.array([2 ** 24 + 1], dtype="int64") == 2 ** 24 + 1)

@@ -235,6 +235,15 @@ class NDArray(OperatorMethods):
         value = np.asarray(self._read())
         return value if dtype is None else value.astype(dtype)
 
+    def all(self, axis=None, out=None, keepdims=False):
+        """numpy's ``all`` of the value, so ``np.all(array)`` works as on MXNet (whose
+        NDArray numpy converts)."""
+        return np.all(np.asarray(self), axis=axis, out=out, keepdims=keepdims)
+
+    def any(self, axis=None, out=None, keepdims=False):
+        """numpy's ``any`` of the value (``np.any(array)``)."""
+        return np.any(np.asarray(self), axis=axis, out=out, keepdims=keepdims)
+
     def __dlpack__(self, *args, **kwargs):
         return self._read().__dlpack__(*args, **kwargs)
 
