@@ -65,29 +65,26 @@ class NDArray(OperatorMethods):
         self._entry = None  # (tape node, output index) while on the autograd tape
 
     @classmethod
-    def _of_deferred(cls, value, ctx, producer):
-        """A dense array whose value (a `deferred.Deferred`) is computed when first read."""
+    def _with_slots(cls, buffer, base, begin, shape, ctx, producer):
+        """An array built from its slots, without ``__init__``'s device lookup."""
         array = cls.__new__(cls)
-        array._buffer = value
-        array._base = None
-        array._begin = 0
-        array._shape = value.shape
+        array._buffer = buffer
+        array._base = base
+        array._begin = begin
+        array._shape = shape
         array._ctx = ctx
         array._producer = producer
         array._entry = None
         return array
 
     @classmethod
+    def _of_deferred(cls, value, ctx, producer):
+        """A dense array whose value (a `deferred.Deferred`) is computed when first read."""
+        return cls._with_slots(value, None, 0, value.shape, ctx, producer)
+
+    @classmethod
     def _view(cls, base, begin, shape):
-        view = cls.__new__(cls)
-        view._buffer = None
-        view._base = base
-        view._begin = begin
-        view._shape = shape
-        view._ctx = base._ctx
-        view._producer = None
-        view._entry = None
-        return view
+        return cls._with_slots(None, base, begin, shape, base._ctx, None)
 
     # --- reading and writing the value -------------------------------------------------
 
@@ -555,8 +552,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if error is None and op.value_check is not None:
         error = op.value_check(params, [x._read() for x in inputs])
     cell = pending.cell_of(inputs, error)
-    if (recording and out is None and cell is None and not is_train and not op.mutates_aux
-            and not op.dynamic_shape and inputs and _deferrable(inputs)):
+    if (out is None and cell is None and not is_train and not op.mutates_aux
+            and not op.dynamic_shape and defers(inputs)):
         results = _deferred_call(op, params, inputs, ctx, train, rng, num_inputs)
         if results is not None:
             return results[0] if len(results) == 1 else results
