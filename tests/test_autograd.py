@@ -432,7 +432,8 @@ def test_recorded_results_stay_readable_and_writable_after_their_graph_is_freed(
 def test_a_bad_recorded_call_fails_at_the_call():
     x = _var(np.ones((2, 3)))
     with ag.record():
-        with pytest.raises(mx.base.MXNetError):
+        with pytest.raises(mx.base.MXNetError, match=r"weight has shape \(4, 5\), but data "
+                                                     r"of shape \(2, 3\) needs \(4, 3\)"):
             mx.nd.FullyConnected(x, mx.nd.ones((4, 5)), no_bias=True, num_hidden=4)
 
 
