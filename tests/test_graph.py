@@ -53,15 +53,15 @@ def test_symbol_views_come_from_its_graph():
     assert [n.name for n in graph.nodes if n.is_variable] == net.list_inputs()
 
 
-def test_bad_heads_and_duplicate_variables_are_refused():
+def test_bad_heads_are_refused_and_same_named_variables_are_not_lowered():
     with pytest.raises(mx.MXNetError, match=r"\(Node, output index\)"):
         Graph([Node(None, "x")])
-    with pytest.raises(mx.MXNetError, match="two different variables named 'x'"):
-        Node(get_op("elemwise_add"), "s",
-             inputs=[(Node(None, "x"), 0), (Node(None, "x"), 0)]).checked()
-    with pytest.raises(mx.MXNetError, match="two different variables named 'x'"):
-        Node(get_op("elemwise_add"), "s",
-             inputs=[(Node(None, "x"), 0), (Node(None, "x"), 0)]).variables
+    first, second = Node(None, "x"), Node(None, "x")
+    added = Node(get_op("elemwise_add"), "s", inputs=[(first, 0), (second, 0)])
+    assert added.variables == {"x": first}
+    assert Graph([(added, 0)]).repeated_variable_names() == ["x"]
+    with pytest.raises(mx.MXNetError, match=r"cannot bind: different variables share"):
+        LoweredGraph(Graph([(added, 0)]), {})
     with pytest.raises(TypeError, match="wraps a Graph"):
         mx.sym.Symbol([])
 

@@ -108,17 +108,19 @@ def _chained_adds(count):
     return json.dumps({"nodes": nodes, "heads": [[previous, 0, 0]]})
 
 
-def test_loading_walks_the_graph_once_for_variable_names(monkeypatch):
+def test_loading_and_listing_arguments_walk_the_graph_once(monkeypatch):
     walks = []
     original = graph_module._topological
     monkeypatch.setattr(graph_module, "_topological",
                         lambda entries: walks.append(1) or original(entries))
     symbol = mx.sym.load_json(_chained_adds(300))
-    assert len(walks) == 1
     assert len(symbol.list_arguments()) == 301
-    duplicate = _chained_adds(3).replace('"v2"', '"v0"')
-    with pytest.raises(mx.MXNetError, match="two different variables named 'v0'"):
-        mx.sym.load_json(duplicate)
+    assert len(symbol.list_auxiliary_states()) == 0
+    assert len(walks) == 1
+    duplicate = mx.sym.load_json(_chained_adds(3).replace('"v2"', '"v0"'))
+    assert duplicate.list_arguments() == ["x", "v0", "v1", "v0"]
+    with pytest.raises(mx.MXNetError, match=r"share the names \['v0'\]"):
+        duplicate.simple_bind(mx.cpu(), x=(2,))
 
 
 def test_params_entries_reach_the_device_in_one_transfer(monkeypatch):

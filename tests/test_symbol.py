@@ -105,13 +105,26 @@ def test_composition_replaces_variables_and_never_mutates():
         net(nope=other)
 
 
-def test_two_variables_with_one_name_are_an_error():
+def test_two_variables_with_one_name_compose_and_infer_but_do_not_bind():
     a, b = mx.sym.var("x"), mx.sym.var("x")
     assert (a + a).list_arguments() == ["x"]
-    with pytest.raises(mx.MXNetError, match="two different variables named 'x' reach one graph"):
-        a + b
-    with pytest.raises(mx.MXNetError, match="two different variables named 'x'"):
-        mx.sym.Group([a, b])
+    assert (a + b).list_arguments() == ["x", "x"]
+    assert mx.sym.Group([a, b]).list_arguments() == ["x", "x"]
+    # MXNet infers such a graph node by node and applies a named shape to every namesake
+    net = mx.sym.FullyConnected(mx.sym.var("data"), name="fc", num_hidden=4)
+    net = mx.sym.FullyConnected(net, name="fc", num_hidden=3)
+    assert net.list_arguments() == ["data", "fc_weight", "fc_bias", "fc_weight", "fc_bias"]
+    args, outs, _ = net.infer_shape(data=(2, 5))
+    assert args == [(2, 5), (4, 5), (4,), (3, 4), (3,)] and outs == [(2, 3)]
+    with pytest.raises(mx.MXNetError, match="fc_weight"):
+        net.infer_shape(data=(2, 5), fc_weight=(4, 5))
+    loaded = mx.sym.load_json(net.tojson())
+    assert loaded.list_arguments() == net.list_arguments()
+    assert loaded.infer_shape(data=(2, 5))[0] == args
+    with pytest.raises(mx.MXNetError, match=r"share the names \['fc_weight', 'fc_bias'\]"):
+        net.simple_bind(mx.cpu(), data=(2, 5))
+    with pytest.raises(mx.MXNetError, match=r"share the names \['x'\]"):
+        (a + b).bind(mx.cpu(), {"x": mx.nd.ones((2,))})
 
 
 def test_infer_shape_forward_backward_and_partial():

@@ -16,6 +16,11 @@ class LoweredGraph:
     whose own shape has unknown (0 or -1) sizes."""
 
     def __init__(self, graph, entry_shapes):
+        repeated = graph.repeated_variable_names()
+        if repeated:
+            raise MXNetError(f"cannot bind: different variables share the names {repeated}, "
+                             f"and arguments are bound by name; give each variable its own "
+                             f"name")
         self.nodes = graph.nodes
         self.heads = graph.heads
         self.random = any(node.op is not None and node.op.random for node in self.nodes)

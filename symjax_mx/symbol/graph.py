@@ -14,7 +14,7 @@ and the autograd tape build and read graphs only through this API.
 from ..attribute import HIDDEN_KEYS
 from ..base import MXNetError
 
-__all__ = ["Node", "Graph", "HIDDEN_KEYS", "merge_variables", "collect_variables"]
+__all__ = ["Node", "Graph", "HIDDEN_KEYS", "collect_variables"]
 
 
 class Node:
@@ -32,18 +32,11 @@ class Node:
 
     @property
     def variables(self):
-        """Variables upstream of this node by name, found when first asked (graphs built
-        in Python ask at every node through ``checked``; a loaded graph only at its heads)."""
+        """Variables upstream of this node by name (the first of same-named ones), found
+        when first asked."""
         if self._variables is None:
             self._variables = collect_variables([(self, 0)])
         return self._variables
-
-    def checked(self):
-        """This node, after checking that no two different variables upstream share a
-        name (merging its inputs' variables, as each node of a graph built in Python is)."""
-        if self._variables is None:
-            self._variables = merge_variables(self.inputs)
-        return self
 
     @property
     def is_variable(self):
@@ -63,30 +56,14 @@ class Node:
         return f"<Node {self.name} ({'variable' if self.op is None else self.op.name})>"
 
 
-def merge_variables(entries):
-    """Variables upstream of ``entries`` by name, merged from their nodes' variables; two
-    different ones sharing a name is an error."""
-    merged = {}
-    for node, _ in entries:
-        for var_name, var_node in node.variables.items():
-            _check_unique(merged, var_name, var_node)
-    return merged
-
-
 def collect_variables(entries):
-    """Variables upstream of ``entries`` by name, found in one walk of the graph; two
-    different ones sharing a name is an error."""
+    """Variables upstream of ``entries`` by name, found in one walk of the graph; of
+    different variables sharing a name (MXNet allows them in a Symbol), the first."""
     found = {}
     for node in _topological(entries):
         if node.op is None:
-            _check_unique(found, node.name, node)
+            found.setdefault(node.name, node)
     return found
-
-
-def _check_unique(variables, var_name, var_node):
-    if variables.setdefault(var_name, var_node) is not var_node:
-        raise MXNetError(f"two different variables named {var_name!r} reach one graph; "
-                         f"give them different names or reuse one Variable")
 
 
 def _topological(entries):
@@ -155,6 +132,16 @@ class Graph:
         """The variables that are auxiliary states (BatchNorm's moving statistics ...)."""
         aux = self._aux_ids()
         return [n for n in self.nodes if n.op is None and id(n) in aux]
+
+    def repeated_variable_names(self):
+        """Names that two or more different variables share (a Symbol may have them, as in
+        MXNet; nothing keyed by name can bind them)."""
+        seen, repeated = set(), []
+        for node in self.variables:
+            if node.name in seen and node.name not in repeated:
+                repeated.append(node.name)
+            seen.add(node.name)
+        return repeated
 
     def output_names(self):
         """``<node>_<output>`` for each operator head, the name for variable heads."""

@@ -5,7 +5,7 @@ import json
 from ..base import MXNetError
 from ..ops import get_op
 from ..util import is_np_shape
-from .graph import HIDDEN_KEYS, Graph, Node, collect_variables
+from .graph import HIDDEN_KEYS, Graph, Node
 from .validate import check_graph
 
 __all__ = ["graph_to_json", "graph_from_json"]
@@ -130,6 +130,4 @@ def graph_from_json(json_str):
         built.append(_build_node(record, built))
     if "is_np_shape" not in (graph.get("attrs") or {}):
         _mark_unknown_sizes(built)
-    heads = [_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])]
-    collect_variables(heads)
-    return Graph(heads)
+    return Graph([_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])])

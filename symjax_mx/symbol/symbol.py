@@ -13,7 +13,7 @@ from ..ndarray.storage import ID_OF_STYPE
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
 from ..ops.methods import SAME_SHAPE, OperatorMethods
-from .graph import HIDDEN_KEYS, Graph, Node, collect_variables, merge_variables
+from .graph import HIDDEN_KEYS, Graph, Node
 from .inference import infer
 from .json_io import graph_from_json, graph_to_json
 
@@ -196,9 +196,7 @@ class Symbol(OperatorMethods):
             new_name = f"{prefix}_{node.name}" if prefix else node.name
             copied[id(node)] = Node(node.op, new_name, dict(node.attrs), node.params,
                                     [remap(n, i) for n, i in node.inputs])
-        heads = [remap(node, index) for node, index in self.graph.heads]
-        collect_variables(heads)
-        return _symbol(heads)
+        return _symbol([remap(node, index) for node, index in self.graph.heads])
 
     # --- binding (the executor lives in lowering/, above this layer) ---------------------
 
@@ -289,9 +287,7 @@ def Group(symbols):
     symbols = list(symbols)
     if not symbols or not all(isinstance(s, Symbol) for s in symbols):
         raise TypeError("Expected a list of symbols as input")
-    entries = [entry for s in symbols for entry in s.graph.heads]
-    merge_variables(entries)
-    return _symbol(entries)
+    return _symbol([entry for s in symbols for entry in s.graph.heads])
 
 
 def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
@@ -320,7 +316,7 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
                              f"got {symbol!r}")
         else:
             entries.append(symbol.graph.heads[0])
-    node = Node(op, node_name, attrs, params, entries).checked()
+    node = Node(op, node_name, attrs, params, entries)
     return _symbol([(node, i) for i in range(op.num_outputs(params))])
 
 
