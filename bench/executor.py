@@ -237,7 +237,7 @@ def _executor_programs(exe):
     heads = [jnp.ones(o.shape, o.dtype) for o in exe.outputs]
     state = {"aux": aux, "grads": {n: copy(exe.grad_dict[n]) for n in comp.diff_names}}
     fused = comp.train_with_grads.lower(diff, args, aux, rng).compile()
-    train = comp._train.lower(diff, args, aux, rng).compile()
+    train = comp._train.lower(diff, args, aux, rng, True).compile()
 
     def call_fused():
         outputs, state["aux"], grads = comp.train_with_grads(diff, args, state["aux"], rng)
@@ -248,9 +248,10 @@ def _executor_programs(exe):
         state["grads"] = comp.backward(saved, heads, state["grads"], ())
         return jax.block_until_ready((outputs, state["grads"]))
 
-    _, state["aux"], (residuals, inputs) = comp.train(diff, args, state["aux"], rng)
-    layout = comp._layouts[tuple((x.shape, str(x.dtype)) for x in inputs)]
-    backward = comp._backward.lower(residuals, inputs, heads, state["grads"], (),
+    _, state["aux"], (residuals, inputs, _) = comp.train(diff, args, state["aux"], rng)
+    layout = comp._layouts[tuple((x.shape, str(x.dtype)) for x in inputs), True]
+    flags = {n: False for n in comp.diff_names}
+    backward = comp._backward.lower(residuals, inputs, heads, state["grads"], flags,
                                     *layout).compile()
     return {"fused": fused, "train": train, "backward": backward,
             "resid": sum(x.nbytes for x in residuals), "call_fused": call_fused,
