@@ -116,7 +116,8 @@ def MXNDArrayFromDLPackEx(dlpack, transient_handle, out_handle):  # noqa: N802 (
     accepted for MXNet's signature: nothing here outlives the call."""
     tensor = _managed_tensor(dlpack, "MXNDArrayFromDLPack")
     view = _host_view(tensor.dl_tensor, "MXNDArrayFromDLPack")
-    ctx = Context("cpu", tensor.dl_tensor.device.device_id)
+    device = tensor.dl_tensor.device  # kDLCPU and kDLCUDAHost are MXNet's cpu and cpu_pinned
+    ctx = Context(Context.devtype2str[device.device_type], device.device_id)
     value = x64.device_put(np.array(view, copy=True), ctx.jax_device)
     if tensor.deleter:
         tensor.deleter(ctypes.pointer(tensor))

@@ -85,6 +85,13 @@ def test_strides_and_byte_offset_are_honoured_and_the_data_copied():
     np.testing.assert_array_equal(z.asnumpy(), expected)
 
 
+def test_pinned_host_memory_comes_to_cpu_pinned():
+    ret, handle = _Tensor(np.arange(3, dtype=np.float32), (3,), device=3).read()  # kDLCUDAHost
+    check_call(ret)
+    z = mx.nd.NDArray(handle)
+    assert z.context == mx.cpu_pinned(0) and z.asnumpy().tolist() == [0, 1, 2]
+
+
 @pytest.mark.parametrize("code, bits, dtype", [(0, 64, np.int64), (1, 8, np.uint8),
                                                (6, 8, np.bool_), (2, 16, np.float16)])
 def test_every_mxnet_dtype_comes_through(code, bits, dtype):
