@@ -75,7 +75,10 @@ def _dtype(dl_type, function):
         raise MXNetError(f"{function}: DLPack data type (code {dl_type.code}, bits "
                          f"{dl_type.bits}, lanes {dl_type.lanes}) has no MXNet dtype")
     dtype = np.dtype(f"{kind}{dl_type.bits // 8}" if kind != "b" else "bool")
-    return np.dtype(normalize_dtype(dtype))
+    try:
+        return np.dtype(normalize_dtype(dtype))
+    except MXNetError as err:
+        raise MXNetError(f"{function}: {err}") from None
 
 
 def _host_view(tensor, function):

@@ -152,7 +152,7 @@ class CLibrary:
         if name in functions:
             return functions[name]
         raise AttributeError(f"symjax_mx's C API (mx.base._LIB) has no function {name}; it "
-                             f"provides: {', '.join(sorted(functions))}")
+                             f"provides: {', '.join(sorted([*functions, 'MXGetLastError']))}")
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._functions))

@@ -113,6 +113,7 @@ def test_a_tensor_mxnet_cannot_take_is_an_error_and_stays_the_producers(kwargs, 
     tensor = _Tensor(np.zeros(4, np.float32), (4,), **kwargs)
     ret, handle = tensor.read()
     assert ret == -1 and handle.value is None and tensor.deleted == 0
+    assert py_str(_LIB.MXGetLastError()).startswith("MXNDArrayFromDLPack: ")
     with pytest.raises(mx.MXNetError, match=message):
         check_call(ret)
 
