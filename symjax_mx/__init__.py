@@ -11,6 +11,7 @@ from . import (base, callback, checkpoint, context, contrib, initializer, io, kv
                lr_scheduler, metric, model, module, monitor, name, ndarray, operator, ops,
                optimizer, profiler, random, rnn, symbol, test_utils, visualization)
 from . import engine, runtime, util  # noqa: E402
+from . import _capi  # noqa: E402,F401  (registers MXNet's C API functions in mx.base._LIB)
 from .util import (is_np_array, is_np_shape, np_array, np_shape, set_np, set_np_shape,  # noqa: E402
                    use_np, use_np_array, use_np_shape)
 from . import autograd  # noqa: E402

@@ -1,6 +1,8 @@
 """Errors, dtype rules and MXNet's small public helpers (mxnet.base) shared by every layer."""
+import ctypes
 import os
 import platform
+import threading
 
 import numpy as np
 
@@ -96,3 +98,76 @@ class NotImplementedForSymbol(MXNetError):
         if self.args:
             msg += " with arguments ({})".format(", ".join(self.args))
         return msg + " is not implemented for Symbol and only available in NDArray."
+
+
+# --- MXNet's C API surface: handles, _LIB and check_call ----------------------------------
+
+#: An NDArray handle, as MXNet's C API passes it: a pointer-sized value naming an NDArray
+#: (``NDArray(handle)`` turns it back into the array; ``array.handle`` returns it).
+NDArrayHandle = ctypes.c_void_p
+
+# Exception types a C API function may raise that check_call raises again as such (MXNet's
+# error_types); any other failure becomes MXNetError.
+_PASSED_ERRORS = (MXNetError, ValueError, TypeError, IndexError, AttributeError,
+                  NotImplementedError)
+
+
+class CLibrary:
+    """The subset of MXNet's C API that symjax_mx provides (``mx.base._LIB``).
+
+    Functions keep MXNet's names and calling convention: arguments are ctypes values
+    (handles, ``ctypes.byref`` out-parameters), the result is 0 on success and -1 on
+    failure, whose message ``MXGetLastError()`` returns (``check_call`` raises it).
+    Modules that implement a function register it with :meth:`function`.
+    """
+
+    def __init__(self):
+        self._functions = {}
+        self._last_error = threading.local()
+
+    def function(self, fn):
+        """Register ``fn`` (which returns nothing or raises) as the C function of its name."""
+        def call(*args):
+            try:
+                fn(*args)
+            except Exception as err:  # a C API reports every failure through its result
+                self._last_error.value = (type(err), str(err))
+                return -1
+            return 0
+        call.__name__ = call.__qualname__ = fn.__name__
+        call.__doc__ = fn.__doc__
+        self._functions[fn.__name__] = call
+        return fn
+
+    def MXGetLastError(self):  # noqa: N802 (MXNet's name)
+        """The message of this thread's last failed call, as UTF-8 bytes."""
+        return c_str(self.last_error()[1])
+
+    def last_error(self):
+        """(exception type, message) of this thread's last failed call."""
+        return getattr(self._last_error, "value", (MXNetError, ""))
+
+    def __getattr__(self, name):
+        functions = self.__dict__.get("_functions", {})
+        if name in functions:
+            return functions[name]
+        raise AttributeError(f"symjax_mx's C API (mx.base._LIB) has no function {name}; it "
+                             f"provides: {', '.join(sorted([*functions, 'MXGetLastError']))}")
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._functions))
+
+
+_LIB = CLibrary()
+
+# As importing MXNet does: give ctypes the true result types of the capsule functions that
+# DLPack code calls through ctypes.pythonapi (ctypes' default, int, truncates the pointer).
+ctypes.pythonapi.PyCapsule_New.restype = ctypes.py_object
+ctypes.pythonapi.PyCapsule_GetPointer.restype = ctypes.c_void_p
+
+
+def check_call(ret):
+    """Raise the error of the last C API call (``_LIB.<function>(...)``) unless ``ret`` is 0."""
+    if ret != 0:
+        error_type, message = _LIB.last_error()
+        raise (error_type if issubclass(error_type, _PASSED_ERRORS) else MXNetError)(message)

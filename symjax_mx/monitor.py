@@ -1,9 +1,11 @@
 """MXNet's ``mx.monitor.Monitor``: statistics of a network's arrays every few batches."""
+import ctypes
 import logging
 import re
 from math import sqrt
 
 from . import ndarray as nd
+from .base import NDArrayHandle, py_str
 
 __all__ = ["Monitor"]
 
@@ -34,7 +36,10 @@ class Monitor:
         self.monitor_all = monitor_all
 
     def stat_helper(self, name, array):
-        """The executor callback: queue the statistic of ``array`` while collecting."""
+        """The executor callback (``name`` as bytes, ``array`` an NDArray handle): queue the
+        statistic of the array while collecting."""
+        array = nd.NDArray(ctypes.cast(array, NDArrayHandle), writable=False)
+        name = py_str(name)
         if self.activated and self.re_prog.match(name):
             self.queue.append((self.step, name, self.stat_func(array)))
 

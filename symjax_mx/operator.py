@@ -1,17 +1,23 @@
 """mx.operator: operators written in Python, used as ``mx.nd.Custom(..., op_type=name)``,
 and MXNet's deprecated ``NumpyOp`` (run here as a Custom operator)."""
+import ctypes
 import itertools
 import warnings
 
 import numpy as np
 
 from . import symbol
+from .base import NDArrayHandle, c_str, check_call, py_str
+from .ndarray import NDArray
 from .ops import get_op, list_ops
 from .ops.custom import CustomOp, CustomOpProp, register_custom as register
 from .ops.describe import OperatorArguments, operator_arguments
 
 __all__ = ["CustomOp", "CustomOpProp", "register", "OperatorArguments", "PythonOp", "NumpyOp",
            "get_all_registered_operators", "get_operator_arguments"]
+# MXNet's module has no __all__, so ``from mxnet.operator import *`` also brings the ctypes
+# helpers it imports; MXNet's tests use them unqualified (``ctypes.cast(h, NDArrayHandle)``).
+__all__ += ["ctypes", "NDArray", "NDArrayHandle", "c_str", "check_call", "py_str"]
 
 
 def get_all_registered_operators():

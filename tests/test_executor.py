@@ -1,10 +1,13 @@
 """The Executor: bind / simple_bind, forward, backward, grad_req, aux updates, stable
 handles, compile caching, the test_utils checks, and the bad inputs."""
+import ctypes
+
 import numpy as np
 import pytest
 
 import symjax_mx as mx
 from symjax_mx import test_utils as tu
+from symjax_mx.base import NDArrayHandle, py_str
 
 
 def mlp(hidden=4, classes=3):
@@ -128,7 +131,8 @@ def test_eval_reshape_copy_params_monitor_and_debug_str():
     assert bigger.arg_dict["fc1_weight"] is exe.arg_dict["fc1_weight"]
     assert bigger.arg_dict["data"].shape == (8, 6) and bigger.outputs[0].shape == (8, 3)
     seen = []
-    exe.set_monitor_callback(lambda name, value: seen.append((name, value.shape)))
+    exe.set_monitor_callback(lambda name, handle: seen.append(
+        (py_str(name), mx.nd.NDArray(ctypes.cast(handle, NDArrayHandle)).shape)))
     exe.forward()
     assert ("fc1_output", (5, 4)) in seen and ("softmax_output", (5, 3)) in seen
     assert "Op:FullyConnected, Name=fc1" in exe.debug_str()
@@ -281,6 +285,7 @@ def test_monitor_all_sees_variable_inputs_under_their_own_names():
              ["data", "act_input0", "act_output"])):
         names = []
         executor = symbol.simple_bind(mx.cpu(), grad_req="null")
-        executor.set_monitor_callback(lambda name, array: names.append(name), monitor_all=True)
+        executor.set_monitor_callback(lambda name, handle: names.append(py_str(name)),
+                                      monitor_all=True)
         executor.forward()
         assert names == expected

@@ -160,6 +160,25 @@ def test_dlpack_round_trip():
         mx.nd.from_dlpack([1, 2])
 
 
+def test_from_numpy_shares_memory_and_makes_the_source_read_only():
+    raw = np.arange(256 + 16, dtype=np.float32)
+    start = -raw.ctypes.data % 64 // 4  # XLA shares host memory aligned to 64 bytes
+    source = raw[start:start + 256].reshape(64, 4)
+    shared = mx.nd.from_numpy(source)
+    assert shared.asjax().unsafe_buffer_pointer() == source.ctypes.data  # zero copy
+    np.testing.assert_array_equal(shared.asnumpy(), source)
+    assert not source.flags["WRITEABLE"] and shared.context == mx.cpu(0)
+    with pytest.raises(ValueError):
+        source[0, 0] = 1
+    copied = mx.nd.from_numpy(np.array((1,)).reshape(()), zero_copy=False)
+    assert copied.dtype == np.int64 and copied.shape == ()
+    assert mx.nd.from_numpy(np.zeros((1, 0, 2))).shape == (1, 0, 2)
+    with pytest.raises(ValueError, match="Only c-contiguous arrays"):
+        mx.nd.from_numpy(np.ones((2, 3)).T)
+    with pytest.raises(ValueError, match="uint16 is not supported"):
+        mx.nd.from_numpy(np.ones(3, np.uint16))
+
+
 def test_copies_own_their_buffers():
     """A copy survives when the original's buffer is donated to XLA (executors do that)."""
     a = mx.nd.ones((3,))

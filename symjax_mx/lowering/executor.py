@@ -12,9 +12,9 @@ import numpy as np
 
 from .. import x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
-from ..base import MXNetError, normalize_dtype
+from ..base import MXNetError, c_str, normalize_dtype
 from ..context import Context, current_context
-from ..ndarray import NDArray, pending, zeros
+from ..ndarray import NDArray, handles, pending, zeros
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
@@ -196,7 +196,7 @@ class Executor:
             on_ctx = jax.tree_util.tree_map(lambda x: x64.device_put(x, device),
                                             (self._monitored_pass, heads))
             for name, grad in backward_outputs(self._compiled.graph, *on_ctx[0], on_ctx[1]):
-                self._monitor(name, NDArray(grad, self._ctx))
+                self._report(name, NDArray(grad, self._ctx))
 
     @property
     def programs(self):
@@ -346,13 +346,28 @@ class Executor:
         executor.outputs = [fit(old, shape, name, "output") for old, shape, name in
                             zip(self.outputs, out_shapes, self._symbol.list_outputs())]
         executor.output_dict = dict(zip(self._symbol.list_outputs(), executor.outputs))
+        if self.monitor_callback is not None:  # MXNet's reshaped executor keeps the monitor
+            executor.set_monitor_callback(*self.monitor_callback)
         return executor
 
     def set_monitor_callback(self, callback, monitor_all=False):
-        """Call ``callback(name, array)`` with every operator output after each forward;
-        with ``monitor_all`` also with each operator's inputs (``<node>_<input>``)."""
+        """Call ``callback(name, handle)`` with every operator output after each forward;
+        with ``monitor_all`` also with each operator's inputs (``<node>_<input>``).
+
+        As on MXNet, ``name`` is UTF-8 bytes and ``handle`` an NDArray handle (an integer)
+        that ``NDArray(ctypes.cast(handle, NDArrayHandle))`` turns into the array."""
         self._monitor = callback
         self._monitor_all = monitor_all
+
+    @property
+    def monitor_callback(self):
+        """(callback, monitor_all) as given to set_monitor_callback, or None."""
+        return None if self._monitor is None else (self._monitor, self._monitor_all)
+
+    def _report(self, name, array):
+        """Pass ``array`` to the monitor callback under ``name`` with a handle lent for the call."""
+        with handles.lent(array) as handle:
+            self._monitor(c_str(name), handle)
 
     def _run_monitor(self, args, aux, rng, is_train):
         internals = Graph([(node, i) for node in self._graph.nodes
@@ -371,9 +386,9 @@ class Executor:
                 for input_name, (source, j) in zip(names, node.inputs):
                     seen = NDArray(value_of[(id(source), j)], self._ctx)
                     if source.op is None:
-                        self._monitor(source.name, seen)
-                    self._monitor(f"{node.name}_{input_name}", seen)
-            self._monitor(name, NDArray(value, self._ctx))
+                        self._report(source.name, seen)
+                    self._report(f"{node.name}_{input_name}", seen)
+            self._report(name, NDArray(value, self._ctx))
 
     def get_optimized_symbol(self):
         """The bound symbol after the bind-time graph passes (common expressions merged

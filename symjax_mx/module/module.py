@@ -671,7 +671,10 @@ class Module(BaseModule):
         self._update_metric_with(eval_metric, labels, self.get_outputs())
 
     def _move_monitor(self, old_exec):
-        """Watch the new executor instead of ``old_exec`` with the installed monitor."""
+        """Watch the new executor instead of ``old_exec`` with the installed monitor; a
+        callback set on ``old_exec`` directly stays set (MXNet's executor reshape)."""
+        if old_exec.monitor_callback is not None:
+            self._exec.set_monitor_callback(*old_exec.monitor_callback)
         if self._monitor is not None:
             if old_exec in self._monitor.exes:
                 self._monitor.exes.remove(old_exec)

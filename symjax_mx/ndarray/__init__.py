@@ -7,6 +7,7 @@ from ..ops.registry import publish
 from . import creation
 from .creation import (arange, concatenate, eye, from_dlpack, full, linspace, ones,
                        to_dlpack_for_read, to_dlpack_for_write)
+from .creation import from_numpy
 from .io import load, load_frombuffer, save
 from .ndarray import NDArray, waitall
 from .cached_op import CachedOp
@@ -54,6 +55,6 @@ def moveaxis(tensor, source, destination):
 
 
 __all__ = ["CachedOp", "NDArray", "arange", "histogram", "split_v2", "array", "concatenate", "empty", "eye", "fill_element_0index",
-           "from_dlpack", "full", "linspace", "load", "load_frombuffer", "moveaxis",
+           "from_dlpack", "from_numpy", "full", "linspace", "load", "load_frombuffer", "moveaxis",
            "onehot_encode", "ones", "save", "to_dlpack_for_read", "to_dlpack_for_write",
            "waitall", "zeros"]

@@ -10,13 +10,13 @@ from jax.sharding import SingleDeviceSharding
 
 from .. import x64
 from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
-from ..context import current_context
+from ..context import cpu as cpu_context, current_context
 from ..ops import get_op
 from ..ops.elemwise import cast_scalar
 from .ndarray import NDArray, invoke
 
 __all__ = ["empty", "zeros", "ones", "full", "array", "arange", "linspace", "eye", "concatenate",
-           "from_dlpack", "to_dlpack_for_read", "to_dlpack_for_write"]
+           "from_dlpack", "from_numpy", "to_dlpack_for_read", "to_dlpack_for_write"]
 
 
 def _place(ctx):
@@ -164,6 +164,28 @@ def from_dlpack(external_array):
         raise TypeError(f"from_dlpack needs a DLPack capsule or an object with __dlpack__, "
                         f"got {type(external_array).__name__}")
     return NDArray(jax.dlpack.from_dlpack(external_array))
+
+
+def from_numpy(ndarray, zero_copy=True, array_cls=NDArray):
+    """An NDArray of a numpy array's values and dtype on cpu(0). With ``zero_copy`` (a
+    C-contiguous array only) the numpy array becomes read-only, as on MXNet, and its memory
+    is shared where XLA can use it (aligned to 64 bytes; else copied). Writes to the
+    NDArray go to new memory, which the numpy array does not see (on MXNet it does).
+    """
+    if np.dtype(ndarray.dtype) not in _FROM_NUMPY_DTYPES:
+        raise ValueError(f"{ndarray.dtype} is not supported.")
+    if not zero_copy:
+        return array(ndarray, dtype=ndarray.dtype)
+    if not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError("Only c-contiguous arrays are supported for zero-copy")
+    ndarray.flags["WRITEABLE"] = False
+    ctx = cpu_context(0)
+    return array_cls(x64.device_put(ndarray, ctx.jax_device, may_alias=True), ctx)
+
+
+# the dtypes MXNet's from_numpy takes (its DLPack type map)
+_FROM_NUMPY_DTYPES = {np.dtype(name) for name in ("bool", "int8", "int32", "int64", "uint8",
+                                                   "float16", "float32", "float64")}
 
 
 class _Capsule:

@@ -6,6 +6,7 @@ operations rebind the buffer and keep the object's identity. A view (basic index
 of a contiguous region, reshape) is a span of its base's flattened buffer: writes
 through a view reach the base and a view sees later writes to its base.
 """
+import ctypes
 import functools
 import math
 
@@ -22,6 +23,7 @@ from .. import random_state as random
 from ..util import is_np_shape
 from .. import profiler
 from . import _indexing, _invoke, deferred, tape, file_format, pending, storage
+from . import handles
 
 _GETITEM = get_op("_getitem")  # indexing that copies, recorded by autograd
 
@@ -49,13 +51,24 @@ class NDArray(OperatorMethods):
     """An n-dimensional array on a device, with MXNet 1.x semantics."""
 
     __slots__ = ("_buffer", "_base", "_begin", "_shape", "_ctx", "_producer", "_entry",
-                 "__weakref__")
+                 "_writable", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + nd -> NDArray
     __array_priority__ = 1000.0
 
-    def __init__(self, data, ctx=None, producer=None):
+    def __init__(self, data=None, ctx=None, producer=None, handle=None, writable=True):
         """Wrap a jax.Array already placed on ``ctx``'s device (default: its own device);
-        ``producer`` names the operator that computed it, for error messages."""
+        ``producer`` names the operator that computed it, for error messages.
+
+        MXNet's form ``NDArray(handle, writable=True)`` (``handle`` a ``ctypes.c_void_p``,
+        positional or keyword) makes an array over the memory of the NDArray the handle
+        names, taking over a handle that the C API lent; ``writable=False`` refuses writes.
+        """
+        self._writable = bool(writable)
+        if handle is not None or isinstance(data, ctypes.c_void_p):
+            self._name_by_handle(data if handle is None else handle)
+            return
+        if data is None:
+            raise TypeError("NDArray needs a jax.Array or an NDArray handle")
         self._buffer = data
         self._base = None
         self._begin = 0
@@ -75,12 +88,28 @@ class NDArray(OperatorMethods):
         array._ctx = ctx
         array._producer = producer
         array._entry = None
+        array._writable = True
         return array
 
     @classmethod
     def _of_deferred(cls, value, ctx, producer):
         """A dense array whose value (a `deferred.Deferred`) is computed when first read."""
         return cls._with_slots(value, None, 0, value.shape, ctx, producer)
+
+    def _name_by_handle(self, handle):
+        """Become a view of all of the array ``handle`` names and take the handle over."""
+        source = handles.resolve(handle)
+        if source.stype != "default":
+            raise MXNetError(f"NDArray(handle): the handle names a {source.stype} array; "
+                             f"only dense arrays are made from handles")
+        self._buffer = None
+        self._base = source if source._base is None else source._base
+        self._begin = source._begin
+        self._shape = source._shape
+        self._ctx = source._ctx
+        self._producer = None
+        self._entry = None
+        handles.take(handle, self)
 
     @classmethod
     def _view(cls, base, begin, shape):
@@ -97,6 +126,8 @@ class NDArray(OperatorMethods):
 
     def _write(self, data, producer=None):
         """Replace the whole value by ``data`` (same shape), through to the base for views."""
+        if not self._writable:
+            raise ValueError("Cannot write to a readonly NDArray (made with writable=False)")
         if self._entry is not None or (self._base is not None and self._base._entry is not None):
             deferred.note_write()
         if self._base is None:
@@ -138,6 +169,16 @@ class NDArray(OperatorMethods):
         return self._ctx
 
     ctx = context
+
+    @property
+    def handle(self):
+        """This array's NDArray handle (``ctypes.c_void_p``), valid while the array lives."""
+        return ctypes.c_void_p(handles.handle_of(self))
+
+    @property
+    def writable(self):
+        """Whether the array accepts writes (False for ``NDArray(handle, writable=False)``)."""
+        return self._writable
 
     #: MXNet's storage type: 'default' (dense), 'row_sparse' or 'csr'
     stype = "default"
@@ -395,6 +436,7 @@ class NDArray(OperatorMethods):
         base = self if self._base is None else self._base
         view = NDArray._view(base, self._begin + span[0],
                              _indexing.basic_result_shape(items, new_axes))
+        view._writable = self._writable  # a readonly array's views are readonly (MXNet's)
         tape.record_view(self, view, span[0])
         return view
 

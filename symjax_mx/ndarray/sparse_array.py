@@ -63,6 +63,7 @@ class BaseSparseNDArray(NDArray):
         array._structure = tuple(aux)
         array._base, array._begin, array._shape = None, 0, tuple(int(d) for d in shape)
         array._ctx, array._producer, array._entry = ctx, None, None
+        array._writable = True
         return array
 
     @property
@@ -168,7 +169,8 @@ class BaseSparseNDArray(NDArray):
 
     def detach(self):
         copy = type(self).__new__(type(self))
-        for slot in ("_base", "_begin", "_shape", "_ctx", "_producer", "_parts", "_structure"):
+        for slot in ("_base", "_begin", "_shape", "_ctx", "_producer", "_parts", "_structure",
+                     "_writable"):
             setattr(copy, slot, getattr(self, slot))
         _DENSE.__set__(copy, _DENSE.__get__(self))
         copy._entry = None
