@@ -1,5 +1,6 @@
 """Gluon core: names (as MXNet 1.9.1 gives them), deferred initialisation, parameters,
 hybridize (== eager, one program, recorded), hooks, errors, Trainer and a training loop."""
+import ctypes
 import warnings
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 import symjax_mx as mx
 from symjax_mx import autograd, gluon
+from symjax_mx.base import NDArrayHandle, py_str
 from symjax_mx.gluon import nn
 
 
@@ -392,7 +394,10 @@ def test_op_hook_sees_each_operator_of_a_hybridized_block():
     model.initialize()
     model.hybridize()
     seen = []
-    model.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)), True)
+    def hook(name, op, handle):  # MXNet's convention: bytes and an NDArray handle
+        array = mx.nd.NDArray(ctypes.cast(handle, NDArrayHandle))
+        seen.append((py_str(name), py_str(op), array.shape))
+    model.register_op_hook(hook, True)
     out = model(mx.nd.ones((2, 3)))
     assert [s[0] for s in seen] == [
         "dense_dense0_fwd_data", "dense_dense0_fwd_weight", "dense_dense0_fwd_bias",

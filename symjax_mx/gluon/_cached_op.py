@@ -11,6 +11,8 @@ the backward computes the block's forward in its own program; where it cannot be
 import warnings
 
 from .. import autograd
+from ..base import c_str
+from ..ndarray import handles
 from ..ndarray.ndarray import defers, invoke
 from ..lowering.graph import LoweredGraph
 from ..ops.describe import monitor_input_names
@@ -100,8 +102,13 @@ class CachedOp:
         return [results[id(n)][i] for n, i in self._symbol.graph.heads]
 
     def monitor(self, flat, callback, monitor_all):
-        """Call ``callback(name, operator, array)`` with each operator's output (and, with
-        ``monitor_all``, first with its inputs, ``<node>_<input>``), as MXNet's op hook."""
+        """Call ``callback(name, operator name, handle)`` with each operator's output (and,
+        with ``monitor_all``, first with its inputs, ``<node>_<input>``), as MXNet's op hook:
+        names as bytes, the array as an NDArray handle lent for the call."""
+        def report(name, op_name, value):
+            with handles.lent(value) as handle:
+                callback(c_str(name), c_str(op_name), handle)
+
         values = self._values(flat)
         results = {}
         with autograd.pause():
@@ -113,11 +120,11 @@ class CachedOp:
                 if monitor_all:
                     names = monitor_input_names(node.op, node.params, len(inputs))
                     for name, value in zip(names, inputs):
-                        callback(f"{node.name}_{name}", node.op.name, value)
+                        report(f"{node.name}_{name}", node.op.name, value)
                 out = invoke(node.op, inputs, node.params)
                 out = results[id(node)] = list(out) if isinstance(out, (list, tuple)) else [out]
                 for name, value in zip(node.output_names(), out):
-                    callback(name, node.op.name, value)
+                    report(name, node.op.name, value)
 
     def _lowered(self, inputs):
         """(lowered graph, argument names, aux names, output names, output shapes, output
