@@ -22,7 +22,8 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
 - A 2-D convolution without padding along an axis whose kernel is wider than 1 (the
   stems of Inception-v3) is computed with (kernel - 1) * dilate zeros padded at the end of
   that axis, and the extra outputs are cropped: the same sums, but XLA's CPU backend ran
-  such "valid" windows 1.2-6x slower than padded ones (bench/conv_padding.py).
+  such "valid" windows 1.2-6x slower than padded ones (bench/conv_padding.py). Not where
+  the cropped outputs would be more than a quarter of the work (LeNet's small maps).
 - Other sum and average windows (Inception-v3's 3x3 stride-1 average pools) are sums of
   strided slices, one spatial axis at a time, which XLA fuses into loops: 1.5-17x faster
   forward than ``lax.reduce_window`` on XLA's CPU backend, gradients about equal; the
@@ -50,6 +51,7 @@ _PRECISION = lax.Precision.HIGHEST
 _DEFAULT_LAYOUT = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
 _CONV_LAYOUTS = ("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")
 _DEPTHWISE_TAPS = 49  # depthwise kernels up to 7x7 become multiply-adds per tap
+_CROPPED_WORK = 1.25  # at most this many times the outputs computed, then cropped
 
 
 def _fill(op_name, names, shapes, name, expected, data_shape):
@@ -285,11 +287,18 @@ def _convolution(inputs, aux, params, is_train, rng):
 def _windowed(data, weight, layout, window, params, out_sizes):
     """The convolution as one XLA convolution (``conv_grad.convolve``); a 2-D axis without
     padding is padded at its end and the extra outputs cropped (XLA's CPU kernels run
-    unpadded windows several times slower)."""
+    unpadded windows several times slower), unless that computes more than
+    ``_CROPPED_WORK`` times the outputs (LeNet's 5x5 windows over 28x28 and 12x12 maps:
+    its training step took 1.25x the CPU time so, bench/conv_train.py)."""
     padding = [(p, p) for p in window["pad"]]
     if len(params["kernel"]) == 2:
-        padding = [(0, (k - 1) * d) if p == 0 and k > 1 else (p, p) for k, d, p in
-                   zip(params["kernel"], window["dilate"], window["pad"])]
+        padded = [(0, (k - 1) * d) if p == 0 and k > 1 else (p, p) for k, d, p in
+                  zip(params["kernel"], window["dilate"], window["pad"])]
+        sizes = [data.shape[layout.index(c)] for c in _spatial(layout)]
+        grown = [(x + lo + hi - (k - 1) * d - 1) // s + 1 for x, (lo, hi), k, d, s in
+                 zip(sizes, padded, params["kernel"], window["dilate"], window["stride"])]
+        if math.prod(grown) <= _CROPPED_WORK * math.prod(out_sizes):
+            padding = padded
     out = convolve(data, weight, window["stride"], padding, window["dilate"],
                    params["num_group"], layout, _PRECISION)
     if padding != [(p, p) for p in window["pad"]]:
