@@ -69,3 +69,38 @@ def test_a_weight_set_again_is_transposed_again():
     assert not np.allclose(first, second)
     np.testing.assert_allclose(second, as_given(exe)[0], rtol=1e-5, atol=1e-5)
 
+
+
+def test_training_matches_the_operators_in_their_own_layout():
+    """A training program runs channels-last too: the same outputs, updated BatchNorm
+    statistics and gradients (Dropout keeps its NCHW mask) as the operators as given."""
+    exe = bound()
+    lowered = exe.programs.graph
+    args = {n: a.asjax() for n, a in exe.arg_dict.items()}
+    aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
+    key = jax.random.key(1)
+
+    def as_given_training(args):
+        values = {}
+        updates = lowered.evaluate(lowered.nodes, values, args, aux, key, True)
+        return [values[id(n)][i] for n, i in lowered.heads], {**aux, **updates}
+
+    def channels_last_training(args):
+        return lowered(args, aux, key, True)
+
+    results = []
+    for fn in (channels_last_training, as_given_training):
+        (outputs, new_aux), vjp = jax.vjp(fn, args)
+        head_grads = [np.linspace(-1, 1, o.size, dtype=np.float32).reshape(o.shape)
+                      for o in outputs]
+        (grads,) = vjp((head_grads, jax.tree_util.tree_map(np.zeros_like, new_aux)))
+        results.append((outputs, new_aux, grads))
+    (ours, ours_aux, ours_grads), (ref, ref_aux, ref_grads) = results
+    for a, b in zip(ours, ref):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(ours_aux["bn1_moving_mean"], aux["bn1_moving_mean"])
+    for name in ref_aux:
+        np.testing.assert_allclose(ours_aux[name], ref_aux[name], rtol=1e-5, atol=1e-6)
+    for name in ref_grads:
+        np.testing.assert_allclose(ours_grads[name], ref_grads[name], rtol=1e-4, atol=1e-4)

@@ -75,3 +75,22 @@ def test_convolution_operator_gradient_on_small_maps():
     dx, dw = vjp(np.ones(y.shape, np.float32))
     np.testing.assert_allclose(x.grad.asnumpy(), dx, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(w.grad.asnumpy(), dw, rtol=1e-5, atol=1e-5)
+
+
+def _conv_paddings(data_shape, kernel):
+    """The paddings of the XLA convolutions a valid Convolution's training forward traces."""
+    from symjax_mx.ops import get_op
+    op = get_op("Convolution")
+    params = op.parse_params({"kernel": kernel, "num_filter": 4, "no_bias": True})
+    weight = jax.numpy.ones((4, data_shape[1]) + kernel)
+    jaxpr = jax.make_jaxpr(lambda d: op.compute([d, weight], [], params, True, None)[0][0])(
+        jax.numpy.ones(data_shape))
+    return [tuple(map(tuple, eqn.params["padding"])) for eqn in jaxpr.eqns
+            if eqn.primitive.name == "conv_general_dilated"]
+
+
+def test_valid_windows_are_padded_at_the_end_only_where_few_outputs_are_cropped():
+    # a large map: 2 extra rows and columns of 147 are cheap, XLA runs the padded window faster
+    assert _conv_paddings((1, 2, 149, 149), (3, 3)) == [((0, 2), (0, 2))]
+    # LeNet's 5x5 over 12x12: padding would compute 144 outputs for 64
+    assert _conv_paddings((1, 2, 12, 12), (5, 5)) == [((0, 0), (0, 0))]

@@ -53,8 +53,9 @@ class LoweredGraph:
         without auxiliary states, by name, the output values they already computed: they
         pass those on, and only their gradient evaluates the operator (so what the
         gradient does not need is never recomputed)."""
-        if is_train is False and keys is None and known is None and self.channels_last:
-            return channels_last.run(self, args, aux, rng)
+        if (isinstance(is_train, bool) and keys is None and known is None
+                and self.channels_last):
+            return channels_last.run(self, args, aux, rng, is_train=is_train)
         values, new_aux = {}, dict(aux)
         new_aux.update(self.evaluate(self.nodes, values, args, aux, rng, is_train, keys,
                                      known=known))

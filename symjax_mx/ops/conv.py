@@ -9,11 +9,10 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
   3-10x faster gradients than ``feature_group_count`` on XLA's CPU backend, in either
   layout (bench/depthwise.py); equal up to the order of the sums.
 - Pooling with non-overlapping windows (stride == kernel, global pooling included) is a
-  reshape and a reduction over the window axes. Its max-pooling gradient is written by
-  hand, sending each window's gradient to the first maximum in row-major order as MXNet
-  does. LeNet's training step runs about twice as fast with it as with
-  ``reduce_window``'s select-and-scatter gradient or with JAX's own gradient of a
-  reshaped max (which also splits ties between equal maxima, unlike MXNet). Other windows
+  reshape and a sum over the window axes, or a maximum of strided slices with a
+  hand-written gradient to each window's first maximum in row-major order, as MXNet's
+  (``pooling_max.tile_max``; JAX's own gradient of a max splits ties between equal
+  maxima, and ``reduce_window``'s select-and-scatter ran 3-4x slower). Other windows
   (overlapping: the 3x3 stride-2 stem of every ResNet) are max-pooled one spatial axis at
   a time, last axis first, each a maximum of strided slices with a hand-written gradient to
   the first maximum along that axis; composed, the gradient reaches the window's first
@@ -23,7 +22,8 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
 - A 2-D convolution without padding along an axis whose kernel is wider than 1 (the
   stems of Inception-v3) is computed with (kernel - 1) * dilate zeros padded at the end of
   that axis, and the extra outputs are cropped: the same sums, but XLA's CPU backend ran
-  such "valid" windows 1.2-6x slower than padded ones (bench/conv_padding.py).
+  such "valid" windows 1.2-6x slower than padded ones (bench/conv_padding.py). Not where
+  the cropped outputs would be more than a quarter of the work (LeNet's small maps).
 - Other sum and average windows (Inception-v3's 3x3 stride-1 average pools) are sums of
   strided slices, one spatial axis at a time, which XLA fuses into loops: 1.5-17x faster
   forward than ``lax.reduce_window`` on XLA's CPU backend, gradients about equal; the
@@ -44,12 +44,14 @@ from ..base import MXNetError
 from .conv_patches import conv_by_positions, has_few_outputs
 from .registry import Param, ParamParsers as P, register, same_dtype_rule
 from .conv_grad import convolve
+from .pooling_max import tile_max, tiles
 
 # Full float32 matmuls on GPUs too (JAX's default there is TF32), as MXNet computes.
 _PRECISION = lax.Precision.HIGHEST
 _DEFAULT_LAYOUT = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
 _CONV_LAYOUTS = ("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")
 _DEPTHWISE_TAPS = 49  # depthwise kernels up to 7x7 become multiply-adds per tap
+_CROPPED_WORK = 1.25  # at most this many times the outputs computed, then cropped
 
 
 def _fill(op_name, names, shapes, name, expected, data_shape):
@@ -285,11 +287,18 @@ def _convolution(inputs, aux, params, is_train, rng):
 def _windowed(data, weight, layout, window, params, out_sizes):
     """The convolution as one XLA convolution (``conv_grad.convolve``); a 2-D axis without
     padding is padded at its end and the extra outputs cropped (XLA's CPU kernels run
-    unpadded windows several times slower)."""
+    unpadded windows several times slower), unless that computes more than
+    ``_CROPPED_WORK`` times the outputs (LeNet's 5x5 windows over 28x28 and 12x12 maps:
+    its training step took 1.25x the CPU time so, bench/conv_train.py)."""
     padding = [(p, p) for p in window["pad"]]
     if len(params["kernel"]) == 2:
-        padding = [(0, (k - 1) * d) if p == 0 and k > 1 else (p, p) for k, d, p in
-                   zip(params["kernel"], window["dilate"], window["pad"])]
+        padded = [(0, (k - 1) * d) if p == 0 and k > 1 else (p, p) for k, d, p in
+                  zip(params["kernel"], window["dilate"], window["pad"])]
+        sizes = [data.shape[layout.index(c)] for c in _spatial(layout)]
+        grown = [(x + lo + hi - (k - 1) * d - 1) // s + 1 for x, (lo, hi), k, d, s in
+                 zip(sizes, padded, params["kernel"], window["dilate"], window["stride"])]
+        if math.prod(grown) <= _CROPPED_WORK * math.prod(out_sizes):
+            padding = padded
     out = convolve(data, weight, window["stride"], padding, window["dilate"],
                    params["num_group"], layout, _PRECISION)
     if padding != [(p, p) for p in window["pad"]]:
@@ -448,51 +457,6 @@ def _pool_shape_rule(op, params, shapes):
     return shapes, [(data[0],) + _with_channels(layout, data[layout.index("C")], out)]
 
 
-def _tiles(x, layout, kernel):
-    """x reshaped so each window gets its own axes (non-overlapping windows), and those axes."""
-    shape, axes, spatial = [], [], iter(kernel)
-    for size, c in zip(x.shape, layout):
-        if c in "NC":
-            shape.append(size)
-        else:
-            k = next(spatial)
-            shape += [size // k, k]
-            axes.append(len(shape) - 1)
-    return x.reshape(shape), tuple(axes)
-
-
-def _tile_max(x, layout, kernel):
-    """Max over non-overlapping windows; the gradient goes to each window's first maximum."""
-    @jax.custom_vjp
-    def tile_max(x):
-        # a maximum of strided slices, not a reduction: XLA's CPU backend fused the
-        # reduction into one library call with the convolutions around it (VGG: 15% slower)
-        for axis, k in zip(_spatial_axes(layout), kernel):
-            count = x.shape[axis] // k
-            x = functools.reduce(jnp.maximum, [
-                lax.slice_in_dim(x, start, start + (count - 1) * k + 1, k, axis)
-                for start in range(k)])
-        return x
-
-    def forward(x):
-        out = tile_max(x)
-        return out, (x, out)
-
-    def backward(residuals, grad):
-        x, out = residuals
-        tiles, axes = _tiles(x, layout, kernel)
-        size = math.prod(kernel)
-        order = np.arange(size, dtype=np.int32).reshape(
-            [tiles.shape[a] if a in axes else 1 for a in range(tiles.ndim)])
-        hits = jnp.where(tiles == jnp.expand_dims(out, axes), order, size)
-        first = (hits == hits.min(axis=axes, keepdims=True)) & (hits < size)
-        return (jnp.where(first, jnp.expand_dims(grad, axes), 0).astype(x.dtype)
-                .reshape(x.shape),)
-
-    tile_max.defvjp(forward, backward)
-    return tile_max(x)
-
-
 def _axis_max(x, axis, kernel, stride):
     """Max over windows of ``kernel`` elements every ``stride`` along one axis; the gradient
     goes to each window's first maximum."""
@@ -554,9 +518,9 @@ def _pool_sum_or_max(x, layout, kernel, stride, pads, is_max):
                 _per_axis(layout, [(lo, hi, 0) for lo, hi in pads], (0, 0, 0)))
     if tuple(kernel) == tuple(stride):
         if is_max:
-            return _tile_max(x, layout, kernel)
-        tiles, axes = _tiles(x, layout, kernel)
-        return tiles.sum(axis=axes)
+            return tile_max(x, layout, kernel)
+        tiled, axes = tiles(x, layout, kernel)
+        return tiled.sum(axis=axes)
     if is_max:
         for axis, k, s in reversed(list(zip(_spatial_axes(layout), kernel, stride))):
             x = _axis_max(x, axis, k, s)
