@@ -16,6 +16,7 @@ and Inception-v3 0.73x the time of the NCHW program; most of ResNet-18's gain is
 weights transposed once (``PreparedWeights``) instead of on every call.
 """
 from .. import x64
+from ..ops.conv import is_pointwise
 from .errors import node_scope
 
 _TO_LAST, _TO_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)
@@ -49,14 +50,16 @@ def _channels_last_conv(node):
 
 
 def prepared_weights(nodes, heads):
-    """Names of the variables read only as the weight of channels-last convolutions: an
-    inference program can take them already laid out as XLA convolves, (kh, kw, I, O)."""
+    """Names of the variables read only as the weight of channels-last convolutions other
+    than 1x1 ones: an inference program can take them already laid out as XLA convolves,
+    (kh, kw, I, O). (A 1x1 convolution is a dot product with its (O, I, 1, 1) weight as
+    it is, the (O, I) matrix.)"""
     readers = {}
     for node in nodes:
         for position, (source, _) in enumerate(node.inputs):
             if source.op is None:
                 readers.setdefault(source.name, []).append(
-                    position == 1 and _channels_last_conv(node))
+                    position == 1 and _channels_last_conv(node) and not is_pointwise(node.params))
     outputs = {source.name for source, _ in heads if source.op is None}
     return tuple(sorted(name for name, weights in readers.items()
                         if all(weights) and name not in outputs))
