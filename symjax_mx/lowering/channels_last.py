@@ -44,22 +44,24 @@ def _nchw(layout):
     return layout in (None, "NCHW")
 
 
-def _channels_last_conv(node):
+def channels_last_conv(node):
+    """Whether ``node`` is a 2-D NCHW Convolution, which inference programs run NHWC."""
     return (node.op is not None and node.op.name == "Convolution"
             and _nchw(node.params.get("layout")) and len(node.params["kernel"]) == 2)
 
 
-def prepared_weights(nodes, heads):
+def prepared_weights(nodes, heads, skip=()):
     """Names of the variables read only as the weight of channels-last convolutions other
     than 1x1 ones: an inference program can take them already laid out as XLA convolves,
     (kh, kw, I, O). (A 1x1 convolution is a dot product with its (O, I, 1, 1) weight as
-    it is, the (O, I) matrix.)"""
+    it is, the (O, I) matrix.) Convolutions whose ids are in ``skip`` do not count."""
     readers = {}
     for node in nodes:
         for position, (source, _) in enumerate(node.inputs):
             if source.op is None:
                 readers.setdefault(source.name, []).append(
-                    position == 1 and _channels_last_conv(node) and not is_pointwise(node.params))
+                    position == 1 and channels_last_conv(node) and id(node) not in skip
+                    and not is_pointwise(node.params))
     outputs = {source.name for source, _ in heads if source.op is None}
     return tuple(sorted(name for name, weights in readers.items()
                         if all(weights) and name not in outputs))
@@ -128,27 +130,40 @@ def _as(value, stored_last, want):
     return value.transpose(_TO_FIRST) if stored_last else value
 
 
-def run(lowered, args, aux, rng, prepared=()):
+def run(lowered, args, aux, rng, prepared=(), folds=()):
     """``lowered(args, aux, rng, False)`` (a ``LoweredGraph``) computed channels-last; the
-    arguments named in ``prepared`` come as ``PreparedWeights`` made them."""
+    arguments named in ``prepared`` come as ``PreparedWeights`` made them, and each of
+    ``folds`` (``bn_fold.Fold``) whose folded arrays ``args`` holds is one convolution."""
     values, last = {}, set()  # last: (id(node), output index) stored NHWC or (kh, kw, I, O)
+    folded = {id(node): fold for fold in folds if fold.keys()[0] in args
+              for node in (fold.conv, fold.bn)}
     for node in lowered.nodes:
         if node.op is None:
             values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
             if node.name in prepared:
                 last.add((id(node), 0))
             continue
+        fold, params = folded.get(id(node)), lowered.params[id(node)]
+        if fold is not None and node is fold.bn:  # its convolution computed it
+            values[id(node)] = values[id(fold.conv)]
+            if (id(fold.conv), 0) in last:
+                last.add((id(node), 0))
+            continue
         refs = [(id(n), i) for n, i in node.inputs]
         entries = [values[r[0]][r[1]] for r in refs]
+        stored = [r in last for r in refs]
         split = node.num_inputs()
-        params = lowered.params[id(node)]
-        plan = _rule(node, params, entries[:split], [r in last for r in refs[:split]])
+        if fold is not None:  # the convolution with the folded weight and bias
+            entries = [entries[0]] + [args[key] for key in fold.keys()]
+            stored = [stored[0], not is_pointwise(params), False]
+            split, params = 3, {**params, "no_bias": False}
+        plan = _rule(node, params, entries[:split], stored[:split])
         if plan is None:
             wants = {}
         else:
             params, wants = plan
-        inputs = [_as(e, r in last, wants.get(i, "first"))
-                  for i, (e, r) in enumerate(zip(entries, refs))]
+        inputs = [_as(e, s, wants.get(i, "first"))
+                  for i, (e, s) in enumerate(zip(entries, stored))]
         with node_scope(node):
             outputs, _ = node.op.compute(inputs[:split], inputs[split:], params, False,
                                          lowered.node_key(node, rng))
