@@ -130,6 +130,33 @@ def _as(value, stored_last, want):
     return value.transpose(_TO_FIRST) if stored_last else value
 
 
+def pooled_first(nodes, heads):
+    """{id(convolution): pooling node} for each 1x1 unstrided NCHW Convolution read only by
+    an average Pooling (a sum if the convolution has no bias) with windows as wide as their
+    stride and no padding: both are linear per position, so pooling first gives the same
+    values up to rounding with the convolution's work divided by the window size
+    (DenseNet's transitions)."""
+    readers = {}
+    for node in nodes:
+        for source, _ in node.inputs:
+            readers.setdefault(id(source), []).append(node)
+    outputs = {id(source) for source, _ in heads}
+    found = {}
+    for node in nodes:
+        if node.op is None or node.op.name != "Pooling" or not node.inputs:
+            continue
+        conv, params = node.inputs[0][0], node.params
+        if (conv.op is not None and channels_last_conv(conv) and is_pointwise(conv.params)
+                and max(conv.params["stride"] or (1,)) == 1 and id(conv) not in outputs
+                and readers[id(conv)] == [node] and (params["pool_type"] == "avg" or (
+                    params["pool_type"] == "sum" and conv.params["no_bias"]))
+                and not params["global_pool"] and _nchw(params["layout"])
+                and len(params["kernel"]) == 2 and tuple(params["stride"]) == params["kernel"]
+                and max(params["pad"] or (0,)) == 0):
+            found[id(conv)] = node
+    return found
+
+
 def run(lowered, args, aux, rng, prepared=(), folds=()):
     """``lowered(args, aux, rng, False)`` (a ``LoweredGraph``) computed channels-last; the
     arguments named in ``prepared`` come as ``PreparedWeights`` made them, and each of
@@ -137,6 +164,8 @@ def run(lowered, args, aux, rng, prepared=(), folds=()):
     values, last = {}, set()  # last: (id(node), output index) stored NHWC or (kh, kw, I, O)
     folded = {id(node): fold for fold in folds if fold.keys()[0] in args
               for node in (fold.conv, fold.bn)}
+    pools = pooled_first(lowered.nodes, lowered.heads)
+    deferred = {}  # id(pooling) -> (convolution, its params, entries, stored), pooled first
     for node in lowered.nodes:
         if node.op is None:
             values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
@@ -149,26 +178,50 @@ def run(lowered, args, aux, rng, prepared=(), folds=()):
             if (id(fold.conv), 0) in last:
                 last.add((id(node), 0))
             continue
-        refs = [(id(n), i) for n, i in node.inputs]
-        entries = [values[r[0]][r[1]] for r in refs]
-        stored = [r in last for r in refs]
-        split = node.num_inputs()
+        target, split = node, node.num_inputs()
+        if id(node) in deferred:  # pool the convolution's data, then convolve
+            node, conv_params, conv_entries, conv_stored = deferred.pop(id(node))
+            (pooled,), pooled_last = _apply(lowered, target, params, conv_entries[:1],
+                                            conv_stored[:1], 1, rng)
+            entries, stored = [pooled] + conv_entries[1:], [pooled_last] + conv_stored[1:]
+            params, split = conv_params, len(entries)
+        else:
+            refs = [(id(n), i) for n, i in node.inputs]
+            entries = [values[r[0]][r[1]] for r in refs]
+            stored = [r in last for r in refs]
+            pool = pools.get(id(node))
+            if pool is not None and _whole_windows(entries[0], stored[0],
+                                                   pool.params["kernel"]):
+                deferred[id(pool)] = (node, params, entries, stored)
+                continue
         if fold is not None:  # the convolution with the folded weight and bias
             entries = [entries[0]] + [args[key] for key in fold.keys()]
             stored = [stored[0], not is_pointwise(params), False]
             split, params = 3, {**params, "no_bias": False}
-        plan = _rule(node, params, entries[:split], stored[:split])
-        if plan is None:
-            wants = {}
-        else:
-            params, wants = plan
-        inputs = [_as(e, s, wants.get(i, "first"))
-                  for i, (e, s) in enumerate(zip(entries, stored))]
-        with node_scope(node):
-            outputs, _ = node.op.compute(inputs[:split], inputs[split:], params, False,
-                                         lowered.node_key(node, rng))
-        values[id(node)] = tuple(outputs)
-        if plan is not None:
-            last.update((id(node), i) for i, o in enumerate(outputs) if o.ndim == 4)
+        outputs, stored_last = _apply(lowered, node, params, entries, stored, split, rng)
+        values[id(target)] = tuple(outputs)
+        if stored_last:
+            last.update((id(target), i) for i, o in enumerate(outputs) if o.ndim == 4)
     heads = [_as(values[id(n)][i], (id(n), i) in last, "first") for n, i in lowered.heads]
     return heads, dict(aux)
+
+
+def _apply(lowered, node, params, entries, stored, split, rng):
+    """(outputs, whether they are stored NHWC) of ``node`` with ``params`` on ``entries``
+    (``stored[i]``: entry i is stored NHWC, or (kh, kw, I, O) for a weight)."""
+    plan = _rule(node, params, entries[:split], stored[:split])
+    if plan is None:
+        wants = {}
+    else:
+        params, wants = plan
+    inputs = [_as(e, s, wants.get(i, "first")) for i, (e, s) in enumerate(zip(entries, stored))]
+    with node_scope(node):
+        outputs, _ = node.op.compute(inputs[:split], inputs[split:], params, False,
+                                     lowered.node_key(node, rng))
+    return outputs, plan is not None
+
+
+def _whole_windows(value, stored_last, kernel):
+    """Whether ``value`` is 4-D with spatial sizes that are multiples of ``kernel``."""
+    sizes = value.shape[1:3] if stored_last else value.shape[2:]
+    return value.ndim == 4 and all(n % k == 0 for n, k in zip(sizes, kernel))
