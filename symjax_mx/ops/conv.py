@@ -31,7 +31,8 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
 - A 1x1 convolution without padding or groups over channels-last data (NHWC: the
   inference programs of NCHW graphs, lowering/channels_last.py) is a dot product over the
   channel axis (of the strided positions): XLA's CPU backend ran ResNet-50's 1x1
-  convolutions at batch 32 about 3x faster so than as convolutions (same sums).
+  convolutions at batch 32 1.2-3x faster so than as convolutions (bench/conv_pointwise.py;
+  the same sums). 3x3 kernels stay convolutions: im2col + dot was 3x slower.
   Its weight is used as the (O, I) matrix, as MXNet stores it (no transposition).
 - ``workspace``, ``cudnn_tune`` and ``cudnn_off`` are accepted and ignored: they are
   performance hints for MXNet's own kernels.
