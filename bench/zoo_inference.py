@@ -21,6 +21,18 @@ Measured 2026-12-06 (2 cores shared with five other sessions; load 12-17 for bat
               mobilenetv2_1.0 2.34, vgg11_bn 1.70, densenet121 2.27, squeezenet1.1 1.32,
               inceptionv3 2.01, alexnet 1.33
 
+After 1x1 convolutions as dot products, BatchNorm folded into convolutions and DenseNet's
+transition pooled before its 1x1 convolution (2026-12-06, load 13-15, 3 rounds):
+    batch  2: resnet18_v1 1.14, resnet50_v1 1.20, resnet50_v2 1.15, mobilenet1.0 0.75,
+              mobilenetv2_1.0 0.66, vgg11_bn 1.24, densenet121 0.70, squeezenet1.1 0.35,
+              inceptionv3 0.63, alexnet 0.98
+    batch 32: resnet18_v1 1.48, resnet50_v1 1.23, resnet50_v2 1.37, mobilenet1.0 1.70,
+              mobilenetv2_1.0 1.65, vgg11_bn 1.32, densenet121 1.54, squeezenet1.1 1.17,
+              inceptionv3 1.90, alexnet 1.20
+(the batch-32 baseline rerun in the same session before these changes: resnet18_v1 1.44,
+resnet50_v1 1.72, mobilenet1.0 2.13, mobilenetv2_1.0 2.38, vgg11_bn 1.40, densenet121
+1.74, squeezenet1.1 1.35; the densenet121 figures predate its transition rewrite).
+
 Run: ``python bench/zoo_inference.py`` (all ten networks at batch 2 and 32: most of an
 hour on 2 cores); ``--models resnet18_v1 vgg11_bn --batches 2`` for a quick run.
 Needs the oracle interpreter (``--mxnet-python``, default /tmp/mxref/bin/python).

@@ -1,8 +1,10 @@
 """Inference programs of NCHW convolutional graphs run channels-last
 (lowering/channels_last.py): the same outputs as evaluating every operator as given, and
-the convolution weights' transposed copies follow the weights."""
+the convolution weights' transposed copies follow the weights; pooling before a 1x1
+convolution."""
 import jax
 import numpy as np
+import pytest
 
 import symjax_mx as mx
 from symjax_mx.lowering import channels_last
@@ -55,9 +57,10 @@ def test_inference_matches_the_operators_in_their_own_layout():
 
 
 def test_prepared_weights_are_the_convolution_weights_only():
+    """... of convolutions wider than 1x1 (c2's 1x1 weight is a dot product's as stored)."""
     lowered = bound().programs.graph
     assert channels_last.prepared_weights(lowered.nodes, lowered.heads) == (
-        "c1_weight", "c2_weight", "c3_weight", "dw_weight")
+        "c1_weight", "c3_weight", "dw_weight")
 
 
 def test_a_weight_set_again_is_transposed_again():
@@ -104,3 +107,37 @@ def test_training_matches_the_operators_in_their_own_layout():
         np.testing.assert_allclose(ours_aux[name], ref_aux[name], rtol=1e-5, atol=1e-6)
     for name in ref_grads:
         np.testing.assert_allclose(ours_grads[name], ref_grads[name], rtol=1e-4, atol=1e-4)
+
+
+def transition(pool_type="avg"):
+    """DenseNet's transition: BatchNorm, relu, a 1x1 convolution, a 2x2 stride-2 pool."""
+    x = mx.sym.relu(mx.sym.BatchNorm(mx.sym.var("data"), fix_gamma=False, name="bn"))
+    x = mx.sym.Convolution(x, kernel=(1, 1), num_filter=5, name="conv")
+    return mx.sym.Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type=pool_type, name="pool")
+
+
+def pooled_first(symbol, shape):
+    lowered = symbol.simple_bind(mx.cpu(), grad_req="null", data=shape).programs.graph
+    return [node.name for node in channels_last.pooled_first(lowered.nodes, lowered.heads)
+            .values()]
+
+
+def test_a_pooling_after_a_1x1_convolution_pools_first():
+    assert pooled_first(transition(), (2, 3, 8, 8)) == ["pool"]
+    assert pooled_first(transition("sum"), (2, 3, 8, 8)) == []  # the bias would sum
+    strided = mx.sym.Convolution(mx.sym.var("data"), kernel=(1, 1), stride=(2, 2), num_filter=2)
+    strided = mx.sym.Pooling(strided, kernel=(2, 2), stride=(2, 2), pool_type="avg")
+    assert pooled_first(strided, (1, 2, 8, 8)) == []  # it skips positions the pool mixes
+
+
+@pytest.mark.parametrize("pool_type, shape", [("avg", (2, 3, 8, 8)), ("sum", (2, 3, 6, 4)),
+                                              ("avg", (2, 3, 9, 8))])  # 9: a partial window
+def test_pooling_first_gives_the_operators_values(pool_type, shape):
+    exe = transition(pool_type).simple_bind(mx.cpu(), grad_req="null", data=shape)
+    rng = np.random.default_rng(1)
+    for name, arr in {**exe.arg_dict, **exe.aux_dict}.items():
+        arr[:] = rng.uniform(0.5 if name.endswith("var") else -1, 1, arr.shape)
+    (ours,) = [o.asnumpy() for o in exe.forward(is_train=False)]
+    (reference,) = as_given(exe)
+    assert ours.shape == reference.shape
+    np.testing.assert_allclose(ours, reference, rtol=1e-5, atol=1e-5)

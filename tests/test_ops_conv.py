@@ -115,6 +115,24 @@ def test_unpadded_windows_give_the_valid_convolution(layout):
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2), (3, 2)])
+def test_channels_last_1x1_convolutions_are_dot_products(stride):
+    """A 1x1 convolution over NHWC data is one dot product over the channel axis of the
+    strided positions (faster on XLA's CPU backend), with the convolution's values."""
+    x, w, b = _rand(2, 4, 7, 8), _rand(5, 4, 1, 1), _rand(5)
+    params = {"kernel": (1, 1), "num_filter": 5, "stride": stride}
+    (nchw,), _ = forward("Convolution", [x, w, b], params)
+    (nhwc,), _ = forward("Convolution", [x.transpose(0, 2, 3, 1), w.transpose(0, 2, 3, 1), b],
+                         dict(params, layout="NHWC"))
+    assert nhwc.shape == nchw.transpose(0, 2, 3, 1).shape
+    np.testing.assert_allclose(nhwc, nchw.transpose(0, 2, 3, 1), rtol=1e-10)
+    conv = get_op("Convolution")
+    parsed = conv.parse_params(dict(params, layout="NHWC", no_bias=True))
+    text = jax.jit(lambda x, w: conv.compute([x, w], [], parsed, False, None)[0][0]).lower(
+        jnp.ones((2, 7, 8, 4)), jnp.ones((5, 1, 1, 4))).as_text()
+    assert "dot_general" in text and "convolution" not in text
+
+
 def test_fully_connected_reads_the_weight_as_stored():
     """The weight is the product's left operand, contracted on its last axis: XLA's CPU
     kernels then use it without copying it (the other way round, VGG's 4096x4096

@@ -18,6 +18,7 @@ and Inception-v3 0.73x the time of the NCHW program; most of ResNet-18's gain is
 weights transposed once (``PreparedWeights``) instead of on every call.
 """
 from .. import x64
+from ..ops.conv import is_pointwise
 from .errors import node_scope
 
 _TO_LAST, _TO_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)
@@ -45,20 +46,24 @@ def _nchw(layout):
     return layout in (None, "NCHW")
 
 
-def _channels_last_conv(node):
+def channels_last_conv(node):
+    """Whether ``node`` is a 2-D NCHW Convolution, which inference programs run NHWC."""
     return (node.op is not None and node.op.name == "Convolution"
             and _nchw(node.params.get("layout")) and len(node.params["kernel"]) == 2)
 
 
-def prepared_weights(nodes, heads):
-    """Names of the variables read only as the weight of channels-last convolutions: an
-    inference program can take them already laid out as XLA convolves, (kh, kw, I, O)."""
+def prepared_weights(nodes, heads, skip=()):
+    """Names of the variables read only as the weight of channels-last convolutions other
+    than 1x1 ones: an inference program can take them already laid out as XLA convolves,
+    (kh, kw, I, O). (A 1x1 convolution is a dot product with its (O, I, 1, 1) weight as
+    it is, the (O, I) matrix.) Convolutions whose ids are in ``skip`` do not count."""
     readers = {}
     for node in nodes:
         for position, (source, _) in enumerate(node.inputs):
             if source.op is None:
                 readers.setdefault(source.name, []).append(
-                    position == 1 and _channels_last_conv(node))
+                    position == 1 and channels_last_conv(node) and id(node) not in skip
+                    and not is_pointwise(node.params))
     outputs = {source.name for source, _ in heads if source.op is None}
     return tuple(sorted(name for name, weights in readers.items()
                         if all(weights) and name not in outputs))
@@ -129,37 +134,106 @@ def _as(value, stored_last, want):
     return value.transpose(_TO_FIRST) if stored_last else value
 
 
-def run(lowered, args, aux, rng, prepared=(), is_train=False):
-    """``lowered(args, aux, rng, is_train)`` (a ``LoweredGraph``) computed channels-last;
-    the arguments named in ``prepared`` come as ``PreparedWeights`` made them."""
+def pooled_first(nodes, heads):
+    """{id(convolution): pooling node} for each 1x1 unstrided NCHW Convolution read only by
+    an average Pooling (a sum if the convolution has no bias) with windows as wide as their
+    stride and no padding: both are linear per position, so pooling first gives the same
+    values up to rounding with the convolution's work divided by the window size
+    (DenseNet's transitions)."""
+    readers = {}
+    for node in nodes:
+        for source, _ in node.inputs:
+            readers.setdefault(id(source), []).append(node)
+    outputs = {id(source) for source, _ in heads}
+    found = {}
+    for node in nodes:
+        if node.op is None or node.op.name != "Pooling" or not node.inputs:
+            continue
+        conv, params = node.inputs[0][0], node.params
+        if (conv.op is not None and channels_last_conv(conv) and is_pointwise(conv.params)
+                and max(conv.params["stride"] or (1,)) == 1 and id(conv) not in outputs
+                and readers[id(conv)] == [node] and (params["pool_type"] == "avg" or (
+                    params["pool_type"] == "sum" and conv.params["no_bias"]))
+                and not params["global_pool"] and _nchw(params["layout"])
+                and len(params["kernel"]) == 2 and tuple(params["stride"]) == params["kernel"]
+                and max(params["pad"] or (0,)) == 0):
+            found[id(conv)] = node
+    return found
+
+
+def run(lowered, args, aux, rng, prepared=(), folds=(), is_train=False):
+    """(heads, new aux) of ``lowered(args, aux, rng, is_train)`` (a ``LoweredGraph``)
+    computed channels-last; the arguments named in ``prepared`` come as ``PreparedWeights``
+    made them, and each of ``folds`` (``bn_fold.Fold``, inference only) whose folded arrays
+    ``args`` holds is one convolution. Pooling before a 1x1 convolution is an inference
+    rewrite too."""
     values, last = {}, set()  # last: (id(node), output index) stored NHWC or (kh, kw, I, O)
     new_aux = dict(aux)
+    folded = {id(node): fold for fold in folds if fold.keys()[0] in args
+              for node in (fold.conv, fold.bn)}
+    pools = {} if is_train else pooled_first(lowered.nodes, lowered.heads)
+    deferred = {}  # id(pooling) -> (convolution, its params, entries, stored), pooled first
     for node in lowered.nodes:
         if node.op is None:
             values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
             if node.name in prepared:
                 last.add((id(node), 0))
             continue
-        refs = [(id(n), i) for n, i in node.inputs]
-        entries = [values[r[0]][r[1]] for r in refs]
-        split = node.num_inputs()
-        params = lowered.params[id(node)]
-        plan = _rule(node, params, entries[:split], [r in last for r in refs[:split]],
-                     is_train)
-        if plan is None:
-            wants = {}
+        fold, params = folded.get(id(node)), lowered.params[id(node)]
+        if fold is not None and node is fold.bn:  # its convolution computed it
+            values[id(node)] = values[id(fold.conv)]
+            if (id(fold.conv), 0) in last:
+                last.add((id(node), 0))
+            continue
+        target, split = node, node.num_inputs()
+        if id(node) in deferred:  # pool the convolution's data, then convolve
+            node, conv_params, conv_entries, conv_stored = deferred.pop(id(node))
+            (pooled,), _, pooled_last = _apply(lowered, target, params, conv_entries[:1],
+                                               conv_stored[:1], 1, rng, is_train)
+            entries, stored = [pooled] + conv_entries[1:], [pooled_last] + conv_stored[1:]
+            params, split = conv_params, len(entries)
         else:
-            params, wants = plan
-        inputs = [_as(e, r in last, wants.get(i, "first"))
-                  for i, (e, r) in enumerate(zip(entries, refs))]
-        with node_scope(node):
-            outputs, updated = node.op.compute(inputs[:split], inputs[split:], params,
-                                               is_train, lowered.node_key(node, rng))
-        values[id(node)] = tuple(outputs)
+            refs = [(id(n), i) for n, i in node.inputs]
+            entries = [values[r[0]][r[1]] for r in refs]
+            stored = [r in last for r in refs]
+            pool = pools.get(id(node))
+            if pool is not None and _whole_windows(entries[0], stored[0],
+                                                   pool.params["kernel"]):
+                deferred[id(pool)] = (node, params, entries, stored)
+                continue
+        if fold is not None:  # the convolution with the folded weight and bias
+            entries = [entries[0]] + [args[key] for key in fold.keys()]
+            stored = [stored[0], not is_pointwise(params), False]
+            split, params = 3, {**params, "no_bias": False}
+        outputs, updated, stored_last = _apply(lowered, node, params, entries, stored, split,
+                                               rng, is_train)
+        values[id(target)] = tuple(outputs)
         if is_train:
             new_aux.update((state.name, value) for (state, _), value in
                            zip(node.inputs[split:], updated) if state.op is None)
-        if plan is not None:
-            last.update((id(node), i) for i, o in enumerate(outputs) if o.ndim == 4)
+        if stored_last:
+            last.update((id(target), i) for i, o in enumerate(outputs) if o.ndim == 4)
     heads = [_as(values[id(n)][i], (id(n), i) in last, "first") for n, i in lowered.heads]
     return heads, new_aux
+
+
+def _apply(lowered, node, params, entries, stored, split, rng, is_train):
+    """(outputs, updated auxiliary states, whether the outputs are stored NHWC) of ``node``
+    with ``params`` on ``entries`` (``stored[i]``: entry i is stored NHWC, or (kh, kw, I, O)
+    for a weight)."""
+    plan = _rule(node, params, entries[:split], stored[:split], is_train)
+    if plan is None:
+        wants = {}
+    else:
+        params, wants = plan
+    inputs = [_as(e, s, wants.get(i, "first")) for i, (e, s) in enumerate(zip(entries, stored))]
+    with node_scope(node):
+        outputs, updated = node.op.compute(inputs[:split], inputs[split:], params, is_train,
+                                           lowered.node_key(node, rng))
+    return outputs, updated, plan is not None
+
+
+def _whole_windows(value, stored_last, kernel):
+    """Whether ``value`` is 4-D with spatial sizes that are multiples of ``kernel``."""
+    sizes = value.shape[1:3] if stored_last else value.shape[2:]
+    return value.ndim == 4 and all(n % k == 0 for n, k in zip(sizes, kernel))

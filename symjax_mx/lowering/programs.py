@@ -13,7 +13,7 @@ import functools
 import jax
 
 from .. import x64
-from . import channels_last
+from . import bn_fold, channels_last
 from .errors import reported
 from .graph import LoweredGraph
 
@@ -78,10 +78,13 @@ class Programs:
             return {name: previous[name] + grad for name, grad in grads.items()}
 
         self._infer = reported(x64.jit(infer, static_argnums=(3,)))
-        names = channels_last.prepared_weights(graph.nodes, graph.heads)
+        folds = bn_fold.folds(graph.nodes, graph.heads, channels_last.channels_last_conv)
+        names = channels_last.prepared_weights(graph.nodes, graph.heads,
+                                               skip={id(fold.conv) for fold in folds})
         self._weights = channels_last.PreparedWeights(names) if graph.channels_last else None
+        self._folded = bn_fold.FoldedWeights(folds)
         self._infer_prepared = reported(x64.jit(functools.partial(
-            channels_last.run, graph, prepared=frozenset(names))))
+            _channels_last_heads, graph, prepared=frozenset(names), folds=folds)))
         self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
                                                  donate_argnums=(2,)))
         self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
@@ -93,10 +96,12 @@ class Programs:
 
     def infer(self, args, aux, rng, is_train):
         """(outputs, new aux) of a forward pass without gradients; an inference pass of a
-        graph with NCHW convolutions takes their weights transposed once, not per call."""
+        graph with NCHW convolutions takes their weights transposed once, not per call,
+        and BatchNorms folded into the convolutions before them (``bn_fold``)."""
         if is_train or self._weights is None:
             return self._infer(args, aux, rng, is_train)
-        return self._infer_prepared(self._weights(args), aux, rng)
+        return self._infer_prepared({**self._weights(args), **self._folded(args, aux)}, aux,
+                                    rng), aux
 
     @property
     def random(self):
@@ -133,6 +138,12 @@ class Programs:
             step = reported(x64.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3)))
             cached = self._fused[key] = (optimizer, step)
         return cached[1]
+
+
+def _channels_last_heads(graph, args, aux, rng, prepared, folds):
+    """The outputs of ``channels_last.run`` (inference leaves the auxiliary states as they
+    are: returning them from the program would copy them)."""
+    return channels_last.run(graph, args, aux, rng, prepared, folds)[0]
 
 
 def training_vjp(graph, diff, rest, aux, rng, is_train=True):
