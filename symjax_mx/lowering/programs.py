@@ -20,6 +20,7 @@ from .graph import LoweredGraph
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
 
 _PROGRAMS = {}  # (structural key, argument shapes, differentiated names) -> Programs
+_FIRST = {}     # (structural key, argument shapes) -> the first Programs built for them
 _UPDATES = {}   # (id(optimizer), trace key) -> (optimizer, jitted update)
 
 
@@ -28,10 +29,14 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
     (name -> shape), differentiated with respect to ``diff_names``; shared by every
     structurally equal graph. ``entry_shapes`` is the inferred shape of each entry."""
     diff_names = tuple(diff_names)
-    key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
-    programs = _PROGRAMS.get(key)
+    shapes_key = (graph.structural_key(), tuple(sorted(arg_shapes.items())))
+    programs = _PROGRAMS.get(shapes_key + (diff_names,))
     if programs is None:
-        programs = _PROGRAMS[key] = Programs(LoweredGraph(graph, entry_shapes), diff_names)
+        first = _FIRST.get(shapes_key)  # its inference programs serve every diff_names
+        programs = Programs(first.graph if first else LoweredGraph(graph, entry_shapes),
+                            diff_names, inference_of=first)
+        _PROGRAMS[shapes_key + (diff_names,)] = programs
+        _FIRST.setdefault(shapes_key, programs)
     return programs
 
 
@@ -49,7 +54,9 @@ class Programs:
     previous gradients in backward.
     """
 
-    def __init__(self, graph, diff_names):
+    def __init__(self, graph, diff_names, inference_of=None):
+        """``inference_of``: Programs of the same lowered graph (other ``diff_names``)
+        whose compiled inference programs this one shares."""
         self.graph = graph
         self.diff_names = tuple(diff_names)
         self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
@@ -77,11 +84,15 @@ class Programs:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self._infer = reported(x64.jit(infer, static_argnums=(3,)))
-        names = channels_last.prepared_weights(graph.nodes, graph.heads)
-        self._weights = channels_last.PreparedWeights(names) if graph.channels_last else None
-        self._infer_prepared = reported(x64.jit(functools.partial(
-            channels_last.run, graph, prepared=frozenset(names))))
+        if inference_of is not None:
+            self._infer, self._weights, self._infer_prepared = (
+                inference_of._infer, inference_of._weights, inference_of._infer_prepared)
+        else:
+            self._infer = reported(x64.jit(infer, static_argnums=(3,)))
+            names = channels_last.prepared_weights(graph.nodes, graph.heads)
+            self._weights = channels_last.PreparedWeights(names) if graph.channels_last else None
+            self._infer_prepared = reported(x64.jit(functools.partial(
+                channels_last.run, graph, prepared=frozenset(names))))
         self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
                                                  donate_argnums=(2,)))
         self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))

@@ -22,6 +22,7 @@ from jax import lax
 
 from ..base import MXNetError
 from .matrix import _concat_inputs, _concat_shape_rule
+from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
 
 _PRECISION = lax.Precision.HIGHEST
@@ -204,7 +205,7 @@ def _rnn(inputs, aux, params, is_train, rng):
         p = params["p"]
         if is_train and p > 0 and layer < params["num_layers"] - 1:
             rng, key = jax.random.split(rng)
-            keep = jax.random.bernoulli(key, 1 - p, x.shape)
+            keep = flat_draw(lambda k, shape: jax.random.bernoulli(k, 1 - p, shape), key, x.shape)
             x = x * keep.astype(x.dtype) / (1 - p)
     outputs = (x,)
     if params["state_outputs"]:
