@@ -8,7 +8,8 @@ live in tests whose names contain ``deviation``:
    naming both contexts (MXNet silently allowed it for CPUs);
 2. numpy arrays are accepted as binary-op operands, in both orders, and are
    converted to the NDArray's dtype (MXNet raised TypeError);
-3. zero-size shapes such as ``mx.nd.zeros((2, 0))`` are allowed (MXNet raised);
+3. (as in MXNet) outside ``mx.np_shape()``, ``mx.nd.zeros((2, 0))`` and ``zeros(())``
+   raise MXNetError (a 0 means unknown there); ``empty`` and ``array`` make them;
 4. (as in MXNet) mixed dtypes in a binary op, and bool arithmetic, raise
    MXNetError.
 
