@@ -18,6 +18,7 @@ direction axis), its input projection computed for all time steps before the sca
 """
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from ..base import MXNetError
@@ -130,14 +131,14 @@ def _shape_rule(op, params, shapes):
 
 def _unpack(flat, params, width):
     """{(layer, direction, kind): array} sliced out of the packed parameter vector."""
-    pieces, offset = {}, 0
-    for layer, d, kind, shape in rnn_param_layout(
-            params["mode"], params["num_layers"], params["bidirectional"], width,
-            params["state_size"], params["projection_size"]):
-        size = shape[0] * (shape[1] if len(shape) == 2 else 1)
-        pieces[(layer, d, kind)] = flat[offset:offset + size].reshape(shape)
-        offset += size
-    return pieces
+    layout = rnn_param_layout(params["mode"], params["num_layers"], params["bidirectional"],
+                              width, params["state_size"], params["projection_size"])
+    sizes = [shape[0] * (shape[1] if len(shape) == 2 else 1) for *_, shape in layout]
+    # one split (its gradient one concatenation), not a slice per piece (a padded
+    # full-length gradient per piece, summed)
+    parts = jnp.split(flat, np.cumsum(sizes)[:-1].tolist())
+    return {(layer, d, kind): part.reshape(shape)
+            for (layer, d, kind, shape), part in zip(layout, parts)}
 
 
 def _matmul_t(x, weight):
