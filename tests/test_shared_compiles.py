@@ -52,3 +52,20 @@ def test_flat_draws_equal_draws_of_the_shape(sample, args):
     shape = (2, 3, 4, 5)
     np.testing.assert_array_equal(flat_draw(sample, key, shape, *args),
                                   sample(key, shape, *args))
+
+
+def test_training_forward_without_gradients_reuses_inference_only_where_they_agree():
+    x = mx.sym.Variable("a")
+    value = np.random.RandomState(1).normal(size=(4, 6))
+    plain = mx.sym.relu(x * 2, name="trains_as_infers").simple_bind(mx.cpu(), a=(4, 6),
+                                                                  grad_req="null")
+    expected = plain.forward(is_train=False, a=value)[0].asnumpy()
+    results = []
+    assert _compiles(lambda: results.append(plain.forward(is_train=True, a=value)[0])) == 0
+    np.testing.assert_array_equal(results[0].asnumpy(), expected)
+    dropped = mx.sym.Dropout(x, p=0.5, name="trains_differently").simple_bind(
+        mx.cpu(), a=(4, 6), grad_req="null")
+    inferred = dropped.forward(is_train=False, a=value)[0].asnumpy()
+    np.testing.assert_allclose(inferred, value, rtol=1e-6)
+    trained = dropped.forward(is_train=True, a=value)[0].asnumpy()
+    assert (trained == 0).any() and not (inferred == 0).any()

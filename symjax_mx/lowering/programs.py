@@ -60,6 +60,7 @@ class Programs:
         self.graph = graph
         self.diff_names = tuple(diff_names)
         self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
+        self._train_differs = {}  # input signature -> whether training differs from inference
 
         def infer(args, aux, rng, is_train):
             return graph(args, aux, rng, is_train)
@@ -104,10 +105,26 @@ class Programs:
 
     def infer(self, args, aux, rng, is_train):
         """(outputs, new aux) of a forward pass without gradients; an inference pass of a
-        graph with NCHW convolutions takes their weights transposed once, not per call."""
+        graph with NCHW convolutions takes their weights transposed once, not per call. A
+        training pass of a graph that trains as it infers (no dropout, no batch
+        statistics, ...) runs the inference program rather than compiling its own."""
+        if is_train and not self._trains_differently(args, aux, rng):
+            is_train = False
         if is_train or self._weights is None:
             return self._infer(args, aux, rng, is_train)
         return self._infer_prepared(self._weights(args), aux, rng)
+
+    def _trains_differently(self, args, aux, rng):
+        """Whether the graph's training pass differs from its inference pass here: their
+        traced programs differ (tracing is cheap next to compiling); once per signature."""
+        key = _signature(jax.tree_util.tree_leaves((args, aux, rng)))
+        differs = self._train_differs.get(key)
+        if differs is None:
+            with x64.scope():
+                traced = [str(jax.make_jaxpr(self.graph, static_argnums=(3,))(
+                    args, aux, rng, is_train)) for is_train in (True, False)]
+            differs = self._train_differs[key] = traced[0] != traced[1]
+        return differs
 
     @property
     def random(self):
