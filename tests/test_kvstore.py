@@ -61,16 +61,17 @@ def test_pushed_arrays_on_one_device_are_summed(kv):
 
 
 def test_list_of_keys_packs_mixed_shapes_and_dtypes(kv):
-    keys = [1, 2, 3, 4]
-    initial = [mx.nd.zeros(()), mx.nd.zeros((2, 2)), mx.nd.zeros((5,), dtype="int32"),
-               mx.nd.zeros((3,), dtype="float64")]
-    kv.init(keys, initial)
-    kv.push(keys, [[mx.nd.ones(a.shape, d, dtype=a.dtype) * k for d in DEVICES[:2]]
-                   for k, a in zip(keys, initial)])
-    for k, a in zip(keys, initial):
-        got = value(kv, k)
-        assert got.dtype == a.dtype and got.shape == a.shape
-        np.testing.assert_array_equal(got, np.full(a.shape, 2 * k))
+    with mx.np_shape():  # a scalar () shape is known only under NumPy shape semantics
+        keys = [1, 2, 3, 4]
+        initial = [mx.nd.zeros(()), mx.nd.zeros((2, 2)), mx.nd.zeros((5,), dtype="int32"),
+                   mx.nd.zeros((3,), dtype="float64")]
+        kv.init(keys, initial)
+        kv.push(keys, [[mx.nd.ones(a.shape, d, dtype=a.dtype) * k for d in DEVICES[:2]]
+                       for k, a in zip(keys, initial)])
+        for k, a in zip(keys, initial):
+            got = value(kv, k)
+            assert got.dtype == a.dtype and got.shape == a.shape
+            np.testing.assert_array_equal(got, np.full(a.shape, 2 * k))
 
 
 def test_pull_to_several_devices_for_several_keys(kv):

@@ -8,7 +8,8 @@ live in tests whose names contain ``deviation``:
    naming both contexts (MXNet silently allowed it for CPUs);
 2. numpy arrays are accepted as binary-op operands, in both orders, and are
    converted to the NDArray's dtype (MXNet raised TypeError);
-3. zero-size shapes such as ``mx.nd.zeros((2, 0))`` are allowed (MXNet raised);
+3. (as in MXNet) outside ``mx.np_shape()``, ``mx.nd.zeros((2, 0))`` and ``zeros(())``
+   raise MXNetError (a 0 means unknown there); ``empty`` and ``array`` make them;
 4. (as in MXNet) mixed dtypes in a binary op, and bool arithmetic, raise
    MXNetError.
 
@@ -314,14 +315,32 @@ def test_negative_dimension_raises(make):
         make()
 
 
-def test_deviation_zero_size_shapes_allowed():
-    z = mx.nd.zeros((2, 0))
-    assert z.shape == (2, 0)
-    assert z.size == 0
-    assert z.asnumpy().shape == (2, 0)
-    assert not bool(z)
-    check(mx.nd.ones((0,)), np.zeros((0,)), "float32")
-    check(mx.nd.zeros((0, 3), dtype="int32"), np.zeros((0, 3)), "int32")
+def test_zeros_and_ones_refuse_unknown_shapes_outside_np_shape():
+    # MXNet 1.x's legacy shapes: a 0 or no dimension at all means unknown
+    for create in (mx.nd.zeros, mx.nd.ones):
+        for shape in ((), (2, 0), (0, 1, 3, 0)):
+            with pytest.raises(MXNetError, match="np_shape"):
+                create(shape)
+    with pytest.raises(MXNetError, match="np_shape"):
+        mx.nd.full((), 2)
+    # what MXNet allows there: empty, full and array of zero-size shapes, array of a scalar
+    assert mx.nd.empty(()).shape == () and mx.nd.empty((2, 0)).shape == (2, 0)
+    check(mx.nd.full((0, 3), 2), np.zeros((0, 3)), "float32")
+    assert mx.nd.array(np.zeros((2, 0))).shape == (2, 0)
+    assert mx.nd.array(np.float32(3)).shape == ()
+
+
+def test_zero_size_and_scalar_arrays_under_np_shape():
+    with mx.np_shape():
+        z = mx.nd.zeros((2, 0))
+        assert z.shape == (2, 0)
+        assert z.size == 0
+        assert z.asnumpy().shape == (2, 0)
+        assert not bool(z)
+        check(mx.nd.ones((0,)), np.zeros((0,)), "float32")
+        check(mx.nd.zeros((0, 3), dtype="int32"), np.zeros((0, 3)), "int32")
+        check(mx.nd.ones(()), np.ones(()), "float32")
+        check(mx.nd.full((), 2), np.full((), 2), "float32")
 
 
 # --------------------------------------------------------------------------

@@ -442,7 +442,7 @@ def test_call_forms():
 
 
 def _ones(*shapes):
-    return [mx.nd.ones(s) for s in shapes]
+    return [mx.nd.array(np.ones(s)) for s in shapes]  # any shape, () included
 
 
 # (operator, input shapes, params, message)

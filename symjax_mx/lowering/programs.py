@@ -20,6 +20,7 @@ from .graph import LoweredGraph
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
 
 _PROGRAMS = {}  # (structural key, argument shapes, differentiated names) -> Programs
+_FIRST = {}     # (structural key, argument shapes) -> the first Programs built for them
 _UPDATES = {}   # (id(optimizer), trace key) -> (optimizer, jitted update)
 
 
@@ -28,10 +29,14 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
     (name -> shape), differentiated with respect to ``diff_names``; shared by every
     structurally equal graph. ``entry_shapes`` is the inferred shape of each entry."""
     diff_names = tuple(diff_names)
-    key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
-    programs = _PROGRAMS.get(key)
+    shapes_key = (graph.structural_key(), tuple(sorted(arg_shapes.items())))
+    programs = _PROGRAMS.get(shapes_key + (diff_names,))
     if programs is None:
-        programs = _PROGRAMS[key] = Programs(LoweredGraph(graph, entry_shapes), diff_names)
+        first = _FIRST.get(shapes_key)  # its inference programs serve every diff_names
+        programs = Programs(first.graph if first else LoweredGraph(graph, entry_shapes),
+                            diff_names, inference_of=first)
+        _PROGRAMS[shapes_key + (diff_names,)] = programs
+        _FIRST.setdefault(shapes_key, programs)
     return programs
 
 
@@ -49,10 +54,13 @@ class Programs:
     previous gradients in backward.
     """
 
-    def __init__(self, graph, diff_names):
+    def __init__(self, graph, diff_names, inference_of=None):
+        """``inference_of``: Programs of the same lowered graph (other ``diff_names``)
+        whose compiled inference programs this one shares."""
         self.graph = graph
         self.diff_names = tuple(diff_names)
         self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
+        self._train_differs = {}  # input signature -> whether training differs from inference
 
         def infer(args, aux, rng, is_train):
             return graph(args, aux, rng, is_train)
@@ -77,14 +85,20 @@ class Programs:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self._infer = reported(x64.jit(infer, static_argnums=(3,)))
-        folds = bn_fold.folds(graph.nodes, graph.heads, channels_last.channels_last_conv)
-        names = channels_last.prepared_weights(graph.nodes, graph.heads,
-                                               skip={id(fold.conv) for fold in folds})
-        self._weights = channels_last.PreparedWeights(names) if graph.channels_last else None
-        self._folded = bn_fold.FoldedWeights(folds)
-        self._infer_prepared = reported(x64.jit(functools.partial(
-            _channels_last_heads, graph, prepared=frozenset(names), folds=folds)))
+        if inference_of is not None:
+            self._infer, self._weights, self._folded, self._infer_prepared = (
+                inference_of._infer, inference_of._weights, inference_of._folded,
+                inference_of._infer_prepared)
+        else:
+            self._infer = reported(x64.jit(infer, static_argnums=(3,)))
+            folds = bn_fold.folds(graph.nodes, graph.heads, channels_last.channels_last_conv)
+            names = channels_last.prepared_weights(graph.nodes, graph.heads,
+                                                   skip={id(fold.conv) for fold in folds})
+            self._weights = (channels_last.PreparedWeights(names) if graph.channels_last
+                             else None)
+            self._folded = bn_fold.FoldedWeights(folds)
+            self._infer_prepared = reported(x64.jit(functools.partial(
+                _channels_last_heads, graph, prepared=frozenset(names), folds=folds)))
         self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
                                                  donate_argnums=(2,)))
         self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
@@ -97,11 +111,27 @@ class Programs:
     def infer(self, args, aux, rng, is_train):
         """(outputs, new aux) of a forward pass without gradients; an inference pass of a
         graph with NCHW convolutions takes their weights transposed once, not per call,
-        and BatchNorms folded into the convolutions before them (``bn_fold``)."""
+        and BatchNorms folded into the convolutions before them (``bn_fold``). A training
+        pass of a graph that trains as it infers (no dropout, no batch statistics, ...) runs
+        the inference program rather than compiling its own."""
+        if is_train and not self._trains_differently(args, aux, rng):
+            is_train = False
         if is_train or self._weights is None:
             return self._infer(args, aux, rng, is_train)
         return self._infer_prepared({**self._weights(args), **self._folded(args, aux)}, aux,
                                     rng), aux
+
+    def _trains_differently(self, args, aux, rng):
+        """Whether the graph's training pass differs from its inference pass here: their
+        traced programs differ (tracing is cheap next to compiling); once per signature."""
+        key = _signature(jax.tree_util.tree_leaves((args, aux, rng)))
+        differs = self._train_differs.get(key)
+        if differs is None:
+            with x64.scope():
+                traced = [str(jax.make_jaxpr(self.graph, static_argnums=(3,))(
+                    args, aux, rng, is_train)) for is_train in (True, False)]
+            differs = self._train_differs[key] = traced[0] != traced[1]
+        return differs
 
     @property
     def random(self):

@@ -13,6 +13,7 @@ from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
 from ..context import cpu as cpu_context, current_context
 from ..ops import get_op
 from ..ops.elemwise import cast_scalar
+from ..util import is_np_shape
 from .ndarray import NDArray, invoke
 
 __all__ = ["empty", "zeros", "ones", "full", "array", "arange", "linspace", "eye", "concatenate",
@@ -66,15 +67,33 @@ def _filled(device, shape, dtype, val):
     return _filler(device, shape, dtype)(val)
 
 
-def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
-    """An array of ``shape`` filled with ``val``."""
-    shape = normalize_shape(shape)
-    dtype = normalize_dtype(dtype)
+def check_known_shape(op_name, shape, allow_zero_size=False):
+    """MXNetError where MXNet's legacy shape semantics (outside ``mx.np_shape()``) read
+    ``shape`` as unknown, as its creation operators do: the empty shape, or (unless
+    ``allow_zero_size``) a shape with a 0 in it."""
+    if is_np_shape() or (shape and (allow_zero_size or 0 not in shape)):
+        return
+    raise MXNetError(f"Operator {op_name} inferring shapes failed: shape {shape} is unknown "
+                     f"outside mx.np_shape(), where a 0 (or no dimension at all) means an "
+                     f"unknown size; use mx.np_shape() for scalar and zero-size arrays")
+
+
+def _full(shape, val, ctx, dtype, out=None):
+    """A dense array of ``shape`` filled with ``val`` (``out`` filled, if given), whatever
+    the shape semantics."""
     if out is not None:
         out[:] = val
         return out
     ctx, device = _place(ctx)
-    return NDArray(_filled(device, shape, dtype, val), ctx)
+    return NDArray(_filled(device, normalize_shape(shape), normalize_dtype(dtype), val), ctx)
+
+
+def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
+    """An array of ``shape`` filled with ``val``; outside ``mx.np_shape()`` the shape must
+    have a dimension (zero sizes are allowed, as on MXNet)."""
+    if out is None:
+        check_known_shape("_full", normalize_shape(shape), allow_zero_size=True)
+    return _full(shape, val, ctx, dtype, out)
 
 
 def _array_kwargs(kwargs):
@@ -84,18 +103,22 @@ def _array_kwargs(kwargs):
 
 
 def zeros(shape, ctx=None, dtype=mx_real_t, **kwargs):
-    """An array of zeros (float32 unless ``dtype`` says otherwise)."""
-    return full(shape, 0, ctx, dtype, **_array_kwargs(kwargs))
+    """An array of zeros (float32 unless ``dtype`` says otherwise); outside
+    ``mx.np_shape()`` the shape must be known: no 0 in it, at least one dimension."""
+    check_known_shape("_zeros", normalize_shape(shape))
+    return _full(shape, 0, ctx, dtype, **_array_kwargs(kwargs))
 
 
 def ones(shape, ctx=None, dtype=mx_real_t, **kwargs):
-    """An array of ones."""
-    return full(shape, 1, ctx, dtype, **_array_kwargs(kwargs))
+    """An array of ones; outside ``mx.np_shape()`` the shape must be known (as ``zeros``)."""
+    check_known_shape("_ones", normalize_shape(shape))
+    return _full(shape, 1, ctx, dtype, **_array_kwargs(kwargs))
 
 
 def empty(shape, ctx=None, dtype=mx_real_t):
-    """An array whose values are unspecified (zeros here: XLA has no uninitialised memory)."""
-    return full(shape, 0, ctx, dtype)
+    """An array whose values are unspecified (zeros here: XLA has no uninitialised memory);
+    any shape, as on MXNet."""
+    return _full(shape, 0, ctx, dtype)
 
 
 @x64.x64

@@ -22,6 +22,7 @@ from jax import lax
 
 from ..base import MXNetError
 from .matrix import normalize_axis
+from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
 
 _SELU_ALPHA = 1.6732632423543772
@@ -110,7 +111,7 @@ def _leaky_relu(inputs, aux, params, is_train, rng):
     if act == "rrelu":
         low, high = params["lower_bound"], params["upper_bound"]
         if is_train:
-            mask = jax.random.uniform(rng, x.shape, x.dtype, low, high)
+            mask = flat_draw(jax.random.uniform, rng, x.shape, x.dtype, low, high)
             return (_xelu(x, mask), mask), aux
         return (_xelu(x, (low + high) / 2), jnp.zeros_like(x)), aux
     if act == "elu":
@@ -455,7 +456,7 @@ def _dropout(inputs, aux, params, is_train, rng):
         return (data,), aux
     shared = {a % data.ndim for a in params["axes"]}
     mask_shape = tuple(1 if i in shared else d for i, d in enumerate(data.shape))
-    keep = jax.random.bernoulli(rng, 1 - p, mask_shape)
+    keep = flat_draw(lambda key, shape: jax.random.bernoulli(key, 1 - p, shape), rng, mask_shape)
     scale = 1 / (1 - p) if p < 1 else float("inf")  # p = 1: NaN everywhere, as in MXNet
     return (data * keep.astype(data.dtype) * scale,), aux
 

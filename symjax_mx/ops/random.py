@@ -10,6 +10,8 @@ Distribution parameters of the scalar forms are traced: a new value compiles not
 As in MXNet, samples carry no gradient; only the log-probabilities that
 ``_sample_multinomial`` returns with ``get_prob`` do.
 """
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -49,26 +51,41 @@ def _work_dtype(dtype):
     return jnp.float64 if np.dtype(dtype) == np.float64 else jnp.float32
 
 
+def flat_draw(sample, key, shape, *args):
+    """``sample(key, shape, *args)`` (a ``jax.random`` sampler) drawn over the flattened
+    shape and reshaped: the same values, since JAX's threefry numbers the elements in
+    row-major order, but XLA compiles the generator over a 1-D counter several times faster
+    than over a many-dimensional one."""
+    return sample(key, (math.prod(shape),), *args).reshape(shape)
+
+
+def _flat_param(value, shape, dtype):
+    """A distribution parameter broadcast to ``shape`` and flattened."""
+    return jnp.broadcast_to(jnp.asarray(value, dtype), shape).reshape(-1)
+
+
 # --- distributions: draw(key, shape, dtype, *params), params broadcastable to shape --------
 
 def _uniform(key, shape, dtype, low, high):
-    return low + (high - low) * jax.random.uniform(key, shape, dtype)
+    return low + (high - low) * flat_draw(jax.random.uniform, key, shape, dtype)
 
 
 def _normal(key, shape, dtype, loc, scale):
-    return loc + scale * jax.random.normal(key, shape, dtype)
+    return loc + scale * flat_draw(jax.random.normal, key, shape, dtype)
 
 
 def _gamma(key, shape, dtype, alpha, beta):
-    return beta * jax.random.gamma(key, jnp.asarray(alpha, dtype), shape, dtype)
+    flat = jax.random.gamma(key, _flat_param(alpha, shape, dtype), (math.prod(shape),), dtype)
+    return beta * flat.reshape(shape)
 
 
 def _exponential(key, shape, dtype, lam):
-    return jax.random.exponential(key, shape, dtype) / lam
+    return flat_draw(jax.random.exponential, key, shape, dtype) / lam
 
 
 def _poisson(key, shape, dtype, lam):
-    return jax.random.poisson(key, jnp.asarray(lam, dtype), shape).astype(dtype)
+    flat = jax.random.poisson(key, _flat_param(lam, shape, dtype), (math.prod(shape),))
+    return flat.reshape(shape).astype(dtype)
 
 
 def _negative_binomial(key, shape, dtype, k, p):
@@ -230,7 +247,7 @@ for _dist, (_draw, _params, _inputs, _aliases) in DISTRIBUTIONS.items():
 
 
 def _randint(key, shape, dtype, low, high):
-    return jax.random.randint(key, shape, low, high, dtype)
+    return flat_draw(jax.random.randint, key, shape, low, high, dtype)
 
 
 register("_random_randint", _random_compute("_random_randint", _randint, ("low", "high"), "int32"),
@@ -278,7 +295,7 @@ def _multinomial(inputs, aux, params, is_train, rng):
     probs = data.reshape(batch + (1,) * len(shape) + (categories,))
     work = _work_dtype(data.dtype)
     cdf = jnp.cumsum(lax.stop_gradient(probs).astype(work), axis=-1)
-    draws = jax.random.uniform(rng, batch + shape + (1,), work)
+    draws = flat_draw(jax.random.uniform, rng, batch + shape + (1,), work)
     hit = cdf > draws
     index = jnp.where(hit.any(axis=-1), jnp.argmax(hit, axis=-1), categories - 1)
     out_shape = batch + shape or (1,)

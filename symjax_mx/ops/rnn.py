@@ -18,10 +18,12 @@ direction axis), its input projection computed for all time steps before the sca
 """
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from ..base import MXNetError
 from .matrix import _concat_inputs, _concat_shape_rule
+from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
 
 _PRECISION = lax.Precision.HIGHEST
@@ -129,14 +131,14 @@ def _shape_rule(op, params, shapes):
 
 def _unpack(flat, params, width):
     """{(layer, direction, kind): array} sliced out of the packed parameter vector."""
-    pieces, offset = {}, 0
-    for layer, d, kind, shape in rnn_param_layout(
-            params["mode"], params["num_layers"], params["bidirectional"], width,
-            params["state_size"], params["projection_size"]):
-        size = shape[0] * (shape[1] if len(shape) == 2 else 1)
-        pieces[(layer, d, kind)] = flat[offset:offset + size].reshape(shape)
-        offset += size
-    return pieces
+    layout = rnn_param_layout(params["mode"], params["num_layers"], params["bidirectional"],
+                              width, params["state_size"], params["projection_size"])
+    sizes = [shape[0] * (shape[1] if len(shape) == 2 else 1) for *_, shape in layout]
+    # one split (its gradient one concatenation), not a slice per piece (a padded
+    # full-length gradient per piece, summed)
+    parts = jnp.split(flat, np.cumsum(sizes)[:-1].tolist())
+    return {(layer, d, kind): part.reshape(shape)
+            for (layer, d, kind, shape), part in zip(layout, parts)}
 
 
 def _matmul_t(x, weight):
@@ -204,7 +206,7 @@ def _rnn(inputs, aux, params, is_train, rng):
         p = params["p"]
         if is_train and p > 0 and layer < params["num_layers"] - 1:
             rng, key = jax.random.split(rng)
-            keep = jax.random.bernoulli(key, 1 - p, x.shape)
+            keep = flat_draw(lambda k, shape: jax.random.bernoulli(k, 1 - p, shape), key, x.shape)
             x = x * keep.astype(x.dtype) / (1 - p)
     outputs = (x,)
     if params["state_outputs"]:
