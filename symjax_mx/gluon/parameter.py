@@ -186,7 +186,7 @@ class Parameter:
                                  "in_channels, etc for `Block`s.")
         with autograd.pause():
             if data is None:
-                data = ndarray.zeros(self.shape, ctx=cpu(), dtype=self.dtype,
+                data = ndarray.zeros_buffer(self.shape, ctx=cpu(), dtype=self.dtype,
                                      stype=self._stype)
                 initializer.create(default_init)(
                     initializer.InitDesc(self.name, {"__init__": init}), data)
@@ -201,7 +201,7 @@ class Parameter:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [ndarray.zeros(d.shape, ctx=d.context, dtype=d.dtype,
+        self._grad = [ndarray.zeros_buffer(d.shape, ctx=d.context, dtype=d.dtype,
                                     stype=self._grad_stype) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
@@ -209,7 +209,8 @@ class Parameter:
         """The value averaged over contexts, on the CPU (what files store); a row_sparse
         parameter's every row, from its Trainer's store."""
         if self._stype != "default" and self._trainer is not None:
-            data = ndarray.zeros(self.shape, ctx=cpu(), dtype=self.dtype, stype=self._stype)
+            data = ndarray.zeros_buffer(self.shape, ctx=cpu(), dtype=self.dtype,
+                                        stype=self._stype)
             all_rows = ndarray.arange(0, self.shape[0], dtype="int64", ctx=cpu())
             self._trainer._row_sparse_pull(self, data, all_rows, full_idx=True)
             return data

@@ -14,7 +14,7 @@ from .. import x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, c_str, normalize_dtype
 from ..context import Context, current_context
-from ..ndarray import NDArray, handles, pending, zeros
+from ..ndarray import NDArray, handles, pending, zeros_buffer
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
@@ -102,8 +102,8 @@ class Executor:
                                             {**self.arg_dict, **self.aux_dict}.items()})[1]
         out_stypes = graph_stypes(graph, {name: a.stype for name, a in self.arg_dict.items()},
                                   entry_shapes)
-        self.outputs = [zeros(shape, contexts[id(n)], out_types.get((id(n), i), np.float32),
-                              stype=stype)
+        self.outputs = [zeros_buffer(shape, contexts[id(n)],
+                                     out_types.get((id(n), i), np.float32), stype=stype)
                         for (n, i), shape, stype in zip(graph.heads, self._out_shapes,
                                                         out_stypes)]
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
@@ -332,7 +332,7 @@ class Executor:
                     raise MXNetError(f"reshape: {kind} {name!r} grows from {old.shape} to "
                                      f"{shape}; pass allow_up_sizing=True to allocate new "
                                      f"arrays (or bind the larger executor first)")
-                return zeros(shape, self._ctx, old.dtype)
+                return zeros_buffer(shape, self._ctx, old.dtype)
             return old.reshape((-1,))[:size].reshape(shape)
 
         args = {n: fit(self.arg_dict[n], s, n, "argument")
@@ -559,7 +559,7 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
         if reuse is not None and reuse.shape == tuple(shape) and reuse.dtype == dtype \
                 and reuse.stype == stype:
             return reuse
-        return zeros(shape, context_of[name], dtype, stype=stype)
+        return zeros_buffer(shape, context_of[name], dtype, stype=stype)
 
     shared = shared_exec
     args = {n: allocate(n, s, t, shared.arg_dict if shared else {}, stypes.get(n, "default"))

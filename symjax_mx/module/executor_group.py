@@ -10,7 +10,7 @@ import logging
 
 from ..base import MXNetError
 from ..io import DataDesc
-from ..ndarray import NDArray, concatenate, zeros
+from ..ndarray import NDArray, concatenate, zeros_buffer
 
 __all__ = ["DataParallelExecutorGroup"]
 
@@ -119,7 +119,7 @@ class DataParallelExecutorGroup:
             found = pool.get(name) if pool is not None else None
             if found is not None and found.shape == tuple(shape):
                 return found
-            return zeros(shape, ctx)
+            return zeros_buffer(shape, ctx)
         args, grads = {}, {}
         for name, shape in zip(self.arg_names, arg_shapes):
             if name in self.param_names:
@@ -129,7 +129,7 @@ class DataParallelExecutorGroup:
             else:
                 args[name] = data_pool[name] = array(name, shape, data_pool)
                 if self.grad_req[name] != "null":
-                    grads[name] = zeros(shape, ctx)
+                    grads[name] = zeros_buffer(shape, ctx)
         aux = {name: array(name, shape, shared.aux_dict if shared else None)
                for name, shape in zip(self.aux_names, aux_shapes)}
         return self.symbol.bind(ctx, args, args_grad=grads, grad_req=self.grad_req,

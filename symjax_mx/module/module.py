@@ -25,7 +25,7 @@ from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import Placement
 from ..lowering.executor import check_group2ctx
-from ..ndarray import NDArray, file_format, zeros
+from ..ndarray import NDArray, file_format, zeros_buffer
 from ..ndarray.storage import attribute_stype
 from .base_module import BaseModule, _as_list, _check_input_names
 from .executor_group import DataParallelExecutorGroup, groups_of, split_batch
@@ -326,11 +326,11 @@ class Module(BaseModule):
         self._exec = self._bind_executor(self._data_shapes, self._label_shapes)
         if self._arg_params is None:
             attrs = self._symbol.attr_dict()
-            self._arg_params = {n: zeros(a.shape, cpu(), a.dtype,
+            self._arg_params = {n: zeros_buffer(a.shape, cpu(), a.dtype,
                                          stype=attribute_stype(attrs.get(n)))
                                 for n, a in self._exec.arg_dict.items()
                                 if n in self._param_names}
-            self._aux_params = {n: zeros(a.shape, cpu(), a.dtype)
+            self._aux_params = {n: zeros_buffer(a.shape, cpu(), a.dtype)
                                 for n, a in self._exec.aux_dict.items()}
         self.binded = True
         if self.params_initialized:

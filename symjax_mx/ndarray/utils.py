@@ -3,7 +3,7 @@ sparse source) says otherwise."""
 from . import creation, sparse
 from ..base import mx_real_t
 
-__all__ = ["zeros", "empty", "array"]
+__all__ = ["zeros", "zeros_buffer", "empty", "array"]
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
@@ -11,6 +11,15 @@ def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     if stype is None or stype == "default":
         return creation.zeros(shape, ctx, mx_real_t if dtype is None else dtype, **kwargs)
     return sparse.zeros(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
+
+
+def zeros_buffer(shape, ctx=None, dtype=None, stype=None):
+    """An all-zero array of any shape, scalar and zero-size too, without ``zeros``' legacy
+    check (a 0 size is unknown outside ``mx.np_shape()``): for the buffers the product
+    allocates itself (outputs, gradients, parameters), as MXNet allocates its own."""
+    if stype is None or stype == "default":
+        return creation.empty(shape, ctx, mx_real_t if dtype is None else dtype)
+    return sparse.zeros(stype, shape, ctx=ctx, dtype=dtype)
 
 
 def empty(shape, ctx=None, dtype=None, stype=None):
