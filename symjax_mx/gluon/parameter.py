@@ -187,7 +187,7 @@ class Parameter:
         with autograd.pause():
             if data is None:
                 data = ndarray.zeros_buffer(self.shape, ctx=cpu(), dtype=self.dtype,
-                                     stype=self._stype)
+                                            stype=self._stype)
                 initializer.create(default_init)(
                     initializer.InitDesc(self.name, {"__init__": init}), data)
             self._init_impl(data, ctx)
