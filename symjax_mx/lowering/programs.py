@@ -12,14 +12,14 @@ import functools
 
 import jax
 
-from .. import x64
+from .. import compile_options, x64
 from . import channels_last
 from .errors import reported
 from .graph import LoweredGraph
 
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
 
-_PROGRAMS = {}  # (structural key, argument shapes, differentiated names) -> Programs
+_PROGRAMS = {}  # (structural key, argument shapes[, differentiated names]) -> Programs
 _UPDATES = {}   # (id(optimizer), trace key) -> (optimizer, jitted update)
 
 
@@ -31,7 +31,16 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
     key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
     programs = _PROGRAMS.get(key)
     if programs is None:
-        programs = _PROGRAMS[key] = Programs(LoweredGraph(graph, entry_shapes), diff_names)
+        sibling = _PROGRAMS.get(key[:2])  # same graph and shapes, other differentiated names
+        if sibling is None:
+            shapes = [entry_shapes.get((id(node), i)) for node in graph.nodes
+                      if node.op is not None for i in range(node.op.num_outputs(node.params))]
+            programs = Programs(LoweredGraph(graph, entry_shapes), diff_names,
+                                compile_options.for_shapes(shapes))
+            _PROGRAMS[key[:2]] = programs
+        else:
+            programs = Programs(sibling.graph, diff_names, sibling.compiler_options, sibling)
+        _PROGRAMS[key] = programs
     return programs
 
 
@@ -49,8 +58,12 @@ class Programs:
     previous gradients in backward.
     """
 
-    def __init__(self, graph, diff_names):
+    def __init__(self, graph, diff_names, compiler_options=None, sibling=None):
+        """``compiler_options`` (see ``symjax_mx.compile_options``) apply to every program
+        but the optimizer steps; the inference programs of ``sibling`` (Programs of the same
+        graph differentiated with respect to other names), with their compiles, are shared."""
         self.graph = graph
+        self.compiler_options = compiler_options
         self.diff_names = tuple(diff_names)
         self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
 
@@ -74,21 +87,34 @@ class Programs:
                     jax.numpy.where(accumulate[name], previous[name] + grad, grad)
                     for name, grad in grads.items()}
 
+        def train_backward(diff, rest, aux, rng, head_grads, previous, accumulate):
+            outputs, vjp, _ = training_vjp(graph, diff, rest, aux, rng)
+            grads = vjp(head_grads)[0]
+            return outputs, {name: grad if grad.dtype == jax.dtypes.float0 else
+                             jax.numpy.where(accumulate[name], previous[name] + grad, grad)
+                             for name, grad in grads.items()}
+
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        self._infer = reported(x64.jit(infer, static_argnums=(3,)))
-        names = channels_last.prepared_weights(graph.nodes, graph.heads)
-        self._weights = channels_last.PreparedWeights(names) if graph.channels_last else None
-        self._infer_prepared = reported(x64.jit(functools.partial(
-            channels_last.run, graph, prepared=frozenset(names))))
-        self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
-                                                 donate_argnums=(2,)))
-        self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
-        self._train = reported(x64.jit(train, donate_argnums=(2,), static_argnums=(4,)))
+        jit = functools.partial(x64.jit, compiler_options=compiler_options)
+        if sibling is not None:
+            self._infer, self._weights = sibling._infer, sibling._weights
+            self._infer_prepared = sibling._infer_prepared
+        else:
+            self._infer = reported(jit(infer, static_argnums=(3,)))
+            names = channels_last.prepared_weights(graph.nodes, graph.heads)
+            self._weights = channels_last.PreparedWeights(names) if graph.channels_last else None
+            self._infer_prepared = reported(jit(functools.partial(
+                channels_last.run, graph, prepared=frozenset(names))))
+        self.train_with_grads = reported(jit(functools.partial(loss_gradients, graph),
+                                             donate_argnums=(2,)))
+        # a training forward and its backward as one program (when nothing is read between)
+        self.train_backward = reported(jit(train_backward, donate_argnums=(5,)))
+        self.accumulate = reported(jit(accumulate, donate_argnums=(0,)))
+        self._train = reported(jit(train, donate_argnums=(2,), static_argnums=(4,)))
         # which gradients accumulate is a runtime flag: 'write' and 'add' share one program
-        self._backward = reported(x64.jit(backward, static_argnums=(5, 6),
-                                          donate_argnums=(3,)))
+        self._backward = reported(jit(backward, static_argnums=(5, 6), donate_argnums=(3,)))
         self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
 
     def infer(self, args, aux, rng, is_train):

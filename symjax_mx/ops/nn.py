@@ -455,9 +455,10 @@ def _dropout(inputs, aux, params, is_train, rng):
         return (data,), aux
     shared = {a % data.ndim for a in params["axes"]}
     mask_shape = tuple(1 if i in shared else d for i, d in enumerate(data.shape))
+    if p == 1:  # 0 * inf: NaN everywhere, gradient too, as in MXNet (written out, since XLA
+        return (data * float("nan"),), aux  # turns a multiply by a 0/1 mask into a select)
     keep = jax.random.bernoulli(rng, 1 - p, mask_shape)
-    scale = 1 / (1 - p) if p < 1 else float("inf")  # p = 1: NaN everywhere, as in MXNet
-    return (data * keep.astype(data.dtype) * scale,), aux
+    return (data * keep.astype(data.dtype) * (1 / (1 - p)),), aux
 
 
 register("Dropout", _dropout, random=True, differentiable=True, shape_rule=_data_rule(_dropout_check),
