@@ -259,7 +259,8 @@ class Executor:
         """The gradient arrays' values for the backward program, which donates them; zeros
         for a 'null' request (differentiated, but its array is left alone)."""
         return {name: self.grad_dict[name].asjax() if self._grad_req[name] != "null" else
-                np.zeros(self.grad_dict[name].shape, self.grad_dict[name].dtype)
+                x64.device_put(np.zeros(self.grad_dict[name].shape, self.grad_dict[name].dtype),
+                               self.grad_dict[name].context.jax_device)
                 for name in self._compiled.diff_names}
 
     def _write_grads(self, grads):

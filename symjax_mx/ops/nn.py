@@ -222,7 +222,19 @@ register("BatchNorm", _batch_norm, inputs=("data", "gamma", "beta"),
 
 
 def _sync_batch_norm(inputs, aux, params, is_train, rng):
-    return _batch_norm(inputs, aux, {**params, "axis": 1}, is_train, rng)
+    """BatchNorm over axis 1 whose third output is the variance (BatchNorm's is the inverse
+    standard deviation): the batch's in training, else the moving one."""
+    params = {**params, "axis": 1}
+    outputs, new_aux = _batch_norm(inputs, aux, params, is_train, rng)
+    if not params["output_mean_var"]:
+        return outputs, new_aux
+    if is_train and not params["use_global_stats"]:
+        data = inputs[0]
+        x = data.astype(jnp.promote_types(data.dtype, inputs[1].dtype))
+        var = x.var(tuple(i for i in range(data.ndim) if i != 1))
+    else:
+        var = aux[1]
+    return (outputs[0], outputs[1], var), new_aux
 
 
 def _on_axis_1(rule):
@@ -237,7 +249,7 @@ _AXIS_1_BATCH_NORM_PARAMS = (
     Param("use_global_stats", P.boolean, default=False,
           doc="normalize with the moving statistics in training too"),
     Param("output_mean_var", P.boolean, default=False,
-          doc="also output the mean and the inverse standard deviation"))
+          doc="also output the mean and the variance"))
 
 
 def _register_axis_1_batch_norm(name, extra_params, doc, aliases=()):
