@@ -11,9 +11,10 @@ inputs' placement, which the programs follow.
 import functools
 
 import jax
+import jax.numpy as jnp
 
 from .. import compile_options, x64
-from . import channels_last
+from . import channels_last, integer_gradients
 from .errors import reported
 from .graph import LoweredGraph
 
@@ -164,10 +165,33 @@ class Programs:
 def training_vjp(graph, diff, rest, aux, rng, is_train=True):
     """(outputs, vjp function, new aux) of a training pass of ``graph`` (an inference
     pass with ``is_train`` False), differentiated with respect to the arguments in
-    ``diff``."""
-    def run(diff_args):
-        return graph({**rest, **diff_args}, aux, rng, is_train)
-    return jax.vjp(run, diff, has_aux=True)
+    ``diff``; integer arguments and integer Cast heads get gradients as MXNet's Cast
+    passes them (see ``integer_gradients``)."""
+    integers = {n: v for n, v in diff.items() if integer_gradients.exact_in_float64(v.dtype)}
+    head_dtypes = [integer_gradients.cast_head_dtype(n, graph.params.get(id(n)))
+                   for n, _ in graph.heads]
+    if not integers and not any(head_dtypes):
+        def run(diff_args):
+            return graph({**rest, **diff_args}, aux, rng, is_train)
+        return jax.vjp(run, diff, has_aux=True)
+
+    def run_with_stand_ins(diff_args):
+        stand_ins = {n: diff_args[n] for n in integers}
+        return graph({**rest, **diff_args, **integers}, aux, rng, is_train, stand_ins=stand_ins)
+    diff = {n: v.astype(jnp.float64) if n in integers else v for n, v in diff.items()}
+    outputs, vjp, new_aux = jax.vjp(run_with_stand_ins, diff, has_aux=True)
+    outputs = [o if d is None else o.astype(d) for o, d in zip(outputs, head_dtypes)]
+    grad_dtypes = tuple((n, v.dtype) for n, v in integers.items())
+    return outputs, jax.tree_util.Partial(
+        functools.partial(_integer_vjp, tuple(head_dtypes), grad_dtypes), vjp), new_aux
+
+
+def _integer_vjp(head_dtypes, grad_dtypes, vjp, head_grads):
+    """``vjp`` of a pass with float64 stand-ins, taking and giving integer dtypes."""
+    head_grads = [g if d is None else g.astype(jnp.float64)
+                  for g, d in zip(head_grads, head_dtypes)]
+    (grads,) = vjp(head_grads)
+    return ({**grads, **{n: grads[n].astype(d) for n, d in grad_dtypes}},)
 
 
 def loss_gradients(graph, diff, rest, aux, rng):
