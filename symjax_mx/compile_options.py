@@ -4,12 +4,13 @@ XLA's CPU compiler spends most of a small program's compile in LLVM optimisation
 its fusion emitters (about 35 ms for one addition, 150 ms for a small gradient), while
 running such a program takes microseconds whatever the options. Programs whose every
 array holds at most :data:`SMALL_ELEMENTS` elements therefore compile with
-:data:`FAST_COMPILE` (2-4x faster compiles, measured in ``bench/eager_ops.py``
-``compile-options``); larger ones keep XLA's defaults, whose code runs up to 20x faster
-on large arrays. A graph's programs are judged by the arrays its operators compute (its
-arguments, such as large weights, are only read by them, and the dot products and
-convolutions that read them run library code either way); an eager operator by its inputs
-and outputs. The options change how XLA generates code, never what it computes.
+:data:`FAST_COMPILE`: 2-4x faster compiles (``python bench/eager_ops.py new-shapes``
+prints MXNet's binary-op check both ways). Larger ones keep XLA's defaults, whose code
+runs up to 20x faster on large arrays. A graph's programs are judged by the arrays its
+operators compute (its arguments, such as large weights, are only read by them, and the
+dot products and convolutions that read them run library code either way); an eager
+operator by its inputs and outputs. The options change how XLA generates code, never
+what it computes.
 """
 import math
 
