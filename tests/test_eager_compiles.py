@@ -152,3 +152,18 @@ def test_small_programs_compile_with_fast_options():
     assert mx.nd.broadcast_to(x, shape=(70000, 7)).asnumpy().sum() == 70000 * 7
     assert _invoke.compiled(op, small)[0]._small == {((1, 7),): True}
     assert _invoke.compiled(op, big)[0]._small == {((1, 7),): False}  # a large output
+
+
+def test_cached_programs_are_bounded(monkeypatch):
+    """Binds on ever new shapes keep only the most recently used graph programs (each
+    compiled program holds memory maps, of which a process has a limited number)."""
+    from symjax_mx.lowering import programs
+    monkeypatch.setattr(programs, "_MAX_PROGRAMS", 4)
+    out = mx.sym.Variable("a") * 2
+    for n in range(6):
+        exe = out.bind(mx.cpu(), {"a": mx.nd.ones((n + 1, 23))})
+        assert exe.forward()[0].asnumpy().sum() == 2 * (n + 1) * 23
+    assert len(programs._PROGRAMS) <= 4
+    again = out.bind(mx.cpu(), {"a": mx.nd.ones((6, 23))})  # the latest is still cached
+    count, _ = compiles(lambda: again.forward()[0].asnumpy())
+    assert count == 0

@@ -21,6 +21,8 @@ from .graph import LoweredGraph
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
 
 _PROGRAMS = {}  # (structural key, argument shapes[, differentiated names]) -> Programs
+_MAX_PROGRAMS = 256  # least recently used last; bounded, since each compiled program
+                     # holds memory maps (a process has at most vm.max_map_count)
 _UPDATES = {}   # (id(optimizer), trace key) -> (optimizer, jitted update)
 
 
@@ -30,8 +32,10 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
     structurally equal graph. ``entry_shapes`` is the inferred shape of each entry."""
     diff_names = tuple(diff_names)
     key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
-    programs = _PROGRAMS.get(key)
-    if programs is None:
+    programs = _PROGRAMS.pop(key, None)
+    if programs is not None:
+        _PROGRAMS[key] = programs  # now the most recently used
+    else:
         sibling = _PROGRAMS.get(key[:2])  # same graph and shapes, other differentiated names
         if sibling is None:
             shapes = [entry_shapes.get((id(node), i)) for node in graph.nodes
@@ -42,6 +46,8 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
         else:
             programs = Programs(sibling.graph, diff_names, sibling.compiler_options, sibling)
         _PROGRAMS[key] = programs
+        while len(_PROGRAMS) > _MAX_PROGRAMS:  # executors keep theirs alive
+            del _PROGRAMS[next(iter(_PROGRAMS))]
     return programs
 
 
