@@ -11,7 +11,9 @@ was measured slower (each primitive compiles on its own: clip 3.2x). Creation (z
 full) and ``x[:] = numpy array`` on a new shape compile nothing: they fill or convert on
 the host and transfer, where jnp.zeros / jnp.full compile a program per shape.
 Then the executor's forward and backward, 'write' and 'add', on new shapes (a
-conformance-test pattern) against the same with jax.vjp (``executor``). Then prints, in one
+conformance-test pattern) against the same with jax.vjp (``executor``), and MXNet's
+binary-operator check on new shapes with small programs compiled fast against XLA's
+default compile options (``symjax_mx.compile_options``). Then prints, in one
 run, the per-operation time of small eager operations done with
 symjax_mx and with plain jax.numpy doing the same work, and their ratio (target: within
 1.3x on ``c = c + b``). Then prints the wall time of two independent large computations
@@ -34,6 +36,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 import symjax_mx as mx  # noqa: E402
+from symjax_mx import compile_options  # noqa: E402
 
 
 def per_op_seconds(step, number=20000, repeat=7):
@@ -175,6 +178,43 @@ def executor_new_shapes(count=8):
     return median_ours / median_ref
 
 
+def binary_op_checks(count=12):
+    """CPU seconds per new shape of MXNet's binary-operator check (test_operator's
+    check_binary_op_forward / _backward: bind, training forward; bind with gradients,
+    forward, backward) on ``a % b`` in float64, with small programs compiled with
+    ``compile_options.FAST_COMPILE`` against XLA's default options, shape by shape
+    alternating (CPU time, since the machine is shared)."""
+    a, b = mx.sym.Variable("a"), mx.sym.Variable("b")
+    out = mx.sym.cast(a, dtype="float64") % mx.sym.cast(b, dtype="float64")
+    fast = compile_options.FAST_COMPILE
+
+    def check(shape):
+        x, y = np.random.uniform(1, 2, shape), np.random.uniform(1, 2, shape)
+        exe = out.bind(mx.cpu(), args={"a": mx.nd.array(x), "b": mx.nd.array(y)})
+        exe.forward(is_train=True)
+        exe.outputs[0].wait_to_read()
+        grads = [mx.nd.empty(shape), mx.nd.empty(shape)]
+        exe = out.bind(mx.cpu(), args={"a": mx.nd.array(x), "b": mx.nd.array(y)},
+                       args_grad=grads)
+        exe.forward(is_train=True)
+        exe.backward([mx.nd.ones(shape)])
+        grads[1].wait_to_read()
+
+    times = {"fast": [], "default": []}
+    for n in range(count):
+        for name, options, k in (("fast", fast, 3), ("default", None, 4)):
+            compile_options.FAST_COMPILE = options
+            start = time.process_time()
+            check((2, 5 + n, k))
+            times[name].append(time.process_time() - start)
+    compile_options.FAST_COMPILE = fast
+    median_fast, median_default = (statistics.median(times[k]) for k in ("fast", "default"))
+    print(f"\nbinary-op check (bind + forward, bind + forward + backward) on {count} new "
+          f"shapes, CPU medians:\n  fast compile options {median_fast * 1e3:.1f} ms, XLA "
+          f"defaults {median_default * 1e3:.1f} ms: {median_fast / median_default:.2f}x")
+    return median_fast / median_default
+
+
 def overlap():
     size, steps = 1 << 20, 20
 
@@ -214,6 +254,7 @@ if __name__ == "__main__":
     print(f"jax {jax.__version__}, devices: {jax.devices()}\n")
     new_shapes()
     executor_new_shapes()
+    binary_op_checks()
     if sys.argv[1:] == ["new-shapes"]:
         sys.exit(0)
     print()

@@ -87,3 +87,83 @@ def test_write_and_add_gradients_share_one_backward_program():
     np.testing.assert_array_equal(add.grad_dict["a"].asnumpy(),
                                   write.grad_dict["a"].asnumpy() + np.float32(1))
     np.testing.assert_array_equal(add.grad_dict["b"].asnumpy(), write.grad_dict["b"].asnumpy())
+
+
+def _product_executor(shape, grad_req, rs):
+    a, b = mx.sym.Variable("a"), mx.sym.Variable("b")
+    args = {"a": mx.nd.array(rs.normal(size=shape)), "b": mx.nd.array(rs.normal(size=shape))}
+    grads = {"a": mx.nd.ones(shape), "b": mx.nd.ones(shape)}
+    return (a * b + a).bind(mx.cpu(), args, args_grad=grads, grad_req=grad_req), args, grads
+
+
+def test_training_forward_then_backward_is_one_program():
+    """A training forward whose outputs are not read before backward runs with it."""
+    rs = np.random.RandomState(1)
+    exe, args, grads = _product_executor((3, 17), "write", rs)
+    head = rs.normal(size=(3, 17)).astype(np.float32)
+
+    def step():
+        exe.forward(is_train=True)
+        exe.backward([mx.nd.array(head)])
+    count, _ = compiles(step)
+    assert count == 1
+    a, b = args["a"].asnumpy(), args["b"].asnumpy()
+    np.testing.assert_allclose(exe.outputs[0].asnumpy(), a * b + a, rtol=1e-6)
+    np.testing.assert_allclose(grads["a"].asnumpy(), head * (b + 1), rtol=1e-6)
+    np.testing.assert_allclose(grads["b"].asnumpy(), head * a, rtol=1e-6)
+    exe.forward(is_train=True)  # outputs read first: the forward keeps its residuals
+    np.testing.assert_allclose(exe.outputs[0].asnumpy(), a * b + a, rtol=1e-6)
+    exe.backward([mx.nd.array(2 * head)])
+    np.testing.assert_allclose(grads["b"].asnumpy(), 2 * head * a, rtol=1e-6)
+
+
+def test_binds_differing_in_null_requests_share_programs():
+    """Arguments bound with a gradient array are differentiated whatever their request;
+    a 'null' one's array is left alone."""
+    rs = np.random.RandomState(2)
+    shape, head = (2, 19), mx.nd.ones((2, 19))
+    first, _, _ = _product_executor(shape, {"a": "write", "b": "write"}, rs)
+    first.forward(is_train=True)
+    first.backward([head])
+    exe, args, grads = _product_executor(shape, {"a": "null", "b": "add"}, rs)
+
+    def step():
+        exe.forward(is_train=True)
+        exe.backward([head])
+    count, _ = compiles(step)
+    assert count == 0
+    assert (grads["a"].asnumpy() == 1).all()
+    np.testing.assert_allclose(grads["b"].asnumpy(), 1 + args["a"].asnumpy(), rtol=1e-6)
+
+
+def test_small_programs_compile_with_fast_options():
+    from symjax_mx import compile_options
+    from symjax_mx.ndarray import _invoke
+    from symjax_mx.ops import get_op
+    fast = compile_options.FAST_COMPILE
+    assert compile_options.for_shapes([(3, 4), (compile_options.SMALL_ELEMENTS,)]) == fast
+    assert compile_options.for_shapes([(3, 4), (compile_options.SMALL_ELEMENTS + 1,)]) is None
+    assert compile_options.for_shapes([(3, 4), None]) is None
+    op = get_op("broadcast_to")
+    small, big = op.parse_params({"shape": (6, 7)}), op.parse_params({"shape": (70000, 7)})
+    x = mx.nd.ones((1, 7))
+    assert compile_options.SMALL_ELEMENTS < 70000 * 7  # the large output below
+    np.testing.assert_array_equal(mx.nd.broadcast_to(x, shape=(6, 7)).asnumpy(), np.ones((6, 7)))
+    assert mx.nd.broadcast_to(x, shape=(70000, 7)).asnumpy().sum() == 70000 * 7
+    assert _invoke.compiled(op, small)[0]._small == {((1, 7),): True}
+    assert _invoke.compiled(op, big)[0]._small == {((1, 7),): False}  # a large output
+
+
+def test_cached_programs_are_bounded(monkeypatch):
+    """Binds on ever new shapes keep only the most recently used graph programs (each
+    compiled program holds memory maps, of which a process has a limited number)."""
+    from symjax_mx.lowering import programs
+    monkeypatch.setattr(programs, "_MAX_PROGRAMS", 4)
+    out = mx.sym.Variable("a") * 2
+    for n in range(6):
+        exe = out.bind(mx.cpu(), {"a": mx.nd.ones((n + 1, 23))})
+        assert exe.forward()[0].asnumpy().sum() == 2 * (n + 1) * 23
+    assert len(programs._PROGRAMS) <= 4
+    again = out.bind(mx.cpu(), {"a": mx.nd.ones((6, 23))})  # the latest is still cached
+    count, _ = compiles(lambda: again.forward()[0].asnumpy())
+    assert count == 0

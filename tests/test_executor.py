@@ -289,3 +289,21 @@ def test_monitor_all_sees_variable_inputs_under_their_own_names():
                                       monitor_all=True)
         executor.forward()
         assert names == expected
+
+
+@pytest.mark.parametrize("source, target", [("int32", "float32"), ("float32", "int32"),
+                                            ("int32", "int32"), ("float16", "int32")])
+def test_cast_gradient_crosses_integer_dtypes_as_in_mxnet(source, target):
+    """Cast's gradient is the head gradient cast back to the input dtype, integers too."""
+    y = mx.sym.Cast(mx.sym.Variable("x", dtype=source), dtype=target)
+    exe = y.simple_bind(mx.cpu(), x=(3, 4))
+    values = np.random.RandomState(0).uniform(-10, 10, size=(3, 4))
+    exe.arg_arrays[0][:] = values
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.array(values, dtype=target))
+    assert exe.outputs[0].dtype == np.dtype(target)
+    np.testing.assert_array_equal(exe.outputs[0].asnumpy(),
+                                  values.astype(source).astype(target))
+    assert exe.grad_arrays[0].dtype == np.dtype(source)
+    np.testing.assert_array_equal(exe.grad_arrays[0].asnumpy(),
+                                  values.astype(target).astype(source))

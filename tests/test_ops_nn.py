@@ -455,3 +455,20 @@ def test_float16_softmax_computes_and_differentiates_in_float32():
     out.backward()  # the gradient of sum(softmax) is 0
     assert out.dtype == np.float16
     np.testing.assert_allclose(data.grad.asnumpy(), 0, atol=1e-5)
+
+
+def test_sync_batch_norm_outputs_the_variance():
+    """SyncBatchNorm's (and BatchNorm_v1's) third output is the batch variance in training,
+    the moving variance otherwise; BatchNorm's is the inverse standard deviation."""
+    x = np.random.RandomState(0).uniform(size=(4, 3, 2)).astype(np.float32)
+    stats = [mx.nd.ones(3), mx.nd.zeros(3), mx.nd.zeros(3), mx.nd.full(3, 2.0)]
+    variance = x.var(axis=(0, 2))
+    for op, kwargs in ((mx.nd.contrib.SyncBatchNorm, {"key": "k"}), (mx.nd.BatchNorm_v1, {})):
+        with mx.autograd.record():
+            _, mean, var = op(mx.nd.array(x), *stats, output_mean_var=True, eps=1e-5, **kwargs)
+        np.testing.assert_allclose(mean.asnumpy(), x.mean(axis=(0, 2)), rtol=1e-5)
+        np.testing.assert_allclose(var.asnumpy(), variance, rtol=1e-4)
+        _, _, moving = op(mx.nd.array(x), *stats, output_mean_var=True, **kwargs)
+        assert (moving.asnumpy() == 2).all()
+    _, _, inv_std = mx.nd.BatchNorm(mx.nd.array(x), *stats, output_mean_var=True, eps=1e-5)
+    np.testing.assert_allclose(inv_std.asnumpy(), 1 / np.sqrt(2 + 1e-5), rtol=1e-5)

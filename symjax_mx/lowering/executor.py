@@ -14,7 +14,7 @@ from .. import x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, c_str, normalize_dtype
 from ..context import Context, current_context
-from ..ndarray import NDArray, handles, pending, zeros_buffer
+from ..ndarray import NDArray, deferred, handles, pending, zeros_buffer
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
@@ -24,7 +24,7 @@ from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
 from .errors import RunTimeFailure
 from .placed import StagedPrograms, node_contexts
-from .programs import optimizer_update, programs_for
+from .programs import Programs, optimizer_update, programs_for
 
 __all__ = ["Executor", "bind", "check_group2ctx", "simple_bind"]
 
@@ -92,6 +92,7 @@ class Executor:
         self._out_shapes = [entry_shapes.get((id(n), i)) for n, i in graph.heads]
         diff = tuple(n for n in self._arg_names if grad_req[n] != "null" and n in grads)
         _check_gradient_defined(graph, diff)
+        diff = _differentiated(graph, diff, tuple(n for n in self._arg_names if n in grads))
         contexts = node_contexts(graph, ctx, group2ctx)
         arrays = [*self.arg_arrays, *self.aux_arrays, *self.grad_dict.values()]
         if len({*contexts.values(), *(a.context for a in arrays)}) > 1:
@@ -109,6 +110,7 @@ class Executor:
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None    # the residuals of the last training forward, for backward
         self._grads = None  # or the gradients themselves, when every head is a loss
+        self._deferred_pass = None  # (inputs, Deferred outputs) of a training pass not run yet
         self._loss_heads_only = all(_needs_no_head_grad(node) for node, _ in graph.heads)
         self._last_inference = None  # (args, aux, rng) of the last forward(is_train=False)
         self._monitor = None
@@ -131,6 +133,7 @@ class Executor:
         rng = random.next_key() if self._compiled.graph.random else None
         compiled = self._compiled
         self._vjp = self._grads = self._last_inference = self._monitored_pass = None
+        self._deferred_pass = None
         if self._monitor is not None:  # a copy: a training pass donates the aux states
             monitored = (dict(args), {n: x64.device_put(v, may_alias=False)
                                       for n, v in aux.items()}, rng)
@@ -144,6 +147,8 @@ class Executor:
                 if self._loss_heads_only:
                     outputs, new_aux, self._grads = compiled.train_with_grads(diff, args, aux,
                                                                               rng)
+                elif self._defers_training_pass():
+                    outputs, new_aux = self._defer_training_pass((diff, args, aux, rng)), {}
                 else:
                     outputs, new_aux, self._vjp = compiled.train(diff, args, aux, rng)
             else:
@@ -166,6 +171,11 @@ class Executor:
 
         Loss heads (SoftmaxOutput, MakeLoss, ...) need no ``out_grads``; other heads do.
         """
+        if self._deferred_pass is not None:
+            heads = self._head_grads(out_grads)  # reading a head gradient may run the pass
+            if self._deferred_pass is not None:
+                self._train_and_backward(heads)
+                return
         if self._vjp is None and self._grads is None:
             if not self._compiled.diff_names:
                 return
@@ -177,8 +187,8 @@ class Executor:
         heads = self._head_grads(out_grads)
         names = self._compiled.diff_names
         accumulate = tuple(n for n in names if self._grad_req[n] == "add")
-        previous = {name: self.grad_dict[name].asjax() for name in
-                    (accumulate if self._grads is not None else names)}
+        previous = (self._previous_grads() if self._grads is None else
+                    {name: self.grad_dict[name].asjax() for name in accumulate})
         if self._grads is not None:  # computed with the forward: loss heads only
             grads = dict(self._grads)
             if accumulate:
@@ -186,11 +196,7 @@ class Executor:
                     previous, {n: grads[n] for n in accumulate}))
         else:
             grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
-        for name, grad in grads.items():
-            target = self.grad_dict[name]
-            if grad.dtype == jax.dtypes.float0:  # an integer argument: JAX has no gradient
-                grad = jnp.zeros(target.shape, target.dtype)
-            target._write(grad)
+        self._write_grads(grads)
         if self._monitor is not None and self._monitored_pass is not None:
             device = self._ctx.jax_device
             on_ctx = jax.tree_util.tree_map(lambda x: x64.device_put(x, device),
@@ -248,6 +254,54 @@ class Executor:
                 self.arg_dict[name]._write(value)
             new_states.update(updated)
         return new_states
+
+    def _previous_grads(self):
+        """The gradient arrays' values for the backward program, which donates them; zeros
+        for a 'null' request (differentiated, but its array is left alone)."""
+        return {name: self.grad_dict[name].asjax() if self._grad_req[name] != "null" else
+                x64.device_put(np.zeros(self.grad_dict[name].shape, self.grad_dict[name].dtype),
+                               self.grad_dict[name].context.jax_device)
+                for name in self._compiled.diff_names}
+
+    def _write_grads(self, grads):
+        for name, grad in grads.items():
+            if self._grad_req[name] == "null":
+                continue
+            target = self.grad_dict[name]
+            if grad.dtype == jax.dtypes.float0:  # an integer argument: JAX has no gradient
+                grad = jnp.zeros(target.shape, target.dtype)
+            target._write(grad)
+
+    def _defers_training_pass(self):
+        """Whether a training forward waits for ``backward`` (which then runs forward and
+        backward as one program) or for a read of its outputs (which runs the forward that
+        keeps residuals): for graphs without auxiliary states or a monitor."""
+        return (not self._aux_names and self._monitor is None
+                and isinstance(self._compiled, Programs))
+
+    def _defer_training_pass(self, inputs):
+        """`Deferred` outputs of the training pass over ``inputs`` (diff, rest, aux, rng)."""
+        avals = [jax.ShapeDtypeStruct(shape, np.dtype(output.dtype))
+                 for output, shape in zip(self.outputs, self._out_shapes)]
+        state = [inputs, ()]
+
+        def run(_):
+            outputs, _, vjp = self._compiled.train(*inputs)
+            if self._deferred_pass is state:
+                self._deferred_pass, self._vjp = None, vjp
+            return outputs
+        state[1] = deferred.defer(run, (), avals)
+        self._deferred_pass = state
+        return state[1]
+
+    def _train_and_backward(self, heads):
+        """Run the deferred training pass and its backward as one program."""
+        (inputs, outputs), self._deferred_pass = self._deferred_pass, None
+        previous = self._previous_grads()
+        flags = {name: self._grad_req[name] == "add" for name in self._compiled.diff_names}
+        values, grads = self._compiled.train_backward(*inputs, heads, previous, flags)
+        deferred.fill(outputs, values)
+        self._write_grads(grads)
 
     @x64.x64
     def _differentiate_last_inference(self, is_train):
@@ -452,6 +506,19 @@ def _check_gradient_defined(graph, diff):
             raise MXNetError(f"Operator {node.op.name} is non-differentiable because it "
                              f"didn't register FGradient attribute (node {node.name})")
         stack.extend(child for child, _ in node.inputs)
+
+
+def _differentiated(graph, requested, bound):
+    """The arguments a bind differentiates: those whose gradient is requested, or every one
+    bound with a gradient array where their gradients are defined, so that binds differing
+    only in which requests are 'null' share one program (a 'null' gradient is not written)."""
+    if not requested or bound == requested:
+        return requested
+    try:
+        _check_gradient_defined(graph, bound)
+    except MXNetError:
+        return requested
+    return bound
 
 
 def _needs_no_head_grad(node):

@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from ..base import MXNetError
-from . import channels_last
+from . import channels_last, integer_gradients
 from .errors import node_scope
 
 
@@ -46,23 +46,36 @@ class LoweredGraph:
                 params = {**params, "shape": inferred}
             self.params[id(node)] = params
 
-    def __call__(self, args, aux, rng, is_train, keys=None, known=None):
+    def __call__(self, args, aux, rng, is_train, keys=None, known=None, stand_ins=None):
         """``is_train`` is one flag, or a dict of flags by node name (autograd's tape records
         each operation's own); ``keys`` gives random nodes, by name, the PRNG keys they
         must use (default: ``rng`` folded with the node's position); ``known`` gives nodes
         without auxiliary states, by name, the output values they already computed: they
         pass those on, and only their gradient evaluates the operator (so what the
-        gradient does not need is never recomputed)."""
+        gradient does not need is never recomputed). With ``stand_ins`` (integer argument
+        name -> float64 stand-in) the pass is differentiated across integer Casts, and
+        integer Cast heads are float64 (see ``integer_gradients``)."""
         if (isinstance(is_train, bool) and keys is None and known is None
-                and self.channels_last):
+                and stand_ins is None and self.channels_last):
             return channels_last.run(self, args, aux, rng, is_train=is_train)
         values, new_aux = {}, dict(aux)
         new_aux.update(self.evaluate(self.nodes, values, args, aux, rng, is_train, keys,
-                                     known=known))
-        return [values[id(n)][i] for n, i in self.heads], new_aux
+                                     known=known, stand_ins=stand_ins))
+        heads = [values[id(n)][i] for n, i in self.heads]
+        if stand_ins is not None:
+            heads = [self._float_head(n, value, values, stand_ins) if
+                     integer_gradients.cast_head_dtype(n, self.params.get(id(n))) else value
+                     for (n, _), value in zip(self.heads, heads)]
+        return heads, new_aux
+
+    def _float_head(self, node, value, values, stand_ins):
+        source, index = node.inputs[0]
+        inputs = integer_gradients.cast_inputs(node, self.params[id(node)],
+                                               [values[id(source)][index]], stand_ins)
+        return integer_gradients.float_head(value, inputs[0])
 
     def evaluate(self, nodes, values, args, aux, rng, is_train, keys=None, perturb=None,
-                 known=None):
+                 known=None, stand_ins=None):
         """Compute ``nodes`` (a topologically ordered part of the graph) into ``values``
         (id(node) -> its outputs, indexable by output; it already holds what they read from
         other nodes); returns the auxiliary states a training pass updates, by name.
@@ -75,6 +88,9 @@ class LoweredGraph:
                 values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
                 continue
             entries = [values[id(n)][i] for n, i in node.inputs]
+            if stand_ins and node.op.casts:
+                entries = integer_gradients.cast_inputs(node, self.params[id(node)], entries,
+                                                        stand_ins)
             split = node.num_inputs()
             key = self.node_key(node, rng, keys)
             train = is_train[node.name] if isinstance(is_train, dict) else is_train

@@ -11,16 +11,18 @@ inputs' placement, which the programs follow.
 import functools
 
 import jax
+import jax.numpy as jnp
 
-from .. import x64
-from . import bn_fold, channels_last
+from .. import compile_options, x64
+from . import bn_fold, channels_last, integer_gradients
 from .errors import reported
 from .graph import LoweredGraph
 
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
 
-_PROGRAMS = {}  # (structural key, argument shapes, differentiated names) -> Programs
-_FIRST = {}     # (structural key, argument shapes) -> the first Programs built for them
+_PROGRAMS = {}  # (structural key, argument shapes[, differentiated names]) -> Programs
+_MAX_PROGRAMS = 256  # least recently used last; bounded, since each compiled program
+                     # holds memory maps (a process has at most vm.max_map_count)
 _UPDATES = {}   # (id(optimizer), trace key) -> (optimizer, jitted update)
 
 
@@ -29,14 +31,23 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
     (name -> shape), differentiated with respect to ``diff_names``; shared by every
     structurally equal graph. ``entry_shapes`` is the inferred shape of each entry."""
     diff_names = tuple(diff_names)
-    shapes_key = (graph.structural_key(), tuple(sorted(arg_shapes.items())))
-    programs = _PROGRAMS.get(shapes_key + (diff_names,))
-    if programs is None:
-        first = _FIRST.get(shapes_key)  # its inference programs serve every diff_names
-        programs = Programs(first.graph if first else LoweredGraph(graph, entry_shapes),
-                            diff_names, inference_of=first)
-        _PROGRAMS[shapes_key + (diff_names,)] = programs
-        _FIRST.setdefault(shapes_key, programs)
+    key = (graph.structural_key(), tuple(sorted(arg_shapes.items())), diff_names)
+    programs = _PROGRAMS.pop(key, None)
+    if programs is not None:
+        _PROGRAMS[key] = programs  # now the most recently used
+    else:
+        sibling = _PROGRAMS.get(key[:2])  # same graph and shapes, other differentiated names
+        if sibling is None:
+            shapes = [entry_shapes.get((id(node), i)) for node in graph.nodes
+                      if node.op is not None for i in range(node.op.num_outputs(node.params))]
+            programs = Programs(LoweredGraph(graph, entry_shapes), diff_names,
+                                compile_options.for_shapes(shapes))
+            _PROGRAMS[key[:2]] = programs
+        else:
+            programs = Programs(sibling.graph, diff_names, sibling.compiler_options, sibling)
+        _PROGRAMS[key] = programs
+        while len(_PROGRAMS) > _MAX_PROGRAMS:  # executors keep theirs alive
+            del _PROGRAMS[next(iter(_PROGRAMS))]
     return programs
 
 
@@ -54,10 +65,12 @@ class Programs:
     previous gradients in backward.
     """
 
-    def __init__(self, graph, diff_names, inference_of=None):
-        """``inference_of``: Programs of the same lowered graph (other ``diff_names``)
-        whose compiled inference programs this one shares."""
+    def __init__(self, graph, diff_names, compiler_options=None, sibling=None):
+        """``compiler_options`` (see ``symjax_mx.compile_options``) apply to every program
+        but the optimizer steps; the inference programs of ``sibling`` (Programs of the same
+        graph differentiated with respect to other names), with their compiles, are shared."""
         self.graph = graph
+        self.compiler_options = compiler_options
         self.diff_names = tuple(diff_names)
         self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
         self._train_differs = {}  # input signature -> whether training differs from inference
@@ -82,30 +95,38 @@ class Programs:
                     jax.numpy.where(accumulate[name], previous[name] + grad, grad)
                     for name, grad in grads.items()}
 
+        def train_backward(diff, rest, aux, rng, head_grads, previous, accumulate):
+            outputs, vjp, _ = training_vjp(graph, diff, rest, aux, rng)
+            grads = vjp(head_grads)[0]
+            return outputs, {name: grad if grad.dtype == jax.dtypes.float0 else
+                             jax.numpy.where(accumulate[name], previous[name] + grad, grad)
+                             for name, grad in grads.items()}
+
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        if inference_of is not None:
+        jit = functools.partial(x64.jit, compiler_options=compiler_options)
+        if sibling is not None:
             self._infer, self._weights, self._folded, self._infer_prepared = (
-                inference_of._infer, inference_of._weights, inference_of._folded,
-                inference_of._infer_prepared)
+                sibling._infer, sibling._weights, sibling._folded, sibling._infer_prepared)
         else:
-            self._infer = reported(x64.jit(infer, static_argnums=(3,)))
+            self._infer = reported(jit(infer, static_argnums=(3,)))
             folds = bn_fold.folds(graph.nodes, graph.heads, channels_last.channels_last_conv)
             names = channels_last.prepared_weights(graph.nodes, graph.heads,
                                                    skip={id(fold.conv) for fold in folds})
             self._weights = (channels_last.PreparedWeights(names) if graph.channels_last
                              else None)
             self._folded = bn_fold.FoldedWeights(folds)
-            self._infer_prepared = reported(x64.jit(functools.partial(
+            self._infer_prepared = reported(jit(functools.partial(
                 _channels_last_heads, graph, prepared=frozenset(names), folds=folds)))
-        self.train_with_grads = reported(x64.jit(functools.partial(loss_gradients, graph),
-                                                 donate_argnums=(2,)))
-        self.accumulate = reported(x64.jit(accumulate, donate_argnums=(0,)))
-        self._train = reported(x64.jit(train, donate_argnums=(2,), static_argnums=(4,)))
+        self.train_with_grads = reported(jit(functools.partial(loss_gradients, graph),
+                                             donate_argnums=(2,)))
+        # a training forward and its backward as one program (when nothing is read between)
+        self.train_backward = reported(jit(train_backward, donate_argnums=(5,)))
+        self.accumulate = reported(jit(accumulate, donate_argnums=(0,)))
+        self._train = reported(jit(train, donate_argnums=(2,), static_argnums=(4,)))
         # which gradients accumulate is a runtime flag: 'write' and 'add' share one program
-        self._backward = reported(x64.jit(backward, static_argnums=(5, 6),
-                                          donate_argnums=(3,)))
+        self._backward = reported(jit(backward, static_argnums=(5, 6), donate_argnums=(3,)))
         self._fused = {}  # (id(optimizer), trace key) -> (optimizer, jitted step)
 
     def infer(self, args, aux, rng, is_train):
@@ -179,10 +200,33 @@ def _channels_last_heads(graph, args, aux, rng, prepared, folds):
 def training_vjp(graph, diff, rest, aux, rng, is_train=True):
     """(outputs, vjp function, new aux) of a training pass of ``graph`` (an inference
     pass with ``is_train`` False), differentiated with respect to the arguments in
-    ``diff``."""
-    def run(diff_args):
-        return graph({**rest, **diff_args}, aux, rng, is_train)
-    return jax.vjp(run, diff, has_aux=True)
+    ``diff``; integer arguments and integer Cast heads get gradients as MXNet's Cast
+    passes them (see ``integer_gradients``)."""
+    integers = {n: v for n, v in diff.items() if integer_gradients.exact_in_float64(v.dtype)}
+    head_dtypes = [integer_gradients.cast_head_dtype(n, graph.params.get(id(n)))
+                   for n, _ in graph.heads]
+    if not integers and not any(head_dtypes):
+        def run(diff_args):
+            return graph({**rest, **diff_args}, aux, rng, is_train)
+        return jax.vjp(run, diff, has_aux=True)
+
+    def run_with_stand_ins(diff_args):
+        stand_ins = {n: diff_args[n] for n in integers}
+        return graph({**rest, **diff_args, **integers}, aux, rng, is_train, stand_ins=stand_ins)
+    diff = {n: v.astype(jnp.float64) if n in integers else v for n, v in diff.items()}
+    outputs, vjp, new_aux = jax.vjp(run_with_stand_ins, diff, has_aux=True)
+    outputs = [o if d is None else o.astype(d) for o, d in zip(outputs, head_dtypes)]
+    grad_dtypes = tuple((n, v.dtype) for n, v in integers.items())
+    return outputs, jax.tree_util.Partial(
+        functools.partial(_integer_vjp, tuple(head_dtypes), grad_dtypes), vjp), new_aux
+
+
+def _integer_vjp(head_dtypes, grad_dtypes, vjp, head_grads):
+    """``vjp`` of a pass with float64 stand-ins, taking and giving integer dtypes."""
+    head_grads = [g if d is None else g.astype(jnp.float64)
+                  for g, d in zip(head_grads, head_dtypes)]
+    (grads,) = vjp(head_grads)
+    return ({**grads, **{n: grads[n].astype(d) for n, d in grad_dtypes}},)
 
 
 def loss_gradients(graph, diff, rest, aux, rng):

@@ -3,11 +3,14 @@
 Each (operator, static parameters) pair gets one ``jax.jit`` function; JAX caches
 it per input shape and dtype. Traced parameters (scalars) are runtime arguments.
 Shape and dtype rules run while tracing, so a bad call fails with the operator's own
-message and a good call pays nothing for them.
+message and a good call pays nothing for them. A call whose inputs and outputs are all
+small runs a second jitted function compiled with ``compile_options.FAST_COMPILE``.
 """
+import math
+
 import jax
 
-from .. import x64, profiler
+from .. import compile_options, x64, profiler
 from ..base import MXNetError
 
 _COMPILED = {}
@@ -28,7 +31,40 @@ def _compile(op, static_params, traced_names, is_train, num_inputs):
                                       is_train, rng)
         return tuple(outputs), tuple(new_aux)
     run.__name__ = op.name
-    return x64.x64(run) if op.dynamic_shape else x64.jit(run)
+    return x64.x64(run) if op.dynamic_shape else _Jitted(run)
+
+
+class _Jitted:
+    """An operator's jitted function, called with ``(traced values, rng, *datas)``: in
+    XLA's default compile options, or in the fast ones for inputs and outputs that are all
+    small (decided once per input shapes)."""
+
+    __slots__ = ("jitted", "_default", "_fast", "_small")
+
+    def __init__(self, run):
+        self._default = x64.jit(run)
+        self._fast = x64.jit(run, compiler_options=compile_options.FAST_COMPILE)
+        self.jitted = self._default.jitted  # for jax.eval_shape
+        self._small = {}  # input shapes -> whether the call is small
+
+    def __call__(self, traced, rng, *datas):
+        shapes = tuple(d.shape for d in datas)
+        small = self._small.get(shapes)
+        if small is None:
+            small = self._small[shapes] = self._is_small(traced, rng, datas)
+        return (self._fast if small else self._default)(traced, rng, *datas)
+
+    def _is_small(self, traced, rng, datas):
+        if compile_options.for_shapes(d.shape for d in datas) is None:
+            return False
+        specs = [jax.ShapeDtypeStruct(d.shape, d.dtype) for d in datas]
+        outputs = jax.tree_util.tree_leaves(x64.x64(jax.eval_shape)(self.jitted, traced, rng,
+                                                                    *specs))
+        return all(math.prod(o.shape) <= compile_options.SMALL_ELEMENTS for o in outputs)
+
+    def _cache_size(self):
+        """How many programs both variants compiled."""
+        return self._default._cache_size() + self._fast._cache_size()
 
 
 def compiled(op, params, is_train=False, num_inputs=None):

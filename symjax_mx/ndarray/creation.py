@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import SingleDeviceSharding
 
-from .. import x64
+from .. import compile_options, x64
 from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
 from ..context import cpu as cpu_context, current_context
 from ..ops import get_op
@@ -29,7 +29,8 @@ def _place(ctx):
 def _filler(device, shape, dtype):
     """A compiled function making a ``shape`` array of one runtime value on ``device``."""
     return x64.jit(lambda value: jnp.full(shape, cast_scalar(value, dtype), dtype),
-                    out_shardings=SingleDeviceSharding(device))
+                   out_shardings=SingleDeviceSharding(device),
+                   compiler_options=compile_options.for_shapes([shape]))
 
 
 _HOST_FILL_MAX_SIZE = 1 << 20  # elements: a host fill and transfer beats a compile

@@ -187,7 +187,7 @@ def _cast_dtype_rule(op, params, in_dtypes):
 
 
 register("Cast", simple_compute(lambda data, dtype: data.astype(dtype)),
-         aliases=("cast",), dtype_rule=_cast_dtype_rule,
+         aliases=("cast",), dtype_rule=_cast_dtype_rule, casts=True,
          params=(Param("dtype", P.dtype, required=True, doc="output dtype"),),
          doc="Convert to another dtype.")
 

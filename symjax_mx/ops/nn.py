@@ -223,7 +223,19 @@ register("BatchNorm", _batch_norm, inputs=("data", "gamma", "beta"),
 
 
 def _sync_batch_norm(inputs, aux, params, is_train, rng):
-    return _batch_norm(inputs, aux, {**params, "axis": 1}, is_train, rng)
+    """BatchNorm over axis 1 whose third output is the variance (BatchNorm's is the inverse
+    standard deviation): the batch's in training, else the moving one."""
+    params = {**params, "axis": 1}
+    outputs, new_aux = _batch_norm(inputs, aux, params, is_train, rng)
+    if not params["output_mean_var"]:
+        return outputs, new_aux
+    if is_train and not params["use_global_stats"]:
+        data = inputs[0]
+        x = data.astype(jnp.promote_types(data.dtype, inputs[1].dtype))
+        var = x.var(tuple(i for i in range(data.ndim) if i != 1))
+    else:
+        var = aux[1]
+    return (outputs[0], outputs[1], var), new_aux
 
 
 def _on_axis_1(rule):
@@ -238,7 +250,7 @@ _AXIS_1_BATCH_NORM_PARAMS = (
     Param("use_global_stats", P.boolean, default=False,
           doc="normalize with the moving statistics in training too"),
     Param("output_mean_var", P.boolean, default=False,
-          doc="also output the mean and the inverse standard deviation"))
+          doc="also output the mean and the variance"))
 
 
 def _register_axis_1_batch_norm(name, extra_params, doc, aliases=()):
@@ -456,9 +468,10 @@ def _dropout(inputs, aux, params, is_train, rng):
         return (data,), aux
     shared = {a % data.ndim for a in params["axes"]}
     mask_shape = tuple(1 if i in shared else d for i, d in enumerate(data.shape))
+    if p == 1:  # 0 * inf: NaN everywhere, gradient too, as in MXNet (written out, since XLA
+        return (data * float("nan"),), aux  # turns a multiply by a 0/1 mask into a select)
     keep = flat_draw(lambda key, shape: jax.random.bernoulli(key, 1 - p, shape), rng, mask_shape)
-    scale = 1 / (1 - p) if p < 1 else float("inf")  # p = 1: NaN everywhere, as in MXNet
-    return (data * keep.astype(data.dtype) * scale,), aux
+    return (data * keep.astype(data.dtype) * (1 / (1 - p)),), aux
 
 
 register("Dropout", _dropout, random=True, differentiable=True, shape_rule=_data_rule(_dropout_check),

@@ -275,6 +275,9 @@ class Operator:
     needs_known_shapes: tuple = ()       # input positions whose shape must be fully known
                                          # before the shape rule says anything (MXNet's
                                          # shape_is_known checks): never probed
+    casts: bool = False                  # a dtype conversion whose gradient is the head
+                                         # gradient converted back, integers included
+                                         # (MXNet's Cast; see lowering.graph)
     gradient_undefined: bool = False     # MXNet registers no gradient: binding for a
                                          # gradient that must pass through it is an error
     dynamic_shape: bool = False          # output shapes depend on input values: runs

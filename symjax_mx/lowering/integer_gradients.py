@@ -1,0 +1,49 @@
+"""Gradients across integer values, as MXNet's Cast passes them.
+
+MXNet's Cast has a gradient whatever the dtypes: the head gradient converted back to the
+input's dtype, so an integer argument read by a Cast gets a gradient, and an integer Cast
+output takes one. JAX differentiates no integer values, so a differentiated pass carries
+them as float64 stand-ins holding the same integers: a differentiated integer argument
+of at most 32 bits comes with a stand-in, which Casts reading it convert instead (the same
+values), and a Cast head of an integer dtype of at most 32 bits is returned as a float64
+stand-in whose gradient passes straight to the Cast's input. ``programs.training_vjp``
+converts such heads and gradients back to their integer dtypes.
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ["exact_in_float64", "cast_inputs", "cast_head_dtype", "float_head"]
+
+
+def exact_in_float64(dtype):
+    """Whether float64 holds every value of the integer ``dtype``."""
+    dtype = np.dtype(dtype)
+    return dtype.kind in "iu" and dtype.itemsize <= 4
+
+
+def cast_inputs(node, params, entries, stand_ins):
+    """The inputs a Cast ``node`` converts: an integer argument's float64 stand-in where
+    converting it gives the same values as converting the argument."""
+    source, _ = node.inputs[0]
+    if source.op is not None or source.name not in stand_ins:
+        return entries
+    target = np.dtype(params["dtype"])
+    if target.kind == "f" or np.can_cast(entries[0].dtype, target, "safe"):
+        return [stand_ins[source.name]]
+    return entries
+
+
+def cast_head_dtype(node, params):
+    """The integer dtype of a Cast head that a differentiated pass returns as float64."""
+    if node.op is None or not node.op.casts:
+        return None
+    dtype = np.dtype(params["dtype"])
+    return dtype if exact_in_float64(dtype) else None
+
+
+def float_head(value, source):
+    """``value`` (a Cast's integer output) as float64, whose gradient goes straight to
+    ``source`` (the Cast's input)."""
+    source = source.astype(jnp.float64)
+    return source + jax.lax.stop_gradient(value.astype(jnp.float64) - source)
