@@ -1,12 +1,12 @@
 """Inference BatchNorms folded into the convolutions before them (lowering/bn_fold.py):
 which pairs fold, the same outputs as the unfolded evaluation, and folded arrays that
 follow the arrays they are made of."""
-import jax
 import numpy as np
 import pytest
 
 import symjax_mx as mx
 from symjax_mx.lowering import bn_fold, channels_last
+from program_checks import as_given, bound_with_values
 
 
 def convnet(fix_gamma):
@@ -26,21 +26,7 @@ def convnet(fix_gamma):
 
 
 def bound(fix_gamma=False, shape=(2, 3, 9, 9)):
-    exe = convnet(fix_gamma).simple_bind(mx.cpu(), grad_req="null", data=shape)
-    rng = np.random.default_rng(0)
-    for name, arr in {**exe.arg_dict, **exe.aux_dict}.items():
-        arr[:] = rng.uniform(0.5 if name.endswith("var") else -1, 1, arr.shape)
-    return exe
-
-
-def unfolded(exe):
-    """The outputs of evaluating every operator as given (NCHW, BatchNorm on its own)."""
-    lowered = exe.programs.graph
-    args = {n: a.asjax() for n, a in exe.arg_dict.items()}
-    aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
-    values = {}
-    lowered.evaluate(lowered.nodes, values, args, aux, jax.random.key(0), False)
-    return [np.asarray(values[id(n)][i]) for n, i in lowered.heads]
+    return bound_with_values(convnet(fix_gamma), shape)
 
 
 def found_folds(exe):
@@ -67,7 +53,7 @@ def test_folded_inference_matches_the_unfolded_operators(fix_gamma):
     assert sorted(bn_fold.FoldedWeights(found_folds(exe))(*arrays(exe))) == [
         "c1@bn_folded_bias", "c1@bn_folded_weight", "c2@bn_folded_bias", "c2@bn_folded_weight"]
     outputs = [o.asnumpy() for o in exe.forward(is_train=False)]
-    for ours, reference in zip(outputs, unfolded(exe)):
+    for ours, reference in zip(outputs, as_given(exe)):
         assert ours.shape == reference.shape
         np.testing.assert_allclose(ours, reference, rtol=1e-5, atol=1e-5)
 
@@ -80,7 +66,7 @@ def test_an_array_set_again_is_folded_again(name):
     named[name][:] = named[name].asnumpy() * 1.5
     second = exe.forward(is_train=False)[0].asnumpy()
     assert not np.allclose(first, second)
-    np.testing.assert_allclose(second, unfolded(exe)[0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(second, as_given(exe)[0], rtol=1e-5, atol=1e-5)
 
 
 def test_float16_weights_are_not_folded():

@@ -8,6 +8,7 @@ import pytest
 
 import symjax_mx as mx
 from symjax_mx.lowering import channels_last
+from program_checks import as_given, bound_with_values
 
 
 def convnet():
@@ -30,21 +31,7 @@ def convnet():
 
 
 def bound(shape=(2, 3, 11, 11)):
-    exe = convnet().simple_bind(mx.cpu(), grad_req="null", data=shape)
-    rng = np.random.default_rng(0)
-    for name, arr in {**exe.arg_dict, **exe.aux_dict}.items():
-        arr[:] = rng.uniform(0.5 if name.endswith("var") else -1, 1, arr.shape)
-    return exe
-
-
-def as_given(exe):
-    """The outputs of evaluating every operator in its own layout."""
-    lowered = exe.programs.graph
-    args = {n: a.asjax() for n, a in exe.arg_dict.items()}
-    aux = {n: a.asjax() for n, a in exe.aux_dict.items()}
-    values = {}
-    lowered.evaluate(lowered.nodes, values, args, aux, jax.random.key(0), False)
-    return [np.asarray(values[id(n)][i]) for n, i in lowered.heads]
+    return bound_with_values(convnet(), shape)
 
 
 def test_inference_matches_the_operators_in_their_own_layout():
@@ -71,7 +58,6 @@ def test_a_weight_set_again_is_transposed_again():
     second = exe.forward(is_train=False)[0].asnumpy()
     assert not np.allclose(first, second)
     np.testing.assert_allclose(second, as_given(exe)[0], rtol=1e-5, atol=1e-5)
-
 
 
 def test_training_matches_the_operators_in_their_own_layout():

@@ -1,35 +1,11 @@
 """Calls on shapes never seen before compile no more XLA programs than they need:
 creation and whole-array assignment from numpy compile none, 'write' and 'add' gradients
 share one backward program. Results stay those of the compiled paths."""
-import threading
-
-import jax
 import numpy as np
 import pytest
 
 import symjax_mx as mx
-
-_counting = threading.local()
-
-
-def _on_duration(event, duration, **_):
-    if event == "/jax/core/compile/backend_compile_duration" and \
-            getattr(_counting, "compiles", None) is not None:
-        _counting.compiles += 1
-
-
-jax.monitoring.register_event_duration_secs_listener(_on_duration)
-
-
-def compiles(fn):
-    """The number of XLA programs compiled while ``fn()`` runs (and its result)."""
-    _counting.compiles = 0
-    try:
-        result = fn()
-        mx.nd.waitall()
-        return _counting.compiles, result
-    finally:
-        _counting.compiles = None
+from program_checks import compiles
 
 
 def test_creation_on_a_new_shape_compiles_nothing():

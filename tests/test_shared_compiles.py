@@ -1,35 +1,13 @@
 """Programs and samplers that need not compile per case do not: an executor bound without
 gradients reuses the inference program of one bound with them, and random draws compile
 over a flat counter yet give the values of a draw of their own shape."""
-import threading
-
 import jax
 import numpy as np
 import pytest
 
 import symjax_mx as mx
 from symjax_mx.ops.random import flat_draw
-
-_counting = threading.local()
-
-
-def _on_duration(event, duration, **_):
-    if event == "/jax/core/compile/backend_compile_duration" and \
-            getattr(_counting, "compiles", None) is not None:
-        _counting.compiles += 1
-
-
-jax.monitoring.register_event_duration_secs_listener(_on_duration)
-
-
-def _compiles(fn):
-    _counting.compiles = 0
-    try:
-        fn()
-        mx.nd.waitall()
-        return _counting.compiles
-    finally:
-        _counting.compiles = None
+from program_checks import compiles
 
 
 def test_bind_without_gradients_reuses_the_inference_program():
@@ -39,7 +17,7 @@ def test_bind_without_gradients_reuses_the_inference_program():
     expected = trained.forward(is_train=False, a=value)[0].asnumpy()
     frozen = out.simple_bind(mx.cpu(), a=(3, 7), grad_req="null")
     results = []
-    assert _compiles(lambda: results.append(frozen.forward(is_train=False, a=value)[0])) == 0
+    assert compiles(lambda: results.append(frozen.forward(is_train=False, a=value)[0]))[0] == 0
     np.testing.assert_array_equal(results[0].asnumpy(), expected)
 
 
@@ -61,7 +39,7 @@ def test_training_forward_without_gradients_reuses_inference_only_where_they_agr
                                                                   grad_req="null")
     expected = plain.forward(is_train=False, a=value)[0].asnumpy()
     results = []
-    assert _compiles(lambda: results.append(plain.forward(is_train=True, a=value)[0])) == 0
+    assert compiles(lambda: results.append(plain.forward(is_train=True, a=value)[0]))[0] == 0
     np.testing.assert_array_equal(results[0].asnumpy(), expected)
     dropped = mx.sym.Dropout(x, p=0.5, name="trains_differently").simple_bind(
         mx.cpu(), a=(4, 6), grad_req="null")
