@@ -307,3 +307,17 @@ def test_cast_gradient_crosses_integer_dtypes_as_in_mxnet(source, target):
     assert exe.grad_arrays[0].dtype == np.dtype(source)
     np.testing.assert_array_equal(exe.grad_arrays[0].asnumpy(),
                                   values.astype(target).astype(source))
+
+
+def test_an_operator_with_a_scalar_output_binds_outside_numpy_shape_semantics():
+    """Outside mx.np_shape() mx.nd.zeros(()) is an error (a 0-d shape is unknown there), but
+    the executor allocates its own output buffers whatever their shape, as MXNet does."""
+    with pytest.raises(mx.MXNetError, match="unknown outside mx.np_shape"):
+        mx.nd.zeros(())
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    exe = mx.sym.contrib.allclose(a, b).simple_bind(mx.cpu(), a=(2, 3), b=(2, 3))
+    assert exe.outputs[0].shape == ()
+    exe.forward(a=mx.nd.ones((2, 3)), b=mx.nd.ones((2, 3)))
+    assert exe.outputs[0].asscalar() == 1
+    exe.forward(a=mx.nd.ones((2, 3)), b=mx.nd.zeros((2, 3)))
+    assert exe.outputs[0].asscalar() == 0
