@@ -1,5 +1,6 @@
 """Errors of invalid operator parameters that MXNet checks in the kernel surface lazily:
 at wait_to_read / asnumpy / waitall, once, and on every array computed from the result."""
+import jax
 import numpy as np
 import pytest
 
@@ -38,6 +39,20 @@ def test_waitall_raises_the_first_error_once():
         mx.nd.waitall()
     mx.nd.waitall()
     a.asnumpy()
+
+
+def test_waitall_reports_a_failed_buffer_once(monkeypatch):
+    """A buffer whose asynchronous computation failed raises at one waitall, not at every
+    later one (MXNet's engine reports a failed operation once)."""
+    class FailedBuffer:
+        def block_until_ready(self):
+            raise RuntimeError("INTERNAL: CpuCallback error")
+
+    failed = FailedBuffer()
+    monkeypatch.setattr(jax, "live_arrays", lambda: [failed])
+    with pytest.raises(mx.MXNetError, match="CpuCallback error"):
+        mx.nd.waitall()
+    mx.nd.waitall()
 
 
 def test_out_targets_carry_the_error():

@@ -9,6 +9,7 @@ through a view reach the base and a view sees later writes to its base.
 import ctypes
 import functools
 import math
+import weakref
 
 import jax
 import numpy as np
@@ -677,8 +678,21 @@ def _deferred_call(op, params, inputs, ctx, train, rng, num_inputs):
     return results
 
 
+_REPORTED = {}  # id -> weak reference of each failed buffer waitall has raised for once
+
+
 def waitall():
-    """Wait for all pending work on every array; errors of asynchronous work surface here."""
+    """Wait for all pending work on every array; the error of a failed asynchronous
+    operation surfaces here once, as MXNet's engine reports it (reading the array that
+    holds it still raises)."""
     pending.raise_first()
     for data in jax.live_arrays():
-        _wait(data, None)
+        reported = _REPORTED.get(id(data))
+        if reported is not None and reported() is data:
+            continue
+        try:
+            _wait(data, None)
+        except MXNetError:
+            key = id(data)
+            _REPORTED[key] = weakref.ref(data, lambda _: _REPORTED.pop(key, None))
+            raise

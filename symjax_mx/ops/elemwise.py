@@ -255,9 +255,15 @@ def _float_gamma_jvp(primals, tangents):
     return value, slope * dx
 
 
+def _exact_gammaln(x):
+    """log|gamma(x)|, exactly 0 at its zeros 1 and 2 (whatever rounding XLA's compile
+    options give the series there)."""
+    return jnp.where((x == 1) | (x == 2), jnp.zeros_like(x), jax.scipy.special.gammaln(x))
+
+
 @jax.custom_jvp
 def _gammaln(x):
-    return jax.scipy.special.gammaln(x)
+    return _exact_gammaln(x)
 
 
 @_gammaln.defjvp
@@ -266,7 +272,7 @@ def _gammaln_jvp(primals, tangents):
     (x,), (dx,) = primals, tangents
     pole = (x <= 0) & (x == jnp.round(x))
     slope = jnp.where(pole, jnp.inf, jax.scipy.special.digamma(x))
-    return jax.scipy.special.gammaln(x), slope * dx
+    return _exact_gammaln(x), slope * dx
 
 
 def _gamma(x):
