@@ -15,6 +15,7 @@ the loop. The scope is thread-local (JAX's config context); entering it costs ab
 an entry point nested in another almost nothing.
 """
 import functools
+import inspect
 import threading
 
 import jax
@@ -54,6 +55,9 @@ def x64(fn):
     return in_x64
 
 
+_JIT_TAKES_COMPILER_OPTIONS = "compiler_options" in inspect.signature(jax.jit).parameters
+
+
 class jit:  # noqa: N801 (used like jax.jit)
     """``jax.jit(fn, **jit_kwargs)`` whose calls run in 64-bit mode; the jitted
     function's attributes (``lower``, ``_cache_size``, ...) stay reachable."""
@@ -61,6 +65,8 @@ class jit:  # noqa: N801 (used like jax.jit)
     __slots__ = ("jitted",)
 
     def __init__(self, fn, **jit_kwargs):
+        if not _JIT_TAKES_COMPILER_OPTIONS:  # jax < 0.5: XLA's defaults (a compile-time
+            jit_kwargs.pop("compiler_options", None)  # choice that never changes results)
         self.jitted = jax.jit(fn, **jit_kwargs)
 
     def __call__(self, *args, **kwargs):
