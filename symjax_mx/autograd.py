@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import profiler, x64
+from . import x64
 from .base import MXNetError
 from .lowering.graph import LoweredGraph
 from .ndarray import NDArray
@@ -193,10 +193,8 @@ class _Plan:
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
         self.dynamic = any(node.op is not None and node.op.dynamic_shape for node in order)
-        self.aux_names = {}  # diff -> names of the auxiliary states its program updates
         self._programs = {}
         self._grad_ops = {}
-        self._with_updates = {}
 
     def heads(self, leaves, keys, known=None):
         """(head values, (new values of the auxiliary states updated in training mode,
@@ -238,21 +236,6 @@ class _Plan:
                         for g, p in zip(grads, previous)], side
             # an operator whose output shape depends on values runs on concrete arrays
             fn = self._programs[diff] = x64.x64(run) if self.dynamic else x64.jit(run)
-        return fn
-
-    def program_with_update(self, diff, update, positions):
-        """``program(diff)`` followed by ``update(gradients at positions, extra)`` as one
-        jitted ``(leaves, keys, known, head_grads, previous, extra) -> (program's results,
-        update's results)``."""
-        key = (diff, update, positions)
-        fn = self._with_updates.get(key)
-        if fn is None:
-            program = self.program(diff)
-
-            def run(leaves, keys, known, head_grads, previous, extra):
-                results = program(leaves, keys, known, head_grads, previous)
-                return results, update([results[0][p] for p in positions], extra)
-            fn = self._with_updates[key] = x64.jit(run)
         return fn
 
     def grad_op(self, diff, num_inputs):
@@ -411,89 +394,17 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     if not diff:
         raise MXNetError(_NO_VARIABLES)
     previous = [leaves[i].grad._read() if leaves[i].grad_req == "add" else None for i in diff]
-    inputs = (values, keys, known, grads_in, previous)
-    if _may_defer_backward(plan, diff, leaves, values):
-        PendingBackward(plan, diff, inputs, leaves, fills)
-    else:
-        grads, (new_aux, filled) = plan.program(diff)(*inputs)
-        plan.aux_names.setdefault(diff, tuple(new_aux))
-        _update_aux(plan, leaves, new_aux)
-        _fill(fills, filled)
-        for i, value in zip(diff, grads):
-            target = leaves[i].grad
-            target._write(value if value.dtype == target.dtype else value.astype(target.dtype),
-                          "backward")
-    for i in diff:
-        leaves[i].fresh = True
+    grads, (new_aux, filled) = plan.program(diff)(values, keys, known, grads_in, previous)
+    _update_aux(plan, leaves, new_aux)
+    _fill(fills, filled)
+    for i, value in zip(diff, grads):
+        node = leaves[i]
+        target = node.grad
+        target._write(value if value.dtype == target.dtype else value.astype(target.dtype),
+                      "backward")
+        node.fresh = True
     if not retain_graph:
         _free(order)
-
-
-def _may_defer_backward(plan, diff, leaves, values):
-    """Whether a backward may leave its program to run when its results are first needed:
-    the program ran before (so it traces, and its updated auxiliary states are known),
-    operators need no concrete values, no profiler times them, and every gradient and
-    auxiliary state is a whole dense array of the gradient's dtype."""
-    aux_names = plan.aux_names.get(diff)
-    if aux_names is None or plan.dynamic or profiler.timing_operators():
-        return False
-    arrays = [leaves[i].grad for i in diff]
-    arrays += [leaves[plan.leaf_index[name]].array for name in aux_names]
-    return (all(a._base is None and a.stype == "default" for a in arrays)
-            and all(leaves[i].grad.dtype == values[i].dtype for i in diff))
-
-
-class PendingBackward:
-    """A backward whose program runs when one of its results is first read, or together
-    with an optimizer's update of the parameters it differentiates (``with_update``): the
-    gradient buffers and the updated auxiliary states hold its `Deferred` results, and it
-    adopts the deferred recorded results it fills."""
-
-    def __init__(self, plan, diff, inputs, leaves, fills):
-        self._plan, self._diff, self._inputs = plan, diff, inputs
-        self._aux_names = plan.aux_names[diff]
-        targets = [leaves[i].grad for i in diff]
-        targets += [leaves[plan.leaf_index[name]].array for name in self._aux_names]
-        avals = [jax.ShapeDtypeStruct(t.shape, t.dtype) for t in targets]
-        created, self._call = deferred.defer_call(
-            self, self._run, avals, [out for outputs in fills for out in outputs])
-        for target, value in zip(targets, created):
-            target._write(value, "backward")
-        self.positions = {id(value): i for i, value in enumerate(created[:len(diff)])}
-
-    def _results(self, grads, new_aux, filled):
-        self._inputs = None  # the leaves' values are no longer needed
-        return (list(grads) + [new_aux[name] for name in self._aux_names]
-                + [value for values in filled for value in values])
-
-    def _run(self):
-        grads, (new_aux, filled) = self._plan.program(self._diff)(*self._inputs)
-        return self._results(grads, new_aux, filled)
-
-    def with_update(self, update, positions, extra):
-        """Run the backward and ``update(gradients at positions, extra)`` as one program;
-        ``update``'s results."""
-        program = self._plan.program_with_update(self._diff, update, positions)
-        (grads, (new_aux, filled)), updated = program(*self._inputs, extra)
-        deferred.fill(self._call.outputs, self._results(grads, new_aux, filled))
-        return updated
-
-
-def pending_backward(arrays):
-    """(the `PendingBackward` whose gradients are ``arrays``' values, their positions among
-    its gradients), or None when not all of them are pending results of one backward."""
-    owner, positions = None, []
-    for array in arrays:
-        value = array._buffer if array._base is None else None
-        found = deferred.owner_of(value)
-        if not isinstance(found, PendingBackward) or (owner is not None and found is not owner):
-            return None
-        owner = found
-        position = found.positions.get(id(value))
-        if position is None:
-            return None
-        positions.append(position)
-    return None if owner is None else (owner, tuple(positions))
 
 
 @x64.x64

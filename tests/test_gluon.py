@@ -428,46 +428,6 @@ def test_trainer_step_updates_all_parameters_in_one_program_like_per_parameter_u
         assert fused.dtype == np.float32
 
 
-def test_a_step_after_the_first_runs_backward_and_update_as_one_program(monkeypatch):
-    def train(read_grads_first):
-        mx.random.seed(7)
-        net = nn.HybridSequential(prefix="onestep_")
-        with net.name_scope():
-            net.add(nn.Dense(4, activation="relu", in_units=3), nn.BatchNorm(in_channels=4),
-                    nn.Dense(2, in_units=4))
-        net.initialize(mx.init.Xavier(rnd_type="gaussian", magnitude=1))
-        net.hybridize()
-        trainer = gluon.Trainer(net.collect_params(), "sgd",
-                                {"learning_rate": 0.1, "momentum": 0.9})
-        x = mx.nd.array(np.linspace(-1, 1, 15).reshape(5, 3))
-        losses, grads = [], []
-        for _ in range(3):
-            with autograd.record():
-                loss = (net(x) ** 2).sum()
-            loss.backward()
-            if read_grads_first:  # the backward then runs alone, before the update
-                grads.append(net[0].weight.grad().asnumpy())
-            trainer.step(5)
-            if not read_grads_first:  # read after the update: the backward's own values
-                grads.append(net[0].weight.grad().asnumpy())
-            losses.append(loss.asscalar())
-        params = {n: p.data().asnumpy() for n, p in net.collect_params().items()}
-        return losses, grads, params
-
-    joined = []
-    original = autograd.PendingBackward.with_update
-    monkeypatch.setattr(autograd.PendingBackward, "with_update",
-                        lambda self, *a: joined.append(1) or original(self, *a))
-    one_program = train(read_grads_first=False)
-    assert len(joined) == 2  # the first step's backward runs at once; later ones join
-    two_programs = train(read_grads_first=True)
-    assert len(joined) == 2
-    for a, b in zip(one_program[:2], two_programs[:2]):
-        np.testing.assert_allclose(a, b, rtol=1e-5)
-    for name in one_program[2]:  # weights and the moving statistics the backward updates
-        np.testing.assert_allclose(one_program[2][name], two_programs[2][name], rtol=1e-5)
-
-
 def test_deferred_shapes_under_numpy_shape_semantics():
     dense = mx.gluon.nn.Dense(16)
     assert dense.weight.shape == (16, 0)

@@ -1,8 +1,7 @@
 """One compiled program updating every parameter of a Trainer step on one context.
 
 The optimizer's pure ``step`` is applied to all (weight, grad, state) triples inside one
-jitted function, so a step costs one dispatch instead of one per parameter; when the
-gradients are results of a backward that has not run yet, the update joins its program. Learning
+jitted function, so a step costs one dispatch instead of one per parameter. Learning
 rates, weight decays and update counts come from the host as one array
 (``Optimizer.step_inputs``), so changing them never recompiles. Optimizers without a pure
 ``step`` keep the per-parameter path of their Updater.
@@ -10,24 +9,18 @@ rates, weight decays and update counts come from the host as one array
 import jax
 import numpy as np
 
-from .. import autograd, x64
+from .. import x64
 from ..ndarray import NDArray
 from ..optimizer import Optimizer
 
 
-def _programs(optimizer):
-    """(the jitted update ``(weights, grads, states, hyper) -> (weights, states)``, the same
-    update as ``(grads, (weights, states, hyper))`` for a backward's program to end with)."""
+def _program(optimizer):
     def apply(weights, grads, states, hyper):
         results = [optimizer.step_multi_precision(w, g, s, hyper[0, i], hyper[1, i],
                                                   hyper[2, i])
                    for i, (w, g, s) in enumerate(zip(weights, grads, states))]
         return [r[0] for r in results], [r[1] for r in results]
-
-    def after_backward(grads, extra):
-        weights, states, hyper = extra
-        return apply(weights, grads, states, hyper)
-    return x64.jit(apply), after_backward
+    return x64.jit(apply)
 
 
 class FusedUpdate:
@@ -59,18 +52,12 @@ class FusedUpdate:
         states = [updater.states[i] for i in indices]
         hyper = optimizer.step_inputs(list(indices))
         key = (optimizer.trace_key(), len(indices))
-        programs = self._programs.get(key)
-        if programs is None:
-            programs = self._programs[key] = _programs(optimizer)
-        extra = ([w.asjax() for w in weights], jax.tree_util.tree_map(NDArray.asjax, states),
-                 np.asarray(hyper))
-        pending = autograd.pending_backward(grads)
-        if pending is None:
-            new_weights, new_states = programs[0](extra[0], [g.asjax() for g in grads],
-                                                  *extra[1:])
-        else:  # the gradients' backward has not run: it runs with the update, in one program
-            backward, positions = pending
-            new_weights, new_states = backward.with_update(programs[1], positions, extra)
+        program = self._programs.get(key)
+        if program is None:
+            program = self._programs[key] = _program(optimizer)
+        new_weights, new_states = program(
+            [w.asjax() for w in weights], [g.asjax() for g in grads],
+            jax.tree_util.tree_map(NDArray.asjax, states), np.asarray(hyper))
         for weight, value in zip(weights, new_weights):
             weight._write(value)
         for state, value in zip(states, new_states):

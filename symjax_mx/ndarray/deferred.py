@@ -9,8 +9,7 @@ call computes from the values its inputs had when it was made; a backward fills 
 while no array on the tape has been written since (MXNet's backward reads a variable's
 new value, which the recorded results must not see).
 """
-__all__ = ["Deferred", "defer", "defer_call", "owner_of", "pending", "fillable", "values",
-           "fill", "note_write"]
+__all__ = ["Deferred", "defer", "pending", "fillable", "values", "fill", "note_write"]
 
 _writes = 0  # how many times an array on the tape has been written
 
@@ -19,14 +18,13 @@ class _Call:
     """One deferred operator call: a function of its inputs' values (jax arrays or
     `Deferred`), and the outputs it fills."""
 
-    __slots__ = ("compute", "inputs", "outputs", "writes", "owner")
+    __slots__ = ("compute", "inputs", "outputs", "writes")
 
-    def __init__(self, compute, inputs, owner=None):
+    def __init__(self, compute, inputs):
         self.compute = compute
         self.inputs = inputs
         self.outputs = ()
         self.writes = _writes
-        self.owner = owner  # what computes the outputs, where that is not an operator call
 
     def run(self):
         datas = [x.force() if type(x) is Deferred else x for x in self.inputs]
@@ -55,27 +53,6 @@ def defer(compute, inputs, avals):
     call = _Call(compute, inputs)
     call.outputs = tuple(Deferred(tuple(a.shape), a.dtype, call) for a in avals)
     return call.outputs
-
-
-def defer_call(owner, compute, avals, adopted=()):
-    """(new `Deferred` outputs of shapes and dtypes ``avals``, the call) of ``compute()``,
-    which returns the values of those outputs and then of ``adopted``: pending outputs of
-    other calls that this one computes too (a deferred backward fills the recorded results
-    it computes). ``owner`` is what `owner_of` the outputs returns."""
-    call = _Call(lambda _: compute(), (), owner)
-    created = tuple(Deferred(tuple(a.shape), a.dtype, call) for a in avals)
-    for out in adopted:
-        out.call = call
-    call.outputs = created + tuple(adopted)
-    return created, call
-
-
-def owner_of(value):
-    """The owner of the call that will compute ``value``, if it is a `Deferred` not
-    computed yet by a call made with `defer_call`; else None."""
-    if type(value) is Deferred and value.value is None:
-        return value.call.owner
-    return None
 
 
 def pending(outputs):
