@@ -107,22 +107,23 @@ def jax_worker(name):
     optimizer = optax.sgd(0.1)
     opt_state = optimizer.init(params)
 
-    def loss_fn(params, state):
+    def loss_fn(params, state, data, label):
         logits, new_state = apply(params, state, data)
         logp = jax.nn.log_softmax(logits)
         return -jnp.mean(jnp.take_along_axis(logp, label[:, None], 1)), new_state
 
     @jax.jit
-    def train(params, state, opt_state):
-        (_, new_state), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, state)
+    def train(params, state, opt_state, data, label):
+        (_, new_state), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, state, data,
+                                                                          label)
         # Gluon's loss is per sample and Trainer.step(batch) rescales by 1/batch: the same
         updates, opt_state = optimizer.update(grads, opt_state)
         return optax.apply_updates(params, updates), new_state, opt_state
 
     box = [params, state, opt_state]
 
-    def step():
-        box[:] = train(*box)
+    def step():  # the batch is an argument, as in a training loop (not a baked-in constant)
+        box[:] = train(*box, data, label)
     return step, lambda: jax.block_until_ready(box)
 
 
