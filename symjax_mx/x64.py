@@ -20,6 +20,8 @@ import threading
 
 import jax
 
+from . import compile_options
+
 try:
     _enable_x64 = jax.enable_x64
 except AttributeError:  # jax < 0.7 keeps it under experimental
@@ -60,17 +62,41 @@ _JIT_TAKES_COMPILER_OPTIONS = "compiler_options" in inspect.signature(jax.jit).p
 
 class jit:  # noqa: N801 (used like jax.jit)
     """``jax.jit(fn, **jit_kwargs)`` whose calls run in 64-bit mode; the jitted
-    function's attributes (``lower``, ``_cache_size``, ...) stay reachable."""
+    function's attributes (``lower``, ``_cache_size``, ...) stay reachable. The jax.jit
+    function is made on first use, so that making one never starts XLA's backend (which
+    ``compile_options.with_library_choice`` does once, and ``jax.distributed`` and forked
+    worker processes need to happen first). Called inside another trace (a stage of a
+    placed program under ``jax.vjp``), it runs without compile options, which JAX takes
+    only at the top level."""
 
-    __slots__ = ("jitted",)
+    __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested")
 
     def __init__(self, fn, **jit_kwargs):
         if not _JIT_TAKES_COMPILER_OPTIONS:  # jax < 0.5: XLA's defaults (a compile-time
             jit_kwargs.pop("compiler_options", None)  # choice that never changes results)
-        self.jitted = jax.jit(fn, **jit_kwargs)
+        self._fn, self._jit_kwargs, self._jitted, self._nested = fn, jit_kwargs, None, None
+
+    @property
+    def jitted(self):
+        """The ``jax.jit`` function."""
+        if self._jitted is None:
+            kwargs = self._jit_kwargs
+            if _JIT_TAKES_COMPILER_OPTIONS:
+                kwargs = {**kwargs, "compiler_options": compile_options.with_library_choice(
+                    kwargs.get("compiler_options"))}
+            self._jitted = jax.jit(self._fn, **kwargs)
+        return self._jitted
 
     def __call__(self, *args, **kwargs):
-        return _call(self.jitted, args, kwargs)
+        try:
+            return _call(self.jitted, args, kwargs)
+        except ValueError as err:
+            if "compiler_options" not in str(err):
+                raise
+        if self._nested is None:
+            self._nested = jax.jit(self._fn, **{k: v for k, v in self._jit_kwargs.items()
+                                                if k != "compiler_options"})
+        return _call(self._nested, args, kwargs)
 
     def __getattr__(self, name):
         return getattr(self.jitted, name)

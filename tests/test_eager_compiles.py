@@ -130,6 +130,53 @@ def test_small_programs_compile_with_fast_options():
     assert _invoke.compiled(op, big)[0]._small == {((1, 7),): False}  # a large output
 
 
+def test_convolutions_compile_outside_library_fusions():
+    """Programs leave convolutions out of XLA's YNNPACK fusions (they run on XLA's own CPU
+    kernels, bench/conv_library.py), keep dot products in them, and give the same values."""
+    import jax
+    from symjax_mx import compile_options, x64
+    if compile_options.with_library_choice(None) != compile_options.LIBRARY_CHOICE:
+        pytest.skip("this jaxlib has no YNNPACK fusion option")
+    data = mx.sym.Variable("data")
+    net = mx.sym.FullyConnected(mx.sym.Convolution(data, kernel=(3, 3), num_filter=4,
+                                                   name="conv"), num_hidden=3, name="fc")
+    rng = np.random.RandomState(0)
+    args = {"data": rng.randn(2, 3, 6, 6), "conv_weight": rng.randn(4, 3, 3, 3),
+            "conv_bias": rng.randn(4), "fc_weight": rng.randn(3, 64), "fc_bias": rng.randn(3)}
+    exe = net.bind(mx.cpu(), {k: mx.nd.array(v) for k, v in args.items()})
+    out = exe.forward()[0].asnumpy()
+    x = args["data"].astype(np.float32)
+    w = args["conv_weight"].astype(np.float32)
+    conv = np.zeros((2, 4, 4, 4), np.float32)
+    for i in range(4):
+        for j in range(4):
+            conv[:, :, i, j] = np.einsum("ncij,ocij->no", x[:, :, i:i + 3, j:j + 3], w)
+    conv += args["conv_bias"].astype(np.float32)[:, None, None]
+    expected = conv.reshape(2, -1) @ args["fc_weight"].T.astype(np.float32) + args["fc_bias"]
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
+
+    def conv_then_dot(x, w, m):
+        y = jax.lax.conv_general_dilated(x, w, (1, 1), "VALID",
+                                         dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        return y.reshape(2, -1) @ m
+    program = x64.jit(conv_then_dot).lower(np.ones((2, 6, 6, 3), np.float32),
+                                           np.ones((3, 3, 3, 4), np.float32),
+                                           np.ones((64, 3), np.float32)).compile().as_text()
+    fusions = [line for line in program.splitlines() if "__ynn_fusion" in line]
+    convolutions = [line for line in program.splitlines() if " convolution(" in line]
+    assert convolutions and not any("convolution" in line for line in fusions)
+    assert fusions  # the dot product
+
+
+def test_programs_called_inside_a_trace_drop_their_compile_options():
+    import jax
+    from symjax_mx import compile_options, x64
+    double = x64.jit(lambda x: 2 * x, compiler_options=compile_options.FAST_COMPILE)
+    assert float(double(np.float32(3))) == 6
+    value, grad = jax.value_and_grad(lambda x: double(x) ** 2)(np.float32(3))
+    assert (float(value), float(grad)) == (36, 24)
+
+
 def test_cached_programs_are_bounded(monkeypatch):
     """Binds on ever new shapes keep only the most recently used graph programs (each
     compiled program holds memory maps, of which a process has a limited number)."""
