@@ -47,9 +47,8 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .conv_patches import conv_by_positions, has_few_outputs
+from .conv_patches import conv_by_positions, convolve, has_few_outputs
 from .registry import Param, ParamParsers as P, register, same_dtype_rule
-from .conv_grad import convolve
 from .pooling_max import tile_max, tiles
 
 # Full float32 matmuls on GPUs too (JAX's default there is TF32), as MXNet computes.
@@ -309,7 +308,7 @@ def _pointwise(data, weight, strides):
 
 
 def _windowed(data, weight, layout, window, params, out_sizes):
-    """The convolution as one XLA convolution (``conv_grad.convolve``); a 2-D axis without
+    """The convolution as one XLA convolution (``conv_patches.convolve``); a 2-D axis without
     padding is padded at its end and the extra outputs cropped (XLA's CPU kernels run
     unpadded windows several times slower), unless that computes more than
     ``_CROPPED_WORK`` times the outputs (LeNet's 5x5 windows over 28x28 and 12x12 maps:

@@ -1,16 +1,28 @@
-"""Convolutions with far fewer output positions than kernel taps (a 224x224 kernel over a
-224x224 image: one position), as one dot product per output position.
+"""Convolutions that XLA's CPU kernels run slowly, as dot products over windows.
 
-XLA's CPU backend computes the gradient of such a convolution with respect to its data as
-a transposed convolution over an input padded by the kernel size: for the 224x224 case
-about 50000 times the forward's work, minutes per call. Here the gradient of each dot
-product is a dot product too, so forward and gradients cost about the same.
+- Far fewer output positions than kernel taps (a 224x224 kernel over a 224x224 image: one
+  position): one dot product per output position. XLA's CPU backend computes the gradient
+  of such a convolution with respect to its data as a transposed convolution over an input
+  padded by the kernel size: for the 224x224 case about 50000 times the forward's work,
+  minutes per call. Here the gradient of each dot product is a dot product too, so forward
+  and gradients cost about the same.
+- Data or output smaller than the kernel along an axis (ResNet-18's last stage on 64x64
+  images: 3x3 kernels over 2x2 maps, and the 2x2 output of its strided first convolution):
+  XLA's CPU backend runs those, or their gradients, in a loop 20-100x slower than its
+  library kernels (explicit padding does not help on this jaxlib). Here the kernel-sized
+  windows of the padded data are laid side by side along the channel axis (im2col: small,
+  the maps being small) and multiplied by the weight as one matrix; the gradients are dot
+  products and padded additions. ResNet-18's 2x2-map convolution trained (forward and both
+  gradients) in 6 ms instead of 560 ms (``bench/conv_small_maps.py``).
+Values are those of ``lax.conv_general_dilated`` up to summation order.
 """
 import itertools
 import math
 
 import jax.numpy as jnp
 from jax import lax
+
+__all__ = ["convolve", "has_few_outputs", "conv_by_positions"]
 
 _TAPS_PER_POSITION = 16  # kernel taps per output position beyond which dots are cheaper
 
@@ -45,3 +57,52 @@ def conv_by_positions(data, weight, layout, window, out_sizes, precision):
     if layout[1] == "C":
         return out.reshape(out.shape[:2] + tuple(out_sizes))
     return out.reshape((out.shape[0],) + tuple(out_sizes) + (out.shape[-1],))
+
+
+def convolve(data, weight, strides, pads, dilation, groups, layout, precision):
+    """``lax.conv_general_dilated(data, weight, strides, pads, rhs_dilation=dilation,
+    feature_group_count=groups)`` with ``layout`` the data layout (weight: 'N' -> 'O',
+    'C' -> 'I'). An ungrouped, undilated convolution whose data or output is smaller than
+    its kernel along some axis is computed over windows (``conv_by_windows``)."""
+    kernel_layout = layout.replace("N", "O").replace("C", "I")
+    spatial = _spatial_axes(layout)
+    kernel = [weight.shape[a] for a in spatial]
+    sizes = [data.shape[a] for a in spatial]
+    outs = [(x + lo + hi - k) // s + 1 for x, (lo, hi), k, s in zip(sizes, pads, kernel, strides)]
+    if groups != 1 or any(d != 1 for d in dilation) or all(
+            min(x, n) >= k for x, n, k in zip(sizes, outs, kernel)):
+        return lax.conv_general_dilated(
+            data, weight, strides, pads, rhs_dilation=dilation, feature_group_count=groups,
+            dimension_numbers=(layout, kernel_layout, layout), precision=precision)
+    return conv_by_windows(data, weight, layout, strides, pads, precision)
+
+
+def conv_by_windows(data, weight, layout, strides, pads, precision):
+    """The convolution of ``data`` with ``weight`` (laid out like the data, O for N and I
+    for C) as one dot product: the strided kernel-sized windows of the padded data side by
+    side along the channel axis (tap-major), against the weight as an (O, taps * I)
+    matrix."""
+    channel = layout.index("C")
+    spatial = _spatial_axes(layout)
+    config = [(0, 0)] * data.ndim
+    for axis, pad in zip(spatial, pads):
+        config[axis] = tuple(pad)
+    data = jnp.pad(data, config)
+    kernel = [weight.shape[axis] for axis in spatial]
+    outs = [(data.shape[axis] - k) // s + 1 for axis, k, s in zip(spatial, kernel, strides)]
+    windows = []
+    for tap in itertools.product(*(range(k) for k in kernel)):
+        starts, limits, steps = [0] * data.ndim, list(data.shape), [1] * data.ndim
+        for axis, t, n, s in zip(spatial, tap, outs, strides):
+            starts[axis], limits[axis], steps[axis] = t, t + (n - 1) * s + 1, s
+        windows.append(lax.slice(data, starts, limits, steps))
+    columns = jnp.concatenate(windows, axis=channel)
+    matrix = jnp.moveaxis(weight, channel, -1).reshape(weight.shape[0], -1)
+    out = lax.dot_general(columns, matrix, (((channel,), (1,)), ((), ())),
+                          precision=precision)
+    return jnp.moveaxis(out, -1, channel)
+
+
+def _spatial_axes(layout):
+    """Positions of the spatial axes of a data layout ('N', 'C' and the rest)."""
+    return [i for i, c in enumerate(layout) if c not in "NC"]
