@@ -193,6 +193,9 @@ class _Plan:
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
         self.dynamic = any(node.op is not None and node.op.dynamic_shape for node in order)
+        # a recorded hybridized block's compile options serve the whole program
+        self.options = next((node.op.compiler_options for node in order
+                             if node.op is not None and node.op.compiler_options), None)
         self._programs = {}
         self._grad_ops = {}
 
@@ -235,7 +238,8 @@ class _Plan:
                 return [g if p is None else p + g.astype(p.dtype)
                         for g, p in zip(grads, previous)], side
             # an operator whose output shape depends on values runs on concrete arrays
-            fn = self._programs[diff] = x64.x64(run) if self.dynamic else x64.jit(run)
+            fn = self._programs[diff] = x64.x64(run) if self.dynamic else x64.jit(
+                run, compiler_options=self.options)
         return fn
 
     def grad_op(self, diff, num_inputs):

@@ -19,14 +19,21 @@ Measured quietly on 2 cores (2026-12-06): LeNet's Gluon training step ran 1.9x f
 (``python bench/gluon.py``: 0.83x MXNet's samples/s before, 1.70x after); ResNet-18,
 Inception-v3 and VGG-11 inference at batch 32 took 10-26% less time
 (``bench/zoo_inference.py``); single convolutions in ``bench/conv_library.py`` took
-0.36-1.23x the time, most below 0.9. The option exists only in newer jaxlibs; where a
-trial compile refuses it, programs compile without it.
+0.36-1.23x the time, most below 0.9. A convolutional network's program (its convolution
+weights outnumber its dense layers') runs its dot products on Eigen too
+(:data:`CONVOLUTIONAL`): YNNPACK's dot fusions take in the element-wise work that feeds
+them (MobileNet's depthwise multiply-adds) and ran MobileNet-1.0 at batch 2 2.7x slower,
+ResNet-50, DenseNet-121, Inception-v3 and SqueezeNet at batch 32 1.2-1.4x slower; dense
+layers with few rows (VGG's 4096x4096 ones at batch 2, an MLP) run faster on YNNPACK. The
+options exist only in newer jaxlibs; where a trial compile refuses them, programs compile
+without them.
 """
 import math
 
 import jax
 
-__all__ = ["SMALL_ELEMENTS", "FAST_COMPILE", "for_shapes", "with_library_choice"]
+__all__ = ["SMALL_ELEMENTS", "FAST_COMPILE", "LIBRARY_CHOICE", "CONVOLUTIONAL",
+           "for_shapes", "for_network", "with_library_choice"]
 
 SMALL_ELEMENTS = 1 << 18  # 1 MiB of float32
 FAST_COMPILE = {"xla_backend_optimization_level": 0, "xla_cpu_use_fusion_emitters": False}
@@ -42,19 +49,34 @@ def for_shapes(shapes):
 
 
 # XLA's default YNNPACK fusions are dot, individual convolution and reduce
-LIBRARY_CHOICE = {"xla_cpu_experimental_ynn_fusion_type":
-                  "LIBRARY_FUSION_TYPE_DOT,LIBRARY_FUSION_TYPE_REDUCE"}
-_library_choice = None  # LIBRARY_CHOICE, or {} where this jaxlib refuses it (decided once)
+_YNN_FUSIONS = "xla_cpu_experimental_ynn_fusion_type"
+LIBRARY_CHOICE = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_DOT,LIBRARY_FUSION_TYPE_REDUCE"}
+CONVOLUTIONAL = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_REDUCE"}
+_library_choice = None  # whether this jaxlib takes the option (decided once)
+
+
+def for_network(options, conv_weights, dense_weights):
+    """``options`` for a program whose Convolutions hold ``conv_weights`` weight elements
+    and its FullyConnected layers ``dense_weights``: with :data:`CONVOLUTIONAL` where the
+    convolutions hold more."""
+    if conv_weights > dense_weights:
+        return {**(options or {}), **CONVOLUTIONAL}
+    return options
 
 
 def with_library_choice(options):
-    """``options`` (None: XLA's defaults) with :data:`LIBRARY_CHOICE` added where the
-    installed jaxlib accepts it."""
+    """``options`` (None: XLA's defaults) with :data:`LIBRARY_CHOICE` added (unless they
+    choose the library fusions themselves) where the installed jaxlib accepts it; without
+    the choice where it does not."""
     global _library_choice
     if _library_choice is None:
         try:
             jax.jit(lambda: 0, compiler_options=LIBRARY_CHOICE).lower().compile()
-            _library_choice = LIBRARY_CHOICE
+            _library_choice = True
         except Exception:  # an unknown option name or value: jaxlib's errors share no base
-            _library_choice = {}
-    return {**_library_choice, **(options or {})}
+            _library_choice = False
+    options = dict(options or {})
+    if not _library_choice:
+        options.pop(_YNN_FUSIONS, None)
+        return options
+    return {**LIBRARY_CHOICE, **options}

@@ -168,6 +168,38 @@ def test_convolutions_compile_outside_library_fusions():
     assert fusions  # the dot product
 
 
+def test_convolutional_networks_run_their_dot_products_outside_library_fusions():
+    """A graph whose convolution weights outnumber its dense layers' compiles with
+    ``CONVOLUTIONAL`` (Module's programs, a hybridized block's), an MLP or a network with
+    large dense layers (VGG) without it."""
+    from symjax_mx import compile_options
+    from symjax_mx.gluon import nn
+    from symjax_mx.lowering.programs import programs_for
+    assert compile_options.for_network(None, 10, 20) is None
+    assert compile_options.for_network({"a": 1}, 20, 10) == {
+        "a": 1, **compile_options.CONVOLUTIONAL}
+
+    def options(num_filter, num_hidden):
+        data = mx.sym.Variable("data")
+        net = mx.sym.FullyConnected(mx.sym.Convolution(data, kernel=(3, 3),
+                                                       num_filter=num_filter, name="c"),
+                                    num_hidden=num_hidden, name="f")
+        arg_shapes = dict(zip(net.list_arguments(), net.infer_shape(data=(1, 3, 5, 5))[0]))
+        entry_shapes = {}
+        return programs_for(net.graph, entry_shapes, arg_shapes, ()).compiler_options
+    assert compile_options.CONVOLUTIONAL.items() <= (options(64, 2) or {}).items()
+    assert not compile_options.CONVOLUTIONAL.items() <= (options(2, 64) or {}).items()
+
+    convnet = nn.HybridSequential()
+    convnet.add(nn.Conv2D(32, 3), nn.Dense(2))  # 864 convolution weights, 576 dense
+    convnet.initialize()
+    convnet.hybridize()
+    x = mx.nd.ones((1, 3, 5, 5))
+    assert convnet(x).shape == (1, 2)
+    (op,) = convnet._cached_op._ops.values()
+    assert op.compiler_options == compile_options.CONVOLUTIONAL
+
+
 def test_programs_called_inside_a_trace_drop_their_compile_options():
     import jax
     from symjax_mx import compile_options, x64

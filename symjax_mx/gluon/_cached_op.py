@@ -10,11 +10,12 @@ the backward computes the block's forward in its own program; where it cannot be
 """
 import warnings
 
-from .. import autograd
+from .. import autograd, compile_options
 from ..base import c_str
 from ..ndarray import handles
 from ..ndarray.ndarray import defers, invoke
 from ..lowering.graph import LoweredGraph
+from ..lowering.programs import weight_sizes
 from ..ops.describe import monitor_input_names
 from ..ops.registry import Operator
 from ..symbol.inference import solve
@@ -146,9 +147,12 @@ class CachedOp:
                                      rng, is_train)
             return list(outputs), [new_aux[name] for name in aux_names]
 
+        shapes = dict(zip(arg_names + aux_names, (x.shape for x in inputs)))
         return Operator(
             name="_CachedOp", compute=compute, inputs=arg_names, aux=aux_names,
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
+            compiler_options=compile_options.for_network(
+                None, *weight_sizes(self._symbol.graph, shapes)),
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
 

@@ -9,6 +9,7 @@ inputs' placement, which the programs follow.
     >>> step = programs.fused_step(optimizer)  # jitted, cached per optimizer settings
 """
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -18,7 +19,8 @@ from . import bn_fold, channels_last, integer_gradients
 from .errors import reported
 from .graph import LoweredGraph
 
-__all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients"]
+__all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients",
+           "weight_sizes"]
 
 _PROGRAMS = {}  # (structural key, argument shapes[, differentiated names]) -> Programs
 _MAX_PROGRAMS = 256  # least recently used last; bounded, since each compiled program
@@ -40,8 +42,9 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
         if sibling is None:
             shapes = [entry_shapes.get((id(node), i)) for node in graph.nodes
                       if node.op is not None for i in range(node.op.num_outputs(node.params))]
-            programs = Programs(LoweredGraph(graph, entry_shapes), diff_names,
-                                compile_options.for_shapes(shapes))
+            options = compile_options.for_network(compile_options.for_shapes(shapes),
+                                                  *weight_sizes(graph, arg_shapes))
+            programs = Programs(LoweredGraph(graph, entry_shapes), diff_names, options)
             _PROGRAMS[key[:2]] = programs
         else:
             programs = Programs(sibling.graph, diff_names, sibling.compiler_options, sibling)
@@ -49,6 +52,19 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
         while len(_PROGRAMS) > _MAX_PROGRAMS:  # executors keep theirs alive
             del _PROGRAMS[next(iter(_PROGRAMS))]
     return programs
+
+
+def weight_sizes(graph, arg_shapes):
+    """(elements of the Convolution weights, of the FullyConnected weights) among the
+    arguments of ``graph``."""
+    sizes = {"Convolution": 0, "FullyConnected": 0}
+    for node in graph.nodes:
+        if node.op is not None and node.op.name in sizes and len(node.inputs) > 1:
+            source = node.inputs[1][0]
+            shape = arg_shapes.get(source.name) if source.op is None else None
+            if shape:
+                sizes[node.op.name] += math.prod(shape)
+    return sizes["Convolution"], sizes["FullyConnected"]
 
 
 class Programs:

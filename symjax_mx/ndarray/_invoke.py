@@ -31,7 +31,7 @@ def _compile(op, static_params, traced_names, is_train, num_inputs):
                                       is_train, rng)
         return tuple(outputs), tuple(new_aux)
     run.__name__ = op.name
-    return x64.x64(run) if op.dynamic_shape else _Jitted(run)
+    return x64.x64(run) if op.dynamic_shape else _Jitted(run, op.compiler_options)
 
 
 class _Jitted:
@@ -41,9 +41,10 @@ class _Jitted:
 
     __slots__ = ("jitted", "_default", "_fast", "_small")
 
-    def __init__(self, run):
-        self._default = x64.jit(run)
-        self._fast = x64.jit(run, compiler_options=compile_options.FAST_COMPILE)
+    def __init__(self, run, options=None):
+        self._default = x64.jit(run, compiler_options=options)
+        self._fast = x64.jit(run, compiler_options={**compile_options.FAST_COMPILE,
+                                                    **(options or {})})
         self.jitted = self._default.jitted  # for jax.eval_shape
         self._small = {}  # input shapes -> whether the call is small
 
