@@ -120,6 +120,9 @@ def test_small_programs_compile_with_fast_options():
     assert compile_options.for_shapes([(3, 4), (compile_options.SMALL_ELEMENTS,)]) == fast
     assert compile_options.for_shapes([(3, 4), (compile_options.SMALL_ELEMENTS + 1,)]) is None
     assert compile_options.for_shapes([(3, 4), None]) is None
+    # small arrays that carry much work (an MLP's layers) keep XLA's optimisations
+    assert compile_options.for_shapes([(3, 4)], compile_options.SMALL_MULTIPLY_ADDS) == fast
+    assert compile_options.for_shapes([(3, 4)], compile_options.SMALL_MULTIPLY_ADDS + 1) is None
     op = get_op("broadcast_to")
     small, big = op.parse_params({"shape": (6, 7)}), op.parse_params({"shape": (70000, 7)})
     x = mx.nd.ones((1, 7))
@@ -189,6 +192,12 @@ def test_convolutional_networks_run_their_dot_products_outside_library_fusions()
         return programs_for(net.graph, entry_shapes, arg_shapes, ()).compiler_options
     assert compile_options.CONVOLUTIONAL.items() <= (options(64, 2) or {}).items()
     assert not compile_options.CONVOLUTIONAL.items() <= (options(2, 64) or {}).items()
+
+    from symjax_mx.lowering.programs import weight_sizes
+    mlp = mx.sym.FullyConnected(mx.sym.Variable("x"), num_hidden=128, name="fc")
+    shapes = dict(zip(mlp.list_arguments(), mlp.infer_shape(x=(128, 784))[0]))
+    entry_shapes = {(id(mlp.graph.heads[0][0]), 0): (128, 128)}
+    assert weight_sizes(mlp.graph, shapes, entry_shapes) == (0, 128 * 784, 128 * 784 * 128)
 
     convnet = nn.HybridSequential()
     convnet.add(nn.Conv2D(32, 3), nn.Dense(2))  # 864 convolution weights, 576 dense

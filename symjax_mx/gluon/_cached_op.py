@@ -152,7 +152,7 @@ class CachedOp:
             name="_CachedOp", compute=compute, inputs=arg_names, aux=aux_names,
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
             compiler_options=compile_options.for_network(
-                None, *weight_sizes(self._symbol.graph, shapes)),
+                None, *weight_sizes(self._symbol.graph, shapes)[:2]),
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
 

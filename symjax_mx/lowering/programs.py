@@ -42,8 +42,9 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
         if sibling is None:
             shapes = [entry_shapes.get((id(node), i)) for node in graph.nodes
                       if node.op is not None for i in range(node.op.num_outputs(node.params))]
-            options = compile_options.for_network(compile_options.for_shapes(shapes),
-                                                  *weight_sizes(graph, arg_shapes))
+            conv, dense, multiply_adds = weight_sizes(graph, arg_shapes, entry_shapes)
+            options = compile_options.for_network(
+                compile_options.for_shapes(shapes, multiply_adds), conv, dense)
             programs = Programs(LoweredGraph(graph, entry_shapes), diff_names, options)
             _PROGRAMS[key[:2]] = programs
         else:
@@ -54,17 +55,23 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
     return programs
 
 
-def weight_sizes(graph, arg_shapes):
-    """(elements of the Convolution weights, of the FullyConnected weights) among the
-    arguments of ``graph``."""
+def weight_sizes(graph, arg_shapes, entry_shapes=None):
+    """(elements of the Convolution weights, of the FullyConnected weights, their
+    multiply-adds) among the arguments of ``graph``; the multiply-adds are counted where
+    ``entry_shapes`` gives the layers' output shapes (else 0)."""
     sizes = {"Convolution": 0, "FullyConnected": 0}
+    multiply_adds = 0
     for node in graph.nodes:
         if node.op is not None and node.op.name in sizes and len(node.inputs) > 1:
             source = node.inputs[1][0]
             shape = arg_shapes.get(source.name) if source.op is None else None
             if shape:
                 sizes[node.op.name] += math.prod(shape)
-    return sizes["Convolution"], sizes["FullyConnected"]
+                out = (entry_shapes or {}).get((id(node), 0))
+                units = node.params.get("num_filter") or node.params.get("num_hidden")
+                if out and units:
+                    multiply_adds += math.prod(shape) * math.prod(out) // units
+    return sizes["Convolution"], sizes["FullyConnected"], multiply_adds
 
 
 class Programs:
