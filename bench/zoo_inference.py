@@ -33,6 +33,21 @@ transition pooled before its 1x1 convolution (2026-12-06, load 13-15, 3 rounds):
 resnet50_v1 1.72, mobilenet1.0 2.13, mobilenetv2_1.0 2.38, vgg11_bn 1.40, densenet121
 1.74, squeezenet1.1 1.35; the densenet121 figures predate its transition rewrite).
 
+Quiet machine (load below 2), 2026-12-06, after convolutions left YNNPACK for XLA's Eigen
+kernels (compile_options.LIBRARY_CHOICE), convolutional networks' dot products too
+(compile_options.CONVOLUTIONAL), and 3x3 convolutions over maps smaller than the kernel
+became dot products over windows; 3 rounds, ratio symjax_mx / MXNet:
+    batch  2: resnet18_v1 0.87, resnet50_v1 0.96, resnet50_v2 0.94, mobilenet1.0 1.05,
+              mobilenetv2_1.0 0.96, vgg11_bn 0.63, densenet121 0.65, squeezenet1.1 0.75,
+              inceptionv3 0.82, alexnet 0.77
+    batch 32: resnet18_v1 0.82, resnet50_v1 0.70, resnet50_v2 0.71, mobilenet1.0 0.99,
+              mobilenetv2_1.0 1.22, vgg11_bn 0.73, densenet121 0.76, squeezenet1.1 0.75,
+              inceptionv3 0.81, alexnet 0.66
+(before those three changes, the same quiet machine, batch 32: resnet18_v1 1.02,
+resnet50_v1 1.12, inceptionv3 1.02, vgg11_bn 0.89, densenet121 1.15; batch 2: resnet18_v1
+0.94, resnet50_v1 0.84, inceptionv3 0.83, vgg11_bn 0.65, densenet121 0.87. The figures
+above these were taken on a loaded machine.)
+
 Run: ``python bench/zoo_inference.py`` (all ten networks at batch 2 and 32: most of an
 hour on 2 cores); ``--models resnet18_v1 vgg11_bn --batches 2`` for a quick run.
 Needs the oracle interpreter (``--mxnet-python``, default /tmp/mxref/bin/python).
