@@ -38,7 +38,6 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
   performance hints for MXNet's own kernels.
 """
 import functools
-import itertools
 import math
 
 import jax
@@ -47,7 +46,8 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .conv_patches import conv_by_positions, convolve, has_few_outputs
+from .conv_patches import (conv_by_positions, convolve, has_few_outputs, per_axis,
+                           spatial_axes, tap_windows)
 from .registry import Param, ParamParsers as P, register, same_dtype_rule
 from .pooling_max import tile_max, tiles
 
@@ -253,18 +253,13 @@ def _depthwise(data, weight, layout, window, out_sizes):
     multiplier = weight.shape[0] // data.shape[channel]
     if multiplier > 1:
         data = jnp.repeat(data, multiplier, axis=channel)
-    data = jnp.pad(data, _per_axis(layout, [(p, p) for p in window["pad"]], (0, 0)))
+    data = jnp.pad(data, per_axis(layout, [(p, p) for p in window["pad"]], (0, 0)))
     bias_shape = [1] * data.ndim
     bias_shape[channel] = weight.shape[0]
     kernel = weight.shape[2:] if channel == 1 else weight.shape[1:-1]
     out = None
-    for tap in itertools.product(*(range(k) for k in kernel)):
-        starts = [t * d for t, d in zip(tap, window["dilate"])]
-        limits = [b + (n - 1) * s + 1 for b, n, s in zip(starts, out_sizes, window["stride"])]
-        part = lax.slice(data, _per_axis(layout, starts, 0),
-                         [d if c in "NC" else v for c, d, v in
-                          zip(layout, data.shape, _per_axis(layout, limits, 0))],
-                         _per_axis(layout, window["stride"], 1))
+    for tap, part in tap_windows(data, layout, kernel, out_sizes, window["stride"],
+                                 window["dilate"]):
         tap_weight = weight[(slice(None), 0) + tap] if channel == 1 else weight[
             (slice(None),) + tap + (0,)]
         part = part * tap_weight.reshape(bias_shape)
@@ -325,7 +320,7 @@ def _windowed(data, weight, layout, window, params, out_sizes):
     out = convolve(data, weight, window["stride"], padding, window["dilate"],
                    params["num_group"], layout, _PRECISION)
     if padding != [(p, p) for p in window["pad"]]:
-        sizes = _per_axis(layout, out_sizes, None)
+        sizes = per_axis(layout, out_sizes, None)
         out = lax.slice(out, [0] * out.ndim,
                         [n if size is None else size for n, size in zip(out.shape, sizes)])
     return out
@@ -524,31 +519,21 @@ def _axis_max(x, axis, kernel, stride):
     return axis_max(x)
 
 
-def _spatial_axes(layout):
-    return [i for i, c in enumerate(layout) if c not in "NC"]
-
-
-def _per_axis(layout, spatial_values, other):
-    """One value per axis of ``layout``: the spatial values in order, ``other`` elsewhere."""
-    spatial = iter(spatial_values)
-    return [other if c in "NC" else next(spatial) for c in layout]
-
-
 def _pool_sum_or_max(x, layout, kernel, stride, pads, is_max):
     """Windowed max or sum, padding with the lowest value or zero per ``pads``."""
     fill = jnp.finfo(x.dtype).min if is_max else 0
     x = lax.pad(x, jnp.array(fill, x.dtype),
-                _per_axis(layout, [(lo, hi, 0) for lo, hi in pads], (0, 0, 0)))
+                per_axis(layout, [(lo, hi, 0) for lo, hi in pads], (0, 0, 0)))
     if tuple(kernel) == tuple(stride):
         if is_max:
             return tile_max(x, layout, kernel)
         tiled, axes = tiles(x, layout, kernel)
         return tiled.sum(axis=axes)
     if is_max:
-        for axis, k, s in reversed(list(zip(_spatial_axes(layout), kernel, stride))):
+        for axis, k, s in reversed(list(zip(spatial_axes(layout), kernel, stride))):
             x = _axis_max(x, axis, k, s)
         return x
-    for axis, k, s in zip(_spatial_axes(layout), kernel, stride):  # one axis at a time
+    for axis, k, s in zip(spatial_axes(layout), kernel, stride):  # one axis at a time
         count = (x.shape[axis] - k) // s + 1
         x = functools.reduce(jnp.add, [
             lax.slice_in_dim(x, start, start + (count - 1) * s + 1, s, axis)
@@ -566,7 +551,7 @@ def _window_counts(layout, sizes, kernel, stride, pads, out, include_pad):
         else:
             count = np.minimum(start + k, x) - np.maximum(start, 0)
         counts = np.multiply.outer(counts, np.maximum(count, 1))
-    return counts.reshape(_per_axis(layout, out, 1))
+    return counts.reshape(per_axis(layout, out, 1))
 
 
 def _pooling(inputs, aux, params, is_train, rng):

@@ -22,7 +22,8 @@ import math
 import jax.numpy as jnp
 from jax import lax
 
-__all__ = ["convolve", "has_few_outputs", "conv_by_positions"]
+__all__ = ["convolve", "has_few_outputs", "conv_by_positions", "conv_by_windows",
+           "tap_windows", "spatial_axes", "per_axis"]
 
 _TAPS_PER_POSITION = 16  # kernel taps per output position beyond which dots are cheaper
 
@@ -36,11 +37,8 @@ def conv_by_positions(data, weight, layout, window, out_sizes, precision):
     """The convolution of ``data`` (layout e.g. NCHW or NHWC) with ``weight`` (laid out
     like the data, O for N and I for C): per output position, the strided (dilated)
     window of the padded data contracted with the weight over every axis but N and O."""
-    spatial = [i for i, c in enumerate(layout) if c not in "NC"]
-    pads = [(0, 0)] * data.ndim
-    for axis, p in zip(spatial, window["pad"]):
-        pads[axis] = (p, p)
-    data = jnp.pad(data, pads)
+    spatial = spatial_axes(layout)
+    data = jnp.pad(data, per_axis(layout, [(p, p) for p in window["pad"]], (0, 0)))
     kernel = [weight.shape[axis] for axis in spatial]
     axes = list(range(1, data.ndim))
     results = []
@@ -65,7 +63,7 @@ def convolve(data, weight, strides, pads, dilation, groups, layout, precision):
     'C' -> 'I'). An ungrouped, undilated convolution whose data or output is smaller than
     its kernel along some axis is computed over windows (``conv_by_windows``)."""
     kernel_layout = layout.replace("N", "O").replace("C", "I")
-    spatial = _spatial_axes(layout)
+    spatial = spatial_axes(layout)
     kernel = [weight.shape[a] for a in spatial]
     sizes = [data.shape[a] for a in spatial]
     outs = [(x + lo + hi - k) // s + 1 for x, (lo, hi), k, s in zip(sizes, pads, kernel, strides)]
@@ -83,19 +81,12 @@ def conv_by_windows(data, weight, layout, strides, pads, precision):
     side along the channel axis (tap-major), against the weight as an (O, taps * I)
     matrix."""
     channel = layout.index("C")
-    spatial = _spatial_axes(layout)
-    config = [(0, 0)] * data.ndim
-    for axis, pad in zip(spatial, pads):
-        config[axis] = tuple(pad)
-    data = jnp.pad(data, config)
+    spatial = spatial_axes(layout)
+    data = jnp.pad(data, per_axis(layout, [tuple(pad) for pad in pads], (0, 0)))
     kernel = [weight.shape[axis] for axis in spatial]
     outs = [(data.shape[axis] - k) // s + 1 for axis, k, s in zip(spatial, kernel, strides)]
-    windows = []
-    for tap in itertools.product(*(range(k) for k in kernel)):
-        starts, limits, steps = [0] * data.ndim, list(data.shape), [1] * data.ndim
-        for axis, t, n, s in zip(spatial, tap, outs, strides):
-            starts[axis], limits[axis], steps[axis] = t, t + (n - 1) * s + 1, s
-        windows.append(lax.slice(data, starts, limits, steps))
+    windows = [part for _, part in tap_windows(data, layout, kernel, outs, strides,
+                                               (1,) * len(kernel))]
     columns = jnp.concatenate(windows, axis=channel)
     matrix = jnp.moveaxis(weight, channel, -1).reshape(weight.shape[0], -1)
     out = lax.dot_general(columns, matrix, (((channel,), (1,)), ((), ())),
@@ -103,6 +94,24 @@ def conv_by_windows(data, weight, layout, strides, pads, precision):
     return jnp.moveaxis(out, -1, channel)
 
 
-def _spatial_axes(layout):
+def tap_windows(data, layout, kernel, out_sizes, strides, dilation):
+    """(tap, window) for each kernel tap in row-major order: the strided slice of ``data``
+    (padded already) that the tap meets at every output position."""
+    for tap in itertools.product(*(range(k) for k in kernel)):
+        starts = [t * d for t, d in zip(tap, dilation)]
+        limits = [b + (n - 1) * s + 1 for b, n, s in zip(starts, out_sizes, strides)]
+        yield tap, lax.slice(data, per_axis(layout, starts, 0),
+                             [d if c in "NC" else v for c, d, v in
+                              zip(layout, data.shape, per_axis(layout, limits, 0))],
+                             per_axis(layout, strides, 1))
+
+
+def spatial_axes(layout):
     """Positions of the spatial axes of a data layout ('N', 'C' and the rest)."""
     return [i for i, c in enumerate(layout) if c not in "NC"]
+
+
+def per_axis(layout, spatial_values, other):
+    """One value per axis of ``layout``: the spatial values in order, ``other`` elsewhere."""
+    spatial = iter(spatial_values)
+    return [other if c in "NC" else next(spatial) for c in layout]

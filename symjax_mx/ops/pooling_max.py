@@ -19,6 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from .conv_patches import spatial_axes
+
 __all__ = ["tile_max", "tiles"]
 
 _PER_TAP_LIMIT = 16  # windows of up to this many taps get the per-tap gradient
@@ -40,7 +42,7 @@ def tiles(x, layout, kernel):
 def tile_max(x, layout, kernel):
     """Max of ``x`` (layout e.g. 'NCHW' or 'NHWC') over windows of ``kernel`` (one size per
     spatial axis) that tile it exactly; the gradient goes to each window's first maximum."""
-    axes = [i for i, c in enumerate(layout) if c not in "NC"]
+    axes = spatial_axes(layout)
     kernel = tuple(kernel)
 
     @jax.custom_vjp
