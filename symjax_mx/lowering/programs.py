@@ -114,16 +114,11 @@ class Programs:
             fresh = iter(residuals)
             leaves = [next(fresh) if p is None else inputs[p] for p in positions]
             grads = jax.tree_util.tree_unflatten(treedef, leaves)(head_grads)[0]
-            return {name: grad if grad.dtype == jax.dtypes.float0 or name not in previous else
-                    jax.numpy.where(accumulate[name], previous[name] + grad, grad)
-                    for name, grad in grads.items()}
+            return _with_previous(grads, previous, accumulate)
 
         def train_backward(diff, rest, aux, rng, head_grads, previous, accumulate):
             outputs, vjp, _ = training_vjp(graph, diff, rest, aux, rng)
-            grads = vjp(head_grads)[0]
-            return outputs, {name: grad if grad.dtype == jax.dtypes.float0 else
-                             jax.numpy.where(accumulate[name], previous[name] + grad, grad)
-                             for name, grad in grads.items()}
+            return outputs, _with_previous(vjp(head_grads)[0], previous, accumulate)
 
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
@@ -212,6 +207,15 @@ class Programs:
             step = reported(x64.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3)))
             cached = self._fused[key] = (optimizer, step)
         return cached[1]
+
+
+def _with_previous(grads, previous, accumulate):
+    """The gradients, each added to its previous value where its runtime flag in
+    ``accumulate`` is set (grad_req 'add'); those of integer arguments (float0) and those
+    without a previous value as they are."""
+    return {name: grad if grad.dtype == jax.dtypes.float0 or name not in previous else
+            jnp.where(accumulate[name], previous[name] + grad, grad)
+            for name, grad in grads.items()}
 
 
 def _channels_last_heads(graph, args, aux, rng, prepared, folds):
