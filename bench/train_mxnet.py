@@ -17,10 +17,8 @@ JAX + optax loop of bench/train.py and fit / hand-written (target >= 0.95).
 Run: ``python bench/train_mxnet.py [--nets mlp lenet] [--rounds 3]`` from bench/.
 """
 import argparse
-import json
 import logging
 import statistics
-import subprocess
 import time
 import warnings
 
@@ -28,6 +26,7 @@ import numpy as np
 
 import symjax_mx as mx
 from executor import lenet_hand, lenet_symbol, mlp_hand, mlp_symbol, resnet_symbol
+from json_worker import JsonWorker
 from train import hand_epoch
 from zoo_inference import export_missing
 
@@ -81,8 +80,7 @@ def main():
     logging.getLogger().setLevel(logging.ERROR)
     warnings.simplefilter("ignore")
     nets = networks(opts.cache, opts.mxnet_python)
-    worker = subprocess.Popen([opts.mxnet_python, "-c", _WORKER], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    worker = JsonWorker([opts.mxnet_python, "-c", _WORKER], name="the MXNet worker")
     print(f"{'network':10s}{'symjax_mx':>13s}{'MXNet':>13s}{'ratio':>8s}"
           f"{'hand JAX':>13s}{'fit/hand':>10s}", flush=True)
     try:
@@ -96,15 +94,12 @@ def main():
             np.save(paths["data"] + ".npy", data)
             np.save(paths["label"] + ".npy", label)
             symbol.save(f"{opts.cache}/train-{name}-symbol.json")
-            request = json.dumps(dict(net=name, symbol=f"{opts.cache}/train-{name}-symbol.json",
-                                      data=paths["data"] + ".npy",
-                                      label=paths["label"] + ".npy", batch=batch, lr=LR,
-                                      momentum=MOMENTUM)) + "\n"
+            request = dict(net=name, symbol=f"{opts.cache}/train-{name}-symbol.json",
+                           data=paths["data"] + ".npy", label=paths["label"] + ".npy",
+                           batch=batch, lr=LR, momentum=MOMENTUM)
 
             def mxnet_epoch():
-                worker.stdin.write(request)
-                worker.stdin.flush()
-                return json.loads(worker.stdout.readline())
+                return worker.ask(**request)
 
             ours = _fit_epoch(symbol, data, label, batch)
             hand = hand_epoch(hand_loss, symbol, data, label) if hand_loss else None
@@ -126,8 +121,7 @@ def main():
                 row += f"{rate['hand']:11.0f}/s{rate['ours'] / rate['hand']:9.2f}x"
             print(row, flush=True)
     finally:
-        worker.stdin.close()
-        worker.wait()
+        worker.close()
     print("samples/s: medians of interleaved one-epoch rounds on a shared machine")
 
 

@@ -17,10 +17,10 @@ densenet121 0.96 (0.94), inceptionv3 1.08 (0.96).
 Run: ``python bench/zoo_ab.py /work/main /work/wt/speedinfer --batch 32 --models resnet50_v1``.
 """
 import argparse
-import json
 import statistics
-import subprocess
 import sys
+
+from json_worker import JsonWorker
 
 # Runs in each side's interpreter: loads a network, then answers timing requests.
 _WORKER = r"""
@@ -50,27 +50,6 @@ for line in sys.stdin:
 """
 
 
-class Side:
-    """One checkout's worker process."""
-
-    def __init__(self, path):
-        self.proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True,
-                                     env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin"})
-
-    def ask(self, **request):
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("a worker exited")
-        return json.loads(line)
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("a", help="PYTHONPATH of the reference checkout (e.g. /work/main)")
@@ -82,7 +61,9 @@ def main():
     opts = parser.parse_args()
     reps = 2 if opts.batch >= 16 else 5
     for model in opts.models:
-        sides = [Side(opts.a), Side(opts.b)]
+        sides = [JsonWorker([sys.executable, "-c", _WORKER], name=f"the worker of {path}",
+                            env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin"})
+                 for path in (opts.a, opts.b)]
         try:
             sums = [s.ask(model=model, batch=opts.batch, cache=opts.cache) for s in sides]
             times = [[], []]

@@ -53,7 +53,6 @@ hour on 2 cores); ``--models resnet18_v1 vgg11_bn --batches 2`` for a quick run.
 Needs the oracle interpreter (``--mxnet-python``, default /tmp/mxref/bin/python).
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -63,6 +62,7 @@ import time
 import numpy as np
 
 import symjax_mx as mx
+from json_worker import JsonWorker
 
 MODELS = {"resnet18_v1": 224, "resnet50_v1": 224, "resnet50_v2": 224, "mobilenet1.0": 224,
           "mobilenetv2_1.0": 224, "vgg11_bn": 224, "densenet121": 224, "squeezenet1.1": 224,
@@ -119,26 +119,6 @@ def export_missing(python, cache, names):
                        check=True)
 
 
-class MXNetSide:
-    """MXNet's Module in a long-lived oracle subprocess."""
-
-    def __init__(self, python):
-        self.proc = subprocess.Popen([python, "-c", _WORKER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
-
-    def run(self, **request):
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the MXNet worker exited")
-        return json.loads(line)
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
-
-
 def symjax_module(prefix, shape):
     sym, args, aux = mx.model.load_checkpoint(prefix, 0)
     mod = mx.mod.Module(sym, data_names=["data"], label_names=None, context=mx.cpu())
@@ -166,7 +146,7 @@ def bench_one(mxnet, cache, name, batch_size, rounds, budget):
              "output": f"{cache}/{name}-b{batch_size}-mx.npy"}
     np.save(paths["input"], data)
     request = dict(model=name, batch=batch_size, prefix=prefix, shape=shape, **paths)
-    first_mx = mxnet.run(reps=1, **request)[0]      # binds, checks, warms up
+    first_mx = mxnet.ask(reps=1, **request)[0]      # binds, checks, warms up
     mod = symjax_module(prefix, shape)
     batch = mx.io.DataBatch([mx.nd.array(data)])
     start = time.perf_counter()
@@ -180,7 +160,7 @@ def bench_one(mxnet, cache, name, batch_size, rounds, budget):
     reps_ours = max(1, min(10, int(budget / max(first_ours, 1e-3))))
     t_mx, t_ours = [], []
     for _ in range(rounds):
-        t_mx += mxnet.run(reps=reps_mx, **request)
+        t_mx += mxnet.ask(reps=reps_mx, **request)
         t_ours += time_ours(mod, batch, reps_ours)
     return statistics.median(t_ours), statistics.median(t_mx), diff, compile_s
 
@@ -196,7 +176,7 @@ def main():
     parser.add_argument("--mxnet-python", default="/tmp/mxref/bin/python")
     opts = parser.parse_args()
     export_missing(opts.mxnet_python, opts.cache, opts.models)
-    mxnet = MXNetSide(opts.mxnet_python)
+    mxnet = JsonWorker([opts.mxnet_python, "-c", _WORKER], name="the MXNet worker")
     print(f"{'network':<16}{'batch':>6}{'symjax_mx ms':>14}{'MXNet ms':>11}{'ratio':>8}"
           f"{'rel diff':>10}{'compile s':>11}", flush=True)
     try:
