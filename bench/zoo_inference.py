@@ -48,6 +48,15 @@ resnet50_v1 1.12, inceptionv3 1.02, vgg11_bn 0.89, densenet121 1.15; batch 2: re
 0.94, resnet50_v1 0.84, inceptionv3 0.83, vgg11_bn 0.65, densenet121 0.87. The figures
 above these were taken on a loaded machine.)
 
+With the opt-in pool of freed memory (``SYMJAX_MX_CPU_MEMORY_POOL=1 python
+bench/zoo_inference.py``, symjax_mx/cpu_memory.py; quiet machine, 2026-12-06, 3 rounds):
+    batch  2: resnet18_v1 0.93, resnet50_v1 0.91, resnet50_v2 0.99, mobilenet1.0 1.07,
+              mobilenetv2_1.0 1.09, vgg11_bn 0.61, densenet121 0.78, squeezenet1.1 0.84,
+              inceptionv3 0.75, alexnet 0.80
+    batch 32: resnet18_v1 0.72, resnet50_v1 0.63, resnet50_v2 0.63, mobilenet1.0 0.76,
+              mobilenetv2_1.0 0.82, vgg11_bn 0.66, densenet121 0.74, squeezenet1.1 0.61,
+              inceptionv3 0.66, alexnet 0.62
+
 Run: ``python bench/zoo_inference.py`` (all ten networks at batch 2 and 32: most of an
 hour on 2 cores); ``--models resnet18_v1 vgg11_bn --batches 2`` for a quick run.
 Needs the oracle interpreter (``--mxnet-python``, default /tmp/mxref/bin/python).
