@@ -22,24 +22,32 @@ import ctypes
 import os
 import sys
 
-__all__ = ["POOLED", "pool_freed_memory"]
+__all__ = ["POOLED", "glibc_mallopt", "pool_freed_memory"]
 
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8  # glibc's mallopt options
 _SETTINGS = ((_M_ARENA_MAX, 1), (_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2 ** 31 - 1))
 
 
-def pool_freed_memory():
-    """Set glibc's malloc up to keep freed memory (see the module doc); whether it was."""
+def glibc_mallopt():
+    """glibc's ``mallopt(option, value)``; None on other platforms and C libraries (musl's
+    does nothing)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
         libc = ctypes.CDLL(None)
-        libc.gnu_get_libc_version  # noqa: B018 (glibc only: musl's mallopt does nothing)
+        libc.gnu_get_libc_version  # noqa: B018 (glibc only)
         mallopt = libc.mallopt
     except (OSError, AttributeError):
-        return False
+        return None
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return all([mallopt(option, value) == 1 for option, value in _SETTINGS])
+    return mallopt
+
+
+def pool_freed_memory():
+    """Set glibc's malloc up to keep freed memory (see the module doc); whether it was."""
+    mallopt = glibc_mallopt()
+    return mallopt is not None and all([mallopt(option, value) == 1
+                                        for option, value in _SETTINGS])
 
 
 def _requested():

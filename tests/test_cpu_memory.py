@@ -7,8 +7,7 @@ import textwrap
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="the pool configures glibc's malloc (Linux)")
+from symjax_mx.cpu_memory import glibc_mallopt
 
 _SCRIPT = textwrap.dedent("""
     import resource
@@ -36,16 +35,7 @@ def _run(pool_setting):
     return out[0] == "True", int(out[1])
 
 
-def _glibc():
-    import ctypes
-    try:
-        ctypes.CDLL(None).gnu_get_libc_version  # noqa: B018
-    except AttributeError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _glibc(), reason="the pool configures glibc's malloc")
+@pytest.mark.skipif(glibc_mallopt() is None, reason="the pool configures glibc's malloc")
 def test_a_large_result_reuses_freed_memory():
     pooled, faults = _run("1")
     assert pooled
