@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import x64
+from . import profiler, x64
 from .base import MXNetError
 from .lowering.graph import LoweredGraph
 from .ndarray import NDArray
@@ -193,10 +193,12 @@ class _Plan:
         self.train = {name: node.is_train for node, name in zip(order, names)
                       if node.op is not None}
         self.dynamic = any(node.op is not None and node.op.dynamic_shape for node in order)
+        self.host_callback = self.lowered.host_callback
         # a recorded hybridized block's compile options serve the whole program
         self.options = next((node.op.compiler_options for node in order
                              if node.op is not None and node.op.compiler_options), None)
         self._programs = {}
+        self._layouts = {}
         self._grad_ops = {}
 
     def heads(self, leaves, keys, known=None):
@@ -241,6 +243,19 @@ class _Plan:
             fn = self._programs[diff] = x64.x64(run) if self.dynamic else x64.jit(
                 run, compiler_options=self.options)
         return fn
+
+    def result_layout(self, diff, args):
+        """(tree structure, leaf avals) of ``program(diff)(*args)``'s result, traced once
+        per kind of arguments (which head gradients and previous gradients are given)."""
+        grads_in, previous = args[3], args[4]
+        key = (diff, tuple(g is None for g in grads_in),
+               tuple(None if p is None else p.dtype for p in previous))
+        layout = self._layouts.get(key)
+        if layout is None:
+            leaves, structure = jax.tree_util.tree_flatten(
+                self.program(diff).eval_shape(*args))
+            layout = self._layouts[key] = (structure, leaves)
+        return layout
 
     def grad_op(self, diff, num_inputs):
         """The operator of a recorded gradient computation (``grad(create_graph=True)``):
@@ -380,6 +395,30 @@ def _free(order):
             node.array._entry = None  # a constant leaves the freed graph
 
 
+def _defer_backward(plan, diff, args, targets, fills):
+    """The backward's results as `deferred.Deferred` values of one `deferred.ProgramCall`
+    (computed when read, or inside the optimizer update that consumes the gradients),
+    with the forward results it fills joining that call; None where the backward must
+    run now: a graph with value-dependent shapes or Python operators, the profiler timing
+    operators, or a gradient buffer that is sparse, a view, or of another dtype than its
+    gradient."""
+    if plan.dynamic or plan.host_callback or profiler.timing_operators():
+        return None
+    program = plan.program(diff)
+    structure, avals = plan.result_layout(diff, args)
+    if any(type(t) is not NDArray or t._base is not None or t.dtype != a.dtype
+           for t, a in zip(targets, avals)):
+        return None
+    call = deferred.ProgramCall(program, args)
+    forward = [out for outputs in fills for out in outputs]
+    made = [deferred.Deferred(tuple(a.shape), a.dtype, call)
+            for a in avals[:len(avals) - len(forward)]]
+    for out in forward:
+        out.call = call
+    call.outputs = tuple(made + forward)
+    return jax.tree_util.tree_unflatten(structure, call.outputs)
+
+
 @x64.x64
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` into the attached variables' gradient buffers.
@@ -398,15 +437,19 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     if not diff:
         raise MXNetError(_NO_VARIABLES)
     previous = [leaves[i].grad._read() if leaves[i].grad_req == "add" else None for i in diff]
-    grads, (new_aux, filled) = plan.program(diff)(values, keys, known, grads_in, previous)
+    args = (values, keys, known, grads_in, previous)
+    targets = [leaves[i].grad for i in diff]
+    deferred_results = _defer_backward(plan, diff, args, targets, fills)
+    if deferred_results is None:
+        grads, (new_aux, filled) = plan.program(diff)(*args)
+        _fill(fills, filled)
+    else:
+        grads, (new_aux, _) = deferred_results
     _update_aux(plan, leaves, new_aux)
-    _fill(fills, filled)
-    for i, value in zip(diff, grads):
-        node = leaves[i]
-        target = node.grad
+    for target, value, i in zip(targets, grads, diff):
         target._write(value if value.dtype == target.dtype else value.astype(target.dtype),
                       "backward")
-        node.fresh = True
+        leaves[i].fresh = True
     if not retain_graph:
         _free(order)
 
@@ -595,7 +638,7 @@ def _function_op(cls, input_specs, num_outputs, ctx):
     op = _FUNCTION_OPS[key] = Operator(
         name=cls.__name__, compute=compute,
         inputs=("function",) + tuple(f"input{i}" for i in range(num_inputs + num_outputs)),
-        outputs=tuple(f"output{i}" for i in range(num_outputs)))
+        outputs=tuple(f"output{i}" for i in range(num_outputs)), host_callback=True)
     return op
 
 

@@ -87,6 +87,11 @@ class jit:  # noqa: N801 (used like jax.jit)
             self._jitted = jax.jit(self._fn, **kwargs)
         return self._jitted
 
+    @property
+    def compiler_options(self):
+        """The compile options it was made with (None: XLA's defaults)."""
+        return self._jit_kwargs.get("compiler_options")
+
     def __call__(self, *args, **kwargs):
         try:
             return _call(self.jitted, args, kwargs)

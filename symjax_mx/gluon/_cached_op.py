@@ -151,6 +151,7 @@ class CachedOp:
         return Operator(
             name="_CachedOp", compute=compute, inputs=arg_names, aux=aux_names,
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
+            host_callback=graph.host_callback,
             compiler_options=compile_options.for_network(
                 None, *weight_sizes(self._symbol.graph, shapes)[:2]),
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),

@@ -3,24 +3,54 @@
 The optimizer's pure ``step`` is applied to all (weight, grad, state) triples inside one
 jitted function, so a step costs one dispatch instead of one per parameter. Learning
 rates, weight decays and update counts come from the host as one array
-(``Optimizer.step_inputs``), so changing them never recompiles. Optimizers without a pure
-``step`` keep the per-parameter path of their Updater.
+(``Optimizer.step_inputs``), so changing them never recompiles. Where every gradient is
+still to be computed by one deferred backward (``ndarray.deferred.ProgramCall``), that
+backward runs inside the update's program: the training step is one program. Optimizers
+without a pure ``step`` keep the per-parameter path of their Updater.
 """
+import collections
+
 import jax
 import numpy as np
 
 from .. import x64
-from ..ndarray import NDArray
+from ..ndarray import NDArray, deferred
 from ..optimizer import Optimizer
 
+_MAX_JOINED = 32  # joined programs kept per Trainer context (one per recorded structure)
 
-def _program(optimizer):
+
+def _apply(optimizer):
     def apply(weights, grads, states, hyper):
         results = [optimizer.step_multi_precision(w, g, s, hyper[0, i], hyper[1, i],
                                                   hyper[2, i])
                    for i, (w, g, s) in enumerate(zip(weights, grads, states))]
         return [r[0] for r in results], [r[1] for r in results]
-    return x64.jit(apply)
+    return apply
+
+
+def _joined(optimizer, backward, positions):
+    """The backward program, then the update of the weights from its outputs at
+    ``positions``, as one program returning (backward outputs, weights, states)."""
+    apply = _apply(optimizer)
+
+    def joined(args, weights, states, hyper):
+        outputs = jax.tree_util.tree_leaves(backward(*args))
+        return (outputs,) + tuple(apply(weights, [outputs[p] for p in positions], states,
+                                        hyper))
+    return x64.jit(joined, compiler_options=backward.compiler_options)
+
+
+def _backward_call(grads):
+    """The one deferred backward that computes all of ``grads``, or None."""
+    first = grads[0]._buffer
+    call = getattr(first, "call", None)
+    if type(call) is not deferred.ProgramCall:
+        return None
+    for grad in grads:
+        if grad._base is not None or getattr(grad._buffer, "call", None) is not call:
+            return None
+    return call
 
 
 class FusedUpdate:
@@ -29,6 +59,7 @@ class FusedUpdate:
 
     def __init__(self):
         self._programs = {}
+        self._joined = collections.OrderedDict()
 
     @staticmethod
     def supports(optimizer, grads):
@@ -50,17 +81,40 @@ class FusedUpdate:
                                                                    weight.context)
                 updater.states_synced[index] = True
         states = [updater.states[i] for i in indices]
-        hyper = optimizer.step_inputs(list(indices))
-        key = (optimizer.trace_key(), len(indices))
-        program = self._programs.get(key)
-        if program is None:
-            program = self._programs[key] = _program(optimizer)
-        new_weights, new_states = program(
-            [w.asjax() for w in weights], [g.asjax() for g in grads],
-            jax.tree_util.tree_map(NDArray.asjax, states), np.asarray(hyper))
+        hyper = np.asarray(optimizer.step_inputs(list(indices)))
+        state_values = jax.tree_util.tree_map(NDArray.asjax, states)
+        weight_values = [w.asjax() for w in weights]
+        call = _backward_call(grads)
+        if call is None:
+            new_weights, new_states = self._program(optimizer, len(indices))(
+                weight_values, [g.asjax() for g in grads], state_values, hyper)
+        else:
+            outputs, new_weights, new_states = self._joined_program(optimizer, call, grads)(
+                call.args, weight_values, state_values, hyper)
+            deferred.fill(call.outputs, outputs)
         for weight, value in zip(weights, new_weights):
             weight._write(value)
         for state, value in zip(states, new_states):
             for array, leaf in zip(jax.tree_util.tree_leaves(state),
                                    jax.tree_util.tree_leaves(value)):
                 array._write(leaf)
+
+    def _program(self, optimizer, count):
+        key = (optimizer.trace_key(), count)
+        program = self._programs.get(key)
+        if program is None:
+            program = self._programs[key] = x64.jit(_apply(optimizer))
+        return program
+
+    def _joined_program(self, optimizer, call, grads):
+        index = {id(out): i for i, out in enumerate(call.outputs)}
+        positions = tuple(index[id(g._buffer)] for g in grads)
+        key = (optimizer.trace_key(), call.program, positions)
+        program = self._joined.get(key)
+        if program is None:
+            program = self._joined[key] = _joined(optimizer, call.program, positions)
+            if len(self._joined) > _MAX_JOINED:
+                self._joined.popitem(last=False)
+        else:
+            self._joined.move_to_end(key)
+        return program

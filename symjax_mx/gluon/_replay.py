@@ -76,12 +76,12 @@ class RecordedForward:
             op = self._replays[structure] = _replay_operator(
                 structure, len(self._arg_names), len(self._out_names), len(self._aux_names),
                 num_residuals, self._aux_names, self._out_names, self._out_shapes,
-                self._out_types)
+                self._out_types, self._graph.host_callback)
         return op
 
 
 def _replay_operator(structure, num_args, num_outputs, num_aux, num_residuals, aux_names,
-                     out_names, out_shapes, out_types):
+                     out_names, out_shapes, out_types, host_callback):
     """The tape operator: inputs are the arguments, the saved outputs, the saved new
     auxiliary states and the residuals; its value is the saved outputs and its VJP the
     saved one."""
@@ -113,5 +113,6 @@ def _replay_operator(structure, num_args, num_outputs, num_aux, num_residuals, a
     return Operator(
         name="_CachedOp", compute=compute, inputs=tuple(f"arg{i}" for i in range(num_args)),
         aux=tuple(aux_names), outputs=tuple(out_names), random=True, differentiable=True,
+        host_callback=host_callback,
         shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
         dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))

@@ -24,6 +24,8 @@ class LoweredGraph:
         self.nodes = graph.nodes
         self.heads = graph.heads
         self.random = any(node.op is not None and node.op.random for node in self.nodes)
+        self.host_callback = any(node.op is not None and node.op.host_callback
+                                 for node in self.nodes)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         self.channels_last = channels_last.applies(self.nodes)
         # An operator without inputs whose shape has unknown (0 or -1) sizes gets the inferred one.

@@ -8,17 +8,28 @@ operation, ...) runs its operator then, as an imperative call would have. A defe
 call computes from the values its inputs had when it was made; a backward fills it only
 while no array on the tape has been written since (MXNet's backward reads a variable's
 new value, which the recorded results must not see).
+
+A backward may itself be deferred (`ProgramCall`): its gradients, updated auxiliary
+states and the forward results it fills wait until read, or until the optimizer update
+that consumes the gradients runs the backward inside its own program (one program per
+training step). ``waitall`` runs the backward passes still waiting (`run_pending`).
 """
-__all__ = ["Deferred", "defer", "pending", "fillable", "values", "fill", "note_write"]
+import weakref
+
+import jax
+
+__all__ = ["Deferred", "ProgramCall", "defer", "pending", "fillable", "values", "fill",
+           "note_write", "run_pending"]
 
 _writes = 0  # how many times an array on the tape has been written
+_waiting_programs = weakref.WeakSet()  # ProgramCalls not run yet
 
 
 class _Call:
     """One deferred operator call: a function of its inputs' values (jax arrays or
     `Deferred`), and the outputs it fills."""
 
-    __slots__ = ("compute", "inputs", "outputs", "writes")
+    __slots__ = ("compute", "inputs", "outputs", "writes", "__weakref__")
 
     def __init__(self, compute, inputs):
         self.compute = compute
@@ -29,6 +40,29 @@ class _Call:
     def run(self):
         datas = [x.force() if type(x) is Deferred else x for x in self.inputs]
         fill(self.outputs, self.compute(datas))
+
+
+class ProgramCall(_Call):
+    """A deferred run of ``program`` (a jitted function) on ``args``: its outputs are the
+    leaves of the program's result, in ``jax.tree_util.tree_leaves`` order. A larger
+    program may call ``program`` inside itself and `fill` the outputs."""
+
+    __slots__ = ("program", "args")
+
+    def __init__(self, program, args):
+        super().__init__(None, ())
+        self.program, self.args = program, args
+        _waiting_programs.add(self)
+
+    def run(self):
+        fill(self.outputs, jax.tree_util.tree_leaves(self.program(*self.args)))
+
+
+def run_pending():
+    """Run every deferred program whose outputs are still to be computed."""
+    for call in list(_waiting_programs):
+        if pending(call.outputs):
+            call.run()
 
 
 class Deferred:
@@ -80,6 +114,9 @@ def values(outputs):
 
 def fill(outputs, results):
     """Give the `Deferred` ``outputs`` of one call their values ``results``."""
+    call = outputs[0].call if outputs else None
+    if call is not None:
+        _waiting_programs.discard(call)
     for out, value in zip(outputs, results):
         out.value = value
         out.call = None

@@ -685,6 +685,7 @@ def waitall():
     """Wait for all pending work on every array; the error of a failed asynchronous
     operation surfaces here once, as MXNet's engine reports it (reading the array that
     holds it still raises)."""
+    deferred.run_pending()
     pending.raise_first()
     for data in jax.live_arrays():
         reported = _REPORTED.get(id(data))

@@ -179,7 +179,7 @@ def _custom_compute(inputs, aux, params, is_train, rng):
     return apply(tuple(inputs), list(aux))
 
 
-register("Custom", _custom_compute, open_params=True,
+register("Custom", _custom_compute, open_params=True, host_callback=True,
          params=(Param("op_type", P.string, required=True, doc="name given to register"),),
          inputs=lambda params: tuple(_prop(params).list_arguments()),
          aux=lambda params: tuple(_prop(params).list_auxiliary_states()),

@@ -287,6 +287,9 @@ class Operator:
                                          # probing the full rule would find
     compiler_options: dict = None        # XLA compile options of its programs (a CachedOp's
                                          # graph: symjax_mx.compile_options.for_network)
+    host_callback: bool = False          # compute calls the user's Python on the host
+                                         # (Custom, autograd.Function): a backward through
+                                         # it runs when called, never deferred
     aliases: tuple = ()
     doc: str = ""
 

@@ -1,0 +1,140 @@
+"""A Gluon training step as one program: ``backward()`` waits, and ``Trainer.step`` runs it
+inside the update's program; reads, ``waitall`` and Python operators run it at once."""
+import jax
+import numpy as np
+import pytest
+
+import symjax_mx as mx
+from symjax_mx import autograd, gluon, x64
+from symjax_mx.gluon import _fused_update
+from symjax_mx.ndarray import deferred
+
+nn = gluon.nn
+
+
+def _net():
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Dense(8, activation="relu"), nn.BatchNorm(), nn.Dense(3))
+    net.initialize(mx.init.Xavier(rnd_type="gaussian", magnitude=1.0))
+    net.hybridize()
+    return net
+
+
+def _programs_run(monkeypatch):
+    """The jitted programs run from now on (by function name; not those traced inside
+    another)."""
+    names = []
+    original = x64._call
+
+    def counting(fn, args, kwargs):
+        traced = any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(args))
+        if hasattr(fn, "lower") and not traced:
+            names.append(getattr(fn, "__name__", repr(fn)))
+        return original(fn, args, kwargs)
+    monkeypatch.setattr(x64, "_call", counting)
+    return names
+
+
+def _train(steps, joined, read=None):
+    """Weights, gradients, losses and BatchNorm statistics after ``steps`` steps."""
+    mx.random.seed(3)
+    net = _net()
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1,
+                                                         "momentum": 0.9})
+    rng = np.random.RandomState(0)
+    losses = []
+    with pytest.MonkeyPatch.context() as patch:
+        if not joined:
+            patch.setattr(_fused_update, "_backward_call", lambda grads: None)
+        for _ in range(steps):
+            x = mx.nd.array(rng.uniform(-1, 1, (6, 5)))
+            y = mx.nd.array(rng.randint(0, 3, 6))
+            with autograd.record():
+                loss = loss_fn(net(x), y)
+            loss.backward()
+            if read is not None:
+                read(net)
+            trainer.step(6)
+            losses.append(loss.asnumpy())
+    params = net.collect_params().values()
+    return ([p.data().asnumpy() for p in params],
+            [p.grad().asnumpy() for p in params if p.grad_req != "null"], losses)
+
+
+def _assert_same(a, b):
+    for left, right in zip(a, b):
+        for x, y in zip(left, right):
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+def test_backward_and_update_run_as_one_program_with_the_same_results(monkeypatch):
+    separate = _train(3, joined=False)
+    names = _programs_run(monkeypatch)
+    joined = _train(3, joined=True)
+    assert names.count("joined") == 3
+    assert "run" not in names and "apply" not in names  # neither ran on its own
+    _assert_same(joined, separate)  # BatchNorm's running statistics are parameters too
+
+
+def test_reading_a_gradient_before_step_runs_the_backward_then():
+    seen = []
+    joined = _train(2, joined=True,
+                    read=lambda net: seen.append(net[0].weight.grad().asnumpy().copy()))
+    separate = _train(2, joined=False)
+    _assert_same(joined, separate)
+    assert len(seen) == 2 and np.abs(seen[1]).sum() > 0
+
+
+def test_backward_waits_until_read_or_waitall():
+    x = mx.nd.array([1.0, 2.0, 3.0])
+    x.attach_grad()
+    with autograd.record():
+        y = (x * x).sum()
+    y.backward()
+    assert deferred.pending((x.grad._buffer,))
+    mx.nd.waitall()
+    assert not deferred.pending((x.grad._buffer,))
+    np.testing.assert_array_equal(x.grad.asnumpy(), [2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(y.asnumpy(), [14.0])
+
+
+def test_accumulated_gradients_join_the_last_backward():
+    net = nn.Dense(2, in_units=3, prefix="acc_")
+    net.initialize(mx.init.Constant(0.5))
+    for param in net.collect_params().values():
+        param.grad_req = "add"
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 1.0})
+    x = mx.nd.array([[1.0, 2.0, 3.0]])
+    for _ in range(2):
+        with autograd.record():
+            loss = net(x).sum()
+        loss.backward()
+    trainer.step(1)
+    np.testing.assert_allclose(net.weight.grad().asnumpy(), [[2.0, 4.0, 6.0]] * 2)
+    np.testing.assert_allclose(net.weight.data().asnumpy(), 0.5 - np.array([[2.0, 4.0, 6.0]] * 2))
+    np.testing.assert_allclose(net.bias.data().asnumpy(), [-2.0, -2.0])
+
+
+def test_a_python_operator_runs_its_backward_at_backward():
+    calls = []
+
+    class Twice(autograd.Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, dy):
+            calls.append(1)
+            return dy * 2
+
+    x = mx.nd.array([1.0, 2.0])
+    x.attach_grad()
+    with autograd.record():
+        y = Twice()(x).sum()
+    y.backward()
+    assert not deferred.pending((x.grad._buffer,))
+    mx.nd.waitall()
+    assert calls == [1]
+    np.testing.assert_array_equal(x.grad.asnumpy(), [2.0, 2.0])
+
