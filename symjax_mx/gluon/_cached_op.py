@@ -10,10 +10,13 @@ the backward computes the block's forward in its own program; where it cannot be
 """
 import warnings
 
+import jax
+import numpy as np
+
 from .. import autograd, compile_options
 from ..base import c_str
 from ..ndarray import handles
-from ..ndarray.ndarray import defers, invoke
+from ..ndarray.ndarray import defers, invoke, invoke_deferred
 from ..lowering.graph import LoweredGraph
 from ..lowering.programs import weight_sizes
 from ..ops.describe import monitor_input_names
@@ -52,7 +55,7 @@ class CachedOp:
                          for name in inputs}
         self._arg_names = tuple(out.list_arguments())
         self._aux_names = tuple(out.list_auxiliary_states())
-        self._ops = {}  # input signature -> Operator
+        self._ops = {}  # input signature -> (Operator, its outputs' avals)
         self._recorded = {}  # input signature -> RecordedForward (under autograd.record)
 
     def _values(self, flat):
@@ -83,9 +86,14 @@ class CachedOp:
                 recorded = self._recorded[signature] = RecordedForward(*self._lowered(inputs))
             num_args = len(self._arg_names)
             return recorded(inputs[:num_args], inputs[num_args:], autograd.is_training())
-        op = self._ops.get(signature)
-        if op is None:
-            op = self._ops[signature] = self._operator(inputs)
+        entry = self._ops.get(signature)
+        if entry is None:
+            entry = self._ops[signature] = self._operator(inputs)
+        op, avals = entry
+        if autograd.is_recording():  # and deferred (checked above)
+            out = invoke_deferred(op, inputs, avals)
+            if out is not None:
+                return out
         out = invoke(op, inputs, {})
         return list(out) if isinstance(out, (list, tuple)) else [out]
 
@@ -139,7 +147,8 @@ class CachedOp:
                 self._aux_names, tuple(self._symbol.list_outputs()), out_shapes, out_types)
 
     def _operator(self, inputs):
-        """The operator running the whole graph for inputs of these shapes and dtypes."""
+        """(the operator running the whole graph for inputs of these shapes and dtypes, its
+        outputs' shapes and dtypes)."""
         graph, arg_names, aux_names, _, out_shapes, out_types = self._lowered(inputs)
 
         def compute(values, aux, params, is_train, rng):
@@ -148,6 +157,8 @@ class CachedOp:
             return list(outputs), [new_aux[name] for name in aux_names]
 
         shapes = dict(zip(arg_names + aux_names, (x.shape for x in inputs)))
+        avals = [jax.ShapeDtypeStruct(shape, np.dtype(dtype))
+                 for shape, dtype in zip(out_shapes, out_types)]
         return Operator(
             name="_CachedOp", compute=compute, inputs=arg_names, aux=aux_names,
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
@@ -155,5 +166,5 @@ class CachedOp:
             compiler_options=compile_options.for_network(
                 None, *weight_sizes(self._symbol.graph, shapes)[:2]),
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
-            dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types)))
+            dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types))), avals
 

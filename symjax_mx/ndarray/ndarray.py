@@ -28,7 +28,7 @@ from . import handles
 
 _GETITEM = get_op("_getitem")  # indexing that copies, recorded by autograd
 
-__all__ = ["NDArray", "invoke", "defers", "waitall"]
+__all__ = ["NDArray", "invoke", "invoke_deferred", "defers", "waitall"]
 
 # Names MXNet's ndarray module has that user code and MXNet's tests import from it.
 py_slice = slice
@@ -670,12 +670,33 @@ def _deferred_call(op, params, inputs, ctx, train, rng, num_inputs):
     if storage.output_stypes(op.name, params, [x.stype for x in inputs],
                              [x.shape for x in inputs], len(avals)) is not None:
         return None
+    return _record_deferred(op, params, inputs, datas, avals, ctx, train, rng, num_inputs)
 
+
+def _record_deferred(op, params, inputs, datas, avals, ctx, train, rng, num_inputs):
     compute = functools.partial(_run_deferred, op, params, train, rng, num_inputs)
     outputs = deferred.defer(compute, datas, avals)
     results = [NDArray._of_deferred(o, ctx, op.name) for o in outputs]
     tape.record(op, params, inputs, results, train, rng, outputs)
     return results
+
+
+def invoke_deferred(op, inputs, avals):
+    """``invoke(op, inputs, {})`` under ``autograd.record()`` where ``defers(inputs)``, for
+    an operator without parameters, without dynamic shapes and with dense outputs of
+    ``avals`` (shapes and dtypes the caller knows): recorded with `Deferred` outputs,
+    without ``invoke``'s general checks. None where an input carries a pending error
+    (call ``invoke`` then)."""
+    ctx = inputs[0]._ctx
+    for x in inputs[1:]:
+        if x._ctx is not ctx:
+            inputs[0]._check_context(x, f"operator {op.name}")
+    if pending.cell_of(inputs) is not None:
+        return None
+    num_inputs = len(op.input_names({})) if op.aux else None
+    rng = random.next_key() if op.random else None
+    return _record_deferred(op, {}, inputs, [_lazy_read(x) for x in inputs], avals, ctx,
+                            tape.STATE.training, rng, num_inputs)
 
 
 _REPORTED = {}  # id -> weak reference of each failed buffer waitall has raised for once
