@@ -1,9 +1,13 @@
 """Data iterators: DataDesc, DataBatch, DataIter, NDArrayIter, ResizeIter, PrefetchingIter."""
+import functools
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor, wait
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
+from .. import x64
 from ..base import MXNetError, mx_real_t
 from ..context import cpu
 from ..ndarray import NDArray, array
@@ -232,18 +236,43 @@ def _is_csr(value):
         type(value).__module__.startswith("scipy.sparse") and hasattr(value, "tocsr"))
 
 
-def _as_host(name, value):
-    """A host copy of an input: an NDArray keeps its dtype, anything else is float32; CSR
-    matrices stay scipy.sparse CSR matrices (their batches become CSRNDArrays)."""
+def _as_stored(name, value):
+    """A copy of an input on the CPU, as MXNet's NDArrayIter keeps it: an NDArray keeps
+    its dtype, anything else is float32; CSR matrices stay scipy.sparse CSR matrices
+    (their batches become CSRNDArrays)."""
     if _is_csr(value):
         return value.asscipy() if isinstance(value, NDArray) else value.tocsr()
     if isinstance(value, NDArray):
-        return value.asnumpy()
+        return array(value, ctx=cpu(), dtype=value.dtype)
     try:
-        return np.asarray(value).astype(mx_real_t)
+        host = np.asarray(value).astype(mx_real_t)
     except (TypeError, ValueError):
         raise TypeError(f"Invalid type '{type(value)}' for {name}, should be NDArray, "
                         "numpy.ndarray or h5py.Dataset") from None
+    return array(host, ctx=cpu(), dtype=mx_real_t)
+
+
+@functools.partial(x64.jit, static_argnums=(2, 3))
+def _slice_rows(data, start, size, axis):
+    return jax.lax.dynamic_slice_in_dim(data, start, size, axis)
+
+
+@functools.partial(x64.jit, static_argnums=(2,))
+def _take_rows(data, rows, axis):
+    return jnp.take(data, rows, axis=axis)
+
+
+def _rows_of(value, rows, axis):
+    """A copy of the examples ``rows`` (a slice or positions) of a stored input along
+    ``axis``, cut on the device. (Not a view: a view's data would be cut again at each
+    read, queued behind the training steps dispatched since.)"""
+    if _is_csr(value):
+        return _to_nd(value[rows])
+    if isinstance(rows, slice):
+        data = _slice_rows(value.asjax(), rows.start, rows.stop - rows.start, axis)
+    else:
+        data = _take_rows(value.asjax(), rows, axis)
+    return NDArray(data, value.context)
 
 
 def _init_data(data, allow_empty, default_name):
@@ -264,7 +293,7 @@ def _init_data(data, allow_empty, default_name):
     if not isinstance(data, dict):
         raise TypeError("Input must be NDArray, numpy.ndarray, h5py.Dataset "
                         "a list of them or dict with them as values")
-    return [(name, _as_host(name, value)) for name, value in sorted(data.items())]
+    return [(name, _as_stored(name, value)) for name, value in sorted(data.items())]
 
 
 class NDArrayIter(DataIter):
@@ -318,7 +347,8 @@ class NDArrayIter(DataIter):
         for name, value in sources:
             shape = list(value.shape)
             shape[self._axis] = self.batch_size
-            descs.append(DataDesc(name, tuple(shape), value.dtype.type, layout=self.layout))
+            descs.append(DataDesc(name, tuple(shape), np.dtype(value.dtype).type,
+                                  layout=self.layout))
         return descs
 
     @property
@@ -376,12 +406,7 @@ class NDArrayIter(DataIter):
 
     def _batch(self, sources):
         rows = self._rows()
-        if isinstance(rows, slice):
-            index = (slice(None),) * self._axis + (rows,)
-            return [_to_nd(value[rows] if _is_csr(value) else value[index])
-                    for _, value in sources]
-        return [_to_nd(value[rows] if _is_csr(value) else np.take(value, rows, axis=self._axis))
-                for _, value in sources]
+        return [_rows_of(value, rows, self._axis) for _, value in sources]
 
     def getdata(self):
         return self._batch(self.data)
