@@ -197,6 +197,21 @@ def test_ndarray_iter_longer_label_uses_its_leading_examples():
     assert batches[-1].label[1].asnumpy().tolist() == [16, 18, 0, 2] and batches[-1].pad == 2
 
 
+def test_ndarray_iter_copies_its_inputs_and_each_batch():
+    data = np.arange(12, dtype=np.float32).reshape(6, 2)
+    source = mx.nd.array(data)
+    it = mio.NDArrayIter({"a": data, "b": source}, batch_size=2, last_batch_handle="discard")
+    data[:] = -1          # MXNet's iterator keeps the values it was given
+    source[:] = -1
+    first = it.next()
+    first.data[0][:] = 100  # a batch is its own array: the iterator's data is unchanged
+    it.reset()
+    again = it.next()
+    assert again.data[0].asnumpy().tolist() == again.data[1].asnumpy().tolist() == [
+        [0.0, 1.0], [2.0, 3.0]]
+    assert again.data[0].context == mx.cpu()
+
+
 def test_ndarray_iter_bad_inputs():
     with pytest.raises(MXNetError, match="softmax_label has 7 examples but data has 10"):
         mio.NDArrayIter(DATA, np.arange(7), batch_size=3)
