@@ -14,6 +14,7 @@ states and the forward results it fills wait until read, or until the optimizer 
 that consumes the gradients runs the backward inside its own program (one program per
 training step). ``waitall`` runs the backward passes still waiting (`run_pending`).
 """
+import threading
 import weakref
 
 import jax
@@ -23,13 +24,14 @@ __all__ = ["Deferred", "ProgramCall", "defer", "pending", "fillable", "values", 
 
 _writes = 0  # how many times an array on the tape has been written
 _waiting_programs = weakref.WeakSet()  # ProgramCalls not run yet
+_waiting_lock = threading.Lock()
 
 
 class _Call:
     """One deferred operator call: a function of its inputs' values (jax arrays or
     `Deferred`), and the outputs it fills."""
 
-    __slots__ = ("compute", "inputs", "outputs", "writes", "__weakref__")
+    __slots__ = ("compute", "inputs", "outputs", "writes")
 
     def __init__(self, compute, inputs):
         self.compute = compute
@@ -47,12 +49,13 @@ class ProgramCall(_Call):
     leaves of the program's result, in ``jax.tree_util.tree_leaves`` order. A larger
     program may call ``program`` inside itself and `fill` the outputs."""
 
-    __slots__ = ("program", "args")
+    __slots__ = ("program", "args", "__weakref__")
 
     def __init__(self, program, args):
         super().__init__(None, ())
         self.program, self.args = program, args
-        _waiting_programs.add(self)
+        with _waiting_lock:
+            _waiting_programs.add(self)
 
     def run(self):
         fill(self.outputs, jax.tree_util.tree_leaves(self.program(*self.args)))
@@ -60,7 +63,9 @@ class ProgramCall(_Call):
 
 def run_pending():
     """Run every deferred program whose outputs are still to be computed."""
-    for call in list(_waiting_programs):
+    with _waiting_lock:
+        calls = list(_waiting_programs)
+    for call in calls:
         if pending(call.outputs):
             call.run()
 
@@ -115,8 +120,9 @@ def values(outputs):
 def fill(outputs, results):
     """Give the `Deferred` ``outputs`` of one call their values ``results``."""
     call = outputs[0].call if outputs else None
-    if call is not None:
-        _waiting_programs.discard(call)
+    if type(call) is ProgramCall:
+        with _waiting_lock:
+            _waiting_programs.discard(call)
     for out, value in zip(outputs, results):
         out.value = value
         out.call = None
