@@ -180,6 +180,24 @@ def test_set_params_and_get_params_round_trip():
     assert all((v.asnumpy() == 1).all() for v in mod.get_params()[0].values())
 
 
+def test_parameters_read_or_given_stay_valid_while_training_continues():
+    mod = bound()
+    x, y = dataset(BATCH * 2)
+    train = mx.io.NDArrayIter(x, y, batch_size=BATCH)
+    mod.fit(train, num_epoch=1)
+    read = dict(mod.get_params()[0])      # after fit's own get_params / set_params
+    before = {k: v.asnumpy().copy() for k, v in read.items()}
+    given = {k: mx.nd.array(v) for k, v in before.items()}
+    mod.set_params(given, {})
+    for batch in train:                   # fused steps donate the executor's buffers
+        mod._train_step(batch)
+    for name, value in before.items():
+        np.testing.assert_array_equal(read[name].asnumpy(), value)
+        np.testing.assert_array_equal(given[name].asnumpy(), value)
+    after = mod.get_params()[0]
+    assert any(not np.array_equal(after[k].asnumpy(), v) for k, v in before.items())
+
+
 # --- bad input ---------------------------------------------------------------------------
 
 def test_fit_with_data_that_does_not_fit_the_network():

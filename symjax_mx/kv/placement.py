@@ -42,14 +42,14 @@ class Placement:
             self.replicated = NamedSharding(mesh, PartitionSpec())
 
     @x64.x64
-    def place(self, array, sharding, dtype=None):
+    def place(self, array, sharding, dtype=None, copy=False):
         """``array`` (an NDArray or jax array; this worker's part of it) placed by
-        ``sharding``."""
+        ``sharding``; with ``copy`` in new buffers, never the array's own."""
         data = array.asjax() if isinstance(array, NDArray) else array
         if dtype is not None and data.dtype != dtype:
-            data = data.astype(dtype)
+            data, copy = data.astype(dtype), False
         if data.sharding == sharding:
-            return data
+            return x64.device_put(data, sharding, may_alias=False) if copy else data
         if self.workers > 1:
             return jax.make_array_from_process_local_data(sharding, data)
         return x64.device_put(data, sharding)

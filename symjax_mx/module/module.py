@@ -199,12 +199,21 @@ class Module(BaseModule):
         return self._arg_params, self._aux_params
 
     def _sync_params_from_devices(self):
+        """Copy the executor's parameters into the CPU copies (new buffers: the training
+        step donates the executor's), in one transfer per device."""
         place = self._placement
+        local = place.local if len(place.contexts) > 1 or place.workers > 1 else None
+        by_device = {}
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                value._write(x64.device_put(place.local(arrays[name].asjax()),
-                                             value.context.jax_device))
+                data = arrays[name].asjax()
+                by_device.setdefault(value.context.jax_device, []).append(
+                    (value, data if local is None else local(data)))
+        for device, pairs in by_device.items():
+            copies = x64.device_put([data for _, data in pairs], device, may_alias=False)
+            for (value, _), copy in zip(pairs, copies):
+                value._write(copy)
         self._params_dirty = False
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
@@ -259,19 +268,32 @@ class Module(BaseModule):
             for params, given in zip((self._arg_params, self._aux_params), values):
                 for name, value in given.items():
                     params[name][:] = np.asarray(value)
-        for params, arrays in ((self._arg_params, self._exec.arg_dict),
-                               (self._aux_params, self._exec.aux_dict)):
-            for name, value in params.items():
-                self._write_into(arrays[name], value, place.replicated)
+        pairs = [(arrays[name], value)
+                 for params, arrays in ((self._arg_params, self._exec.arg_dict),
+                                        (self._aux_params, self._exec.aux_dict))
+                 for name, value in params.items()]
+        if len(place.contexts) > 1 or place.workers > 1:
+            for target, value in pairs:  # copies: the training step donates them
+                self._write_into(target, value, place.replicated, copy=True)
+            return
+        by_device = {}  # one transfer per device
+        for target, value in pairs:
+            data = value.asjax()
+            by_device.setdefault(target.context.jax_device, []).append(
+                (target, data if data.dtype == target.dtype else data.astype(target.dtype)))
+        for device, group in by_device.items():
+            copies = x64.device_put([data for _, data in group], device, may_alias=False)
+            for (target, _), copy in zip(group, copies):
+                target._write(copy)
 
-    def _write_into(self, target, value, sharding):
-        """Write ``value`` into the executor's array ``target``: by ``sharding`` when the
-        program spans devices, else on the array's own context (with group2ctx the
-        arrays live on several)."""
+    def _write_into(self, target, value, sharding, copy=False):
+        """Write ``value`` (with ``copy``, a copy of it) into the executor's array
+        ``target``: by ``sharding`` when the program spans devices, else on the array's
+        own context (with group2ctx the arrays live on several)."""
         place = self._placement
         if len(place.contexts) == 1 and place.workers == 1:
             sharding = SingleDeviceSharding(target.context.jax_device)
-        target._write(place.place(value, sharding, target.dtype))
+        target._write(place.place(value, sharding, target.dtype, copy))
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
                    allow_extra=False):
