@@ -73,6 +73,9 @@ def test_custom_operator_code_is_recorded_under_its_type(trace_file):
         def forward(self, is_train, req, in_data, out_data, aux):
             self.assign(out_data[0], req[0], in_data[0] + 1)
 
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            self.assign(in_grad[0], req[0], out_grad[0] * 1)
+
     @mx.operator.register("ProfiledAddOne")
     class AddOneProp(mx.operator.CustomOpProp):
         def infer_shape(self, in_shape):
@@ -82,9 +85,16 @@ def test_custom_operator_code_is_recorded_under_its_type(trace_file):
             return AddOne()
 
     profiler.set_state("run")
-    mx.nd.Custom(mx.nd.zeros((3,)), op_type="ProfiledAddOne").wait_to_read()
+    x = mx.nd.zeros((3,))
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Custom(x, op_type="ProfiledAddOne")
+    y.backward()
+    mx.nd.waitall()
     custom = json.loads(profiler.dumps(format="json"))["Time"]["Custom Operator"]
-    assert {"ProfiledAddOne::pure_python", "ProfiledAddOne::_plus_scalar"} <= set(custom)
+    assert {"ProfiledAddOne::pure_python", "ProfiledAddOne::_plus_scalar",
+            "_backward_ProfiledAddOne::pure_python",
+            "_backward_ProfiledAddOne::_mul_scalar"} <= set(custom)
 
 
 def test_bad_arguments_name_what_is_wrong():

@@ -153,7 +153,9 @@ def _custom_compute(inputs, aux, params, is_train, rng):
         rest = arrays[num_in + len(aux):]
         out_data, out_grad = _as_ndarrays(rest[:num_out]), _as_ndarrays(rest[num_out:])
         in_grad = _as_ndarrays([np.zeros(s.shape, s.dtype) for s in grads_spec])
-        operator.backward(["write"] * num_in, out_grad, in_data, out_data, in_grad, aux_data)
+        with profiler.custom_operator(f"_backward_{params['op_type']}"):
+            operator.backward(["write"] * num_in, out_grad, in_data, out_data, in_grad,
+                              aux_data)
         return tuple(g.asnumpy() for g in in_grad)
 
     def run_forward(args, states):
