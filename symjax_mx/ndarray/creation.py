@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import SingleDeviceSharding
 
-from .. import compile_options, x64
+from .. import compile_options, profiler, x64
 from ..base import MXNetError, mx_real_t, normalize_dtype, normalize_shape
 from ..context import cpu as cpu_context, current_context
 from ..ops import get_op
@@ -79,14 +79,18 @@ def check_known_shape(op_name, shape, allow_zero_size=False):
                      f"unknown size; use mx.np_shape() for scalar and zero-size arrays")
 
 
-def _full(shape, val, ctx, dtype, out=None):
+def _full(shape, val, ctx, dtype, out=None, op_name="_full"):
     """A dense array of ``shape`` filled with ``val`` (``out`` filled, if given), whatever
-    the shape semantics."""
+    the shape semantics; the profiler records it as operator ``op_name`` (None: not)."""
     if out is not None:
         out[:] = val
         return out
+    started = profiler.operator_started() if op_name else None
     ctx, device = _place(ctx)
-    return NDArray(_filled(device, normalize_shape(shape), normalize_dtype(dtype), val), ctx)
+    array = NDArray(_filled(device, normalize_shape(shape), normalize_dtype(dtype), val), ctx)
+    if started is not None:
+        profiler.operator_finished(op_name, started)
+    return array
 
 
 def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
@@ -107,19 +111,19 @@ def zeros(shape, ctx=None, dtype=mx_real_t, **kwargs):
     """An array of zeros (float32 unless ``dtype`` says otherwise); outside
     ``mx.np_shape()`` the shape must be known: no 0 in it, at least one dimension."""
     check_known_shape("_zeros", normalize_shape(shape))
-    return _full(shape, 0, ctx, dtype, **_array_kwargs(kwargs))
+    return _full(shape, 0, ctx, dtype, op_name="_zeros", **_array_kwargs(kwargs))
 
 
 def ones(shape, ctx=None, dtype=mx_real_t, **kwargs):
     """An array of ones; outside ``mx.np_shape()`` the shape must be known (as ``zeros``)."""
     check_known_shape("_ones", normalize_shape(shape))
-    return _full(shape, 1, ctx, dtype, **_array_kwargs(kwargs))
+    return _full(shape, 1, ctx, dtype, op_name="_ones", **_array_kwargs(kwargs))
 
 
 def empty(shape, ctx=None, dtype=mx_real_t):
     """An array whose values are unspecified (zeros here: XLA has no uninitialised memory);
     any shape, as on MXNet."""
-    return _full(shape, 0, ctx, dtype)
+    return _full(shape, 0, ctx, dtype, op_name=None)
 
 
 @x64.x64
