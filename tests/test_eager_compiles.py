@@ -205,7 +205,7 @@ def test_convolutional_networks_run_their_dot_products_outside_library_fusions()
     convnet.hybridize()
     x = mx.nd.ones((1, 3, 5, 5))
     assert convnet(x).shape == (1, 2)
-    (op,) = convnet._cached_op._ops.values()
+    ((op, _),) = convnet._cached_op._ops.values()
     assert op.compiler_options == compile_options.CONVOLUTIONAL
 
 
