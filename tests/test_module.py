@@ -178,6 +178,11 @@ def test_set_params_and_get_params_round_trip():
     new = {k: mx.nd.ones(v.shape) for k, v in arg.items()}
     mod.set_params(new, aux)
     assert all((v.asnumpy() == 1).all() for v in mod.get_params()[0].values())
+    arg, aux = mod.get_params()
+    arg["fc1_weight"][:] = 2              # written in place, then given back
+    mod.set_params(arg, aux)
+    mod._params_dirty = True              # read the executor's values back
+    assert (mod.get_params()[0]["fc1_weight"].asnumpy() == 2).all()
 
 
 def test_parameters_read_or_given_stay_valid_while_training_continues():

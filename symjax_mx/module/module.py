@@ -107,6 +107,9 @@ class Module(BaseModule):
         self._output_names = symbol.list_outputs()
         self._arg_params = self._aux_params = None
         self._params_dirty = False
+        # id(CPU copy) -> (its buffer, the executor's buffer) when both hold the same values
+        # (jax arrays never change: the same buffers mean the same values)
+        self._equal = {}
         self._placement = None
         self._exec = None
         self._data_shapes = self._label_shapes = None
@@ -212,9 +215,16 @@ class Module(BaseModule):
                     (value, data if local is None else local(data)))
         for device, pairs in by_device.items():
             copies = x64.device_put([data for _, data in pairs], device, may_alias=False)
-            for (value, _), copy in zip(pairs, copies):
+            for (value, data), copy in zip(pairs, copies):
                 value._write(copy)
+                self._equal[id(value)] = (copy, data)
         self._params_dirty = False
+
+    def _holds_equal(self, own, target):
+        """Whether the CPU copy ``own`` and the executor's ``target`` hold the buffers
+        they held when one was copied from the other."""
+        known = self._equal.get(id(own))
+        return known is not None and known[0] is own.asjax() and known[1] is target.asjax()
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
                     allow_missing=False, force_init=False, allow_extra=False):
@@ -278,13 +288,17 @@ class Module(BaseModule):
             return
         by_device = {}  # one transfer per device
         for target, value in pairs:
+            if self._holds_equal(value, target):
+                continue  # already there (fit's set_params of what get_params read)
             data = value.asjax()
             by_device.setdefault(target.context.jax_device, []).append(
-                (target, data if data.dtype == target.dtype else data.astype(target.dtype)))
+                (target, value, data if data.dtype == target.dtype else
+                 data.astype(target.dtype)))
         for device, group in by_device.items():
-            copies = x64.device_put([data for _, data in group], device, may_alias=False)
-            for (target, _), copy in zip(group, copies):
+            copies = x64.device_put([data for _, _, data in group], device, may_alias=False)
+            for (target, value, _), copy in zip(group, copies):
                 target._write(copy)
+                self._equal[id(value)] = (value.asjax(), copy)
 
     def _write_into(self, target, value, sharding, copy=False):
         """Write ``value`` (with ``copy``, a copy of it) into the executor's array
