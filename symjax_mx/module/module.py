@@ -51,6 +51,12 @@ def _split_by_context(array, axis, contexts, workload):
                                                                workload))]
 
 
+@x64.jit
+def _fresh_copies(arrays):
+    """Copies of ``arrays`` in new buffers (one program; asynchronous)."""
+    return [jax.numpy.copy(a) for a in arrays]
+
+
 class _StatesView(opt.Updater):
     """A module's optimizer states as MXNet's Updater: reading ``states`` copies them out
     (index -> state of NDArrays), assigning them (``set_states``) loads them in."""
@@ -202,22 +208,31 @@ class Module(BaseModule):
         return self._arg_params, self._aux_params
 
     def _sync_params_from_devices(self):
-        """Copy the executor's parameters into the CPU copies (new buffers: the training
-        step donates the executor's), in one transfer per device."""
+        """Bring the executor's parameters into the CPU copies. Where a copy lives on the
+        executor's device, it takes the executor's buffer and the executor goes on with a
+        fresh copy (one program per device): the training step donates the executor's
+        buffers, and donating one that a copy is still reading would wait for it."""
         place = self._placement
         local = place.local if len(place.contexts) > 1 or place.workers > 1 else None
-        by_device = {}
+        moved = {}  # device -> [(CPU copy, executor array, buffer)]
         for params, arrays in ((self._arg_params, self._exec.arg_dict),
                                (self._aux_params, self._exec.aux_dict)):
             for name, value in params.items():
-                data = arrays[name].asjax()
-                by_device.setdefault(value.context.jax_device, []).append(
-                    (value, data if local is None else local(data)))
-        for device, pairs in by_device.items():
-            copies = x64.device_put([data for _, data in pairs], device, may_alias=False)
-            for (value, data), copy in zip(pairs, copies):
-                value._write(copy)
-                self._equal[id(value)] = (copy, data)
+                target = arrays[name]
+                data = target.asjax() if local is None else local(target.asjax())
+                device = value.context.jax_device
+                if local is None and target.context.jax_device == device:
+                    moved.setdefault(device, []).append((value, target, data))
+                else:
+                    copy = x64.device_put(data, device, may_alias=False)
+                    value._write(copy)
+                    self._equal[id(value)] = (copy, target.asjax())
+        for group in moved.values():
+            fresh = _fresh_copies([data for _, _, data in group])
+            for (value, target, data), copy in zip(group, fresh):
+                value._write(data)
+                target._write(copy)
+                self._equal[id(value)] = (data, copy)
         self._params_dirty = False
 
     def _holds_equal(self, own, target):
@@ -286,16 +301,21 @@ class Module(BaseModule):
             for target, value in pairs:  # copies: the training step donates them
                 self._write_into(target, value, place.replicated, copy=True)
             return
-        by_device = {}  # one transfer per device
+        same_device = {}  # device -> pairs copied by one program
         for target, value in pairs:
             if self._holds_equal(value, target):
                 continue  # already there (fit's set_params of what get_params read)
             data = value.asjax()
-            by_device.setdefault(target.context.jax_device, []).append(
-                (target, value, data if data.dtype == target.dtype else
-                 data.astype(target.dtype)))
-        for device, group in by_device.items():
-            copies = x64.device_put([data for _, _, data in group], device, may_alias=False)
+            if data.dtype != target.dtype:
+                data = data.astype(target.dtype)
+            device = target.context.jax_device
+            if value.context.jax_device == device:
+                same_device.setdefault(device, []).append((target, value, data))
+            else:  # a transfer makes new buffers
+                target._write(x64.device_put(data, device))
+                self._equal[id(value)] = (value.asjax(), target.asjax())
+        for group in same_device.values():
+            copies = _fresh_copies([data for _, _, data in group])
             for (target, value, _), copy in zip(group, copies):
                 target._write(copy)
                 self._equal[id(value)] = (value.asjax(), copy)
