@@ -10,7 +10,8 @@ Networks (SGD, momentum 0.9, Xavier init, synthetic data, SoftmaxOutput head):
 
 Each symbol is written as MXNet's JSON by symjax_mx (resnet18: by MXNet's export) and
 loaded by both sides; MXNet runs in a long-lived oracle subprocess. One epoch per side per
-round, interleaved (the machine is shared); printed: median samples/s of each side and
+round, interleaved in an order that rotates from round to round (the machine is shared);
+printed: median samples/s of each side and
 the ratio symjax_mx / MXNet (target >= 1.0), and for mlp and lenet also the hand-written
 JAX + optax loop of bench/train.py and fit / hand-written (target >= 0.95).
 
@@ -107,14 +108,16 @@ def main():
             ours()
             if hand:
                 hand()
-            t_mx, t_ours, t_hand = [], [], []
-            for _ in range(opts.rounds):
-                t_mx.append(mxnet_epoch())
-                t_ours.append(_timed(ours))
-                if hand:
-                    t_hand.append(_timed(hand))
-            rate = {k: len(data) / statistics.median(t) for k, t in
-                    (("mx", t_mx), ("ours", t_ours), ("hand", t_hand)) if t}
+            # each round in another order: whatever runs right after MXNet shares the CPU
+            # with its threads while they wind down
+            sides = [("mx", mxnet_epoch), ("ours", lambda: _timed(ours))]
+            if hand:
+                sides.append(("hand", lambda: _timed(hand)))
+            times = {key: [] for key, _ in sides}
+            for r in range(opts.rounds):
+                for key, epoch in sides[r % len(sides):] + sides[:r % len(sides)]:
+                    times[key].append(epoch())
+            rate = {k: len(data) / statistics.median(t) for k, t in times.items()}
             row = (f"{name:10s}{rate['ours']:11.0f}/s{rate['mx']:11.0f}/s"
                    f"{rate['ours'] / rate['mx']:7.2f}x")
             if hand:
