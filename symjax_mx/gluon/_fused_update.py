@@ -95,6 +95,8 @@ class FusedUpdate:
         for weight, value in zip(weights, new_weights):
             weight._write(value)
         for state, value in zip(states, new_states):
+            if state is None:  # a stateless optimizer (SGD without momentum)
+                continue
             for array, leaf in zip(jax.tree_util.tree_leaves(state),
                                    jax.tree_util.tree_leaves(value)):
                 array._write(leaf)

@@ -276,11 +276,13 @@ class Trainer:
 
     def _update(self, ignore_stale_grad=False):
         updates = [[] for _ in self._updaters]
+        on_kvstore = self._kvstore and self._update_on_kvstore
         for index, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
+            datas = _arrays(param)
             if not ignore_stale_grad:
-                for data in _arrays(param):
+                for data in datas:
                     if not data._fresh_grad:
                         raise UserWarning(
                             f"Gradient of Parameter `{param.name}` on context {data.context} "
@@ -290,15 +292,15 @@ class Trainer:
                             "only using a subset, call step with ignore_stale_grad=True to "
                             "suppress this warning and skip updating of Parameters with "
                             "stale gradient")
-            if self._kvstore and self._update_on_kvstore:
-                for data in _arrays(param):
+            if on_kvstore:
+                for data in datas:
                     data._fresh_grad = False
                 continue
-            for pending, data, grad in zip(updates, _arrays(param), param.list_grad()):
+            for pending, data, grad in zip(updates, datas, param.list_grad()):
                 if not ignore_stale_grad or data._fresh_grad:
                     pending.append((index, grad, data))
                     data._fresh_grad = False
-        if self._kvstore and self._update_on_kvstore:
+        if on_kvstore:
             return
         for updater, pending in zip(self._updaters, updates):
             if pending:
