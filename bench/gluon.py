@@ -6,7 +6,10 @@ One step is record / forward / loss / backward / ``Trainer.step`` (SGD, lr 0.1, 
 channels, one basic block per stage). The JAX side is the same network written with
 jax.lax and optax, its whole step one jitted function. Each (framework, network) runs in
 a persistent worker process (MXNet's in ``--mxnet-python``); after a warm-up, timed chunks
-alternate between them, and the medians give samples/s and the ratios.
+alternate between them, and the medians give samples/s and the ratios. A chunk starts
+idle and ends waiting for its last step, so short chunks (the default 20 steps) count
+each framework's pipeline filling and draining; ``--steps 200`` measures the rate a
+long training loop sustains.
 
     PYTHONPATH=. python bench/gluon.py [--nets mlp,lenet,resnet] [--rounds 5] [--steps 20]
 """
