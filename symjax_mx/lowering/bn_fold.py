@@ -71,7 +71,9 @@ class FoldedWeights:
 
     def __init__(self, found):
         self.folds = found
-        self._copies = {}  # conv name -> (the arrays read, (folded weight, folded bias))
+        self._reads = [(fold, fold.names(), fold.keys()) for fold in found]
+        # conv name -> (the arrays read, (folded weight, folded bias), or None: not folded)
+        self._copies = {}
         self._fold = {
             pointwise: x64.jit(lambda w, b, g, beta, m, v, eps, fix_gamma, p=pointwise:
                                _fold(w, b, g, beta, m, v, eps, fix_gamma, p),
@@ -81,21 +83,24 @@ class FoldedWeights:
     def __call__(self, args, aux):
         """The folded arrays by key (``Fold.keys``), for the folds whose dtypes allow."""
         found = {}
-        for fold in self.folds:
-            weight, bias, gamma, beta, mean, var = (
-                None if n is None else args[n] if n in args else aux[n] for n in fold.names())
-            if not (weight.dtype == gamma.dtype == mean.dtype
-                    and weight.dtype in (np.float32, np.float64)):
-                continue
-            arrays = (weight, bias, gamma, beta, mean, var)
+        for fold, names, keys in self._reads:
+            arrays = tuple(None if n is None else args[n] if n in args else aux[n]
+                           for n in names)
             cached = self._copies.get(fold.conv.name)
             if cached is None or any(a is not b for a, b in zip(cached[0], arrays)):
-                params = fold.bn.params
-                folded = self._fold[is_pointwise(fold.conv.params)](
-                    *arrays, float(params["eps"]), bool(params["fix_gamma"]))
-                cached = self._copies[fold.conv.name] = (arrays, folded)
-            found.update(zip(fold.keys(), cached[1]))
+                cached = self._copies[fold.conv.name] = (arrays, self._folded(fold, arrays))
+            if cached[1] is not None:
+                found.update(zip(keys, cached[1]))
         return found
+
+    def _folded(self, fold, arrays):
+        weight, _, gamma, _, mean, _ = arrays
+        if not (weight.dtype == gamma.dtype == mean.dtype
+                and weight.dtype in (np.float32, np.float64)):
+            return None
+        params = fold.bn.params
+        return self._fold[is_pointwise(fold.conv.params)](
+            *arrays, float(params["eps"]), bool(params["fix_gamma"]))
 
 
 def _fold(weight, bias, gamma, beta, mean, var, eps, fix_gamma, pointwise):
