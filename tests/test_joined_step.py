@@ -138,3 +138,33 @@ def test_a_python_operator_runs_its_backward_at_backward():
     assert calls == [1]
     np.testing.assert_array_equal(x.grad.asnumpy(), [2.0, 2.0])
 
+
+
+def _two_passes_then_step(joined):
+    """Two recorded passes (the first's backward never read), then one step; and two
+    Trainers over disjoint parameters stepping from one backward."""
+    mx.random.seed(5)
+    net = _net()
+    params = net.collect_params()
+    first = gluon.Trainer({k: v for k, v in params.items() if "dense0" in k}, "sgd",
+                          {"learning_rate": 0.1})
+    rest = gluon.Trainer({k: v for k, v in params.items() if "dense0" not in k}, "sgd",
+                         {"learning_rate": 0.1, "momentum": 0.9})
+    rng = np.random.RandomState(1)
+    with pytest.MonkeyPatch.context() as patch:
+        if not joined:
+            patch.setattr(_fused_update, "_backward_call", lambda grads: None)
+        for _ in range(2):
+            for _ in range(2):
+                x = mx.nd.array(rng.uniform(-1, 1, (4, 5)))
+                with autograd.record():
+                    loss = (net(x) ** 2).sum()
+                loss.backward()
+            first.step(4)
+            rest.step(4)
+    return [p.data().asnumpy() for p in params.values()]
+
+
+def test_an_unread_backward_and_two_trainers_give_the_separate_programs_results():
+    for a, b in zip(_two_passes_then_step(True), _two_passes_then_step(False)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
