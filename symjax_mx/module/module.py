@@ -265,10 +265,9 @@ class Module(BaseModule):
             if extra and not allow_extra:  # MXNet raises a ValueError here
                 raise ValueError(f"init_params: {kind}s {extra} are not parameters of the "
                                  f"module (pass allow_extra=True to ignore them)")
-        attrs = self._symbol.attr_dict()
+        attrs = None  # the symbol's attributes, read when an initializer needs them
         for params, given in ((self._arg_params, arg_params), (self._aux_params, aux_params)):
             for name, arr in sorted(params.items()):
-                desc = InitDesc(name, attrs.get(name, None))
                 if given is not None and name in given:
                     value = given[name]
                     if value is not arr:
@@ -277,7 +276,8 @@ class Module(BaseModule):
                                              f"but the module expects {arr.shape}")
                         value.copyto(arr)
                 elif initializer is not None:
-                    initializer(desc, arr)
+                    attrs = self._symbol.attr_dict() if attrs is None else attrs
+                    initializer(InitDesc(name, attrs.get(name, None)), arr)
         self.params_initialized = True
         self._params_dirty = False
         self._copy_params_to_devices()
