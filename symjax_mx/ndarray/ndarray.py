@@ -583,10 +583,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
             tape.check_assignable(target)
         tape.check_in_place(inputs, targets)
     if inputs:
-        ctx = inputs[0]._ctx
-        for x in inputs[1:]:
-            if x._ctx is not ctx:
-                inputs[0]._check_context(x, f"operator {op.name}")
+        ctx = _inputs_context(op, inputs)
     else:
         ctx = ctx if ctx is not None else current_context()
     num_inputs = len(op.input_names(params)) if op.aux else None
@@ -635,6 +632,15 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if recording:
         tape.record(op, params, inputs, targets, train, rng, outputs)
     return out
+
+
+def _inputs_context(op, inputs):
+    """The context of ``op``'s (non-empty) ``inputs``; MXNet's error if they differ."""
+    ctx = inputs[0]._ctx
+    for x in inputs[1:]:
+        if x._ctx is not ctx:
+            inputs[0]._check_context(x, f"operator {op.name}")
+    return ctx
 
 
 def _deferrable(inputs):
@@ -687,10 +693,7 @@ def invoke_deferred(op, inputs, avals):
     ``avals`` (shapes and dtypes the caller knows): recorded with `Deferred` outputs,
     without ``invoke``'s general checks. None where an input carries a pending error
     (call ``invoke`` then)."""
-    ctx = inputs[0]._ctx
-    for x in inputs[1:]:
-        if x._ctx is not ctx:
-            inputs[0]._check_context(x, f"operator {op.name}")
+    ctx = _inputs_context(op, inputs)
     if pending.cell_of(inputs) is not None:
         return None
     num_inputs = len(op.input_names({})) if op.aux else None
