@@ -215,18 +215,15 @@ class Module(BaseModule):
         place = self._placement
         local = place.local if len(place.contexts) > 1 or place.workers > 1 else None
         moved = {}  # device -> [(CPU copy, executor array, buffer)]
-        for params, arrays in ((self._arg_params, self._exec.arg_dict),
-                               (self._aux_params, self._exec.aux_dict)):
-            for name, value in params.items():
-                target = arrays[name]
-                data = target.asjax() if local is None else local(target.asjax())
-                device = value.context.jax_device
-                if local is None and target.context.jax_device == device:
-                    moved.setdefault(device, []).append((value, target, data))
-                else:
-                    copy = x64.device_put(data, device, may_alias=False)
-                    value._write(copy)
-                    self._equal[id(value)] = (copy, target.asjax())
+        for value, target in self._param_pairs():
+            data = target.asjax() if local is None else local(target.asjax())
+            device = value.context.jax_device
+            if local is None and target.context.jax_device == device:
+                moved.setdefault(device, []).append((value, target, data))
+            else:
+                copy = x64.device_put(data, device, may_alias=False)
+                value._write(copy)
+                self._equal[id(value)] = (copy, target.asjax())
         for group in moved.values():
             fresh = _fresh_copies([data for _, _, data in group])
             for (value, target, data), copy in zip(group, fresh):
@@ -234,6 +231,13 @@ class Module(BaseModule):
                 target._write(copy)
                 self._equal[id(value)] = (data, copy)
         self._params_dirty = False
+
+    def _param_pairs(self):
+        """(CPU copy, executor array) of every parameter and auxiliary state."""
+        return [(value, arrays[name])
+                for params, arrays in ((self._arg_params, self._exec.arg_dict),
+                                       (self._aux_params, self._exec.aux_dict))
+                for name, value in params.items()]
 
     def _holds_equal(self, own, target):
         """Whether the CPU copy ``own`` and the executor's ``target`` hold the buffers
@@ -293,16 +297,13 @@ class Module(BaseModule):
             for params, given in zip((self._arg_params, self._aux_params), values):
                 for name, value in given.items():
                     params[name][:] = np.asarray(value)
-        pairs = [(arrays[name], value)
-                 for params, arrays in ((self._arg_params, self._exec.arg_dict),
-                                        (self._aux_params, self._exec.aux_dict))
-                 for name, value in params.items()]
+        pairs = self._param_pairs()
         if len(place.contexts) > 1 or place.workers > 1:
-            for target, value in pairs:  # copies: the training step donates them
+            for value, target in pairs:  # copies: the training step donates them
                 self._write_into(target, value, place.replicated, copy=True)
             return
         same_device = {}  # device -> pairs copied by one program
-        for target, value in pairs:
+        for value, target in pairs:
             if self._holds_equal(value, target):
                 continue  # already there (fit's set_params of what get_params read)
             data = value.asjax()
