@@ -121,7 +121,7 @@ def MXNDArrayFromDLPackEx(dlpack, transient_handle, out_handle):  # noqa: N802 (
     view = _host_view(tensor.dl_tensor, "MXNDArrayFromDLPack")
     device = tensor.dl_tensor.device  # kDLCPU and kDLCUDAHost are MXNet's cpu and cpu_pinned
     ctx = Context(Context.devtype2str[device.device_type], device.device_id)
-    value = x64.device_put(np.array(view, copy=True), ctx.jax_device)
+    value = x64.device_put(np.array(view, copy=True), ctx.jax_device, may_alias=True)
     if tensor.deleter:
         tensor.deleter(ctypes.pointer(tensor))
     _out(out_handle, ctypes.c_void_p, "MXNDArrayFromDLPack")[0] = handles.lend(

@@ -19,6 +19,7 @@ import inspect
 import threading
 
 import jax
+import numpy as np
 
 from . import compile_options
 
@@ -107,6 +108,14 @@ class jit:  # noqa: N801 (used like jax.jit)
         return getattr(self.jitted, name)
 
 
-def device_put(*args, **kwargs):
-    """``jax.device_put`` in 64-bit mode."""
-    return _call(jax.device_put, args, kwargs)
+def device_put(x, *args, may_alias=None, **kwargs):
+    """``jax.device_put`` in 64-bit mode. Numpy sources (``x`` or the items of a list or
+    tuple) are copied first unless ``may_alias`` is True (the caller's own array): on the
+    CPU, JAX may alias them or read them after returning, and the caller's array may
+    change in between."""
+    if may_alias is not True:
+        if isinstance(x, np.ndarray):
+            x, may_alias = np.array(x, copy=True), True  # the copy is the transfer's own
+        elif isinstance(x, (list, tuple)) and any(isinstance(a, np.ndarray) for a in x):
+            x = type(x)(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in x)
+    return _call(jax.device_put, (x,) + args, dict(kwargs, may_alias=may_alias))

@@ -839,6 +839,16 @@ def test_deviation_numpy_operand_converted_to_ndarray_dtype():
     check(h * np.array([2.0, 3.0]), [2, 6], "float16")
 
 
+def test_numpy_sources_are_read_when_given_not_later():
+    """On the CPU, JAX may alias a numpy array or copy it after the call returns: an
+    operand changed right after the call must not change the result."""
+    for _ in range(20):
+        source = np.arange(1 << 21, dtype=np.float32)
+        total = mx.nd.zeros(source.shape) + source
+        source[:] = -1
+        assert total[5].asscalar() == 5.0
+
+
 def test_deviation_numpy_operand_inplace():
     a = mx.nd.array([1, 2, 3])
     b = a

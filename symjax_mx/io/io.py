@@ -245,11 +245,12 @@ def _as_stored(name, value):
     if isinstance(value, NDArray):
         return array(value, ctx=cpu(), dtype=value.dtype)
     try:
-        host = np.asarray(value, dtype=mx_real_t)  # converted (a copy) only if need be
+        # a private copy, taken now: the transfer may read its source after this returns
+        host = np.array(value, dtype=mx_real_t, copy=True)
     except (TypeError, ValueError):
         raise TypeError(f"Invalid type '{type(value)}' for {name}, should be NDArray, "
                         "numpy.ndarray or h5py.Dataset") from None
-    return NDArray(x64.device_put(host, cpu().jax_device, may_alias=False), cpu())
+    return NDArray(x64.device_put(host, cpu().jax_device, may_alias=True), cpu())
 
 
 @functools.partial(x64.jit, static_argnums=(2, 3))

@@ -260,7 +260,7 @@ class Executor:
         for a 'null' request (differentiated, but its array is left alone)."""
         return {name: self.grad_dict[name].asjax() if self._grad_req[name] != "null" else
                 x64.device_put(np.zeros(self.grad_dict[name].shape, self.grad_dict[name].dtype),
-                               self.grad_dict[name].context.jax_device)
+                               self.grad_dict[name].context.jax_device, may_alias=True)
                 for name in self._compiled.diff_names}
 
     def _write_grads(self, grads):

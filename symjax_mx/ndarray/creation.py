@@ -64,7 +64,7 @@ def _filled(device, shape, dtype, val):
             if len(_host_fills) >= 4096:
                 _host_fills.clear()
             _host_fills[key] = fills + 1
-            return x64.device_put(np.full(shape, scalar, dtype), device)
+            return x64.device_put(np.full(shape, scalar, dtype), device, may_alias=True)
     return _filler(device, shape, dtype)(val)
 
 
@@ -149,7 +149,7 @@ def array(source_array, ctx=None, dtype=None):
     except (TypeError, ValueError) as err:
         raise MXNetError(f"cannot create an NDArray from {type(source_array).__name__}: {err}"
                          ) from None
-    return NDArray(x64.device_put(host, device), ctx)
+    return NDArray(x64.device_put(host, device, may_alias=True), ctx)
 
 
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=mx_real_t):
