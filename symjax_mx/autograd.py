@@ -395,6 +395,22 @@ def _free(order):
             node.array._entry = None  # a constant leaves the freed graph
 
 
+_SPENT_MIN_BYTES = 1 << 20  # smaller blocks malloc reuses without new pages anyway
+
+
+def _spent_buffers(targets, previous):
+    """The values that the gradients being computed replace in ``targets`` (those written,
+    not added to, and of at least 1 MiB): memory the program computing them may reuse."""
+    spent = []
+    for target, added_to in zip(targets, previous):
+        value = target._buffer
+        if type(value) is deferred.Deferred:
+            value = value.value
+        if added_to is None and value is not None and value.nbytes >= _SPENT_MIN_BYTES:
+            spent.append(value)
+    return spent
+
+
 def _defer_backward(plan, diff, args, targets, fills):
     """The backward's results as `deferred.Deferred` values of one `deferred.ProgramCall`
     (computed when read, or inside the optimizer update that consumes the gradients),
@@ -409,7 +425,7 @@ def _defer_backward(plan, diff, args, targets, fills):
     if any(type(t) is not NDArray or t._base is not None or t.dtype != a.dtype
            for t, a in zip(targets, avals)):
         return None
-    call = deferred.ProgramCall(program, args)
+    call = deferred.ProgramCall(program, args, _spent_buffers(targets, args[4]))
     forward = [out for outputs in fills for out in outputs]
     made = [deferred.Deferred(tuple(a.shape), a.dtype, call)
             for a in avals[:len(avals) - len(forward)]]

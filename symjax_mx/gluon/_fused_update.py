@@ -7,8 +7,15 @@ rates, weight decays and update counts come from the host as one array
 still to be computed by one deferred backward (``ndarray.deferred.ProgramCall``), that
 backward runs inside the update's program: the training step is one program. Optimizers
 without a pure ``step`` keep the per-parameter path of their Updater.
+
+The weights and optimizer states are donated, so XLA updates them in place, as MXNet
+does: a step allocates no second copy of them (for large layers, fresh pages the kernel
+must fault in at every step). A buffer that something besides its NDArray also holds (an
+NDArray made from ``asjax()``, another array it was assigned to) is copied first, so the
+holder keeps its value.
 """
 import collections
+import sys
 
 import jax
 import numpy as np
@@ -29,16 +36,41 @@ def _apply(optimizer):
     return apply
 
 
-def _joined(optimizer, backward, positions):
+def _joined(optimizer, backward, positions, args_tree, weight_slots):
     """The backward program, then the update of the weights from its outputs at
-    ``positions``, as one program returning (backward outputs, weights, states)."""
+    ``positions``, as one program returning (weights, states, backward outputs). It takes
+    the backward's argument leaves without the weights, which go at ``weight_slots``
+    ((leaf position, weight index) pairs): a donated buffer is passed once. The memory of
+    ``spent`` (the values the new gradients replace) is theirs to reuse."""
     apply = _apply(optimizer)
 
-    def joined(args, weights, states, hyper):
-        outputs = jax.tree_util.tree_leaves(backward(*args))
-        return (outputs,) + tuple(apply(weights, [outputs[p] for p in positions], states,
-                                        hyper))
-    return x64.jit(joined, compiler_options=backward.compiler_options)
+    def joined(leaves, weights, states, hyper, spent):
+        leaves = list(leaves)
+        for slot, weight in weight_slots:
+            leaves[slot] = weights[weight]
+        outputs = jax.tree_util.tree_leaves(backward(*args_tree.unflatten(leaves)))
+        new_weights, new_states = apply(weights, [outputs[p] for p in positions], states,
+                                        hyper)
+        return new_weights, new_states, outputs  # in the order of the buffers they reuse
+    return x64.jit(joined, compiler_options=backward.compiler_options,
+                   donate_argnums=(1, 2, 4), keep_unused=True)
+
+
+def _reference_counts(values):
+    return [sys.getrefcount(value) for value in values]
+
+
+_PROBE = [object()]  # one object with one holder: what an NDArray's own buffer looks like
+_SOLE_HOLDER = _reference_counts([_PROBE[0]])[0]
+
+
+def _private(values):
+    """``values`` (a list of jax arrays, each an NDArray's buffer) with every buffer that
+    is held elsewhere too replaced by a copy, so that a program may donate them all."""
+    for i, count in enumerate(_reference_counts(values)):
+        if count > _SOLE_HOLDER:
+            values[i] = x64.device_put(values[i], may_alias=False)
+    return values
 
 
 def _backward_call(grads):
@@ -82,15 +114,38 @@ class FusedUpdate:
                 updater.states_synced[index] = True
         states = [updater.states[i] for i in indices]
         hyper = np.asarray(optimizer.step_inputs(list(indices)))
-        state_values = jax.tree_util.tree_map(NDArray.asjax, states)
+        state_arrays, states_tree = jax.tree_util.tree_flatten(states)
         weight_values = [w.asjax() for w in weights]
         call = _backward_call(grads)
         if call is None:
-            new_weights, new_states = self._program(optimizer, len(indices))(
-                weight_values, [g.asjax() for g in grads], state_values, hyper)
+            grad_values = [g.asjax() for g in grads]
+            program = self._program(optimizer, len(indices))
+        else:  # the weights leave the backward's arguments: they are donated
+            leaves, args_tree = jax.tree_util.tree_flatten(call.args)
+            call.args = None
+            weight_index = {id(value): i for i, value in enumerate(weight_values)}
+            weight_slots = tuple((slot, weight_index[id(leaf)]) for slot, leaf
+                                 in enumerate(leaves) if id(leaf) in weight_index)
+            for slot, _ in weight_slots:
+                leaves[slot] = None
+            program = self._joined_program(optimizer, call, grads, args_tree, weight_slots)
+        weight_values = _private(weight_values)
+        state_values = states_tree.unflatten(
+            _private([NDArray.asjax(a) for a in state_arrays]))
+        if call is None:
+            new_weights, new_states = program(weight_values, grad_values, state_values, hyper)
         else:
-            outputs, new_weights, new_states = self._joined_program(optimizer, call, grads)(
-                call.args, weight_values, state_values, hyper)
+            spent, call.spent = call.spent, ()
+            spent = [value for value, count in zip(spent, _reference_counts(spent))
+                     if count < _SOLE_HOLDER]  # held by nothing but the list
+            try:
+                new_weights, new_states, outputs = program(leaves, weight_values,
+                                                           state_values, hyper, spent)
+            except Exception:  # the backward stays runnable on its own
+                for slot, weight in weight_slots:
+                    leaves[slot] = weight_values[weight]
+                call.args = args_tree.unflatten(leaves)
+                raise
             deferred.fill(call.outputs, outputs)
         for weight, value in zip(weights, new_weights):
             weight._write(value)
@@ -105,16 +160,17 @@ class FusedUpdate:
         key = (optimizer.trace_key(), count)
         program = self._programs.get(key)
         if program is None:
-            program = self._programs[key] = x64.jit(_apply(optimizer))
+            program = self._programs[key] = x64.jit(_apply(optimizer), donate_argnums=(0, 2))
         return program
 
-    def _joined_program(self, optimizer, call, grads):
+    def _joined_program(self, optimizer, call, grads, args_tree, weight_slots):
         index = {id(out): i for i, out in enumerate(call.outputs)}
         positions = tuple(index[id(g._buffer)] for g in grads)
-        key = (optimizer.trace_key(), call.program, positions)
+        key = (optimizer.trace_key(), call.program, positions, args_tree, weight_slots)
         program = self._joined.get(key)
         if program is None:
-            program = self._joined[key] = _joined(optimizer, call.program, positions)
+            program = self._joined[key] = _joined(optimizer, call.program, positions,
+                                                  args_tree, weight_slots)
             if len(self._joined) > _MAX_JOINED:
                 self._joined.popitem(last=False)
         else:

@@ -47,13 +47,14 @@ class _Call:
 class ProgramCall(_Call):
     """A deferred run of ``program`` (a jitted function) on ``args``: its outputs are the
     leaves of the program's result, in ``jax.tree_util.tree_leaves`` order. A larger
-    program may call ``program`` inside itself and `fill` the outputs."""
+    program may call ``program`` inside itself and `fill` the outputs, and may reuse the
+    memory of ``spent``: buffers that its outputs replace and nothing else reads."""
 
-    __slots__ = ("program", "args", "__weakref__")
+    __slots__ = ("program", "args", "spent", "__weakref__")
 
-    def __init__(self, program, args):
+    def __init__(self, program, args, spent=()):
         super().__init__(None, ())
-        self.program, self.args = program, args
+        self.program, self.args, self.spent = program, args, spent
         with _waiting_lock:
             _waiting_programs.add(self)
 
