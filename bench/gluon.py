@@ -3,17 +3,20 @@
 One step is record / forward / loss / backward / ``Trainer.step`` (SGD, lr 0.1, batch
 128, SoftmaxCrossEntropyLoss) of a hybridized network: an MLP 784-128-64-10, LeNet
 (28x28, conv 20/50, dense 500) and a small ResNet with BatchNorm (32x32, 16-32-64
-channels, one basic block per stage). The JAX side is the same network written with
-jax.lax and optax, its whole step one jitted function. Each (framework, network) runs in
-a persistent worker process (MXNet's in ``--mxnet-python``); after a warm-up, timed chunks
-alternate between them, and the medians give samples/s and the ratios. A chunk starts
-idle and ends waiting for its last step, so short chunks (the default 20 steps) count
-each framework's pipeline filling and draining; ``--steps 200`` measures the rate a
-long training loop sustains.
+channels, one basic block per stage); with ``--nets wide``, an MLP 4096-4096-4096-10
+whose 64 MiB weights show what updating in place saves. The JAX side is the same network
+written with jax.lax and optax, its whole step one jitted function that donates the
+parameters and states (updated in place, as MXNet and symjax_mx do). Each (framework,
+network) runs in a persistent worker process (MXNet's in ``--mxnet-python``); after a
+warm-up, timed chunks alternate between them, and the medians give samples/s and the
+ratios. A chunk starts idle and ends waiting for its last step, so short chunks (the
+default 20 steps) count each framework's pipeline filling and draining; ``--steps 200``
+measures the rate a long training loop sustains.
 
-    PYTHONPATH=. python bench/gluon.py [--nets mlp,lenet,resnet] [--rounds 5] [--steps 20]
+    PYTHONPATH=. python bench/gluon.py [--nets mlp,lenet,resnet,wide] [--rounds 5] [--steps 20]
 """
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -22,7 +25,8 @@ import sys
 import time
 
 BATCH = 128
-INPUTS = {"mlp": (784,), "lenet": (1, 28, 28), "resnet": (3, 32, 32)}
+WIDE = 4096  # the wide MLP's layers: 4096x4096 weights of 64 MiB
+INPUTS = {"mlp": (784,), "lenet": (1, 28, 28), "resnet": (3, 32, 32), "wide": (WIDE,)}
 CLASSES = 10
 
 
@@ -33,6 +37,9 @@ def gluon_net(gluon, name):
     with net.name_scope():
         if name == "mlp":
             net.add(nn.Dense(128, activation="relu"), nn.Dense(64, activation="relu"),
+                    nn.Dense(CLASSES))
+        elif name == "wide":
+            net.add(nn.Dense(WIDE, activation="relu"), nn.Dense(WIDE, activation="relu"),
                     nn.Dense(CLASSES))
         elif name == "lenet":
             net.add(nn.Conv2D(20, 5, activation="relu"), nn.MaxPool2D(2, 2),
@@ -115,7 +122,7 @@ def jax_worker(name):
         logp = jax.nn.log_softmax(logits)
         return -jnp.mean(jnp.take_along_axis(logp, label[:, None], 1)), new_state
 
-    @jax.jit
+    @functools.partial(jax.jit, donate_argnums=(0, 1, 2))  # updated in place, as MXNet
     def train(params, state, opt_state, data, label):
         (_, new_state), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, state, data,
                                                                           label)
@@ -157,8 +164,9 @@ def _jax_net(name, rng):
         return y * p["g"][:, None, None] + p["b"][:, None, None], new
 
     relu = jax.nn.relu
-    if name == "mlp":
-        params = [dense(784, 128), dense(128, 64), dense(64, 10)]
+    if name in ("mlp", "wide"):
+        sizes = (784, 128, 64) if name == "mlp" else (WIDE, WIDE, WIDE)
+        params = [dense(sizes[0], sizes[1]), dense(sizes[1], sizes[2]), dense(sizes[2], 10)]
 
         def apply(params, state, x):
             for layer in params[:-1]:
