@@ -1,6 +1,10 @@
 """Trainer.step updates weights and optimizer states in place (their buffers are donated
 to the update's program), reuses the memory of the gradients it replaces, and leaves every
 other holder of those buffers its value."""
+import os
+import subprocess
+import sys
+
 import jax
 import numpy as np
 
@@ -100,3 +104,44 @@ def test_an_update_after_a_gradient_read_donates_too_and_keeps_aliases():
     step(before_step=lambda: net[0].weight.grad().asnumpy())  # runs the backward alone
     np.testing.assert_array_equal(alias.asnumpy(), value)
     assert not np.array_equal(weight.asnumpy(), value)
+
+
+_TWO_CONTEXTS_ONE_DEVICE = """
+import numpy as np
+import symjax_mx as mx
+from symjax_mx import autograd, gluon
+x = gluon.Parameter("x", shape=(10,))
+x.initialize(ctx=[mx.cpu(0), mx.cpu(1)], init="zeros")
+trainer = gluon.Trainer([x], "sgd", {"learning_rate": 1.0, "momentum": 0.5},
+                        update_on_kvstore=False)  # each context updates its own copy
+for expected in (-1.0, -2.5):  # the gradients 0 and 1 of the contexts, summed
+    with autograd.record():
+        for i, w in enumerate(x.list_data()):
+            (i * w).backward()
+    trainer.allreduce_grads()
+    trainer.update(1)
+    for w in x.list_data():
+        np.testing.assert_array_equal(w.asnumpy(), np.full(10, expected, np.float32))
+print("ok")
+"""
+
+
+def test_a_parameter_on_two_contexts_of_one_device_updates_both():
+    # with JAX's one host device (not this suite's four), cpu(0) and cpu(1) are one device
+    # and buffers of the two contexts can be two jax arrays over one memory: neither may
+    # be donated while the other holds it
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    run = subprocess.run([sys.executable, "-c", _TWO_CONTEXTS_ONE_DEVICE], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
+def test_a_value_set_into_a_parameter_keeps_its_own():
+    net, trainer, step = _setup()
+    step()
+    value = mx.nd.ones((UNITS, UNITS))
+    net[0].weight.set_data(value)
+    step()
+    step()
+    np.testing.assert_array_equal(value.asnumpy(), np.ones((UNITS, UNITS), np.float32))
+    assert not np.array_equal(net[0].weight.data().asnumpy(), value.asnumpy())

@@ -10,12 +10,14 @@ without a pure ``step`` keep the per-parameter path of their Updater.
 
 The weights and optimizer states are donated, so XLA updates them in place, as MXNet
 does: a step allocates no second copy of them (for large layers, fresh pages the kernel
-must fault in at every step). A buffer that something besides its NDArray also holds (an
-NDArray made from ``asjax()``, another array it was assigned to) is copied first, so the
-holder keeps its value.
+must fault in at every step). Only buffers that the previous update wrote and that
+nothing else holds are donated; any other (an initial value, one set or assigned since,
+one an NDArray made from ``asjax()`` shares) is copied first, so its holders keep it.
 """
 import collections
+import functools
 import sys
+import weakref
 
 import jax
 import numpy as np
@@ -64,13 +66,8 @@ _PROBE = [object()]  # one object with one holder: what an NDArray's own buffer 
 _SOLE_HOLDER = _reference_counts([_PROBE[0]])[0]
 
 
-def _private(values):
-    """``values`` (a list of jax arrays, each an NDArray's buffer) with every buffer that
-    is held elsewhere too replaced by a copy, so that a program may donate them all."""
-    for i, count in enumerate(_reference_counts(values)):
-        if count > _SOLE_HOLDER:
-            values[i] = x64.device_put(values[i], may_alias=False)
-    return values
+def _forget(table, key, _):
+    table.pop(key, None)
 
 
 def _backward_call(grads):
@@ -92,6 +89,8 @@ class FusedUpdate:
     def __init__(self):
         self._programs = {}
         self._joined = collections.OrderedDict()
+        # id(NDArray) -> [weakref to it, weakref to the buffer this update wrote into it]
+        self._written = {}
 
     @staticmethod
     def supports(optimizer, grads):
@@ -115,7 +114,6 @@ class FusedUpdate:
         states = [updater.states[i] for i in indices]
         hyper = np.asarray(optimizer.step_inputs(list(indices)))
         state_arrays, states_tree = jax.tree_util.tree_flatten(states)
-        weight_values = [w.asjax() for w in weights]
         call = _backward_call(grads)
         if call is None:
             grad_values = [g.asjax() for g in grads]
@@ -123,15 +121,15 @@ class FusedUpdate:
         else:  # the weights leave the backward's arguments: they are donated
             leaves, args_tree = jax.tree_util.tree_flatten(call.args)
             call.args = None
-            weight_index = {id(value): i for i, value in enumerate(weight_values)}
+            weight_index = {id(w._buffer): i for i, w in enumerate(weights)
+                            if w._base is None}
             weight_slots = tuple((slot, weight_index[id(leaf)]) for slot, leaf
                                  in enumerate(leaves) if id(leaf) in weight_index)
             for slot, _ in weight_slots:
                 leaves[slot] = None
             program = self._joined_program(optimizer, call, grads, args_tree, weight_slots)
-        weight_values = _private(weight_values)
-        state_values = states_tree.unflatten(
-            _private([NDArray.asjax(a) for a in state_arrays]))
+        weight_values = self._donatable(weights)
+        state_values = states_tree.unflatten(self._donatable(state_arrays))
         if call is None:
             new_weights, new_states = program(weight_values, grad_values, state_values, hyper)
         else:
@@ -147,14 +145,31 @@ class FusedUpdate:
                 call.args = args_tree.unflatten(leaves)
                 raise
             deferred.fill(call.outputs, outputs)
-        for weight, value in zip(weights, new_weights):
-            weight._write(value)
-        for state, value in zip(states, new_states):
-            if state is None:  # a stateless optimizer (SGD without momentum)
-                continue
-            for array, leaf in zip(jax.tree_util.tree_leaves(state),
-                                   jax.tree_util.tree_leaves(value)):
-                array._write(leaf)
+        self._write(weights, new_weights)
+        self._write(state_arrays, jax.tree_util.tree_leaves(new_states))
+
+    def _write(self, arrays, values):
+        """Write each array's new value, noting it as written by this update."""
+        written = self._written
+        for array, value in zip(arrays, values):
+            array._write(value)
+            entry = written.get(id(array))
+            if entry is None or entry[0]() is not array:
+                key = id(array)
+                forget = functools.partial(_forget, written, key)
+                entry = written[key] = [weakref.ref(array, forget), None]
+            entry[1] = weakref.ref(value)
+
+    def _donatable(self, arrays):
+        """The values of ``arrays`` for a program to donate: each array's own buffer where
+        this object's last update wrote it and nothing else holds it, else a copy."""
+        values = [NDArray.asjax(array) for array in arrays]
+        for i, (array, count) in enumerate(zip(arrays, _reference_counts(values))):
+            entry = self._written.get(id(array))
+            if (count > _SOLE_HOLDER or entry is None or entry[0]() is not array
+                    or entry[1]() is not values[i]):
+                values[i] = x64.device_put(values[i], may_alias=False)
+        return values
 
     def _program(self, optimizer, count):
         key = (optimizer.trace_key(), count)
