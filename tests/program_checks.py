@@ -1,11 +1,13 @@
-"""Helpers for tests of compiled programs: counting XLA compiles, filling a bound
-executor with random values, and evaluating its graph operator by operator as given."""
+"""Helpers for tests of compiled programs: counting XLA compiles, recording the programs
+run, filling a bound executor with random values, and evaluating its graph operator by
+operator as given."""
 import threading
 
 import jax
 import numpy as np
 
 import symjax_mx as mx
+from symjax_mx import x64
 
 _counting = threading.local()
 
@@ -28,6 +30,22 @@ def compiles(fn):
         return _counting.compiles, result
     finally:
         _counting.compiles = None
+
+
+def program_calls(monkeypatch):
+    """A list that receives (function name, arguments) of each jitted program run from now
+    on (not of those traced inside another)."""
+    calls = []
+    original = x64._call
+
+    def recording(fn, args, kwargs):
+        traced = any(isinstance(leaf, jax.core.Tracer)
+                     for leaf in jax.tree_util.tree_leaves(args))
+        if hasattr(fn, "lower") and not traced:
+            calls.append((getattr(fn, "__name__", repr(fn)), args))
+        return original(fn, args, kwargs)
+    monkeypatch.setattr(x64, "_call", recording)
+    return calls
 
 
 def bound_with_values(symbol, shape):

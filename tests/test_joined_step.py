@@ -1,13 +1,14 @@
 """A Gluon training step as one program: ``backward()`` waits, and ``Trainer.step`` runs it
 inside the update's program; reads, ``waitall`` and Python operators run it at once."""
-import jax
 import numpy as np
 import pytest
 
 import symjax_mx as mx
-from symjax_mx import autograd, gluon, x64
+from symjax_mx import autograd, gluon
 from symjax_mx.gluon import _fused_update
 from symjax_mx.ndarray import deferred
+
+from program_checks import program_calls
 
 nn = gluon.nn
 
@@ -19,21 +20,6 @@ def _net():
     net.initialize(mx.init.Xavier(rnd_type="gaussian", magnitude=1.0))
     net.hybridize()
     return net
-
-
-def _programs_run(monkeypatch):
-    """The jitted programs run from now on (by function name; not those traced inside
-    another)."""
-    names = []
-    original = x64._call
-
-    def counting(fn, args, kwargs):
-        traced = any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(args))
-        if hasattr(fn, "lower") and not traced:
-            names.append(getattr(fn, "__name__", repr(fn)))
-        return original(fn, args, kwargs)
-    monkeypatch.setattr(x64, "_call", counting)
-    return names
 
 
 def _train(steps, joined, read=None):
@@ -71,8 +57,9 @@ def _assert_same(a, b):
 
 def test_backward_and_update_run_as_one_program_with_the_same_results(monkeypatch):
     separate = _train(3, joined=False)
-    names = _programs_run(monkeypatch)
+    calls = program_calls(monkeypatch)
     joined = _train(3, joined=True)
+    names = [name for name, _ in calls]
     assert names.count("joined") == 3
     assert "run" not in names and "apply" not in names  # neither ran on its own
     _assert_same(joined, separate)  # BatchNorm's running statistics are parameters too

@@ -9,7 +9,9 @@ import jax
 import numpy as np
 
 import symjax_mx as mx
-from symjax_mx import autograd, gluon, x64
+from symjax_mx import autograd, gluon
+
+from program_checks import program_calls
 
 nn = gluon.nn
 UNITS = 512  # a 512x512 float32 weight: 1 MiB, large enough for its gradient to be reused
@@ -40,26 +42,13 @@ def _setup():
     return net, trainer, step
 
 
-def _joined_calls(monkeypatch):
-    """The arguments of each joined step program run from now on."""
-    calls = []
-    original = x64._call
-
-    def recording(fn, args, kwargs):
-        if getattr(fn, "__name__", "") == "joined":
-            calls.append(args)
-        return original(fn, args, kwargs)
-    monkeypatch.setattr(x64, "_call", recording)
-    return calls
-
-
 def test_a_step_takes_over_the_buffers_of_weights_states_and_replaced_gradients(monkeypatch):
     net, trainer, step = _setup()
     step()
     step()
-    calls = _joined_calls(monkeypatch)
+    calls = program_calls(monkeypatch)
     step()
-    (_, weights, states, _, spent), = calls
+    (_, weights, states, _, spent), = [args for name, args in calls if name == "joined"]
     assert len(weights) == 4 and len(jax.tree_util.tree_leaves(states)) == 4  # momentum
     assert [x.shape for x in spent] == [(UNITS, UNITS)]  # the one gradient of 1 MiB
     for value in weights + jax.tree_util.tree_leaves(states) + spent:
