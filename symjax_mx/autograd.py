@@ -399,15 +399,15 @@ _SPENT_MIN_BYTES = 1 << 20  # smaller blocks malloc reuses without new pages any
 
 
 def _spent_buffers(targets, previous):
-    """The values that the gradients being computed replace in ``targets`` (those written,
-    not added to, and of at least 1 MiB): memory the program computing them may reuse."""
+    """The values that the gradients being computed replace in ``targets``, where a
+    program computed them (an earlier backward's) and they are written, not added to, and
+    of at least 1 MiB: memory the program computing the new ones may reuse."""
     spent = []
     for target, added_to in zip(targets, previous):
         value = target._buffer
-        if type(value) is deferred.Deferred:
-            value = value.value
-        if added_to is None and value is not None and value.nbytes >= _SPENT_MIN_BYTES:
-            spent.append(value)
+        if (added_to is None and type(value) is deferred.Deferred and value.value is not None
+                and value.value.nbytes >= _SPENT_MIN_BYTES):
+            spent.append(value.value)
     return spent
 
 
@@ -425,7 +425,8 @@ def _defer_backward(plan, diff, args, targets, fills):
     if any(type(t) is not NDArray or t._base is not None or t.dtype != a.dtype
            for t, a in zip(targets, avals)):
         return None
-    call = deferred.ProgramCall(program, args, _spent_buffers(targets, args[4]))
+    previous = args[-1]  # per gradient: the value it is added to, or None
+    call = deferred.ProgramCall(program, args, _spent_buffers(targets, previous))
     forward = [out for outputs in fills for out in outputs]
     made = [deferred.Deferred(tuple(a.shape), a.dtype, call)
             for a in avals[:len(avals) - len(forward)]]

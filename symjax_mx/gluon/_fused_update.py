@@ -154,10 +154,9 @@ class FusedUpdate:
         for array, value in zip(arrays, values):
             array._write(value)
             entry = written.get(id(array))
-            if entry is None or entry[0]() is not array:
-                key = id(array)
-                forget = functools.partial(_forget, written, key)
-                entry = written[key] = [weakref.ref(array, forget), None]
+            if entry is None:  # an entry leaves the table when its array dies
+                forget = functools.partial(_forget, written, id(array))
+                entry = written[id(array)] = [weakref.ref(array, forget), None]
             entry[1] = weakref.ref(value)
 
     def _donatable(self, arrays):
@@ -166,8 +165,7 @@ class FusedUpdate:
         values = [NDArray.asjax(array) for array in arrays]
         for i, (array, count) in enumerate(zip(arrays, _reference_counts(values))):
             entry = self._written.get(id(array))
-            if (count > _SOLE_HOLDER or entry is None or entry[0]() is not array
-                    or entry[1]() is not values[i]):
+            if count > _SOLE_HOLDER or entry is None or entry[1]() is not values[i]:
                 values[i] = x64.device_put(values[i], may_alias=False)
         return values
 
