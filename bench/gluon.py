@@ -11,9 +11,13 @@ network) runs in a persistent worker process (MXNet's in ``--mxnet-python``); af
 warm-up, timed chunks alternate between them, and the medians give samples/s and the
 ratios. A chunk starts idle and ends waiting for its last step, so short chunks (the
 default 20 steps) count each framework's pipeline filling and draining; ``--steps 200``
-measures the rate a long training loop sustains.
+measures the rate a long training loop sustains. With ``--sync`` every step ends by reading
+its loss to the host, as a loop that logs or updates a metric each batch does: each
+framework's host work per step is then on the critical path, not overlapped with the
+device's.
 
     PYTHONPATH=. python bench/gluon.py [--nets mlp,lenet,resnet,wide] [--rounds 5] [--steps 20]
+                                       [--sync]
 """
 import argparse
 import functools
@@ -80,8 +84,9 @@ def _basic_block(gluon, channels, stride):
     return BasicBlock()
 
 
-def gluon_worker(framework, name):
-    """A step function training ``name`` with ``framework``'s Gluon."""
+def gluon_worker(framework, name, sync=False):
+    """A step function training ``name`` with ``framework``'s Gluon (reading the loss to
+    the host at its end, with ``sync``)."""
     import numpy as np
     mx = __import__(framework)
     from importlib import import_module
@@ -100,11 +105,14 @@ def gluon_worker(framework, name):
             loss = loss_fn(net(data), label)
         loss.backward()
         trainer.step(BATCH)
+        if sync:
+            loss.asnumpy()
     return step, mx.nd.waitall
 
 
-def jax_worker(name):
-    """A step function training ``name`` written in JAX + optax (one jitted step)."""
+def jax_worker(name, sync=False):
+    """A step function training ``name`` written in JAX + optax (one jitted step; reading
+    the loss to the host at its end, with ``sync``)."""
     import jax
     import jax.numpy as jnp
     import numpy as np
@@ -120,20 +128,23 @@ def jax_worker(name):
     def loss_fn(params, state, data, label):
         logits, new_state = apply(params, state, data)
         logp = jax.nn.log_softmax(logits)
-        return -jnp.mean(jnp.take_along_axis(logp, label[:, None], 1)), new_state
+        losses = -jnp.take_along_axis(logp, label[:, None], 1)[:, 0]
+        return jnp.mean(losses), (new_state, losses)
 
     @functools.partial(jax.jit, donate_argnums=(0, 1, 2))  # updated in place, as MXNet
     def train(params, state, opt_state, data, label):
-        (_, new_state), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, state, data,
-                                                                          label)
+        (_, (new_state, losses)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+            params, state, data, label)
         # Gluon's loss is per sample and Trainer.step(batch) rescales by 1/batch: the same
         updates, opt_state = optimizer.update(grads, opt_state)
-        return optax.apply_updates(params, updates), new_state, opt_state
+        return optax.apply_updates(params, updates), new_state, opt_state, losses
 
     box = [params, state, opt_state]
 
     def step():  # the batch is an argument, as in a training loop (not a baked-in constant)
-        box[:] = train(*box, data, label)
+        *box[:], losses = train(*box, data, label)
+        if sync:
+            np.asarray(losses)
     return step, lambda: jax.block_until_ready(box)
 
 
@@ -222,9 +233,10 @@ def _jax_net(name, rng):
     return params, state, apply
 
 
-def worker(framework, name):
+def worker(framework, name, sync):
     """Serve ``run N`` requests on stdin: train N steps, answer the seconds they took."""
-    step, wait = jax_worker(name) if framework == "jax" else gluon_worker(framework, name)
+    step, wait = (jax_worker(name, sync) if framework == "jax"
+                  else gluon_worker(framework, name, sync))
     step()
     step()
     wait()
@@ -238,13 +250,13 @@ def worker(framework, name):
         print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
 
 
-def _start(framework, name, python):
+def _start(framework, name, python, sync):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env.get("PYTHONPATH", "")])
     proc = subprocess.Popen([python, os.path.abspath(__file__), "--worker", framework,
-                             "--nets", name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True, env=env)
+                             "--nets", name] + ["--sync"] * sync, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=env)
     json.loads(proc.stdout.readline())
     return proc
 
@@ -261,19 +273,23 @@ def main():
     parser.add_argument("--nets", default="mlp,lenet,resnet")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--sync", action="store_true",
+                        help="read each step's loss to the host at the step's end")
     parser.add_argument("--mxnet-python", default="/tmp/mxref/bin/python")
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.nets)
+        worker(args.worker, args.nets, args.sync)
         return
     frameworks = (("symjax_mx", sys.executable), ("mxnet", args.mxnet_python),
                   ("jax", sys.executable))
     print(f"Gluon training step, hybridized, batch {BATCH}, {args.rounds} rounds x "
-          f"{args.steps} steps, medians (samples/s)")
+          f"{args.steps} steps{', each reading its loss' if args.sync else ''}, medians "
+          "(samples/s)")
     print(f"{'net':8} {'symjax_mx':>10} {'MXNet':>10} {'JAX+optax':>10} {'vs MXNet':>9} "
           f"{'vs JAX':>7}")
     for name in args.nets.split(","):
-        runs = {framework: _start(framework, name, python) for framework, python in frameworks}
+        runs = {framework: _start(framework, name, python, args.sync)
+                for framework, python in frameworks}
         rates = {key: [] for key in runs}
         for _ in range(args.rounds):
             for key, proc in runs.items():
