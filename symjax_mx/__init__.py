@@ -2,8 +2,9 @@
 # float64 and int64 arrays need JAX's x64 mode: symjax_mx enters it only around its own
 # calls into JAX (symjax_mx/x64.py), so importing it changes nothing in the user's JAX.
 
-# Before JAX starts its threads: the opt-in pool of freed memory (symjax_mx/cpu_memory.py).
-from . import cpu_memory  # noqa: E402,F401
+# Before JAX starts its threads: the opt-in pool of freed memory (symjax_mx/cpu_memory.py)
+# and XLA's CPU thread pools sized by OMP_NUM_THREADS (symjax_mx/cpu_threads.py).
+from . import cpu_memory, cpu_threads  # noqa: E402,F401
 
 # A worker started by symjax_mx.kv.launch joins the distributed runtime before JAX
 # computes anything.
