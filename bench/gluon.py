@@ -6,7 +6,8 @@ One step is record / forward / loss / backward / ``Trainer.step`` (SGD, lr 0.1, 
 channels, one basic block per stage); with ``--nets wide``, an MLP 4096-4096-4096-10
 whose 64 MiB weights show what updating in place saves. The JAX side is the same network
 written with jax.lax and optax, its whole step one jitted function that donates the
-parameters and states (updated in place, as MXNet and symjax_mx do). Each (framework,
+parameters and states (updated in place, as MXNet and symjax_mx do) and returns the
+per-sample losses (as a Gluon step leaves the loss readable). Each (framework,
 network) runs in a persistent worker process (MXNet's in ``--mxnet-python``); after a
 warm-up, timed chunks alternate between them, and the medians give samples/s and the
 ratios. A chunk starts idle and ends waiting for its last step, so short chunks (the
@@ -142,7 +143,8 @@ def jax_worker(name, sync=False):
     box = [params, state, opt_state]
 
     def step():  # the batch is an argument, as in a training loop (not a baked-in constant)
-        *box[:], losses = train(*box, data, label)
+        params, state, opt_state, losses = train(*box, data, label)
+        box[:] = params, state, opt_state
         if sync:
             np.asarray(losses)
     return step, lambda: jax.block_until_ready(box)
