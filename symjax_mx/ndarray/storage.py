@@ -24,7 +24,10 @@ _SCALAR_AT_ZERO = {
     "_lesser_scalar": lambda s: 0 < s, "_lesser_equal_scalar": lambda s: 0 <= s,
 }
 
-_ADDITIVE = frozenset(("elemwise_add", "elemwise_sub", "_grad_add", "_maximum", "_minimum"))
+# x <op> y where op(0, 0) == 0: two inputs of one sparse type keep it (the union of what
+# they store); mixed with another type, the result is dense
+_ADDITIVE = frozenset(("elemwise_add", "elemwise_sub", "_grad_add", "_maximum", "_minimum",
+                       "_hypot"))
 _MULTIPLICATIVE = frozenset(("elemwise_mul",))
 
 

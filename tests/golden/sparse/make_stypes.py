@@ -16,7 +16,8 @@ UNARY = ["abs", "sign", "round", "rint", "ceil", "floor", "trunc", "fix", "squar
          "rsqrt", "sigmoid", "gamma", "gammaln", "arccos", "zeros_like", "ones_like",
          "BlockGrad", "make_loss", "erf", "transpose", "reciprocal", "softsign"]
 BINARY = ["elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "_equal",
-          "_greater", "_lesser", "_not_equal", "_power", "_maximum", "_minimum", "_grad_add"]
+          "_greater", "_lesser", "_not_equal", "_power", "_maximum", "_minimum", "_grad_add",
+          "_hypot"]
 BROADCAST = ["broadcast_add", "broadcast_sub", "broadcast_mul", "broadcast_div",
              "broadcast_equal", "broadcast_greater"]
 SCALAR = ["_plus_scalar", "_minus_scalar", "_rminus_scalar", "_mul_scalar", "_div_scalar",
