@@ -323,3 +323,34 @@ def test_unary_gradients(name):
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
 def test_reduction_gradients(name):
     check_gradient(name, [RNG.uniform(0.5, 1.5, (2, 3))], {"axis": 1})
+
+
+# MXNet 1.9.1's gradients (autograd, head gradient 2): at a tie, all of it goes to the left
+# operand, for maximum and minimum alike (JAX's own rule halves it)
+_A, _B = [1.0, 2.0, 3.0], [1.0, 5.0, 0.0]
+
+
+@pytest.mark.parametrize("name, lhs_grad, rhs_grad", [
+    ("maximum", [2, 0, 2], [0, 2, 0]), ("_maximum", [2, 0, 2], [0, 2, 0]),
+    ("broadcast_maximum", [2, 0, 2], [0, 2, 0]), ("minimum", [2, 2, 0], [0, 0, 2]),
+    ("_minimum", [2, 2, 0], [0, 0, 2]), ("broadcast_minimum", [2, 2, 0], [0, 0, 2])])
+def test_maximum_minimum_gradients_at_ties_go_to_the_left_operand(name, lhs_grad, rhs_grad):
+    lhs, rhs = mx.nd.array(_A), mx.nd.array(_B)
+    lhs.attach_grad()
+    rhs.attach_grad()
+    with mx.autograd.record():
+        out = _function(name)(lhs, rhs)
+    out.backward(mx.nd.array([2.0, 2.0, 2.0]))
+    np.testing.assert_array_equal(lhs.grad.asnumpy(), lhs_grad)
+    np.testing.assert_array_equal(rhs.grad.asnumpy(), rhs_grad)
+
+
+@pytest.mark.parametrize("name, grad", [("_maximum_scalar", [0, 2, 2]),
+                                        ("_minimum_scalar", [2, 2, 0])])
+def test_scalar_maximum_minimum_gradients_at_ties(name, grad):
+    x = mx.nd.array(_A)
+    x.attach_grad()
+    with mx.autograd.record():
+        out = _function(name)(x, scalar=2.0)
+    out.backward(mx.nd.array([2.0, 2.0, 2.0]))
+    np.testing.assert_array_equal(x.grad.asnumpy(), grad)

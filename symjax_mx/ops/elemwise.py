@@ -50,6 +50,31 @@ def _hypot_jvp(primals, tangents):
     return value, (a * da + b * db) / value
 
 
+@jax.custom_jvp
+def _maximum(a, b):
+    return jnp.maximum(a, b)
+
+
+@_maximum.defjvp
+def _maximum_jvp(primals, tangents):
+    """MXNet's gradient: all of it to the left operand where the two are equal (JAX
+    splits it in halves)."""
+    (a, b), (da, db) = primals, tangents
+    return jnp.maximum(a, b), jnp.where(a >= b, da, db)
+
+
+@jax.custom_jvp
+def _minimum(a, b):
+    return jnp.minimum(a, b)
+
+
+@_minimum.defjvp
+def _minimum_jvp(primals, tangents):
+    """MXNet's gradient: all of it to the left operand where the two are equal."""
+    (a, b), (da, db) = primals, tangents
+    return jnp.minimum(a, b), jnp.where(a <= b, da, db)
+
+
 BINARY = {
     "add": (jnp.add, ("elemwise_add", "_add", "_plus", "_Plus"),
             ("broadcast_add", "broadcast_plus"), ("_plus_scalar", "_PlusScalar"), None, False),
@@ -64,9 +89,9 @@ BINARY = {
             ("_rmod_scalar", "_RModScalar"), False),
     "power": (_power, ("_power", "_Power"), ("broadcast_power",),
               ("_power_scalar", "_PowerScalar"), ("_rpower_scalar", "_RPowerScalar"), False),
-    "maximum": (jnp.maximum, ("_maximum", "_Maximum"), ("broadcast_maximum",),
+    "maximum": (_maximum, ("_maximum", "_Maximum"), ("broadcast_maximum",),
                 ("_maximum_scalar", "_MaximumScalar"), None, False),
-    "minimum": (jnp.minimum, ("_minimum", "_Minimum"), ("broadcast_minimum",),
+    "minimum": (_minimum, ("_minimum", "_Minimum"), ("broadcast_minimum",),
                 ("_minimum_scalar", "_MinimumScalar"), None, False),
     "hypot": (_hypot, ("_hypot",), ("broadcast_hypot",), ("_hypot_scalar",), None, False),
     "equal": (jnp.equal, ("_equal",), ("broadcast_equal",), ("_equal_scalar",), None, True),
