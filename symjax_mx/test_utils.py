@@ -298,8 +298,8 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
     if numeric_eps is None:
         numeric_eps = default_numeric_eps()[np.dtype(dtype)]
     rtol = 1e-2 if rtol is None else rtol
-    args = {n: _host(v).astype(np.float64) for n, v in _location(sym, location, np.float64,
-                                                                   ctx).items()}
+    located = _location(sym, location, np.float64, ctx)
+    args = {n: _host(v).astype(np.float64) for n, v in located.items()}
     if isinstance(grad_nodes, dict):  # name -> grad_req; 'null' ones are not checked
         grad_nodes = [name for name, req in grad_nodes.items() if req != "null"]
     names = [n for n in sym.list_arguments() if n in args] if grad_nodes is None else grad_nodes
@@ -323,8 +323,9 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
         return sum(float(np.sum(o.asnumpy() * p)) for o, p in zip(outputs, projections))
 
     grads = {n: array(np.zeros(args[n].shape), ctx=ctx, dtype=np.float64) for n in names}
-    executor = sym.bind(ctx, {n: array(v, ctx=ctx, dtype=np.float64) for n, v in args.items()},
-                        args_grad=grads, aux_states=aux)
+    # the symbolic gradients are taken with the arguments in their given storage types
+    executor = sym.bind(ctx, {n: array(v, ctx=ctx, dtype=np.float64).tostype(located[n].stype)
+                              for n, v in args.items()}, args_grad=grads, aux_states=aux)
     executor.forward(is_train=use_forward_train)
     executor.backward([array(p, ctx=ctx, dtype=np.float64) for p in projections])
     for name in names:

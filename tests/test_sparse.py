@@ -9,10 +9,11 @@ import pytest
 import scipy.sparse as spsp
 
 import symjax_mx as mx
+from symjax_mx.base import MXNetError
 from symjax_mx.ndarray.sparse import CSRNDArray, RowSparseNDArray
 from symjax_mx.ndarray.storage import output_stypes
 from symjax_mx.ops import get_op
-from symjax_mx.test_utils import rand_ndarray, rand_sparse_ndarray
+from symjax_mx.test_utils import check_numeric_gradient, rand_ndarray, rand_sparse_ndarray
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "sparse")
 DENSE = np.array([[0, 1, 0], [2, 0, 3]], np.float32)
@@ -257,3 +258,31 @@ def test_kvstore_row_sparse_pull():
     kv.init("dense", mx.nd.ones((4, 2)))
     with pytest.raises(mx.MXNetError, match="'dense' holds a default value"):
         kv.row_sparse_pull("dense", out=outs[0], row_ids=mx.nd.array([1]))
+
+
+def test_batchnorm_with_fixed_gamma_refuses_sparse_inputs():
+    """MXNet 1.9.1's BatchNorm has no sparse kernel with fix_gamma=True (MXNet issue
+    11647): a sparse input is refused, imperatively and at bind; fix_gamma=False falls
+    back to dense."""
+    x = mx.nd.array(np.random.default_rng(0).uniform(size=(2, 3)))
+    params = [mx.nd.ones(3), mx.nd.zeros(3), mx.nd.zeros(3), mx.nd.ones(3)]
+    for data, gamma in ((x.tostype("row_sparse"), params[0]),
+                        (x, params[0].tostype("row_sparse"))):
+        with pytest.raises(MXNetError, match="fix_gamma=True is not supported for sparse"):
+            mx.nd.BatchNorm(data, gamma, *params[1:])
+    out = mx.nd.BatchNorm(x.tostype("row_sparse"), *params, fix_gamma=False)
+    assert out.stype == "default"
+    np.testing.assert_allclose(out.asnumpy(),
+                               mx.nd.BatchNorm(x, *params, fix_gamma=False).asnumpy())
+    sym = mx.sym.BatchNorm(mx.sym.var("data", stype="row_sparse"), fix_gamma=True, name="bn")
+    with pytest.raises(MXNetError, match="fix_gamma=True is not supported for sparse"):
+        sym.bind(mx.cpu(), args={"data": x.tostype("row_sparse"), "bn_gamma": params[0],
+                                 "bn_beta": params[1]},
+                 aux_states={"bn_moving_mean": params[2], "bn_moving_var": params[3]})
+    # check_numeric_gradient binds the arguments in their given storage types, as MXNet's
+    location = [x.tostype("row_sparse"), params[0], params[1]]
+    with pytest.raises(MXNetError, match="fix_gamma=True is not supported for sparse"):
+        check_numeric_gradient(sym, location, params[2:])
+    check_numeric_gradient(mx.sym.BatchNorm(mx.sym.var("data", stype="row_sparse"),
+                                            fix_gamma=False, name="bn"),
+                           location, params[2:], numeric_eps=1e-3, rtol=0.16, atol=1e-2)

@@ -6,6 +6,8 @@ would ('row_sparse' in, 'row_sparse' out for the zero-preserving unary functions
 everything else falls back to dense ('default'), as MXNet's storage fallback does.
 The rules were checked against MXNet 1.9.1 (tests/golden/sparse_stypes.json).
 """
+from ..base import MXNetError
+
 DEFAULT, RSP, CSR = "default", "row_sparse", "csr"
 
 # f(0) == 0 and MXNet has a kernel for both sparse types
@@ -80,6 +82,9 @@ def output_stypes(name, params, stypes, shapes, num_outputs):
         return None if stype == DEFAULT else [stype]
     if all(s == DEFAULT for s in stypes):
         return None
+    if name == "BatchNorm" and params.get("fix_gamma"):
+        raise MXNetError("BatchNorm: fix_gamma=True is not supported for sparse ndarrays "
+                         f"(inputs {list(stypes)}); MXNet tracks this at issue #11647")
     stype = DEFAULT
     first = stypes[0]
     if name in _ZERO_PRESERVING and len(stypes) == 1:
