@@ -35,8 +35,6 @@ def _logical(fn):
     return lambda lhs, rhs: fn(lhs != 0, rhs != 0)
 
 
-# name -> (fn(lhs, rhs), same-shape names, broadcast names, scalar names, reflected names,
-#          whether the result is a 0/1 truth value)
 @jax.custom_jvp
 def _hypot(a, b):
     return jnp.hypot(a, b)
@@ -50,31 +48,22 @@ def _hypot_jvp(primals, tangents):
     return value, (a * da + b * db) / value
 
 
-@jax.custom_jvp
-def _maximum(a, b):
-    return jnp.maximum(a, b)
+def _left_at_ties(fn, left_wins):
+    """``fn`` (jnp.maximum, jnp.minimum) with MXNet's gradient: all of it to the left
+    operand where ``left_wins(lhs, rhs)``, ties included (JAX halves it at a tie)."""
+    @jax.custom_jvp
+    def pick(a, b):
+        return fn(a, b)
+
+    @pick.defjvp
+    def pick_jvp(primals, tangents):
+        (a, b), (da, db) = primals, tangents
+        return fn(a, b), jnp.where(left_wins(a, b), da, db)
+    return pick
 
 
-@_maximum.defjvp
-def _maximum_jvp(primals, tangents):
-    """MXNet's gradient: all of it to the left operand where the two are equal (JAX
-    splits it in halves)."""
-    (a, b), (da, db) = primals, tangents
-    return jnp.maximum(a, b), jnp.where(a >= b, da, db)
-
-
-@jax.custom_jvp
-def _minimum(a, b):
-    return jnp.minimum(a, b)
-
-
-@_minimum.defjvp
-def _minimum_jvp(primals, tangents):
-    """MXNet's gradient: all of it to the left operand where the two are equal."""
-    (a, b), (da, db) = primals, tangents
-    return jnp.minimum(a, b), jnp.where(a <= b, da, db)
-
-
+# name -> (fn(lhs, rhs), same-shape names, broadcast names, scalar names, reflected names,
+#          whether the result is a 0/1 truth value)
 BINARY = {
     "add": (jnp.add, ("elemwise_add", "_add", "_plus", "_Plus"),
             ("broadcast_add", "broadcast_plus"), ("_plus_scalar", "_PlusScalar"), None, False),
@@ -89,10 +78,10 @@ BINARY = {
             ("_rmod_scalar", "_RModScalar"), False),
     "power": (_power, ("_power", "_Power"), ("broadcast_power",),
               ("_power_scalar", "_PowerScalar"), ("_rpower_scalar", "_RPowerScalar"), False),
-    "maximum": (_maximum, ("_maximum", "_Maximum"), ("broadcast_maximum",),
-                ("_maximum_scalar", "_MaximumScalar"), None, False),
-    "minimum": (_minimum, ("_minimum", "_Minimum"), ("broadcast_minimum",),
-                ("_minimum_scalar", "_MinimumScalar"), None, False),
+    "maximum": (_left_at_ties(jnp.maximum, jnp.greater_equal), ("_maximum", "_Maximum"),
+                ("broadcast_maximum",), ("_maximum_scalar", "_MaximumScalar"), None, False),
+    "minimum": (_left_at_ties(jnp.minimum, jnp.less_equal), ("_minimum", "_Minimum"),
+                ("broadcast_minimum",), ("_minimum_scalar", "_MinimumScalar"), None, False),
     "hypot": (_hypot, ("_hypot",), ("broadcast_hypot",), ("_hypot_scalar",), None, False),
     "equal": (jnp.equal, ("_equal",), ("broadcast_equal",), ("_equal_scalar",), None, True),
     "not_equal": (jnp.not_equal, ("_not_equal",), ("broadcast_not_equal",),
