@@ -63,11 +63,14 @@ CONVOLUTIONAL = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_REDUCE"}
 _library_choice = None  # whether this jaxlib takes the option (decided once)
 
 
-def for_network(options, conv_weights, dense_weights):
+def for_network(options, conv_weights, dense_weights, constant_fills=False):
     """``options`` for a program whose Convolutions hold ``conv_weights`` weight elements
     and its FullyConnected layers ``dense_weights``: with :data:`CONVOLUTIONAL` where the
-    convolutions hold more."""
-    if conv_weights > dense_weights:
+    convolutions hold more, or where the program fills arrays with constants
+    (``constant_fills``): XLA's YNNPACK dot fusion computes garbage (NaN) for a dot product
+    with a constant operand (jaxlib 0.10.2: ``zeros((32, 512)) @ w``), which is what an RNN
+    cell's begin state from ``mx.sym.zeros`` feeding its h2h layer compiles to."""
+    if conv_weights > dense_weights or constant_fills:
         return {**(options or {}), **CONVOLUTIONAL}
     return options
 

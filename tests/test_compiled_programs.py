@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from jax import lax
 
+import symjax_mx as mx
+from symjax_mx import gluon
 from symjax_mx.ops import get_op
 
 
@@ -45,3 +47,43 @@ def test_depthwise_convolution_matches_grouped_convolution(layout, shape, params
     for got, want in zip(vjp(head), expected_vjp(head)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
+
+
+def test_dense_layer_of_a_constant_begin_state_is_exact():
+    """An unrolled RNN cell's begin state (``mx.sym.zeros``) is a constant operand of its
+    h2h product. XLA's YNNPACK dot fusion computed such products as garbage (all NaN at
+    these sizes), so graphs that fill arrays with constants run their dot products on
+    XLA's Eigen kernels (``compile_options.for_network``)."""
+    hidden, inputs, batch = 512, 128, 32
+    cell = mx.rnn.RNNCell(hidden, activation="tanh", prefix="l0_")
+    out, _ = cell(mx.sym.var("data"), cell.begin_state())
+    exe = out.simple_bind(mx.cpu(), data=(batch, inputs), grad_req="null")
+    rng = np.random.default_rng(0)
+    values = {}
+    for name, array in exe.arg_dict.items():
+        values[name] = rng.uniform(-0.05, 0.05, array.shape).astype(np.float32)
+        array[:] = values[name]
+    expected = np.tanh(values["data"] @ values["l0_i2h_weight"].T + values["l0_i2h_bias"]
+                       + values["l0_h2h_bias"])
+    np.testing.assert_allclose(exe.forward()[0].asnumpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_hybridized_dense_layer_of_constant_zeros_is_exact():
+    """The same in a hybridized Gluon block that makes its zeros inside."""
+    class ZeroInput(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.dense = gluon.nn.Dense(512, in_units=512)
+
+        def hybrid_forward(self, F, x):
+            return self.dense(F.zeros((32, 512))) + x
+
+    block = ZeroInput()
+    block.initialize(mx.init.Uniform(0.05))
+    block.dense.bias.set_data(mx.nd.array(np.linspace(-1, 1, 512)))
+    block.hybridize()
+    x = mx.nd.array(np.random.default_rng(1).uniform(size=(32, 512)))
+    np.testing.assert_allclose(block(x).asnumpy(),
+                               x.asnumpy() + np.linspace(-1, 1, 512, dtype=np.float32),
+                               rtol=1e-6, atol=1e-6)

@@ -18,7 +18,7 @@ from ..base import c_str
 from ..ndarray import handles
 from ..ndarray.ndarray import defers, invoke, invoke_deferred
 from ..lowering.graph import LoweredGraph
-from ..lowering.programs import weight_sizes
+from ..lowering.programs import fills_constants, weight_sizes
 from ..ops.describe import monitor_input_names
 from ..ops.registry import Operator
 from ..symbol.inference import solve
@@ -164,7 +164,8 @@ class CachedOp:
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
             host_callback=graph.host_callback,
             compiler_options=compile_options.for_network(
-                None, *weight_sizes(self._symbol.graph, shapes)[:2]),
+                None, *weight_sizes(self._symbol.graph, shapes)[:2],
+                fills_constants(self._symbol.graph)),
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types))), avals
 

@@ -20,7 +20,7 @@ from .errors import reported
 from .graph import LoweredGraph
 
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients",
-           "weight_sizes"]
+           "weight_sizes", "fills_constants"]
 
 _PROGRAMS = {}  # (structural key, argument shapes[, differentiated names]) -> Programs
 _MAX_PROGRAMS = 256  # least recently used last; bounded, since each compiled program
@@ -44,7 +44,8 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
                       if node.op is not None for i in range(node.op.num_outputs(node.params))]
             conv, dense, multiply_adds = weight_sizes(graph, arg_shapes, entry_shapes)
             options = compile_options.for_network(
-                compile_options.for_shapes(shapes, multiply_adds), conv, dense)
+                compile_options.for_shapes(shapes, multiply_adds), conv, dense,
+                fills_constants(graph))
             programs = Programs(LoweredGraph(graph, entry_shapes), diff_names, options)
             _PROGRAMS[key[:2]] = programs
         else:
@@ -53,6 +54,15 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
         while len(_PROGRAMS) > _MAX_PROGRAMS:  # executors keep theirs alive
             del _PROGRAMS[next(iter(_PROGRAMS))]
     return programs
+
+
+_CONSTANT_FILLS = frozenset(("_zeros", "_ones", "_full", "zeros_like", "ones_like"))
+
+
+def fills_constants(graph):
+    """Whether ``graph`` makes arrays of constants (compile_options.for_network)."""
+    return any(node.op is not None and node.op.name in _CONSTANT_FILLS
+               for node in graph.nodes)
 
 
 def weight_sizes(graph, arg_shapes, entry_shapes=None):
