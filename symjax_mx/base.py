@@ -82,6 +82,33 @@ def _as_list(obj):
     return obj if isinstance(obj, (list, tuple)) else [obj]
 
 
+def flatten_nested(args, kind, what):
+    """(the ``kind`` objects in nested lists ``args``, the nesting ``regroup_nested`` takes);
+    MXNetError naming ``what`` for anything else."""
+    if isinstance(args, kind):
+        return [args], 0
+    if not isinstance(args, (list, tuple)):
+        raise MXNetError(f"{what} must be a (nested) list of {kind.__name__}, got "
+                         f"{type(args).__name__} {args!r}")
+    flat, formats = [], []
+    for arg in args:
+        items, fmt = flatten_nested(arg, kind, what)
+        flat.extend(items)
+        formats.append(fmt)
+    return flat, formats
+
+
+def regroup_nested(items, fmt):
+    """``items`` nested as ``fmt`` (from ``flatten_nested``) says: (nested, the rest)."""
+    if isinstance(fmt, int):
+        return (items[0], items[1:]) if fmt == 0 else (items[:fmt], items[fmt:])
+    nested = []
+    for part in fmt:
+        value, items = regroup_nested(items, part)
+        nested.append(value)
+    return nested, items
+
+
 class NotImplementedForSymbol(MXNetError):
     """An NDArray function that has no Symbol counterpart was called on a Symbol."""
 

@@ -1,13 +1,19 @@
 """mx.nd.contrib: MXNet's contrib array functions (the float checks isinf, isfinite, isnan;
-getnnz of a CSRNDArray; rand_zipfian)."""
+getnnz of a CSRNDArray; rand_zipfian; the control flow foreach, while_loop and cond, run
+as Python loops and branches)."""
 import math
 
 import numpy as np
 
+from ..base import MXNetError, flatten_nested, regroup_nested
+from .creation import concatenate
+from .ndarray import NDArray
 from .random import uniform
 from .sparse import getnnz
+from .utils import zeros
 
-__all__ = ["isinf", "isfinite", "isnan", "getnnz", "rand_zipfian", "zipfian_candidates"]
+__all__ = ["isinf", "isfinite", "isnan", "getnnz", "rand_zipfian", "zipfian_candidates",
+           "foreach", "while_loop", "cond"]
 
 
 def isinf(data):
@@ -45,3 +51,81 @@ def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
         return uniform(0, high, shape=shape, dtype="float64", ctx=ctx)
     return zipfian_candidates(draw, true_classes.as_in_context(ctx) if ctx else true_classes,
                               num_sampled, range_max)
+
+
+def _stacked(steps, fmt):
+    """The i-th arrays of every step joined along a new axis 0, nested as ``fmt``."""
+    joined = [concatenate([a.expand_dims(0) for a in arrays]) for arrays in zip(*steps)]
+    return regroup_nested(joined, fmt)[0]
+
+
+def foreach(body, data, init_states):
+    """Run ``body(data_slice, states) -> (outputs, new_states)`` over axis 0 of ``data``
+    (an NDArray or nested lists of them) from ``init_states``: (the outputs stacked along
+    axis 0, the last states)."""
+    flat_data, data_fmt = flatten_nested(data, NDArray, "foreach data")
+    flatten_nested(init_states, NDArray, "foreach init_states")
+    states, steps, out_fmt = init_states, [], 0
+    for i in range(flat_data[0].shape[0]):
+        outputs, states = body(regroup_nested([d[i] for d in flat_data], data_fmt)[0], states)
+        flat, out_fmt = flatten_nested(outputs, NDArray, "the outputs of the foreach body")
+        steps.append(flat)
+    return _stacked(steps, out_fmt) if steps else [], states
+
+
+def _python_value(value, kind, what):
+    if isinstance(value, NDArray):
+        value = value.asscalar()
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Cannot convert {what} to python {kind.__name__}") from None
+
+
+def while_loop(cond, func, loop_vars, max_iterations=None):
+    """Run ``func(*loop_vars) -> (step_output, new_loop_vars)`` while ``cond(*loop_vars)``
+    holds, at most ``max_iterations`` times: (each step output stacked along axis 0 and
+    padded to ``max_iterations`` rows, whose values past the last step are undefined; the
+    final loop variables)."""
+    if max_iterations is None:
+        raise ValueError("max_iterations should be specified")
+    max_iterations = _python_value(max_iterations, int, "max_iteration")
+    single = isinstance(loop_vars, NDArray)
+    loop_vars = [loop_vars] if single else list(loop_vars)
+    if not loop_vars:
+        raise ValueError("loop_vars should contain at least one element")
+    steps, out_fmt = [], None
+    while len(steps) < max_iterations and _python_value(cond(*loop_vars), bool,
+                                                         "Return value of cond"):
+        output, new_vars = func(*loop_vars)
+        new_vars = [] if new_vars is None else new_vars
+        new_vars = [new_vars] if isinstance(new_vars, NDArray) else list(new_vars)
+        if len(new_vars) != len(loop_vars):
+            raise ValueError("The length of loop_vars should be consistent during the loop")
+        flat, out_fmt = flatten_nested([] if output is None else output, NDArray,
+                                       "the step output of while_loop")
+        if steps and len(flat) != len(steps[0]):
+            raise ValueError("Number of elements in step_output should be the same in each "
+                             "step")
+        steps.append(flat)
+        loop_vars = new_vars
+    outputs = []
+    if steps:
+        for i, arrays in enumerate(zip(*steps)):
+            if any(a.shape != arrays[0].shape for a in arrays):
+                raise ValueError(f"Shapes of {i + 1}-th elements in step_outputs are "
+                                 f"inconsistent: {[a.shape for a in arrays]}")
+        outputs = list(flatten_nested(_stacked(steps, out_fmt), NDArray, "outputs")[0])
+        padding = max_iterations - len(steps)
+        if padding:
+            outputs = [concatenate([o, zeros((padding,) + o.shape[1:], ctx=o.context,
+                                             dtype=o.dtype)]) for o in outputs]
+        outputs = regroup_nested(outputs, out_fmt)[0]
+    return outputs, loop_vars[0] if single else loop_vars
+
+
+def cond(pred, then_func, else_func):
+    """``then_func()`` if the scalar ``pred`` is true, else ``else_func()``."""
+    if not callable(then_func) or not callable(else_func):
+        raise MXNetError("cond: then_func and else_func must be functions of no arguments")
+    return then_func() if _python_value(pred, bool, "pred") else else_func()

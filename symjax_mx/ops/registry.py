@@ -290,6 +290,8 @@ class Operator:
     host_callback: bool = False          # compute calls the user's Python on the host
                                          # (Custom, autograd.Function): a backward through
                                          # it runs when called, never deferred
+    subgraphs: int = 0                   # subgraphs it runs (control flow), each a Graph
+                                         # in params["subgraphs"] (JSON: node "subgraphs")
     aliases: tuple = ()
     doc: str = ""
 

@@ -1,9 +1,10 @@
-"""mx.sym.contrib: MXNet's contrib symbol functions (rand_zipfian); the contrib operators
-are added to this module by the registry."""
+"""mx.sym.contrib: MXNet's contrib symbol functions (rand_zipfian, the control flow
+foreach); the contrib operators are added to this module by the registry."""
 from ..ndarray.contrib import zipfian_candidates
+from .control_flow import foreach
 from .random import uniform
 
-__all__ = ["rand_zipfian"]
+__all__ = ["rand_zipfian", "foreach"]
 
 
 def rand_zipfian(true_classes, num_sampled, range_max):

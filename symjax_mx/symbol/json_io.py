@@ -13,8 +13,9 @@ __all__ = ["graph_to_json", "graph_from_json"]
 MXNET_VERSION = 10901
 
 
-def graph_to_json(graph):
-    """The JSON text MXNet 1.9.1 writes for ``graph``."""
+def _graph_record(graph):
+    """(node records, the graph's other fields) as MXNet writes them; a control-flow
+    node's subgraphs are written inside its record."""
     nodes = graph.nodes
     index = {id(node): i for i, node in enumerate(nodes)}
     records, row_ptr = [], [0]
@@ -23,14 +24,27 @@ def graph_to_json(graph):
         if node.attrs:
             record["attrs"] = dict(sorted(node.attrs.items()))
         record["inputs"] = [[index[id(n)], i, 0] for n, i in node.inputs]
+        if node.params.get("subgraphs"):
+            record["subgraphs"] = [_subgraph_object(sub) for sub in node.params["subgraphs"]]
         records.append(record)
         row_ptr.append(row_ptr[-1] + len(node.output_names()))
     fields = {
         "arg_nodes": [i for i, node in enumerate(nodes) if node.op is None],
         "node_row_ptr": row_ptr,
         "heads": [[index[id(node)], i, 0] for node, i in graph.heads],
-        "attrs": {"mxnet_version": ["int", MXNET_VERSION]},
     }
+    return records, fields
+
+
+def _subgraph_object(graph):
+    records, fields = _graph_record(graph)
+    return {"nodes": records, **fields}
+
+
+def graph_to_json(graph):
+    """The JSON text MXNet 1.9.1 writes for ``graph``."""
+    records, fields = _graph_record(graph)
+    fields["attrs"] = {"mxnet_version": ["int", MXNET_VERSION]}
     if is_np_shape():  # a 0 in a shape is a zero size, not an unknown one
         fields["attrs"]["is_np_shape"] = ["int", 1]
     # one node per line, as compact as MXNet's own files and as easy to diff
@@ -77,7 +91,7 @@ def _move_input_attributes(attrs, arg_names, inputs):
                     inputs[j][0].attrs[f"__{hidden}__"] = value
 
 
-def _build_node(record, built):
+def _build_node(record, built, np_shape):
     name, attrs = record["name"], _node_attributes(record)
     inputs = [_entry(e, built, f"input {j} of node {name!r}")
               for j, e in enumerate(record.get("inputs", []))]
@@ -89,6 +103,12 @@ def _build_node(record, built):
             op.open_params and not (k.startswith("__") and k.endswith("__")))})
     except MXNetError as err:
         _fail(f"node {name!r}: {err}")
+    subgraphs = record.get("subgraphs") or []
+    if len(subgraphs) != op.subgraphs:
+        _fail(f"node {name!r} ({op.name}) has {len(subgraphs)} subgraphs, but {op.name} "
+              f"runs {op.subgraphs}")
+    if subgraphs:
+        params["subgraphs"] = tuple(_graph_from_object(sub, np_shape) for sub in subgraphs)
     arg_names = op.arg_names(params)
     _move_input_attributes(attrs, arg_names, inputs)
     if len(inputs) > len(arg_names):
@@ -125,9 +145,15 @@ def graph_from_json(json_str):
     except RecursionError:
         raise MXNetError("invalid symbol JSON: nested too deeply") from None
     check_graph(graph)
+    return _graph_from_object(graph, "is_np_shape" in (graph.get("attrs") or {}))
+
+
+def _graph_from_object(graph, np_shape):
+    """The Graph of a checked JSON object; ``np_shape``: its file was written with NumPy
+    shape semantics."""
     built = []
     for record in graph["nodes"]:
-        built.append(_build_node(record, built))
-    if "is_np_shape" not in (graph.get("attrs") or {}):
+        built.append(_build_node(record, built, np_shape))
+    if not np_shape:
         _mark_unknown_sizes(built)
     return Graph([_entry(h, built, f"head {j}") for j, h in enumerate(graph["heads"])])

@@ -122,6 +122,11 @@ def _check_node(record, position):
         _fail(f"{where}: 'inputs' must be a list, got {type(inputs).__name__} {_short(inputs)}")
     for j, entry in enumerate(inputs):
         check_entry(entry, position, f"input {j} of {where}")
+    subgraphs = record.get("subgraphs", [])
+    if not isinstance(subgraphs, list):
+        _fail(f"{where}: 'subgraphs' must be a list, got {type(subgraphs).__name__}")
+    for subgraph in subgraphs:
+        check_graph(subgraph)
     if op == "null":
         if inputs:
             _fail(f"{where} is a variable but has {len(inputs)} inputs")

@@ -1,6 +1,5 @@
 """MXNet 1.9.1's contributed recurrent cells: VariationalDropoutCell, LSTMPCell, and
 ``dynamic_unroll``."""
-from .... import ndarray
 from ....base import MXNetError
 from ....rnn.rnn_cell import lstm_step
 from ...rnn import BidirectionalCell, HybridRecurrentCell, ModifierCell
@@ -125,30 +124,37 @@ class LSTMPCell(HybridRecurrentCell):
 
 def dynamic_unroll(cell, inputs, begin_state, drop_inputs=0, drop_outputs=0, layout="TNC",
                    valid_length=None):
-    """Run ``cell`` over ``inputs`` (one tensor of ``layout``) from ``begin_state``:
-    (outputs of ``layout``, final states). With ``valid_length`` each sequence's states
-    stop at its last valid step and its padded outputs are zero. The steps are unrolled
-    here (the shape of NDArray inputs gives their number)."""
-    inputs, axis, F, _ = format_sequence(None, inputs, layout, True)
-    if F is not ndarray:
-        raise MXNetError("dynamic_unroll: symbolic inputs need MXNet's foreach operator, "
-                         "which this build lacks; call it on NDArrays (a non-hybridized "
-                         "block) or use cell.unroll with a known length")
-    length = inputs.shape[axis]
+    """Run ``cell`` over ``inputs`` (one tensor of ``layout``) from ``begin_state`` with
+    ``F.contrib.foreach`` (one loop node in a symbol): (outputs of ``layout``, final
+    states). With ``valid_length`` each sequence's states stop at its last valid step and
+    its padded outputs are zero."""
+    inputs, axis, F, _ = format_sequence(0, inputs, layout, True)
+    axes = list(range(len(layout)))
+    axes[0], axes[axis] = axis, 0
+    if axis:
+        inputs = F.transpose(inputs, axes=axes)
     if drop_inputs:
         inputs = F.Dropout(inputs, p=drop_inputs, axes=(axis,))
-    steps, _, _, _ = format_sequence(length, inputs, layout, False)
-    states, outputs = list(begin_state), []
-    for t, step in enumerate(steps):
-        output, new_states = cell(step, states)
-        if valid_length is not None:
-            valid = F.broadcast_greater(valid_length, F.full((1,), t, ctx=step.context))
-            new_states = [F.where(valid, new, old) for new, old in zip(new_states, states)]
-        outputs.append(output)
-        states = new_states
-    outputs, _, _, _ = format_sequence(length, outputs, layout, True)
+    states = list(begin_state)
+    if valid_length is None:
+        def step(data, states):
+            return cell(data, states)
+    else:
+        states.append(F.zeros((1,)))  # the step number rides along as a last state
+
+        def step(data, states):
+            *cell_states, number = states
+            output, new_states = cell(data, cell_states)
+            valid = F.broadcast_greater(valid_length, number)
+            new_states = [F.where(valid, new, old) for new, old in zip(new_states, cell_states)]
+            return output, new_states + [number + 1]
+    outputs, states = F.contrib.foreach(step, inputs, states)
     if drop_outputs:
         outputs = F.Dropout(outputs, p=drop_outputs, axes=(axis,))
-    if valid_length is not None:
-        outputs = mask_sequence(F, outputs, length, valid_length, axis, True)
-    return outputs, states
+    if axis:
+        outputs = F.transpose(outputs, axes=axes)
+    if valid_length is None:
+        return outputs, states
+    outputs = F.SequenceMask(outputs, sequence_length=valid_length, use_sequence_length=True,
+                             axis=axis)
+    return outputs, states[:-1]
