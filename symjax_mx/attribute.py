@@ -1,5 +1,6 @@
 """Attribute scopes: ``with mx.AttrScope(ctx_group='dev1'):`` attaches ``__ctx_group__``
 to every graph node made inside the block."""
+import collections
 import threading
 
 from .base import MXNetError
@@ -32,6 +33,8 @@ class _ScopeType(type):
 
 class AttrScope(metaclass=_ScopeType):
     """Attributes (string values) for every node created in the ``with`` block."""
+
+    _subgraph_names = collections.defaultdict(int)  # control-flow subgraphs named so far
 
     def __init__(self, **kwargs):
         for key, value in kwargs.items():

@@ -84,12 +84,12 @@ def _as_list(obj):
 
 def flatten_nested(args, kind, what):
     """(the ``kind`` objects in nested lists ``args``, the nesting ``regroup_nested`` takes);
-    MXNetError naming ``what`` for anything else."""
+    AssertionError naming ``what`` for anything else, as MXNet's control flow raises."""
     if isinstance(args, kind):
         return [args], 0
     if not isinstance(args, (list, tuple)):
-        raise MXNetError(f"{what} must be a (nested) list of {kind.__name__}, got "
-                         f"{type(args).__name__} {args!r}")
+        raise AssertionError(f"{what} must be (nested) list of {kind.__name__}, but got "
+                             f"{args!r} of type {type(args).__name__}")
     flat, formats = [], []
     for arg in args:
         items, fmt = flatten_nested(arg, kind, what)

@@ -1,5 +1,7 @@
 """gluon.contrib.rnn (convolutional cells, LSTMPCell, VariationalDropoutCell,
 dynamic_unroll) and gluon.contrib.data.IntervalSampler."""
+import json
+
 import numpy as np
 import pytest
 
@@ -63,8 +65,18 @@ def test_dynamic_unroll_stops_states_at_valid_length():
     np.testing.assert_allclose(out.asnumpy(), ref.asnumpy(), rtol=1e-5, atol=1e-6)
     for a, b in zip(states, ref_states):
         np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-5, atol=1e-6)
-    with pytest.raises(MXNetError, match="foreach"):
-        contrib.rnn.dynamic_unroll(cell, mx.sym.var("x"), begin)
+    # symbolic: one _foreach node, computing what the NDArray form computed
+    names = ["x", "h", "c", "valid"]
+    sym_out, sym_states = contrib.rnn.dynamic_unroll(
+        cell, mx.sym.var("x"), [mx.sym.var("h"), mx.sym.var("c")],
+        valid_length=mx.sym.var("valid"))
+    net = mx.sym.Group([sym_out] + sym_states)
+    assert sum(node["op"] == "_foreach" for node in json.loads(net.tojson())["nodes"]) == 1
+    args = dict(zip(names, [x] + list(begin) + [valid]))
+    args.update({name: p.data() for name, p in cell.collect_params().items()})
+    results = net.bind(mx.cpu(), args).forward()
+    for got, want in zip(results, [out] + list(states)):
+        np.testing.assert_allclose(got.asnumpy(), want.asnumpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_interval_sampler():

@@ -1,10 +1,11 @@
-"""mx.sym.contrib: MXNet's contrib symbol functions (rand_zipfian, the control flow
-foreach); the contrib operators are added to this module by the registry."""
+"""mx.sym.contrib: MXNet's contrib symbol functions (rand_zipfian; the control flow
+foreach, while_loop and cond); the contrib operators are added to this module by the
+registry."""
 from ..ndarray.contrib import zipfian_candidates
-from .control_flow import foreach
+from .control_flow import cond, foreach, while_loop
 from .random import uniform
 
-__all__ = ["rand_zipfian", "foreach"]
+__all__ = ["rand_zipfian", "foreach", "while_loop", "cond"]
 
 
 def rand_zipfian(true_classes, num_sampled, range_max):
