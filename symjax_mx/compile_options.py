@@ -36,7 +36,8 @@ import math
 import jax
 
 __all__ = ["SMALL_ELEMENTS", "SMALL_MULTIPLY_ADDS", "FAST_COMPILE", "LIBRARY_CHOICE",
-           "CONVOLUTIONAL", "for_shapes", "for_network", "with_library_choice"]
+           "CONVOLUTIONAL", "for_shapes", "compiles_fast", "for_network",
+           "with_library_choice"]
 
 SMALL_ELEMENTS = 1 << 18  # 1 MiB of float32
 SMALL_MULTIPLY_ADDS = 1 << 20  # the MLP of bench/executor.py does 14M per forward
@@ -54,6 +55,12 @@ def for_shapes(shapes, multiply_adds=0):
         if shape is None or math.prod(shape) > SMALL_ELEMENTS:
             return None
     return FAST_COMPILE
+
+
+def compiles_fast(options):
+    """Whether ``options`` are those of a small program (``for_shapes`` chose
+    :data:`FAST_COMPILE`): one whose compile costs more than running it."""
+    return options is not None and all(options.get(k) == v for k, v in FAST_COMPILE.items())
 
 
 # XLA's default YNNPACK fusions are dot, individual convolution and reduce

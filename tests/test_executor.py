@@ -321,3 +321,29 @@ def test_an_operator_with_a_scalar_output_binds_outside_numpy_shape_semantics():
     assert exe.outputs[0].asscalar() == 1
     exe.forward(a=mx.nd.ones((2, 3)), b=mx.nd.zeros((2, 3)))
     assert exe.outputs[0].asscalar() == 0
+
+
+def test_small_training_pass_read_before_backward_compiles_one_program():
+    """Outputs read between forward(is_train=True) and backward come from the program that
+    runs the pass and its backward (small graphs, where compiling costs more than running):
+    one compile, the same dropout mask in both runs, and MXNet's gradients."""
+    x = mx.sym.Variable("x")
+    net = mx.sym.Dropout(x, p=0.5) * mx.sym.Variable("w")
+    shape = (5, 17)  # a shape no other test compiles
+    grads = {"x": mx.nd.zeros(shape), "w": mx.nd.zeros(shape)}
+    exe = net.bind(mx.cpu(), {"x": mx.nd.ones(shape), "w": mx.nd.full(shape, 3)},
+                   args_grad=grads)
+
+    def train():
+        exe.forward(is_train=True)
+        out = exe.outputs[0].asnumpy()
+        exe.backward(mx.nd.ones(shape))
+        return out
+    out = train()
+    programs = exe._compiled
+    assert programs.train_backward._cache_size() == 1
+    assert programs._train._cache_size() == programs._backward._cache_size() == 0
+    mask = out != 0
+    assert 0 < mask.sum() < mask.size and set(np.unique(out)) == {0.0, 6.0}
+    np.testing.assert_array_equal(grads["x"].asnumpy(), mask * 6.0)  # w / (1 - p)
+    np.testing.assert_array_equal(grads["w"].asnumpy(), mask * 2.0)

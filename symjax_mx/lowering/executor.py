@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import x64, random_state as random
+from .. import compile_options, x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, c_str, normalize_dtype
 from ..context import Context, current_context
@@ -280,12 +280,25 @@ class Executor:
                 and isinstance(self._compiled, Programs))
 
     def _defer_training_pass(self, inputs):
-        """`Deferred` outputs of the training pass over ``inputs`` (diff, rest, aux, rng)."""
+        """`Deferred` outputs of the training pass over ``inputs`` (diff, rest, aux, rng).
+        Read before ``backward``, a small graph's outputs come from the program that runs
+        the pass and its backward (with zero head gradients), which ``backward`` runs again:
+        one compile instead of two where compiling costs more than running."""
         avals = [jax.ShapeDtypeStruct(shape, np.dtype(output.dtype))
                  for output, shape in zip(self.outputs, self._out_shapes)]
         state = [inputs, ()]
 
         def run(_):
+            if compile_options.compiles_fast(self._compiled.compiler_options):
+                def zeros(array, shape=None):  # committed, as the arrays backward passes
+                    return x64.device_put(np.zeros(shape or array.shape, array.dtype),
+                                          array.context.jax_device, may_alias=True)
+                heads = [zeros(output, shape) for output, shape in zip(self.outputs,
+                                                                        self._out_shapes)]
+                unused = {name: zeros(self.grad_dict[name])
+                          for name in self._compiled.diff_names}
+                flags = {name: self._grad_req[name] == "add" for name in unused}
+                return self._compiled.train_backward(*inputs, heads, unused, flags)[0]
             outputs, _, vjp = self._compiled.train(*inputs)
             if self._deferred_pass is state:
                 self._deferred_pass, self._vjp = None, vjp
