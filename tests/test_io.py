@@ -4,6 +4,7 @@ Literal expectations marked "MXNet 1.9.1" were produced by running the same call
 real MXNet 1.9.1.
 """
 import gzip
+import logging
 import pickle
 import struct
 import threading
@@ -507,3 +508,15 @@ def test_ndarrayiter_over_csr_matrices_needs_discard():
         assert len(batches) == 3 and not batches[0].label
         assert batches[1].data[0].stype == "csr"
     np.testing.assert_array_equal(batches[1].data[0].asnumpy().sum(), dense[it._order[2:4]].sum())
+
+
+def test_mnist_iter_reports_to_stderr_not_python_logging(tmp_path, capsys, caplog):
+    """MXNet's MNISTIter logs natively: a module-level logging call would configure the
+    root logger and void the script's later logging.basicConfig."""
+    image, label = _write_mnist(tmp_path)
+    caplog.set_level(logging.DEBUG)
+    mio.MNISTIter(image=image, label=label, batch_size=2, shuffle=True, flat=True)
+    assert caplog.records == []
+    assert capsys.readouterr().err == "MNISTIter: load 10 images, shuffle=1, shape=(2,784)\n"
+    mio.MNISTIter(image=image, label=label, batch_size=2, silent=True)
+    assert capsys.readouterr().err == ""
