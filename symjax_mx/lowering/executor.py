@@ -58,6 +58,17 @@ def _describe(executor):
     return f"the program of {'+'.join(executor._symbol.list_outputs())} for shapes {shapes}"
 
 
+def check_no_extra_params(arg_params, aux_params, arg_names, aux_names):
+    """MXNet's ValueError for a given parameter that is not among ``arg_names`` /
+    ``aux_names`` (its wording, from Executor.copy_params_from)."""
+    for name in arg_params or {}:
+        if name not in arg_names:
+            raise ValueError(f'Find name "{name}" that is not in the arguments')
+    for name in aux_params or {}:
+        if name not in aux_names:
+            raise ValueError(f"Find name {name} that is not in the auxiliary states")
+
+
 class Executor:
     """A bound symbol: arguments, gradients and auxiliary states as NDArrays."""
 
@@ -349,16 +360,15 @@ class Executor:
     # --- parameters and introspection ----------------------------------------------------
 
     def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
-        """Copy parameters (name -> NDArray) into the bound arguments and aux states."""
-        for params, target, kind in ((arg_params, self.arg_dict, "argument"),
-                                     (aux_params or {}, self.aux_dict, "auxiliary state")):
+        """Copy parameters (name -> NDArray) into the bound arguments and aux states; a
+        name the executor lacks is MXNet's ValueError unless ``allow_extra_params``."""
+        if not allow_extra_params:
+            check_no_extra_params(arg_params, aux_params, self.arg_dict, self.aux_dict)
+        for params, target in ((arg_params, self.arg_dict), (aux_params or {}, self.aux_dict)):
             for name, value in params.items():
                 if name in target:
                     value.copyto(target[name]) if isinstance(value, NDArray) \
                         else target[name].__setitem__(slice(None), value)
-                elif not allow_extra_params:
-                    raise MXNetError(f"copy_params_from: {name!r} is not an {kind} of the "
-                                     f"executor")
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
         """A new executor for new input shapes. An array whose shape is unchanged is shared;
