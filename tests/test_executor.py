@@ -323,3 +323,22 @@ def test_an_operator_with_a_scalar_output_binds_outside_numpy_shape_semantics():
     assert exe.outputs[0].asscalar() == 1
     exe.forward(a=mx.nd.ones((2, 3)), b=mx.nd.zeros((2, 3)))
     assert exe.outputs[0].asscalar() == 0
+
+
+@pytest.mark.parametrize("is_train", [False, True])
+def test_forward_writes_one_into_a_fix_gamma_gamma(is_train):
+    """As MXNet 1.9.1's BatchNorm forward; gamma's gradient stays 0."""
+    net = mx.sym.BatchNorm(mx.sym.var("data"), fix_gamma=True, name="bn")
+    exe = net.simple_bind(mx.cpu(), data=(2, 3, 2, 2))
+    exe.arg_dict["data"][:] = np.arange(24).reshape(2, 3, 2, 2)
+    exe.arg_dict["bn_gamma"][:] = 2
+    exe.forward(is_train=is_train)
+    assert exe.arg_dict["bn_gamma"].asnumpy().tolist() == [1.0] * 3
+    if is_train:
+        exe.backward(mx.nd.ones((2, 3, 2, 2)))
+        assert exe.grad_dict["bn_gamma"].asnumpy().tolist() == [0.0] * 3
+    free = mx.sym.BatchNorm(mx.sym.var("data"), fix_gamma=False, name="bn").simple_bind(
+        mx.cpu(), data=(2, 3, 2, 2))
+    free.arg_dict["bn_gamma"][:] = 2
+    free.forward(is_train=is_train)
+    assert free.arg_dict["bn_gamma"].asnumpy().tolist() == [2.0] * 3

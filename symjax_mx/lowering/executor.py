@@ -24,6 +24,7 @@ from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
 from .errors import RunTimeFailure
 from .placed import StagedPrograms, node_contexts
+from .graph import fixed_gamma_names
 from .programs import Programs, optimizer_update, programs_for
 
 __all__ = ["Executor", "bind", "check_group2ctx", "simple_bind"]
@@ -128,6 +129,8 @@ class Executor:
         self._monitor_all = False
         self._monitored_pass = None  # (args, aux, rng) of the last monitored training pass
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
+        self._fixed_gammas = [n for n in fixed_gamma_names(graph.nodes) if n in self.arg_dict]
+        self._ones_written = {}  # fixed gamma name -> the buffer of ones last written
 
     # --- running -------------------------------------------------------------------------
 
@@ -139,6 +142,7 @@ class Executor:
                 raise MXNetError(f"forward: unknown argument {name!r}; the arguments are "
                                  f"{self._arg_names}")
             self.arg_dict[name][:] = value
+        self._set_fixed_gammas_to_one(self._fixed_gammas)
         args = {name: a.asjax() for name, a in self.arg_dict.items()}
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
@@ -231,6 +235,8 @@ class Executor:
         if isinstance(self._compiled, StagedPrograms):
             raise MXNetError("fused_step: the graph runs on several contexts (group2ctx); "
                              "use forward, backward and apply_update")
+        # the step itself uses 1 for the trained ones
+        self._set_fixed_gammas_to_one([n for n in self._fixed_gammas if n not in states])
         args = {n: a.asjax() for n, a in self.arg_dict.items()}
         params = {n: args.pop(n) for n in states}
         aux = {n: a.asjax() for n, a in self.aux_dict.items()}
@@ -245,6 +251,15 @@ class Executor:
             self.arg_dict[name]._write(value)
         self._vjp = self._grads = None
         return new_states
+
+    def _set_fixed_gammas_to_one(self, names):
+        """Write 1 into these gammas of fix_gamma BatchNorms, as MXNet's forward does
+        (skipping those that still hold the ones written last)."""
+        for name in names:
+            array = self.arg_dict[name]
+            if self._ones_written.get(name) is not array.asjax():
+                array._write(jax.lax.full_like(array.asjax(), 1))
+                self._ones_written[name] = array.asjax()
 
     def apply_update(self, optimizer, states, hyper):
         """``optimizer``'s update of the parameters named in ``states`` from their
