@@ -6,8 +6,10 @@ under ``<filename without .json>_jax/`` for TensorBoard's profile plugin, with a
 dispatched by ``mx.nd``, and the user's ``Task``, ``Frame``, ``Event``, ``Counter`` and
 ``Marker`` — go to ``filename`` as a Chrome trace (``dump``; Perfetto and
 chrome://tracing open it) and to the aggregate statistics that ``dumps`` prints.
-Operator times are dispatch times: JAX runs the work asynchronously.
+Operator times are dispatch times: JAX runs the work asynchronously. As MXNet does, a
+process that exits with records not yet dumped writes them to ``filename``.
 """
+import atexit
 import contextlib
 import json
 import os
@@ -36,6 +38,7 @@ class _Profiler:
         self.paused = False
         self.jax_trace_dir = None
         self.events = []  # Chrome trace events
+        self.dumped = 0   # how many of them the last dump wrote
         self.stats = {}   # domain -> name -> [count, total, min, max] in ms
         self.scope = ""
         self.custom_operator = None  # the custom operator whose Python code runs now
@@ -128,12 +131,22 @@ def dump(finished=True, profile_process="worker"):
     ``finished`` also stops the profiler."""
     with _PROFILER.lock:
         trace = {"traceEvents": list(_PROFILER.events), "displayTimeUnit": "ms"}
+        _PROFILER.dumped = len(trace["traceEvents"])
     filename = _PROFILER.config["filename"]
     tmp = f"{filename}.tmp{os.getpid()}"
     with open(tmp, "w") as f:
         json.dump(trace, f)
     os.replace(tmp, filename)
     if finished:
+        set_state("stop")
+
+
+@atexit.register
+def _dump_at_exit():
+    """MXNet writes the profile when the process ends, if it holds undumped records."""
+    if len(_PROFILER.events) > _PROFILER.dumped:
+        dump()
+    elif _PROFILER.running:
         set_state("stop")
 
 

@@ -37,6 +37,9 @@ from .util import getenv, setenv  # noqa: E402,F401
 from .test_utils_sparse import (assign_each, assign_each2, create_sparse_array,  # noqa: E402,F401
                                 create_sparse_array_zd, rand_sparse_ndarray,
                                 shuffle_csr_column_indices)
+from .test_utils_data import (download, download_model, get_bz2_data,  # noqa: E402,F401
+                              get_cifar10, get_mnist, get_mnist_iterator, get_mnist_pkl,
+                              get_mnist_ubyte, get_zip_data, list_gpus)
 from .io import DataIter  # noqa: E402
 
 

@@ -112,6 +112,30 @@ def test_sequential_module_chains_forward_and_backward():
         seq.add(first, take_label=True)
 
 
+def test_sequential_module_fits_and_sets_every_parameter():
+    """fit syncs each epoch with set_params(all parameters) on every sub-module, which
+    ignores the other modules' parameters as MXNet's does (example/module/
+    sequential_module.py)."""
+    first = mx.mod.Module(mx.sym.Activation(mx.sym.FullyConnected(
+        mx.sym.Variable("data"), num_hidden=4, name="fc1"), act_type="relu"),
+        label_names=None)
+    second = mx.mod.Module(mx.sym.SoftmaxOutput(mx.sym.FullyConnected(
+        mx.sym.Variable("data"), num_hidden=2, name="fc2"), name="softmax"))
+    seq = mx.mod.SequentialModule().add(first).add(second, take_labels=True,
+                                                   auto_wiring=True)
+    rng = np.random.RandomState(0)
+    train = mx.io.NDArrayIter(rng.rand(8, 3), rng.randint(0, 2, 8), batch_size=4)
+    seq.fit(train, eval_data=train, num_epoch=2, optimizer_params={"learning_rate": 0.1})
+    args, _ = seq.get_params()
+    assert sorted(args) == ["fc1_bias", "fc1_weight", "fc2_bias", "fc2_weight"]
+    changed = {k: v + 1 for k, v in args.items()}
+    seq.set_params(changed, {})
+    np.testing.assert_array_equal(first.get_params()[0]["fc1_weight"].asnumpy(),
+                                  changed["fc1_weight"].asnumpy())
+    np.testing.assert_array_equal(second.get_params()[0]["fc2_bias"].asnumpy(),
+                                  changed["fc2_bias"].asnumpy())
+
+
 def test_sequential_module_refuses_duplicate_parameter_names():
     fc = mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=2, name="fc")
     seq = mx.mod.SequentialModule()

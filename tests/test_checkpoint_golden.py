@@ -27,9 +27,6 @@ for convnet) and records what symjax_mx computes from the saved checkpoint;
 ``test_write_for_mxnet`` keeps that helper working.
 
 Known differences from MXNet 1.9.1 that these tests deliberately do not pin:
-* ``init_params`` / ``set_params`` with parameters the network does not have: MXNet 1.9.1
-  silently ignores them whatever ``allow_extra`` says (its docstring promises an error);
-  symjax_mx raises unless ``allow_extra=True`` (tested below, as documented).
 * ``Module.load`` of a checkpoint holding an extra parameter: MXNet's ``bind`` raises
   ``ValueError('Find name "..." that is not in the arguments')``; symjax_mx ignores it.
 * Missing files / folders raise ``FileNotFoundError`` here, ``MXNetError`` in MXNet.
@@ -313,18 +310,26 @@ def test_missing_parameter():
 
 
 def test_extra_parameter():
+    """MXNet 1.9.1 ignores given parameters the network lacks (a feature extractor cut
+    from a full checkpoint takes all of its parameters), except in set_params with
+    allow_missing=True and allow_extra=False, which raises its ValueError."""
     g = golden("mlp")
     mod, arg_params, aux_params = _bound()
     extra = dict(arg_params, bogus_weight=mx.nd.ones((2, 2)))
-    with pytest.raises(ValueError, match="bogus_weight"):  # MXNet's exception type
-        mod.init_params(arg_params=extra, aux_params=aux_params)
     extra_aux = dict(aux_params, bogus_moving_mean=mx.nd.zeros((2,)))
-    with pytest.raises(ValueError, match="bogus_moving_mean"):
-        mod.set_params(arg_params, extra_aux)
-    mod.set_params(extra, extra_aux, allow_extra=True)
+    predict = mx.io.NDArrayIter(g["predict_data"], batch_size=4)
+    mod.init_params(arg_params=extra, aux_params=extra_aux, force_init=True)
+    mod.set_params(extra, extra_aux)
     assert "bogus_weight" not in mod.get_params()[0]
-    close(mod.predict(mx.io.NDArrayIter(g["predict_data"], batch_size=4)), g["predict"],
-          "predict with allow_extra")
+    close(mod.predict(predict), g["predict"], "predict with extra parameters")
+    with pytest.raises(ValueError, match='Find name "bogus_weight" that is not in the '
+                                         'arguments'):
+        mod.set_params(extra, aux_params, allow_missing=True)
+    with pytest.raises(ValueError, match="Find name bogus_moving_mean that is not in the "
+                                         "auxiliary states"):
+        mod.set_params(arg_params, extra_aux, allow_missing=True)
+    mod.set_params(extra, extra_aux, allow_missing=True, allow_extra=True)
+    close(mod.predict(predict), g["predict"], "predict with allow_extra")
 
 
 def test_wrong_shape_parameter():

@@ -4,6 +4,7 @@ Literal expectations marked "MXNet 1.9.1" were produced by running the same call
 real MXNet 1.9.1.
 """
 import gzip
+import logging
 import pickle
 import struct
 import threading
@@ -507,3 +508,39 @@ def test_ndarrayiter_over_csr_matrices_needs_discard():
         assert len(batches) == 3 and not batches[0].label
         assert batches[1].data[0].stype == "csr"
     np.testing.assert_array_equal(batches[1].data[0].asnumpy().sum(), dense[it._order[2:4]].sum())
+
+
+def test_mnist_iter_reports_to_stderr_not_python_logging(tmp_path, capsys, caplog):
+    """MXNet's MNISTIter logs natively: a module-level logging call would configure the
+    root logger and void the script's later logging.basicConfig."""
+    image, label = _write_mnist(tmp_path)
+    caplog.set_level(logging.DEBUG)
+    mio.MNISTIter(image=image, label=label, batch_size=2, shuffle=True, flat=True)
+    assert caplog.records == []
+    assert capsys.readouterr().err == "MNISTIter: load 10 images, shuffle=1, shape=(2,784)\n"
+    mio.MNISTIter(image=image, label=label, batch_size=2, silent=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_contrib_dataloader_iter_pads_the_last_batch_and_trains_a_module():
+    """mx.contrib.io.DataLoaderIter (example/gluon/data.py imports it); outputs as MXNet
+    1.9.1's."""
+    from symjax_mx.contrib.io import DataLoaderIter
+    ds = mx.gluon.data.ArrayDataset(np.arange(14, dtype=np.float32).reshape(7, 2),
+                                    np.arange(7))
+    it = DataLoaderIter(mx.gluon.data.DataLoader(ds, 3))
+    assert it.batch_size == 3
+    assert it.provide_data == [mx.io.DataDesc("data", (3, 2), "float32")]
+    assert it.provide_label == [mx.io.DataDesc("softmax_label", (3,), "float32")]
+    for _ in range(2):
+        batches = list(it)
+        it.reset()
+        assert [b.pad for b in batches] == [0, 0, 2]
+        assert all(b.data[0].shape == (3, 2) and b.data[0].dtype == np.float32
+                   and b.index is None for b in batches)
+        assert batches[2].data[0].asnumpy()[:1].tolist() == [[12.0, 13.0]]
+        assert batches[2].label[0].asnumpy()[:1].tolist() == [6.0]
+        assert batches[1].label[0].asnumpy().tolist() == [3.0, 4.0, 5.0]
+    mod = mx.mod.Module(mx.sym.SoftmaxOutput(mx.sym.FullyConnected(
+        mx.sym.var("data"), num_hidden=3), name="softmax"))
+    mod.fit(it, num_epoch=1)

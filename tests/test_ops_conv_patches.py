@@ -7,7 +7,7 @@ import pytest
 from jax import lax
 
 import symjax_mx as mx
-from symjax_mx.ops.conv_patches import conv_by_positions, has_few_outputs
+from symjax_mx.ops.conv_patches import conv_by_positions, convolve, has_few_outputs
 
 pytestmark = pytest.mark.usefixtures("jax_x64")
 
@@ -57,3 +57,58 @@ def test_convolution_takes_the_dot_path_only_when_the_kernel_dwarfs_the_output()
     np.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(x.grad.asnumpy(), np.broadcast_to(w.asnumpy().sum(0), (2, 3, 16, 16)),
                                rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("layout, data_shape, groups, kernel, stride, dilate, pads", [
+    ("NCHW", (2, 8, 9, 9), 2, (3, 2), (2, 1), (2, 1), ((0, 1), (2, 0))),
+    ("NHWC", (2, 7, 6, 8), 4, (3, 3), (2, 2), (1, 1), ((1, 1), (1, 1))),
+    ("NCW", (2, 6, 10), 3, (3,), (2,), (1,), ((1, 0),)),
+])
+def test_grouped_convolution_gradients_equal_xla(layout, data_shape, groups, kernel, stride,
+                                                 dilate, pads):
+    """A grouped convolution's weight gradient as dot products per tap (ResNeXt's
+    training step ran 20x slower than MXNet's with XLA's own) equals XLA's, and so do the
+    value, the data gradient and a second derivative."""
+    rs = np.random.RandomState(0)
+    channels = data_shape[layout.index("C")]
+    weight_shape = [2 * groups] + [channels // groups] * (len(layout) - 1)
+    spatial = [i for i, c in enumerate(layout) if c not in "NC"]
+    for axis, k in zip(spatial, kernel):
+        weight_shape[axis] = k
+    x, w = jnp.asarray(rs.randn(*data_shape)), jnp.asarray(rs.randn(*weight_shape))
+    kernel_layout = layout.replace("N", "O").replace("C", "I")
+
+    def reference(x, w):
+        return lax.conv_general_dilated(x, w, stride, pads, rhs_dilation=dilate,
+                                        feature_group_count=groups,
+                                        dimension_numbers=(layout, kernel_layout, layout))
+
+    def ours(x, w):
+        return convolve(x, w, stride, pads, dilate, groups, layout, lax.Precision.HIGHEST)
+
+    @jax.jit
+    def values_and_grads(x, w):
+        results = []
+        for conv in (ours, reference):
+            def loss(x, w):
+                return (conv(x, w) ** 2).sum()
+            second = jax.grad(lambda w: jax.grad(loss)(x, w).sum())(w)
+            results.append(jax.value_and_grad(loss, (0, 1))(x, w) + (conv(x, w), second))
+        return results
+
+    got, want = values_and_grads(x, w)
+    for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-10, atol=1e-10)
+
+
+def test_grouped_weight_gradient_avoids_batch_grouped_convolutions():
+    """XLA's CPU backend runs a convolution with batch_group_count > 1 (JAX's weight
+    gradient of a grouped convolution) 100x slower than dot products."""
+    x, w = jnp.ones((2, 8, 6, 6)), jnp.ones((8, 2, 3, 3))
+
+    def loss(w):
+        return convolve(x, w, (1, 1), ((1, 1), (1, 1)), (1, 1), 4, "NCHW", None).sum()
+
+    convolutions = [e for e in jax.make_jaxpr(jax.grad(loss))(w).jaxpr.eqns
+                    if e.primitive.name == "conv_general_dilated"]
+    assert all(e.params["batch_group_count"] == 1 for e in convolutions)

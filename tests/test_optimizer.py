@@ -416,3 +416,27 @@ def test_float64_weights_get_float64_states(name):
     assert all(leaf.dtype == np.float64 for leaf in leaves)
     optimizer.update_multi_precision(0, weight, mx.nd.ones((3,), dtype=np.float64), state)
     assert weight.dtype == np.float64 and (weight.asnumpy() < 1).all()
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    # gradients averaged over batch_scale=2 updates; the warmup multiplier grows linearly
+    # to batch_scale over warmup_epochs * updates_per_epoch = 3 updates
+    ({"momentum": 0.9, "warmup_strategy": "linear", "warmup_epochs": 1,
+      "updates_per_epoch": 3, "batch_scale": 2},
+     [[[1.0, -2.0], [0.5, 3.0]], [[0.8125, -1.4166667], [-0.375, 2.5416667]],
+      [[0.8125, -1.4166667], [-0.375, 2.5416667]], [[-0.0625, -0.25], [-2.125, 2.625]]]),
+    ({"warmup_strategy": "lars", "begin_epoch": 2},  # a learning rate scaled per layer
+     [[[0.93073255, -1.5151279], [-0.22730824, 2.4458604]],
+      [[0.72131002, -1.1174244], [-0.82386357, 2.2965574]],
+      [[0.43617231, -0.81254512], [-1.2811824, 2.4312911]],
+      [[0.10536000, -0.57025433], [-1.6446186, 2.7467861]]]),
+])
+def test_lbsgd_matches_mxnet(kwargs, expected):
+    """LBSGD (example/image-classification's fit.py --optimizer lbsgd); golden values from
+    MXNet 1.9.1."""
+    optimizer = opt.create("lbsgd", learning_rate=0.5, wd=0.1, rescale_grad=0.5, **kwargs)
+    weight = mx.nd.array([[1.0, -2.0], [0.5, 3.0]])
+    state = optimizer.create_state(0, weight)
+    for i, want in enumerate(expected):
+        optimizer.update(0, weight, mx.nd.array([[0.5 * i, -1.0], [2.0, 1.0 - i]]), state)
+        np.testing.assert_allclose(weight.asnumpy(), want, rtol=1e-6, atol=1e-6)

@@ -1,6 +1,8 @@
 """mx.profiler: MXNet's profiler API on jax.profiler."""
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -14,7 +16,7 @@ def trace_file(tmp_path):
     profiler.set_config(profile_all=True, filename=filename, aggregate_stats=True)
     profiler.dumps(reset=True)
     yield filename
-    profiler.set_state("stop")
+    profiler.dump()  # stops, and leaves no undumped records for the exit dump
     profiler.set_config(filename="profile.json", aggregate_stats=False)
 
 
@@ -106,3 +108,31 @@ def test_bad_arguments_name_what_is_wrong():
         profiler.dumps(sort_by="median")
     with pytest.raises(mx.MXNetError, match="stopped before it started"):
         profiler.Event("never started").stop()
+
+
+_EXIT_SCRIPT = """
+import os, sys
+import symjax_mx as mx
+filename = sys.argv[1]
+mx.profiler.set_config(profile_all=True, filename=filename)
+mx.profiler.set_state("run")
+(mx.nd.ones((2, 2)) * 2).wait_to_read()
+if sys.argv[2] == "dump":
+    mx.profiler.dump()
+    os.rename(filename, filename + ".first")
+"""
+
+
+@pytest.mark.parametrize("mode", ["exit", "dump"])
+def test_records_not_dumped_are_written_at_exit(tmp_path, mode):
+    """As MXNet: a script that only starts the profiler (example/profiler/
+    profiler_ndarray.py) gets its file when it exits; one that dumped gets no second."""
+    filename = str(tmp_path / "profile.json")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([sys.executable, "-c", _EXIT_SCRIPT, filename, mode], check=True,
+                   env={**os.environ, "PYTHONPATH": root}, cwd=str(tmp_path))
+    if mode == "dump":
+        assert not os.path.exists(filename) and os.path.exists(filename + ".first")
+    else:
+        names = [e["name"] for e in json.load(open(filename))["traceEvents"]]
+        assert "_mul_scalar" in names

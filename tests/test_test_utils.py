@@ -1,4 +1,8 @@
 """mx.test_utils: the helpers our own tests and MXNet users' tests rely on."""
+import gzip
+import os
+import struct
+
 import numpy as np
 import pytest
 
@@ -155,3 +159,64 @@ def test_check_numeric_gradient_checks_only_the_requested_nodes():
     tu.check_numeric_gradient(masked, location, grad_nodes={"X": "write"})
     with pytest.raises(AssertionError, match="grad L"):
         tu.check_numeric_gradient(masked, location)
+
+
+def _write_idx(folder, prefix, images, labels, compress):
+    opener, suffix = (gzip.open, ".gz") if compress else (open, "")
+    with opener(folder / f"{prefix}-images-idx3-ubyte{suffix}", "wb") as f:
+        f.write(struct.pack(">IIII", 2051, len(images), 28, 28) + images.tobytes())
+    with opener(folder / f"{prefix}-labels-idx1-ubyte{suffix}", "wb") as f:
+        f.write(struct.pack(">II", 2049, len(labels)) + labels.tobytes())
+
+
+def test_mnist_helpers_read_the_files_in_data(tmp_path, monkeypatch):
+    """get_mnist_iterator and get_mnist, as MXNet's examples call them (example/gluon/
+    image_classification.py imports get_mnist_iterator): files already there are read,
+    not downloaded."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, (6, 28, 28)).astype(np.uint8)
+    labels = np.arange(6, dtype=np.uint8)
+    for prefix in ("train", "t10k"):
+        _write_idx(tmp_path / "data", prefix, images, labels, compress=False)
+        _write_idx(tmp_path, prefix, images, labels, compress=True)
+    train, val = tu.get_mnist_iterator(batch_size=2, input_shape=(1, 28, 28))
+    assert train.provide_data[0].shape == (2, 1, 28, 28)
+    assert sorted(sum((b.label[0].asnumpy().tolist() for b in train), [])) == list(range(6))
+    first = val.next()
+    ids = first.label[0].asnumpy().astype(int)
+    np.testing.assert_array_equal(first.data[0].asnumpy()[:, 0],
+                                  images[ids].astype(np.float32) / 256)
+    flat, _ = tu.get_mnist_iterator(batch_size=3, input_shape=(784,))
+    assert flat.provide_data[0].shape == (3, 784)
+    mnist = tu.get_mnist()
+    assert mnist["train_label"].dtype == np.int8 and mnist["test_label"].tolist() == list(
+        range(6))
+    np.testing.assert_array_equal(mnist["train_data"],
+                                  images.reshape(6, 1, 28, 28).astype(np.float32) / 255)
+
+
+def test_download_keeps_an_existing_file_and_names_the_target(tmp_path, monkeypatch):
+    fetched = []
+
+    def fetch(url, path, overwrite, retries):
+        fetched.append((url, path))
+        with open(path, "w") as f:
+            f.write("new")
+
+    monkeypatch.setattr("symjax_mx.test_utils_data._fetch", fetch)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.txt").write_text("old")
+    assert tu.download("http://host/x/old.txt") == "old.txt" and fetched == []
+    assert tu.download("http://host/x/old.txt", overwrite=True) == "old.txt"
+    assert (tmp_path / "old.txt").read_text() == "new"
+    assert tu.download("http://host/y.bin", dirname="sub") == os.path.join("sub", "y.bin")
+    assert fetched[-1] == ("http://host/y.bin", os.path.join("sub", "y.bin"))
+    assert tu.download_model("no-such-model") == (None, 0)
+    assert tu.download_model("imagenet1k-resnet-18", dst_dir="models") == (
+        os.path.join("models", "imagenet1k-resnet-18"), 0)
+    assert fetched[-1] == ("http://data.mxnet.io/models/imagenet/resnet/18-layers/"
+                           "resnet-18-0000.params",
+                           os.path.join("models", "imagenet1k-resnet-18-0000.params"))
+    assert list(tu.list_gpus()) == []

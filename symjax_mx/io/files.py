@@ -1,9 +1,9 @@
 """Iterators over files, MXNet's native ones: CSVIter and MNISTIter."""
 import gzip
-import logging
 import math
 import os
 import struct
+import sys
 import warnings
 
 import numpy as np
@@ -207,9 +207,10 @@ class MNISTIter(MXDataIter):
         self.provide_data = [DataDesc(data_name, (self.batch_size,) + self._images.shape[1:])]
         self.provide_label = [DataDesc(label_name, (self.batch_size,))]
         self._pos = 0
-        if not silent:
-            logging.info("MNISTIter: load %d images, shuffle=%d, shape=%s", self.num_data,
-                         shuffle, self.provide_data[0].shape)
+        if not silent:  # MXNet's native log line: stderr, not Python's root logger
+            shape = ",".join(str(n) for n in self.provide_data[0].shape)
+            print(f"MNISTIter: load {self.num_data} images, shuffle={int(bool(shuffle))}, "
+                  f"shape=({shape})", file=sys.stderr)
 
     def reset(self):
         self._pos = 0

@@ -24,6 +24,7 @@ from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
 from .errors import RunTimeFailure
 from .placed import StagedPrograms, node_contexts
+from .graph import fixed_gamma_names
 from .programs import Programs, optimizer_update, programs_for
 
 __all__ = ["Executor", "bind", "check_group2ctx", "simple_bind"]
@@ -56,6 +57,17 @@ def _grad_reqs(grad_req, arg_names):
 def _describe(executor):
     shapes = describe_shapes((n, a.shape) for n, a in executor.arg_dict.items())
     return f"the program of {'+'.join(executor._symbol.list_outputs())} for shapes {shapes}"
+
+
+def check_no_extra_params(arg_params, aux_params, arg_names, aux_names):
+    """MXNet's ValueError for a given parameter that is not among ``arg_names`` /
+    ``aux_names`` (its wording, from Executor.copy_params_from)."""
+    for name in arg_params or {}:
+        if name not in arg_names:
+            raise ValueError(f'Find name "{name}" that is not in the arguments')
+    for name in aux_params or {}:
+        if name not in aux_names:
+            raise ValueError(f"Find name {name} that is not in the auxiliary states")
 
 
 class Executor:
@@ -117,6 +129,8 @@ class Executor:
         self._monitor_all = False
         self._monitored_pass = None  # (args, aux, rng) of the last monitored training pass
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
+        self._fixed_gammas = [n for n in fixed_gamma_names(graph.nodes) if n in self.arg_dict]
+        self._ones_written = {}  # fixed gamma name -> the buffer of ones last written
 
     # --- running -------------------------------------------------------------------------
 
@@ -128,6 +142,7 @@ class Executor:
                 raise MXNetError(f"forward: unknown argument {name!r}; the arguments are "
                                  f"{self._arg_names}")
             self.arg_dict[name][:] = value
+        self._set_fixed_gammas_to_one(self._fixed_gammas)
         args = {name: a.asjax() for name, a in self.arg_dict.items()}
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
@@ -220,6 +235,8 @@ class Executor:
         if isinstance(self._compiled, StagedPrograms):
             raise MXNetError("fused_step: the graph runs on several contexts (group2ctx); "
                              "use forward, backward and apply_update")
+        # the step itself uses 1 for the trained ones
+        self._set_fixed_gammas_to_one([n for n in self._fixed_gammas if n not in states])
         args = {n: a.asjax() for n, a in self.arg_dict.items()}
         params = {n: args.pop(n) for n in states}
         aux = {n: a.asjax() for n, a in self.aux_dict.items()}
@@ -234,6 +251,15 @@ class Executor:
             self.arg_dict[name]._write(value)
         self._vjp = self._grads = None
         return new_states
+
+    def _set_fixed_gammas_to_one(self, names):
+        """Write 1 into these gammas of fix_gamma BatchNorms, as MXNet's forward does
+        (skipping those that still hold the ones written last)."""
+        for name in names:
+            array = self.arg_dict[name]
+            if self._ones_written.get(name) is not array.asjax():
+                array._write(jax.lax.full_like(array.asjax(), 1))
+                self._ones_written[name] = array.asjax()
 
     def apply_update(self, optimizer, states, hyper):
         """``optimizer``'s update of the parameters named in ``states`` from their
@@ -362,16 +388,15 @@ class Executor:
     # --- parameters and introspection ----------------------------------------------------
 
     def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
-        """Copy parameters (name -> NDArray) into the bound arguments and aux states."""
-        for params, target, kind in ((arg_params, self.arg_dict, "argument"),
-                                     (aux_params or {}, self.aux_dict, "auxiliary state")):
+        """Copy parameters (name -> NDArray) into the bound arguments and aux states; a
+        name the executor lacks is MXNet's ValueError unless ``allow_extra_params``."""
+        if not allow_extra_params:
+            check_no_extra_params(arg_params, aux_params, self.arg_dict, self.aux_dict)
+        for params, target in ((arg_params, self.arg_dict), (aux_params or {}, self.aux_dict)):
             for name, value in params.items():
                 if name in target:
                     value.copyto(target[name]) if isinstance(value, NDArray) \
                         else target[name].__setitem__(slice(None), value)
-                elif not allow_extra_params:
-                    raise MXNetError(f"copy_params_from: {name!r} is not an {kind} of the "
-                                     f"executor")
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
         """A new executor for new input shapes. An array whose shape is unchanged is shared;

@@ -10,6 +10,14 @@ from . import channels_last, integer_gradients
 from .errors import node_scope
 
 
+def fixed_gamma_names(nodes):
+    """The variables that BatchNorm nodes with ``fix_gamma=True`` take as gamma: MXNet
+    1.9.1's forward writes 1 into them (so an optimizer updates them from 1)."""
+    return sorted({node.inputs[1][0].name for node in nodes
+                   if node.op is not None and node.op.name == "BatchNorm"
+                   and node.params.get("fix_gamma") and node.inputs[1][0].op is None})
+
+
 class LoweredGraph:
     """``graph`` (a ``symbol.graph.Graph``) as a pure function over dicts of jax arrays;
     ``entry_shapes`` maps ``(id(node), index)`` to a shape, for operators without inputs

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 from .. import compile_options, x64
 from . import bn_fold, channels_last, integer_gradients
 from .errors import reported
-from .graph import LoweredGraph
+from .graph import LoweredGraph, fixed_gamma_names
 
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients",
            "weight_sizes", "fills_constants"]
@@ -308,9 +308,12 @@ def _fused_step(graph, optimizer):
     all losses) as one function of the parameters, the other arguments, aux states,
     optimizer states, their hyperparameters and the random key's data."""
     update = _apply_optimizer(optimizer)
+    fixed_gammas = fixed_gamma_names(graph.nodes)
 
     def step(params, rest, aux, states, hyper, rng_data):
         rng = None if rng_data is None else jax.random.wrap_key_data(rng_data)
+        params = {n: jax.lax.full_like(v, 1) if n in fixed_gammas else v
+                  for n, v in params.items()}  # as MXNet's forward writes them
         outputs, new_aux, grads = loss_gradients(graph, params, rest, aux, rng)
         new_params, new_states = update(params, grads, states, hyper)
         return outputs, new_aux, new_params, new_states

@@ -24,7 +24,7 @@ from ..initializer import InitDesc, Uniform
 from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import Placement
-from ..lowering.executor import check_group2ctx
+from ..lowering.executor import check_group2ctx, check_no_extra_params
 from ..ndarray import NDArray, file_format, zeros_buffer
 from ..ndarray.storage import attribute_stype
 from .base_module import BaseModule, _as_list, _check_input_names
@@ -248,7 +248,8 @@ class Module(BaseModule):
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
                     allow_missing=False, force_init=False, allow_extra=False):
         """Initialise the parameters: from ``arg_params`` / ``aux_params`` where given,
-        else with ``initializer``."""
+        else with ``initializer``. Given names the module lacks are ignored, as MXNet 1.9.1
+        ignores them (whatever ``allow_extra`` says)."""
         if self.params_initialized and not force_init:
             warnings.warn("Parameters already initialized and force_init=False. "
                           "init_params call ignored.", stacklevel=2)
@@ -263,12 +264,6 @@ class Module(BaseModule):
                 raise MXNetError(f"init_params: {kind}s {missing} are missing from the "
                                  f"given parameters (pass allow_missing=True to "
                                  f"initialise them)")
-        for given, own, kind in ((arg_params, self._arg_params, "argument"),
-                                 (aux_params, self._aux_params, "auxiliary state")):
-            extra = sorted(set(given or {}) - set(own))
-            if extra and not allow_extra:  # MXNet raises a ValueError here
-                raise ValueError(f"init_params: {kind}s {extra} are not parameters of the "
-                                 f"module (pass allow_extra=True to ignore them)")
         attrs = None  # the symbol's attributes, read when an initializer needs them
         for params, given in ((self._arg_params, arg_params), (self._aux_params, aux_params)):
             for name, arr in sorted(params.items()):
@@ -285,6 +280,19 @@ class Module(BaseModule):
         self.params_initialized = True
         self._params_dirty = False
         self._copy_params_to_devices()
+
+    def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
+                   allow_extra=False):
+        """Set the parameters from name -> NDArray dicts. As in MXNet 1.9.1, names the
+        module lacks are ignored, except with ``allow_missing`` and without
+        ``allow_extra``, where they are MXNet's ValueError."""
+        self._check_bound("set_params")
+        if allow_missing and not allow_extra and not (self.params_initialized
+                                                      and not force_init):
+            check_no_extra_params(arg_params, aux_params, self._arg_params,
+                                  self._aux_params)
+        super().set_params(arg_params, aux_params, allow_missing=allow_missing,
+                           force_init=force_init, allow_extra=allow_extra)
 
     def _copy_params_to_devices(self):
         """Copy the parameters into the executor; across workers, worker 0's values."""
@@ -329,13 +337,6 @@ class Module(BaseModule):
         if len(place.contexts) == 1 and place.workers == 1:
             sharding = SingleDeviceSharding(target.context.jax_device)
         target._write(place.place(value, sharding, target.dtype, copy))
-
-    def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
-                   allow_extra=False):
-        """Set the parameters from name -> NDArray dicts."""
-        self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
-                         allow_missing=allow_missing, force_init=force_init,
-                         allow_extra=allow_extra)
 
     # --- binding -------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
-"""The optimizers MXNet 1.9.1 writes in Python around its operators: SGLD, DCASGD, LARS
-and GroupAdaGrad (mx.optimizer.contrib). The gradient clipping of SGLD, DCASGD and
+"""The optimizers MXNet 1.9.1 writes in Python around its operators: SGLD, DCASGD, LARS,
+LBSGD and GroupAdaGrad (mx.optimizer.contrib). The gradient clipping of SGLD, DCASGD and
 GroupAdaGrad is Python's: on whenever ``clip_gradient`` is not None."""
 import itertools
+import logging
 import math
 
 import jax
@@ -13,7 +14,7 @@ from ..ops import optimizer_update as kernels
 from ..random_state import next_key
 from .optimizer import Optimizer, register
 
-__all__ = ["SGLD", "DCASGD", "LARS", "GroupAdaGrad"]
+__all__ = ["SGLD", "DCASGD", "LARS", "LBSGD", "GroupAdaGrad"]
 
 
 def _clip(grad, limit):
@@ -177,6 +178,83 @@ class LARS(Optimizer):
                                       self.clip_gradient), None
         return kernels.sgd_mom_update(weight, grad, state, lr, self._effective_momentum(), wd,
                                       self.rescale_grad, self.clip_gradient)
+
+
+@register
+class LBSGD(Optimizer):
+    """Large-batch SGD: the gradients of ``batch_scale`` updates are averaged and applied
+    as one SGD (momentum) step at every ``batch_scale``-th update (the others leave the
+    weight as it is), with the learning rate scaled by a warmup multiplier that grows
+    from 1 to ``batch_scale`` over ``warmup_epochs * updates_per_epoch`` updates
+    ('linear', 'power2' or 'sqrt'; any other strategy: 1), or with 'lars' by
+    ``sqrt(|w|^2 / (|g|^2 + wd * |w|^2 + 1e-18))`` clipped to [0.01, 100]. The update
+    count starts at ``begin_epoch * updates_per_epoch``. State: the momentum (or None),
+    plus the gradient sum when ``batch_scale`` > 1 (MXNet keeps that sum on the optimizer,
+    and its first one also counts the latest gradient instead of the first)."""
+
+    _hyper = Optimizer._hyper + ("momentum", "warmup_strategy", "warmup_epochs",
+                                 "batch_scale", "updates_per_epoch", "init_updates")
+    _master_first = False
+
+    def __init__(self, momentum=0.0, multi_precision=False, warmup_strategy="linear",
+                 warmup_epochs=5, batch_scale=1, updates_per_epoch=32, begin_epoch=0,
+                 num_epochs=60, **kwargs):
+        super().__init__(multi_precision=multi_precision, **kwargs)
+        logging.info("Running Large-Batch SGD Algorithm")
+        logging.info("(Batch_scale=%f, warmup_epochs=%d, warmup_strategy=%s, "
+                     "updates_per_epoch=%d)", batch_scale, warmup_epochs, warmup_strategy,
+                     updates_per_epoch)
+        self.momentum = momentum
+        self.warmup_strategy = warmup_strategy
+        self.warmup_epochs = warmup_epochs
+        self.batch_scale = batch_scale
+        self.updates_per_epoch = updates_per_epoch
+        self.init_updates = begin_epoch * updates_per_epoch
+        self.num_epochs = num_epochs
+
+    def init_state(self, weight):
+        momentum = None if self.momentum == 0.0 else jnp.zeros_like(weight)
+        if self.batch_scale == 1:
+            return momentum
+        return momentum, jnp.zeros_like(weight)
+
+    def _warmup_multiplier(self, updates):
+        warmup = self.warmup_epochs * self.updates_per_epoch
+        most = float(self.batch_scale)
+        if warmup <= 1:
+            return jnp.where(updates >= warmup, most, 1.0)
+        fraction = updates.astype(jnp.float32) / warmup
+        grow = {"linear": fraction, "power2": fraction * fraction,
+                "sqrt": jnp.sqrt(fraction)}.get(self.warmup_strategy)
+        during = 1.0 if grow is None else 1.0 + (most - 1) * grow
+        return jnp.where(updates >= warmup, most, during)
+
+    def step(self, weight, grad, state, lr, wd, t):
+        updates = self.init_updates + jnp.asarray(t)
+        momentum, total = (state, None) if self.batch_scale == 1 else state
+        if total is not None:
+            total = total + grad
+            grad = total / self.batch_scale
+        if self.warmup_strategy == "lars":
+            w_sq = jnp.sum(jnp.square(weight.astype(jnp.float32)))
+            g_sq = jnp.sum(jnp.square(grad.astype(jnp.float32)))
+            scale = jnp.clip(jnp.sqrt(w_sq / (g_sq + wd * w_sq + 1e-18)), 0.01, 100)
+        else:
+            scale = self._warmup_multiplier(updates)
+        if momentum is None:
+            new_weight, new_momentum = kernels.sgd_update(
+                weight, grad, lr * scale, wd, self.rescale_grad, self.clip_gradient), None
+        else:
+            new_weight, new_momentum = kernels.sgd_mom_update(
+                weight, grad, momentum, lr * scale, self.momentum, wd, self.rescale_grad,
+                self.clip_gradient)
+        if total is None:
+            return new_weight, new_momentum
+        applied = updates % self.batch_scale == 0
+        if new_momentum is not None:
+            new_momentum = jnp.where(applied, new_momentum, momentum)
+        return jnp.where(applied, new_weight, weight), (
+            new_momentum, jnp.where(applied, jnp.zeros_like(total), total))
 
 
 @register

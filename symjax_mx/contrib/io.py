@@ -1,0 +1,48 @@
+"""mx.contrib.io: a Gluon DataLoader seen as an mx.io.DataIter, for Module training."""
+from .. import ndarray as nd
+from ..io import DataDesc, DataIter
+
+__all__ = ["DataLoaderIter"]
+
+
+class DataLoaderIter(DataIter):
+    """Batches of ``loader`` (a gluon DataLoader yielding (data, label)) as DataBatches of
+    ``dtype``; a short last batch is padded to the first batch's size."""
+
+    def __init__(self, loader, data_name="data", label_name="softmax_label",
+                 dtype="float32"):
+        super().__init__()
+        self._loader = loader
+        data, label = next(iter(loader))
+        self.batch_size = data.shape[0]
+        self.dtype = dtype
+        self.provide_data = [DataDesc(data_name, data.shape, dtype)]
+        self.provide_label = [DataDesc(label_name, label.shape, dtype)]
+        self._current_batch = None
+        self.reset()
+
+    def reset(self):
+        self._iter = iter(self._loader)
+
+    def iter_next(self):
+        self._current_batch = next(self._iter, None)
+        return self._current_batch is not None
+
+    def _padded(self, array):
+        if not self.getpad():
+            return [array.astype(self.dtype)]
+        full = nd.empty((self.batch_size,) + tuple(array.shape[1:]), dtype=self.dtype)
+        full[:array.shape[0]] = array.astype(self.dtype)
+        return [full]
+
+    def getdata(self):
+        return self._padded(self._current_batch[0])
+
+    def getlabel(self):
+        return self._padded(self._current_batch[1])
+
+    def getpad(self):
+        return self.batch_size - self._current_batch[0].shape[0]
+
+    def getindex(self):
+        return None
