@@ -4,7 +4,9 @@ Literal expectations marked "MXNet 1.9.1" were produced by running the same call
 real MXNet 1.9.1.
 """
 import gzip
+import logging
 import pickle
+import shutil
 import struct
 import threading
 
@@ -507,3 +509,29 @@ def test_ndarrayiter_over_csr_matrices_needs_discard():
         assert len(batches) == 3 and not batches[0].label
         assert batches[1].data[0].stype == "csr"
     np.testing.assert_array_equal(batches[1].data[0].asnumpy().sum(), dense[it._order[2:4]].sum())
+
+
+def test_mnist_iter_leaves_the_root_logger_unconfigured(tmp_path, monkeypatch):
+    # the numpy-ops/custom_softmax.py example calls logging.basicConfig(level=DEBUG) after
+    # building its MNISTIter: that call must still take effect (MXNet logs from C++)
+    image, label = _write_mnist(tmp_path)
+    monkeypatch.setattr(logging.root, "handlers", [])
+    mio.MNISTIter(image=image, label=label, batch_size=3)
+    assert logging.root.handlers == []
+
+
+def test_mnist_iterator_of_test_utils_reads_data_folder(tmp_path, monkeypatch):
+    # MXNet's test_utils.get_mnist_iterator: MNISTIters over ./data, downloading nothing
+    # when the four idx files are there (numpy-ops/custom_softmax.py)
+    (tmp_path / "data").mkdir()
+    image, label = _write_mnist(tmp_path / "data", n=8)
+    for part in ("train", "t10k"):
+        shutil.copy(image, tmp_path / "data" / f"{part}-images-idx3-ubyte")
+        shutil.copy(label, tmp_path / "data" / f"{part}-labels-idx1-ubyte")
+    monkeypatch.chdir(tmp_path)
+    train, val = mx.test_utils.get_mnist_iterator(batch_size=4, input_shape=(784,))
+    assert train.provide_data[0].shape == (4, 784)
+    labels = [b.label[0].asnumpy() for b in val]  # MNISTIter shuffles by default
+    assert sorted(np.concatenate(labels).tolist()) == list(range(8))
+    train, _ = mx.test_utils.get_mnist_iterator(batch_size=2, input_shape=(1, 28, 28))
+    assert train.provide_data[0].shape == (2, 1, 28, 28)

@@ -11,6 +11,8 @@ import numpy as np
 from ..base import MXNetError, normalize_shape
 from .io import DataBatch, DataDesc, DataIter, _to_nd
 
+_logger = logging.getLogger(__name__)  # unlike logging.info, never configures the root logger
+
 
 class MXDataIter(DataIter):
     """Base of the file iterators; as MXNet's, ``getdata``/``getlabel`` return one NDArray.
@@ -208,7 +210,7 @@ class MNISTIter(MXDataIter):
         self.provide_label = [DataDesc(label_name, (self.batch_size,))]
         self._pos = 0
         if not silent:
-            logging.info("MNISTIter: load %d images, shuffle=%d, shape=%s", self.num_data,
+            _logger.info("MNISTIter: load %d images, shuffle=%d, shape=%s", self.num_data,
                          shuffle, self.provide_data[0].shape)
 
     def reset(self):
