@@ -245,3 +245,40 @@ def test_infer_shape_sees_unknown_shapes_as_empty_lists_and_its_errors_are_mxnet
     assert seen[0] == [[2, 3], []]  # as MXNet 1.9.1 passes them
     with pytest.raises(mx.MXNetError, match="Error in test_sees_unknown.infer_shape: IndexError"):
         out.infer_shape(c_label=(2,))
+
+
+class _Square(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * in_data[0])
+
+
+@mx.operator.register("test_csr_square")
+class CsrSquareProp(mx.operator.CustomOpProp):
+    """numpy-ops/custom_sparse_sqr.py's storage rule: csr in, csr out."""
+
+    def infer_storage_type(self, in_stype):
+        return in_stype, ["csr" if in_stype[0] == "csr" else "default"], []
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return _Square()
+
+
+@mx.operator.register("test_dense_square")
+class DenseSquareProp(mx.operator.CustomOpProp):
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return _Square()
+
+
+def test_output_storage_type_comes_from_infer_storage_type():
+    dense = mx.nd.array([[0, 2, 0], [3, 0, 0]])
+    csr = dense.tostype("csr")
+    out = mx.nd.Custom(csr, op_type="test_csr_square")
+    assert out.stype == "csr" and out.asnumpy().tolist() == [[0, 4, 0], [9, 0, 0]]
+    assert mx.nd.Custom(dense, op_type="test_csr_square").stype == "default"
+    prop = mx.operator.CustomOpProp()  # MXNet 1.9.1's defaults
+    assert prop.infer_storage_type(["default"]) == (["default"], ["default"], [])
+    assert prop.infer_storage_type_backward(["default"], ["default"], ["default"], ["default"],
+                                            []) == (["default"],) * 4 + ([],)
+    with pytest.raises(mx.MXNetError, match="test_dense_square.infer_storage_type: "
+                                            "AssertionError: Default infer_storage_type"):
+        mx.nd.Custom(csr, op_type="test_dense_square").wait_to_read()

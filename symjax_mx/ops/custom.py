@@ -11,7 +11,7 @@ from ..base import MXNetError
 from ..context import Context
 from .registry import Param, ParamParsers as P, register
 
-__all__ = ["CustomOp", "CustomOpProp", "register_custom"]
+__all__ = ["CustomOp", "CustomOpProp", "output_stypes", "register_custom"]
 
 _PROPS = {}
 
@@ -62,12 +62,38 @@ class CustomOpProp:
         return (in_type, [first] * len(self.list_outputs()),
                 [first] * len(self.list_auxiliary_states()))
 
+    def infer_storage_type(self, in_stype):
+        """(argument, output, aux) storage types; by default all dense, and sparse inputs
+        need an override (as in MXNet)."""
+        _dense_only(in_stype, "in_stype", "input")
+        return (in_stype, ["default"] * len(self.list_outputs()),
+                ["default"] * len(self.list_auxiliary_states()))
+
+    def infer_storage_type_backward(self, ograd_stype, in_stype, out_stype, igrad_stype,
+                                    aux_stype):
+        """Storage types of (output gradients, inputs, outputs, input gradients, aux); by
+        default all dense."""
+        _dense_only(ograd_stype, "ograd_stype", "output gradient")
+        _dense_only(igrad_stype, "igrad_stype", "input gradient")
+        dense = lambda stypes: ["default"] * len(stypes)  # noqa: E731
+        return (dense(ograd_stype), dense(in_stype), dense(out_stype), dense(igrad_stype),
+                dense(aux_stype))
+
     def declare_backward_dependency(self, out_grad, in_data, out_data):
         """Accepted for compatibility: every array is kept for backward here."""
         return out_grad + in_data + out_data
 
     def create_operator(self, ctx, in_shapes, in_dtypes):
         raise NotImplementedError(f"{type(self).__name__} does not implement create_operator")
+
+
+def _dense_only(stypes, name, what):
+    for i, stype in enumerate(stypes):
+        assert stype == "default", (
+            f"Default infer_storage_type implementation doesnt allow non default stypes: "
+            f"found non default stype '{stype}' for {name}[{i}]. Please implement "
+            f"infer_storage_type and infer_storage_type_backward interface in your custom "
+            f"operator if you have non-default {what} stypes")
 
 
 def register_custom(reg_name):
@@ -127,6 +153,11 @@ def _custom_types(op, params, dtypes):
     arg_types, out_types, aux_types = _prop_result(prop, params, "type", list(dtypes[:num_args]))
     as_type = lambda d: np.dtype(d).type  # noqa: E731
     return [as_type(d) for d in list(arg_types) + list(aux_types)], [as_type(d) for d in out_types]
+
+
+def output_stypes(params, stypes):
+    """The storage types of the outputs, from the prop's infer_storage_type."""
+    return list(_prop_result(_prop(params), params, "storage_type", list(stypes))[1])
 
 
 _ndarray_of = []  # mx.nd's array(), installed by mx.nd on import: ndarray sits above ops
