@@ -186,3 +186,99 @@ def test_numpy_op_runs_in_a_bound_symbol_and_its_default_backward_writes_ones():
         np.testing.assert_array_equal(executor.forward(is_train=True)[0].asnumpy(), output)
         executor.backward(mx.nd.ones(3))
         np.testing.assert_array_equal(dx.asnumpy(), grad)
+
+
+class WeightedLogistic(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], mx.nd.divide(1, (1 + mx.nd.exp(-in_data[0]))))
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        out, label = out_data[0], in_data[1]
+        in_grad[0][:] = ((out - 1) * label + out * (1 - label) * 0.1) / out.shape[1]
+
+
+@mx.operator.register("test_weighted_logistic")
+class WeightedLogisticProp(mx.operator.CustomOpProp):
+    """numpy-ops/weighted_logistic_regression.py's prop: a loss (no top gradient) whose
+    infer_shape returns two lists and reads only the data shape."""
+
+    def __init__(self):
+        super().__init__(need_top_grad=False)
+
+    def list_arguments(self):
+        return ["data", "label"]
+
+    def infer_shape(self, in_shape):
+        shape = in_shape[0]
+        return [shape, shape], [shape]
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return WeightedLogistic()
+
+
+def test_label_shape_comes_from_infer_shape_and_a_loss_needs_no_out_grad():
+    out = mx.sym.Custom(mx.sym.Variable("data"), op_type="test_weighted_logistic", name="wlr")
+    assert out.infer_shape(data=(4, 5)) == ([(4, 5), (4, 5)], [(4, 5)], [])
+    exe = out.simple_bind(mx.cpu(), data=(4, 5))
+    exe.arg_dict["data"][:] = 1
+    exe.arg_dict["wlr_label"][:] = np.vstack([np.ones((2, 5)), np.zeros((2, 5))])
+    np.testing.assert_allclose(exe.forward(is_train=True)[0].asnumpy(), 0.7310586, rtol=1e-6)
+    exe.backward()  # MXNet 1.9.1 needs no head gradient when need_top_grad is False
+    np.testing.assert_allclose(exe.grad_dict["data"].asnumpy()[:, 0],  # MXNet 1.9.1
+                               [-0.05378828, -0.05378828, 0.01462117, 0.01462117], rtol=1e-5)
+
+
+def test_infer_shape_sees_unknown_shapes_as_empty_lists_and_its_errors_are_mxnet_errors():
+    seen = []
+
+    @mx.operator.register("test_sees_unknown")
+    class SeesUnknownProp(mx.operator.CustomOpProp):
+        def list_arguments(self):
+            return ["data", "label"]
+
+        def infer_shape(self, in_shape):
+            seen.append(in_shape)
+            return [in_shape[0], [in_shape[0][0]]], [in_shape[0]], []
+
+    out = mx.sym.Custom(mx.sym.Variable("data"), op_type="test_sees_unknown", name="c")
+    assert out.infer_shape(data=(2, 3)) == ([(2, 3), (2,)], [(2, 3)], [])
+    assert seen[0] == [[2, 3], []]  # as MXNet 1.9.1 passes them
+    with pytest.raises(mx.MXNetError, match="Error in test_sees_unknown.infer_shape: IndexError"):
+        out.infer_shape(c_label=(2,))
+
+
+class _Square(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * in_data[0])
+
+
+@mx.operator.register("test_csr_square")
+class CsrSquareProp(mx.operator.CustomOpProp):
+    """numpy-ops/custom_sparse_sqr.py's storage rule: csr in, csr out."""
+
+    def infer_storage_type(self, in_stype):
+        return in_stype, ["csr" if in_stype[0] == "csr" else "default"], []
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return _Square()
+
+
+@mx.operator.register("test_dense_square")
+class DenseSquareProp(mx.operator.CustomOpProp):
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return _Square()
+
+
+def test_output_storage_type_comes_from_infer_storage_type():
+    dense = mx.nd.array([[0, 2, 0], [3, 0, 0]])
+    csr = dense.tostype("csr")
+    out = mx.nd.Custom(csr, op_type="test_csr_square")
+    assert out.stype == "csr" and out.asnumpy().tolist() == [[0, 4, 0], [9, 0, 0]]
+    assert mx.nd.Custom(dense, op_type="test_csr_square").stype == "default"
+    prop = mx.operator.CustomOpProp()  # MXNet 1.9.1's defaults
+    assert prop.infer_storage_type(["default"]) == (["default"], ["default"], [])
+    assert prop.infer_storage_type_backward(["default"], ["default"], ["default"], ["default"],
+                                            []) == (["default"],) * 4 + ([],)
+    with pytest.raises(mx.MXNetError, match="test_dense_square.infer_storage_type: "
+                                            "AssertionError: Default infer_storage_type"):
+        mx.nd.Custom(csr, op_type="test_dense_square").wait_to_read()

@@ -231,3 +231,20 @@ def test_cached_programs_are_bounded(monkeypatch):
     again = out.bind(mx.cpu(), {"a": mx.nd.ones((6, 23))})  # the latest is still cached
     count, _ = compiles(lambda: again.forward()[0].asnumpy())
     assert count == 0
+
+
+def test_random_draws_compile_with_fast_options_only_when_tiny():
+    # unoptimised, a (100, 784) uniform draw ran 5x slower (binary_rbm_module.py)
+    from symjax_mx import compile_options
+    from symjax_mx.ndarray import _invoke
+    from symjax_mx.ops import get_op
+    op = get_op("_random_uniform")
+    assert compile_options.SMALL_RANDOM_ELEMENTS < 100 * 784 < compile_options.SMALL_ELEMENTS
+    for shape in ((2, 3), (100, 784)):
+        draw = mx.nd.random.uniform(shape=shape).asnumpy()
+        assert draw.shape == shape and 0 <= draw.min() and draw.max() < 1
+    smalls = {dict(key[1])["shape"]: list(fn._small.values())
+              for key, fn in _invoke._COMPILED.items()
+              if isinstance(key, tuple) and key[0] is op
+              and dict(key[1]).get("shape") in ((2, 3), (100, 784))}
+    assert smalls == {(2, 3): [True], (100, 784): [False]}

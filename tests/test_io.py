@@ -6,6 +6,7 @@ real MXNet 1.9.1.
 import gzip
 import logging
 import pickle
+import shutil
 import struct
 import threading
 
@@ -544,3 +545,75 @@ def test_contrib_dataloader_iter_pads_the_last_batch_and_trains_a_module():
     mod = mx.mod.Module(mx.sym.SoftmaxOutput(mx.sym.FullyConnected(
         mx.sym.var("data"), num_hidden=3), name="softmax"))
     mod.fit(it, num_epoch=1)
+
+
+def test_mnist_iter_leaves_the_root_logger_unconfigured(tmp_path, monkeypatch):
+    # the numpy-ops/custom_softmax.py example calls logging.basicConfig(level=DEBUG) after
+    # building its MNISTIter: that call must still take effect (MXNet logs from C++)
+    image, label = _write_mnist(tmp_path)
+    monkeypatch.setattr(logging.root, "handlers", [])
+    mio.MNISTIter(image=image, label=label, batch_size=3)
+    assert logging.root.handlers == []
+
+
+def test_mnist_iterator_of_test_utils_reads_data_folder(tmp_path, monkeypatch):
+    # MXNet's test_utils.get_mnist_iterator: MNISTIters over ./data, downloading nothing
+    # when the four idx files are there (numpy-ops/custom_softmax.py)
+    (tmp_path / "data").mkdir()
+    image, label = _write_mnist(tmp_path / "data", n=8)
+    for part in ("train", "t10k"):
+        shutil.copy(image, tmp_path / "data" / f"{part}-images-idx3-ubyte")
+        shutil.copy(label, tmp_path / "data" / f"{part}-labels-idx1-ubyte")
+    monkeypatch.chdir(tmp_path)
+    train, val = mx.test_utils.get_mnist_iterator(batch_size=4, input_shape=(784,))
+    assert train.provide_data[0].shape == (4, 784)
+    labels = [b.label[0].asnumpy() for b in val]  # MNISTIter shuffles by default
+    assert sorted(np.concatenate(labels).tolist()) == list(range(8))
+    train, _ = mx.test_utils.get_mnist_iterator(batch_size=2, input_shape=(1, 28, 28))
+    assert train.provide_data[0].shape == (2, 1, 28, 28)
+
+
+# ----------------------------------------------------------------------------------- LibSVMIter
+
+_LIBSVM = "1 0:1 3:2.5\n0 2:4\n1 1:1 4:3\n0.5 0:7\n2 3:1\n"
+
+
+def test_libsvm_iter_batches_csr_rows_and_rounds_the_last_batch(tmp_path):
+    # sparse/linear_classification's reader; every value below is MXNet 1.9.1's
+    path = tmp_path / "a.libsvm"
+    path.write_text(_LIBSVM)
+    it = mio.LibSVMIter(data_libsvm=str(path), data_shape=(5,), batch_size=2)
+    assert it.provide_data == [("data", (2, 5))] and it.provide_label == [("softmax_label", (2,))]
+    epochs = []
+    for _ in range(2):
+        epochs.append([(b.data[0].asnumpy().tolist(), b.label[0].asnumpy().tolist(), b.pad,
+                        b.index.tolist()) for b in it])
+        it.reset()
+    batch = next(iter(it))
+    assert batch.data[0].stype == "csr" and batch.label[0].stype == "default"
+    assert batch.data[0].indices.asnumpy().tolist() == [0, 3, 2]
+    assert batch.data[0].indptr.asnumpy().tolist() == [0, 2, 3]
+    assert epochs[0] == [([[1, 0, 0, 2.5, 0], [0, 0, 4, 0, 0]], [1, 0], 0, [0, 1]),
+                         ([[0, 1, 0, 0, 3], [7, 0, 0, 0, 0]], [1, 0.5], 0, [2, 3]),
+                         ([[0, 0, 0, 1, 0], [1, 0, 0, 2.5, 0]], [2, 1], 1, [4, 0])]
+    assert [e[1] for e in epochs[1]] == [[0, 1], [0.5, 2]]  # continues after the wrap
+    part = mio.LibSVMIter(data_libsvm=str(path), data_shape=(5,), batch_size=2, num_parts=2,
+                          part_index=1)
+    assert [b.label[0].asnumpy().tolist() for b in part] == [[0.5, 2]]
+
+
+def test_libsvm_iter_label_file_and_errors(tmp_path):
+    data, labels = tmp_path / "a.libsvm", tmp_path / "l.libsvm"
+    data.write_text(_LIBSVM)
+    labels.write_text("0 0:1 2:2\n0 1:3\n0 2:1\n0 0:5\n0 1:1\n")
+    it = mio.LibSVMIter(data_libsvm=str(data), data_shape=(5,), label_libsvm=str(labels),
+                        label_shape=(3,), batch_size=2)
+    assert it.provide_label == [("softmax_label", (2, 3))]
+    label = it.next().label[0]
+    assert label.stype == "csr" and label.asnumpy().tolist() == [[1, 0, 2], [0, 3, 0]]
+    with pytest.raises(MXNetError, match="feature index 4, outside the data shape"):
+        mio.LibSVMIter(data_libsvm=str(data), data_shape=(3,), batch_size=2)
+    with pytest.raises(MXNetError, match="doesn't support round_batch == false"):
+        mio.LibSVMIter(data_libsvm=str(data), data_shape=(5,), batch_size=2, round_batch=False)
+    with pytest.raises(MXNetError, match="cannot open"):
+        mio.LibSVMIter(data_libsvm=str(tmp_path / "none"), data_shape=(5,), batch_size=2)

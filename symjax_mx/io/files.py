@@ -1,4 +1,4 @@
-"""Iterators over files, MXNet's native ones: CSVIter and MNISTIter."""
+"""Iterators over files, MXNet's native ones: CSVIter, MNISTIter and LibSVMIter."""
 import gzip
 import math
 import os
@@ -9,7 +9,10 @@ import warnings
 import numpy as np
 
 from ..base import MXNetError, normalize_shape
+from ..context import cpu
+from ..ndarray.sparse import csr_matrix
 from .io import DataBatch, DataDesc, DataIter, _to_nd
+
 
 
 class MXDataIter(DataIter):
@@ -80,7 +83,39 @@ def _read_csv(path, width, shape_name, dtype):
     return rows.astype(dtype)  # integers truncate toward zero
 
 
-class CSVIter(MXDataIter):
+class _RowBatches(MXDataIter):
+    """A file iterator whose batches are rows ``0 .. num_data - 1`` in order. With
+    ``round_batch`` the last batch is filled from the start of the data and the next epoch
+    (after ``reset``) continues after those rows; without it the batch is short (``pad``)."""
+
+    num_data = 0
+    round_batch = True
+    _pos = 0  # next row to read
+    _overflow = 0  # rows the last batch took from the start (round_batch)
+
+    def reset(self):
+        if self.round_batch and self._overflow:
+            self._overflow = 0  # continue after the rows the last batch already used
+        else:
+            self._pos = 0
+
+    def _next_rows(self):
+        """(row numbers, pad) of the next batch, or None at the end of the epoch."""
+        if self._overflow or self._pos >= self.num_data:
+            return None
+        rows = np.arange(self._pos, min(self._pos + self.batch_size, self.num_data))
+        self._pos += len(rows)
+        pad = self.batch_size - len(rows)
+        if pad and self.round_batch:
+            if pad > self.num_data:
+                raise MXNetError(f"{type(self).__name__}: round_batch needs {pad} more rows "
+                                 f"than the {self.num_data} in the file to fill a batch")
+            rows = np.concatenate([rows, np.arange(pad)])
+            self._pos = self._overflow = pad
+        return rows, pad
+
+
+class CSVIter(_RowBatches):
     """Batches of the rows of a CSV file, each reshaped to ``data_shape``.
 
     Without ``label_csv`` every label is 0. With ``round_batch`` the last batch is filled
@@ -120,27 +155,12 @@ class CSVIter(MXDataIter):
         self._data_buf = np.zeros((self.batch_size, self._data.shape[1]), dtype)
         self._label_buf = np.zeros((self.batch_size, self._label.shape[1]), dtype)
         self._index_buf = np.zeros(self.batch_size, np.uint64)
-        self._pos = 0  # next row to read
-        self._overflow = 0  # rows the last batch took from the start (round_batch)
-
-    def reset(self):
-        if self.round_batch and self._overflow:
-            self._overflow = 0  # continue after the rows the last batch already used
-        else:
-            self._pos = 0
 
     def _fetch(self):
-        if self._overflow or self._pos >= self.num_data:
+        planned = self._next_rows()
+        if planned is None:
             return None
-        rows = np.arange(self._pos, min(self._pos + self.batch_size, self.num_data))
-        self._pos += len(rows)
-        pad = self.batch_size - len(rows)
-        if pad and self.round_batch:
-            if pad > self.num_data:
-                raise MXNetError(f"CSVIter: round_batch needs {pad} more rows than the "
-                                 f"{self.num_data} in the file to fill a batch")
-            rows = np.concatenate([rows, np.arange(pad)])
-            self._pos = self._overflow = pad
+        rows, pad = planned
         self._data_buf[:len(rows)] = self._data[rows]
         self._label_buf[:len(rows)] = self._label[rows]
         self._index_buf[:len(rows)] = rows
@@ -221,3 +241,111 @@ class MNISTIter(MXDataIter):
         rows = slice(self._pos, self._pos + self.batch_size)
         self._pos += self.batch_size
         return self._images[rows], self._labels[rows], 0, None
+
+
+def _line_start(raw, offset):
+    """The offset of the first line of ``raw`` starting at or after ``offset``."""
+    if offset <= 0 or offset >= len(raw):
+        return min(max(offset, 0), len(raw))
+    if raw[offset - 1:offset] == b"\n":
+        return offset
+    newline = raw.find(b"\n", offset)
+    return len(raw) if newline < 0 else newline + 1
+
+
+def _read_libsvm(path, width, num_parts, part_index):
+    """(labels, indptr, indices, values) of the lines of a LibSVM file (zero-based feature
+    indices) in part ``part_index`` of ``num_parts``: equal byte ranges moved to line starts,
+    as MXNet's reader splits a file."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as err:
+        raise MXNetError(f"LibSVMIter: cannot open {path!r}: {err.strerror}") from None
+    step = -(-len(raw) // num_parts)
+    part = raw[_line_start(raw, step * part_index):_line_start(raw, step * (part_index + 1))]
+    labels, indptr, indices, values = [], [0], [], []
+    for number, line in enumerate(part.decode().splitlines(), 1):
+        tokens = line.split()
+        if not tokens:
+            continue
+        try:
+            labels.append(float(tokens[0].split(":")[0]))
+            pairs = [token.split(":") for token in tokens[1:]]
+            indices.extend(int(index) for index, _ in pairs)
+            values.extend(float(value) for _, value in pairs)
+        except ValueError:
+            raise MXNetError(f"LibSVMIter: {path!r} line {number} is not "
+                             f"'label index:value ...': {line!r}") from None
+        indptr.append(len(indices))
+    if indices and max(indices) >= width:
+        raise MXNetError(f"LibSVMIter: {path!r} has feature index {max(indices)}, outside the "
+                         f"data shape ({width},) (indices are zero-based)")
+    return (np.array(labels, np.float32), np.array(indptr, np.int64),
+            np.array(indices, np.int64), np.array(values, np.float32))
+
+
+class LibSVMIter(_RowBatches):
+    """Batches of the lines of a LibSVM file as CSRNDArrays of shape (batch_size,
+    data_shape[0]). The label is each line's first value, or, with ``label_libsvm``, a
+    CSRNDArray of that file's lines (label_shape). Batches always round (``round_batch``);
+    ``num_parts``/``part_index`` read one part of the file."""
+
+    def __init__(self, *, data_libsvm=None, data_shape=None, label_libsvm=None,
+                 label_shape=(1,), batch_size=None, round_batch=True, num_parts=1,
+                 part_index=0, data_name="data", label_name="softmax_label", **_ignored):
+        super().__init__(_positive("batch_size", batch_size))
+        if data_libsvm is None or data_shape is None:
+            raise MXNetError("Required parameters data_libsvm and data_shape are not presented")
+        if not round_batch:
+            raise MXNetError("sparse batch loader doesn't support round_batch == false yet")
+        data_shape, label_shape = normalize_shape(data_shape), normalize_shape(label_shape)
+        if len(data_shape) != 1 or len(label_shape) != 1:
+            raise MXNetError(f"LibSVMIter: data_shape and label_shape must have one dimension, "
+                             f"got {data_shape} and {label_shape}")
+        if not 0 <= int(part_index) < int(num_parts):
+            raise MXNetError(f"LibSVMIter: part_index {part_index} is not below num_parts "
+                             f"{num_parts}")
+        labels, *self._data = _read_libsvm(data_libsvm, data_shape[0], int(num_parts),
+                                           int(part_index))
+        self.num_data = len(labels)
+        self._label = labels
+        if label_libsvm not in (None, "NULL"):
+            _, *self._label = _read_libsvm(label_libsvm, label_shape[0], int(num_parts),
+                                           int(part_index))
+            if len(self._label[0]) - 1 < self.num_data:
+                raise MXNetError(f"LibSVMIter: label_libsvm has {len(self._label[0]) - 1} "
+                                 f"lines, fewer than the {self.num_data} of data_libsvm")
+        elif label_shape != (1,):
+            raise MXNetError(f"LibSVMIter: label_shape {label_shape} needs label_libsvm")
+        self._widths = data_shape[0], label_shape[0]
+        label_dims = (self.batch_size,) + (label_shape if label_libsvm not in (None, "NULL")
+                                           else ())
+        self.provide_data = [DataDesc(data_name, (self.batch_size,) + data_shape)]
+        self.provide_label = [DataDesc(label_name, label_dims)]
+
+    @staticmethod
+    def _csr_rows(csr, rows, width):
+        """The CSRNDArray of ``rows`` of a host CSR matrix (indptr, indices, values)."""
+        indptr, indices, values = csr
+        picked = [np.arange(indptr[r], indptr[r + 1]) for r in rows]
+        counts = np.array([0] + [len(p) for p in picked], np.int64)
+        taken = np.concatenate(picked) if picked else np.zeros(0, np.int64)
+        return csr_matrix((values[taken], indices[taken], np.cumsum(counts)),
+                          shape=(len(rows), width), ctx=cpu(), dtype=np.float32)
+
+    def _fetch(self):
+        planned = self._next_rows()
+        if planned is None:
+            return None
+        rows, pad = planned
+        data = self._csr_rows(self._data, rows, self._widths[0])
+        label = (_to_nd(self._label[rows]) if isinstance(self._label, np.ndarray)
+                 else self._csr_rows(self._label, rows, self._widths[1]))
+        return data, label, pad, rows.astype(np.uint64)
+
+    def getdata(self):
+        return self._batch[0]
+
+    def getlabel(self):
+        return self._batch[1]

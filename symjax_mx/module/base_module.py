@@ -156,6 +156,7 @@ class BaseModule:
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()
+            self._begin_epoch(epoch, train_data)
             batches = iter(train_data)
             data_batch = next(batches)
             # Without a monitor, batch i+1's step is queued before the host updates the
@@ -208,6 +209,9 @@ class BaseModule:
                 for name, val in res:
                     self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
             train_data.reset()
+
+    def _begin_epoch(self, epoch, train_data):
+        """Work before each epoch of fit (SVRGModule computes its full gradients)."""
 
     def _output_snapshot(self):
         """The current outputs, kept as they are by later steps."""

@@ -4,7 +4,8 @@ Each (operator, static parameters) pair gets one ``jax.jit`` function; JAX cache
 it per input shape and dtype. Traced parameters (scalars) are runtime arguments.
 Shape and dtype rules run while tracing, so a bad call fails with the operator's own
 message and a good call pays nothing for them. A call whose inputs and outputs are all
-small runs a second jitted function compiled with ``compile_options.FAST_COMPILE``.
+small (random draws: tiny) runs a second jitted function compiled with
+``compile_options.FAST_COMPILE``.
 """
 import math
 
@@ -31,22 +32,26 @@ def _compile(op, static_params, traced_names, is_train, num_inputs):
                                       is_train, rng)
         return tuple(outputs), tuple(new_aux)
     run.__name__ = op.name
-    return x64.x64(run) if op.dynamic_shape else _Jitted(run, op.compiler_options)
+    if op.dynamic_shape:
+        return x64.x64(run)
+    small = compile_options.SMALL_RANDOM_ELEMENTS if op.random else compile_options.SMALL_ELEMENTS
+    return _Jitted(run, op.compiler_options, small)
 
 
 class _Jitted:
     """An operator's jitted function, called with ``(traced values, rng, *datas)``: in
     XLA's default compile options, or in the fast ones for inputs and outputs that are all
-    small (decided once per input shapes)."""
+    small: at most ``small_elements`` each (decided once per input shapes)."""
 
-    __slots__ = ("jitted", "_default", "_fast", "_small")
+    __slots__ = ("jitted", "_default", "_fast", "_small", "_small_elements")
 
-    def __init__(self, run, options=None):
+    def __init__(self, run, options=None, small_elements=compile_options.SMALL_ELEMENTS):
         self._default = x64.jit(run, compiler_options=options)
         self._fast = x64.jit(run, compiler_options={**compile_options.FAST_COMPILE,
                                                     **(options or {})})
         self.jitted = self._default.jitted  # for jax.eval_shape
         self._small = {}  # input shapes -> whether the call is small
+        self._small_elements = small_elements
 
     def __call__(self, traced, rng, *datas):
         shapes = tuple(d.shape for d in datas)
@@ -61,7 +66,7 @@ class _Jitted:
         specs = [jax.ShapeDtypeStruct(d.shape, d.dtype) for d in datas]
         outputs = jax.tree_util.tree_leaves(x64.x64(jax.eval_shape)(self.jitted, traced, rng,
                                                                     *specs))
-        return all(math.prod(o.shape) <= compile_options.SMALL_ELEMENTS for o in outputs)
+        return all(math.prod(o.shape) <= self._small_elements for o in outputs)
 
     def _cache_size(self):
         """How many programs both variants compiled."""

@@ -7,6 +7,7 @@ everything else falls back to dense ('default'), as MXNet's storage fallback doe
 The rules were checked against MXNet 1.9.1 (tests/golden/sparse_stypes.json).
 """
 from ..base import MXNetError
+from ..ops import custom
 
 DEFAULT, RSP, CSR = "default", "row_sparse", "csr"
 
@@ -77,6 +78,9 @@ def output_stypes(name, params, stypes, shapes, num_outputs):
     inputs of ``stypes`` / ``shapes``; None where every result is dense."""
     if name == "cast_storage":
         return [params["stype"]]
+    if name == "Custom":  # the prop's infer_storage_type decides
+        outputs = custom.output_stypes(params, stypes)
+        return None if all(s == DEFAULT for s in outputs) else outputs
     if name == "dot" and len(stypes) == 2:
         stype = _dot(params, stypes)
         return None if stype == DEFAULT else [stype]

@@ -11,7 +11,7 @@ from ..base import MXNetError
 from ..context import Context
 from .registry import Param, ParamParsers as P, register
 
-__all__ = ["CustomOp", "CustomOpProp", "register_custom"]
+__all__ = ["CustomOp", "CustomOpProp", "output_stypes", "register_custom"]
 
 _PROPS = {}
 
@@ -62,12 +62,38 @@ class CustomOpProp:
         return (in_type, [first] * len(self.list_outputs()),
                 [first] * len(self.list_auxiliary_states()))
 
+    def infer_storage_type(self, in_stype):
+        """(argument, output, aux) storage types; by default all dense, and sparse inputs
+        need an override (as in MXNet)."""
+        _dense_only(in_stype, "in_stype", "input")
+        return (in_stype, ["default"] * len(self.list_outputs()),
+                ["default"] * len(self.list_auxiliary_states()))
+
+    def infer_storage_type_backward(self, ograd_stype, in_stype, out_stype, igrad_stype,
+                                    aux_stype):
+        """Storage types of (output gradients, inputs, outputs, input gradients, aux); by
+        default all dense."""
+        _dense_only(ograd_stype, "ograd_stype", "output gradient")
+        _dense_only(igrad_stype, "igrad_stype", "input gradient")
+        dense = lambda stypes: ["default"] * len(stypes)  # noqa: E731
+        return (dense(ograd_stype), dense(in_stype), dense(out_stype), dense(igrad_stype),
+                dense(aux_stype))
+
     def declare_backward_dependency(self, out_grad, in_data, out_data):
         """Accepted for compatibility: every array is kept for backward here."""
         return out_grad + in_data + out_data
 
     def create_operator(self, ctx, in_shapes, in_dtypes):
         raise NotImplementedError(f"{type(self).__name__} does not implement create_operator")
+
+
+def _dense_only(stypes, name, what):
+    for i, stype in enumerate(stypes):
+        assert stype == "default", (
+            f"Default infer_storage_type implementation doesnt allow non default stypes: "
+            f"found non default stype '{stype}' for {name}[{i}]. Please implement "
+            f"infer_storage_type and infer_storage_type_backward interface in your custom "
+            f"operator if you have non-default {what} stypes")
 
 
 def register_custom(reg_name):
@@ -92,14 +118,31 @@ def _prop(params):
     return _prop_for(tuple(sorted(params.items())))
 
 
+def _prop_result(prop, params, kind, values):
+    """(argument, output, aux) lists from the prop's infer_shape or infer_type, which may
+    return two lists (no aux states); any failure is an MXNetError, as in MXNet."""
+    try:
+        result = getattr(prop, f"infer_{kind}")(values)
+        if len(result) not in (2, 3):
+            raise AssertionError(f"infer_{kind} must return 2 or 3 lists")
+    except Exception as err:  # the user's Python: MXNet reports any failure as its error
+        raise MXNetError(f"Error in {params['op_type']}.infer_{kind}: "
+                         f"{type(err).__name__}: {err}") from err
+    return tuple(result) if len(result) == 3 else (*result, [])
+
+
 def _custom_shapes(op, params, shapes):
+    """The prop's infer_shape, called as MXNet calls it once any argument shape is known:
+    unknown shapes are passed, and read back, as empty lists."""
     prop = _prop(params)
     num_args = len(prop.list_arguments())
-    if any(s is None for s in shapes[:num_args]):
+    if all(s is None for s in shapes[:num_args]):
         return shapes, [None] * len(prop.list_outputs())
-    arg_shapes, out_shapes, aux_shapes = prop.infer_shape([list(s) for s in shapes[:num_args]])
-    return ([tuple(s) for s in arg_shapes] + [tuple(s) for s in aux_shapes],
-            [tuple(s) for s in out_shapes])
+    arg_shapes, out_shapes, aux_shapes = _prop_result(
+        prop, params, "shape", [[] if s is None else list(s) for s in shapes[:num_args]])
+    as_shape = lambda s: tuple(s) if len(s) else None  # noqa: E731
+    return ([as_shape(s) for s in arg_shapes] + [as_shape(s) for s in aux_shapes],
+            [as_shape(s) for s in out_shapes])
 
 
 def _custom_types(op, params, dtypes):
@@ -107,9 +150,14 @@ def _custom_types(op, params, dtypes):
     num_args = len(prop.list_arguments())
     if any(d is None for d in dtypes[:num_args]):
         return dtypes, [None] * len(prop.list_outputs())
-    arg_types, out_types, aux_types = prop.infer_type(list(dtypes[:num_args]))
+    arg_types, out_types, aux_types = _prop_result(prop, params, "type", list(dtypes[:num_args]))
     as_type = lambda d: np.dtype(d).type  # noqa: E731
     return [as_type(d) for d in list(arg_types) + list(aux_types)], [as_type(d) for d in out_types]
+
+
+def output_stypes(params, stypes):
+    """The storage types of the outputs, from the prop's infer_storage_type."""
+    return list(_prop_result(_prop(params), params, "storage_type", list(stypes))[1])
 
 
 _ndarray_of = []  # mx.nd's array(), installed by mx.nd on import: ndarray sits above ops
@@ -131,8 +179,8 @@ def _custom_compute(inputs, aux, params, is_train, rng):
     prop = _prop(params)
     in_shapes = [list(x.shape) for x in inputs]
     in_dtypes = [x.dtype.type for x in inputs]
-    _, out_shapes, _ = prop.infer_shape(in_shapes)
-    _, out_dtypes, _ = prop.infer_type(in_dtypes)
+    _, out_shapes, _ = _prop_result(prop, params, "shape", in_shapes)
+    _, out_dtypes, _ = _prop_result(prop, params, "type", in_dtypes)
     outputs_spec = [jax.ShapeDtypeStruct(tuple(s), np.dtype(d))
                     for s, d in zip(out_shapes, out_dtypes)]
     aux_spec = [jax.ShapeDtypeStruct(a.shape, a.dtype) for a in aux]
@@ -187,4 +235,5 @@ register("Custom", _custom_compute, open_params=True, host_callback=True,
          aux=lambda params: tuple(_prop(params).list_auxiliary_states()),
          outputs=lambda params: tuple(_prop(params).list_outputs()),
          shape_rule=_custom_shapes, dtype_rule=_custom_types,
+         loss=lambda params: not _prop(params).need_top_grad_,
          doc="Run an operator written in Python (see mx.operator.CustomOp).")

@@ -262,7 +262,8 @@ class Operator:
     shape_from_outputs: Callable = None  # fills input shapes from known output shapes
     random: bool = False                 # compute takes a PRNG key
     differentiable: bool = None          # has a gradient (default: unless random)
-    loss: bool = False                   # its gradient ignores the head gradient
+    loss: object = False                 # its gradient ignores the head gradient (a bool,
+                                         # or a function of the params: Custom)
     open_params: bool = False            # keep unknown params, as strings (Custom)
     check: Callable = None               # check(op, params): constraints across params
     mutates_aux: bool = False            # aux states are mutable inputs (MXNet's
@@ -319,6 +320,10 @@ class Operator:
     def arg_names(self, params):
         """Inputs followed by auxiliary states: the order shape and dtype rules see."""
         return self.input_names(params) + self.aux_names(params)
+
+    def is_loss(self, params):
+        """Whether its gradient ignores the head gradient, so backward needs none."""
+        return self.loss(params) if callable(self.loss) else self.loss
 
     def output_names(self, params):
         return self.outputs(params) if callable(self.outputs) else self.outputs
