@@ -37,6 +37,8 @@ from .util import getenv, setenv  # noqa: E402,F401
 from .test_utils_sparse import (assign_each, assign_each2, create_sparse_array,  # noqa: E402,F401
                                 create_sparse_array_zd, rand_sparse_ndarray,
                                 shuffle_csr_column_indices)
+from .test_utils_data import (download, get_cifar10, get_mnist, get_mnist_iterator,  # noqa: E402,F401
+                              get_mnist_pkl, get_mnist_ubyte)
 from .io import DataIter  # noqa: E402
 
 
