@@ -186,3 +186,47 @@ def test_numpy_op_runs_in_a_bound_symbol_and_its_default_backward_writes_ones():
         np.testing.assert_array_equal(executor.forward(is_train=True)[0].asnumpy(), output)
         executor.backward(mx.nd.ones(3))
         np.testing.assert_array_equal(dx.asnumpy(), grad)
+
+
+class _SquarePlusX(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * in_data[0])
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], 2 * in_data[0] + 1)  # ignores out_grad
+
+
+def _square_prop(need_top_grad):
+    class Prop(mx.operator.CustomOpProp):
+        def __init__(self):
+            super().__init__(need_top_grad=need_top_grad)
+
+        def list_arguments(self):
+            return ["data"]
+
+        def infer_shape(self, in_shape):
+            return in_shape, [in_shape[0]], []
+
+        def create_operator(self, ctx, shapes, dtypes):
+            return _SquarePlusX()
+    return Prop
+
+
+mx.operator.register("test_square_loss")(_square_prop(False))
+mx.operator.register("test_square_needs_top")(_square_prop(True))
+
+
+def test_custom_head_without_top_grad_needs_no_out_grad():
+    """A Custom operator with need_top_grad=False is a loss: backward() takes no out_grad
+    (bayesian-methods' DistilledSGLD ends its student net in such a NumpyOp); with
+    need_top_grad=True it is MXNet's error. As on MXNet 1.9.1."""
+    for op_type, works in (("test_square_loss", True), ("test_square_needs_top", False)):
+        exe = mx.sym.Custom(mx.sym.Variable("x"), op_type=op_type).simple_bind(mx.cpu(), x=(3,))
+        exe.arg_dict["x"][:] = mx.nd.array([1, 2, 3])
+        exe.forward(is_train=True)
+        if works:
+            exe.backward()
+            assert exe.grad_dict["x"].asnumpy().tolist() == [3, 5, 7]
+        else:
+            with pytest.raises(mx.base.MXNetError, match="needs an out_grad"):
+                exe.backward()

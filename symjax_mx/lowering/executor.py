@@ -525,7 +525,7 @@ def _needs_no_head_grad(node):
     """Whether backward needs no out_grad for this head (MXNet then ignores one given): a
     loss, or an operator whose gradient is zero whatever the head gradient (BlockGrad,
     comparisons, shape_array, ...)."""
-    return node.op is not None and (node.op.loss or node.op is _BLOCK_GRAD
+    return node.op is not None and (node.op.is_loss(node.params) or node.op is _BLOCK_GRAD
                                     or not node.op.differentiable)
 
 

@@ -655,7 +655,7 @@ class Module(BaseModule):
         return (self.optimizer_initialized and self._monitor is None
                 and self._group2ctx is None
                 and all(self._reqs[n] != "add" for n in self._trained)
-                and all(node.op is not None and node.op.loss
+                and all(node.op is not None and node.op.is_loss(node.params)
                         for node, _ in self._symbol.graph.heads))
 
     def _describe_shapes(self):

@@ -182,6 +182,7 @@ def _custom_compute(inputs, aux, params, is_train, rng):
 
 
 register("Custom", _custom_compute, open_params=True, host_callback=True,
+         loss=lambda params: not _prop(params).need_top_grad_,
          params=(Param("op_type", P.string, required=True, doc="name given to register"),),
          inputs=lambda params: tuple(_prop(params).list_arguments()),
          aux=lambda params: tuple(_prop(params).list_auxiliary_states()),

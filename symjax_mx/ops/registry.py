@@ -262,7 +262,8 @@ class Operator:
     shape_from_outputs: Callable = None  # fills input shapes from known output shapes
     random: bool = False                 # compute takes a PRNG key
     differentiable: bool = None          # has a gradient (default: unless random)
-    loss: bool = False                   # its gradient ignores the head gradient
+    loss: Any = False                    # its gradient ignores the head gradient: a bool,
+                                         # or fn(params) -> bool (see is_loss)
     open_params: bool = False            # keep unknown params, as strings (Custom)
     check: Callable = None               # check(op, params): constraints across params
     mutates_aux: bool = False            # aux states are mutable inputs (MXNet's
@@ -296,6 +297,11 @@ class Operator:
     def __post_init__(self):
         if self.differentiable is None:
             self.differentiable = not self.random
+
+    def is_loss(self, params):
+        """Whether, with these parsed params, its gradient ignores the head gradient, so a
+        backward needs none."""
+        return self.loss(params) if callable(self.loss) else self.loss
 
     @functools.cached_property
     def traced_params(self):
