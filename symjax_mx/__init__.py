@@ -2,6 +2,13 @@
 # float64 and int64 arrays need JAX's x64 mode: symjax_mx enters it only around its own
 # calls into JAX (symjax_mx/x64.py), so importing it changes nothing in the user's JAX.
 
+# MXNet scripts call logging.basicConfig(level=logging.DEBUG or INFO), where MXNet logs
+# nothing of its internals; JAX's loggers would log every compile (DEBUG) and the missing
+# TPU (INFO). They log from WARNING up unless the user set the 'jax' logger's level.
+import logging as _logging  # noqa: E402
+if _logging.getLogger("jax").level == _logging.NOTSET:
+    _logging.getLogger("jax").setLevel(_logging.WARNING)
+
 # Before JAX starts its threads: the opt-in pool of freed memory (symjax_mx/cpu_memory.py)
 # and XLA's CPU thread pools sized by OMP_NUM_THREADS (symjax_mx/cpu_threads.py).
 from . import cpu_memory, cpu_threads  # noqa: E402,F401

@@ -5,8 +5,8 @@ Under `record()` the NDArray operations append nodes to a tape (``ndarray/tape.p
 a graph of the Symbol IR, lower it once per structure (operators, params, wiring, leaf
 shapes and dtypes) and run its VJP as one jitted program: a training loop that records
 the same computation each step compiles once. Leaves (attached variables, captured
-constants) and the keys random operators drew are arguments of that program, never
-baked in. ``grad(create_graph=True)`` records the gradient computation itself as a
+constants), the keys random operators drew and the operators' traced scalars (the
+``scalar`` of ``x - 3.5``) are arguments of that program, never baked in. ``grad(create_graph=True)`` records the gradient computation itself as a
 node whose compute is that VJP, so it can be differentiated again.
 """
 import collections
@@ -188,6 +188,9 @@ class _Plan:
         self.leaf_names = [name for node, name in zip(order, names) if node.op is None]
         self.leaf_index = {name: i for i, name in enumerate(self.leaf_names)}
         self.key_names = [name for node, name in zip(order, names) if node.key is not None]
+        self.traced_nodes = [(id(made), [k for k, _ in node.traced])
+                             for node, made in zip(order, nodes) if node.op is not None
+                             and node.traced]
         self.known_names = [name for name, mode in zip(names, modes) if mode is _KEEP]
         self.fill_nodes = [node for node, mode in zip(nodes, modes) if mode is _FILL]
         self.train = {name: node.is_train for node, name in zip(order, names)
@@ -201,27 +204,31 @@ class _Plan:
         self._layouts = {}
         self._grad_ops = {}
 
-    def heads(self, leaves, keys, known=None):
+    def heads(self, leaves, keys, scalars, known=None):
         """(head values, (new values of the auxiliary states updated in training mode,
-        the results of the nodes whose deferred outputs the backward fills)); ``known``
-        are the recorded results of the nodes that kept them (default: all are
-        recomputed)."""
+        the results of the nodes whose deferred outputs the backward fills)); ``scalars``
+        are the traced parameter values of the nodes that have them; ``known`` are the
+        recorded results of the nodes that kept them (default: all are recomputed)."""
         lowered, values = self.lowered, {}
+        params = dict(lowered.params)
+        for (node, names), traced in zip(self.traced_nodes, scalars):
+            params[node] = {**params[node], **dict(zip(names, traced))}
         new_aux = lowered.evaluate(lowered.nodes, values, dict(zip(self.leaf_names, leaves)),
                                    {}, None, self.train, dict(zip(self.key_names, keys)),
                                    known=None if known is None else dict(zip(self.known_names,
-                                                                             known)))
+                                                                             known)),
+                                   params=params)
         filled = [tuple(values[id(node)]) for node in self.fill_nodes]
         return [values[id(node)][i] for node, i in lowered.heads], (new_aux, filled)
 
-    def gradients(self, diff, leaves, keys, head_grads, known=None):
+    def gradients(self, diff, leaves, keys, scalars, head_grads, known=None):
         """(gradients of the heads with respect to the leaves at positions ``diff``, (new
         auxiliary states by leaf name, filled results)); a head gradient None means ones."""
         def run(diff_values):
             values = list(leaves)
             for position, value in zip(diff, diff_values):
                 values[position] = value
-            return self.heads(values, keys, known)
+            return self.heads(values, keys, scalars, known)
         outputs, vjp, new_aux = jax.vjp(run, [_differentiable(leaves[i]) for i in diff],
                                         has_aux=True)
         cotangents = [jnp.ones_like(o) if g is None else g.astype(o.dtype)
@@ -229,14 +236,15 @@ class _Plan:
         return vjp(cotangents)[0], new_aux
 
     def program(self, diff):
-        """Jitted ``(leaves, keys, known, head_grads, previous) -> (gradients, (new aux
-        states, filled results))``, ``known`` being the recorded results of the nodes that
-        kept them; a gradient with a previous value (grad_req 'add') is added to it."""
+        """Jitted ``(leaves, keys, scalars, known, head_grads, previous) -> (gradients,
+        (new aux states, filled results))``, ``known`` being the recorded results of the
+        nodes that kept them; a gradient with a previous value (grad_req 'add') is added to
+        it."""
         fn = self._programs.get(diff)
         if fn is None:
-            def run(leaves, keys, known, head_grads, previous):
+            def run(leaves, keys, scalars, known, head_grads, previous):
                 _Plan.traces += 1
-                grads, side = self.gradients(diff, leaves, keys, head_grads, known)
+                grads, side = self.gradients(diff, leaves, keys, scalars, head_grads, known)
                 return [g if p is None else p + g.astype(p.dtype)
                         for g, p in zip(grads, previous)], side
             # an operator whose output shape depends on values runs on concrete arrays
@@ -247,7 +255,7 @@ class _Plan:
     def result_layout(self, diff, args):
         """(tree structure, leaf avals) of ``program(diff)(*args)``'s result, traced once
         per kind of arguments (which head gradients and previous gradients are given)."""
-        grads_in, previous = args[3], args[4]
+        grads_in, previous = args[4], args[5]
         key = (diff, tuple(g is None for g in grads_in),
                tuple(None if p is None else p.dtype for p in previous))
         layout = self._layouts.get(key)
@@ -259,7 +267,8 @@ class _Plan:
 
     def grad_op(self, diff, num_inputs):
         """The operator of a recorded gradient computation (``grad(create_graph=True)``):
-        inputs are the leaves, the keys and the head gradients."""
+        inputs are the leaves, the keys and the head gradients; its ``scalars`` parameter
+        the traced scalars."""
         op = self._grad_ops.get(diff)
         if op is None:
             num_leaves, num_keys = len(self.leaf_names), len(self.key_names)
@@ -267,7 +276,8 @@ class _Plan:
             def compute(inputs, aux, params, is_train, rng):
                 leaves = inputs[:num_leaves]
                 keys = inputs[num_leaves:num_leaves + num_keys]
-                grads, _ = self.gradients(diff, leaves, keys, inputs[num_leaves + num_keys:])
+                grads, _ = self.gradients(diff, leaves, keys, params["scalars"],
+                                          inputs[num_leaves + num_keys:])
                 return list(grads), aux
             op = self._grad_ops[diff] = Operator(
                 name="_backward_graph", compute=compute,
@@ -314,9 +324,10 @@ def _is_inexact(dtype):
 
 
 def _plan_for(order, position, heads):
-    """(the cached plan of this structure, leaf nodes, their values, keys, the recorded
-    results the backward reuses, the deferred results it fills)."""
+    """(the cached plan of this structure, leaf nodes, their values, keys, traced scalars,
+    the recorded results the backward reuses, the deferred results it fills)."""
     parts, leaves, values, keys, known, fills, modes = [], [], [], [], [], [], []
+    scalars = []
     for node in order:
         if node.op is None:
             value = node.leaf_value()
@@ -327,6 +338,8 @@ def _plan_for(order, position, heads):
         else:
             if node.key is not None:
                 keys.append(node.key)
+            if node.traced:
+                scalars.append(tuple(v for _, v in node.traced))
             mode = _output_mode(node)
             if mode is _KEEP:
                 known.append(deferred.values(node.outputs))
@@ -343,7 +356,7 @@ def _plan_for(order, position, heads):
             _PLANS.popitem(last=False)
     else:
         _PLANS.move_to_end(structure)
-    return plan, leaves, values, keys, known, fills
+    return plan, leaves, values, keys, scalars, known, fills
 
 
 def _head_grads(heads, head_grads):
@@ -448,13 +461,13 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     heads = _as_list(heads)
     grads_in = _head_grads(heads, head_grads)
     order, position, entries = _collect(heads)
-    plan, leaves, values, keys, known, fills = _plan_for(order, position, entries)
+    plan, leaves, values, keys, scalars, known, fills = _plan_for(order, position, entries)
     diff = tuple(i for i, node in enumerate(leaves)
                  if node.is_variable and node.grad_req != "null")
     if not diff:
         raise MXNetError(_NO_VARIABLES)
     previous = [leaves[i].grad._read() if leaves[i].grad_req == "add" else None for i in diff]
-    args = (values, keys, known, grads_in, previous)
+    args = (values, keys, scalars, known, grads_in, previous)
     targets = [leaves[i].grad for i in diff]
     deferred_results = _defer_backward(plan, diff, args, targets, fills)
     if deferred_results is None:
@@ -499,14 +512,14 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         raise MXNetError("grad(create_graph=True): the graph holds the recorded forward of a "
                          "hybridized block, whose gradient cannot be differentiated again; "
                          "call the block without hybridize() for higher-order gradients")
-    plan, leaves, values, keys, known, fills = _plan_for(order, position, entries)
+    plan, leaves, values, keys, scalars, known, fills = _plan_for(order, position, entries)
     index = {id(node): i for i, node in enumerate(leaves)}
     for i, var in enumerate(variables):
         if id(var._entry[0]) not in index:
             raise MXNetError(f"Cannot differentiate with respect to the {i + 1}-th variable "
                              f"because it is unreachable from the outputs.")
     diff = tuple(sorted({index[id(v._entry[0])] for v in variables}))
-    grads, (new_aux, filled) = plan.program(diff)(values, keys, known, grads_in,
+    grads, (new_aux, filled) = plan.program(diff)(values, keys, scalars, known, grads_in,
                                                   [None] * len(diff))
     _update_aux(plan, leaves, new_aux)
     _fill(fills, filled)
@@ -514,14 +527,14 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     arrays = [NDArray(g if g.dtype == values[i].dtype else g.astype(values[i].dtype), ctx,
                       "grad") for i, g in zip(diff, grads)]
     if create_graph:
-        _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays)
+        _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays, scalars)
     if not retain_graph:
         _free(order)
     results = {id(leaves[i]): array for i, array in zip(diff, arrays)}
     return [results[id(v._entry[0])] for v in variables]
 
 
-def _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays):
+def _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays, scalars):
     """Record the gradient computation as one node, whose outputs are ``arrays``."""
     inputs = [(node, 0) for node in leaves]
     inputs += [(TapeNode(value=node.key), 0) for node in order if node.key is not None]
@@ -532,7 +545,8 @@ def _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays):
             inputs.append((TapeNode(value=value), 0))
         else:
             inputs.append(head_grad._entry or (TapeNode(array=head_grad), 0))
-    node = TapeNode(plan.grad_op(diff, len(inputs)), {}, inputs, STATE.training)
+    node = TapeNode(plan.grad_op(diff, len(inputs)), {"scalars": tuple(scalars)}, inputs,
+                    STATE.training)
     for index, array in enumerate(arrays):
         array._entry = (node, index)
 

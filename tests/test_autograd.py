@@ -215,8 +215,8 @@ def test_backward_reuses_recorded_results_instead_of_recomputing_them():
     np.testing.assert_allclose(w2.grad.asnumpy(), np.full((2, 5), 1.2), rtol=1e-6)
     np.testing.assert_allclose(w1.grad.asnumpy(), np.full((5, 3), 1.6), rtol=1e-6)
     order, position, entries = ag._collect([out])
-    plan, leaves, values, keys, known, _ = ag._plan_for(order, position, entries)
-    program = plan.program((1, 2)).lower(values, keys, known, [None], [None, None])
+    plan, leaves, values, keys, scalars, known, _ = ag._plan_for(order, position, entries)
+    program = plan.program((1, 2)).lower(values, keys, scalars, known, [None], [None, None])
     # gradients of w2, of the hidden layer and of w1; the hidden layer's forward is reused
     assert program.compile().as_text().count(" dot(") == 3
 
@@ -445,3 +445,31 @@ def test_a_recorded_result_keeps_its_value_when_a_variable_is_written_before_bac
     y.backward()
     np.testing.assert_array_equal(y.asnumpy(), [1.0, 4.0])  # computed from x at the call
     np.testing.assert_array_equal(x.grad.asnumpy(), [10.0, 10.0])  # MXNet reads x at backward
+
+
+def test_a_new_scalar_operand_reuses_the_backward_program():
+    """A loop that records ``x - s`` with a new Python scalar each step (lstm_crf's
+    log_sum_exp subtracts ``max(v).asscalar()``) compiles its backward once, and each
+    backward uses its own scalar."""
+    x = _var([1.0, 2.0, 3.0])
+    traces = []
+    for step, scalar in enumerate([0.5, 2.5, -1.0]):
+        with ag.record():
+            y = ((x - scalar) * (x - scalar)).sum() * (step + 1.5)
+        y.backward()
+        np.testing.assert_allclose(x.grad.asnumpy(),
+                                   2 * (np.array([1.0, 2.0, 3.0]) - scalar) * (step + 1.5),
+                                   rtol=1e-6)
+        traces.append(ag._Plan.traces)
+    assert traces[0] == traces[1] == traces[2]
+
+
+def test_second_order_gradient_takes_each_recording_scalar():
+    x = _var([2.0])
+    for scalar in (1.0, 3.0):
+        with ag.record():
+            y = (x - scalar) * (x - scalar) * (x - scalar)  # y'' = 6 (x - scalar)
+            dx = ag.grad(y, [x], create_graph=True)[0]
+        dx.backward()
+        np.testing.assert_allclose(dx.asnumpy(), [3 * (2.0 - scalar) ** 2], rtol=1e-6)
+        np.testing.assert_allclose(x.grad.asnumpy(), [6 * (2.0 - scalar)], rtol=1e-6)

@@ -282,3 +282,47 @@ def test_output_storage_type_comes_from_infer_storage_type():
     with pytest.raises(mx.MXNetError, match="test_dense_square.infer_storage_type: "
                                             "AssertionError: Default infer_storage_type"):
         mx.nd.Custom(csr, op_type="test_dense_square").wait_to_read()
+
+
+class _SquarePlusX(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * in_data[0])
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], 2 * in_data[0] + 1)  # ignores out_grad
+
+
+def _square_prop(need_top_grad):
+    class Prop(mx.operator.CustomOpProp):
+        def __init__(self):
+            super().__init__(need_top_grad=need_top_grad)
+
+        def list_arguments(self):
+            return ["data"]
+
+        def infer_shape(self, in_shape):
+            return in_shape, [in_shape[0]], []
+
+        def create_operator(self, ctx, shapes, dtypes):
+            return _SquarePlusX()
+    return Prop
+
+
+mx.operator.register("test_square_loss")(_square_prop(False))
+mx.operator.register("test_square_needs_top")(_square_prop(True))
+
+
+def test_custom_head_without_top_grad_needs_no_out_grad():
+    """A Custom operator with need_top_grad=False is a loss: backward() takes no out_grad
+    (bayesian-methods' DistilledSGLD ends its student net in such a NumpyOp); with
+    need_top_grad=True it is MXNet's error. As on MXNet 1.9.1."""
+    for op_type, works in (("test_square_loss", True), ("test_square_needs_top", False)):
+        exe = mx.sym.Custom(mx.sym.Variable("x"), op_type=op_type).simple_bind(mx.cpu(), x=(3,))
+        exe.arg_dict["x"][:] = mx.nd.array([1, 2, 3])
+        exe.forward(is_train=True)
+        if works:
+            exe.backward()
+            assert exe.grad_dict["x"].asnumpy().tolist() == [3, 5, 7]
+        else:
+            with pytest.raises(mx.base.MXNetError, match="needs an out_grad"):
+                exe.backward()

@@ -69,3 +69,25 @@ def test_contexts_on_one_device_run_there_and_repeats_among_several_name_the_fix
         module.bind([("data", (6, 5))], [("softmax_label", (6,))])
     with pytest.raises(mx.MXNetError, match="cpu.99. does not exist.*XLA_FLAGS="):
         mx.nd.zeros((1,), mx.cpu(99))
+
+
+def test_a_debug_log_shows_no_jax_internals(tmp_path):
+    """MXNet scripts call logging.basicConfig(level=logging.DEBUG) (gluon/mnist does): JAX's
+    per-compile DEBUG records and its TPU INFO line stay out of it; the user can still turn
+    them on through the 'jax' logger."""
+    import os
+    import subprocess
+    import sys
+    script = ("import logging\nlogging.basicConfig(level=logging.DEBUG)\n"
+              "import symjax_mx as mx\n"
+              "print((mx.nd.ones((2, 3)) * 2).sum().asscalar())\n"
+              "logging.warning('MARK')\n"
+              "logging.getLogger('jax').setLevel(logging.DEBUG)\n"
+              "print((mx.nd.ones((3, 2)) + 5).asnumpy().sum())\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["12.0", "36.0"]
+    before, _, after = run.stderr.partition("MARK")
+    assert "jax" not in before and "DEBUG:jax._src" in after

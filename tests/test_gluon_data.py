@@ -360,3 +360,29 @@ def test_image_record_dataset_through_worker_processes(tmp_path):
     assert data.shape == (2, 3, 4, 5)
     np.testing.assert_allclose(data.asnumpy()[1], 40 / 255.0, rtol=1e-6)
     np.testing.assert_array_equal(label.asnumpy(), [0, 1])
+
+
+_UNGUARDED_SCRIPT = """
+import numpy as np
+import symjax_mx as mx
+data = mx.gluon.data.ArrayDataset(np.zeros((64, 4096), np.float32), np.zeros(64))
+loader = mx.gluon.data.DataLoader(data, batch_size=8, num_workers=1)
+for batch in loader:
+    pass
+"""
+
+
+def test_dataloader_workers_of_an_unguarded_script_fail_with_advice(tmp_path):
+    """MXNet forks its workers; ours import the main script, so a script that makes a
+    DataLoader with workers at top level (the multi-task example) must be guarded: the
+    error says so instead of a BrokenPipeError."""
+    import subprocess
+    import sys
+    script = tmp_path / "unguarded.py"
+    script.write_text(_UNGUARDED_SCRIPT)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert run.returncode != 0
+    assert "MXNetError" in run.stderr and "if __name__ == '__main__':" in run.stderr
+    assert "BrokenPipeError" not in run.stderr.splitlines()[-1]

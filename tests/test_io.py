@@ -617,3 +617,24 @@ def test_libsvm_iter_label_file_and_errors(tmp_path):
         mio.LibSVMIter(data_libsvm=str(data), data_shape=(5,), batch_size=2, round_batch=False)
     with pytest.raises(MXNetError, match="cannot open"):
         mio.LibSVMIter(data_libsvm=str(tmp_path / "none"), data_shape=(5,), batch_size=2)
+
+
+def test_contrib_dataloader_iter_pads_the_last_batch():
+    """mx.contrib.io.DataLoaderIter (the Gluon examples' data.py), as on MXNet 1.9.1."""
+    loader = mx.gluon.data.DataLoader(
+        mx.gluon.data.ArrayDataset(np.arange(10).reshape(5, 2), np.arange(5)), batch_size=2)
+    it = mx.contrib.io.DataLoaderIter(loader)
+    assert [(d.name, d.shape, d.dtype) for d in it.provide_data] == [("data", (2, 2),
+                                                                      "float32")]
+    assert [(d.name, d.shape) for d in it.provide_label] == [("softmax_label", (2,))]
+    batches = list(it)
+    assert [b.pad for b in batches] == [0, 0, 1]
+    assert batches[1].data[0].asnumpy().tolist() == [[4, 5], [6, 7]]
+    assert batches[2].data[0].asnumpy()[0].tolist() == [8, 9]
+    assert batches[2].label[0].asnumpy().tolist()[0] == 4
+    it.reset()
+    assert len(list(it)) == 3
+    half = mx.contrib.io.DataLoaderIter(loader, data_name="x", label_name="y", dtype="float16")
+    batch = next(half)
+    assert half.provide_data[0].name == "x" and batch.data[0].dtype == np.float16
+    assert batch.label[0].dtype == np.float16

@@ -1530,3 +1530,25 @@ def test_numpy_all_and_any_take_ndarrays():
     assert not np.all(flags) and np.any(flags)
     np.testing.assert_array_equal(np.all(flags, axis=0), [True, False])
     assert np.all(mx.nd.array([2 ** 24 + 1], dtype="int64") == 2 ** 24 + 1)
+
+
+# pickle.dumps(mx.nd.array([[1.5, 2], [3, 4]]), protocol=2) on MXNet 1.9.1 (its module name
+# swapped for ours): NDArray(None), then __setstate__ with the array in MXNet's save format
+_MXNET_PICKLE = (
+    b"\x80\x02csymjax_mx.ndarray.ndarray\nNDArray\nq\x00N\x85q\x01Rq\x02}q\x03X\x06\x00\x00"
+    b"\x00handleq\x04c__builtin__\nbytearray\nq\x05c_codecs\nencode\nq\x06X>\x00\x00\x00"
+    b"\xc3\x89\xc3\xba\xc2\x93\xc3\xb9\x00\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x00"
+    b"\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\xc3\x80?\x00\x00\x00@\x00\x00@@\x00\x00\xc2\x80@q\x07X\x06\x00\x00"
+    b"\x00latin1q\x08\x86q\tRq\n\x85q\x0bRq\x0csb.")
+
+
+def test_unpickles_an_ndarray_that_mxnet_pickled():
+    """gluon/tree_lstm caches its dataset (NDArrays) in a pickle made by MXNet."""
+    import pickle
+    array = pickle.loads(_MXNET_PICKLE)
+    assert isinstance(array, mx.nd.NDArray) and array.dtype == np.float32
+    assert array.asnumpy().tolist() == [[1.5, 2], [3, 4]]
+    assert mx.nd.NDArray(None).shape == (0,)
+    with pytest.raises(TypeError, match="NDArray needs"):
+        mx.nd.NDArray()

@@ -220,3 +220,29 @@ def test_download_keeps_an_existing_file_and_names_the_target(tmp_path, monkeypa
                            "resnet-18-0000.params",
                            os.path.join("models", "imagenet1k-resnet-18-0000.params"))
     assert list(tu.list_gpus()) == []
+
+
+def _write_idx(path, magic_dims, payload):
+    import gzip
+    import struct
+    with gzip.open(path, "wb") as out:
+        out.write(struct.pack(">" + "I" * len(magic_dims), *magic_dims) + payload.tobytes())
+
+
+def test_download_keeps_files_in_place_and_get_mnist_reads_them(tmp_path, monkeypatch):
+    """mx.test_utils.download / get_mnist (super_resolution and other examples import
+    them); an existing file is not fetched again."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f.bin").write_bytes(b"x")
+    assert tu.download("http://nowhere.invalid/f.bin", dirname="d") == "d/f.bin"
+    assert tu.download("http://nowhere.invalid/g/f.bin", fname="d/f.bin") == "d/f.bin"
+    labels = np.array([3, 1], np.uint8)
+    images = np.arange(2 * 28 * 28).astype(np.uint8)
+    for prefix in ("train", "t10k"):
+        _write_idx(f"{prefix}-labels-idx1-ubyte.gz", (2049, 2), labels)
+        _write_idx(f"{prefix}-images-idx3-ubyte.gz", (2051, 2, 28, 28), images)
+    mnist = tu.get_mnist()
+    assert mnist["train_label"].dtype == np.int8 and mnist["test_label"].tolist() == [3, 1]
+    assert mnist["train_data"].shape == (2, 1, 28, 28) and mnist["train_data"].dtype == np.float32
+    np.testing.assert_allclose(mnist["test_data"].ravel(), images / 255.0, rtol=1e-6)

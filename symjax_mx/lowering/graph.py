@@ -85,13 +85,15 @@ class LoweredGraph:
         return integer_gradients.float_head(value, inputs[0])
 
     def evaluate(self, nodes, values, args, aux, rng, is_train, keys=None, perturb=None,
-                 known=None, stand_ins=None):
+                 known=None, stand_ins=None, params=None):
         """Compute ``nodes`` (a topologically ordered part of the graph) into ``values``
         (id(node) -> its outputs, indexable by output; it already holds what they read from
         other nodes); returns the auxiliary states a training pass updates, by name.
         ``perturb`` (id(node) -> one array per output) is added to operator outputs, so
         that differentiating with respect to it gives each entry's gradient; ``known`` is
-        as for ``__call__``."""
+        as for ``__call__``; ``params`` (id(node) -> parsed params) replaces the nodes'
+        own."""
+        params = self.params if params is None else params
         updates = {}
         for node in nodes:
             if node.op is None:
@@ -99,18 +101,18 @@ class LoweredGraph:
                 continue
             entries = [values[id(n)][i] for n, i in node.inputs]
             if stand_ins and node.op.casts:
-                entries = integer_gradients.cast_inputs(node, self.params[id(node)], entries,
+                entries = integer_gradients.cast_inputs(node, params[id(node)], entries,
                                                         stand_ins)
             split = node.num_inputs()
             key = self.node_key(node, rng, keys)
             train = is_train[node.name] if isinstance(is_train, dict) else is_train
             with node_scope(node):
                 if known is not None and node.name in known and split == len(entries):
-                    outputs, updated = _pinned(node.op, self.params[id(node)], train, key,
+                    outputs, updated = _pinned(node.op, params[id(node)], train, key,
                                                entries, known[node.name]), ()
                 else:
                     outputs, updated = node.op.compute(entries[:split], entries[split:],
-                                                       self.params[id(node)], train, key)
+                                                       params[id(node)], train, key)
             if perturb is not None:
                 outputs = [o + p for o, p in zip(outputs, perturb[id(node)])]
             values[id(node)] = tuple(outputs)

@@ -26,6 +26,7 @@ from .. import profiler
 from . import _indexing, _invoke, deferred, tape, file_format, pending, storage
 from . import handles
 
+_NO_DATA = object()  # NDArray() without data, unlike MXNet's NDArray(None)
 _GETITEM = get_op("_getitem")  # indexing that copies, recorded by autograd
 
 __all__ = ["NDArray", "invoke", "invoke_deferred", "defers", "waitall"]
@@ -56,20 +57,25 @@ class NDArray(OperatorMethods):
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + nd -> NDArray
     __array_priority__ = 1000.0
 
-    def __init__(self, data=None, ctx=None, producer=None, handle=None, writable=True):
+    def __init__(self, data=_NO_DATA, ctx=None, producer=None, handle=None, writable=True):
         """Wrap a jax.Array already placed on ``ctx``'s device (default: its own device);
         ``producer`` names the operator that computed it, for error messages.
 
         MXNet's form ``NDArray(handle, writable=True)`` (``handle`` a ``ctypes.c_void_p``,
         positional or keyword) makes an array over the memory of the NDArray the handle
         names, taking over a handle that the C API lent; ``writable=False`` refuses writes.
+        ``NDArray(None)``, which MXNet's pickles call before ``__setstate__``, is an empty
+        float32 array until then.
         """
         self._writable = bool(writable)
         if handle is not None or isinstance(data, ctypes.c_void_p):
             self._name_by_handle(data if handle is None else handle)
             return
-        if data is None:
+        if data is _NO_DATA:
             raise TypeError("NDArray needs a jax.Array or an NDArray handle")
+        if data is None:
+            ctx = existing_or_cpu(current_context())
+            data = x64.device_put(np.zeros((0,), np.float32), ctx.jax_device)
         self._buffer = data
         self._base = None
         self._begin = 0

@@ -51,14 +51,18 @@ def backward(heads, head_grads, retain_graph, train_mode):
 class TapeNode:
     """One recorded operation, or a leaf (``op`` is None): a variable or a constant."""
 
-    __slots__ = ("op", "params", "params_key", "inputs", "is_train", "key", "array", "value",
+    __slots__ = ("op", "params", "traced", "params_key", "inputs", "is_train", "key", "array", "value",
                  "outputs", "grad", "grad_req", "fresh", "freed")
 
     def __init__(self, op=None, params=None, inputs=(), is_train=False, key=None, array=None,
                  value=None, outputs=None):
         self.op = op
         self.params = params or {}
-        self.params_key = _hashable(self.params)
+        traced = op.traced_params if op is not None else ()
+        # scalars an imperative call passes at run time: a program takes them as arguments
+        self.traced = tuple((k, v) for k, v in self.params.items() if k in traced)
+        self.params_key = (_hashable({k: v for k, v in self.params.items() if k not in traced}),
+                           tuple(k for k, _ in self.traced))
         self.inputs = tuple(inputs)   # (TapeNode, output index) entries
         self.is_train = is_train
         self.key = key                # the PRNG key a random operator used

@@ -25,6 +25,12 @@ __all__ = ["ProcessPool", "ThreadWorkerPool"]
 # Imported once by the fork server, so workers start without importing them. The main
 # module is not: each worker imports it as spawn does (scripts guard their entry point).
 _PRELOAD = ["symjax_mx"]
+_UNGUARDED_MAIN = (
+    "DataLoader: a worker process died while starting (see the error it printed). Worker "
+    "processes import the main "
+    "script first (as multiprocessing's spawn does, unlike MXNet's fork), so a script that "
+    "makes a DataLoader with num_workers > 0 must guard its entry point with "
+    "`if __name__ == '__main__':`; or pass thread_pool=True, or num_workers=0")
 # How long closing waits for workers to finish before terminating them.
 _JOIN_SECONDS = 2.0
 
@@ -137,6 +143,8 @@ class ProcessPool:
                                       args=(task_reader, result_writer, payload))
             try:
                 process.start()
+            except (BrokenPipeError, ConnectionResetError, EOFError):
+                raise MXNetError(_UNGUARDED_MAIN) from None
             finally:
                 task_reader.close()
                 result_writer.close()
@@ -157,7 +165,9 @@ class ProcessPool:
     @staticmethod
     def _died(process):
         return MXNetError(f"DataLoader worker (pid {process.pid}) exited unexpectedly with "
-                          f"exit code {process.exitcode}")
+                          f"exit code {process.exitcode} (workers also die so when the main "
+                          f"script makes a DataLoader with num_workers > 0 outside `if "
+                          f"__name__ == '__main__':`)")
 
     def _result(self, worker, tag, timeout):
         deadline = time.monotonic() + timeout

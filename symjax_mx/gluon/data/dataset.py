@@ -1,11 +1,15 @@
 """Datasets: indexable collections of samples, and their lazy transforms and subsets."""
 import os
+import warnings
 
+from ...base import MXNetError
+from .. import utils
 from ...ndarray import NDArray
 from ...recordio import MXIndexedRecordIO
 from . import sampler as _sampler
 
-__all__ = ["Dataset", "SimpleDataset", "ArrayDataset", "RecordFileDataset"]
+__all__ = ["Dataset", "SimpleDataset", "ArrayDataset", "RecordFileDataset", "DownloadedDataset",
+           "local_dataset_file"]
 
 
 class Dataset:
@@ -155,3 +159,54 @@ class RecordFileDataset(Dataset):
 
     def __len__(self):
         return len(self._record.keys)
+
+
+_DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
+
+
+def _repo_file_url(namespace, filename):
+    repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
+    if not repo.endswith("/"):
+        repo += "/"
+    return f"{repo}gluon/dataset/{namespace}/{filename}"
+
+
+def local_dataset_file(root, namespace, filename, sha1):
+    """``root/filename``: used when present (a file whose hash differs from MXNet's
+    published one is used with a warning), else downloaded; offline, an MXNetError says
+    which file to place where."""
+    path = os.path.join(root, filename)
+    if os.path.exists(path):
+        if not utils.check_sha1(path, sha1):
+            warnings.warn(f"{path} does not have the SHA-1 MXNet publishes ({sha1}); using it "
+                          f"as it is")
+        return path
+    url = _repo_file_url(namespace, filename)
+    try:
+        return utils.download(url, path=path, sha1_hash=sha1, retries=0)
+    except Exception as error:  # noqa: BLE001 - any download failure means: place it by hand
+        raise MXNetError(f"dataset file {path} is missing and could not be downloaded from "
+                         f"{url} ({type(error).__name__}); place {filename} in {root}") from None
+
+
+class DownloadedDataset(Dataset):
+    """A dataset held in memory: ``_get_data`` fills ``_data`` and ``_label``."""
+
+    def __init__(self, root, transform):
+        self._transform = transform
+        self._data = None
+        self._label = None
+        self._root = os.path.expanduser(root)
+        os.makedirs(self._root, exist_ok=True)
+        self._get_data()
+
+    def __getitem__(self, idx):
+        if self._transform is not None:
+            return self._transform(self._data[idx], self._label[idx])
+        return self._data[idx], self._label[idx]
+
+    def __len__(self):
+        return len(self._label)
+
+    def _get_data(self):
+        raise NotImplementedError

@@ -13,64 +13,13 @@ from .... import ndarray as nd
 from ....base import MXNetError
 from ....image import imdecode, imread
 from ....recordio import unpack
-from ... import utils
 from .. import dataset
 
 __all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageRecordDataset",
            "ImageFolderDataset"]
 
-_DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
 
-
-def _repo_file_url(namespace, filename):
-    repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
-    if not repo.endswith("/"):
-        repo += "/"
-    return f"{repo}gluon/dataset/{namespace}/{filename}"
-
-
-def _local_file(root, namespace, filename, sha1):
-    """``root/filename``: used when present (a file whose hash differs from MXNet's
-    published one is used with a warning), else downloaded; offline, an MXNetError says
-    which file to place where."""
-    path = os.path.join(root, filename)
-    if os.path.exists(path):
-        if not utils.check_sha1(path, sha1):
-            warnings.warn(f"{path} does not have the SHA-1 MXNet publishes ({sha1}); using it "
-                          f"as it is")
-        return path
-    url = _repo_file_url(namespace, filename)
-    try:
-        return utils.download(url, path=path, sha1_hash=sha1, retries=0)
-    except Exception as error:  # noqa: BLE001 - any download failure means: place it by hand
-        raise MXNetError(f"dataset file {path} is missing and could not be downloaded from "
-                         f"{url} ({type(error).__name__}); place {filename} in {root}") from None
-
-
-class _DownloadedDataset(dataset.Dataset):
-    """A dataset held in memory: ``_get_data`` fills ``_data`` and ``_label``."""
-
-    def __init__(self, root, transform):
-        self._transform = transform
-        self._data = None
-        self._label = None
-        self._root = os.path.expanduser(root)
-        os.makedirs(self._root, exist_ok=True)
-        self._get_data()
-
-    def __getitem__(self, idx):
-        if self._transform is not None:
-            return self._transform(self._data[idx], self._label[idx])
-        return self._data[idx], self._label[idx]
-
-    def __len__(self):
-        return len(self._label)
-
-    def _get_data(self):
-        raise NotImplementedError
-
-
-class MNIST(_DownloadedDataset):
+class MNIST(dataset.DownloadedDataset):
     """MNIST digits: samples are ((28, 28, 1) uint8 NDArray, int32 label).
 
     ``root`` holds the four ``*-ubyte.gz`` files (``train-images-idx3-ubyte.gz``,
@@ -91,8 +40,8 @@ class MNIST(_DownloadedDataset):
 
     def _get_data(self):
         (data_name, data_sha1), (label_name, label_sha1) = self._files[bool(self._train)]
-        data_file = _local_file(self._root, self._namespace, data_name, data_sha1)
-        label_file = _local_file(self._root, self._namespace, label_name, label_sha1)
+        data_file = dataset.local_dataset_file(self._root, self._namespace, data_name, data_sha1)
+        label_file = dataset.local_dataset_file(self._root, self._namespace, label_name, label_sha1)
         with gzip.open(label_file, "rb") as fin:
             struct.unpack(">II", fin.read(8))
             label = np.frombuffer(fin.read(), dtype=np.uint8).astype(np.int32)
@@ -117,7 +66,7 @@ class FashionMNIST(MNIST):
         super().__init__(root, train, transform)
 
 
-class CIFAR10(_DownloadedDataset):
+class CIFAR10(dataset.DownloadedDataset):
     """CIFAR-10: samples are ((32, 32, 3) uint8 NDArray, int32 label).
 
     ``root`` holds the binary batches (``data_batch_1.bin`` ... ``data_batch_5.bin``,
@@ -153,7 +102,7 @@ class CIFAR10(_DownloadedDataset):
         files = self._files[bool(self._train)]
         paths = [os.path.join(self._root, name) for name, _ in files]
         if not all(os.path.exists(path) for path in paths):
-            archive = _local_file(self._root, self._namespace, *self._archive)
+            archive = dataset.local_dataset_file(self._root, self._namespace, *self._archive)
             with tarfile.open(archive) as tar:
                 tar.extractall(self._root, filter="data")
             missing = [path for path in paths if not os.path.exists(path)]
