@@ -222,7 +222,7 @@ def test_download_keeps_an_existing_file_and_names_the_target(tmp_path, monkeypa
     assert list(tu.list_gpus()) == []
 
 
-def _write_idx(path, magic_dims, payload):
+def _write_gz_idx(path, magic_dims, payload):
     import gzip
     import struct
     with gzip.open(path, "wb") as out:
@@ -240,8 +240,8 @@ def test_download_keeps_files_in_place_and_get_mnist_reads_them(tmp_path, monkey
     labels = np.array([3, 1], np.uint8)
     images = np.arange(2 * 28 * 28).astype(np.uint8)
     for prefix in ("train", "t10k"):
-        _write_idx(f"{prefix}-labels-idx1-ubyte.gz", (2049, 2), labels)
-        _write_idx(f"{prefix}-images-idx3-ubyte.gz", (2051, 2, 28, 28), images)
+        _write_gz_idx(f"{prefix}-labels-idx1-ubyte.gz", (2049, 2), labels)
+        _write_gz_idx(f"{prefix}-images-idx3-ubyte.gz", (2051, 2, 28, 28), images)
     mnist = tu.get_mnist()
     assert mnist["train_label"].dtype == np.int8 and mnist["test_label"].tolist() == [3, 1]
     assert mnist["train_data"].shape == (2, 1, 28, 28) and mnist["train_data"].dtype == np.float32
