@@ -1,5 +1,5 @@
 """mx.operator: operators written in Python, used as ``mx.nd.Custom(..., op_type=name)``,
-and MXNet's deprecated ``NumpyOp`` (run here as a Custom operator)."""
+and MXNet's deprecated ``NumpyOp`` and ``NDArrayOp`` (run here as Custom operators)."""
 import ctypes
 import itertools
 import warnings
@@ -14,7 +14,7 @@ from .ops.custom import CustomOp, CustomOpProp, register_custom as register
 from .ops.describe import OperatorArguments, operator_arguments
 
 __all__ = ["CustomOp", "CustomOpProp", "register", "OperatorArguments", "PythonOp", "NumpyOp",
-           "get_all_registered_operators", "get_operator_arguments"]
+           "NDArrayOp", "get_all_registered_operators", "get_operator_arguments"]
 # MXNet's module has no __all__, so ``from mxnet.operator import *`` also brings the ctypes
 # helpers it imports; MXNet's tests use them unqualified (``ctypes.cast(h, NDArrayHandle)``).
 __all__ += ["ctypes", "NDArray", "NDArrayHandle", "c_str", "check_call", "py_str"]
@@ -71,6 +71,14 @@ class PythonOp:
 _NUMPY_OPS = itertools.count()
 
 
+def _python_op_symbol(python_op, args, kwargs):
+    """A Custom symbol running ``python_op`` (a NumpyOp or NDArrayOp) on ``args``."""
+    op_type = f"_numpy_op{next(_NUMPY_OPS)}"
+    register(op_type)(_python_op_prop(python_op))
+    PythonOp._ref_holder.append(python_op)
+    return symbol.Custom(*args, op_type=op_type, **kwargs)
+
+
 class NumpyOp(PythonOp):
     """A Python operator whose forward and backward fill numpy arrays (float32)."""
 
@@ -79,15 +87,29 @@ class NumpyOp(PythonOp):
         warnings.warn("NumpyOp has been deprecated. Please use CustomOp")
 
     def get_symbol(self, *args, **kwargs):
-        op_type = f"_numpy_op{next(_NUMPY_OPS)}"
-        register(op_type)(_numpy_prop(self))
-        PythonOp._ref_holder.append(self)
-        return symbol.Custom(*args, op_type=op_type, **kwargs)
+        return _python_op_symbol(self, args, kwargs)
+
+    def _custom_op(self):
+        return _OnNumpy(self)
 
 
-def _numpy_prop(python_op):
-    """The CustomOpProp class running ``python_op`` (a NumpyOp)."""
-    class NumpyOpProp(CustomOpProp):
+class NDArrayOp(PythonOp):
+    """A Python operator whose forward and backward write into NDArrays."""
+
+    def __init__(self, need_top_grad=True):
+        super().__init__(need_top_grad)
+        warnings.warn("NDArrayOp has been deprecated. Please use CustomOp")
+
+    def get_symbol(self, *args, **kwargs):
+        return _python_op_symbol(self, args, kwargs)
+
+    def _custom_op(self):
+        return _OnNDArrays(self)
+
+
+def _python_op_prop(python_op):
+    """The CustomOpProp class running ``python_op`` (a NumpyOp or NDArrayOp)."""
+    class PythonOpProp(CustomOpProp):
         def __init__(self):
             super().__init__(need_top_grad=python_op.need_top_grad())
 
@@ -102,8 +124,8 @@ def _numpy_prop(python_op):
             return in_shapes, out_shapes, []
 
         def create_operator(self, ctx, in_shapes, in_dtypes):
-            return _OnNumpy(python_op)
-    return NumpyOpProp
+            return python_op._custom_op()
+    return PythonOpProp
 
 
 class _OnNumpy(CustomOp):
@@ -125,3 +147,17 @@ class _OnNumpy(CustomOp):
                           out_data=[o.asnumpy() for o in out_data], in_grad=grads)
         for dst, request, src in zip(in_grad, req, grads):
             self.assign(dst, request, src)
+
+
+class _OnNDArrays(CustomOp):
+    """Calls an NDArrayOp's forward and backward, which write the output NDArrays."""
+
+    def __init__(self, python_op):
+        self._op = python_op
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self._op.forward(in_data=in_data, out_data=out_data)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self._op.backward(out_grad=out_grad, in_data=in_data, out_data=out_data,
+                          in_grad=in_grad)

@@ -326,3 +326,23 @@ def test_custom_head_without_top_grad_needs_no_out_grad():
         else:
             with pytest.raises(mx.base.MXNetError, match="needs an out_grad"):
                 exe.backward()
+
+
+class _TripleNDArrayOp(mx.operator.NDArrayOp):
+    def forward(self, in_data, out_data):
+        out_data[0][:] = in_data[0] * 3
+
+    def backward(self, out_grad, in_data, out_data, in_grad):
+        in_grad[0][:] = out_grad[0] * 3 + in_data[0]
+
+
+def test_ndarray_op_writes_ndarrays_in_a_bound_symbol():
+    with pytest.warns(UserWarning, match="NDArrayOp has been deprecated"):
+        op = _TripleNDArrayOp()
+    symbol = op(data=mx.sym.Variable("x"), name="sc")
+    assert symbol.list_arguments() == ["x"] and symbol.list_outputs() == ["sc_output"]
+    exe = symbol.simple_bind(mx.cpu(), x=(2, 2))
+    exe.arg_dict["x"][:] = np.array([[1, 2], [3, 4]])
+    assert exe.forward(is_train=True)[0].asnumpy().tolist() == [[3, 6], [9, 12]]  # MXNet 1.9.1
+    exe.backward(mx.nd.ones((2, 2)))
+    assert exe.grad_dict["x"].asnumpy().tolist() == [[4, 5], [6, 7]]

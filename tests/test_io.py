@@ -638,3 +638,17 @@ def test_contrib_dataloader_iter_pads_the_last_batch():
     batch = next(half)
     assert half.provide_data[0].name == "x" and batch.data[0].dtype == np.float16
     assert batch.label[0].dtype == np.float16
+
+
+def test_get_mnist_of_test_utils_reads_the_gzipped_files_here(tmp_path, monkeypatch):
+    # restricted-boltzmann-machine/binary_rbm_module.py's data: a dict of numpy arrays
+    image, label = _write_mnist(tmp_path, n=4, compress=True)
+    for part in ("train", "t10k"):
+        shutil.copy(image, tmp_path / f"{part}-images-idx3-ubyte.gz")
+        shutil.copy(label, tmp_path / f"{part}-labels-idx1-ubyte.gz")
+    monkeypatch.chdir(tmp_path)
+    mnist = mx.test_utils.get_mnist()
+    assert mnist["train_data"].shape == (4, 1, 28, 28) and mnist["train_data"].dtype == np.float32
+    assert mnist["test_label"].tolist() == [0, 1, 2, 3]
+    np.testing.assert_allclose(mnist["train_data"][:, 0, 0, 0], np.arange(4) * 10 / 255,
+                               rtol=1e-6)

@@ -1,5 +1,6 @@
 """mx.mod.Module: training, the stepwise API, the fused step, data parallel, checkpoints."""
 import logging
+import warnings
 
 import numpy as np
 import pytest
@@ -412,3 +413,24 @@ def test_fix_gamma_batchnorm_updates_gamma_from_one(fused, contexts):
     batches.reset()
     mod.forward(batches.next(), is_train=False)  # an inference forward too
     assert mod._exec.arg_dict["bn1_gamma"].asnumpy().tolist() == [1.0] * 4
+
+
+def test_prepare_warns_that_a_row_id_fn_is_needless_without_a_kvstore_update():
+    # sparse/linear_classification calls prepare(batch, sparse_row_id_fn) with no kvstore;
+    # MXNet 1.9.1 warns, except where a KVStore object holds the parameters
+    data = mx.sym.Variable("data")
+    net = mx.sym.LinearRegressionOutput(mx.sym.FullyConnected(data, num_hidden=1, name="fc"),
+                                        name="lro")
+    batch = mx.io.DataBatch([mx.nd.ones((2, 3))], [mx.nd.ones((2, 1))])
+    for kvstore, warns in (("local", True), (None, True), (mx.kv.create("local"), False)):
+        mod = mx.mod.Module(net, label_names=["lro_label"])
+        mod.bind([("data", (2, 3))], [("lro_label", (2, 1))])
+        mod.init_params()
+        mod.init_optimizer(kvstore=kvstore)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mod.prepare(batch, sparse_row_id_fn=lambda b: {})
+            mod.prepare(batch)
+        assert [str(w.message) for w in caught] == (
+            ["Parameters are not updated in the KVStore. No need to call sparse_row_id_fn."]
+            if warns else [])

@@ -25,6 +25,7 @@ from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import Placement
 from ..lowering.executor import check_group2ctx, check_no_extra_params
+from ..util import getenv
 from ..ndarray import NDArray, file_format, zeros_buffer
 from ..ndarray.storage import attribute_stype
 from .base_module import BaseModule, _as_list, _check_input_names
@@ -120,6 +121,7 @@ class Module(BaseModule):
         self._exec = None
         self._data_shapes = self._label_shapes = None
         self._optimizer = self._kvstore = None
+        self._update_on_kvstore = False  # whether MXNet would keep the parameters in the store
         self._opt_states = None  # {param name: optimizer state (jax arrays)}
         self._preload_opt_states = None
         self._monitor = None
@@ -499,6 +501,9 @@ class Module(BaseModule):
                 optimizer.idx2name = idx2name.copy()
         self._optimizer = optimizer
         self._kvstore = kv
+        self._update_on_kvstore = _updates_on_kvstore(
+            kvstore, len(self._context),
+            max(int(np.prod(a.shape)) for a in self._exec.arg_dict.values()))
         if kv is not None and len(self._context) > 1 and hasattr(kv, "_set_updater"):
             kv._set_updater(_StatesView(self))  # MXNet updates on such a store
         self._opt_states = {name: optimizer.init_state_multi_precision(
@@ -507,6 +512,14 @@ class Module(BaseModule):
         if self._preload_opt_states is not None:
             self.load_optimizer_states(self._preload_opt_states)
             self._preload_opt_states = None
+
+    def prepare(self, data_batch, sparse_row_id_fn=None):
+        """Nothing to pull: the parameters stay on the devices. As MXNet, a
+        ``sparse_row_id_fn`` without a store that updates the parameters is a warning."""
+        self._check_bound("prepare")
+        if sparse_row_id_fn is not None and not self._update_on_kvstore:
+            warnings.warn(UserWarning("Parameters are not updated in the KVStore. No need to "
+                                      "call sparse_row_id_fn."))
 
     def _span_workers(self, placement):
         """Rebind by the store's ``placement``, over every dist_sync worker's devices: one
@@ -525,6 +538,7 @@ class Module(BaseModule):
             raise MXNetError("borrow_optimizer: the shared module has no optimizer")
         self._optimizer = shared_module._optimizer
         self._kvstore = shared_module._kvstore
+        self._update_on_kvstore = shared_module._update_on_kvstore
         self._opt_states = shared_module._opt_states
         self.optimizer_initialized = True
 
@@ -743,3 +757,16 @@ class Module(BaseModule):
         self._check_bound("install_monitor")
         self._monitor = mon
         mon.install(self._exec)
+
+
+def _updates_on_kvstore(kvstore, num_devices, largest_param):
+    """Whether MXNet 1.9.1's Module would update the parameters in the kvstore: given a
+    KVStore, or a name for several devices or a dist store, with parameters of at most 16M
+    elements for 'local', unless MXNET_UPDATE_ON_KVSTORE=0."""
+    if kvstore is None or getenv("MXNET_UPDATE_ON_KVSTORE") == "0":
+        return False
+    if not isinstance(kvstore, str):
+        return True
+    if num_devices == 1 and "dist" not in kvstore:
+        return False
+    return kvstore != "local" or largest_param <= 1024 * 1024 * 16
