@@ -184,7 +184,7 @@ class _Plan:
 
     def __init__(self, order, heads, modes):
         graph, names, nodes = _graph(order, heads)
-        self.lowered = LoweredGraph(graph, {})
+        self.lowered = LoweredGraph(graph, {}, updates_last_first=True)
         self.leaf_names = [name for node, name in zip(order, names) if node.op is None]
         self.leaf_index = {name: i for i, name in enumerate(self.leaf_names)}
         self.key_names = [name for node, name in zip(order, names) if node.key is not None]

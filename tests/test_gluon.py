@@ -500,3 +500,49 @@ def test_higher_order_gradient_through_a_hybridized_block_matches_eager():
         return dx.asnumpy(), x.grad.asnumpy()
     for hybrid, eager in zip(second_gradient(True), second_gradient(False)):
         np.testing.assert_allclose(hybrid, eager, rtol=1e-5)
+
+
+class _BatchNormTwice(gluon.HybridBlock):
+    def __init__(self):
+        super().__init__()
+        with self.name_scope():
+            self.bn = gluon.nn.BatchNorm(in_channels=2)
+
+    def hybrid_forward(self, F, a, b):
+        return self.bn(a).sum() + self.bn(b).sum()
+
+
+_BN_X1, _BN_X2 = [[1.0, 2.0], [3.0, 6.0]], [[10.0, 20.0], [30.0, 60.0]]
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_a_batchnorm_applied_twice_updates_its_moving_stats_twice(hybridize):
+    """dcgan's discriminator sees real and fake batches in one backward: Gluon applies both
+    moving-statistics updates, last call first (MXNet 1.9.1's values)."""
+    net = _BatchNormTwice()
+    net.initialize()
+    if hybridize:
+        net.hybridize()
+    with mx.autograd.record():
+        total = net(mx.nd.array(_BN_X1), mx.nd.array(_BN_X2))
+    total.backward()
+    np.testing.assert_allclose(net.bn.running_mean.data().asnumpy(), [2, 4], rtol=1e-5)
+    np.testing.assert_allclose(net.bn.running_var.data().asnumpy(), [9.91, 37.21], rtol=1e-5)
+
+
+def test_an_executor_updates_a_shared_moving_stat_in_graph_order():
+    """MXNet 1.9.1's executor applies the two updates first node first."""
+    x, y = mx.sym.Variable("x"), mx.sym.Variable("y")
+    gamma, beta, mean, var = (mx.sym.Variable(n) for n in ("g", "b", "m", "v"))
+    out = mx.sym.make_loss(
+        mx.sym.sum(mx.sym.BatchNorm(x, gamma, beta, mean, var, fix_gamma=False))
+        + mx.sym.sum(mx.sym.BatchNorm(y, gamma, beta, mean, var, fix_gamma=False)))
+    exe = out.simple_bind(mx.cpu(), x=(2, 2), y=(2, 2))
+    exe.arg_dict["x"][:] = _BN_X1
+    exe.arg_dict["y"][:] = _BN_X2
+    exe.arg_dict["g"][:] = 1
+    exe.aux_dict["v"][:] = 1
+    exe.forward(is_train=True)
+    exe.backward()
+    np.testing.assert_allclose(exe.aux_dict["m"].asnumpy(), [2.18, 4.36], rtol=1e-5)
+    np.testing.assert_allclose(exe.aux_dict["v"].asnumpy(), [10.9, 41.17], rtol=1e-5)

@@ -143,8 +143,9 @@ class CachedOp:
         entry_shapes = solve(self._symbol.graph, "shape", shapes)[1]
         out_shapes = self._symbol.infer_shape(**shapes)[1]
         out_types = self._symbol.infer_type(**{n: x.dtype for n, x in zip(names, inputs)})[1]
-        return (LoweredGraph(self._symbol.graph, entry_shapes), self._arg_names,
-                self._aux_names, tuple(self._symbol.list_outputs()), out_shapes, out_types)
+        return (LoweredGraph(self._symbol.graph, entry_shapes, updates_last_first=True),
+                self._arg_names, self._aux_names, tuple(self._symbol.list_outputs()),
+                out_shapes, out_types)
 
     def _operator(self, inputs):
         """(the operator running the whole graph for inputs of these shapes and dtypes, its

@@ -21,9 +21,12 @@ def fixed_gamma_names(nodes):
 class LoweredGraph:
     """``graph`` (a ``symbol.graph.Graph``) as a pure function over dicts of jax arrays;
     ``entry_shapes`` maps ``(id(node), index)`` to a shape, for operators without inputs
-    whose own shape has unknown (0 or -1) sizes."""
+    whose own shape has unknown (0 or -1) sizes. An auxiliary state that several training
+    nodes update (one BatchNorm applied twice) is updated by each in turn: in graph order,
+    as MXNet's executor does, or last node first (``updates_last_first``), as Gluon does
+    (it updates them in the backward pass)."""
 
-    def __init__(self, graph, entry_shapes):
+    def __init__(self, graph, entry_shapes, updates_last_first=False):
         repeated = graph.repeated_variable_names()
         if repeated:
             raise MXNetError(f"cannot bind: different variables share the names {repeated}, "
@@ -31,6 +34,7 @@ class LoweredGraph:
                              f"name")
         self.nodes = graph.nodes
         self.heads = graph.heads
+        self.updates_last_first = updates_last_first
         self.random = any(node.op is not None and node.op.random for node in self.nodes)
         self.host_callback = any(node.op is not None and node.op.host_callback
                                  for node in self.nodes)
@@ -94,8 +98,8 @@ class LoweredGraph:
         as for ``__call__``; ``params`` (id(node) -> parsed params) replaces the nodes'
         own."""
         params = self.params if params is None else params
-        updates = {}
-        for node in nodes:
+        updates, updaters = {}, {}  # state name -> new value, -> the nodes updating it
+        for position, node in enumerate(nodes):
             if node.op is None:
                 values[id(node)] = (args[node.name] if node.name in args else aux[node.name],)
                 continue
@@ -120,6 +124,10 @@ class LoweredGraph:
                 for (state, _), value in zip(node.inputs[split:], updated):
                     if state.op is None:
                         updates[state.name] = value
+                        updaters.setdefault(state.name, []).append(
+                            (position, node, entries[:split], params[id(node)], key))
+        if any(len(by) > 1 for by in updaters.values()):
+            updates.update(_chained_updates(updaters, values, self.updates_last_first))
         return updates
 
     def node_key(self, node, rng, keys=None):
@@ -129,6 +137,26 @@ class LoweredGraph:
         if keys is not None and node.name in keys:
             return keys[node.name]
         return jax.random.fold_in(rng, self.positions[id(node)])
+
+
+def _chained_updates(updaters, values, last_first):
+    """The new values of the auxiliary states that several training nodes update: each
+    node updates what the one before it left, in graph order or (``last_first``) the
+    reverse."""
+    involved = {id(entry[1]): entry for by in updaters.values() if len(by) > 1
+                for entry in by}
+    current = {}
+    for _, node, inputs, params, key in sorted(involved.values(), key=lambda e: e[0],
+                                               reverse=last_first):
+        states = [state for state, _ in node.inputs[len(inputs):]]
+        aux_in = [current.get(s.name, values[id(s)][0]) if s.op is None else values[id(s)][0]
+                  for s in states]
+        with node_scope(node):
+            _, updated = node.op.compute(list(inputs), aux_in, params, True, key)
+        for state, value in zip(states, updated):
+            if state.op is None:
+                current[state.name] = value
+    return current
 
 
 def _pinned(op, params, is_train, key, inputs, outputs):
