@@ -368,3 +368,14 @@ def test_forward_writes_one_into_a_fix_gamma_gamma(is_train):
     free.arg_dict["bn_gamma"][:] = 2
     free.forward(is_train=is_train)
     assert free.arg_dict["bn_gamma"].asnumpy().tolist() == [2.0] * 3
+
+
+def test_fix_gamma_ones_keep_a_float64_gamma_float64():
+    """test_operator's test_batchnorm_training binds float64 arrays (check_numeric_gradient)."""
+    net = mx.sym.BatchNorm(mx.sym.var("data"), fix_gamma=True, name="bn")
+    exe = net.simple_bind(mx.cpu(), data=(2, 3), type_dict={"data": "float64"})
+    exe.arg_dict["bn_gamma"][:] = 2
+    out = exe.forward(is_train=True, data=np.arange(6.0).reshape(2, 3))[0]
+    assert exe.arg_dict["bn_gamma"].dtype == np.float64
+    assert exe.arg_dict["bn_gamma"].asnumpy().tolist() == [1.0] * 3
+    assert out.dtype == np.float64

@@ -258,7 +258,8 @@ class Executor:
         for name in names:
             array = self.arg_dict[name]
             if self._ones_written.get(name) is not array.asjax():
-                array._write(jax.lax.full_like(array.asjax(), 1))
+                array._write(x64.device_put(np.ones(array.shape, array.dtype),
+                                            array.context.jax_device))
                 self._ones_written[name] = array.asjax()
 
     def apply_update(self, optimizer, states, hyper):
