@@ -59,3 +59,14 @@ def test_determinants_and_diagonals():
     close(nd.linalg.extractdiag(nd.array(SPD), offset=-1), np.diag(SPD, -1))
     close(nd.linalg.makediag(nd.array([[1.0, 2.0]]), offset=1), [np.diag([1.0, 2.0], 1)])
     assert mx.sym.linalg.gemm2 is not None and nd.linalg_gemm2 is not None
+
+
+def test_potrf_of_a_matrix_that_is_not_positive_definite_is_mxnets_error():
+    """As MXNet 1.9.1's CPU kernel (LAPACK's potrf fails); test_operator's
+    test_custom_op_exc raises it from inside a Custom operator."""
+    with pytest.raises(mx.MXNetError, match="spotrf failed in lapack on cpu"):
+        mx.nd.linalg.potrf(mx.nd.zeros((2, 2))).wait_to_read()
+    with pytest.raises(mx.MXNetError, match="dpotrf failed"):
+        mx.nd.linalg.potrf(mx.nd.array([[[1, 0], [0, -1]]], dtype="float64")).wait_to_read()
+    np.testing.assert_allclose(mx.nd.linalg.potrf(mx.nd.array([[4, 2], [2, 3]])).asnumpy(),
+                               [[2, 0], [1, np.sqrt(2)]], rtol=1e-6)

@@ -50,11 +50,11 @@ def _scalar_shape(value, batch):
     return value.reshape(batch or (1,))
 
 
-def _register_square(name, fn, outputs=("output",), params=(), doc=""):
+def _register_square(name, fn, outputs=("output",), params=(), doc="", **rules):
     register("_" + name, simple_compute(fn) if len(outputs) == 1 else
              (lambda inputs, aux, params, is_train, rng: (fn(*inputs, **params), aux)),
              aliases=(name,), inputs=("A",), outputs=outputs, shape_rule=_square_rule(name),
-             params=params, doc=doc)
+             params=params, doc=doc, **rules)
 
 
 def _lower(a, lower=True):
@@ -71,10 +71,22 @@ def _potri(a, lower):
     return jnp.linalg.inv(_matmul(factor, _t(factor)))
 
 
+def _positive_definite(params, values):
+    """MXNet's CPU kernel's error where LAPACK's potrf fails (an imperative call)."""
+    a = np.asarray(values[0])
+    try:
+        np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        letter = "d" if a.dtype == np.float64 else "s"
+        return MXNetError(f"{letter}potrf failed in lapack on cpu. This may happen when the "
+                          f"input matrix is either not symmetric or not positive definite.")
+    return None
+
+
 _CHOLESKY_LOWER = Param("lower", P.boolean, default=True,
                         doc="the factor is lower L (A = L L^T), else upper U (A = U^T U)")
 _register_square("linalg_potrf", _potrf, params=(_CHOLESKY_LOWER,),
-                 doc="Cholesky factor of symmetric positive-definite A: lower L with "
+                 value_check=_positive_definite, doc="Cholesky factor of symmetric positive-definite A: lower L with "
                      "A = L L^T, or upper U = L^T.")
 _register_square("linalg_potri", _potri, params=(_CHOLESKY_LOWER,),
                  doc="A^-1 from A's Cholesky factor (lower L: (L L^T)^-1).")
