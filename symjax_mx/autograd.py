@@ -6,8 +6,9 @@ a graph of the Symbol IR, lower it once per structure (operators, params, wiring
 shapes and dtypes) and run its VJP as one jitted program: a training loop that records
 the same computation each step compiles once. Leaves (attached variables, captured
 constants), the keys random operators drew and the operators' traced scalars (the
-``scalar`` of ``x - 3.5``) are arguments of that program, never baked in. ``grad(create_graph=True)`` records the gradient computation itself as a
-node whose compute is that VJP, so it can be differentiated again.
+``scalar`` of ``x - 3.5``) are arguments of that program, never baked in.
+``grad(create_graph=True)`` records the gradient computation itself as a node whose
+compute is that VJP, so it can be differentiated again.
 """
 import collections
 import itertools

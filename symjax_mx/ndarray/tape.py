@@ -51,8 +51,8 @@ def backward(heads, head_grads, retain_graph, train_mode):
 class TapeNode:
     """One recorded operation, or a leaf (``op`` is None): a variable or a constant."""
 
-    __slots__ = ("op", "params", "traced", "params_key", "inputs", "is_train", "key", "array", "value",
-                 "outputs", "grad", "grad_req", "fresh", "freed")
+    __slots__ = ("op", "params", "traced", "params_key", "inputs", "is_train", "key", "array",
+                 "value", "outputs", "grad", "grad_req", "fresh", "freed")
 
     def __init__(self, op=None, params=None, inputs=(), is_train=False, key=None, array=None,
                  value=None, outputs=None):

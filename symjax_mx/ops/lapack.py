@@ -86,7 +86,8 @@ def _positive_definite(params, values):
 _CHOLESKY_LOWER = Param("lower", P.boolean, default=True,
                         doc="the factor is lower L (A = L L^T), else upper U (A = U^T U)")
 _register_square("linalg_potrf", _potrf, params=(_CHOLESKY_LOWER,),
-                 value_check=_positive_definite, doc="Cholesky factor of symmetric positive-definite A: lower L with "
+                 value_check=_positive_definite,
+                 doc="Cholesky factor of symmetric positive-definite A: lower L with "
                      "A = L L^T, or upper U = L^T.")
 _register_square("linalg_potri", _potri, params=(_CHOLESKY_LOWER,),
                  doc="A^-1 from A's Cholesky factor (lower L: (L L^T)^-1).")
