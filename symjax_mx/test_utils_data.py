@@ -3,16 +3,15 @@ and CIFAR-10 files its examples read (from ``data/`` in the working directory, f
 when missing) and the MNIST iterators."""
 import bz2
 import errno
-import gzip
 import logging
 import os
-import struct
 import zipfile
 
 import numpy as np
 
 from .gluon.utils import download as _fetch
 from .io import MNISTIter
+from .io.files import read_idx
 from .util import get_gpu_count
 
 _MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -95,13 +94,8 @@ def get_mnist():
     images (N, 1, 28, 28) float32 in [0, 1], labels int8. Reads the .gz files here,
     downloading the missing ones."""
     def read(label_url, image_url):
-        with gzip.open(download(label_url)) as labels:
-            struct.unpack(">II", labels.read(8))
-            label = np.frombuffer(labels.read(), dtype=np.int8)
-        with gzip.open(download(image_url), "rb") as images:
-            _, _, rows, cols = struct.unpack(">IIII", images.read(16))
-            image = np.frombuffer(images.read(), dtype=np.uint8).reshape(len(label), rows,
-                                                                         cols)
+        label = read_idx(download(label_url), 0x801, "label", "get_mnist").view(np.int8)
+        image = read_idx(download(image_url), 0x803, "image", "get_mnist")
         return label, image.reshape(image.shape[0], 1, 28, 28).astype(np.float32) / 255
 
     path = "http://data.mxnet.io/data/mnist/"

@@ -170,24 +170,25 @@ class CSVIter(_RowBatches):
                 pad, self._index_buf.copy())
 
 
-def _read_idx(path, magic, what):
-    """The uint8 array of an MNIST idx file (optionally gzipped), checking its magic number."""
+def read_idx(path, magic, what, reader="MNISTIter"):
+    """The uint8 array of an MNIST idx file (optionally gzipped), checking its magic
+    number; errors name the ``reader`` and the ``what`` ('image', 'label') it wanted."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as err:
-        raise MXNetError(f"MNISTIter: cannot open {what} file {path!r}: {err.strerror}") from None
+        raise MXNetError(f"{reader}: cannot open {what} file {path!r}: {err.strerror}") from None
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     ndim = magic & 0xFF
     header = 4 * (1 + ndim)
     found = struct.unpack(">i", raw[:4])[0] if len(raw) >= 4 else None
     if found != magic or len(raw) < header:
-        raise MXNetError(f"MNISTIter: {path!r} is not an MNIST {what} file (magic number "
+        raise MXNetError(f"{reader}: {path!r} is not an MNIST {what} file (magic number "
                          f"{found}, expected {magic})")
     dims = struct.unpack(f">{ndim}i", raw[4:header])
     if len(raw) - header < math.prod(dims):
-        raise MXNetError(f"MNISTIter: {what} file {path!r} is truncated: dims {dims} need "
+        raise MXNetError(f"{reader}: {what} file {path!r} is truncated: dims {dims} need "
                          f"{math.prod(dims)} bytes, it has {len(raw) - header}")
     return np.frombuffer(raw, np.uint8, math.prod(dims), header).reshape(dims)
 
@@ -207,8 +208,8 @@ class MNISTIter(MXDataIter):
         super().__init__(_positive("batch_size", batch_size))
         if not 0 <= part_index < num_parts:
             raise MXNetError(f"MNISTIter: part_index {part_index} is not in [0, {num_parts})")
-        images = _read_idx(image, 0x803, "image")
-        labels = _read_idx(label, 0x801, "label")
+        images = read_idx(image, 0x803, "image")
+        labels = read_idx(label, 0x801, "label")
         if len(images) != len(labels):
             raise MXNetError(f"MNISTIter: {image!r} has {len(images)} images but {label!r} "
                              f"has {len(labels)} labels")
