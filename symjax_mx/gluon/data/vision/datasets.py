@@ -1,8 +1,6 @@
 """Vision datasets: MNIST, Fashion-MNIST, CIFAR-10/100 read from MXNet's file layout under
 ``root`` (downloaded there when absent), and images from folders or RecordIO files."""
-import gzip
 import os
-import struct
 import tarfile
 import warnings
 
@@ -12,6 +10,7 @@ from .... import base
 from .... import ndarray as nd
 from ....base import MXNetError
 from ....image import imdecode, imread
+from ....io.files import read_idx
 from ....recordio import unpack
 from .. import dataset
 
@@ -42,12 +41,8 @@ class MNIST(dataset.DownloadedDataset):
         (data_name, data_sha1), (label_name, label_sha1) = self._files[bool(self._train)]
         data_file = dataset.local_dataset_file(self._root, self._namespace, data_name, data_sha1)
         label_file = dataset.local_dataset_file(self._root, self._namespace, label_name, label_sha1)
-        with gzip.open(label_file, "rb") as fin:
-            struct.unpack(">II", fin.read(8))
-            label = np.frombuffer(fin.read(), dtype=np.uint8).astype(np.int32)
-        with gzip.open(data_file, "rb") as fin:
-            struct.unpack(">IIII", fin.read(16))
-            data = np.frombuffer(fin.read(), dtype=np.uint8).reshape(len(label), 28, 28, 1)
+        label = read_idx(label_file, 0x801, "label", type(self).__name__).astype(np.int32)
+        data = read_idx(data_file, 0x803, "image", type(self).__name__)[..., None]
         self._data = nd.array(data, dtype=data.dtype)
         self._label = label
 
