@@ -18,7 +18,8 @@ import numpy as np
 from ..base import MXNetError
 from .registry import Param, ParamParsers as P, register
 
-__all__ = ["scalars_like", "clip_by", "sgd_update", "sgd_mom_update", "nag_mom_update",
+__all__ = ["scalars_like", "clip_by", "sgd_update", "sgd_mom_update", "sgd_step",
+           "nag_mom_update",
            "signsgd_update", "signum_update", "adam_update", "rmsprop_update",
            "rmspropalex_update", "ftrl_update", "ftml_update", "lamb_update_phase1",
            "lamb_update_phase2"]
@@ -56,6 +57,14 @@ def sgd_mom_update(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradi
     grad = clip_by(rescale * grad, clip_gradient)
     mom = (-lr * wd * weight - lr * grad) + momentum * mom
     return weight + mom, mom
+
+
+def sgd_step(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradient):
+    """(new weight, new mom) of SGD: with momentum where there is a momentum state
+    ``mom``, else plain (and the new mom None)."""
+    if mom is None:
+        return sgd_update(weight, grad, lr, wd, rescale_grad, clip_gradient), None
+    return sgd_mom_update(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradient)
 
 
 def nag_mom_update(weight, grad, mom, lr, momentum, wd, rescale_grad, clip_gradient):

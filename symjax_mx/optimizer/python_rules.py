@@ -173,11 +173,8 @@ class LARS(Optimizer):
             scaled = lr * self.eta * w_norm / (jnp.sqrt(g_sum_sq) * self.rescale_grad
                                                + wd * w_norm + self.eps)
             lr = jnp.where((w_norm > 0) & (g_sum_sq > 0), scaled, lr)
-        if state is None:
-            return kernels.sgd_update(weight, grad, lr, wd, self.rescale_grad,
-                                      self.clip_gradient), None
-        return kernels.sgd_mom_update(weight, grad, state, lr, self._effective_momentum(), wd,
-                                      self.rescale_grad, self.clip_gradient)
+        return kernels.sgd_step(weight, grad, state, lr, self._effective_momentum(), wd,
+                                self.rescale_grad, self.clip_gradient)
 
 
 @register
@@ -241,13 +238,9 @@ class LBSGD(Optimizer):
             scale = jnp.clip(jnp.sqrt(w_sq / (g_sq + wd * w_sq + 1e-18)), 0.01, 100)
         else:
             scale = self._warmup_multiplier(updates)
-        if momentum is None:
-            new_weight, new_momentum = kernels.sgd_update(
-                weight, grad, lr * scale, wd, self.rescale_grad, self.clip_gradient), None
-        else:
-            new_weight, new_momentum = kernels.sgd_mom_update(
-                weight, grad, momentum, lr * scale, self.momentum, wd, self.rescale_grad,
-                self.clip_gradient)
+        new_weight, new_momentum = kernels.sgd_step(
+            weight, grad, momentum, lr * scale, self.momentum, wd, self.rescale_grad,
+            self.clip_gradient)
         if total is None:
             return new_weight, new_momentum
         applied = updates % self.batch_scale == 0

@@ -35,11 +35,8 @@ class SGD(Optimizer):
         return self.lazy_update
 
     def step(self, weight, grad, state, lr, wd, t):
-        if state is None:
-            return kernels.sgd_update(weight, grad, lr, wd, self.rescale_grad,
-                                      self.clip_gradient), None
-        return kernels.sgd_mom_update(weight, grad, state, lr, self.momentum, wd,
-                                      self.rescale_grad, self.clip_gradient)
+        return kernels.sgd_step(weight, grad, state, lr, self.momentum, wd, self.rescale_grad,
+                                self.clip_gradient)
 
 
 @register
