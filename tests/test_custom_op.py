@@ -133,6 +133,34 @@ def test_an_error_in_user_code_names_the_operator():
         mx.nd.Custom(mx.nd.ones((2,)), op_type="test_broken").wait_to_read()
 
 
+class CholeskyOfProduct(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        # potrf fails inside its kernel (the product is singular); MXNet's engine carries
+        # the failure to what it is written into, so the Custom op fails
+        out_data[0][:] = mx.nd.linalg.potrf(mx.nd.dot(in_data[0], in_data[1]))
+
+
+@mx.operator.register("test_cholesky_of_product")
+class CholeskyOfProductProp(mx.operator.CustomOpProp):
+    def list_arguments(self):
+        return ["a", "b"]
+
+    def infer_shape(self, in_shape):
+        return in_shape, [(in_shape[0][0], in_shape[1][1])]
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return CholeskyOfProduct()
+
+
+def test_a_kernel_failure_inside_forward_fails_the_custom_output():
+    """test_operator's test_custom_op_exc: the Custom call fails with the kernel's error,
+    which is not left pending for a later waitall."""
+    with pytest.raises(mx.MXNetError, match="(?s)operator Custom failed.*potrf failed"):
+        mx.nd.Custom(mx.nd.zeros((2, 1)), mx.nd.zeros((1, 2)),
+                     op_type="test_cholesky_of_product").wait_to_read()
+    mx.nd.waitall()
+
+
 class MarksAux(mx.operator.CustomOp):
     def forward(self, is_train, req, in_data, out_data, aux):
         aux[0][:] = 7

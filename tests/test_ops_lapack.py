@@ -70,3 +70,19 @@ def test_potrf_of_a_matrix_that_is_not_positive_definite_is_mxnets_error():
         mx.nd.linalg.potrf(mx.nd.array([[[1, 0], [0, -1]]], dtype="float64")).wait_to_read()
     np.testing.assert_allclose(mx.nd.linalg.potrf(mx.nd.array([[4, 2], [2, 3]])).asnumpy(),
                                [[2, 0], [1, np.sqrt(2)]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("assign", ["whole", "row"])
+def test_a_failed_result_written_into_an_array_fails_that_array(assign):
+    """MXNet's engine carries a kernel's failure to the array its result is assigned
+    into (``x[:] = y``, ``x[0] = y[0]``); reading it raises, once."""
+    target = mx.nd.ones((2, 2))
+    failed = mx.nd.linalg.potrf(mx.nd.zeros((2, 2)))
+    if assign == "whole":
+        target[:] = failed
+    else:
+        target[0] = failed[0]
+    with pytest.raises(mx.MXNetError, match="spotrf failed"):
+        target.wait_to_read()
+    mx.nd.waitall()  # raising it cleared it, as in MXNet
+    target.wait_to_read()

@@ -473,11 +473,13 @@ class NDArray(OperatorMethods):
             if source is not None:
                 tape.record_assign(self, source, view.size == self.size)
             view._write(value)
-            return
-        if source is not None and tape.on_tape(source) and tape.STATE.recording:
-            raise MXNetError(tape.INPLACE)
-        template, arrays = _indexing.split_key(self._shape, key, self._index_array)
-        self._write(_indexing.scatter(self._read(), template, arrays, value))
+        else:
+            if source is not None and tape.on_tape(source) and tape.STATE.recording:
+                raise MXNetError(tape.INPLACE)
+            template, arrays = _indexing.split_key(self._shape, key, self._index_array)
+            self._write(_indexing.scatter(self._read(), template, arrays, value))
+        if source is not None:  # a failed source's error reaches the whole array written
+            pending.follow(source, self if self._base is None else self._base)
 
     def _whole_array_copy(self, key, value):
         """``x[:] = value`` for a numpy array of x's shape: a transfer of a fresh buffer,
