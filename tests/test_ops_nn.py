@@ -168,6 +168,35 @@ def test_batch_norm_fix_gamma_uses_one_and_gives_gamma_no_gradient():
     assert grad.tolist() == [0, 0]
 
 
+@pytest.mark.parametrize("mode", ["predict", "train", "record"])
+def test_batch_norm_fix_gamma_call_writes_one_into_gamma(mode):
+    """As MXNet 1.9.1's kernel: every imperative call with fix_gamma=True sets gamma to
+    1, whatever the mode (values from MXNet); fix_gamma=False leaves it."""
+    x = mx.nd.array([[1., 2.], [3., 5.]]).reshape((2, 2, 1, 1))
+    gamma, beta = mx.nd.array([3., 4.]), mx.nd.array([0.5, 0.5])
+    stats = [mx.nd.zeros(2), mx.nd.ones(2)]
+    if mode == "record":
+        gamma.attach_grad()
+        with mx.autograd.record():
+            out = mx.nd.BatchNorm(x, gamma, beta, *stats, fix_gamma=True)
+        out.backward()
+        assert gamma.grad.asnumpy().tolist() == [0, 0]
+    else:
+        with mx.autograd.train_mode() if mode == "train" else mx.autograd.predict_mode():
+            out = mx.nd.BatchNorm(x, gamma, beta, *stats, fix_gamma=True)
+    assert gamma.asnumpy().tolist() == [1, 1]
+    expected = {"predict": [1.4995, 2.499, 3.4985, 5.4975],
+                "train": [-0.4995, -0.4998, 1.4995, 1.4998]}
+    np.testing.assert_allclose(out.asnumpy().ravel(), expected.get(mode, expected["train"]),
+                               atol=1e-4)
+    gamma[:] = 5  # written since: set to 1 again by the next call
+    mx.nd.BatchNorm(x, gamma, beta, *stats, fix_gamma=True).wait_to_read()
+    assert gamma.asnumpy().tolist() == [1, 1]
+    kept = mx.nd.array([3., 4.])
+    mx.nd.BatchNorm(x, kept, beta, *stats, fix_gamma=False).wait_to_read()
+    assert kept.asnumpy().tolist() == [3, 4]
+
+
 def test_batch_norm_training_call_updates_aux_in_place():
     (data, gamma, beta), (mm, mv) = _bn_inputs()
     nds = [mx.nd.array(a, dtype="float64") for a in (data, gamma, beta, mm, mv)]

@@ -11,11 +11,12 @@ from .errors import node_scope
 
 
 def fixed_gamma_names(nodes):
-    """The variables that BatchNorm nodes with ``fix_gamma=True`` take as gamma: MXNet
-    1.9.1's forward writes 1 into them (so an optimizer updates them from 1)."""
-    return sorted({node.inputs[1][0].name for node in nodes
-                   if node.op is not None and node.op.name == "BatchNorm"
-                   and node.params.get("fix_gamma") and node.inputs[1][0].op is None})
+    """The variables that operators set to 1 (``Operator.writes_ones``: BatchNorm's gamma
+    with ``fix_gamma=True``): MXNet 1.9.1's forward writes 1 into them (so an optimizer
+    updates them from 1)."""
+    return sorted({node.inputs[i][0].name for node in nodes
+                   if node.op is not None and node.op.writes_ones is not None
+                   for i in node.op.writes_ones(node.params) if node.inputs[i][0].op is None})
 
 
 class LoweredGraph:

@@ -596,6 +596,8 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
         ctx = ctx if ctx is not None else current_context()
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
+    if op.writes_ones is not None:
+        _write_ones([inputs[i] for i in op.writes_ones(params)])
     error = op.kernel_check_error(params)
     if error is None and op.value_check is not None:
         error = op.value_check(params, [x._read() for x in inputs])
@@ -640,6 +642,27 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if recording:
         tape.record(op, params, inputs, targets, train, rng, outputs)
     return out
+
+
+_ONES_WRITTEN = {}  # id(NDArray) -> (weak reference to it, to the buffer of ones written)
+
+
+def _forget_ones(key, _):
+    _ONES_WRITTEN.pop(key, None)
+
+
+def _write_ones(arrays):
+    """Set ``arrays`` to 1, as MXNet's kernel does with a fix_gamma BatchNorm's gamma
+    (skipping those that still hold the ones written last)."""
+    for array in arrays:
+        entry = _ONES_WRITTEN.get(id(array))
+        if entry is not None and entry[0]() is array and entry[1]() is array._read():
+            continue
+        ones = x64.device_put(np.ones(array.shape, array.dtype), array._ctx.jax_device)
+        array._write(ones)
+        key = id(array)
+        _ONES_WRITTEN[key] = (weakref.ref(array, functools.partial(_forget_ones, key)),
+                              weakref.ref(array._read()))
 
 
 def _inputs_context(op, inputs):

@@ -270,6 +270,9 @@ class Operator:
                                          # FMutateInputs): written on every call, not only
                                          # in training
     input_attrs: dict = field(default_factory=dict)  # attrs of auto-created input variables
+    writes_ones: Callable = None         # writes_ones(params) -> positions of the inputs
+                                         # MXNet's kernel sets to 1 on every call
+                                         # (BatchNorm's gamma with fix_gamma)
     value_check: Callable = None         # value_check(params, host input values) -> the
                                          # exception a CPU kernel raises on these values,
                                          # or None: imperative calls only, read on the host
