@@ -268,3 +268,14 @@ def test_a_key_pushed_twice_in_one_call_is_quantized_twice_in_order():
     np.testing.assert_array_equal(pulled(stores[0], "k", (3,), contexts), expected)
     np.testing.assert_array_equal(pulled(stores[0], "j", (2,), contexts), [1, -1])
 
+
+def test_module_refuses_a_compressing_store_instead_of_ignoring_it():
+    data = mx.sym.Variable("data")
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(data, num_hidden=2), name="softmax")
+    mod = mx.mod.Module(net, context=[mx.cpu(0), mx.cpu(1)])
+    mod.bind(data_shapes=[("data", (4, 3))], label_shapes=[("softmax_label", (4,))])
+    mod.init_params()
+    kv = mx.kv.create("device")
+    kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    with pytest.raises(mx.MXNetError, match="compresses gradients.*Module does not support"):
+        mod.init_optimizer(kvstore=kv)
