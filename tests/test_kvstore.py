@@ -248,8 +248,6 @@ def test_unsupported_features_are_refused(kv):
     kv.init(0, mx.nd.ones(SHAPE))
     with pytest.raises(mx.MXNetError, match="row_sparse_pull: out= and row_ids= are required"):
         kv.row_sparse_pull(0, out=mx.nd.ones(SHAPE))
-    with pytest.raises(mx.MXNetError, match="gradient compression is not supported"):
-        kv.set_gradient_compression({"type": "2bit"})
 
 
 def test_kvstore_is_mxnets_module_name_for_kv():

@@ -5,10 +5,12 @@ value's device; ``device`` sums them with one all-reduce across the pushing devi
 pulls from the copy each device already has; ``dist_sync`` adds an all-reduce across
 worker processes, after which every worker applies the same updater, so all replicas
 stay identical. The keys of one call are packed into one buffer per device, so many
-small keys cost a few collectives. Stores defined elsewhere join through
+small keys cost a few collectives. ``set_gradient_compression`` quantizes pushed values
+(``compression.py``) before they are reduced. Stores defined elsewhere join through
 ``KVStoreBase.register``.
 """
 import jax
+import numpy as np
 
 from .. import x64
 from .. import optimizer as opt
@@ -16,7 +18,7 @@ from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ndarray import file_format, sparse
 from ..ndarray.sparse_array import with_storage_of
-from . import collectives, dist
+from . import collectives, compression, dist
 from .base import KVStoreBase
 from .placement import Placement
 from .reducers import CrossProcess, DeviceAllReduce, LocalSum
@@ -83,6 +85,17 @@ def _pairs(key, value, what):
     return [(_check_key(key, what), _arrays(value, key, what))]
 
 
+def _check_compressible(key, stored, values):
+    """MXNet's errors for values that 2-bit compression cannot take."""
+    if stored.stype != "default" or any(v.stype != "default" for v in values):
+        raise MXNetError(f"push: key {key!r}: Gradient compression for row sparse storage "
+                         f"type is not supported")
+    dtypes = {np.dtype(a.dtype).name for a in [stored, *values]}
+    if dtypes != {"float32"}:
+        raise MXNetError(f"push: key {key!r}: Gradient compression is only supported for "
+                         f"float32 type of parameters, got {', '.join(sorted(dtypes))}")
+
+
 class KVStore(KVStoreBase):
     """A store of arrays shared by devices and, for dist types, worker processes."""
 
@@ -94,6 +107,7 @@ class KVStore(KVStoreBase):
         self._copies = {}     # key -> (stored buffer, {device: the same value there})
         self._updater = None  # None assigns the merged value
         self._key_type = None  # int or str: set by the first call, as in MXNet
+        self._compression = None  # compression.TwoBit once set_gradient_compression is called
         if self._distributed:
             dist.initialize_from_environment()
 
@@ -154,6 +168,8 @@ class KVStore(KVStoreBase):
                 if v._shape != stored._shape:
                     raise MXNetError(f"push: key {k!r} holds shape {stored.shape}, but a value "
                                      f"of shape {v.shape} was pushed")
+            if self._compression is not None:
+                _check_compressible(k, stored, values)
         values_of = dict(pairs)
         for k, merged in self._merged(pairs):
             stored = self._store[k]
@@ -224,7 +240,16 @@ class KVStore(KVStoreBase):
                               rows.as_in_context(o.context).reshape((-1,))).copyto(o)
 
     def set_gradient_compression(self, compression_params):
-        raise MXNetError("set_gradient_compression: gradient compression is not supported")
+        """Quantize pushed values to 2 bits from now on: ``{'type': '2bit', 'threshold':
+        t}`` (t defaults to 0.5). As in MXNet, only device and dist stores compress; init
+        does not; a later call changes the threshold and keeps the residuals."""
+        if "device" not in self._type and "dist" not in self._type:
+            raise MXNetError("Gradient compression is not supported for this type of kvstore")
+        threshold = compression.parse_params(compression_params)
+        if self._compression is None:
+            self._compression = compression.TwoBit(threshold)
+        else:
+            self._compression.threshold = threshold
 
     def _pairs(self, key, value, what):
         """[(key, [NDArray, ...])] whose keys have this store's key type (int or str)."""
@@ -270,12 +295,22 @@ class KVStore(KVStoreBase):
         keys = [k for k, _ in members]
         shapes = tuple(self._store[k].shape for k in keys)
         packed = len(members) > 1 or shapes[0] == ()
+        compressor = self._compression
+        per_worker = compressor is not None and self._reducer.across_workers
         parts = []
         for position in range(len(devices)):
             buffers = [values[position]._read() for _, values in members]
             buffers = [b if b.dtype == dtype else b.astype(dtype) for b in buffers]
-            parts.append(collectives.pack(*buffers) if packed else buffers[0])
-        total, copies = self._reducer.reduce(parts, devices, home)
+            if compressor is not None and not per_worker:  # quantized as it is packed
+                parts.append(compressor.quantize(buffers, keys, position, packed))
+            else:
+                parts.append(collectives.pack(*buffers) if packed else buffers[0])
+        if per_worker:
+            total, copies = self._reducer.reduce(parts, devices, home, lambda local: (
+                compressor.quantize(collectives.unpack(local, shapes) if packed else [local],
+                                    keys, "worker", packed)))
+        else:
+            total, copies = self._reducer.reduce(parts, devices, home)
         for k in keys:
             self._copies.pop(k, None)
         if self._updater is not None:  # pull reads what the updater makes, not the sum

@@ -1,6 +1,8 @@
 """How a store sums the values pushed for a key: each reducer takes one part per pushing
 device and returns the sum on the key's home device, plus the copy of the sum each
-device already holds (which pull can hand out without a transfer)."""
+device already holds (which pull can hand out without a transfer). With gradient
+compression, a reducer that works across workers quantizes what each worker sends
+(``quantize``); the store quantizes the parts of the others before they are reduced."""
 from .. import x64
 from . import collectives, dist
 
@@ -41,8 +43,12 @@ class CrossProcess:
     def __init__(self, local):
         self.local = local
 
-    def reduce(self, parts, devices, home):
+    def reduce(self, parts, devices, home, quantize=None):
+        """As the other reducers; ``quantize`` (gradient compression) maps this worker's
+        sum to the values it contributes to the sum across workers."""
         total, copies = self.local.reduce(parts, devices, home)
+        if quantize is not None:
+            total, copies = quantize(total), {}
         if dist.num_workers() == 1:
             return total, copies
         return collectives.cross_process_sum(total, dist.worker_devices(home)), {}

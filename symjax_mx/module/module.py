@@ -474,6 +474,11 @@ class Module(BaseModule):
             self.logger.warning("optimizer already initialized, ignoring...")
             return
         kv = kvstore_module.create(kvstore) if isinstance(kvstore, str) else kvstore
+        if getattr(kv, "_compression", None) is not None:
+            raise MXNetError("init_optimizer: the kvstore compresses gradients "
+                             "(set_gradient_compression), which Module does not support: its "
+                             "step reduces gradients inside one program; use gluon.Trainer "
+                             "with compression_params")
         if kv is not None:
             placement = kv.placement(self._context)
             if placement.workers != self._placement.workers:

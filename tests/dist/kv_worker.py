@@ -55,6 +55,21 @@ elif scenario == "optimizer":
         kv.push(0, mx.nd.array(rng.rand(3, 4)))
         kv.pull(0, out=weight)
     result["weight"] = weight.asnumpy().tolist()
+elif scenario == "compression":
+    # MXNet's dist_sync run of tests/golden/kvstore_compression/make_golden.py, replayed.
+    golden = np.load(os.path.join(os.path.dirname(__file__), "..", "golden",
+                                  "kvstore_compression", "golden.npz"))
+    keys, devices = ["a", "b"], [mx.cpu(0), mx.cpu(1)]
+    kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    kv.init(keys, [mx.nd.array(golden[f"dist/init/{k}/{rank}"]) for k in keys])
+    result["pulls"] = {}
+    for step in range(4):
+        kv.push(keys, [[mx.nd.array(golden[f"dist/grad/{step}/{k}/{rank}/{d}"], ctx=c)
+                        for d, c in enumerate(devices)] for k in keys])
+        for k in keys:
+            out = mx.nd.zeros(golden[f"dist/init/{k}/0"].shape)
+            kv.pull(k, out=out)
+            result["pulls"][f"dist/pull/{step}/{k}"] = out.asnumpy().tolist()
 elif scenario in ("die", "killed"):
     kv.init(0, mx.nd.zeros((8,)))
     out = mx.nd.zeros((8,))
