@@ -461,6 +461,40 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     del train_mode
     heads = _as_list(heads)
     grads_in = _head_grads(heads, head_grads)
+    groups = _device_groups(heads)
+    if len(groups) > 1:  # data parallel: one loss per device, each its own program
+        for group in groups:
+            _backward([heads[i] for i in group],
+                      None if head_grads is None else [_as_list(head_grads)[i] for i in group],
+                      retain_graph)
+        return
+    _backward(heads, grads_in, retain_graph, checked=True)
+
+
+def _device_groups(heads):
+    """The positions of ``heads`` grouped by device, where they are on several: their
+    recorded graphs must then be apart (one loss per device, as data-parallel Gluon code
+    computes them), since one program runs on one device."""
+    by_device = {}
+    for i, head in enumerate(heads):
+        by_device.setdefault(head.context if isinstance(head, NDArray) else None, []).append(i)
+    groups = list(by_device.values())
+    if len(groups) > 1:
+        owner = {}
+        for number, group in enumerate(groups):
+            for node in _collect([heads[i] for i in group])[0]:
+                if owner.setdefault(id(node), number) != number:
+                    raise MXNetError(
+                        "backward: the heads are on several devices and their recorded "
+                        "graphs share operations; a backward runs on one device (copy the "
+                        "heads to one device, or call backward on each device's heads)")
+    return groups
+
+
+def _backward(heads, head_grads, retain_graph, checked=False):
+    """``backward`` of heads on one device (``head_grads`` as jax values when
+    ``checked``)."""
+    grads_in = head_grads if checked else _head_grads(heads, head_grads)
     order, position, entries = _collect(heads)
     plan, leaves, values, keys, scalars, known, fills = _plan_for(order, position, entries)
     diff = tuple(i for i, node in enumerate(leaves)

@@ -473,3 +473,26 @@ def test_second_order_gradient_takes_each_recording_scalar():
         dx.backward()
         np.testing.assert_allclose(dx.asnumpy(), [3 * (2.0 - scalar) ** 2], rtol=1e-6)
         np.testing.assert_allclose(x.grad.asnumpy(), [6 * (2.0 - scalar)], rtol=1e-6)
+
+
+def test_backward_of_one_loss_per_device_runs_each_devices_graph():
+    """Data-parallel Gluon code: ``autograd.backward(losses)`` with one loss per device
+    (MXNet computes each device's gradients); graphs that cross devices are refused."""
+    devices = [mx.cpu(0), mx.cpu(1)]
+    weights = [mx.nd.array([[1., 2.], [3., 4.]], ctx=c) for c in devices]
+    for w in weights:
+        w.attach_grad()
+    data = [mx.nd.array([[1., 1.]], ctx=devices[0]), mx.nd.array([[2., 0.]], ctx=devices[1])]
+    with ag.record():
+        losses = [(mx.nd.dot(x, w) ** 2).sum() for x, w in zip(data, weights)]
+    ag.backward(losses, [mx.nd.ones((1,), ctx=c) * 2 for c in devices])
+    for x, w in zip(data, weights):
+        x, w_np = x.asnumpy(), w.asnumpy()
+        expected = 2 * x.T @ (2 * (x @ w_np))  # d/dw of 2 * sum((x w)^2)
+        np.testing.assert_allclose(w.grad.asnumpy(), expected)
+        assert w.grad.context == w.context
+    with ag.record():
+        shared = (weights[0] * 2).sum()
+        crossing = shared.copyto(devices[1]) + (weights[1] * 3).sum()
+    with pytest.raises(MXNetError, match="several devices and their recorded graphs share"):
+        ag.backward([shared, crossing])
