@@ -2,6 +2,7 @@
 
 Metrics are computed on the host with numpy: each label and prediction array is read
 from its device once (``asnumpy``), as MXNet itself does for nearly all of them.
+``Accuracy`` counts on the device instead, read when its sums are (``_metric_counts``).
 """
 import json
 import math
@@ -9,6 +10,7 @@ from collections import OrderedDict
 
 import numpy
 
+from ._metric_counts import CountsOnDevice, on_one_device
 from .base import MXNetError
 from .ndarray import NDArray
 from .registry import Registry
@@ -253,9 +255,10 @@ class CompositeEvalMetric(EvalMetric):
 
 @register
 @alias("acc")
-class Accuracy(EvalMetric):
+class Accuracy(CountsOnDevice, EvalMetric):
     """Classification accuracy; predictions of another shape than the labels are
-    reduced by argmax over ``axis`` first."""
+    reduced by argmax over ``axis`` first. NDArrays on one device are counted there,
+    without waiting for them (``_metric_counts``)."""
 
     def __init__(self, axis=1, name="accuracy", output_names=None, label_names=None):
         super().__init__(name, axis=axis, output_names=output_names,
@@ -265,6 +268,14 @@ class Accuracy(EvalMetric):
     def update(self, labels, preds):
         labels, preds = check_label_shapes(labels, preds, True)
         for label, pred in zip(labels, preds):
+            reduced = pred.shape != label.shape
+            if on_one_device(pred, label) and (not reduced or -pred.ndim <= self.axis < pred.ndim):
+                counted = pred.size // max(pred.shape[self.axis], 1) if reduced else pred.size
+                if counted != label.size:
+                    raise ValueError(f"Shape of labels {label.size} does not match shape of "
+                                     f"predictions {counted}")
+                self.add_equal_count(pred, label, self.axis if reduced else None)
+                continue
             pred = _host(pred)
             label = _host(label)
             if pred.shape != label.shape:

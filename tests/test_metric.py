@@ -147,10 +147,42 @@ def test_one_host_read_per_array(monkeypatch):
         return original(self)
 
     monkeypatch.setattr(mx.nd.NDArray, "asnumpy", counting)
-    for metric in (M.Accuracy(), M.F1(), M.Perplexity(None), M.CrossEntropy(), M.MSE()):
+    for metric in (M.F1(), M.Perplexity(None), M.CrossEntropy(), M.MSE()):
         reads.clear()
         metric.update(LABELS, PREDS)
         assert len(reads) == 2, type(metric).__name__
+    reads.clear()
+    M.Accuracy().update(LABELS, PREDS)  # counted on the device
+    assert reads == []
+
+
+@pytest.mark.parametrize("case", ["argmax", "argmax_axis0", "same_shape", "several"])
+def test_accuracy_counts_on_the_device_as_the_host_would(case):
+    """Accuracy of NDArrays on one device is counted there and read with its sums: the
+    values of the numpy path (first maximum wins; float labels and predictions truncated
+    to int32), local and global sums, and nothing waited for until a sum is read."""
+    rng = np.random.RandomState(0)
+    scores = rng.randint(0, 3, (6, 4)).astype("float32")  # ties: the first maximum counts
+    labels = rng.randint(0, 4, 6).astype("float32") + 0.5
+    pairs = {"argmax": [(labels, scores, 1)], "argmax_axis0": [(labels[:4], scores, 0)],
+             "same_shape": [(labels, labels + rng.uniform(-1, 1, 6), 1)],
+             "several": [(labels, scores, -1), (labels[:3], scores[:3], 1)]}[case]
+    on_device, on_host = M.Accuracy(axis=pairs[0][2]), M.Accuracy(axis=pairs[0][2])
+    for label, pred, _ in pairs:
+        on_device.update([A(label)], [A(pred)])
+        on_host.update([label], [pred])
+    assert on_device.__dict__["_unread"] is not None  # a total not read yet
+    assert on_device.get() == on_host.get()
+    assert on_device.__dict__["_unread"] is None
+    on_device.reset_local()
+    on_device.update([A(pairs[0][0])], [A(pairs[0][1])])
+    on_host.reset_local()
+    on_host.update([pairs[0][0]], [pairs[0][1]])
+    assert on_device.get() == on_host.get()
+    assert on_device.get_global() == on_host.get_global()
+    assert isinstance(on_device.sum_metric, float)
+    with pytest.raises(ValueError, match="Shape of labels 2 does not match"):
+        on_device.update([A([1, 2])], [A(scores)])
 
 
 # --- the base class: nan before updates, global vs local ------------------------------
