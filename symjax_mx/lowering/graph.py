@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from ..base import MXNetError
-from . import channels_last, integer_gradients
+from . import channels_last, fusion_fences, integer_gradients
 from .errors import node_scope
 
 
@@ -41,6 +41,7 @@ class LoweredGraph:
                                  for node in self.nodes)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         self.channels_last = channels_last.applies(self.nodes)
+        self.fenced = fusion_fences.fenced_nodes(self.nodes)
         # An operator without inputs whose shape has unknown (0 or -1) sizes gets the inferred one.
         self.params = {}
         for node in self.nodes:
@@ -120,6 +121,8 @@ class LoweredGraph:
                                                        params[id(node)], train, key)
             if perturb is not None:
                 outputs = [o + p for o, p in zip(outputs, perturb[id(node)])]
+            if id(node) in self.fenced:
+                outputs = [fusion_fences.fence(o) for o in outputs]
             values[id(node)] = tuple(outputs)
             if train:
                 for (state, _), value in zip(node.inputs[split:], updated):
