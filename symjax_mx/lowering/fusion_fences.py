@@ -29,7 +29,7 @@ import collections
 import jax
 import jax.numpy as jnp
 
-__all__ = ["CHAIN_LENGTH", "fenced_nodes", "fence"]
+__all__ = ["CHAIN_LENGTH", "applies", "fenced_nodes", "fence"]
 
 # element-wise operators between fences: bucket 30 of bench/compile_time.py compiled in
 # 5.9, 4.8 and 4.9 s of CPU time with 4, 8 and 16 (16.7 s without; one round)
@@ -40,6 +40,13 @@ CHAIN_LENGTH = 8
 # costs little).
 _CHAIN_ENDS = frozenset(("FullyConnected", "Convolution", "Deconvolution", "dot",
                          "batch_dot", "RNN"))
+
+
+def applies():
+    """Whether programs get fences: on XLA's CPU backend, whose fusion the fences are
+    for (a GPU evaluates a while loop's condition on the host, at a synchronisation per
+    fence)."""
+    return jax.default_backend() == "cpu"
 
 
 def fenced_nodes(nodes, chain_length=None):

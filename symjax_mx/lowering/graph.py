@@ -41,7 +41,7 @@ class LoweredGraph:
                                  for node in self.nodes)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         self.channels_last = channels_last.applies(self.nodes)
-        self.fenced = fusion_fences.fenced_nodes(self.nodes)
+        self.fenced = fusion_fences.fenced_nodes(self.nodes) if fusion_fences.applies() else ()
         # An operator without inputs whose shape has unknown (0 or -1) sizes gets the inferred one.
         self.params = {}
         for node in self.nodes:
