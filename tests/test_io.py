@@ -652,3 +652,30 @@ def test_get_mnist_of_test_utils_reads_the_gzipped_files_here(tmp_path, monkeypa
     assert mnist["test_label"].tolist() == [0, 1, 2, 3]
     np.testing.assert_allclose(mnist["train_data"][:, 0, 0, 0], np.arange(4) * 10 / 255,
                                rtol=1e-6)
+
+
+def test_ndarray_iter_cuts_data_and_label_with_one_program(monkeypatch):
+    """A batch's inputs are cut on the device by one program call (one dispatch per
+    batch, not one per array); a subclass's own getlabel is still what next() returns."""
+    from symjax_mx.io import io as io_module
+    calls = []
+    original = io_module._slice_rows
+
+    def counting(datas, *args):
+        calls.append(len(datas))
+        return original(datas, *args)
+
+    monkeypatch.setattr(io_module, "_slice_rows", counting)
+    data, label = np.arange(24.).reshape(6, 4), np.arange(6.)
+    batches = list(mx.io.NDArrayIter({"a": data, "b": data * 2}, label, batch_size=3))
+    assert calls == [3, 3]
+    np.testing.assert_array_equal(batches[1].data[1].asnumpy(), data[3:] * 2)
+    np.testing.assert_array_equal(batches[1].label[0].asnumpy(), label[3:])
+
+    class Relabelled(mx.io.NDArrayIter):
+        def getlabel(self):
+            return [label * 0 - 1 for label in super().getlabel()]
+
+    batch = next(iter(Relabelled(data, label, batch_size=3)))
+    assert batch.label[0].asnumpy().tolist() == [-1, -1, -1]
+    np.testing.assert_array_equal(batch.data[0].asnumpy(), data[:3])

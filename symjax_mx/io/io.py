@@ -254,26 +254,34 @@ def _as_stored(name, value):
 
 
 @functools.partial(x64.jit, static_argnums=(2, 3))
-def _slice_rows(data, start, size, axis):
-    return jax.lax.dynamic_slice_in_dim(data, start, size, axis)
+def _slice_rows(datas, start, size, axis):
+    return [jax.lax.dynamic_slice_in_dim(data, start, size, axis) for data in datas]
 
 
 @functools.partial(x64.jit, static_argnums=(2,))
-def _take_rows(data, rows, axis):
-    return jnp.take(data, rows, axis=axis)
+def _take_rows(datas, rows, axis):
+    return [jnp.take(data, rows, axis=axis) for data in datas]
 
 
-def _rows_of(value, rows, axis):
-    """A copy of the examples ``rows`` (a slice or positions) of a stored input along
-    ``axis``, cut on the device. (Not a view: a view's data would be cut again at each
-    read, queued behind the training steps dispatched since.)"""
-    if _is_csr(value):
-        return _to_nd(value[rows])
-    if isinstance(rows, slice):
-        data = _slice_rows(value.asjax(), rows.start, rows.stop - rows.start, axis)
-    else:
-        data = _take_rows(value.asjax(), rows, axis)
-    return NDArray(data, value.context)
+def _rows_of(values, rows, axis):
+    """Copies of the examples ``rows`` (a slice or positions) of stored inputs along
+    ``axis``, the dense ones cut on the device by one program per context. (Not views:
+    a view's data would be cut again at each read, queued behind the training steps
+    dispatched since.)"""
+    results = [_to_nd(value[rows]) if _is_csr(value) else None for value in values]
+    by_context = {}
+    for i, value in enumerate(values):
+        if results[i] is None:
+            by_context.setdefault(value.context, []).append(i)
+    for ctx, positions in by_context.items():
+        datas = [values[i].asjax() for i in positions]
+        if isinstance(rows, slice):
+            cut = _slice_rows(datas, rows.start, rows.stop - rows.start, axis)
+        else:
+            cut = _take_rows(datas, rows, axis)
+        for i, data in zip(positions, cut):
+            results[i] = NDArray(data, ctx)
+    return results
 
 
 def _init_data(data, allow_empty, default_name):
@@ -392,7 +400,13 @@ class NDArrayIter(DataIter):
             raise StopIteration
         if self.last_batch_handle != "pad" and self.cursor + self.batch_size > self.num_data:
             raise StopIteration  # an incomplete batch: dropped or rolled over at reset
-        return DataBatch(data=self.getdata(), label=self.getlabel(), pad=self.getpad())
+        if (type(self).getdata is NDArrayIter.getdata
+                and type(self).getlabel is NDArrayIter.getlabel):  # data and label at once
+            arrays = self._batch(self.data + self.label)
+            data, label = arrays[:len(self.data)], arrays[len(self.data):]
+        else:
+            data, label = self.getdata(), self.getlabel()
+        return DataBatch(data=data, label=label, pad=self.getpad())
 
     def _rows(self):
         """The examples of the current batch: a slice when they are consecutive."""
@@ -406,8 +420,7 @@ class NDArrayIter(DataIter):
         return self._order[start:end]
 
     def _batch(self, sources):
-        rows = self._rows()
-        return [_rows_of(value, rows, self._axis) for _, value in sources]
+        return _rows_of([value for _, value in sources], self._rows(), self._axis)
 
     def getdata(self):
         return self._batch(self.data)
