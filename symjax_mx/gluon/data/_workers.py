@@ -6,11 +6,13 @@ as numpy arrays (their pickled form). A worker that dies, or a batch that takes 
 than the timeout, is an error in the parent, never a hang; closing the pool (or losing
 the last reference to it) stops every worker.
 """
+import ast
 import itertools
 import multiprocessing
 import multiprocessing.connection
 import pickle
 import signal
+import sys
 import time
 import traceback
 import weakref
@@ -20,7 +22,7 @@ import jax
 
 from ...base import MXNetError
 
-__all__ = ["ProcessPool", "ThreadWorkerPool"]
+__all__ = ["ProcessPool", "ThreadWorkerPool", "main_script_reruns_caller"]
 
 # Imported once by the fork server, so workers start without importing them. The main
 # module is not: each worker imports it as spawn does (scripts guard their entry point).
@@ -33,6 +35,41 @@ _UNGUARDED_MAIN = (
     "`if __name__ == '__main__':`; or pass thread_pool=True, or num_workers=0")
 # How long closing waits for workers to finish before terminating them.
 _JOIN_SECONDS = 2.0
+
+
+def main_script_reruns_caller():
+    """Whether a worker process importing the main script would run the top-level
+    statement that is calling this (a script whose DataLoader is made outside ``if
+    __name__ == '__main__':``, which MXNet's forked workers allow)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    frame = sys._getframe(1)
+    while frame is not None and not (frame.f_globals is getattr(main, "__dict__", None)
+                                     and frame.f_code.co_name == "<module>"):
+        frame = frame.f_back
+    if frame is None or path is None:
+        return False
+    try:
+        with open(path, encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    line = frame.f_lineno
+    for statement in tree.body:
+        if statement.lineno <= line <= (statement.end_lineno or statement.lineno):
+            return not _is_main_guard(statement)
+    return False
+
+
+def _is_main_guard(statement):
+    """Whether ``statement`` is ``if __name__ == '__main__':`` (either side)."""
+    test = statement.test if isinstance(statement, ast.If) else None
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return (any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+            and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides))
 
 
 def _context():

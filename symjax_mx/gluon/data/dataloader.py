@@ -1,16 +1,23 @@
 """DataLoader: mini-batches from a Dataset, made in this process, worker processes or
 threads."""
+import warnings
+
 import numpy as np
 
 from ... import context
 from ... import ndarray as nd
 from ...ndarray import NDArray
 from . import sampler as _sampler
-from ._workers import ProcessPool, ThreadWorkerPool
+from ._workers import ProcessPool, ThreadWorkerPool, main_script_reruns_caller
 
 __all__ = ["DataLoader", "default_batchify_fn", "default_mp_batchify_fn"]
 
 _SHARED = context.Context("cpu_shared", 0)
+_THREADS_FOR_UNGUARDED_MAIN = (
+    "DataLoader: worker processes import the main script (MXNet forks them), and this "
+    "script makes its DataLoader outside `if __name__ == '__main__':`, so they would run "
+    "it again; its workers are threads instead. Guard the script's entry point to have "
+    "worker processes.")
 
 
 def default_batchify_fn(data):
@@ -88,7 +95,9 @@ class DataLoader:
     'rollover') build the batch sampler, or ``batch_sampler`` is given instead of all of
     them. ``batchify_fn`` merges a list of samples into a batch (default: stack, tuples
     field by field). ``num_workers > 0`` makes batches in that many worker processes (the
-    dataset and batchify_fn must pickle) or, with ``thread_pool=True``, threads;
+    dataset and batchify_fn must pickle) or, with ``thread_pool=True``, threads (also,
+    with a warning, for a script that makes its DataLoader outside ``if __name__ ==
+    '__main__':``, which worker processes would run again);
     ``prefetch`` batches (default ``2 * num_workers``) are made ahead. ``timeout`` seconds
     is the longest a batch may take. ``pin_memory`` / ``pin_device_id`` place batches on
     ``cpu_pinned(pin_device_id)``. ``auto_reload`` starts the next epoch's prefetch as soon
@@ -126,6 +135,9 @@ class DataLoader:
         self._batchify_fn = batchify_fn or (default_mp_batchify_fn if self._num_workers
                                             else default_batchify_fn)
         self._host_batches = False  # workers send numpy batches, made NDArrays here
+        if self._num_workers and not thread_pool and main_script_reruns_caller():
+            warnings.warn(_THREADS_FOR_UNGUARDED_MAIN, stacklevel=2)
+            thread_pool = True
         if self._num_workers and thread_pool:
             self._pool = ThreadWorkerPool(self._num_workers, dataset, self._batchify_fn)
         elif self._num_workers:
