@@ -15,6 +15,7 @@ from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, c_str, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, deferred, handles, pending, zeros_buffer
+from ..ndarray.ndarray import write_ones
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
@@ -130,7 +131,6 @@ class Executor:
         self._monitored_pass = None  # (args, aux, rng) of the last monitored training pass
         self._loss_heads = {}  # output index -> the (ignored) head gradient of a loss head
         self._fixed_gammas = [n for n in fixed_gamma_names(graph.nodes) if n in self.arg_dict]
-        self._ones_written = {}  # fixed gamma name -> the buffer of ones last written
 
     # --- running -------------------------------------------------------------------------
 
@@ -142,7 +142,7 @@ class Executor:
                 raise MXNetError(f"forward: unknown argument {name!r}; the arguments are "
                                  f"{self._arg_names}")
             self.arg_dict[name][:] = value
-        self._set_fixed_gammas_to_one(self._fixed_gammas)
+        write_ones([self.arg_dict[n] for n in self._fixed_gammas])
         args = {name: a.asjax() for name, a in self.arg_dict.items()}
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
@@ -236,7 +236,7 @@ class Executor:
             raise MXNetError("fused_step: the graph runs on several contexts (group2ctx); "
                              "use forward, backward and apply_update")
         # the step itself uses 1 for the trained ones
-        self._set_fixed_gammas_to_one([n for n in self._fixed_gammas if n not in states])
+        write_ones([self.arg_dict[n] for n in self._fixed_gammas if n not in states])
         args = {n: a.asjax() for n, a in self.arg_dict.items()}
         params = {n: args.pop(n) for n in states}
         aux = {n: a.asjax() for n, a in self.aux_dict.items()}
@@ -251,16 +251,6 @@ class Executor:
             self.arg_dict[name]._write(value)
         self._vjp = self._grads = None
         return new_states
-
-    def _set_fixed_gammas_to_one(self, names):
-        """Write 1 into these gammas of fix_gamma BatchNorms, as MXNet's forward does
-        (skipping those that still hold the ones written last)."""
-        for name in names:
-            array = self.arg_dict[name]
-            if self._ones_written.get(name) is not array.asjax():
-                array._write(x64.device_put(np.ones(array.shape, array.dtype),
-                                            array.context.jax_device))
-                self._ones_written[name] = array.asjax()
 
     def apply_update(self, optimizer, states, hyper):
         """``optimizer``'s update of the parameters named in ``states`` from their

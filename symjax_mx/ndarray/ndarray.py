@@ -597,7 +597,7 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     num_inputs = len(op.input_names(params)) if op.aux else None
     rng = random.next_key() if op.random else None
     if op.writes_ones is not None:
-        _write_ones([inputs[i] for i in op.writes_ones(params)])
+        write_ones([inputs[i] for i in op.writes_ones(params)])
     error = op.kernel_check_error(params)
     if error is None and op.value_check is not None:
         error = op.value_check(params, [x._read() for x in inputs])
@@ -651,9 +651,10 @@ def _forget_ones(key, _):
     _ONES_WRITTEN.pop(key, None)
 
 
-def _write_ones(arrays):
-    """Set ``arrays`` to 1, as MXNet's kernel does with a fix_gamma BatchNorm's gamma
-    (skipping those that still hold the ones written last)."""
+def write_ones(arrays):
+    """Set ``arrays`` to 1, as MXNet's forward does with a fix_gamma BatchNorm's gamma
+    (imperative calls and executors alike; skipping those that still hold the ones
+    written last)."""
     for array in arrays:
         entry = _ONES_WRITTEN.get(id(array))
         if entry is not None and entry[0]() is array and entry[1]() is array._read():
