@@ -171,13 +171,29 @@ def test_convolutions_compile_outside_library_fusions():
     assert fusions  # the dot product
 
 
-def test_convolutional_networks_run_their_dot_products_outside_library_fusions():
+def test_convolutional_networks_run_each_dot_product_alone_in_the_library():
     """A graph whose convolution weights outnumber its dense layers' compiles with
     ``CONVOLUTIONAL`` (Module's programs, a hybridized block's), an MLP or a network with
-    large dense layers (VGG) without it."""
-    from symjax_mx import compile_options
+    large dense layers (VGG) without it. ``CONVOLUTIONAL`` programs run each dot product as
+    a YNNPACK fusion of its own, the element-wise work around it outside."""
+    import re
+
+    import jax.numpy as jnp
+    from symjax_mx import compile_options, x64
     from symjax_mx.gluon import nn
     from symjax_mx.lowering.programs import programs_for
+    if compile_options.with_library_choice(None) == compile_options.LIBRARY_CHOICE:
+        program = x64.jit(lambda x, w, b: jnp.clip(x @ w + b, 0, 6),
+                          compiler_options=compile_options.CONVOLUTIONAL).lower(
+            np.ones((98, 320), np.float32), np.ones((320, 64), np.float32),
+            np.ones(64, np.float32)).compile().as_text()
+        (fused,) = re.findall(r"fusion\(.*calls=(%[\w.]+).*__ynn_fusion", program)
+        body = program.split(f"{fused} ")[1].split("\n}")[0]
+        assert " dot(" in body and not re.search(r" (add|clamp|maximum|minimum)\(", body)
+        np.testing.assert_allclose(
+            x64.jit(lambda x: jnp.clip(x @ np.eye(64, dtype=np.float32) - 1, 0, 6),
+                    compiler_options=compile_options.CONVOLUTIONAL)(
+                np.full((98, 64), 3, np.float32)), 2)
     assert compile_options.for_network(None, 10, 20) is None
     assert compile_options.for_network({"a": 1}, 20, 10) == {
         "a": 1, **compile_options.CONVOLUTIONAL}
