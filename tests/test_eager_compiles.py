@@ -225,6 +225,30 @@ def test_convolutional_networks_run_each_dot_product_alone_in_the_library():
     assert op.compiler_options == compile_options.CONVOLUTIONAL
 
 
+def test_convolutional_inference_programs_leave_reductions_out_of_the_library():
+    """A convolutional network's channels-last inference program compiles with
+    ``INFERENCE`` (dot products alone in YNNPACK, reductions outside), its other programs
+    with ``CONVOLUTIONAL``; other programs' options are kept."""
+    from symjax_mx import compile_options
+    assert compile_options.for_inference(None) is None
+    assert compile_options.for_inference(compile_options.FAST_COMPILE) == \
+        compile_options.FAST_COMPILE
+    assert compile_options.for_inference({"a": 1, **compile_options.CONVOLUTIONAL}) == {
+        "a": 1, **compile_options.INFERENCE}
+    data = mx.sym.Variable("data")
+    net = mx.sym.Convolution(data, kernel=(3, 3), num_filter=64, name="c")
+    net = mx.sym.Pooling(net, global_pool=True, kernel=(1, 1), pool_type="avg")
+    net = mx.sym.FullyConnected(net, num_hidden=2, name="f")
+    exe = net.simple_bind(mx.cpu(), grad_req="null", data=(2, 3, 8, 8))
+    assert compile_options.CONVOLUTIONAL.items() <= \
+        exe.programs._infer.compiler_options.items()
+    assert compile_options.INFERENCE.items() <= \
+        exe.programs._infer_prepared.compiler_options.items()
+    for array in exe.arg_dict.values():
+        array[:] = 1
+    np.testing.assert_allclose(exe.forward(is_train=False)[0].asnumpy(), 1 + 64 * (27 + 1))
+
+
 def test_programs_called_inside_a_trace_drop_their_compile_options():
     import jax
     from symjax_mx import compile_options, x64
