@@ -57,6 +57,18 @@ bench/zoo_inference.py``, symjax_mx/cpu_memory.py; quiet machine, 2026-12-06, 3 
               mobilenetv2_1.0 0.82, vgg11_bn 0.66, densenet121 0.74, squeezenet1.1 0.61,
               inceptionv3 0.66, alexnet 0.62
 
+After YNNPACK's individual dot products in convolutional networks, the depthwise padding
+moved before the 1x1 convolutions (lowering/pad_first.py) and inference reductions outside
+YNNPACK (2026-12-07, 2 cores shared with another session whose load came and went; the
+tree before and after run back to back), ratio symjax_mx / MXNet, before -> after:
+    load about 3, 8 rounds, batch 2: mobilenetv2_1.0 1.07 -> 0.92, mobilenet1.0 1.00 -> 0.77
+    load 3-4, 5 rounds (every ratio higher under load: XLA's two threads lose more to the
+    other session than MXNet's), batch 2: mobilenetv2_1.0 1.82 -> 1.36, mobilenet1.0 1.76
+    -> 1.30, resnet18_v1 1.52 -> 1.43; batch 32: mobilenetv2_1.0 1.66 -> 1.42,
+    mobilenet1.0 1.68 -> 1.46, resnet18_v1 1.49 -> 1.42
+``bench/zoo_ab.py``, before -> after, CPU time: batch 2 mobilenetv2_1.0 0.83x,
+mobilenet1.0 0.76x, resnet18_v1 0.93x; batch 32 0.86x, 0.86x, 0.92x.
+
 Run: ``python bench/zoo_inference.py`` (all ten networks at batch 2 and 32: most of an
 hour on 2 cores); ``--models resnet18_v1 vgg11_bn --batches 2`` for a quick run.
 Needs the oracle interpreter (``--mxnet-python``, default /tmp/mxref/bin/python).

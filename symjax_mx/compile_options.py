@@ -23,21 +23,34 @@ Measured quietly on 2 cores (2026-12-06): LeNet's Gluon training step ran 1.9x f
 Inception-v3 and VGG-11 inference at batch 32 took 10-26% less time
 (``bench/zoo_inference.py``); single convolutions in ``bench/conv_library.py`` took
 0.36-1.23x the time, most below 0.9. A convolutional network's program (its convolution
-weights outnumber its dense layers') runs its dot products on Eigen too
-(:data:`CONVOLUTIONAL`): YNNPACK's dot fusions take in the element-wise work that feeds
-them (MobileNet's depthwise multiply-adds) and ran MobileNet-1.0 at batch 2 2.7x slower,
-ResNet-50, DenseNet-121, Inception-v3 and SqueezeNet at batch 32 1.2-1.4x slower; dense
-layers with few rows (VGG's 4096x4096 ones at batch 2, an MLP) run faster on YNNPACK. The
-options exist only in newer jaxlibs; where a trial compile refuses them, programs compile
-without them.
+weights outnumber its dense layers') has YNNPACK run each dot product on its own
+(:data:`CONVOLUTIONAL`): YNNPACK's dot fusions take in the element-wise work
+that feeds them (MobileNet's depthwise multiply-adds) and ran MobileNet-1.0 at batch 2 2.7x
+slower, ResNet-50, DenseNet-121, Inception-v3 and SqueezeNet at batch 32 1.2-1.4x slower;
+XLA's Eigen dot kernels, which ran them before, ran matrix products with few rows 1.5-20x
+slower than YNNPACK's (2026-12-07, ``python bench/mobilenet_pieces.py dots``: MobileNet-v2's
+(2, 1280) x (1280, 1000) classifier 3.9 ms, not 0.34 ms; its (98, 960) x (960, 160) 1x1
+convolutions 1.8x), and YNNPACK's own calls took MobileNet-v2 and MobileNet-1.0 inference
+at batch 2 to 0.8-0.9x the time, ResNet-18 and -50, DenseNet-121, SqueezeNet-1.1 and
+Inception-v3 to 0.93-0.98x, at batch 32 the same CPU time within 3%. Dense layers with
+few rows (VGG's 4096x4096 ones at batch 2, an MLP) run faster in YNNPACK's fusions.
+The inference programs of convolutional networks (channels-last, ``lowering/programs.py``)
+leave reductions out of YNNPACK's fusions too (:func:`for_inference`): a reduction fusion
+takes in the dot products and element-wise work feeding it (MobileNet-1.0's global
+pooling, its last 1x1 convolution and depthwise multiply-adds), and inference without
+took 0.84-0.92x the CPU time at batch 2 (MobileNet-1.0, ResNet-18 and -50, SqueezeNet-1.1),
+0.95-0.99x at batch 32, MobileNet-v2's and DenseNet-121's about the same (2026-12-07,
+``bench/zoo_ab.py``); training steps, whose BatchNorm statistics are reductions, ran
+1.1-5x slower without. The options exist only in newer jaxlibs; where a trial compile
+refuses them, programs compile without them.
 """
 import math
 
 import jax
 
 __all__ = ["SMALL_ELEMENTS", "SMALL_RANDOM_ELEMENTS", "SMALL_MULTIPLY_ADDS", "FAST_COMPILE",
-           "LIBRARY_CHOICE", "CONVOLUTIONAL", "for_shapes", "compiles_fast", "for_network",
-           "with_library_choice"]
+           "LIBRARY_CHOICE", "CONVOLUTIONAL", "INFERENCE", "for_shapes", "compiles_fast",
+           "for_network", "for_inference", "with_library_choice"]
 
 SMALL_ELEMENTS = 1 << 18  # 1 MiB of float32
 # A random draw does dozens of integer operations per element: unoptimised, a (100, 784)
@@ -70,7 +83,8 @@ def compiles_fast(options):
 # XLA's default YNNPACK fusions are dot, individual convolution and reduce
 _YNN_FUSIONS = "xla_cpu_experimental_ynn_fusion_type"
 LIBRARY_CHOICE = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_DOT,LIBRARY_FUSION_TYPE_REDUCE"}
-CONVOLUTIONAL = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_REDUCE"}
+CONVOLUTIONAL = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_REDUCE,LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"}
+INFERENCE = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"}
 _library_choice = None  # whether this jaxlib takes the option (decided once)
 
 
@@ -80,9 +94,18 @@ def for_network(options, conv_weights, dense_weights, constant_fills=False):
     convolutions hold more, or where the program fills arrays with constants
     (``constant_fills``): XLA's YNNPACK dot fusion computes garbage (NaN) for a dot product
     with a constant operand (jaxlib 0.10.2: ``zeros((32, 512)) @ w``), which is what an RNN
-    cell's begin state from ``mx.sym.zeros`` feeding its h2h layer compiles to."""
+    cell's begin state from ``mx.sym.zeros`` feeding its h2h layer compiles to; a dot
+    product YNNPACK runs on its own computes it right."""
     if conv_weights > dense_weights or constant_fills:
         return {**(options or {}), **CONVOLUTIONAL}
+    return options
+
+
+def for_inference(options):
+    """``options`` for a program that only infers: :data:`CONVOLUTIONAL`'s library choice
+    becomes :data:`INFERENCE`'s (dot products alone, reductions outside the library)."""
+    if options is not None and options.get(_YNN_FUSIONS) == CONVOLUTIONAL[_YNN_FUSIONS]:
+        return {**options, **INFERENCE}
     return options
 
 

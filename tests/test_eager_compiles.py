@@ -171,13 +171,29 @@ def test_convolutions_compile_outside_library_fusions():
     assert fusions  # the dot product
 
 
-def test_convolutional_networks_run_their_dot_products_outside_library_fusions():
+def test_convolutional_networks_run_each_dot_product_alone_in_the_library():
     """A graph whose convolution weights outnumber its dense layers' compiles with
     ``CONVOLUTIONAL`` (Module's programs, a hybridized block's), an MLP or a network with
-    large dense layers (VGG) without it."""
-    from symjax_mx import compile_options
+    large dense layers (VGG) without it. ``CONVOLUTIONAL`` programs run each dot product as
+    a YNNPACK fusion of its own, the element-wise work around it outside."""
+    import re
+
+    import jax.numpy as jnp
+    from symjax_mx import compile_options, x64
     from symjax_mx.gluon import nn
     from symjax_mx.lowering.programs import programs_for
+    if compile_options.with_library_choice(None) == compile_options.LIBRARY_CHOICE:
+        program = x64.jit(lambda x, w, b: jnp.clip(x @ w + b, 0, 6),
+                          compiler_options=compile_options.CONVOLUTIONAL).lower(
+            np.ones((98, 320), np.float32), np.ones((320, 64), np.float32),
+            np.ones(64, np.float32)).compile().as_text()
+        (fused,) = re.findall(r"fusion\(.*calls=(%[\w.]+).*__ynn_fusion", program)
+        body = program.split(f"{fused} ")[1].split("\n}")[0]
+        assert " dot(" in body and not re.search(r" (add|clamp|maximum|minimum)\(", body)
+        np.testing.assert_allclose(
+            x64.jit(lambda x: jnp.clip(x @ np.eye(64, dtype=np.float32) - 1, 0, 6),
+                    compiler_options=compile_options.CONVOLUTIONAL)(
+                np.full((98, 64), 3, np.float32)), 2)
     assert compile_options.for_network(None, 10, 20) is None
     assert compile_options.for_network({"a": 1}, 20, 10) == {
         "a": 1, **compile_options.CONVOLUTIONAL}
@@ -207,6 +223,30 @@ def test_convolutional_networks_run_their_dot_products_outside_library_fusions()
     assert convnet(x).shape == (1, 2)
     ((op, _),) = convnet._cached_op._ops.values()
     assert op.compiler_options == compile_options.CONVOLUTIONAL
+
+
+def test_convolutional_inference_programs_leave_reductions_out_of_the_library():
+    """A convolutional network's channels-last inference program compiles with
+    ``INFERENCE`` (dot products alone in YNNPACK, reductions outside), its other programs
+    with ``CONVOLUTIONAL``; other programs' options are kept."""
+    from symjax_mx import compile_options
+    assert compile_options.for_inference(None) is None
+    assert compile_options.for_inference(compile_options.FAST_COMPILE) == \
+        compile_options.FAST_COMPILE
+    assert compile_options.for_inference({"a": 1, **compile_options.CONVOLUTIONAL}) == {
+        "a": 1, **compile_options.INFERENCE}
+    data = mx.sym.Variable("data")
+    net = mx.sym.Convolution(data, kernel=(3, 3), num_filter=64, name="c")
+    net = mx.sym.Pooling(net, global_pool=True, kernel=(1, 1), pool_type="avg")
+    net = mx.sym.FullyConnected(net, num_hidden=2, name="f")
+    exe = net.simple_bind(mx.cpu(), grad_req="null", data=(2, 3, 8, 8))
+    assert compile_options.CONVOLUTIONAL.items() <= \
+        exe.programs._infer.compiler_options.items()
+    assert compile_options.INFERENCE.items() <= \
+        exe.programs._infer_prepared.compiler_options.items()
+    for array in exe.arg_dict.values():
+        array[:] = 1
+    np.testing.assert_allclose(exe.forward(is_train=False)[0].asnumpy(), 1 + 64 * (27 + 1))
 
 
 def test_programs_called_inside_a_trace_drop_their_compile_options():

@@ -19,6 +19,7 @@ weights transposed once (``PreparedWeights``) instead of on every call.
 """
 from .. import x64
 from ..ops.conv import is_pointwise
+from . import pad_first
 from .errors import node_scope
 
 _TO_LAST, _TO_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)
@@ -124,6 +125,18 @@ def _rule(node, params, entries, is_last, is_train):
     return None
 
 
+def _per_position(node):
+    """Whether an inference ``node`` computes each position of its one data input on its
+    own, whatever the layout (``pad_first``): a BatchNorm over the channels with variable
+    parameters, a unary element-wise operator."""
+    name, params = node.op.name, node.params
+    if name == "BatchNorm":
+        return (params["axis"] in (1, -3) and not params["output_mean_var"]
+                and all(source.op is None for source, _ in node.inputs[1:]))
+    return len(node.inputs) == 1 and (name in _ELEMENTWISE or (
+        name == "LeakyReLU" and params["act_type"] in _LEAKY_KINDS))
+
+
 def _as(value, stored_last, want):
     """``value`` (stored NHWC, or (kh, kw, I, O) for a weight, when ``stored_last``) in the
     layout ``want`` names."""
@@ -165,13 +178,17 @@ def run(lowered, args, aux, rng, prepared=(), folds=(), is_train=False):
     """(heads, new aux) of ``lowered(args, aux, rng, is_train)`` (a ``LoweredGraph``)
     computed channels-last; the arguments named in ``prepared`` come as ``PreparedWeights``
     made them, and each of ``folds`` (``bn_fold.Fold``, inference only) whose folded arrays
-    ``args`` holds is one convolution. Pooling before a 1x1 convolution is an inference
-    rewrite too."""
+    ``args`` holds is one convolution. Pooling before a 1x1 convolution and a depthwise
+    convolution's padding before the 1x1 convolution feeding it (``pad_first``) are
+    inference rewrites too."""
     values, last = {}, set()  # last: (id(node), output index) stored NHWC or (kh, kw, I, O)
     new_aux = dict(aux)
     folded = {id(node): fold for fold in folds if fold.keys()[0] in args
               for node in (fold.conv, fold.bn)}
     pools = {} if is_train else pooled_first(lowered.nodes, lowered.heads)
+    chains = {} if is_train else pad_first.chains(lowered.nodes, lowered.heads,
+                                                  channels_last_conv, _per_position)
+    padded = set()  # id(depthwise convolution) whose 1x1 convolution padded its data
     deferred = {}  # id(pooling) -> (convolution, its params, entries, stored), pooled first
     for node in lowered.nodes:
         if node.op is None:
@@ -201,6 +218,15 @@ def run(lowered, args, aux, rng, prepared=(), folds=(), is_train=False):
                                                    pool.params["kernel"]):
                 deferred[id(pool)] = (node, params, entries, stored)
                 continue
+            chain = chains.get(id(node))
+            if chain is not None:
+                data = _as(entries[0], stored[0], "last")
+                if node is chain.pointwise and pad_first.grows_little(data, chain.pad):
+                    entries[0], stored[0] = pad_first.padded(data, chain.pad), True
+                    padded.add(id(chain.depthwise))
+                elif id(node) in padded:
+                    entries[0], stored[0] = pad_first.border_zeroed(data, chain.pad), True
+                    params = {**params, "pad": (0,) * len(chain.pad)}
         if fold is not None:  # the convolution with the folded weight and bias
             entries = [entries[0]] + [args[key] for key in fold.keys()]
             stored = [stored[0], not is_pointwise(params), False]

@@ -145,8 +145,9 @@ class Programs:
             self._weights = (channels_last.PreparedWeights(names) if graph.channels_last
                              else None)
             self._folded = bn_fold.FoldedWeights(folds)
-            self._infer_prepared = reported(jit(functools.partial(
-                _channels_last_heads, graph, prepared=frozenset(names), folds=folds)))
+            self._infer_prepared = reported(x64.jit(functools.partial(
+                _channels_last_heads, graph, prepared=frozenset(names), folds=folds),
+                compiler_options=compile_options.for_inference(compiler_options)))
         self.train_with_grads = reported(jit(functools.partial(loss_gradients, graph),
                                              donate_argnums=(2,)))
         # a training forward and its backward as one program (when nothing is read between)

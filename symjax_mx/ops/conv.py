@@ -270,7 +270,7 @@ def _depthwise(data, weight, layout, window, out_sizes):
 def _convolution(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
     layout, window, channels, out_sizes = _conv_plan("Convolution", params, data.shape)
-    if params["num_group"] == channels > 1 and math.prod(params["kernel"]) <= _DEPTHWISE_TAPS:
+    if is_depthwise(params, channels):
         out = _depthwise(data, weight, layout, window, out_sizes)
         if not params["no_bias"]:
             out = _add_bias(out, inputs[2], layout)
@@ -284,6 +284,12 @@ def _convolution(inputs, aux, params, is_train, rng):
     if not params["no_bias"]:
         out = _add_bias(out, inputs[2], layout)
     return (out,), aux
+
+
+def is_depthwise(params, channels):
+    """Whether a Convolution's parameters over data with ``channels`` channels give one group
+    per channel and a kernel small enough to run as a multiply-add per kernel tap."""
+    return params["num_group"] == channels > 1 and math.prod(params["kernel"]) <= _DEPTHWISE_TAPS
 
 
 def is_pointwise(params):
