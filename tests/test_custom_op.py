@@ -440,6 +440,37 @@ def test_programs_queued_behind_a_custom_operator_do_not_deadlock_its_python():
     assert proc.stdout.strip() == "True (6, 3)"
 
 
+def test_random_draws_in_a_custom_operator_follow_the_seed_on_any_thread():
+    # the operator's Python runs on one of XLA's threads when its input is not ready yet;
+    # with a random key per thread its draws ignored the seed and repeated every call
+    a = mx.nd.ones((600, 600)) / 600
+    x, w = mx.nd.ones((4, 6)), mx.nd.ones((6, 3)) * 0.1
+
+    def draw(slow):
+        data = x + mx.nd.dot(mx.nd.dot(a, a), a)[0:4, 0:6] * 0 if slow else x
+        return mx.nd.Custom(data, w, op_type="test_gibbs").asnumpy()
+
+    for slow in (False, True):
+        mx.random.seed(1)
+        first, second = draw(slow), draw(slow)
+        mx.random.seed(2)
+        other = draw(slow)
+        mx.random.seed(1)
+        again = draw(slow)
+        assert np.array_equal(first, again)
+        assert not np.array_equal(first, second) and not np.array_equal(first, other)
+
+
+def test_random_keys_are_the_split_chain_of_the_seed():
+    from symjax_mx import random_state
+    mx.random.seed(5)
+    keys = [random_state.next_key() for _ in range(3)]
+    key = jax.random.key(5)
+    for got in keys:
+        key, sub = jax.random.split(key)
+        assert np.array_equal(jax.random.key_data(got), jax.random.key_data(sub))
+
+
 def test_a_custom_operator_compiles_nothing_after_its_first_steps():
     # its Python's NDArray calls (on XLA's thread) reuse their programs every step
     compiled, counting = [], [True]
