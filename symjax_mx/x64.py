@@ -72,8 +72,9 @@ class jit:  # noqa: N801 (used like jax.jit)
 
     ``blocks=True`` makes a call return only once its program has run, for programs that
     call back into Python code that runs programs of its own (a Custom operator's
-    forward): XLA's CPU client admits a bounded number of programs in flight (32 per
-    device), and if the caller queued that many behind such a program before its
+    forward): XLA's CPU client admits a bounded number of programs in flight per device
+    (a semaphore in its Execute; 40 queued deadlocked, 10 did not), and if the caller
+    queued that many behind such a program before its
     callback ran, the callback's own programs would wait for a slot that never frees."""
 
     __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks")
