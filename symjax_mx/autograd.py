@@ -250,7 +250,7 @@ class _Plan:
                         for g, p in zip(grads, previous)], side
             # an operator whose output shape depends on values runs on concrete arrays
             fn = self._programs[diff] = x64.x64(run) if self.dynamic else x64.jit(
-                run, compiler_options=self.options)
+                run, compiler_options=self.options, blocks=self.host_callback)
         return fn
 
     def result_layout(self, diff, args):

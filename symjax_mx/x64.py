@@ -68,14 +68,22 @@ class jit:  # noqa: N801 (used like jax.jit)
     ``compile_options.with_library_choice`` does once, and ``jax.distributed`` and forked
     worker processes need to happen first). Called inside another trace (a stage of a
     placed program under ``jax.vjp``), it runs without compile options, which JAX takes
-    only at the top level."""
+    only at the top level.
 
-    __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested")
+    ``blocks=True`` makes a call return only once its program has run, for programs that
+    call back into Python code that runs programs of its own (a Custom operator's
+    forward): XLA's CPU client admits a bounded number of programs in flight per device
+    (a semaphore in its Execute; 40 queued deadlocked, 10 did not), and if the caller
+    queued that many behind such a program before its
+    callback ran, the callback's own programs would wait for a slot that never frees."""
 
-    def __init__(self, fn, **jit_kwargs):
+    __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks")
+
+    def __init__(self, fn, blocks=False, **jit_kwargs):
         if not _JIT_TAKES_COMPILER_OPTIONS:  # jax < 0.5: XLA's defaults (a compile-time
             jit_kwargs.pop("compiler_options", None)  # choice that never changes results)
         self._fn, self._jit_kwargs, self._jitted, self._nested = fn, jit_kwargs, None, None
+        self._blocks = blocks
 
     @property
     def jitted(self):
@@ -95,14 +103,17 @@ class jit:  # noqa: N801 (used like jax.jit)
 
     def __call__(self, *args, **kwargs):
         try:
-            return _call(self.jitted, args, kwargs)
+            result = _call(self.jitted, args, kwargs)
         except ValueError as err:
             if "compiler_options" not in str(err):
                 raise
-        if self._nested is None:
-            self._nested = jax.jit(self._fn, **{k: v for k, v in self._jit_kwargs.items()
-                                                if k != "compiler_options"})
-        return _call(self._nested, args, kwargs)
+            if self._nested is None:
+                self._nested = jax.jit(self._fn, **{k: v for k, v in self._jit_kwargs.items()
+                                                    if k != "compiler_options"})
+            result = _call(self._nested, args, kwargs)
+        if self._blocks:
+            jax.block_until_ready(result)  # tracers (a nested call) have nothing to wait for
+        return result
 
     def __getattr__(self, name):
         return getattr(self.jitted, name)

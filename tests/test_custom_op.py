@@ -374,3 +374,130 @@ def test_ndarray_op_writes_ndarrays_in_a_bound_symbol():
     assert exe.forward(is_train=True)[0].asnumpy().tolist() == [[3, 6], [9, 12]]  # MXNet 1.9.1
     exe.backward(mx.nd.ones((2, 2)))
     assert exe.grad_dict["x"].asnumpy().tolist() == [[4, 5], [6, 7]]
+
+
+class Gibbs(mx.operator.CustomOp):
+    """NDArray calls as MXNet's RBM example makes them: gemm, sigmoid, random draws."""
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        x, w = in_data
+        prob = mx.nd.linalg.gemm2(x, w).sigmoid()
+        sample = mx.nd.random.uniform(shape=prob.shape) < prob
+        self.assign(out_data[0], req[0], sample * prob)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], mx.nd.dot(out_grad[0], in_data[1].T))
+        self.assign(in_grad[1], req[1], mx.nd.dot(in_data[0].T, out_grad[0]))
+
+
+@mx.operator.register("test_gibbs")
+class GibbsProp(mx.operator.CustomOpProp):
+    def list_arguments(self):
+        return ["data", "weight"]
+
+    def infer_shape(self, in_shape):
+        return in_shape, [[in_shape[0][0], in_shape[1][1]]], []
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        return Gibbs()
+
+
+_QUEUED_BEHIND = """
+import sys
+import symjax_mx as mx
+sys.path.insert(0, {tests!r})
+import test_custom_op  # registers test_gibbs
+a = mx.nd.ones((1200, 1200)) / 1200
+slow = mx.nd.dot(mx.nd.dot(mx.nd.dot(a, a), a), a)  # the operator's input comes late
+x, w = slow[0:4, 0:6], slow[0:6, 0:3]
+y = mx.nd.Custom(x, w, op_type="test_gibbs")
+for _ in range(100):  # queued behind the operator before its Python runs
+    y = y + 1
+exe = mx.sym.Custom(mx.sym.var("x"), mx.sym.var("w"), op_type="test_gibbs").simple_bind(
+    mx.cpu(), x=(4, 6), w=(6, 3))
+for _ in range(5):
+    exe.arg_dict["x"][:] = mx.nd.dot(mx.nd.dot(a, a), a)[0:4, 0:6]
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.ones((4, 3)))
+    for _ in range(50):
+        exe.arg_dict["w"][:] = exe.arg_dict["w"] + 0
+print(y.asnumpy().min() >= 100, exe.grad_dict["w"].asnumpy().shape)
+"""
+
+
+def test_programs_queued_behind_a_custom_operator_do_not_deadlock_its_python():
+    # XLA's CPU client runs at most 32 programs at once: a caller that queued that many
+    # behind a program whose callback had not run yet left the callback's own NDArray
+    # calls waiting forever (binary_rbm_module.py hung after a few batches)
+    import os
+    import subprocess
+    import sys
+    tests = os.path.dirname(os.path.abspath(__file__))
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(tests))
+    proc = subprocess.run([sys.executable, "-c", _QUEUED_BEHIND.format(tests=tests)], env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "True (6, 3)"
+
+
+def test_random_draws_in_a_custom_operator_follow_the_seed_on_any_thread():
+    # the operator's Python runs on one of XLA's threads when its input is not ready yet;
+    # with a random key per thread its draws ignored the seed and repeated every call
+    a = mx.nd.ones((600, 600)) / 600
+    x, w = mx.nd.ones((4, 6)), mx.nd.ones((6, 3)) * 0.1
+
+    def draw(slow):
+        data = x + mx.nd.dot(mx.nd.dot(a, a), a)[0:4, 0:6] * 0 if slow else x
+        return mx.nd.Custom(data, w, op_type="test_gibbs").asnumpy()
+
+    for slow in (False, True):
+        mx.random.seed(1)
+        first, second = draw(slow), draw(slow)
+        mx.random.seed(2)
+        other = draw(slow)
+        mx.random.seed(1)
+        again = draw(slow)
+        assert np.array_equal(first, again)
+        assert not np.array_equal(first, second) and not np.array_equal(first, other)
+
+
+def test_random_keys_are_the_split_chain_of_the_seed():
+    from symjax_mx import random_state
+    mx.random.seed(5)
+    keys = [random_state.next_key() for _ in range(3)]
+    key = jax.random.key(5)
+    for got in keys:
+        key, sub = jax.random.split(key)
+        assert np.array_equal(jax.random.key_data(got), jax.random.key_data(sub))
+
+
+def test_a_custom_operator_compiles_nothing_after_its_first_steps():
+    # its Python's NDArray calls (on XLA's thread) reuse their programs every step
+    compiled, counting = [], [True]
+
+    def count(event, duration, **_):
+        if counting[0] and event == "/jax/core/compile/backend_compile_duration":
+            compiled.append(event)  # from any thread
+
+    jax.monitoring.register_event_duration_secs_listener(count)
+    exe = mx.sym.Custom(mx.sym.var("x"), mx.sym.var("w"), op_type="test_gibbs").simple_bind(
+        mx.cpu(), x=(8, 5), w=(5, 4))
+    exe.arg_dict["x"][:] = np.random.rand(8, 5)
+    exe.arg_dict["w"][:] = np.random.rand(5, 4)
+
+    head = mx.nd.ones((8, 4))
+
+    def step():
+        exe.forward(is_train=True)
+        exe.backward(head)
+        return exe.grad_dict["w"].asnumpy()
+
+    for _ in range(2):
+        step()
+    before = len(compiled)
+    for _ in range(3):
+        grad = step()
+    counting[0] = False
+    assert len(compiled) == before
+    expected = exe.arg_dict["x"].asnumpy().T @ np.ones((8, 4))
+    assert np.allclose(grad, expected, rtol=1e-5)

@@ -65,8 +65,9 @@ class StagedPrograms:
             stage.exports = sorted(k for k in wanted if k[0] in mine)
             wanted.update(stage.imports)
         for stage in self._stages:
-            stage.run = reported(x64.jit(self._stage_function(lowered, stage),
-                                         static_argnums=(4,)))
+            stage.run = reported(x64.jit(
+                self._stage_function(lowered, stage), static_argnums=(4,),
+                blocks=any(node.op.host_callback for node in stage.nodes)))
         self._backward = {}
 
     @staticmethod

@@ -133,7 +133,9 @@ class Programs:
         def accumulate(previous, grads):
             return {name: previous[name] + grad for name, grad in grads.items()}
 
-        jit = functools.partial(x64.jit, compiler_options=compiler_options)
+        # a program calling back into Python returns once run (see x64.jit)
+        jit = functools.partial(x64.jit, compiler_options=compiler_options,
+                                blocks=graph.host_callback)
         if sibling is not None:
             self._infer, self._weights, self._folded, self._infer_prepared = (
                 sibling._infer, sibling._weights, sibling._folded, sibling._infer_prepared)
@@ -215,7 +217,8 @@ class Programs:
         key = (id(optimizer), optimizer.trace_key())
         cached = self._fused.get(key)
         if cached is None:
-            step = reported(x64.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3)))
+            step = reported(x64.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3),
+                                   blocks=self.graph.host_callback))
             cached = self._fused[key] = (optimizer, step)
         return cached[1]
 
