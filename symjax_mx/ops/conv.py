@@ -7,7 +7,8 @@ Formulation notes (measured in bench/ops.py on XLA's CPU backend):
 - Depthwise convolutions (one group per input channel: MobileNet) are a multiply-add per
   kernel tap over strided slices, which XLA fuses into one loop: 30-100x faster forward and
   3-10x faster gradients than ``feature_group_count`` on XLA's CPU backend, in either
-  layout (bench/depthwise.py); equal up to the order of the sums.
+  layout (bench/depthwise.py); equal up to the order of the sums. Their gradients are
+  written by hand (ops/depthwise.py), in a few kernels rather than several per tap.
 - Pooling with non-overlapping windows (stride == kernel, global pooling included) is a
   reshape and a sum over the window axes, or a maximum of strided slices with a
   hand-written gradient to each window's first maximum in row-major order, as MXNet's
@@ -47,7 +48,8 @@ from jax import lax
 
 from ..base import MXNetError
 from .conv_patches import (conv_by_positions, convolve, has_few_outputs, per_axis,
-                           spatial_axes, tap_windows)
+                           spatial_axes)
+from .depthwise import depthwise
 from .registry import Param, ParamParsers as P, register, same_dtype_rule
 from .pooling_max import tile_max, tiles
 
@@ -245,33 +247,11 @@ def _conv_shape_rule(op, params, shapes):
     return shapes, [(data[0],) + _with_channels(layout, filters, out)]
 
 
-def _depthwise(data, weight, layout, window, out_sizes):
-    """A convolution with one group per input channel, as a multiply-add per kernel tap
-    over strided slices of the padded input (output channel o reads input channel
-    o // multiplier)."""
-    channel = layout.index("C")
-    multiplier = weight.shape[0] // data.shape[channel]
-    if multiplier > 1:
-        data = jnp.repeat(data, multiplier, axis=channel)
-    data = jnp.pad(data, per_axis(layout, [(p, p) for p in window["pad"]], (0, 0)))
-    bias_shape = [1] * data.ndim
-    bias_shape[channel] = weight.shape[0]
-    kernel = weight.shape[2:] if channel == 1 else weight.shape[1:-1]
-    out = None
-    for tap, part in tap_windows(data, layout, kernel, out_sizes, window["stride"],
-                                 window["dilate"]):
-        tap_weight = weight[(slice(None), 0) + tap] if channel == 1 else weight[
-            (slice(None),) + tap + (0,)]
-        part = part * tap_weight.reshape(bias_shape)
-        out = part if out is None else out + part
-    return out
-
-
 def _convolution(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
     layout, window, channels, out_sizes = _conv_plan("Convolution", params, data.shape)
     if is_depthwise(params, channels):
-        out = _depthwise(data, weight, layout, window, out_sizes)
+        out = depthwise(data, weight, layout, window, out_sizes)
         if not params["no_bias"]:
             out = _add_bias(out, inputs[2], layout)
         return (out,), aux
