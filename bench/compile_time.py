@@ -18,7 +18,8 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from first_step import print_compile_and_steps
 
 VOCAB, HIDDEN, EMBED, BATCH, LAYERS, STEPS = 5000, 200, 200, 32, 2, 5
 
@@ -63,16 +64,7 @@ def child(bucket, chain):
         model._train_step(batch)  # what fit runs per batch
         model.get_outputs()[0].wait_to_read()
 
-    wall, cpu = time.perf_counter(), time.process_time()
-    step()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    times = []
-    for _ in range(STEPS):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    print(json.dumps({"compile_s": wall, "compile_cpu_s": cpu,
-                      "step_ms": 1000 * statistics.median(times)}))
+    print_compile_and_steps(step, STEPS)
 
 
 def main():

@@ -22,7 +22,8 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from first_step import print_compile_and_steps
 
 CLASSES = 10
 
@@ -72,16 +73,7 @@ def child(net_name, size, batch, config, steps):
         trainer.step(batch)
         loss.wait_to_read()
 
-    wall, cpu = time.perf_counter(), time.process_time()
-    step()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    print(json.dumps({"compile_s": wall, "compile_cpu_s": cpu,
-                      "step_ms": 1000 * statistics.median(times)}))
+    print_compile_and_steps(step, steps)
 
 
 def main():
