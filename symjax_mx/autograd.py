@@ -461,19 +461,13 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     del train_mode
     heads = _as_list(heads)
     grads_in = _head_grads(heads, head_grads)
-    groups = _device_groups(heads)
-    if len(groups) > 1:  # data parallel: one loss per device, each its own program
-        for group in groups:
-            _backward([heads[i] for i in group],
-                      None if head_grads is None else [_as_list(head_grads)[i] for i in group],
-                      retain_graph)
-        return
-    _backward(heads, grads_in, retain_graph, checked=True)
+    for group in _device_groups(heads):  # data parallel: a program per device's losses
+        _backward([heads[i] for i in group], [grads_in[i] for i in group], retain_graph)
 
 
 def _device_groups(heads):
-    """The positions of ``heads`` grouped by device, where they are on several: their
-    recorded graphs must then be apart (one loss per device, as data-parallel Gluon code
+    """The positions of ``heads`` grouped by device; where they are on several, their
+    recorded graphs must be apart (one loss per device, as data-parallel Gluon code
     computes them), since one program runs on one device."""
     by_device = {}
     for i, head in enumerate(heads):
@@ -491,10 +485,9 @@ def _device_groups(heads):
     return groups
 
 
-def _backward(heads, head_grads, retain_graph, checked=False):
-    """``backward`` of heads on one device (``head_grads`` as jax values when
-    ``checked``)."""
-    grads_in = head_grads if checked else _head_grads(heads, head_grads)
+def _backward(heads, grads_in, retain_graph):
+    """``backward`` of heads on one device, ``grads_in`` their checked head gradients
+    (jax values, None for ones)."""
     order, position, entries = _collect(heads)
     plan, leaves, values, keys, scalars, known, fills = _plan_for(order, position, entries)
     diff = tuple(i for i, node in enumerate(leaves)
