@@ -55,6 +55,12 @@ class CachedOp:
                          for name in inputs}
         self._arg_names = tuple(out.list_arguments())
         self._aux_names = tuple(out.list_auxiliary_states())
+        self._input_sources = [self._sources[name] for name in self._arg_names + self._aux_names]
+        self._data_positions = [(position, source) for position, source
+                                in enumerate(self._input_sources) if type(source) is int]
+        # (ctx, [(parameter, its arrays)], inputs with the data as None, their shapes and
+        # dtypes): the parameters' arrays, read once per context
+        self._read_params = None
         self._ops = {}  # input signature -> (Operator, its outputs' avals)
         self._recorded = {}  # input signature -> RecordedForward (under autograd.record)
 
@@ -65,9 +71,22 @@ class CachedOp:
         return {name: flat[source] if isinstance(source, int) else source.data(ctx)
                 for name, source in self._sources.items()}
 
-    def __call__(self, flat, infer_shapes):
-        """The outputs (a list) for the flat inputs ``flat``; ``infer_shapes()`` completes
-        deferred parameter shapes on the first call."""
+    def _inputs(self, flat, infer_shapes):
+        """(the graph's arguments then auxiliary states as NDArrays, their shapes and
+        dtypes); the parameters' arrays are read once per context and reused while no
+        parameter replaced its arrays (initialisation, ``reset_ctx`` and ``cast`` make new
+        ones; writes keep an array's shape and dtype)."""
+        ctx = flat[0].context
+        read = self._read_params
+        if read is None or read[0] != ctx or any(p._data is not arrays for p, arrays in read[1]):
+            read = self._read_params = self._read_parameters(flat, ctx, infer_shapes)
+        inputs, signature = list(read[2]), list(read[3])
+        for position, source in self._data_positions:
+            x = inputs[position] = flat[source]
+            signature[position] = (x._shape, x.dtype)
+        return inputs, tuple(signature)
+
+    def _read_parameters(self, flat, ctx, infer_shapes):
         try:
             values = self._values(flat)
         except DeferredInitializationError:
@@ -76,11 +95,20 @@ class CachedOp:
                 if not isinstance(source, int):
                     source._finish_deferred_init()
             values = self._values(flat)
-        if self._dynamic or (autograd.is_recording() and self._num_ops <= self._inline_limit):
-            return self._inline(values)
-        inputs = [values[name] for name in self._arg_names + self._aux_names]
-        signature = tuple((x.shape, x.dtype) for x in inputs)
-        if autograd.is_recording() and not defers(inputs):
+        params = [source for source in self._sources.values() if not isinstance(source, int)]
+        arrays = [None if isinstance(source, int) else values[name]
+                  for name, source in zip(self._arg_names + self._aux_names, self._input_sources)]
+        return (ctx, [(param, param._data) for param in params], arrays,
+                [None if x is None else (x._shape, x.dtype) for x in arrays])
+
+    def __call__(self, flat, infer_shapes):
+        """The outputs (a list) for the flat inputs ``flat``; ``infer_shapes()`` completes
+        deferred parameter shapes on the first call."""
+        inputs, signature = self._inputs(flat, infer_shapes)
+        recording = autograd.is_recording()
+        if self._dynamic or (recording and self._num_ops <= self._inline_limit):
+            return self._inline(dict(zip(self._arg_names + self._aux_names, inputs)))
+        if recording and not defers(inputs):
             recorded = self._recorded.get(signature)
             if recorded is None:
                 recorded = self._recorded[signature] = RecordedForward(*self._lowered(inputs))
@@ -90,7 +118,7 @@ class CachedOp:
         if entry is None:
             entry = self._ops[signature] = self._operator(inputs)
         op, avals = entry
-        if autograd.is_recording():  # and deferred (checked above)
+        if recording:  # and deferred (checked above)
             out = invoke_deferred(op, inputs, avals)
             if out is not None:
                 return out

@@ -90,28 +90,33 @@ def _flatten(args, what):
 
 def _regroup(args, fmt):
     """Inverse of `_flatten`: the nested value."""
-    def merge(args, fmt):
-        if isinstance(fmt, int):
-            if fmt < -1:
-                raise ValueError(f"Unsupported encoded format {fmt}.")
-            if fmt == 0:
-                return args[0], args[1:]
-            if fmt == -1:
-                if args[0] is not None:
-                    raise ValueError("We do not support passing types that are not None when "
-                                     "the initial HybridBlock has received NoneType and has "
-                                     f"been hybridized. Received arg = {args[0]}, fmt = {fmt}.")
-                return None, args[1:]
-            return args[:fmt], args[fmt:]
-        if not isinstance(args, (list, tuple)):
-            raise ValueError("When hybridized, the output of HybridBlock must be (nested) list "
-                             f"of Symbol or NDArray, but got {args} of type {type(args)}")
-        result = []
-        for sub in fmt:
-            value, args = merge(args, sub)
-            result.append(value)
-        return result, args
-    return merge(args, fmt)[0]
+    return _merge(args, fmt)[0]
+
+
+def _merge(args, fmt):
+    """(the value of format ``fmt`` at the start of ``args``, the rest of ``args``); a
+    module-level function, since a nested recursive one is a reference cycle per call that
+    only the garbage collector frees."""
+    if isinstance(fmt, int):
+        if fmt < -1:
+            raise ValueError(f"Unsupported encoded format {fmt}.")
+        if fmt == 0:
+            return args[0], args[1:]
+        if fmt == -1:
+            if args[0] is not None:
+                raise ValueError("We do not support passing types that are not None when "
+                                 "the initial HybridBlock has received NoneType and has "
+                                 f"been hybridized. Received arg = {args[0]}, fmt = {fmt}.")
+            return None, args[1:]
+        return args[:fmt], args[fmt:]
+    if not isinstance(args, (list, tuple)):
+        raise ValueError("When hybridized, the output of HybridBlock must be (nested) list "
+                         f"of Symbol or NDArray, but got {args} of type {type(args)}")
+    result = []
+    for sub in fmt:
+        value, args = _merge(args, sub)
+        result.append(value)
+    return result, args
 
 
 class _HookHandle:
@@ -533,12 +538,15 @@ class HybridBlock(Block):
     def _call_cached_op(self, *args):
         if self._cached_op is None:
             self._build_cache(*args)
-        flat, fmt = _flatten(args, "input")
-        if fmt != self._in_format and not _compatible_formats(fmt, self._in_format):
-            raise ValueError("The argument structure of HybridBlock does not match the cached "
-                             f"version. Stored format = {fmt}, input format = "
-                             f"{self._in_format}")
-        flat = [arg for arg in flat if arg is not None]
+        if _all_arrays(args) and self._in_format == [0] * len(args):
+            flat = list(args)  # what _flatten gives for plain arrays, without its walk
+        else:
+            flat, fmt = _flatten(args, "input")
+            if fmt != self._in_format and not _compatible_formats(fmt, self._in_format):
+                raise ValueError("The argument structure of HybridBlock does not match the "
+                                 f"cached version. Stored format = {fmt}, input format = "
+                                 f"{self._in_format}")
+            flat = [arg for arg in flat if arg is not None]
         out = self._cached_op(flat, lambda: self._deferred_infer_shape(*args))
         if self._op_hook is not None:
             self._cached_op.monitor(flat, *self._op_hook)
@@ -547,7 +555,8 @@ class HybridBlock(Block):
     def forward(self, x, *args):
         """Run ``hybrid_forward`` with ``F=mx.nd`` (or the compiled program when
         hybridized) on NDArrays, or with ``F=mx.sym`` on Symbols."""
-        arrays, has_symbol = _gather_arrays([x, *args])
+        arrays, has_symbol = (([x, *args], False) if _all_arrays((x, *args))
+                              else _gather_arrays([x, *args]))
         if arrays and has_symbol:
             raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols "
                              "types for the input. Please check the type of the args.\n")
@@ -557,8 +566,8 @@ class HybridBlock(Block):
         if arrays:
             ctx = arrays[0].context
             if self._active:
-                contexts = {a.context for a in arrays}
-                if len(contexts) > 1:
+                if any(a._ctx is not ctx and a._ctx != ctx for a in arrays):
+                    contexts = {a.context for a in arrays}
                     raise ValueError("Find multiple contexts in the input, After hybridized, "
                                      "the HybridBlock only supports one input context. You can "
                                      "print the ele.ctx in the input arguments to inspect "
@@ -600,6 +609,14 @@ class HybridBlock(Block):
         params_file = f"{path}-{epoch:04d}.params"
         ndarray.save(params_file, arrays)
         return sym_file, params_file
+
+
+def _all_arrays(args):
+    """Whether every item of ``args`` is a dense NDArray (no nesting, no None)."""
+    for arg in args:
+        if type(arg) is not NDArray:
+            return False
+    return True
 
 
 def _gather_arrays(args):

@@ -57,12 +57,15 @@ class TapeNode:
     def __init__(self, op=None, params=None, inputs=(), is_train=False, key=None, array=None,
                  value=None, outputs=None):
         self.op = op
-        self.params = params or {}
-        traced = op.traced_params if op is not None else ()
-        # scalars an imperative call passes at run time: a program takes them as arguments
-        self.traced = tuple((k, v) for k, v in self.params.items() if k in traced)
-        self.params_key = (_hashable({k: v for k, v in self.params.items() if k not in traced}),
-                           tuple(k for k, _ in self.traced))
+        if params:
+            self.params = params
+            traced = op.traced_params
+            # scalars an imperative call passes at run time: a program takes them as arguments
+            self.traced = tuple((k, v) for k, v in params.items() if k in traced)
+            self.params_key = (_hashable({k: v for k, v in params.items() if k not in traced}),
+                               tuple(k for k, _ in self.traced))
+        else:
+            self.params, self.traced, self.params_key = {}, (), _NO_PARAMS_KEY
         self.inputs = tuple(inputs)   # (TapeNode, output index) entries
         self.is_train = is_train
         self.key = key                # the PRNG key a random operator used
@@ -80,6 +83,9 @@ class TapeNode:
 
     def leaf_value(self):
         return self.value if self.array is None else self.array._read()
+
+
+_NO_PARAMS_KEY = ((), ())
 
 
 def _hashable(params):
