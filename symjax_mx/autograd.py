@@ -254,8 +254,8 @@ class _Plan:
         return fn
 
     def result_layout(self, diff, args):
-        """(tree structure, leaf avals) of ``program(diff)(*args)``'s result, traced once
-        per kind of arguments (which head gradients and previous gradients are given)."""
+        """(tree structure, (shape, dtype) of each leaf) of ``program(diff)(*args)``'s
+        result, traced once per kind of arguments (which head gradients and previous gradients are given)."""
         grads_in, previous = args[4], args[5]
         key = (diff, tuple(g is None for g in grads_in),
                tuple(None if p is None else p.dtype for p in previous))
@@ -263,7 +263,8 @@ class _Plan:
         if layout is None:
             leaves, structure = jax.tree_util.tree_flatten(
                 self.program(diff).eval_shape(*args))
-            layout = self._layouts[key] = (structure, leaves)
+            layout = self._layouts[key] = (structure, [(tuple(a.shape), np.dtype(a.dtype))
+                                                       for a in leaves])
         return layout
 
     def grad_op(self, diff, num_inputs):
@@ -385,6 +386,13 @@ def _head_grads(heads, head_grads):
     return values
 
 
+def _dtype_of(array):
+    """``array``'s numpy dtype (of a dense array's value without the property's calls)."""
+    if type(array) is NDArray and array._base is None:
+        return array._buffer.dtype
+    return np.dtype(array.dtype)
+
+
 def _update_aux(plan, leaves, new_aux):
     """Write the auxiliary states a backward pass updated (BatchNorm's moving statistics
     in training mode: MXNet updates them in the backward pass)."""
@@ -436,14 +444,15 @@ def _defer_backward(plan, diff, args, targets, fills):
         return None
     program = plan.program(diff)
     structure, avals = plan.result_layout(diff, args)
-    if any(type(t) is not NDArray or t._base is not None or t.dtype != a.dtype
-           for t, a in zip(targets, avals)):
-        return None
+    for target, (_, dtype) in zip(targets, avals):
+        if type(target) is not NDArray or target._base is not None or (
+                target._buffer.dtype != dtype):
+            return None
     previous = args[-1]  # per gradient: the value it is added to, or None
     call = deferred.ProgramCall(program, args, _spent_buffers(targets, previous))
     forward = [out for outputs in fills for out in outputs]
-    made = [deferred.Deferred(tuple(a.shape), a.dtype, call)
-            for a in avals[:len(avals) - len(forward)]]
+    made = [deferred.Deferred(shape, dtype, call)
+            for shape, dtype in avals[:len(avals) - len(forward)]]
     for out in forward:
         out.call = call
     call.outputs = tuple(made + forward)
@@ -505,8 +514,8 @@ def _backward(heads, grads_in, retain_graph):
         grads, (new_aux, _) = deferred_results
     _update_aux(plan, leaves, new_aux)
     for target, value, i in zip(targets, grads, diff):
-        target._write(value if value.dtype == target.dtype else value.astype(target.dtype),
-                      "backward")
+        dtype = _dtype_of(target)
+        target._write(value if value.dtype == dtype else value.astype(dtype), "backward")
         leaves[i].fresh = True
     if not retain_graph:
         _free(order)
