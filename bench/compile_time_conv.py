@@ -9,12 +9,14 @@ the fused forward, backward and update program; wall clock and the process's CPU
 which the other workers on a shared machine disturb less) and the median milliseconds
 of the steps after it are printed as medians of interleaved rounds.
 
-Configurations: ``product`` (what the lowering does) and ``autodiff`` (depthwise
+Configurations: ``product`` (what the lowering does), ``autodiff`` (depthwise
 convolutions differentiated by JAX from their per-tap forward, as before
-``symjax_mx/ops/depthwise.py`` had its own gradients).
+``symjax_mx/ops/depthwise.py`` had its own gradients) and ``bn_autodiff`` (BatchNorm's
+training normalization differentiated by JAX, as before
+``symjax_mx/ops/batch_norm_train.py`` had its own gradient).
 
 Run: ``python bench/compile_time_conv.py [--nets mobilenet0.25,mobilenetv2_0.25,resnet18_v1]
-[--size 64] [--batch 8] [--rounds 3] [--steps 5] [--configs product,autodiff]``
+[--size 64] [--batch 8] [--rounds 3] [--steps 5] [--configs product,autodiff,bn_autodiff]``
 """
 import argparse
 import json
@@ -47,6 +49,25 @@ def _autodiff_depthwise():
     conv.depthwise = by_autodiff
 
 
+def _autodiff_batch_norm():
+    """Make BatchNorm's training normalization the formula that JAX differentiates."""
+    import jax.numpy as jnp
+    from jax import lax
+
+    from symjax_mx.ops import nn
+
+    def by_autodiff(x, gamma, beta, axis, eps):
+        reduce = tuple(i for i in range(x.ndim) if i != axis)
+        mean, var = x.mean(reduce), x.var(reduce)
+        inv_std = lax.rsqrt(var + eps)
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        out = ((x - mean.reshape(shape)) * (gamma * inv_std).reshape(shape)
+               + beta.reshape(shape))
+        return out, mean, var, inv_std
+    nn.normalize_batch = by_autodiff
+
+
 def child(net_name, size, batch, config, steps):
     """One measurement: prints a JSON line."""
     import numpy as np
@@ -55,6 +76,8 @@ def child(net_name, size, batch, config, steps):
     from symjax_mx import gluon
     if config == "autodiff":
         _autodiff_depthwise()
+    elif config == "bn_autodiff":
+        _autodiff_batch_norm()
     net = gluon.model_zoo.vision.get_model(net_name, classes=CLASSES)
     net.initialize(mx.init.Xavier())
     net.hybridize(static_alloc=True, static_shape=True)
@@ -82,7 +105,7 @@ def main():
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--configs", default="product,autodiff")
+    parser.add_argument("--configs", default="product,autodiff,bn_autodiff")
     parser.add_argument("--steps", type=int, default=5, help="steps timed after the first")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -501,3 +501,56 @@ def test_sync_batch_norm_outputs_the_variance():
         assert (moving.asnumpy() == 2).all()
     _, _, inv_std = mx.nd.BatchNorm(mx.nd.array(x), *stats, output_mean_var=True, eps=1e-5)
     np.testing.assert_allclose(inv_std.asnumpy(), 1 / np.sqrt(2 + 1e-5), rtol=1e-5)
+
+
+def _bn_formula(x, gamma, beta, axis=1, eps=1e-3):
+    """BatchNorm in training as JAX differentiates it by itself (the reference)."""
+    reduce = tuple(i for i in range(x.ndim) if i != axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    mean, var = x.mean(reduce, keepdims=True), x.var(reduce, keepdims=True)
+    return (x - mean) * jax.lax.rsqrt(var + eps) * gamma.reshape(shape) + beta.reshape(shape)
+
+
+@pytest.mark.parametrize("shape, axis", [((4, 3), 1), ((2, 3, 4, 5), 1), ((2, 4, 5, 3), 3)])
+def test_batch_norm_training_gradients_and_their_gradients_equal_jax_differentiating_it(
+        shape, axis):
+    from symjax_mx.ops.batch_norm_train import normalize_batch
+    rng = np.random.RandomState(0)
+    x = jnp.asarray(rng.normal(size=shape))
+    gamma, beta = (jnp.asarray(rng.uniform(0.5, 1.5, shape[axis])) for _ in range(2))
+    head = jnp.asarray(rng.normal(size=shape))
+
+    def loss(f):
+        return lambda x, g, b: jnp.sum(f(x, g, b) * head)
+    hand = loss(lambda x, g, b: normalize_batch(x, g, b, axis, 1e-3)[0])
+    reference = loss(lambda x, g, b: _bn_formula(x, g, b, axis))
+    for got, want in zip(jax.grad(hand, (0, 1, 2))(x, gamma, beta),
+                         jax.grad(reference, (0, 1, 2))(x, gamma, beta)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+    def second(f):  # a gradient's own gradient (autograd.grad with create_graph)
+        return jax.grad(lambda x, g, b: jnp.sum(jax.grad(f, 0)(x, g, b) ** 2), (0, 1, 2))
+    for got, want in zip(second(hand)(x, gamma, beta), second(reference)(x, gamma, beta)):
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-10)
+
+
+def test_batch_norm_mean_and_var_outputs_carry_no_gradient_as_in_mxnet():
+    # golden: MXNet 1.9.1, the same data; its gradient ignores the mean and var outputs
+    x = mx.nd.array(np.random.RandomState(0).rand(4, 3))
+    gamma, beta = mx.nd.ones(3) * 1.5, mx.nd.zeros(3)
+    for array in (x, gamma, beta):
+        array.attach_grad()
+    with mx.autograd.record():
+        out, mean, var = mx.nd.BatchNorm(x, gamma, beta, mx.nd.zeros(3), mx.nd.ones(3),
+                                         fix_gamma=False, output_mean_var=True)
+        loss = ((out * mx.nd.arange(12).reshape((4, 3))).sum() + (mean * 3).sum()
+                + (var * 2).sum())
+    loss.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), [
+        [-36.007153, -38.75981, -39.004543], [19.154896, 7.177076, -12.8683195],
+        [-0.8875618, -0.42877847, 10.192985], [17.73991, 32.011528, 41.679882]],
+        rtol=2e-5, atol=2e-5)
+    np.testing.assert_allclose(gamma.grad.asnumpy(), [-11.670301, 5.9047503, 0.85325575],
+                               rtol=2e-5)
+    np.testing.assert_allclose(beta.grad.asnumpy(), [18, 22, 26], rtol=1e-6)

@@ -21,6 +21,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
+from .batch_norm_train import normalize_batch
 from .matrix import normalize_axis
 from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
@@ -166,15 +167,14 @@ def _batch_norm(inputs, aux, params, is_train, rng):
     if params["fix_gamma"]:
         gamma = jnp.ones_like(gamma)
     if is_train and not params["use_global_stats"]:
-        reduce = tuple(i for i in range(data.ndim) if i != axis)
-        mean, var = x.mean(reduce), x.var(reduce)
+        out, mean, var, inv_std = normalize_batch(x, gamma.astype(x.dtype),
+                                                  beta.astype(x.dtype), axis, params["eps"])
         m = params["momentum"]
         aux = [(m * moving_mean + (1 - m) * mean).astype(moving_mean.dtype),
                (m * moving_var + (1 - m) * var).astype(moving_var.dtype)]
     else:
-        mean, var = moving_mean, moving_var
-    inv_std = lax.rsqrt(var + params["eps"])
-    out = (x - mean.reshape(shape)) * (gamma * inv_std).reshape(shape) + beta.reshape(shape)
+        mean, inv_std = moving_mean, lax.rsqrt(moving_var + params["eps"])
+        out = (x - mean.reshape(shape)) * (gamma * inv_std).reshape(shape) + beta.reshape(shape)
     out = out.astype(data.dtype)
     return ((out, mean, inv_std) if params["output_mean_var"] else (out,)), aux
 
