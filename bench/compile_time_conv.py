@@ -13,7 +13,7 @@ Configurations: ``product`` (what the lowering does), ``autodiff`` (depthwise
 convolutions differentiated by JAX from their per-tap forward, as before
 ``symjax_mx/ops/depthwise.py`` had its own gradients) and ``bn_autodiff`` (BatchNorm's
 training normalization differentiated by JAX, as before
-``symjax_mx/ops/batch_norm_train.py`` had its own gradient).
+``symjax_mx/ops/norm_gradients.py`` had its own gradient).
 
 Run: ``python bench/compile_time_conv.py [--nets mobilenet0.25,mobilenetv2_0.25,resnet18_v1]
 [--size 64] [--batch 8] [--rounds 3] [--steps 5] [--configs product,autodiff,bn_autodiff]``

@@ -515,7 +515,7 @@ def _bn_formula(x, gamma, beta, axis=1, eps=1e-3):
 @pytest.mark.parametrize("shape, axis", [((4, 3), 1), ((2, 3, 4, 5), 1), ((2, 4, 5, 3), 3)])
 def test_batch_norm_training_gradients_and_their_gradients_equal_jax_differentiating_it(
         shape, axis):
-    from symjax_mx.ops.batch_norm_train import normalize_batch
+    from symjax_mx.ops.norm_gradients import normalize_batch
     rng = np.random.RandomState(0)
     x = jnp.asarray(rng.normal(size=shape))
     gamma, beta = (jnp.asarray(rng.uniform(0.5, 1.5, shape[axis])) for _ in range(2))
@@ -554,3 +554,52 @@ def test_batch_norm_mean_and_var_outputs_carry_no_gradient_as_in_mxnet():
     np.testing.assert_allclose(gamma.grad.asnumpy(), [-11.670301, 5.9047503, 0.85325575],
                                rtol=2e-5)
     np.testing.assert_allclose(beta.grad.asnumpy(), [18, 22, 26], rtol=1e-6)
+
+
+def _ln_formula(x, gamma, beta, axis, eps=1e-5):
+    """LayerNorm as JAX differentiates it by itself (the reference)."""
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    mean, std = x.mean(axis, keepdims=True), jnp.sqrt(x.var(axis, keepdims=True) + eps)
+    return (x - mean) / std * gamma.reshape(shape) + beta.reshape(shape)
+
+
+@pytest.mark.parametrize("shape, axis", [((4, 3), 1), ((2, 3, 5), 2), ((2, 3, 5), 1)])
+def test_layer_norm_gradients_and_their_gradients_equal_jax_differentiating_it(shape, axis):
+    from symjax_mx.ops.norm_gradients import normalize_layer
+    rng = np.random.RandomState(1)
+    x = jnp.asarray(rng.normal(size=shape))
+    gamma, beta = (jnp.asarray(rng.uniform(0.5, 1.5, shape[axis])) for _ in range(2))
+    head = jnp.asarray(rng.normal(size=shape))
+    hand = lambda x, g, b: jnp.sum(normalize_layer(x, g, b, axis, 1e-5)[0] * head)  # noqa
+    reference = lambda x, g, b: jnp.sum(_ln_formula(x, g, b, axis) * head)  # noqa
+    for got, want in zip(jax.grad(hand, (0, 1, 2))(x, gamma, beta),
+                         jax.grad(reference, (0, 1, 2))(x, gamma, beta)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+    def second(f):
+        return jax.grad(lambda x, g, b: jnp.sum(jax.grad(f, 0)(x, g, b) ** 2), (0, 1, 2))
+    for got, want in zip(second(hand)(x, gamma, beta), second(reference)(x, gamma, beta)):
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-10)
+
+
+def test_layer_norm_mean_and_std_outputs_carry_no_gradient_as_in_mxnet():
+    # golden: MXNet 1.9.1 (the same gradients with and without the mean and std terms)
+    x = mx.nd.array(np.random.RandomState(0).rand(2, 4))
+    gamma, beta = mx.nd.array([1.5, 0.5, 2.0, 1.0]), mx.nd.zeros(4)
+    for array in (x, gamma, beta):
+        array.attach_grad()
+    with mx.autograd.record():
+        out, mean, std = mx.nd.LayerNorm(x, gamma, beta, axis=-1, output_mean_var=True)
+        loss = ((out * mx.nd.arange(8).reshape((2, 4))).sum() + (mean * 3).sum()
+                + (std * 2).sum())
+    loss.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), [
+        [-32.168941497802734, -9.76968002319336, 30.867816925048828, 11.070796966552734],
+        [-9.985908508300781, -21.58592414855957, 21.9807186126709, 9.591108322143555]],
+        rtol=2e-5, atol=2e-5)
+    np.testing.assert_allclose(gamma.grad.asnumpy(), [-3.7022664546966553, 2.8450894355773926,
+                                                      -5.118297100067139, 8.216540336608887],
+                               rtol=2e-5)
+    np.testing.assert_allclose(beta.grad.asnumpy(), [4, 6, 8, 10], rtol=1e-6)
+    np.testing.assert_allclose(std.asnumpy().ravel(), [0.06881171, 0.1902321], rtol=1e-5)

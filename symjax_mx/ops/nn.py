@@ -21,7 +21,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .batch_norm_train import normalize_batch
+from .norm_gradients import normalize_batch, normalize_layer
 from .matrix import normalize_axis
 from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
@@ -281,11 +281,8 @@ _register_axis_1_batch_norm(
 
 def _layer_norm(inputs, aux, params, is_train, rng):
     data, gamma, beta = inputs
-    axis = params["axis"] % data.ndim
-    shape = _channel_shape(data.ndim, axis)
-    mean = data.mean(axis, keepdims=True)
-    std = jnp.sqrt(data.var(axis, keepdims=True) + params["eps"])
-    out = (data - mean) / std * gamma.reshape(shape) + beta.reshape(shape)
+    out, mean, std = normalize_layer(data, gamma, beta, params["axis"] % data.ndim,
+                                     params["eps"])
     return ((out, mean, std) if params["output_mean_var"] else (out,)), aux
 
 
