@@ -29,6 +29,13 @@ def _equal_count_program(argmax_axis, shapes):
         compile_options.for_shapes(shapes)))
 
 
+@functools.lru_cache(maxsize=None)
+def _zero_count(device):
+    """An int64 zero on ``device``, made once (a host-to-device transfer costs more host
+    time than dispatching the count program itself)."""
+    return x64.device_put(np.int64(0), device)
+
+
 def on_one_device(*arrays):
     """Whether ``arrays`` are dense NDArrays on one context without a pending error (a
     metric can then count on that device)."""
@@ -52,8 +59,7 @@ class CountsOnDevice:
         if unread is not None and unread[0] != pred.context:
             self._read_counts()
             unread = None
-        total = (x64.device_put(np.int64(0), pred.context.jax_device) if unread is None
-                 else unread[1])
+        total = _zero_count(pred.context.jax_device) if unread is None else unread[1]
         program = _equal_count_program(argmax_axis, (pred.shape, label.shape))
         self.__dict__["_unread"] = (pred.context, program(pred.asjax(), label.asjax(), total))
         self.num_inst += label.size
