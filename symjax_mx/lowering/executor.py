@@ -235,8 +235,8 @@ class Executor:
         if isinstance(self._compiled, StagedPrograms):
             raise MXNetError("fused_step: the graph runs on several contexts (group2ctx); "
                              "use forward, backward and apply_update")
-        # the step itself uses 1 for the trained ones
-        write_ones([self.arg_dict[n] for n in self._fixed_gammas if n not in states])
+        if self._fixed_gammas:  # the step itself uses 1 for the trained ones
+            write_ones([self.arg_dict[n] for n in self._fixed_gammas if n not in states])
         args = {n: a.asjax() for n, a in self.arg_dict.items()}
         params = {n: args.pop(n) for n in states}
         aux = {n: a.asjax() for n, a in self.aux_dict.items()}
