@@ -39,10 +39,14 @@ def _zero_count(device):
 def on_one_device(*arrays):
     """Whether ``arrays`` are dense NDArrays on one context without a pending error (a
     metric can then count on that device)."""
-    if not all(type(a) is NDArray and a.stype == "default" for a in arrays):
-        return False
-    if any(a.context != arrays[0].context for a in arrays[1:]):
-        return False
+    context = None
+    for array in arrays:  # NDArray itself is dense; its subclasses are the sparse ones
+        if type(array) is not NDArray:
+            return False
+        if context is None:
+            context = array.context
+        elif array.context is not context and array.context != context:
+            return False
     for array in arrays:
         pending.raise_pending(array)  # an error is the update's, as when read on the host
     return True
@@ -55,15 +59,17 @@ class CountsOnDevice:
     def add_equal_count(self, pred, label, argmax_axis):
         """Add how many of ``pred`` (reduced by argmax over ``argmax_axis`` unless None)
         equal ``label`` as int32 to both sums, over ``label.size`` instances."""
-        unread = self.__dict__.get("_unread")
-        if unread is not None and unread[0] != pred.context:
+        state, context = self.__dict__, pred.context
+        unread = state.get("_unread")
+        if unread is not None and unread[0] is not context and unread[0] != context:
             self._read_counts()
             unread = None
-        total = _zero_count(pred.context.jax_device) if unread is None else unread[1]
+        total = _zero_count(context.jax_device) if unread is None else unread[1]
         program = _equal_count_program(argmax_axis, (pred.shape, label.shape))
-        self.__dict__["_unread"] = (pred.context, program(pred.asjax(), label.asjax(), total))
-        self.num_inst += label.size
-        self.global_num_inst += label.size
+        state["_unread"] = (context, program(pred.asjax(), label.asjax(), total))
+        size = label.size
+        self.num_inst += size
+        self.global_num_inst += size
 
     def _read_counts(self):
         unread = self.__dict__.get("_unread")
