@@ -142,7 +142,8 @@ class Executor:
                 raise MXNetError(f"forward: unknown argument {name!r}; the arguments are "
                                  f"{self._arg_names}")
             self.arg_dict[name][:] = value
-        write_ones([self.arg_dict[n] for n in self._fixed_gammas])
+        if self._fixed_gammas:
+            write_ones([self.arg_dict[n] for n in self._fixed_gammas])
         args = {name: a.asjax() for name, a in self.arg_dict.items()}
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
@@ -350,8 +351,15 @@ class Executor:
         else:
             self._vjp = self._compiled.train(diff, rest, aux, rng)[2]
 
-    @x64.x64
     def _head_grads(self, out_grads):
+        """The head gradients of a backward given ``out_grads``: ones for a loss head (its
+        gradient ignores them), made once."""
+        if out_grads is None and len(self._loss_heads) == len(self.outputs):
+            return [self._loss_heads[index] for index in range(len(self.outputs))]
+        return self._checked_head_grads(out_grads)
+
+    @x64.x64
+    def _checked_head_grads(self, out_grads):
         if out_grads is None:
             out_grads = [None] * len(self.outputs)
         elif isinstance(out_grads, NDArray):
