@@ -171,9 +171,9 @@ def test_accuracy_counts_on_the_device_as_the_host_would(case):
     for label, pred, _ in pairs:
         on_device.update([A(label)], [A(pred)])
         on_host.update([label], [pred])
-    assert on_device.__dict__["_unread"] is not None  # a total not read yet
+    assert on_device.__dict__["_queued"] is not None  # counts not read yet
     assert on_device.get() == on_host.get()
-    assert on_device.__dict__["_unread"] is None
+    assert on_device.__dict__["_queued"] is None and on_device.__dict__["_unread"] is None
     on_device.reset_local()
     on_device.update([A(pairs[0][0])], [A(pairs[0][1])])
     on_host.reset_local()
@@ -183,6 +183,32 @@ def test_accuracy_counts_on_the_device_as_the_host_would(case):
     assert isinstance(on_device.sum_metric, float)
     with pytest.raises(ValueError, match="Shape of labels 2 does not match"):
         on_device.update([A([1, 2])], [A(scores)])
+
+
+def test_accuracy_counts_queued_batches_with_one_program(monkeypatch):
+    """Batches of one kind (device, shapes) are counted QUEUED_BATCHES at a time by one
+    program; another kind, a large prediction or a read counts the queue first; the sums
+    are the host's."""
+    from symjax_mx import _metric_counts
+    counted = []
+    program = _metric_counts._equal_count_program
+    monkeypatch.setattr(_metric_counts, "_equal_count_program", lambda axis, shapes, n: (
+        counted.append(n), program(axis, shapes, n))[1])
+    rng = np.random.RandomState(1)
+    pairs = [(rng.randint(0, 3, 5).astype("float32"), rng.rand(5, 3).astype("float32"))
+             for _ in range(_metric_counts.QUEUED_BATCHES + 3)]
+    pairs.insert(2, (rng.randint(0, 3, 4).astype("float32"), rng.rand(4, 3).astype("float32")))
+    on_device, on_host = M.Accuracy(), M.Accuracy()
+    for label, pred in pairs:
+        on_device.update([A(label)], [A(pred)])
+        on_host.update([label], [pred])
+    assert counted == [2, 1, _metric_counts.QUEUED_BATCHES]  # 2 queued when the kind changed
+    assert on_device.get() == on_host.get() and counted[3:] == [1]  # the read counted the rest
+    big = np.zeros((_metric_counts.compile_options.SMALL_ELEMENTS + 1, 1), "float32")
+    on_device.update([A(big[:, 0])], [A(big)])
+    on_host.update([big[:, 0]], [big])
+    assert counted[4:] == [1] and on_device.__dict__["_queued"] is None
+    assert on_device.get_global() == on_host.get_global()
 
 
 # --- the base class: nan before updates, global vs local ------------------------------

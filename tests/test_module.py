@@ -373,6 +373,30 @@ def test_fit_of_a_plain_base_module_follows_mxnet_call_order():
     assert calls[3:] == ["forward", "backward", "update", "update_metric"] * 3
 
 
+def test_fit_copies_the_parameters_out_before_the_epoch_metric_waits_for_the_last_step():
+    """The epoch's parameter copies are queued behind its last step before the metric's
+    read waits for that step; the epoch end still sees them (and a callback's changes)."""
+    x, y = dataset()
+    mod = mx.mod.Module(mlp(), context=mx.cpu(0))
+    order = []
+
+    class Recording(mx.metric.Accuracy):
+        def get_global_name_value(self):
+            order.append("metric read")
+            return super().get_global_name_value()
+
+    get_params = mod.get_params
+    mod.get_params = lambda: (order.append("get_params"), get_params())[1]
+    ends = []
+    mod.fit(mx.io.NDArrayIter(x, y, batch_size=BATCH), eval_metric=Recording(), num_epoch=2,
+            optimizer_params={"learning_rate": 0.1},
+            epoch_end_callback=lambda epoch, sym, arg, aux: ends.append(
+                {k: v.asnumpy() for k, v in arg.items()}))
+    assert order == ["get_params", "metric read", "get_params"] * 2
+    np.testing.assert_array_equal(ends[-1]["fc1_weight"], params_of(mod)["fc1_weight"])
+    assert not np.array_equal(ends[0]["fc1_weight"], ends[1]["fc1_weight"])
+
+
 def _fix_gamma_module(contexts=None):
     net = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=4, name="fc1")
     net = mx.sym.BatchNorm(net, name="bn1")  # fix_gamma=True by default

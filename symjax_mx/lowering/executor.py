@@ -142,7 +142,8 @@ class Executor:
                 raise MXNetError(f"forward: unknown argument {name!r}; the arguments are "
                                  f"{self._arg_names}")
             self.arg_dict[name][:] = value
-        write_ones([self.arg_dict[n] for n in self._fixed_gammas])
+        if self._fixed_gammas:
+            write_ones([self.arg_dict[n] for n in self._fixed_gammas])
         args = {name: a.asjax() for name, a in self.arg_dict.items()}
         aux = {name: a.asjax() for name, a in self.aux_dict.items()}
         rng = random.next_key() if self._compiled.graph.random else None
@@ -235,8 +236,8 @@ class Executor:
         if isinstance(self._compiled, StagedPrograms):
             raise MXNetError("fused_step: the graph runs on several contexts (group2ctx); "
                              "use forward, backward and apply_update")
-        # the step itself uses 1 for the trained ones
-        write_ones([self.arg_dict[n] for n in self._fixed_gammas if n not in states])
+        if self._fixed_gammas:  # the step itself uses 1 for the trained ones
+            write_ones([self.arg_dict[n] for n in self._fixed_gammas if n not in states])
         args = {n: a.asjax() for n, a in self.arg_dict.items()}
         params = {n: args.pop(n) for n in states}
         aux = {n: a.asjax() for n, a in self.aux_dict.items()}
@@ -350,8 +351,15 @@ class Executor:
         else:
             self._vjp = self._compiled.train(diff, rest, aux, rng)[2]
 
-    @x64.x64
     def _head_grads(self, out_grads):
+        """The head gradients of a backward given ``out_grads``: ones for a loss head (its
+        gradient ignores them), made once."""
+        if out_grads is None and len(self._loss_heads) == len(self.outputs):
+            return [self._loss_heads[index] for index in range(len(self.outputs))]
+        return self._checked_head_grads(out_grads)
+
+    @x64.x64
+    def _checked_head_grads(self, out_grads):
         if out_grads is None:
             out_grads = [None] * len(self.outputs)
         elif isinstance(out_grads, NDArray):

@@ -185,6 +185,8 @@ class BaseModule:
                 elif monitor is not None:
                     monitor.toc_print()
                 if next_data_batch is None:
+                    if ahead:  # copies queued behind the last step, not after the wait
+                        self.get_params()
                     eval_name_vals = eval_metric.get_global_name_value()
                 if batch_end_callback is not None:
                     params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,

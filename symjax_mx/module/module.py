@@ -6,6 +6,7 @@ all-reduces the gradients inside the step. ``fit`` runs forward, backward and th
 optimizer update as one compiled step with the parameters, auxiliary states and
 optimizer states donated; the stepwise API (forward, backward, update) computes the same.
 """
+import functools
 import logging
 import warnings
 
@@ -50,6 +51,12 @@ def _split_by_context(array, axis, contexts, workload):
     return [array.slice_axis(axis=axis, begin=start, end=stop).as_in_context(ctx)
             for ctx, (start, stop) in zip(contexts, split_batch(array.shape[axis],
                                                                workload))]
+
+
+@functools.lru_cache(maxsize=None)
+def _on_device(device):
+    """The sharding of an array on ``device`` alone (one object per device)."""
+    return SingleDeviceSharding(device)
 
 
 @x64.jit
@@ -112,6 +119,7 @@ class Module(BaseModule):
         self._param_names = [n for n in symbol.list_arguments() if n not in inputs]
         self._aux_names = symbol.list_auxiliary_states()
         self._output_names = symbol.list_outputs()
+        self._input_names = self._data_names + self._label_names
         self._arg_params = self._aux_params = None
         self._params_dirty = False
         # id(CPU copy) -> (its buffer, the executor's buffer) when both hold the same values
@@ -337,7 +345,7 @@ class Module(BaseModule):
         own context (with group2ctx the arrays live on several)."""
         place = self._placement
         if len(place.contexts) == 1 and place.workers == 1:
-            sharding = SingleDeviceSharding(target.context.jax_device)
+            sharding = _on_device(target.context.jax_device)
         target._write(place.place(value, sharding, target.dtype, copy))
 
     # --- binding -------------------------------------------------------------------------
@@ -360,6 +368,12 @@ class Module(BaseModule):
         self._reqs = self._grad_reqs(grad_req)
         self._trained = sorted(n for n in self._param_names if self._reqs[n] != "null")
         self._trained_indices = [self._param_names.index(n) for n in self._trained]
+        # what the symbol and the requests fix for every step until the next bind
+        self._steps_fusable = (all(self._reqs[n] != "add" for n in self._trained) and all(
+            node.op is not None and node.op.is_loss(node.params)
+            for node, _ in self._symbol.graph.heads))
+        self._output_axes = [DataDesc.get_batch_axis(self._symbol[name].attr("__layout__"))
+                             for name in self._output_names]  # read at bind, as MXNet
         self._data_shapes = _descs(self._data_names, data_shapes, "data")
         needed = [n for n in self._label_names if n in self._symbol.list_arguments()]
         if for_training and needed and not label_shapes:
@@ -596,23 +610,22 @@ class Module(BaseModule):
 
     def _load_batch(self, data_batch):
         """Copy the batch into the executor's inputs, rebinding for new shapes."""
-        data = list(data_batch.data)
+        data = data_batch.data
         if len(data) != len(self._data_names):
             raise MXNetError(f"forward: the batch has {len(data)} data arrays for data names "
                              f"{self._data_names}")
-        labels = list(data_batch.label or []) if self._label_shapes else []
+        labels = (data_batch.label or []) if self._label_shapes else []
         if self._label_shapes and len(labels) != len(self._label_names):
             raise MXNetError(f"forward: the batch has {len(labels)} label arrays for label "
                              f"names {self._label_names}")
-        shapes = [d.shape for d in data] + [a.shape for a in labels]
-        bound = [tuple(d.shape) for d in self._data_shapes + self._label_shapes]
-        if shapes != bound[:len(shapes)]:
+        inputs = [*data, *labels]
+        if any(value.shape != tuple(desc.shape) for value, desc in
+               zip(inputs, self._data_shapes + self._label_shapes)):
             self.reshape([(n, a.shape) for n, a in zip(self._data_names, data)],
                          [(n, a.shape) for n, a in zip(self._label_names, labels)] or None)
-        place = self._placement
-        for name, value in zip(self._data_names + self._label_names, data + labels):
-            target = self._exec.arg_dict[name]
-            self._write_into(target, value, place.batch)
+        arg_dict, batch = self._exec.arg_dict, self._placement.batch
+        for name, value in zip(self._input_names, inputs):
+            self._write_into(arg_dict[name], value, batch)
 
     def forward(self, data_batch, is_train=None):
         """Run the network on ``data_batch`` (training mode by default if bound for it)."""
@@ -673,10 +686,7 @@ class Module(BaseModule):
         """Whether a training step can run as one program: an optimizer is set, no
         monitor watches, no gradient accumulates, and every head is a loss."""
         return (self.optimizer_initialized and self._monitor is None
-                and self._group2ctx is None
-                and all(self._reqs[n] != "add" for n in self._trained)
-                and all(node.op is not None and node.op.is_loss(node.params)
-                        for node, _ in self._symbol.graph.heads))
+                and self._group2ctx is None and self._steps_fusable)
 
     def _describe_shapes(self):
         return describe_shapes([(d.name, d.shape) for d in self._data_shapes])
@@ -684,9 +694,7 @@ class Module(BaseModule):
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward: merged on the first context, or per context."""
         self._check_ready("get_outputs")
-        axes = [DataDesc.get_batch_axis(self._symbol[name].attr("__layout__"))
-                for name in self._output_names]
-        return self._gathered(self._exec.outputs, merge_multi_context, axes)
+        return self._gathered(self._exec.outputs, merge_multi_context, self._output_axes)
 
     def get_input_grads(self, merge_multi_context=True):
         """Gradients of the data inputs (bind with inputs_need_grad=True); None for an
