@@ -255,7 +255,8 @@ class _Plan:
 
     def result_layout(self, diff, args):
         """(tree structure, (shape, dtype) of each leaf) of ``program(diff)(*args)``'s
-        result, traced once per kind of arguments (which head gradients and previous gradients are given)."""
+        result, traced once per kind of arguments (which head gradients and previous
+        gradients are given)."""
         grads_in, previous = args[4], args[5]
         key = (diff, tuple(g is None for g in grads_in),
                tuple(None if p is None else p.dtype for p in previous))
