@@ -21,8 +21,8 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
-from .norm_gradients import normalize_batch, normalize_layer
 from .matrix import normalize_axis
+from .norm_gradients import normalize_batch, normalize_layer
 from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
 
