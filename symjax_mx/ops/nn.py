@@ -22,19 +22,12 @@ from jax import lax
 
 from ..base import MXNetError
 from .matrix import normalize_axis
-from .norm_gradients import normalize_batch, normalize_layer
+from .norm_gradients import channel_shape, normalize_batch, normalize_layer
 from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
 
 _SELU_ALPHA = 1.6732632423543772
 _SELU_SCALE = 1.0507009873554805
-
-
-def _channel_shape(ndim, axis):
-    """A broadcast shape putting a per-channel vector on ``axis``."""
-    shape = [1] * ndim
-    shape[axis] = -1
-    return tuple(shape)
 
 
 def _data_rule(check=None):
@@ -162,7 +155,6 @@ def _batch_norm(inputs, aux, params, is_train, rng):
     data, gamma, beta = inputs
     moving_mean, moving_var = aux
     axis = params["axis"] % data.ndim
-    shape = _channel_shape(data.ndim, axis)
     x = data.astype(jnp.promote_types(data.dtype, gamma.dtype))
     if params["fix_gamma"]:
         gamma = jnp.ones_like(gamma)
@@ -174,6 +166,7 @@ def _batch_norm(inputs, aux, params, is_train, rng):
                (m * moving_var + (1 - m) * var).astype(moving_var.dtype)]
     else:
         mean, inv_std = moving_mean, lax.rsqrt(moving_var + params["eps"])
+        shape = channel_shape(data.ndim, axis)
         out = (x - mean.reshape(shape)) * (gamma * inv_std).reshape(shape) + beta.reshape(shape)
     out = out.astype(data.dtype)
     return ((out, mean, inv_std) if params["output_mean_var"] else (out,)), aux
@@ -307,7 +300,7 @@ register("LayerNorm", _layer_norm, inputs=("data", "gamma", "beta"),
 def _instance_norm(inputs, aux, params, is_train, rng):
     data, gamma, beta = inputs
     spatial = tuple(range(2, data.ndim))
-    shape = _channel_shape(data.ndim, 1)
+    shape = channel_shape(data.ndim, 1)
     mean = data.mean(spatial, keepdims=True)
     inv_std = lax.rsqrt(data.var(spatial, keepdims=True) + params["eps"])
     return ((data - mean) * inv_std * gamma.reshape(shape) + beta.reshape(shape),), aux
@@ -515,7 +508,7 @@ def _softmax_compute(name, fn):
             # graph with a float length binds, and fails when it runs
             raise MXNetError(f"{name}: length must have an integer dtype, got "
                              f"{np.dtype(inputs[1].dtype).name}")
-        positions = jnp.arange(x.shape[axis]).reshape(_channel_shape(x.ndim, axis))
+        positions = jnp.arange(x.shape[axis]).reshape(channel_shape(x.ndim, axis))
         mask = positions < jnp.expand_dims(inputs[1], axis)
         out = fn(jnp.where(mask, x, jnp.finfo(x.dtype).min), axis)
         return (jnp.where(mask, out, 0).astype(out_dtype),), aux

@@ -29,19 +29,22 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-__all__ = ["normalize_batch", "normalize_layer"]
+__all__ = ["channel_shape", "normalize_batch", "normalize_layer"]
 
 
-def _statistics(x, axis, eps):
-    reduce = tuple(i for i in range(x.ndim) if i != axis)
-    mean, var = x.mean(reduce), x.var(reduce)
-    return reduce, mean, var, lax.rsqrt(var + eps)
+def channel_shape(ndim, axis):
+    """A broadcast shape putting a per-channel vector on ``axis``."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return tuple(shape)
 
 
 def _per_channel(vector, ndim, axis):
-    shape = [1] * ndim
-    shape[axis] = -1
-    return vector.reshape(shape)
+    return vector.reshape(channel_shape(ndim, axis))
+
+
+def _other_axes(ndim, axis):
+    return tuple(i for i in range(ndim) if i != axis)
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(3, 4))
@@ -53,7 +56,9 @@ def normalize_batch(x, gamma, beta, axis, eps):
 
 
 def _forward(x, gamma, beta, axis, eps):
-    _, mean, var, inv_std = _statistics(x, axis, eps)
+    reduce = _other_axes(x.ndim, axis)
+    mean, var = x.mean(reduce), x.var(reduce)
+    inv_std = lax.rsqrt(var + eps)
     scale = _per_channel(gamma * inv_std, x.ndim, axis)
     out = (x - _per_channel(mean, x.ndim, axis)) * scale + _per_channel(beta, x.ndim, axis)
     return (out, mean, var, inv_std), (x, gamma, mean, inv_std)
@@ -62,7 +67,7 @@ def _forward(x, gamma, beta, axis, eps):
 def _backward(axis, eps, saved, cotangents):
     x, gamma, mean, inv_std = saved
     dy = cotangents[0]
-    reduce = tuple(i for i in range(x.ndim) if i != axis)
+    reduce = _other_axes(x.ndim, axis)
     n = x.size // x.shape[axis]
     xhat = (x - _per_channel(mean, x.ndim, axis)) * _per_channel(inv_std, x.ndim, axis)
     dbeta = dy.sum(reduce)
@@ -94,7 +99,7 @@ def _layer_forward(x, gamma, beta, axis, eps):
 def _layer_backward(axis, eps, saved, cotangents):
     xhat, gamma, inv_std = saved
     dy = cotangents[0]
-    others = tuple(i for i in range(xhat.ndim) if i != axis)
+    others = _other_axes(xhat.ndim, axis)
     n = xhat.shape[axis]
     dgamma, dbeta = (dy * xhat).sum(others), dy.sum(others)
     dyg = dy * _per_channel(gamma, xhat.ndim, axis)
