@@ -1,13 +1,16 @@
-"""FullyConnected's two ways of writing ``x @ weight.T`` for XLA's CPU backend, side by side:
+"""FullyConnected's ways of writing ``x @ weight.T`` for XLA's CPU backend, side by side
+(``symjax_mx/ops/dense_product.py``):
 
 * weight-first: ``dot_general(weight, x)`` contracted on both last axes, then transposed;
-* data-first: ``dot_general(x, weight)``, the output in its natural layout.
+* data-first: ``dot_general(x, weight)``, the output in its natural layout, with JAX's
+  gradient;
+* data-first with the operator's hand-written gradient (training only).
 
-For each (rows, in, hidden) it prints the median milliseconds of inference (FC + ReLU) and
-of a training gradient (w.r.t. data, weight and bias) in each form, the ratio weight-first /
-data-first (above 1: data-first is faster), and the forms the operator picks for inference
-and for training. A 784-128-64-10 MLP training step at several batch sizes follows, every
-layer in one form or every layer in the other.
+For each (rows, in, hidden) it prints the median milliseconds of inference (FC + ReLU)
+and of a training gradient (w.r.t. data, weight and bias) in each form, the ratios
+weight-first / data-first (above 1: data-first is faster), and the forms the operator
+picks for inference and for training. A 784-128-64-10 MLP training step at several batch
+sizes follows, every layer in one form.
 
 Run: ``python bench/fc_layout.py [--rounds 7]``
 """
@@ -20,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from symjax_mx.ops import conv
+from symjax_mx.ops import dense_product
 
 HIGHEST = lax.Precision.HIGHEST
 LAYERS = [(2, 4096, 4096), (32, 4096, 4096), (32, 2048, 1000), (64, 2048, 1000),
@@ -38,11 +41,16 @@ def data_first(x, w, b):
     return lax.dot_general(x, w, (((1,), (1,)), ((), ())), precision=HIGHEST) + b
 
 
-FORMS = (("weight-first", weight_first), ("data-first", data_first))
+def data_first_hand(x, w, b):
+    return dense_product._data_first(x, w) + b
+
+
+FORMS = (("weight-first", weight_first), ("data-first", data_first),
+         ("hand-written", data_first_hand))
 
 
 def picked(rows, hidden, is_train):
-    return "data-first" if conv.multiplies_data_first(rows, hidden, is_train) else \
+    return "data-first" if dense_product.multiplies_data_first(rows, hidden, is_train) else \
         "weight-first"
 
 
@@ -61,30 +69,34 @@ def _median_ms(calls, rounds, reps):
     return {name: statistics.median(t) * 1e3 for name, t in times.items()}
 
 
+def _row(ms):
+    first = ms["weight-first"]
+    return "  ".join(f"{name} {t:7.3f}" + ("" if name == "weight-first" else
+                                          f" ({first / t:4.2f})") for name, t in ms.items())
+
+
 def layers(rounds):
     rng = np.random.default_rng(0)
-    print(f"{'rows, in, hidden':>20}  {'inference ms (w-first / d-first)':>34}  "
-          f"{'training ms (w-first / d-first)':>33}  picked (inference, training)")
+    print("ms per call; in parentheses weight-first / this (above 1: faster than "
+          "weight-first)")
     for rows, k, hidden in LAYERS:
         w = jnp.asarray(rng.standard_normal((hidden, k), np.float32))
         x = jnp.asarray(rng.standard_normal((rows, k), np.float32))
         b, r = jnp.zeros(hidden), jnp.asarray(rng.standard_normal((rows, hidden), np.float32))
         reps = max(3, int(2e7 / (rows * k * hidden + 1e5)))
-        cells = []
+        print(f"{(rows, k, hidden)}: picked {picked(rows, hidden, False)} for inference, "
+              f"{picked(rows, hidden, True)} for training", flush=True)
         for training in (False, True):
             calls = {}
-            for name, form in FORMS:
+            for name, form in FORMS[:2] if not training else FORMS:
                 if training:
                     fn = jax.jit(jax.grad(lambda x, w, b, f=form: jnp.sum(
                         jax.nn.relu(f(x, w, b)) * r), argnums=(0, 1, 2)))
                 else:
                     fn = jax.jit(lambda x, w, b, f=form: jax.nn.relu(f(x, w, b)))
                 calls[name] = lambda fn=fn: fn(x, w, b)
-            ms = _median_ms(calls, rounds, reps)
-            cells.append(f"{ms['weight-first']:8.3f} {ms['data-first']:8.3f}  "
-                         f"ratio {ms['weight-first'] / ms['data-first']:4.2f}")
-        print(f"{str((rows, k, hidden)):>20}  {cells[0]:>34}  {cells[1]:>33}  "
-              f"{picked(rows, hidden, False)}, {picked(rows, hidden, True)}", flush=True)
+            print(f"    {'training ' if training else 'inference'}  "
+                  f"{_row(_median_ms(calls, rounds, reps))}", flush=True)
 
 
 def mlp(rounds):
@@ -104,10 +116,8 @@ def mlp(rounds):
                 return -jnp.sum(jnp.take_along_axis(logp, y[:, None], 1))
             fn = jax.jit(jax.value_and_grad(loss))
             calls[name] = lambda fn=fn, x=x, y=y: fn(params, x, y)
-        ms = _median_ms(calls, rounds, 40)
-        print(f"  batch {batch:4d}: weight-first {ms['weight-first']:.3f}, data-first "
-              f"{ms['data-first']:.3f}, ratio {ms['weight-first'] / ms['data-first']:.2f}; "
-              f"picked {picked(batch, 128, True)}", flush=True)
+        print(f"  batch {batch:4d}: {_row(_median_ms(calls, rounds, 40))}; picked "
+              f"{picked(batch, 128, True)}", flush=True)
 
 
 def main():

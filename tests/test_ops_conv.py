@@ -170,6 +170,46 @@ def test_fully_connected_trains_data_first_on_many_rows(rows):
                    is_train=True)
 
 
+@pytest.mark.parametrize("flatten", [True, False])
+def test_data_first_gradients_are_jax_gradients(flatten):
+    """The data-first product's hand-written gradient equals JAX's gradient of the plain
+    product, first and second order."""
+    fc = get_op("FullyConnected")
+    params = fc.parse_params({"num_hidden": 5, "flatten": flatten})
+    x, w, b = (jnp.asarray(v) for v in (_rand(70, 2, 3), _rand(5, 6 if flatten else 3),
+                                        _rand(5)))
+
+    def loss(product):
+        return lambda x, w, b: jnp.sum(jnp.sin(product(x, w, b)))
+
+    def plain(x, w, b):
+        return (x.reshape(70, -1) if flatten else x) @ w.T + b
+
+    def operator(x, w, b):
+        return fc.compute([x, w, b], [], params, True, None)[0][0]
+
+    first = [jax.grad(loss(f), argnums=(0, 1, 2))(x, w, b) for f in (operator, plain)]
+    for ours, theirs in zip(*first):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    second = [jax.grad(lambda x, w, b, f=f: jnp.sum(
+        jax.grad(loss(f), argnums=1)(x, w, b) ** 2), argnums=(0, 1))(x, w, b)
+        for f in (operator, plain)]
+    for ours, theirs in zip(*second):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_data_first_weight_gradient_reads_a_row_major_copy():
+    """The weight's gradient multiplies a kept copy of the head gradient's transpose (a
+    form YNNPACK's kernels take), not the head gradient contracted on its first axis."""
+    fc = get_op("FullyConnected")
+    params = fc.parse_params({"num_hidden": 6})
+    grad = jax.jit(jax.grad(lambda x, w: jnp.sum(
+        fc.compute([x, w], [], dict(params, no_bias=True), True, None)[0][0] ** 2),
+        argnums=1))
+    text = grad.lower(jnp.ones((64, 4)), jnp.ones((6, 4))).as_text()
+    assert "optimization_barrier" in text, text
+
+
 def _infer(op, params, shapes):
     op = get_op(op)
     return op.infer_shape(op.parse_params(params), shapes)

@@ -47,6 +47,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
+from . import dense_product
 from .conv_patches import (conv_by_positions, convolve, has_few_outputs, per_axis,
                            spatial_axes)
 from .depthwise import depthwise
@@ -186,31 +187,11 @@ def _fc_data_from_output(op, params, shapes, out_shapes):
     return shapes
 
 
-# Training programs with many rows and a weight not much wider than the batch multiply
-# data-first (x @ weight.T as written: a 784-128-64-10 MLP step 6-11% faster at batch 64-512);
-# everything else weight-first (a 4096x4096 layer at batch 2 or 32: 1.2-2x faster, and faster
-# or even in most inference). bench/fc_layout.py measures both forms.
-_MIN_ROWS_DATA_FIRST, _MAX_HIDDEN_PER_ROW = 64, 32
-
-
-def multiplies_data_first(rows, hidden, is_train):
-    """Whether FullyConnected computes ``x @ weight.T`` data-first (else weight-first)."""
-    return is_train and rows >= _MIN_ROWS_DATA_FIRST and hidden <= _MAX_HIDDEN_PER_ROW * rows
-
-
 def _fully_connected(inputs, aux, params, is_train, rng):
     data, weight = inputs[0], inputs[1]
     x = data.reshape(data.shape[0], -1) if params["flatten"] else data
-    if multiplies_data_first(math.prod(x.shape[:-1]), weight.shape[0], is_train):
-        out = lax.dot_general(x, weight, (((x.ndim - 1,), (1,)), ((), ())),
-                              precision=_PRECISION)
-        return (out if params["no_bias"] else out + inputs[2].reshape(-1),), aux
-    # weight @ x.T, then transposed: the weight as the left operand with its contracted
-    # axis last is the layout XLA's CPU matrix kernels take without copying the weight
-    out = lax.dot_general(weight, x, (((1,), (x.ndim - 1,)), ((), ())), precision=_PRECISION)
-    if not params["no_bias"]:
-        out = out + inputs[2].reshape((-1,) + (1,) * (x.ndim - 1))
-    return (jnp.moveaxis(out, 0, -1),), aux
+    bias = None if params["no_bias"] else inputs[2].reshape(-1)
+    return (dense_product.product(x, weight, bias, is_train),), aux
 
 
 register("FullyConnected", _fully_connected, inputs=_conv_inputs, shape_rule=_fc_shape_rule,
