@@ -2,15 +2,13 @@
 (``symjax_mx/ops/dense_product.py``):
 
 * weight-first: ``dot_general(weight, x)`` contracted on both last axes, then transposed;
-* data-first: ``dot_general(x, weight)``, the output in its natural layout, with JAX's
-  gradient;
-* data-first with the operator's hand-written gradient (training only).
+* data-first: ``dot_general(x, weight)``, the output in its natural layout.
 
 For each (rows, in, hidden) it prints the median milliseconds of inference (FC + ReLU)
 and of a training gradient (w.r.t. data, weight and bias) in each form, the ratios
 weight-first / data-first (above 1: data-first is faster), and the forms the operator
 picks for inference and for training. A 784-128-64-10 MLP training step at several batch
-sizes follows, every layer in one form.
+sizes follows, every layer in one form or every layer in the other.
 
 Run: ``python bench/fc_layout.py [--rounds 7]``
 """
@@ -41,12 +39,7 @@ def data_first(x, w, b):
     return lax.dot_general(x, w, (((1,), (1,)), ((), ())), precision=HIGHEST) + b
 
 
-def data_first_hand(x, w, b):
-    return dense_product._data_first(x, w) + b
-
-
-FORMS = (("weight-first", weight_first), ("data-first", data_first),
-         ("hand-written", data_first_hand))
+FORMS = (("weight-first", weight_first), ("data-first", data_first))
 
 
 def picked(rows, hidden, is_train):
@@ -88,7 +81,7 @@ def layers(rounds):
               f"{picked(rows, hidden, True)} for training", flush=True)
         for training in (False, True):
             calls = {}
-            for name, form in FORMS[:2] if not training else FORMS:
+            for name, form in FORMS:
                 if training:
                     fn = jax.jit(jax.grad(lambda x, w, b, f=form: jnp.sum(
                         jax.nn.relu(f(x, w, b)) * r), argnums=(0, 1, 2)))

@@ -4,20 +4,19 @@
   the batch): ``weight @ x.T``, then transposed. The weight is the left operand with its
   contracted axis last, which XLA's CPU matrix kernels read without copying it (the
   other way round, VGG's 4096x4096 classifier at batch 2 ran ~95x MXNet's time).
-* **Data-first** (training with many rows): ``x @ weight.T`` as written, with a
-  hand-written gradient. JAX's gradient computes the weight's as ``dy.T @ x``,
-  contracting both operands on their first axis, a form only Eigen's kernels take;
-  here ``dy.T`` is first copied to a row-major array, so that YNNPACK's kernels (which
-  XLA uses for the forward products) compute it too. On this project's 2-core host
-  (2026-12-06), the 784-128-64-10 MLP's training step ran 6-11% faster data-first than
-  weight-first at batch 64-512 (``python bench/fc_layout.py``), and the hand-written
-  gradient made ``bench/executor.py``'s MLP step 6-7% faster again. The copy is kept by
-  ``lax.optimization_barrier``, which XLA would otherwise fold into the product; where
-  it does not, the program is JAX's gradient's.
+* **Data-first** (training with many rows): ``x @ weight.T`` as written. On this
+  project's 2-core host (2026-12-06), the 784-128-64-10 MLP's training step ran 6-11%
+  faster data-first than weight-first at batch 64-512 (``python bench/fc_layout.py``).
+
+Tried and left out: a hand-written gradient for the data-first form that multiplies a
+copy of ``dy.T`` (kept by ``lax.optimization_barrier``) so that YNNPACK's kernels
+compute the weight's gradient instead of Eigen's. ``bench/executor.py``'s MLP forward
+and backward ran 5-7% faster, but ``Module.fit``'s step (forward, backward and SGD with
+momentum as one program) 7% slower: YNNPACK then also took the optimizer's update into
+its kernel.
 """
 import math
 
-import jax
 import jax.numpy as jnp
 from jax import lax
 
@@ -39,35 +38,13 @@ def _matmul(a, b, contract_a, contract_b):
                            precision=_PRECISION)
 
 
-@jax.custom_vjp
-def _data_first(x, weight):
-    return _matmul(x, weight, 1, 1)
-
-
-def _data_first_forward(x, weight):
-    return _matmul(x, weight, 1, 1), (x, weight)
-
-
-def _data_first_backward(residuals, dy):
-    x, weight = residuals
-    dy_t = lax.optimization_barrier(jnp.transpose(dy))  # (hidden, rows), row-major
-    return _matmul(dy, weight, 1, 0), _matmul(dy_t, x, 1, 0)
-
-
-_data_first.defvjp(_data_first_forward, _data_first_backward)
-
-
 def product(x, weight, bias, is_train):
     """``x @ weight.T + bias`` over ``x``'s last axis (weight: (hidden, in); bias: None or
     (hidden,))."""
     rows = math.prod(x.shape[:-1])
     if multiplies_data_first(rows, weight.shape[0], is_train):
         flat = x.reshape(rows, x.shape[-1])
-        if jnp.issubdtype(flat.dtype, jnp.inexact) and flat.dtype == weight.dtype:
-            out = _data_first(flat, weight)
-        else:
-            out = _matmul(flat, weight, 1, 1)
-        out = out.reshape(x.shape[:-1] + (weight.shape[0],))
+        out = _matmul(flat, weight, 1, 1).reshape(x.shape[:-1] + (weight.shape[0],))
         return out if bias is None else out + bias
     out = _matmul(weight, x, 1, x.ndim - 1)
     if bias is not None:
