@@ -679,3 +679,83 @@ def test_ndarray_iter_cuts_data_and_label_with_one_program(monkeypatch):
     batch = next(iter(Relabelled(data, label, batch_size=3)))
     assert batch.label[0].asnumpy().tolist() == [-1, -1, -1]
     np.testing.assert_array_equal(batch.data[0].asnumpy(), data[:3])
+
+
+def _cutting_counts(monkeypatch):
+    """Counts of calls to NDArrayIter's per-batch and batches-ahead cutting programs."""
+    from symjax_mx.io import io as io_module
+    counts = {"one": 0, "ahead": 0}
+
+    def counted(name, original):
+        def call(*args):
+            counts[name] += 1
+            return original(*args)
+        return call
+
+    monkeypatch.setattr(io_module, "_slice_rows", counted("one", io_module._slice_rows))
+    monkeypatch.setattr(io_module, "_take_rows", counted("one", io_module._take_rows))
+    monkeypatch.setattr(io_module, "_slice_batches",
+                        counted("ahead", io_module._slice_batches))
+    monkeypatch.setattr(io_module, "_take_batches", counted("ahead", io_module._take_batches))
+    return counts
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("handle", ["pad", "discard", "roll_over"])
+def test_ndarray_iter_cuts_full_batches_eight_at_a_time(monkeypatch, shuffle, handle):
+    """Eight full batches of an epoch come from one program (a dispatch per batch cost
+    ~100 us of host time in Module.fit); the batches, pads and epochs are those of cutting
+    each batch alone."""
+    counts = _cutting_counts(monkeypatch)
+    data = np.arange(46 * 3, dtype=np.float32).reshape(46, 3)  # 11 batches of 4, then 2
+    label = np.arange(46, dtype=np.float32)
+
+    def epochs(ahead):
+        monkeypatch.setattr(mio.io, "_AHEAD_BATCHES", 8 if ahead else 10 ** 6)
+        np.random.seed(3)
+        it = mx.io.NDArrayIter(data, label, batch_size=4, shuffle=shuffle,
+                               last_batch_handle=handle)
+        return [[(b.data[0].asnumpy().tolist(), b.label[0].asnumpy().tolist(), b.pad)
+                 for b in it] for _ in range(3) if it.reset() is None]
+
+    alone = epochs(ahead=False)
+    assert counts["ahead"] == 0
+    counts["one"] = 0
+    assert epochs(ahead=True) == alone
+    assert counts["ahead"] == 3  # the first eight full batches of each epoch
+    assert counts["one"] == sum(len(epoch) - 8 for epoch in alone)
+
+
+def test_ndarray_iter_batches_cut_ahead_see_writes_to_its_arrays(monkeypatch):
+    """Writing the iterator's stored arrays between batches reaches the later batches, as
+    when each batch is cut when it is asked for."""
+    counts = _cutting_counts(monkeypatch)
+    data = np.arange(40, dtype=np.float32).reshape(20, 2)
+    it = mx.io.NDArrayIter(data, batch_size=2)
+    first = next(it)
+    it.data[0][1][:] = -it.data[0][1]
+    second = next(it)
+    np.testing.assert_array_equal(first.data[0].asnumpy(), data[:2])
+    np.testing.assert_array_equal(second.data[0].asnumpy(), -data[2:4])
+    assert counts["ahead"] == 2
+    it.reset()
+    np.testing.assert_array_equal(next(it).data[0].asnumpy(), -data[:2])
+
+
+def test_ndarray_iter_cuts_large_batches_one_at_a_time(monkeypatch):
+    """Batches too large to keep eight of (_AHEAD_BYTES) are cut as they are asked for."""
+    counts = _cutting_counts(monkeypatch)
+    monkeypatch.setattr(mio.io, "_AHEAD_BYTES", 8 * 4 * 3 * 4 - 1)
+    it = mx.io.NDArrayIter(np.ones((40, 3), np.float32), batch_size=4)
+    assert len(list(it)) == 10
+    assert counts == {"one": 10, "ahead": 0}
+
+
+def test_ndarray_iter_cuts_ahead_along_the_layouts_batch_axis(monkeypatch):
+    counts = _cutting_counts(monkeypatch)
+    data = np.arange(2 * 40, dtype=np.float32).reshape(2, 40)  # (time, batch): layout TN
+    batches = [b.data[0].asnumpy() for b in mx.io.NDArrayIter(data, batch_size=4,
+                                                                layout="TN")]
+    assert counts == {"one": 2, "ahead": 1}
+    for i, batch in enumerate(batches):
+        np.testing.assert_array_equal(batch, data[:, 4 * i:4 * i + 4])
