@@ -659,13 +659,13 @@ def test_ndarray_iter_cuts_data_and_label_with_one_program(monkeypatch):
     batch, not one per array); a subclass's own getlabel is still what next() returns."""
     from symjax_mx.io import io as io_module
     calls = []
-    original = io_module._slice_rows
+    original = io_module._slice_batches
 
     def counting(datas, *args):
         calls.append(len(datas))
         return original(datas, *args)
 
-    monkeypatch.setattr(io_module, "_slice_rows", counting)
+    monkeypatch.setattr(io_module, "_slice_batches", counting)
     data, label = np.arange(24.).reshape(6, 4), np.arange(6.)
     batches = list(mx.io.NDArrayIter({"a": data, "b": data * 2}, label, batch_size=3))
     assert calls == [3, 3]
@@ -686,17 +686,16 @@ def _cutting_counts(monkeypatch):
     from symjax_mx.io import io as io_module
     counts = {"one": 0, "ahead": 0}
 
-    def counted(name, original):
+    def counted(original, batches_of):
         def call(*args):
-            counts[name] += 1
+            counts["one" if batches_of(args) == 1 else "ahead"] += 1
             return original(*args)
         return call
 
-    monkeypatch.setattr(io_module, "_slice_rows", counted("one", io_module._slice_rows))
-    monkeypatch.setattr(io_module, "_take_rows", counted("one", io_module._take_rows))
     monkeypatch.setattr(io_module, "_slice_batches",
-                        counted("ahead", io_module._slice_batches))
-    monkeypatch.setattr(io_module, "_take_batches", counted("ahead", io_module._take_batches))
+                        counted(io_module._slice_batches, lambda args: args[3]))
+    monkeypatch.setattr(io_module, "_take_batches",
+                        counted(io_module._take_batches, lambda args: len(args[1])))
     return counts
 
 

@@ -253,24 +253,18 @@ def _as_stored(name, value):
     return NDArray(x64.device_put(host, cpu().jax_device, may_alias=True), cpu())
 
 
-@functools.partial(x64.jit, static_argnums=(2, 3))
-def _slice_rows(datas, start, size, axis):
-    return [jax.lax.dynamic_slice_in_dim(data, start, size, axis) for data in datas]
-
-
-@functools.partial(x64.jit, static_argnums=(2,))
-def _take_rows(datas, rows, axis):
-    return [jnp.take(data, rows, axis=axis) for data in datas]
-
-
 @functools.partial(x64.jit, static_argnums=(2, 3, 4))
 def _slice_batches(datas, start, size, count, axis):
+    """``count`` consecutive batches of ``size`` examples from ``start`` on, each a list
+    of the ``datas`` cut along ``axis``."""
     return [[jax.lax.dynamic_slice_in_dim(data, start + i * size, size, axis) for data in datas]
             for i in range(count)]
 
 
 @functools.partial(x64.jit, static_argnums=(2,))
 def _take_batches(datas, rows, axis):
+    """One batch per row of ``rows`` (example positions), each a list of the ``datas``
+    taken along ``axis``."""
     return [[jnp.take(data, batch_rows, axis=axis) for data in datas] for batch_rows in rows]
 
 
@@ -292,9 +286,9 @@ def _rows_of(values, rows, axis):
     for ctx, positions in by_context.items():
         datas = [values[i].asjax() for i in positions]
         if isinstance(rows, slice):
-            cut = _slice_rows(datas, rows.start, rows.stop - rows.start, axis)
+            cut = _slice_batches(datas, rows.start, rows.stop - rows.start, 1, axis)[0]
         else:
-            cut = _take_rows(datas, rows, axis)
+            cut = _take_batches(datas, np.asarray(rows)[None], axis)[0]
         for i, data in zip(positions, cut):
             results[i] = NDArray(data, ctx)
     return results
