@@ -22,7 +22,7 @@ from jax import lax
 
 from ..base import MXNetError
 from .matrix import normalize_axis
-from .norm_gradients import channel_shape, normalize_batch, normalize_layer
+from .norm_gradients import channel_shape, normalize_batch, normalize_layer, scale_and_shift
 from .random import flat_draw
 from .registry import Param, ParamParsers as P, register
 
@@ -166,8 +166,7 @@ def _batch_norm(inputs, aux, params, is_train, rng):
                (m * moving_var + (1 - m) * var).astype(moving_var.dtype)]
     else:
         mean, inv_std = moving_mean, lax.rsqrt(moving_var + params["eps"])
-        shape = channel_shape(data.ndim, axis)
-        out = (x - mean.reshape(shape)) * (gamma * inv_std).reshape(shape) + beta.reshape(shape)
+        out = scale_and_shift(x, mean, inv_std, gamma, beta, axis)
     out = out.astype(data.dtype)
     return ((out, mean, inv_std) if params["output_mean_var"] else (out,)), aux
 

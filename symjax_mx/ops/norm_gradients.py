@@ -29,7 +29,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-__all__ = ["channel_shape", "normalize_batch", "normalize_layer"]
+__all__ = ["channel_shape", "normalize_batch", "normalize_layer", "scale_and_shift"]
 
 
 def channel_shape(ndim, axis):
@@ -55,12 +55,18 @@ def normalize_batch(x, gamma, beta, axis, eps):
     return _forward(x, gamma, beta, axis, eps)[0]
 
 
+def scale_and_shift(x, mean, inv_std, gamma, beta, axis):
+    """``(x - mean) * gamma * inv_std + beta``, the per-channel vectors along ``axis``
+    (BatchNorm's output from its statistics, in training and in inference)."""
+    scale = _per_channel(gamma * inv_std, x.ndim, axis)
+    return (x - _per_channel(mean, x.ndim, axis)) * scale + _per_channel(beta, x.ndim, axis)
+
+
 def _forward(x, gamma, beta, axis, eps):
     reduce = _other_axes(x.ndim, axis)
     mean, var = x.mean(reduce), x.var(reduce)
     inv_std = lax.rsqrt(var + eps)
-    scale = _per_channel(gamma * inv_std, x.ndim, axis)
-    out = (x - _per_channel(mean, x.ndim, axis)) * scale + _per_channel(beta, x.ndim, axis)
+    out = scale_and_shift(x, mean, inv_std, gamma, beta, axis)
     return (out, mean, var, inv_std), (x, gamma, mean, inv_std)
 
 
