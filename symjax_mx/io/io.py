@@ -448,7 +448,7 @@ class NDArrayIter(DataIter):
         if ahead is not None and len(ahead[0]) == len(values) and all(
                 type(v) is NDArray and v.asjax() is source for v, source in zip(values, ahead[0])):
             return ahead[1]  # cut from the arrays the iterator still holds
-        count = self._batches_ahead(values)
+        count = self._count_ahead(values)
         if count < 2:
             return self._batch(self.data + self.label)
         start, size, sources = self.cursor, self.batch_size, [v.asjax() for v in values]
@@ -464,7 +464,7 @@ class NDArrayIter(DataIter):
             self._ahead[start + i * size, size] = (sources, batch)
         return batches[0]
 
-    def _batches_ahead(self, values):
+    def _count_ahead(self, values):
         """How many batches from the cursor on to cut at once: _AHEAD_BATCHES where they
         are full, in this epoch, dense, on one context and within _AHEAD_BYTES; else 0."""
         start, size = self.cursor, self.batch_size
