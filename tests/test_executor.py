@@ -90,6 +90,35 @@ def test_second_bind_of_the_same_graph_compiles_nothing():
     assert (second._compiled._train._cache_size(), second._compiled._backward._cache_size()) == sizes
 
 
+def test_repeated_binds_fill_their_arrays_without_compiling_fillers():
+    # each bind allocates every shape twice (argument and gradient); the third used to
+    # compile a filler per shape (100-300 ms for a ResNet)
+    from symjax_mx.ndarray import creation
+    data = mx.sym.var("data")
+    bn = mx.sym.BatchNorm(mx.sym.FullyConnected(data, num_hidden=9, name="fc"), name="bn")
+    sym = mx.sym.Group([bn, mx.sym.BlockGrad(data)])
+    fillers = creation._filler.cache_info().misses
+    shared = None
+    for i in range(6):
+        exe = sym.simple_bind(mx.cpu(), data=(4, 11), type_dict={"fc_weight": "float64"},
+                              grad_req={"data": "null", "fc_weight": "write",
+                                        "fc_bias": "add", "bn_gamma": "write",
+                                        "bn_beta": "write"},
+                              shared_exec=shared if i % 2 else None)
+        assert list(exe.arg_dict) == sym.list_arguments()
+        assert list(exe.grad_dict) == ["fc_weight", "fc_bias", "bn_gamma", "bn_beta"]
+        assert list(exe.aux_dict) == sym.list_auxiliary_states()
+        assert exe.arg_dict["fc_weight"].dtype == np.float64
+        assert exe.grad_dict["fc_weight"].shape == (9, 11)
+        for array in [*exe.arg_dict.values(), *exe.grad_dict.values(), *exe.aux_dict.values()]:
+            assert not array.asnumpy().any()
+        if i % 2:  # a shared executor's arrays that fit are reused
+            assert exe.arg_dict["fc_bias"] is shared.arg_dict["fc_bias"]
+            assert exe.grad_dict["bn_gamma"] is shared.grad_dict["bn_gamma"]
+        shared = exe
+    assert creation._filler.cache_info().misses == fillers
+
+
 def test_check_numeric_gradient_on_networks():
     np.random.seed(1)
     data = mx.sym.var("data")

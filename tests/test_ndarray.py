@@ -330,6 +330,22 @@ def test_zeros_and_ones_refuse_unknown_shapes_outside_np_shape():
     assert mx.nd.array(np.float32(3)).shape == ()
 
 
+def test_repeated_small_creations_on_the_cpu_compile_no_filler():
+    # a bind allocates each shape twice, so the third bind of a graph used to compile a
+    # filler per shape (20-60 ms each); on the CPU a shape is filled on the host until
+    # its fills have cost about one compile
+    from symjax_mx.ndarray import creation
+    filler_compiles = creation._filler.cache_info().misses
+    shape = (7, 3, 5)
+    for i in range(40):
+        check(mx.nd.full(shape, i, dtype="int32"), np.full(shape, i), "int32")
+        check(mx.nd.zeros(shape, dtype="float16"), np.zeros(shape), "float16")
+    assert creation._filler.cache_info().misses == filler_compiles
+    # NaN into integers is the device's cast: it still takes the compiled filler
+    assert mx.nd.full((2, 9, 1), float("nan"), dtype="int32").shape == (2, 9, 1)
+    assert creation._filler.cache_info().misses == filler_compiles + 1
+
+
 def test_zero_size_and_scalar_arrays_under_np_shape():
     with mx.np_shape():
         z = mx.nd.zeros((2, 0))

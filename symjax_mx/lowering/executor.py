@@ -14,7 +14,7 @@ from .. import compile_options, x64, random_state as random
 from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, c_str, normalize_dtype
 from ..context import Context, current_context
-from ..ndarray import NDArray, deferred, handles, pending, zeros_buffer
+from ..ndarray import NDArray, deferred, handles, pending, zeros_buffer, zeros_buffers
 from ..ndarray.ndarray import write_ones
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
@@ -657,20 +657,27 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     stypes = variable_stypes(graph, stype_dict)
     grad_stypes = gradient_stypes(graph, stypes)
 
-    def allocate(name, shape, dtype, pool, stype="default"):
-        """The shared executor's array if it fits, else a new one."""
+    shared = shared_exec
+    args, grads, aux = {}, {}, {}
+    new = []  # (table, name, (shape, context, dtype, stype)) of the arrays made below
+
+    def allocate(table, name, shape, dtype, pool, stype="default"):
+        """The shared executor's array if it fits, else a new one (made together)."""
         reuse = pool.get(name)
         if reuse is not None and reuse.shape == tuple(shape) and reuse.dtype == dtype \
                 and reuse.stype == stype:
-            return reuse
-        return zeros_buffer(shape, context_of[name], dtype, stype=stype)
+            table[name] = reuse
+        else:
+            table[name] = None  # keeps the names' order
+            new.append((table, name, (shape, context_of[name], dtype, stype)))
 
-    shared = shared_exec
-    args = {n: allocate(n, s, t, shared.arg_dict if shared else {}, stypes.get(n, "default"))
-            for n, s, t in zip(arg_names, arg_shapes, arg_types)}
-    grads = {n: allocate(n, s, t, shared.grad_dict if shared else {},
-                         grad_stypes.get(n, "default"))
-             for n, s, t in zip(arg_names, arg_shapes, arg_types) if reqs[n] != "null"}
-    aux = {n: allocate(n, s, t, shared.aux_dict if shared else {})
-           for n, s, t in zip(aux_names, aux_shapes, aux_types)}
+    for n, s, t in zip(arg_names, arg_shapes, arg_types):
+        allocate(args, n, s, t, shared.arg_dict if shared else {}, stypes.get(n, "default"))
+        if reqs[n] != "null":
+            allocate(grads, n, s, t, shared.grad_dict if shared else {},
+                     grad_stypes.get(n, "default"))
+    for n, s, t in zip(aux_names, aux_shapes, aux_types):
+        allocate(aux, n, s, t, shared.aux_dict if shared else {})
+    for (table, name, _), array in zip(new, zeros_buffers([spec for *_, spec in new])):
+        table[name] = array
     return Executor(symbol, ctx, args, grads, reqs, aux, entry_shapes, group2ctx)

@@ -34,7 +34,11 @@ def _filler(device, shape, dtype):
 
 
 _HOST_FILL_MAX_SIZE = 1 << 20  # elements: a host fill and transfer beats a compile
-_HOST_FILLS_PER_SHAPE = 4      # host fills of one (device, shape, dtype) before compiling
+# Host fills of one (device, shape, dtype) before its filler is compiled. On the CPU a
+# host fill costs 30-40 us more than a compiled filler's call and the compile 20-60 ms,
+# so fills there pay about one compile before buying it; elsewhere transfers cost more.
+_HOST_FILLS_PER_SHAPE = {"cpu": 512}
+_HOST_FILLS_ELSEWHERE = 4
 _host_fills = {}               # (device, shape, dtype) -> host fills so far
 
 
@@ -52,18 +56,27 @@ def _host_scalar(value, dtype):
         return scalar.astype(dtype)
 
 
-def _filled(device, shape, dtype, val):
-    """A ``shape`` array of ``val`` on ``device``: the first few calls on a small shape
-    fill on the host and transfer (no XLA compile for shapes seen once), later ones run
-    the shape's compiled filler."""
+def _fills_on_host(device, shape, dtype):
+    """Whether a small ``shape`` array is filled on the host and transferred (counted),
+    rather than by the shape's compiled filler."""
+    if math.prod(shape) > _HOST_FILL_MAX_SIZE:
+        return False
     key = (device, shape, dtype)
     fills = _host_fills.get(key, 0)
-    if fills < _HOST_FILLS_PER_SHAPE and math.prod(shape) <= _HOST_FILL_MAX_SIZE:
+    if fills >= _HOST_FILLS_PER_SHAPE.get(device.platform, _HOST_FILLS_ELSEWHERE):
+        return False
+    if len(_host_fills) >= 4096:
+        _host_fills.clear()
+    _host_fills[key] = fills + 1
+    return True
+
+
+def _filled(device, shape, dtype, val):
+    """A ``shape`` array of ``val`` on ``device``, filled on the host where
+    `_fills_on_host` says so, else by the shape's compiled filler."""
+    if _fills_on_host(device, shape, dtype):
         scalar = _host_scalar(val, dtype)
         if scalar is not None:
-            if len(_host_fills) >= 4096:
-                _host_fills.clear()
-            _host_fills[key] = fills + 1
             return x64.device_put(np.full(shape, scalar, dtype), device, may_alias=True)
     return _filler(device, shape, dtype)(val)
 
@@ -124,6 +137,26 @@ def empty(shape, ctx=None, dtype=mx_real_t):
     """An array whose values are unspecified (zeros here: XLA has no uninitialised memory);
     any shape, as on MXNet."""
     return _full(shape, 0, ctx, dtype, op_name=None)
+
+
+def empty_many(specs):
+    """``empty(shape, ctx, dtype)`` for each ``(shape, ctx, dtype)`` of ``specs``; the host
+    fills of one device are transferred together (one transfer costs about 40 us of JAX's
+    Python, a batch less than half that per array): the arrays of a bind."""
+    arrays = [None] * len(specs)
+    host = {}  # device -> [(position, context, host array)]
+    for position, (shape, ctx, dtype) in enumerate(specs):
+        ctx, device = _place(ctx)
+        shape, dtype = normalize_shape(shape), normalize_dtype(dtype)
+        if _fills_on_host(device, shape, dtype):
+            host.setdefault(device, []).append((position, ctx, np.zeros(shape, dtype)))
+        else:
+            arrays[position] = NDArray(_filler(device, shape, dtype)(0), ctx)
+    for device, fills in host.items():
+        values = x64.device_put([value for _, _, value in fills], device, may_alias=True)
+        for (position, ctx, _), value in zip(fills, values):
+            arrays[position] = NDArray(value, ctx)
+    return arrays
 
 
 @x64.x64

@@ -3,7 +3,7 @@ sparse source) says otherwise."""
 from . import creation, sparse
 from ..base import mx_real_t
 
-__all__ = ["zeros", "zeros_buffer", "empty", "array"]
+__all__ = ["zeros", "zeros_buffer", "zeros_buffers", "empty", "array"]
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
@@ -20,6 +20,21 @@ def zeros_buffer(shape, ctx=None, dtype=None, stype=None):
     if stype is None or stype == "default":
         return creation.empty(shape, ctx, mx_real_t if dtype is None else dtype)
     return sparse.zeros(stype, shape, ctx=ctx, dtype=dtype)
+
+
+def zeros_buffers(specs):
+    """``zeros_buffer(shape, ctx, dtype, stype)`` for each tuple of ``specs``, the dense
+    ones made together (``creation.empty_many``)."""
+    arrays = [None] * len(specs)
+    dense = [i for i, spec in enumerate(specs) if spec[3] is None or spec[3] == "default"]
+    made = creation.empty_many([(shape, ctx, mx_real_t if dtype is None else dtype)
+                                for shape, ctx, dtype, _ in (specs[i] for i in dense)])
+    for i, array in zip(dense, made):
+        arrays[i] = array
+    for i, (shape, ctx, dtype, stype) in enumerate(specs):
+        if arrays[i] is None:
+            arrays[i] = sparse.zeros(stype, shape, ctx=ctx, dtype=dtype)
+    return arrays
 
 
 def empty(shape, ctx=None, dtype=None, stype=None):
