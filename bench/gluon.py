@@ -10,19 +10,24 @@ parameters and states (updated in place, as MXNet and symjax_mx do) and returns 
 per-sample losses (as a Gluon step leaves the loss readable). Each (framework,
 network) runs in a persistent worker process (MXNet's in ``--mxnet-python``); after a
 warm-up, timed chunks alternate between them, and the medians give samples/s and the
-ratios. A chunk starts idle and ends waiting for its last step, so short chunks (the
-default 20 steps) count each framework's pipeline filling and draining; ``--steps 200``
-measures the rate a long training loop sustains. With ``--sync`` every step ends by reading
-its loss to the host, as a loop that logs or updates a metric each batch does: each
+ratios. A chunk starts idle and ends waiting for its last step, and the workers take
+turns, so a chunk's first steps run cold (on this 2-core VM a step after an idle pause
+takes about ten times the CPU of a warm one, in every framework, so a framework with more
+host work per step loses more). Each network is therefore timed in
+chunks of ``--steps`` (default 20) and, where those last less than ``--chunk-seconds``
+(default 0.25 s: the MLP's 20 steps take 15 ms), also in chunks long enough to last that
+long: the rate a training loop sustains. With ``--sync`` every step ends by reading its
+loss to the host, as a loop that logs or updates a metric each batch does: each
 framework's host work per step is then on the critical path, not overlapped with the
 device's.
 
     PYTHONPATH=. python bench/gluon.py [--nets mlp,lenet,resnet,wide] [--rounds 5] [--steps 20]
-                                       [--sync]
+                                       [--chunk-seconds 0.25] [--sync]
 """
 import argparse
 import functools
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -275,6 +280,9 @@ def main():
     parser.add_argument("--nets", default="mlp,lenet,resnet")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--chunk-seconds", type=float, default=0.25,
+                        help="also time chunks lasting about this long where --steps' chunks "
+                             "are shorter (0: only --steps)")
     parser.add_argument("--sync", action="store_true",
                         help="read each step's loss to the host at the step's end")
     parser.add_argument("--mxnet-python", default="/tmp/mxref/bin/python")
@@ -284,24 +292,29 @@ def main():
         return
     frameworks = (("symjax_mx", sys.executable), ("mxnet", args.mxnet_python),
                   ("jax", sys.executable))
-    print(f"Gluon training step, hybridized, batch {BATCH}, {args.rounds} rounds x "
-          f"{args.steps} steps{', each reading its loss' if args.sync else ''}, medians "
+    print(f"Gluon training step, hybridized, batch {BATCH}, {args.rounds} rounds of "
+          f"interleaved chunks{', each step reading its loss' if args.sync else ''}, medians "
           "(samples/s)")
-    print(f"{'net':8} {'symjax_mx':>10} {'MXNet':>10} {'JAX+optax':>10} {'vs MXNet':>9} "
-          f"{'vs JAX':>7}")
+    print(f"{'net':8} {'steps':>6} {'symjax_mx':>10} {'MXNet':>10} {'JAX+optax':>10} "
+          f"{'vs MXNet':>9} {'vs JAX':>7}")
     for name in args.nets.split(","):
         runs = {framework: _start(framework, name, python, args.sync)
                 for framework, python in frameworks}
-        rates = {key: [] for key in runs}
-        for _ in range(args.rounds):
-            for key, proc in runs.items():
-                rates[key].append(args.steps * BATCH / _ask(proc, args.steps))
+        slowest = max(_ask(proc, args.steps) for proc in runs.values())  # also a warm-up
+        chunks = [args.steps]
+        if slowest < args.chunk_seconds:
+            chunks.append(math.ceil(args.steps * args.chunk_seconds / slowest))
+        for steps in chunks:
+            rates = {key: [] for key in runs}
+            for _ in range(args.rounds):
+                for key, proc in runs.items():
+                    rates[key].append(steps * BATCH / _ask(proc, steps))
+            ours, ref, jx = (statistics.median(rates[k]) for k in ("symjax_mx", "mxnet", "jax"))
+            print(f"{name:8} {steps:6} {ours:10.0f} {ref:10.0f} {jx:10.0f} {ours / ref:9.2f} "
+                  f"{ours / jx:7.2f}", flush=True)
         for proc in runs.values():
             proc.stdin.close()
             proc.wait()
-        ours, ref, jx = (statistics.median(rates[k]) for k in ("symjax_mx", "mxnet", "jax"))
-        print(f"{name:8} {ours:10.0f} {ref:10.0f} {jx:10.0f} {ours / ref:9.2f} {ours / jx:7.2f}",
-              flush=True)
 
 
 if __name__ == "__main__":
