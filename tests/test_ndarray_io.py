@@ -179,6 +179,34 @@ def test_from_numpy_shares_memory_and_makes_the_source_read_only():
         mx.nd.from_numpy(np.ones(3, np.uint16))
 
 
+def test_writes_to_a_zero_copy_array_reach_the_numpy_array():
+    # MXNet's test_zero_from_numpy: the two share memory, so numpy sees the NDArray's writes
+    source = np.array([[1, 2], [3, 4], [5, 6]], dtype=np.float32)
+    shared = mx.nd.from_numpy(source)
+    doubled = shared * 2  # dispatched before the write: it reads the old values
+    shared[2, 1] = 100
+    np.testing.assert_array_equal(source, [[1, 2], [3, 4], [5, 100]])
+    np.testing.assert_array_equal(doubled.asnumpy(), [[2, 4], [6, 8], [10, 12]])
+    shared += 1
+    shared[0:1] = -1  # through a view of the first row
+    np.testing.assert_array_equal(source, [[-1, -1], [4, 5], [6, 101]])
+    mx.nd.relu(shared, out=shared)
+    np.testing.assert_array_equal(source, shared.asnumpy())
+    np.testing.assert_array_equal(source, [[0, 0], [4, 5], [6, 101]])
+    assert not source.flags["WRITEABLE"]
+    with pytest.raises(ValueError):
+        source[0, 0] = 1
+    again = mx.nd.from_numpy(source)  # read-only since the first from_numpy, still shared
+    again[0, 0] = 3
+    assert source[0, 0] == 3
+    # memory numpy may not write keeps its values: writes stay the NDArray's
+    frozen = np.frombuffer(np.arange(4, dtype=np.float32).tobytes(), np.float32)
+    copy = mx.nd.from_numpy(frozen)
+    copy[:] = 9
+    np.testing.assert_array_equal(frozen, [0, 1, 2, 3])
+    np.testing.assert_array_equal(copy.asnumpy(), [9, 9, 9, 9])
+
+
 def test_copies_own_their_buffers():
     """A copy survives when the original's buffer is donated to XLA (executors do that)."""
     a = mx.nd.ones((3,))

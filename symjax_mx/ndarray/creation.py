@@ -14,7 +14,7 @@ from ..context import cpu as cpu_context, current_context
 from ..ops import get_op
 from ..ops.elemwise import cast_scalar
 from ..util import is_np_shape
-from .ndarray import NDArray, invoke
+from .ndarray import NDArray, invoke, share_with_host
 
 __all__ = ["empty", "zeros", "ones", "full", "array", "arange", "linspace", "eye", "concatenate",
            "from_dlpack", "from_numpy", "to_dlpack_for_read", "to_dlpack_for_write"]
@@ -229,9 +229,11 @@ def from_dlpack(external_array):
 
 def from_numpy(ndarray, zero_copy=True, array_cls=NDArray):
     """An NDArray of a numpy array's values and dtype on cpu(0). With ``zero_copy`` (a
-    C-contiguous array only) the numpy array becomes read-only, as on MXNet, and its memory
-    is shared where XLA can use it (aligned to 64 bytes; else copied). Writes to the
-    NDArray go to new memory, which the numpy array does not see (on MXNet it does).
+    C-contiguous array only) the numpy array becomes read-only, as on MXNet, its memory is
+    shared where XLA can use it (aligned to 64 bytes; else copied), and every write to the
+    NDArray is copied into it once the work dispatched before has run, so numpy sees the
+    NDArray's values as on MXNet (not where the memory itself is read-only, as that of
+    ``np.frombuffer`` on bytes).
     """
     if np.dtype(ndarray.dtype) not in _FROM_NUMPY_DTYPES:
         raise ValueError(f"{ndarray.dtype} is not supported.")
@@ -241,7 +243,9 @@ def from_numpy(ndarray, zero_copy=True, array_cls=NDArray):
         raise ValueError("Only c-contiguous arrays are supported for zero-copy")
     ndarray.flags["WRITEABLE"] = False
     ctx = cpu_context(0)
-    return array_cls(x64.device_put(ndarray, ctx.jax_device, may_alias=True), ctx)
+    shared = array_cls(x64.device_put(ndarray, ctx.jax_device, may_alias=True), ctx)
+    share_with_host(shared, ndarray)
+    return shared
 
 
 # the dtypes MXNet's from_numpy takes (its DLPack type map)

@@ -144,6 +144,8 @@ class NDArray(OperatorMethods):
             base = self._base
             base._buffer = _indexing.write_span(base._read(), self._begin, data, self._shape)
             base._producer = producer
+        if _HOST_SHARED:
+            _write_to_host(self if self._base is None else self._base)
 
     def _root_buffer(self):
         return self._buffer if self._base is None else self._base._buffer
@@ -554,6 +556,38 @@ class NDArray(OperatorMethods):
         """Compute the gradients of this array with respect to the attached variables."""
         tape.backward([self], None if out_grad is None else [out_grad], retain_graph,
                       train_mode)
+
+
+# id(array) -> (a weak reference to it, the numpy array whose memory it shares): the
+# arrays of from_numpy(zero_copy=True), whose writes MXNet makes visible in numpy
+_HOST_SHARED = {}
+
+
+def share_with_host(array, host):
+    """Make every later write to ``array`` (dense, not a view) visible in ``host``, the
+    read-only numpy array it was made from without a copy, as MXNet's shared memory is."""
+    key = id(array)
+    _HOST_SHARED[key] = (weakref.ref(array, lambda _: _HOST_SHARED.pop(key, None)), host)
+
+
+def _write_to_host(array):
+    """Copy ``array``'s new value into the numpy array sharing its memory (where that memory
+    is writable), once the work already dispatched, which may read that memory through an
+    earlier value, is done."""
+    entry = _HOST_SHARED.get(id(array))
+    if entry is None or entry[0]() is not array:
+        return
+    host = entry[1]
+    waitall()
+    value = np.asarray(array._read())
+    try:
+        host.flags.writeable = True
+    except ValueError:  # memory numpy may not write (np.frombuffer on bytes)
+        return
+    try:
+        np.copyto(host, value)
+    finally:
+        host.flags.writeable = False
 
 
 def _result(stype, data, ctx, producer=None, inputs=()):
