@@ -119,6 +119,31 @@ def test_repeated_binds_fill_their_arrays_without_compiling_fillers():
     assert creation._filler.cache_info().misses == fillers
 
 
+def test_simple_bind_infers_dtypes_once_and_the_executor_keeps_them(monkeypatch):
+    from symjax_mx.lowering import executor
+    from symjax_mx.symbol import inference
+    data = mx.sym.var("data")
+    out = mx.sym.Cast(mx.sym.FullyConnected(data, num_hidden=3, name="fc"), dtype="float16")
+    out = mx.sym.Group([out, mx.sym.Cast(data, dtype="int32")])
+    kinds = []
+
+    def counted(solve):
+        def run(graph, kind, *args, **kwargs):
+            kinds.append(kind)
+            return solve(graph, kind, *args, **kwargs)
+        return run
+    monkeypatch.setattr(inference, "solve", counted(inference.solve))
+    monkeypatch.setattr(executor, "solve", counted(executor.solve))
+    exe = out.simple_bind(mx.cpu(), data=(2, 4), type_dict={"data": "float64"})
+    assert kinds.count("dtype") == 1
+    assert exe.arg_dict["fc_weight"].dtype == np.float64
+    assert [o.dtype for o in exe.outputs] == [np.float16, np.int32]
+    exe.arg_dict["data"][:] = 1.5
+    exe.forward()
+    assert [o.dtype for o in exe.outputs] == [np.float16, np.int32]
+    np.testing.assert_array_equal(exe.outputs[1].asnumpy(), np.ones((2, 4)))
+
+
 def test_check_numeric_gradient_on_networks():
     np.random.seed(1)
     data = mx.sym.var("data")

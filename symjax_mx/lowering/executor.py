@@ -20,7 +20,7 @@ from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op
 from ..ops.describe import monitor_input_names
-from ..symbol.inference import given_values, solve
+from ..symbol.inference import given_values, infer_with_entries, solve
 from ..symbol.common_expr import common_expr_enabled, eliminate_common_expr
 from .backward_monitor import backward_outputs
 from .errors import RunTimeFailure
@@ -75,9 +75,10 @@ class Executor:
     """A bound symbol: arguments, gradients and auxiliary states as NDArrays."""
 
     def __init__(self, symbol, ctx, args, grads, grad_req, aux, entry_shapes=None,
-                 group2ctx=None):
-        """``entry_shapes`` is the shape of every graph entry when the caller inferred it;
-        ``group2ctx`` places node groups on other contexts (see ``lowering.placed``)."""
+                 group2ctx=None, entry_dtypes=None):
+        """``entry_shapes`` and ``entry_dtypes`` are the shape and dtype of every graph
+        entry when the caller inferred them (for these arrays); ``group2ctx`` places node
+        groups on other contexts (see ``lowering.placed``)."""
         self._symbol = symbol
         graph = self._graph = symbol.graph
         self._eliminate_common_expr = common_expr_enabled()  # read at bind, as MXNet
@@ -112,8 +113,10 @@ class Executor:
             self._compiled = StagedPrograms(graph, entry_shapes, contexts, diff)
         else:
             self._compiled = programs_for(graph, entry_shapes, given, diff)
-        out_types = self._entry_dtypes = solve(graph, "dtype", {n: a.dtype for n, a in
-                                            {**self.arg_dict, **self.aux_dict}.items()})[1]
+        if entry_dtypes is None:
+            entry_dtypes = solve(graph, "dtype", {n: a.dtype for n, a in
+                                                  {**self.arg_dict, **self.aux_dict}.items()})[1]
+        out_types = self._entry_dtypes = entry_dtypes
         out_stypes = graph_stypes(graph, {name: a.stype for name, a in self.arg_dict.items()},
                                   entry_shapes)
         self.outputs = [zeros_buffer(shape, contexts[id(n)],
@@ -647,12 +650,15 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
         raise MXNetError(f"simple_bind: cannot infer the shapes of {unknown}; give more input "
                          f"shapes")
     types = {n: normalize_dtype(t) for n, t in (type_dict or {}).items()}
-    arg_types, _, aux_types = symbol.infer_type(**types)  # with the variables' own dtypes
+    (arg_types, _, aux_types), entry_dtypes = infer_with_entries(  # with the variables'
+        graph, "dtype", (), types, partial=False)                  # own dtypes
     if arg_types is None:
         given = {arg_names[0]: np.float32} if arg_names else {}
-        arg_types, _, aux_types = symbol.infer_type(**{**given, **types})
+        (arg_types, _, aux_types), entry_dtypes = infer_with_entries(
+            graph, "dtype", (), {**given, **types}, partial=False)
     if arg_types is None:
         arg_types, aux_types = [np.float32] * len(arg_names), [np.float32] * len(aux_names)
+        entry_dtypes = None
     reqs = _grad_reqs(grad_req, arg_names)
     stypes = variable_stypes(graph, stype_dict)
     grad_stypes = gradient_stypes(graph, stypes)
@@ -680,4 +686,5 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
         allocate(aux, n, s, t, shared.aux_dict if shared else {})
     for (table, name, _), array in zip(new, zeros_buffers([spec for *_, spec in new])):
         table[name] = array
-    return Executor(symbol, ctx, args, grads, reqs, aux, entry_shapes, group2ctx)
+    return Executor(symbol, ctx, args, grads, reqs, aux, entry_shapes, group2ctx,
+                    entry_dtypes)

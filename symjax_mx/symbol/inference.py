@@ -238,7 +238,17 @@ def _inputs_described(node, values):
 
 def infer(graph, kind, args, kwargs, partial):
     """MXNet's infer_shape / infer_shape_partial / infer_type result for ``graph``."""
+    return infer_with_entries(graph, kind, args, kwargs, partial)[0]
+
+
+def infer_with_entries(graph, kind, args, kwargs, partial):
+    """(``infer``'s result, every entry's value found on the way)."""
     _, values = solve(graph, kind, given_values(graph, kind, args, kwargs), partial=True)
+    return _user_result(graph, kind, values, partial), values
+
+
+def _user_result(graph, kind, values, partial):
+    """(argument, output, auxiliary) values from ``solve``'s, as MXNet's infer_* give them."""
     arg_values = [values.get((id(n), 0)) for n in graph.arg_nodes]
     aux_values = [values.get((id(n), 0)) for n in graph.aux_nodes]
     out_values = [values.get((id(node), i)) for node, i in graph.heads]
