@@ -172,6 +172,26 @@ def test_infer_type():
     assert typed.infer_type()[1] == [np.float16]
 
 
+def test_inference_runs_a_rule_again_only_on_new_values(monkeypatch):
+    # forward from the data, then back with the outputs known; the sweep confirming that
+    # nothing changed reruns no rule
+    from symjax_mx.symbol import inference
+    runs = []
+    step = inference._shape_step
+    monkeypatch.setattr(inference, "_shape_step",
+                        lambda node, *args: runs.append(node.name) or step(node, *args))
+    net = mlp()
+    args, outs, _ = net.infer_shape(data=(5, 7))
+    assert outs == [(5, 3)] and args[1] == (8, 7)
+    ops = [n.name for n in net.graph.nodes if n.op is not None]
+    assert sorted(runs) == sorted(ops * 2)
+    # a rule still learns from what its neighbours found after it ran (backward inference)
+    runs.clear()
+    x = mx.sym.var("x")
+    y = mx.sym.elemwise_add(mx.sym.relu(x), mx.sym.var("z"))
+    assert y.infer_shape(z=(2, 3)) == ([(2, 3), (2, 3)], [(2, 3)], [])
+
+
 def test_json_round_trip_and_pickle():
     net = mlp()
     again = mx.sym.load_json(net.tojson())

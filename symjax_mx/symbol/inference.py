@@ -196,18 +196,23 @@ def solve(graph, kind, given, partial=False):
         return True
 
     op_nodes = [n for n in nodes if n.op is not None]
+    seen = {}  # id(node) -> the input and output values its rule last ran on
     changed = True
     while changed:
         changed = False
         for node in op_nodes + op_nodes[::-1]:
             keys = [(id(n), i) for n, i in node.inputs]
             out_keys = [(id(node), i) for i in range(node.op.num_outputs(node.params))]
+            in_values = [values.get(k) for k in keys]
+            out_values = [values.get(k) for k in out_keys]
+            if seen.get(id(node)) == (in_values, out_values):
+                continue  # a rule run on the same values finds nothing new
+            seen[id(node)] = (in_values, out_values)
             try:
                 if kind == "shape":
-                    findings = _shape_step(node, [values.get(k) for k in keys],
-                                           [values.get(k) for k in out_keys])
+                    findings = _shape_step(node, in_values, out_values)
                 else:
-                    findings = [node.op.infer_type(node.params, [values.get(k) for k in keys])]
+                    findings = [node.op.infer_type(node.params, in_values)]
             except MXNetError as err:
                 raise MXNetError(f"infer_{kind} failed at node {node.name!r} "
                                  f"({node.op.name}): {err}; its inputs: "
