@@ -22,6 +22,7 @@ import jax
 import numpy as np
 
 from . import compile_options
+from .second_start import with_second_start
 
 try:
     _enable_x64 = jax.enable_x64
@@ -75,15 +76,20 @@ class jit:  # noqa: N801 (used like jax.jit)
     forward): XLA's CPU client admits a bounded number of programs in flight per device
     (a semaphore in its Execute; 40 queued deadlocked, 10 did not), and if the caller
     queued that many behind such a program before its
-    callback ran, the callback's own programs would wait for a slot that never frees."""
+    callback ran, the callback's own programs would wait for a slot that never frees.
 
-    __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks")
+    ``second_start=True`` gives the program a second starting kernel on the CPU
+    (``second_start``): a training step whose only one is its first layer."""
 
-    def __init__(self, fn, blocks=False, **jit_kwargs):
+    __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks", "_second_start")
+
+    def __init__(self, fn, blocks=False, second_start=False, **jit_kwargs):
         if not _JIT_TAKES_COMPILER_OPTIONS:  # jax < 0.5: XLA's defaults (a compile-time
             jit_kwargs.pop("compiler_options", None)  # choice that never changes results)
+        if second_start:
+            fn = with_second_start(fn, jit_kwargs.get("donate_argnums", ()))
         self._fn, self._jit_kwargs, self._jitted, self._nested = fn, jit_kwargs, None, None
-        self._blocks = blocks
+        self._blocks, self._second_start = blocks, second_start
 
     @property
     def jitted(self):
@@ -113,7 +119,7 @@ class jit:  # noqa: N801 (used like jax.jit)
             result = _call(self._nested, args, kwargs)
         if self._blocks:
             jax.block_until_ready(result)  # tracers (a nested call) have nothing to wait for
-        return result
+        return result[0] if self._second_start else result
 
     def __getattr__(self, name):
         return getattr(self.jitted, name)

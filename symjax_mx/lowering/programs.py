@@ -151,7 +151,7 @@ class Programs:
                 _channels_last_heads, graph, prepared=frozenset(names), folds=folds),
                 compiler_options=compile_options.for_inference(compiler_options)))
         self.train_with_grads = reported(jit(functools.partial(loss_gradients, graph),
-                                             donate_argnums=(2,)))
+                                             donate_argnums=(2,), second_start=True))
         # a training forward and its backward as one program (when nothing is read between)
         self.train_backward = reported(jit(train_backward, donate_argnums=(5,)))
         self.accumulate = reported(jit(accumulate, donate_argnums=(0,)))
@@ -218,7 +218,7 @@ class Programs:
         cached = self._fused.get(key)
         if cached is None:
             step = reported(x64.jit(_fused_step(self.graph, optimizer), donate_argnums=(0, 2, 3),
-                                   blocks=self.graph.host_callback))
+                                   blocks=self.graph.host_callback, second_start=True))
             cached = self._fused[key] = (optimizer, step)
         return cached[1]
 
