@@ -12,6 +12,7 @@ compute is that VJP, so it can be differentiated again.
 """
 import collections
 import itertools
+import math
 import weakref
 
 import jax
@@ -140,21 +141,26 @@ def _collect(heads):
         if head._entry is None:  # a freed entry is refused below, with the same message
             raise MXNetError(NOT_IN_GRAPH)
         entries.append(head._entry)
-    order, position = [], {}
+    order, position = [], {}  # a node is positioned once its inputs are: depth first
     for head_node, _ in entries:
-        stack = [(head_node, 0)]
-        while stack:
-            node, next_input = stack.pop()
-            if id(node) in position:
-                continue
-            if node.freed:
-                raise MXNetError(NOT_IN_GRAPH)
-            if next_input < len(node.inputs):
-                stack.append((node, next_input + 1))
-                child = node.inputs[next_input][0]
+        if id(head_node) in position:
+            continue
+        if head_node.freed:
+            raise MXNetError(NOT_IN_GRAPH)
+        stack = [(head_node, iter(head_node.inputs))]
+        while stack:  # (an acyclic graph never reaches a node on the stack again)
+            node, inputs = stack[-1]
+            for child, _ in inputs:
                 if id(child) not in position:
-                    stack.append((child, 0))
+                    if child.freed:
+                        raise MXNetError(NOT_IN_GRAPH)
+                    if child.inputs:
+                        stack.append((child, iter(child.inputs)))
+                        break
+                    position[id(child)] = len(order)  # a leaf is done at once
+                    order.append(child)
             else:
+                stack.pop()
                 position[id(node)] = len(order)
                 order.append(node)
     return order, position, entries
@@ -262,8 +268,9 @@ class _Plan:
                tuple(None if p is None else p.dtype for p in previous))
         layout = self._layouts.get(key)
         if layout is None:
-            leaves, structure = jax.tree_util.tree_flatten(
-                self.program(diff).eval_shape(*args))
+            with x64.scope():
+                leaves, structure = jax.tree_util.tree_flatten(
+                    self.program(diff).eval_shape(*args))
             layout = self._layouts[key] = (structure, [(tuple(a.shape), np.dtype(a.dtype))
                                                        for a in leaves])
         return layout
@@ -350,8 +357,8 @@ def _plan_for(order, position, heads):
                 fills.append(node.outputs)
             modes.append(mode)
             parts.append((node.op, node.params_key, node.is_train, node.key is not None, mode,
-                          tuple((position[id(child)], index) for child, index in node.inputs)))
-    structure = (tuple(parts), tuple((position[id(node)], index) for node, index in heads))
+                          tuple([(position[id(child)], index) for child, index in node.inputs])))
+    structure = (tuple(parts), tuple([(position[id(node)], index) for node, index in heads]))
     plan = _PLANS.get(structure)
     if plan is None:
         plan = _PLANS[structure] = _Plan(order, heads, modes)
@@ -413,7 +420,7 @@ def _free(order):
         if node.op is not None:
             node.freed = True
             node.inputs, node.outputs = (), None
-        elif (not node.is_variable and isinstance(node.array, NDArray)
+        elif (node.grad_req is None and isinstance(node.array, NDArray)
               and node.array._entry is not None and node.array._entry[0] is node):
             node.array._entry = None  # a constant leaves the freed graph
 
@@ -427,9 +434,9 @@ def _spent_buffers(targets, previous):
     of at least 1 MiB: memory the program computing the new ones may reuse."""
     spent = []
     for target, added_to in zip(targets, previous):
-        value = target._buffer  # (size * itemsize: jax's nbytes property costs 0.5 us)
+        value = target._buffer  # (its own shape and dtype: jax's properties cost more)
         if (added_to is None and type(value) is deferred.Deferred and value.value is not None
-                and value.value.size * value.value.dtype.itemsize >= _SPENT_MIN_BYTES):
+                and math.prod(value.shape) * value.dtype.itemsize >= _SPENT_MIN_BYTES):
             spent.append(value.value)
     return spent
 
@@ -460,7 +467,6 @@ def _defer_backward(plan, diff, args, targets, fills):
     return jax.tree_util.tree_unflatten(structure, call.outputs)
 
 
-@x64.x64
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` into the attached variables' gradient buffers.
 
@@ -500,8 +506,7 @@ def _backward(heads, grads_in, retain_graph):
     (jax values, None for ones)."""
     order, position, entries = _collect(heads)
     plan, leaves, values, keys, scalars, known, fills = _plan_for(order, position, entries)
-    diff = tuple(i for i, node in enumerate(leaves)
-                 if node.is_variable and node.grad_req != "null")
+    diff = tuple([i for i, node in enumerate(leaves) if node.grad_req not in (None, "null")])
     if not diff:
         raise MXNetError(_NO_VARIABLES)
     previous = [leaves[i].grad._read() if leaves[i].grad_req == "add" else None for i in diff]
@@ -516,7 +521,10 @@ def _backward(heads, grads_in, retain_graph):
     _update_aux(plan, leaves, new_aux)
     for target, value, i in zip(targets, grads, diff):
         dtype = _dtype_of(target)
-        target._write(value if value.dtype == dtype else value.astype(dtype), "backward")
+        if value.dtype != dtype:
+            with x64.scope():
+                value = value.astype(dtype)
+        target._write(value, "backward")
         leaves[i].fresh = True
     if not retain_graph:
         _free(order)

@@ -155,3 +155,39 @@ def _two_passes_then_step(joined):
 def test_an_unread_backward_and_two_trainers_give_the_separate_programs_results():
     for a, b in zip(_two_passes_then_step(True), _two_passes_then_step(False)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _alternate(joined):
+    """Weights after steps rotating between the whole network's loss and two losses of
+    its first layer alone (which leave the other parameters' gradients stale; their
+    backward programs take the same arguments)."""
+    mx.random.seed(3)
+    net = _net()
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    rng = np.random.RandomState(0)
+    with pytest.MonkeyPatch.context() as patch:
+        if not joined:
+            patch.setattr(_fused_update, "_backward_call", lambda grads: None)
+        for step in range(6):
+            x = mx.nd.array(rng.uniform(-1, 1, (6, 5)))
+            with autograd.record():
+                if step % 3 == 0:
+                    loss = loss_fn(net(x), mx.nd.array(rng.randint(0, 3, 6)))
+                else:
+                    hidden = net[0](x)
+                    loss = (hidden * hidden if step % 3 == 1 else hidden.exp()).sum()
+            loss.backward()
+            trainer.step(6, ignore_stale_grad=True)
+    return [p.data().asnumpy() for p in net.collect_params().values()]
+
+
+def test_a_trainer_alternating_two_structures_joins_each_with_its_own_program(monkeypatch):
+    """Each step's joined program is the one of its own backward (the last step's is
+    checked first, and not taken when the backward or its gradients differ)."""
+    separate = _alternate(joined=False)
+    calls = program_calls(monkeypatch)
+    joined = _alternate(joined=True)
+    assert [name for name, _ in calls].count("joined") == 6
+    for a, b in zip(joined, separate):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -89,6 +89,7 @@ class FusedUpdate:
     def __init__(self):
         self._programs = {}
         self._joined = collections.OrderedDict()
+        self._last_joined = None  # (key, program) of the last step's joined program
         # id(NDArray) -> [weakref to it, weakref to the buffer this update wrote into it]
         self._written = {}
 
@@ -123,8 +124,8 @@ class FusedUpdate:
             call.args = None
             weight_index = {id(w._buffer): i for i, w in enumerate(weights)
                             if w._base is None}
-            weight_slots = tuple((slot, weight_index[id(leaf)]) for slot, leaf
-                                 in enumerate(leaves) if id(leaf) in weight_index)
+            weight_slots = tuple([(slot, weight_index[id(leaf)]) for slot, leaf
+                                  in enumerate(leaves) if id(leaf) in weight_index])
             for slot, _ in weight_slots:
                 leaves[slot] = None
             program = self._joined_program(optimizer, call, grads, args_tree, weight_slots)
@@ -177,9 +178,19 @@ class FusedUpdate:
         return program
 
     def _joined_program(self, optimizer, call, grads, args_tree, weight_slots):
-        index = {id(out): i for i, out in enumerate(call.outputs)}
-        positions = tuple(index[id(g._buffer)] for g in grads)
-        key = (optimizer.trace_key(), call.program, positions, args_tree, weight_slots)
+        """The program joining ``call`` and the update; the last one is checked first."""
+        trace_key, outputs = optimizer.trace_key(), call.outputs
+        if self._last_joined is not None:
+            (last_trace_key, backward, positions, last_tree, last_slots), program = \
+                self._last_joined
+            if (backward is call.program and last_tree == args_tree
+                    and last_slots == weight_slots and last_trace_key == trace_key
+                    and len(grads) == len(positions)
+                    and all([outputs[p] is g._buffer for p, g in zip(positions, grads)])):
+                return program
+        index = {id(out): i for i, out in enumerate(outputs)}
+        positions = tuple([index[id(g._buffer)] for g in grads])
+        key = (trace_key, call.program, positions, args_tree, weight_slots)
         program = self._joined.get(key)
         if program is None:
             program = self._joined[key] = _joined(optimizer, call.program, positions,
@@ -188,4 +199,5 @@ class FusedUpdate:
                 self._joined.popitem(last=False)
         else:
             self._joined.move_to_end(key)
+        self._last_joined = key, program
         return program

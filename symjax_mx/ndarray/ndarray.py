@@ -534,18 +534,19 @@ class NDArray(OperatorMethods):
     def grad(self):
         """The gradient buffer attached by attach_grad or mark_variables, else None."""
         entry = self._entry
-        return entry[0].grad if entry is not None and entry[0].is_variable else None
+        return entry[0].grad if entry is not None else None  # (None unless a variable's)
 
     @property
     def _fresh_grad(self):
         """Whether backward wrote this variable's gradient since the flag was reset."""
         entry = self._entry
-        return entry is not None and entry[0].is_variable and entry[0].fresh
+        return entry is not None and entry[0].grad_req is not None and entry[0].fresh
 
     @_fresh_grad.setter
     def _fresh_grad(self, state):
-        if self.grad is not None:
-            self._entry[0].fresh = bool(state)
+        entry = self._entry
+        if entry is not None and entry[0].grad is not None:
+            entry[0].fresh = bool(state)
 
     def detach(self):
         """The same memory as a new array that is not on the autograd tape."""

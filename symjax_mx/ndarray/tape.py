@@ -124,9 +124,11 @@ def record(op, params, inputs, outputs, is_train, key=None, values=None):
     """Append a node for ``op`` when an input is on the tape; ``outputs`` get its entries.
     ``values`` are the operation's results, kept so that a backward need not recompute
     them."""
-    if not any(on_tape(x) for x in inputs):
+    live = [on_tape(x) for x in inputs]
+    if True not in live:
         return
-    node = TapeNode(op, params, [_entry_of(x) for x in inputs], is_train, key,
+    entries = [x._entry if is_live else _entry_of(x) for x, is_live in zip(inputs, live)]
+    node = TapeNode(op, params, entries, is_train, key,
                     outputs=None if values is None else tuple(values))
     for index, out in enumerate(outputs):
         out._entry = (node, index)
