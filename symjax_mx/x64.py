@@ -78,8 +78,8 @@ class jit:  # noqa: N801 (used like jax.jit)
     queued that many behind such a program before its
     callback ran, the callback's own programs would wait for a slot that never frees.
 
-    ``second_start=True`` gives the program a second starting kernel on the CPU
-    (``second_start``): a training step whose only one is its first layer."""
+    ``second_start=True`` adds a second starting kernel to the program on the CPU
+    (``second_start``), for training steps whose only one is their first layer."""
 
     __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks", "_second_start")
 
