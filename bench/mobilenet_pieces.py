@@ -4,7 +4,7 @@ in interleaved rounds (medians; shared machine).
     dots    its 1x1 convolutions and classifier as (rows, in) x (in, out) matrix products
             with bias and ReLU6, on XLA's Eigen dot kernels (compile_options' YNNPACK
             fusions: reductions only) against YNNPACK's, one library call per product
-            (compile_options.CONVOLUTIONAL)
+            (compile_options.LIBRARY_CHOICE)
     blocks  inverted residual blocks (1x1 expansion, bias, ReLU6, 3x3 depthwise multiply-adds,
             bias, ReLU6, 1x1 projection; NHWC) with the depthwise input padded, against the
             expansion's input padded and the border zeroed after its ReLU6

@@ -204,9 +204,6 @@ class _Plan:
                       if node.op is not None}
         self.dynamic = any(node.op is not None and node.op.dynamic_shape for node in order)
         self.host_callback = self.lowered.host_callback
-        # a recorded hybridized block's compile options serve the whole program
-        self.options = next((node.op.compiler_options for node in order
-                             if node.op is not None and node.op.compiler_options), None)
         self._programs = {}
         self._layouts = {}
         self._grad_ops = {}
@@ -256,7 +253,7 @@ class _Plan:
                         for g, p in zip(grads, previous)], side
             # an operator whose output shape depends on values runs on concrete arrays
             fn = self._programs[diff] = x64.x64(run) if self.dynamic else x64.jit(
-                run, compiler_options=self.options, blocks=self.host_callback)
+                run, blocks=self.host_callback)
         return fn
 
     def result_layout(self, diff, args):

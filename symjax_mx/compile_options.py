@@ -16,41 +16,47 @@ by them, and the dot products and convolutions that read them run library code e
 way); an eager operator by its inputs and outputs. The options change how XLA generates code, never
 what it computes.
 
-Every program also leaves convolutions out of XLA's YNNPACK library fusions (dot products
-and reductions stay in them), so that XLA's CPU backend runs them on its Eigen kernels.
-Measured quietly on 2 cores (2026-12-06): LeNet's Gluon training step ran 1.9x faster
-(``python bench/gluon.py``: 0.83x MXNet's samples/s before, 1.70x after); ResNet-18,
-Inception-v3 and VGG-11 inference at batch 32 took 10-26% less time
-(``bench/zoo_inference.py``); single convolutions in ``bench/conv_library.py`` took
-0.36-1.23x the time, most below 0.9. A convolutional network's program (its convolution
-weights outnumber its dense layers') has YNNPACK run each dot product on its own
-(:data:`CONVOLUTIONAL`): YNNPACK's dot fusions take in the element-wise work
-that feeds them (MobileNet's depthwise multiply-adds) and ran MobileNet-1.0 at batch 2 2.7x
-slower, ResNet-50, DenseNet-121, Inception-v3 and SqueezeNet at batch 32 1.2-1.4x slower;
-XLA's Eigen dot kernels, which ran them before, ran matrix products with few rows 1.5-20x
-slower than YNNPACK's (2026-12-07, ``python bench/mobilenet_pieces.py dots``: MobileNet-v2's
-(2, 1280) x (1280, 1000) classifier 3.9 ms, not 0.34 ms; its (98, 960) x (960, 160) 1x1
-convolutions 1.8x), and YNNPACK's own calls took MobileNet-v2 and MobileNet-1.0 inference
-at batch 2 to 0.8-0.9x the time, ResNet-18 and -50, DenseNet-121, SqueezeNet-1.1 and
-Inception-v3 to 0.93-0.98x, at batch 32 the same CPU time within 3%. Dense layers with
-few rows (VGG's 4096x4096 ones at batch 2, an MLP) run faster in YNNPACK's fusions.
+Every program leaves convolutions out of XLA's YNNPACK library fusions, so that XLA's CPU
+backend runs them on its Eigen kernels, and has YNNPACK run each dot product on its own,
+the element-wise work around it outside (:data:`LIBRARY_CHOICE`); reductions stay in
+YNNPACK's fusions. Measured on 2 cores:
+
+* convolutions on Eigen (2026-12-06): LeNet's Gluon training step ran 1.9x faster
+  (``python bench/gluon.py``: 0.83x MXNet's samples/s before, 1.70x after); ResNet-18,
+  Inception-v3 and VGG-11 inference at batch 32 took 10-26% less time
+  (``bench/zoo_inference.py``); single convolutions in ``bench/conv_library.py`` took
+  0.36-1.23x the time, most below 0.9.
+* dot products alone: a YNNPACK dot fusion takes in the element-wise work next to it, and
+  with it ran MobileNet-1.0 inference at batch 2 2.7x slower (its depthwise multiply-adds),
+  ResNet-50, DenseNet-121, Inception-v3 and SqueezeNet at batch 32 1.2-1.4x slower
+  (2026-12-07). On an AMD EPYC with AVX-512 (2026-12-07), a (128, 4096) x (4096, 4096)
+  product took 25 ms alone and 61-83 ms fused with its bias (and ReLU); the Gluon step of
+  an MLP of such layers (``bench/gluon.py --nets wide``) ran at 0.63x hand-written JAX's
+  speed fused and 1.12x alone, the 784-128-64-10 MLP's step program 3-4% faster alone.
+  XLA's Eigen dot kernels, the other choice, ran products with few rows 1.5-20x slower
+  than YNNPACK's (``python bench/mobilenet_pieces.py dots``: MobileNet-v2's (2, 1280) x
+  (1280, 1000) classifier 3.9 ms, not 0.34 ms). A dot product alone also computes right
+  where the fusion did not: XLA's YNNPACK dot fusion computed garbage (NaN) for a product
+  with a constant operand (jaxlib 0.10.2: ``zeros((32, 512)) @ w``, an RNN cell's begin
+  state from ``mx.sym.zeros`` feeding its h2h layer).
+* reductions: training steps, whose BatchNorm statistics are reductions, ran 1.1-5x slower
+  without YNNPACK's reduce fusions.
+
 The inference programs of convolutional networks (channels-last, ``lowering/programs.py``)
 leave reductions out of YNNPACK's fusions too (:func:`for_inference`): a reduction fusion
-takes in the dot products and element-wise work feeding it (MobileNet-1.0's global
-pooling, its last 1x1 convolution and depthwise multiply-adds), and inference without
-took 0.84-0.92x the CPU time at batch 2 (MobileNet-1.0, ResNet-18 and -50, SqueezeNet-1.1),
-0.95-0.99x at batch 32, MobileNet-v2's and DenseNet-121's about the same (2026-12-07,
-``bench/zoo_ab.py``); training steps, whose BatchNorm statistics are reductions, ran
-1.1-5x slower without. The options exist only in newer jaxlibs; where a trial compile
-refuses them, programs compile without them.
+takes in the element-wise work feeding it (MobileNet-1.0's global pooling and depthwise
+multiply-adds), and inference without took 0.84-0.92x the CPU time at batch 2
+(MobileNet-1.0, ResNet-18 and -50, SqueezeNet-1.1), 0.95-0.99x at batch 32, MobileNet-v2's
+and DenseNet-121's about the same (2026-12-07, ``bench/zoo_ab.py``). The options exist only
+in newer jaxlibs; where a trial compile refuses them, programs compile without them.
 """
 import math
 
 import jax
 
 __all__ = ["SMALL_ELEMENTS", "SMALL_RANDOM_ELEMENTS", "SMALL_MULTIPLY_ADDS", "FAST_COMPILE",
-           "LIBRARY_CHOICE", "CONVOLUTIONAL", "INFERENCE", "for_shapes", "compiles_fast",
-           "for_network", "for_inference", "with_library_choice"]
+           "LIBRARY_CHOICE", "INFERENCE", "for_shapes", "compiles_fast", "for_inference",
+           "with_library_choice"]
 
 SMALL_ELEMENTS = 1 << 18  # 1 MiB of float32
 # A random draw does dozens of integer operations per element: unoptimised, a (100, 784)
@@ -82,31 +88,16 @@ def compiles_fast(options):
 
 # XLA's default YNNPACK fusions are dot, individual convolution and reduce
 _YNN_FUSIONS = "xla_cpu_experimental_ynn_fusion_type"
-LIBRARY_CHOICE = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_DOT,LIBRARY_FUSION_TYPE_REDUCE"}
-CONVOLUTIONAL = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_REDUCE,LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"}
+LIBRARY_CHOICE = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT,LIBRARY_FUSION_TYPE_REDUCE"}
 INFERENCE = {_YNN_FUSIONS: "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"}
 _library_choice = None  # whether this jaxlib takes the option (decided once)
 
 
-def for_network(options, conv_weights, dense_weights, constant_fills=False):
-    """``options`` for a program whose Convolutions hold ``conv_weights`` weight elements
-    and its FullyConnected layers ``dense_weights``: with :data:`CONVOLUTIONAL` where the
-    convolutions hold more, or where the program fills arrays with constants
-    (``constant_fills``): XLA's YNNPACK dot fusion computes garbage (NaN) for a dot product
-    with a constant operand (jaxlib 0.10.2: ``zeros((32, 512)) @ w``), which is what an RNN
-    cell's begin state from ``mx.sym.zeros`` feeding its h2h layer compiles to; a dot
-    product YNNPACK runs on its own computes it right."""
-    if conv_weights > dense_weights or constant_fills:
-        return {**(options or {}), **CONVOLUTIONAL}
-    return options
-
-
 def for_inference(options):
-    """``options`` for a program that only infers: :data:`CONVOLUTIONAL`'s library choice
-    becomes :data:`INFERENCE`'s (dot products alone, reductions outside the library)."""
-    if options is not None and options.get(_YNN_FUSIONS) == CONVOLUTIONAL[_YNN_FUSIONS]:
-        return {**options, **INFERENCE}
-    return options
+    """``options`` for a convolutional network's inference program: with
+    :data:`INFERENCE`'s library choice (dot products alone, reductions outside the
+    library)."""
+    return {**(options or {}), **INFERENCE}
 
 
 def with_library_choice(options):

@@ -52,8 +52,8 @@ def test_depthwise_convolution_matches_grouped_convolution(layout, shape, params
 def test_dense_layer_of_a_constant_begin_state_is_exact():
     """An unrolled RNN cell's begin state (``mx.sym.zeros``) is a constant operand of its
     h2h product. XLA's YNNPACK dot fusion computed such products as garbage (all NaN at
-    these sizes), so graphs that fill arrays with constants run their dot products on
-    XLA's Eigen kernels (``compile_options.for_network``)."""
+    these sizes), so programs run each dot product in the library on its own
+    (``compile_options.LIBRARY_CHOICE``)."""
     hidden, inputs, batch = 512, 128, 32
     cell = mx.rnn.RNNCell(hidden, activation="tanh", prefix="l0_")
     out, _ = cell(mx.sym.var("data"), cell.begin_state())

@@ -13,12 +13,11 @@ import warnings
 import jax
 import numpy as np
 
-from .. import autograd, compile_options
+from .. import autograd
 from ..base import c_str
 from ..ndarray import handles
 from ..ndarray.ndarray import defers, invoke, invoke_deferred
 from ..lowering.graph import LoweredGraph
-from ..lowering.programs import fills_constants, weight_sizes
 from ..ops.describe import monitor_input_names
 from ..ops.registry import Operator
 from ..symbol.inference import solve
@@ -185,16 +184,12 @@ class CachedOp:
                                      rng, is_train)
             return list(outputs), [new_aux[name] for name in aux_names]
 
-        shapes = dict(zip(arg_names + aux_names, (x.shape for x in inputs)))
         avals = [jax.ShapeDtypeStruct(shape, np.dtype(dtype))
                  for shape, dtype in zip(out_shapes, out_types)]
         return Operator(
             name="_CachedOp", compute=compute, inputs=arg_names, aux=aux_names,
             outputs=tuple(self._symbol.list_outputs()), random=graph.random,
             host_callback=graph.host_callback,
-            compiler_options=compile_options.for_network(
-                None, *weight_sizes(self._symbol.graph, shapes)[:2],
-                fills_constants(self._symbol.graph)),
             shape_rule=lambda op, params, shapes: (shapes, list(out_shapes)),
             dtype_rule=lambda op, params, dtypes: (dtypes, list(out_types))), avals
 

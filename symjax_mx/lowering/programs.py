@@ -20,7 +20,7 @@ from .errors import reported
 from .graph import LoweredGraph, fixed_gamma_names
 
 __all__ = ["Programs", "programs_for", "optimizer_update", "training_vjp", "loss_gradients",
-           "weight_sizes", "fills_constants"]
+           "multiply_adds"]
 
 _PROGRAMS = {}  # (structural key, argument shapes[, differentiated names]) -> Programs
 _MAX_PROGRAMS = 256  # least recently used last; bounded, since each compiled program
@@ -42,10 +42,8 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
         if sibling is None:
             shapes = [entry_shapes.get((id(node), i)) for node in graph.nodes
                       if node.op is not None for i in range(node.op.num_outputs(node.params))]
-            conv, dense, multiply_adds = weight_sizes(graph, arg_shapes, entry_shapes)
-            options = compile_options.for_network(
-                compile_options.for_shapes(shapes, multiply_adds), conv, dense,
-                fills_constants(graph))
+            options = compile_options.for_shapes(
+                shapes, multiply_adds(graph, arg_shapes, entry_shapes))
             programs = Programs(LoweredGraph(graph, entry_shapes), diff_names, options)
             _PROGRAMS[key[:2]] = programs
         else:
@@ -56,32 +54,23 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
     return programs
 
 
-_CONSTANT_FILLS = frozenset(("_zeros", "_ones", "_full", "zeros_like", "ones_like"))
+_LAYERS = ("Convolution", "FullyConnected")
 
 
-def fills_constants(graph):
-    """Whether ``graph`` makes arrays of constants (compile_options.for_network)."""
-    return any(node.op is not None and node.op.name in _CONSTANT_FILLS
-               for node in graph.nodes)
-
-
-def weight_sizes(graph, arg_shapes, entry_shapes=None):
-    """(elements of the Convolution weights, of the FullyConnected weights, their
-    multiply-adds) among the arguments of ``graph``; the multiply-adds are counted where
-    ``entry_shapes`` gives the layers' output shapes (else 0)."""
-    sizes = {"Convolution": 0, "FullyConnected": 0}
-    multiply_adds = 0
+def multiply_adds(graph, arg_shapes, entry_shapes):
+    """The multiply-adds of the Convolution and FullyConnected layers of ``graph`` whose
+    weights are arguments (of ``arg_shapes``) and whose output shapes ``entry_shapes``
+    gives."""
+    total = 0
     for node in graph.nodes:
-        if node.op is not None and node.op.name in sizes and len(node.inputs) > 1:
+        if node.op is not None and node.op.name in _LAYERS and len(node.inputs) > 1:
             source = node.inputs[1][0]
             shape = arg_shapes.get(source.name) if source.op is None else None
-            if shape:
-                sizes[node.op.name] += math.prod(shape)
-                out = (entry_shapes or {}).get((id(node), 0))
-                units = node.params.get("num_filter") or node.params.get("num_hidden")
-                if out and units:
-                    multiply_adds += math.prod(shape) * math.prod(out) // units
-    return sizes["Convolution"], sizes["FullyConnected"], multiply_adds
+            out = entry_shapes.get((id(node), 0))
+            units = node.params.get("num_filter") or node.params.get("num_hidden")
+            if shape and out and units:
+                total += math.prod(shape) * math.prod(out) // units
+    return total
 
 
 class Programs:

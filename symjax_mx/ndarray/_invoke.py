@@ -35,7 +35,7 @@ def _compile(op, static_params, traced_names, is_train, num_inputs):
     if op.dynamic_shape:
         return x64.x64(run)
     small = compile_options.SMALL_RANDOM_ELEMENTS if op.random else compile_options.SMALL_ELEMENTS
-    return _Jitted(run, op.compiler_options, small, op.host_callback)
+    return _Jitted(run, small, op.host_callback)
 
 
 class _Jitted:
@@ -45,11 +45,9 @@ class _Jitted:
 
     __slots__ = ("jitted", "_default", "_fast", "_small", "_small_elements")
 
-    def __init__(self, run, options=None, small_elements=compile_options.SMALL_ELEMENTS,
-                 blocks=False):
-        self._default = x64.jit(run, compiler_options=options, blocks=blocks)
-        self._fast = x64.jit(run, compiler_options={**compile_options.FAST_COMPILE,
-                                                    **(options or {})}, blocks=blocks)
+    def __init__(self, run, small_elements=compile_options.SMALL_ELEMENTS, blocks=False):
+        self._default = x64.jit(run, blocks=blocks)
+        self._fast = x64.jit(run, compiler_options=compile_options.FAST_COMPILE, blocks=blocks)
         self.jitted = self._default.jitted  # for jax.eval_shape
         self._small = {}  # input shapes -> whether the call is small
         self._small_elements = small_elements

@@ -289,8 +289,6 @@ class Operator:
     partial_shape_rule: Callable = None  # shape rule for partly known input shapes (unknown
                                          # sizes -1), where MXNet's rule differs from what
                                          # probing the full rule would find
-    compiler_options: dict = None        # XLA compile options of its programs (a CachedOp's
-                                         # graph: symjax_mx.compile_options.for_network)
     host_callback: bool = False          # compute calls the user's Python on the host
                                          # (Custom, autograd.Function): a backward through
                                          # it runs when called, never deferred
