@@ -119,6 +119,44 @@ def test_repeated_binds_fill_their_arrays_without_compiling_fillers():
     assert creation._filler.cache_info().misses == fillers
 
 
+def test_a_bind_fills_its_arrays_only_where_they_are_read(monkeypatch):
+    """simple_bind's arrays hold zeros, computed when first read: arguments the user sets
+    and gradients a backward writes are never filled (the fills took 2.7 of a small
+    ResNet bind's 6.2 ms); a gradient that accumulates, and a view written in part, start
+    from the zeros."""
+    from symjax_mx.ndarray import creation
+    filled = []
+    fill = creation._filled
+    monkeypatch.setattr(creation, "_filled", lambda *args: filled.append(args[1]) or fill(*args))
+    sym = mlp(hidden=7)
+    exe = sym.simple_bind(mx.cpu(), data=(3, 5), grad_req={
+        "data": "null", "fc1_weight": "write", "fc1_bias": "write", "fc2_weight": "write",
+        "fc2_bias": "add", "softmax_label": "null"})
+    assert filled == []
+    rng = np.random.RandomState(0)
+    for name, array in exe.arg_dict.items():
+        array[:] = rng.uniform(0, 1, array.shape) if name != "softmax_label" else [0, 1, 2]
+    exe.forward(is_train=True)
+    exe.backward()
+    mx.nd.waitall()
+    assert filled == [(3,)]  # only the accumulating fc2_bias gradient read its zeros
+    reference = sym.simple_bind(mx.cpu(), data=(3, 5), grad_req="write")
+    for name, array in exe.arg_dict.items():
+        reference.arg_dict[name][:] = array.asnumpy()
+    reference.forward(is_train=True)
+    reference.backward()
+    for name, grad in exe.grad_dict.items():
+        np.testing.assert_allclose(grad.asnumpy(), reference.grad_dict[name].asnumpy(),
+                                   rtol=1e-6)
+    other = sym.simple_bind(mx.cpu(), data=(3, 5))
+    other.arg_dict["fc1_weight"][1:2] = 5
+    expected = np.zeros((7, 5), np.float32)
+    expected[1] = 5
+    np.testing.assert_array_equal(other.arg_dict["fc1_weight"].asnumpy(), expected)
+    assert not other.grad_dict["fc2_weight"].asnumpy().any()
+    assert other.aux_dict == {} and other.arg_dict["fc1_bias"].dtype == np.float32
+
+
 def test_simple_bind_infers_dtypes_once_and_the_executor_keeps_them(monkeypatch):
     from symjax_mx.lowering import executor
     from symjax_mx.symbol import inference

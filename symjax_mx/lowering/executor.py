@@ -119,10 +119,9 @@ class Executor:
         out_types = self._entry_dtypes = entry_dtypes
         out_stypes = graph_stypes(graph, {name: a.stype for name, a in self.arg_dict.items()},
                                   entry_shapes)
-        self.outputs = [zeros_buffer(shape, contexts[id(n)],
-                                     out_types.get((id(n), i), np.float32), stype=stype)
-                        for (n, i), shape, stype in zip(graph.heads, self._out_shapes,
-                                                        out_stypes)]
+        self.outputs = zeros_buffers([
+            (shape, contexts[id(n)], out_types.get((id(n), i), np.float32), stype)
+            for (n, i), shape, stype in zip(graph.heads, self._out_shapes, out_stypes)])
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
         self._vjp = None    # the residuals of the last training forward, for backward
         self._grads = None  # or the gradients themselves, when every head is a loss

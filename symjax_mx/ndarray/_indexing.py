@@ -173,3 +173,10 @@ def write_span(buffer, begin, value, shape):
     value = jnp.broadcast_to(jnp.asarray(value).astype(buffer.dtype), shape).reshape(-1)
     flat = jax.lax.dynamic_update_slice(flat, value, (begin,))
     return flat.reshape(buffer.shape)
+
+
+@x64.x64
+def whole_span(value, shape, dtype, buffer_shape):
+    """A ``buffer_shape`` buffer of ``dtype`` holding ``value`` broadcast to ``shape``: what
+    ``write_span`` gives where the span is the whole buffer (its old value unread)."""
+    return jnp.broadcast_to(jnp.asarray(value).astype(dtype), shape).reshape(buffer_shape)

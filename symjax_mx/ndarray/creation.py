@@ -14,6 +14,7 @@ from ..context import cpu as cpu_context, current_context
 from ..ops import get_op
 from ..ops.elemwise import cast_scalar
 from ..util import is_np_shape
+from . import deferred
 from .ndarray import NDArray, invoke, share_with_host
 
 __all__ = ["empty", "zeros", "ones", "full", "array", "arange", "linspace", "eye", "concatenate",
@@ -140,23 +141,22 @@ def empty(shape, ctx=None, dtype=mx_real_t):
 
 
 def empty_many(specs):
-    """``empty(shape, ctx, dtype)`` for each ``(shape, ctx, dtype)`` of ``specs``; the host
-    fills of one device are transferred together (one transfer costs about 40 us of JAX's
-    Python, a batch less than half that per array): the arrays of a bind."""
-    arrays = [None] * len(specs)
-    host = {}  # device -> [(position, context, host array)]
-    for position, (shape, ctx, dtype) in enumerate(specs):
+    """``empty(shape, ctx, dtype)`` for each ``(shape, ctx, dtype)`` of ``specs``, each
+    filled with zeros only when first read: the arrays of a bind, which the user's values,
+    the first forward and backward usually overwrite unread (a bind of the small ResNet of
+    ``bench/executor.py`` spent 2.7 of its 6.2 ms transferring its 79 fills)."""
+    arrays = []
+    for shape, ctx, dtype in specs:
         ctx, device = _place(ctx)
-        shape, dtype = normalize_shape(shape), normalize_dtype(dtype)
-        if _fills_on_host(device, shape, dtype):
-            host.setdefault(device, []).append((position, ctx, np.zeros(shape, dtype)))
-        else:
-            arrays[position] = NDArray(_filler(device, shape, dtype)(0), ctx)
-    for device, fills in host.items():
-        values = x64.device_put([value for _, _, value in fills], device, may_alias=True)
-        for (position, ctx, _), value in zip(fills, values):
-            arrays[position] = NDArray(value, ctx)
+        shape, dtype = normalize_shape(shape), np.dtype(normalize_dtype(dtype))
+        fill = functools.partial(_filled_on_read, device, shape, dtype)
+        (value,) = deferred.defer(fill, (), [jax.ShapeDtypeStruct(shape, dtype)])
+        arrays.append(NDArray._of_deferred(value, ctx, None))
     return arrays
+
+
+def _filled_on_read(device, shape, dtype, inputs):
+    return [_filled(device, shape, dtype, 0)]
 
 
 @x64.x64

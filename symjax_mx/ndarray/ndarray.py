@@ -142,7 +142,11 @@ class NDArray(OperatorMethods):
             self._producer = producer
         else:
             base = self._base
-            base._buffer = _indexing.write_span(base._read(), self._begin, data, self._shape)
+            if self._begin == 0 and math.prod(self._shape) == math.prod(base._shape):
+                base._buffer = _indexing.whole_span(data, self._shape, base.dtype, base._shape)
+            else:
+                base._buffer = _indexing.write_span(base._read(), self._begin, data,
+                                                    self._shape)
             base._producer = producer
         if _HOST_SHARED:
             _write_to_host(self if self._base is None else self._base)

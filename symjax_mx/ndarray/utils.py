@@ -24,7 +24,7 @@ def zeros_buffer(shape, ctx=None, dtype=None, stype=None):
 
 def zeros_buffers(specs):
     """``zeros_buffer(shape, ctx, dtype, stype)`` for each tuple of ``specs``, the dense
-    ones made together (``creation.empty_many``)."""
+    ones filled when first read (``creation.empty_many``)."""
     arrays = [None] * len(specs)
     dense = [i for i, spec in enumerate(specs) if spec[3] is None or spec[3] == "default"]
     made = creation.empty_many([(shape, ctx, mx_real_t if dtype is None else dtype)
