@@ -6,6 +6,7 @@ import pytest
 
 import symjax_mx as mx
 from program_checks import compiles
+from symjax_mx.ops import get_op, list_ops
 
 
 def test_creation_on_a_new_shape_compiles_nothing():
@@ -115,7 +116,6 @@ def test_binds_differing_in_null_requests_share_programs():
 def test_small_programs_compile_with_fast_options():
     from symjax_mx import compile_options
     from symjax_mx.ndarray import _invoke
-    from symjax_mx.ops import get_op
     fast = compile_options.FAST_COMPILE
     assert compile_options.for_shapes([(3, 4), (compile_options.SMALL_ELEMENTS,)]) == fast
     assert compile_options.for_shapes([(3, 4), (compile_options.SMALL_ELEMENTS + 1,)]) is None
@@ -256,14 +256,36 @@ def test_random_draws_compile_with_fast_options_only_when_tiny():
     # unoptimised, a (100, 784) uniform draw ran 5x slower (binary_rbm_module.py)
     from symjax_mx import compile_options
     from symjax_mx.ndarray import _invoke
-    from symjax_mx.ops import get_op
     op = get_op("_random_uniform")
     assert compile_options.SMALL_RANDOM_ELEMENTS < 100 * 784 < compile_options.SMALL_ELEMENTS
     for shape in ((2, 3), (100, 784)):
         draw = mx.nd.random.uniform(shape=shape).asnumpy()
         assert draw.shape == shape and 0 <= draw.min() and draw.max() < 1
-    smalls = {dict(key[1])["shape"]: list(fn._small.values())
+    smalls = {dict(key[1])["shape"]: list(fn._draw._small.values())  # (4096,), (131072,)
               for key, fn in _invoke._COMPILED.items()
               if isinstance(key, tuple) and key[0] is op
               and dict(key[1]).get("shape") in ((2, 3), (100, 784))}
     assert smalls == {(2, 3): [True], (100, 784): [False]}
+
+
+@pytest.mark.parametrize("name", sorted(op.name for op in list_ops() if op.prefix_draws))
+def test_draws_of_new_shapes_reuse_a_power_of_two_draw_and_keep_its_values(name):
+    """A draw's values are those of the operator drawing its own shape (run op by op)."""
+    from symjax_mx import random as mx_random, x64
+    from symjax_mx.ndarray import _invoke
+    from symjax_mx.ndarray.ndarray import invoke
+    op = get_op(name)
+    base = {"low": -3, "high": 9} if name == "_random_randint" else {}
+    draws = set()
+    for shape in ((5, 7), (6, 6), (3, 11), (1, 2, 3)):  # all within one 4096-element draw
+        params = op.parse_params({**base, "shape": shape})
+        mx.random.seed(11)
+        got = invoke(op, (), params).asnumpy()
+        mx.random.seed(11)
+        with x64.scope():
+            (expected,), _ = op.compute([], [], params, False, mx_random.next_key())
+        # the same numbers, up to the last bit of a transcendental function (normal, gamma)
+        np.testing.assert_allclose(got, np.asarray(expected), rtol=1e-6, atol=0)
+        draws.add(id(_invoke.compiled(op, params)[0]._draw))
+    assert len(draws) == 1
+

@@ -234,8 +234,8 @@ for _dist, (_draw, _params, _inputs, _aliases) in DISTRIBUTIONS.items():
     _names = tuple(p.name for p in _params)
     register(f"_random_{_dist}", _random_compute(f"_random_{_dist}", _draw, _names, "float32"),
              params=(*_params, _SHAPE, _CTX, _FLOAT_DTYPE), aliases=_aliases, inputs=(),
-             random=True, shape_rule=_random_shape_rule, dtype_rule=_output_dtype("float32"),
-             check=_bounded, doc=f"Samples of the {_dist} distribution, of shape ``shape``.")
+             random=True, prefix_draws=True, shape_rule=_random_shape_rule,
+             dtype_rule=_output_dtype("float32"), check=_bounded, doc=f"Samples of the {_dist} distribution, of shape ``shape``.")
     register(f"_random_{_dist}_like", _like_compute(_draw, _names), params=_params,
              inputs=("data",), random=True, dtype_rule=_float_data_rule,
              doc=f"Samples of the {_dist} distribution, shaped and typed like ``data``.")
@@ -257,7 +257,7 @@ register("_random_randint", _random_compute("_random_randint", _randint, ("low",
                  _SHAPE, _CTX,
                  Param("dtype", P.optional(P.dtype_in("int32", "int64")), default=None,
                        doc="output dtype; None: int32")),
-         aliases=("random_randint",), inputs=(), random=True,
+         aliases=("random_randint",), inputs=(), random=True, prefix_draws=True,
          shape_rule=_random_shape_rule, dtype_rule=_output_dtype("int32"), check=_bounded,
          doc="Integers drawn uniformly from [low, high).")
 

@@ -261,6 +261,9 @@ class Operator:
     dtype_rule: Callable = same_dtype_rule
     shape_from_outputs: Callable = None  # fills input shapes from known output shapes
     random: bool = False                 # compute takes a PRNG key
+    prefix_draws: bool = False           # random output of parameter ``shape``: the first
+                                         # elements (row-major) of the draw over any larger
+                                         # flat shape (JAX's threefry numbers elements)
     differentiable: bool = None          # has a gradient (default: unless random)
     loss: object = False                 # its gradient ignores the head gradient (a bool,
                                          # or a function of the params: Custom)
