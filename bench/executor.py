@@ -41,8 +41,11 @@ import numpy as np
 from jax import lax
 
 import symjax_mx as mx
+from symjax_mx import compile_options
 
-ROUNDS, STEPS, WARMUP = 5, 6, 3
+ROUNDS, STEPS = 5, 6
+# warm-up steps: past the early calls that run fast-compiled programs (compile_options)
+WARMUP = compile_options.EARLY_CALLS + 3
 
 
 # --------------------------------------------------------------------------- symbols

@@ -79,17 +79,26 @@ class jit:  # noqa: N801 (used like jax.jit)
     callback ran, the callback's own programs would wait for a slot that never frees.
 
     ``second_start=True`` adds a second starting kernel to the program on the CPU
-    (``second_start``), for training steps whose only one is their first layer."""
+    (``second_start``), for training steps whose only one is their first layer.
 
-    __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks", "_second_start")
+    ``early_options`` compile the first ``compile_options.EARLY_CALLS`` calls (whatever
+    their signatures) with these compile options instead, for programs that often run only
+    once or twice (see ``compile_options.early_options``)."""
 
-    def __init__(self, fn, blocks=False, second_start=False, **jit_kwargs):
+    __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks", "_second_start",
+                 "_early_options", "_early", "_early_calls")
+
+    def __init__(self, fn, blocks=False, second_start=False, early_options=None,
+                 **jit_kwargs):
         if not _JIT_TAKES_COMPILER_OPTIONS:  # jax < 0.5: XLA's defaults (a compile-time
             jit_kwargs.pop("compiler_options", None)  # choice that never changes results)
+            early_options = None
         if second_start:
             fn = with_second_start(fn, jit_kwargs.get("donate_argnums", ()))
         self._fn, self._jit_kwargs, self._jitted, self._nested = fn, jit_kwargs, None, None
         self._blocks, self._second_start = blocks, second_start
+        self._early_options, self._early = early_options, None
+        self._early_calls = compile_options.EARLY_CALLS if early_options is not None else 0
 
     @property
     def jitted(self):
@@ -107,9 +116,22 @@ class jit:  # noqa: N801 (used like jax.jit)
         """The compile options it was made with (None: XLA's defaults)."""
         return self._jit_kwargs.get("compiler_options")
 
+    def _early_jitted(self):
+        """The jax.jit function in ``early_options`` for one of the early calls."""
+        early = self._early
+        if early is None:
+            early = self._early = jax.jit(self._fn, **{
+                **self._jit_kwargs,
+                "compiler_options": compile_options.with_library_choice(self._early_options)})
+        self._early_calls -= 1
+        if self._early_calls <= 0:  # (below 0 if two threads raced here)
+            self._early = None  # its programs are freed after this call
+        return early
+
     def __call__(self, *args, **kwargs):
         try:
-            result = _call(self.jitted, args, kwargs)
+            result = _call(self._early_jitted() if self._early_calls > 0 else self.jitted,
+                           args, kwargs)
         except ValueError as err:
             if "compiler_options" not in str(err):
                 raise

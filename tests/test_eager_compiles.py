@@ -289,3 +289,33 @@ def test_draws_of_new_shapes_reuse_a_power_of_two_draw_and_keep_its_values(name)
         draws.add(id(_invoke.compiled(op, params)[0]._draw))
     assert len(draws) == 1
 
+
+def test_a_mid_sized_program_compiles_fast_for_its_first_calls_then_with_xla_defaults(
+        monkeypatch):
+    import jax
+    from symjax_mx import compile_options
+    levels = []  # the LLVM optimisation level of each inference program run
+    original = jax.jit
+
+    def recording(fn, **kwargs):
+        jitted = original(fn, **kwargs)
+        if getattr(fn, "__name__", None) != "infer":
+            return jitted
+        level = (kwargs.get("compiler_options") or {}).get("xla_backend_optimization_level")
+
+        def call(*args, **kw):
+            levels.append(level)
+            return jitted(*args, **kw)
+        return call
+    monkeypatch.setattr(jax, "jit", recording)
+    hidden = mx.sym.relu(mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=200))
+    net = mx.sym.FullyConnected(hidden, num_hidden=10)  # 3.9M multiply-adds
+    exe = net.simple_bind(mx.cpu(), grad_req="null", data=(64, 301))
+    for name, arr in exe.arg_dict.items():
+        arr[:] = np.random.default_rng(len(name)).uniform(-1, 1, arr.shape)
+    early = compile_options.EARLY_CALLS
+    runs = [compiles(lambda: exe.forward()[0].asnumpy()) for _ in range(early + 2)]
+    assert [count for count, _ in runs] == [1] + [0] * (early - 1) + [1, 0]
+    assert levels == [0] * early + [None, None]  # fast first, then XLA's defaults
+    for _, out in runs[1:]:
+        np.testing.assert_allclose(out, runs[0][1], rtol=1e-6, atol=1e-6)

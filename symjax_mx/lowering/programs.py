@@ -42,12 +42,14 @@ def programs_for(graph, entry_shapes, arg_shapes, diff_names):
         if sibling is None:
             shapes = [entry_shapes.get((id(node), i)) for node in graph.nodes
                       if node.op is not None for i in range(node.op.num_outputs(node.params))]
-            options = compile_options.for_shapes(
-                shapes, multiply_adds(graph, arg_shapes, entry_shapes))
-            programs = Programs(LoweredGraph(graph, entry_shapes), diff_names, options)
+            work = multiply_adds(graph, arg_shapes, entry_shapes)
+            programs = Programs(LoweredGraph(graph, entry_shapes), diff_names,
+                                compile_options.for_shapes(shapes, work),
+                                early_options=compile_options.early_options(shapes, work))
             _PROGRAMS[key[:2]] = programs
         else:
-            programs = Programs(sibling.graph, diff_names, sibling.compiler_options, sibling)
+            programs = Programs(sibling.graph, diff_names, sibling.compiler_options, sibling,
+                                sibling.early_options)
         _PROGRAMS[key] = programs
         while len(_PROGRAMS) > _MAX_PROGRAMS:  # executors keep theirs alive
             del _PROGRAMS[next(iter(_PROGRAMS))]
@@ -87,12 +89,15 @@ class Programs:
     previous gradients in backward.
     """
 
-    def __init__(self, graph, diff_names, compiler_options=None, sibling=None):
+    def __init__(self, graph, diff_names, compiler_options=None, sibling=None,
+                 early_options=None):
         """``compiler_options`` (see ``symjax_mx.compile_options``) apply to every program
-        but the optimizer steps; the inference programs of ``sibling`` (Programs of the same
+        but the optimizer steps, and ``early_options`` to the first calls of the forward and
+        backward programs; the inference programs of ``sibling`` (Programs of the same
         graph differentiated with respect to other names), with their compiles, are shared."""
         self.graph = graph
         self.compiler_options = compiler_options
+        self.early_options = early_options
         self.diff_names = tuple(diff_names)
         self._layouts = {}  # input signature -> (vjp treedef, input position of each leaf)
         self._train_differs = {}  # input signature -> whether training differs from inference
@@ -124,7 +129,7 @@ class Programs:
 
         # a program calling back into Python returns once run (see x64.jit)
         jit = functools.partial(x64.jit, compiler_options=compiler_options,
-                                blocks=graph.host_callback)
+                                blocks=graph.host_callback, early_options=early_options)
         if sibling is not None:
             self._infer, self._weights, self._folded, self._infer_prepared = (
                 sibling._infer, sibling._weights, sibling._folded, sibling._infer_prepared)
@@ -138,12 +143,13 @@ class Programs:
             self._folded = bn_fold.FoldedWeights(folds)
             self._infer_prepared = reported(x64.jit(functools.partial(
                 _channels_last_heads, graph, prepared=frozenset(names), folds=folds),
-                compiler_options=compile_options.for_inference(compiler_options)))
+                compiler_options=compile_options.for_inference(compiler_options),
+                early_options=early_options and compile_options.for_inference(early_options)))
         self.train_with_grads = reported(jit(functools.partial(loss_gradients, graph),
                                              donate_argnums=(2,), second_start=True))
         # a training forward and its backward as one program (when nothing is read between)
         self.train_backward = reported(jit(train_backward, donate_argnums=(5,)))
-        self.accumulate = reported(jit(accumulate, donate_argnums=(0,)))
+        self.accumulate = reported(jit(accumulate, donate_argnums=(0,), early_options=None))
         self._train = reported(jit(train, donate_argnums=(2,), static_argnums=(4,)))
         # which gradients accumulate is a runtime flag: 'write' and 'add' share one program
         self._backward = reported(jit(backward, static_argnums=(5, 6), donate_argnums=(3,)))
