@@ -35,8 +35,8 @@ resnet50_v1 1.72, mobilenet1.0 2.13, mobilenetv2_1.0 2.38, vgg11_bn 1.40, densen
 
 Quiet machine (load below 2), 2026-12-06, after convolutions left YNNPACK for XLA's Eigen
 kernels (compile_options.LIBRARY_CHOICE), convolutional networks' dot products too (since
-then YNNPACK runs each product alone in every program), and 3x3 convolutions over maps smaller than the kernel
-became dot products over windows; 3 rounds, ratio symjax_mx / MXNet:
+then YNNPACK runs each product alone in every program), and 3x3 convolutions over maps
+smaller than the kernel became dot products over windows; 3 rounds, ratio symjax_mx / MXNet:
     batch  2: resnet18_v1 0.87, resnet50_v1 0.96, resnet50_v2 0.94, mobilenet1.0 1.05,
               mobilenetv2_1.0 0.96, vgg11_bn 0.63, densenet121 0.65, squeezenet1.1 0.75,
               inceptionv3 0.82, alexnet 0.77

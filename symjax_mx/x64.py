@@ -83,7 +83,7 @@ class jit:  # noqa: N801 (used like jax.jit)
 
     ``early_options`` compile the first ``compile_options.EARLY_CALLS`` calls (whatever
     their signatures) with these compile options instead, for programs that often run only
-    once or twice (see ``compile_options.early_options``)."""
+    a few times (see ``compile_options.early_options``)."""
 
     __slots__ = ("_fn", "_jit_kwargs", "_jitted", "_nested", "_blocks", "_second_start",
                  "_early_options", "_early", "_early_calls")
@@ -100,15 +100,18 @@ class jit:  # noqa: N801 (used like jax.jit)
         self._early_options, self._early = early_options, None
         self._early_calls = compile_options.EARLY_CALLS if early_options is not None else 0
 
+    def _made(self, options):
+        """``jax.jit`` of the function with compile ``options`` and the library choice."""
+        kwargs = self._jit_kwargs
+        if _JIT_TAKES_COMPILER_OPTIONS:
+            kwargs = {**kwargs, "compiler_options": compile_options.with_library_choice(options)}
+        return jax.jit(self._fn, **kwargs)
+
     @property
     def jitted(self):
         """The ``jax.jit`` function."""
         if self._jitted is None:
-            kwargs = self._jit_kwargs
-            if _JIT_TAKES_COMPILER_OPTIONS:
-                kwargs = {**kwargs, "compiler_options": compile_options.with_library_choice(
-                    kwargs.get("compiler_options"))}
-            self._jitted = jax.jit(self._fn, **kwargs)
+            self._jitted = self._made(self._jit_kwargs.get("compiler_options"))
         return self._jitted
 
     @property
@@ -120,9 +123,7 @@ class jit:  # noqa: N801 (used like jax.jit)
         """The jax.jit function in ``early_options`` for one of the early calls."""
         early = self._early
         if early is None:
-            early = self._early = jax.jit(self._fn, **{
-                **self._jit_kwargs,
-                "compiler_options": compile_options.with_library_choice(self._early_options)})
+            early = self._early = self._made(self._early_options)
         self._early_calls -= 1
         if self._early_calls <= 0:  # (below 0 if two threads raced here)
             self._early = None  # its programs are freed after this call

@@ -8,7 +8,6 @@ small (random draws: tiny) runs a second jitted function compiled with
 ``compile_options.FAST_COMPILE``. A random draw of a new shape reuses the program of a
 flat power-of-two size (``_PrefixDraw``).
 """
-import functools
 import math
 
 import jax
@@ -85,9 +84,9 @@ def _draw_size(op, params):
     if not op.prefix_draws:
         return None
     shape = params["shape"]
-    if not shape or min(shape) <= 0 or math.prod(shape) > _MAX_PREFIX_DRAW:
-        return None  # unknown or bad shapes fail in the operator's own rules
     count = math.prod(shape)
+    if not shape or min(shape) <= 0 or count > _MAX_PREFIX_DRAW:
+        return None  # unknown or bad shapes fail in the operator's own rules
     size = max(compile_options.SMALL_RANDOM_ELEMENTS, 1 << (count - 1).bit_length())
     return None if shape == (size,) else size
 
@@ -110,17 +109,19 @@ class _PrefixDraw:
     def jitted(self, traced, rng):
         """The abstract form, for ``jax.eval_shape``."""
         (flat,), aux = self._draw.jitted(traced, rng)
-        return (flat[:math.prod(self._shape)].reshape(self._shape),), aux
+        return (_first_elements(flat, self._shape),), aux
 
     def _cache_size(self):
         """How many programs the draw and the cuts (of every shape) compiled."""
         return self._draw._cache_size() + _cut._cache_size()
 
 
-@functools.partial(x64.jit, static_argnums=(1,),
-                   compiler_options=compile_options.FAST_COMPILE)
-def _cut(flat, shape):
+def _first_elements(flat, shape):
     return flat[:math.prod(shape)].reshape(shape)
+
+
+_cut = x64.jit(_first_elements, static_argnums=(1,),
+               compiler_options=compile_options.FAST_COMPILE)
 
 
 def compiled(op, params, is_train=False, num_inputs=None):

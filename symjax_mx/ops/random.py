@@ -235,7 +235,8 @@ for _dist, (_draw, _params, _inputs, _aliases) in DISTRIBUTIONS.items():
     register(f"_random_{_dist}", _random_compute(f"_random_{_dist}", _draw, _names, "float32"),
              params=(*_params, _SHAPE, _CTX, _FLOAT_DTYPE), aliases=_aliases, inputs=(),
              random=True, prefix_draws=True, shape_rule=_random_shape_rule,
-             dtype_rule=_output_dtype("float32"), check=_bounded, doc=f"Samples of the {_dist} distribution, of shape ``shape``.")
+             dtype_rule=_output_dtype("float32"), check=_bounded,
+             doc=f"Samples of the {_dist} distribution, of shape ``shape``.")
     register(f"_random_{_dist}_like", _like_compute(_draw, _names), params=_params,
              inputs=("data",), random=True, dtype_rule=_float_data_rule,
              doc=f"Samples of the {_dist} distribution, shaped and typed like ``data``.")
