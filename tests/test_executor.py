@@ -330,6 +330,20 @@ def test_simple_bind_takes_the_variables_declared_dtypes():
     assert executor.grad_arrays[0].dtype == np.int32  # JAX differentiates no integers: zero
 
 
+def test_an_int64_argument_gets_int64_zero_gradients_beside_a_loss():
+    x, y = mx.sym.Variable("x", dtype=np.int64), mx.sym.Variable("y")
+    loss = mx.sym.MakeLoss(mx.sym.sum(mx.sym.Cast(x, dtype="float32") * y))
+    executor = loss.simple_bind(mx.cpu(), x=(3,), y=(3,))
+    executor.arg_dict["x"][:] = [1, 2, 3]
+    executor.arg_dict["y"][:] = [5, 5, 5]
+    for _ in range(2):  # the second step writes over the first step's gradients
+        executor.forward(is_train=True)
+        executor.backward()
+        assert executor.grad_dict["x"].dtype == np.int64
+        np.testing.assert_array_equal(executor.grad_dict["x"].asnumpy(), [0, 0, 0])
+        np.testing.assert_array_equal(executor.grad_dict["y"].asnumpy(), [1, 2, 3])
+
+
 def test_simple_bind_ignores_keywords_that_are_not_shapes():
     data = mx.sym.Variable("a")
     executor = mx.sym.take(data, mx.sym.Variable("i"), axis=0).simple_bind(

@@ -113,6 +113,12 @@ class Executor:
             self._compiled = StagedPrograms(graph, entry_shapes, contexts, diff)
         else:
             self._compiled = programs_for(graph, entry_shapes, given, diff)
+        diff = self._compiled.diff_names
+        self._diff_args = [(name, self.arg_dict[name]) for name in diff]
+        self._rest_args = [(name, a) for name, a in self.arg_dict.items() if name not in diff]
+        self._accumulated = tuple(name for name in diff if grad_req[name] == "add")
+        self._written_grads = [(name, self.grad_dict[name], np.dtype(self.arg_dict[name].dtype)
+                                .kind in "biu") for name in diff if grad_req[name] != "null"]
         if entry_dtypes is None:
             entry_dtypes = solve(graph, "dtype", {n: a.dtype for n, a in
                                                   {**self.arg_dict, **self.aux_dict}.items()})[1]
@@ -146,22 +152,24 @@ class Executor:
             self.arg_dict[name][:] = value
         if self._fixed_gammas:
             write_ones([self.arg_dict[n] for n in self._fixed_gammas])
-        args = {name: a.asjax() for name, a in self.arg_dict.items()}
-        aux = {name: a.asjax() for name, a in self.aux_dict.items()}
-        rng = random.next_key() if self._compiled.graph.random else None
         compiled = self._compiled
+        training = is_train and compiled.diff_names
+        args = {name: a._read() for name, a in (self._rest_args if training else
+                                                self.arg_dict.items())}
+        diff = {name: a._read() for name, a in self._diff_args} if training else None
+        aux = {name: a._read() for name, a in self.aux_dict.items()}
+        rng = random.next_key() if compiled.graph.random else None
         self._vjp = self._grads = self._last_inference = self._monitored_pass = None
         self._deferred_pass = None
         if self._monitor is not None:  # a copy: a training pass donates the aux states
-            monitored = (dict(args), {n: x64.device_put(v, may_alias=False)
-                                      for n, v in aux.items()}, rng)
+            monitored = ({**args, **(diff or {})}, {n: x64.device_put(v, may_alias=False)
+                                                    for n, v in aux.items()}, rng)
             if is_train:
                 self._monitored_pass = monitored
         if not is_train and compiled.diff_names:
             self._last_inference = (dict(args), aux, rng)
         try:
-            if is_train and compiled.diff_names:
-                diff = {n: args.pop(n) for n in compiled.diff_names}
+            if training:
                 if self._loss_heads_only:
                     outputs, new_aux, self._grads = compiled.train_with_grads(diff, args, aux,
                                                                               rng)
@@ -202,23 +210,21 @@ class Executor:
                 self._last_inference = ({n: a.asjax() for n, a in self.arg_dict.items()},
                                         {n: a.asjax() for n, a in self.aux_dict.items()}, rng)
             self._differentiate_last_inference(is_train)
-        heads = self._head_grads(out_grads)
-        names = self._compiled.diff_names
-        accumulate = tuple(n for n in names if self._grad_req[n] == "add")
-        previous = (self._previous_grads() if self._grads is None else
-                    {name: self.grad_dict[name].asjax() for name in accumulate})
+        accumulate = self._accumulated
         if self._grads is not None:  # computed with the forward: loss heads only
-            grads = dict(self._grads)
+            grads = self._grads
             if accumulate:
-                grads.update(self._compiled.accumulate(
-                    previous, {n: grads[n] for n in accumulate}))
+                grads = {**grads, **self._compiled.accumulate(
+                    {name: self.grad_dict[name].asjax() for name in accumulate},
+                    {name: grads[name] for name in accumulate})}
         else:
-            grads = self._compiled.backward(self._vjp, heads, previous, accumulate)
+            grads = self._compiled.backward(self._vjp, self._head_grads(out_grads),
+                                            self._previous_grads(), accumulate)
         self._write_grads(grads)
         if self._monitor is not None and self._monitored_pass is not None:
             device = self._ctx.jax_device
             on_ctx = jax.tree_util.tree_map(lambda x: x64.device_put(x, device),
-                                            (self._monitored_pass, heads))
+                                            (self._monitored_pass, self._head_grads(out_grads)))
             for name, grad in backward_outputs(self._compiled.graph, *on_ctx[0], on_ctx[1]):
                 self._report(name, NDArray(grad, self._ctx))
 
@@ -284,12 +290,11 @@ class Executor:
                 for name in self._compiled.diff_names}
 
     def _write_grads(self, grads):
-        for name, grad in grads.items():
-            if self._grad_req[name] == "null":
-                continue
-            target = self.grad_dict[name]
-            if grad.dtype == jax.dtypes.float0:  # an integer argument: JAX has no gradient
-                grad = jnp.zeros(target.shape, target.dtype)
+        for name, target, integer in self._written_grads:
+            grad = grads[name]
+            if integer and grad.dtype == jax.dtypes.float0:  # JAX has no gradient for it
+                grad = x64.device_put(np.zeros(target.shape, target.dtype),
+                                      target.context.jax_device, may_alias=True)
             target._write(grad)
 
     def _defers_training_pass(self):
