@@ -18,7 +18,8 @@ Printed per network:
 
 * step time: median over timed steps after warm-up, executor (forward + backward, waiting on
   every gradient) and hand-written (waiting on loss and gradients), timed in interleaved rounds
-  because the machine may be shared; the executor's speed as a fraction of the hand-written
+  because the machine may be shared (each round runs a block of steps per variant, long enough
+  that the steps after switching variants weigh little); the executor's speed as a fraction of the hand-written
   step's (t_hand / t_executor, target >= 0.95); also the executor's compiled program called
   directly on jax arrays (no NDArray layer: the dispatch overhead), and its two-program path
   (forward keeping residuals, then backward), which it takes when heads need out_grads;
@@ -32,6 +33,7 @@ Printed per network:
 
 Run: ``python bench/executor.py`` (about a minute on 2 CPU cores).
 """
+import math
 import statistics
 import time
 
@@ -44,6 +46,7 @@ import symjax_mx as mx
 from symjax_mx import compile_options
 
 ROUNDS, STEPS = 5, 6
+BLOCK_SECONDS = 0.05  # a variant's steps per round: at least STEPS, and about this long
 # warm-up steps: past the early calls that run fast-compiled programs (compile_options)
 WARMUP = compile_options.EARLY_CALLS + 3
 
@@ -300,10 +303,11 @@ def bench(name, make_symbol, hand):
     for _ in range(WARMUP):
         for _, fn in variants:
             fn()
+    steps = max(STEPS, math.ceil(BLOCK_SECONDS / statistics.median(_time(exe_step, 3))))
     times = {label_: [] for label_, _ in variants}
     for _ in range(ROUNDS):
         for label_, fn in variants:
-            times[label_] += _time(fn, STEPS)
+            times[label_] += _time(fn, steps)
     med = {label_: statistics.median(t) for label_, t in times.items()}
 
     binds = []
@@ -313,7 +317,7 @@ def bench(name, make_symbol, hand):
         binds.append(time.perf_counter() - t0)
 
     print(f"\n== {name}  (batch {batch}, {len(exe.arg_dict)} arguments, "
-          f"{len(exe.aux_dict)} aux states)")
+          f"{len(exe.aux_dict)} aux states; {ROUNDS}x{steps} timed steps per variant)")
     t_exe = med["executor"]
     for label_, t in med.items():
         ratio = "" if label_ == "executor" else f"   executor speed = {t / t_exe:5.3f} x this" \
@@ -342,8 +346,9 @@ def bench(name, make_symbol, hand):
 
 
 def main():
-    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; "
-          f"{ROUNDS}x{STEPS} timed steps per variant after {WARMUP} warm-up")
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; {ROUNDS} rounds of "
+          f"interleaved blocks of at least {STEPS} steps and {BLOCK_SECONDS} s per variant, "
+          f"after {WARMUP} warm-up steps")
     t0 = time.perf_counter()
     for name, make_symbol, hand in NETS:
         bench(name, make_symbol, hand)
