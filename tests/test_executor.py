@@ -330,18 +330,41 @@ def test_simple_bind_takes_the_variables_declared_dtypes():
     assert executor.grad_arrays[0].dtype == np.int32  # JAX differentiates no integers: zero
 
 
-def test_an_int64_argument_gets_int64_zero_gradients_beside_a_loss():
+@pytest.mark.parametrize("grad_req", ["write", "add"])
+def test_an_int64_argument_read_by_a_cast_gets_int64_gradients(grad_req):
+    """As MXNet 1.9.1's Cast passes them (its gradient is the head gradient converted
+    back); the training pass casts as inference does, also where float64 rounds."""
     x, y = mx.sym.Variable("x", dtype=np.int64), mx.sym.Variable("y")
-    loss = mx.sym.MakeLoss(mx.sym.sum(mx.sym.Cast(x, dtype="float32") * y))
-    executor = loss.simple_bind(mx.cpu(), x=(3,), y=(3,))
-    executor.arg_dict["x"][:] = [1, 2, 3]
-    executor.arg_dict["y"][:] = [5, 5, 5]
-    for _ in range(2):  # the second step writes over the first step's gradients
+    cast = mx.sym.Cast(x, dtype="float32")
+    both = mx.sym.Group([mx.sym.MakeLoss(mx.sym.sum(cast * y)), mx.sym.BlockGrad(cast)])
+    executor = both.simple_bind(mx.cpu(), x=(3,), y=(3,), grad_req=grad_req)
+    big = 2 ** 60 + 2 ** 36 + 1  # float32(float64(big)) != float32(big)
+    values = np.array([big, -3, 4], np.int64)
+    executor.arg_dict["x"][:] = mx.nd.array(values, dtype=np.int64)
+    executor.arg_dict["y"][:] = [5, 6, 7]
+    for _ in range(2):  # the second step writes over, or adds to, the first's gradients
         executor.forward(is_train=True)
         executor.backward()
-        assert executor.grad_dict["x"].dtype == np.int64
-        np.testing.assert_array_equal(executor.grad_dict["x"].asnumpy(), [0, 0, 0])
-        np.testing.assert_array_equal(executor.grad_dict["y"].asnumpy(), [1, 2, 3])
+    np.testing.assert_array_equal(executor.outputs[1].asnumpy(), values.astype(np.float32))
+    steps = 2 if grad_req == "add" else 1
+    assert executor.grad_dict["x"].dtype == np.int64
+    np.testing.assert_array_equal(executor.grad_dict["x"].asnumpy(), [5 * steps, 6 * steps,
+                                                                      7 * steps])
+    np.testing.assert_array_equal(executor.grad_dict["y"].asnumpy(),
+                                  steps * values.astype(np.float32))
+
+
+def test_int64_indices_get_int64_zero_gradients():
+    a, i = mx.sym.Variable("a"), mx.sym.Variable("i", dtype=np.int64)
+    loss = mx.sym.MakeLoss(mx.sym.sum(mx.sym.take(a, i)))
+    executor = loss.simple_bind(mx.cpu(), a=(4,), i=(3,))
+    executor.arg_dict["a"][:] = [1, 2, 3, 4]
+    executor.arg_dict["i"][:] = [0, 2, 2]
+    executor.forward(is_train=True)
+    executor.backward()
+    assert executor.grad_dict["i"].dtype == np.int64
+    np.testing.assert_array_equal(executor.grad_dict["i"].asnumpy(), [0, 0, 0])
+    np.testing.assert_array_equal(executor.grad_dict["a"].asnumpy(), [1, 0, 2, 0])
 
 
 def test_simple_bind_ignores_keywords_that_are_not_shapes():

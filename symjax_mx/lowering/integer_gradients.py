@@ -3,8 +3,9 @@
 MXNet's Cast has a gradient whatever the dtypes: the head gradient converted back to the
 input's dtype, so an integer argument read by a Cast gets a gradient, and an integer Cast
 output takes one. JAX differentiates no integer values, so a differentiated pass carries
-them as float64 stand-ins holding the same integers: a differentiated integer argument
-of at most 32 bits comes with a stand-in, which Casts reading it convert instead (the same
+them as float64 stand-ins: a differentiated integer argument comes with a stand-in, which
+Casts reading it convert instead (a 64-bit integer, which float64 may round, through the
+stand-in plus the exact difference to its converted value, so that the Cast gives the same
 values), and a Cast head of an integer dtype of at most 32 bits is returned as a float64
 stand-in whose gradient passes straight to the Cast's input. ``programs.training_vjp``
 converts such heads and gradients back to their integer dtypes.
@@ -13,13 +14,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["exact_in_float64", "cast_inputs", "cast_head_dtype", "float_head"]
+__all__ = ["exact_in_float64", "has_stand_in", "cast_inputs", "cast_head_dtype",
+           "float_head"]
 
 
 def exact_in_float64(dtype):
     """Whether float64 holds every value of the integer ``dtype``."""
     dtype = np.dtype(dtype)
     return dtype.kind in "iu" and dtype.itemsize <= 4
+
+
+def has_stand_in(dtype):
+    """Whether a differentiated argument of ``dtype`` (an integer) has a float64 stand-in."""
+    return np.dtype(dtype).kind in "iu"
 
 
 def cast_inputs(node, params, entries, stand_ins):
@@ -29,6 +36,10 @@ def cast_inputs(node, params, entries, stand_ins):
     if source.op is not None or source.name not in stand_ins:
         return entries
     target = np.dtype(params["dtype"])
+    if not exact_in_float64(entries[0].dtype):  # the stand-in may be rounded
+        if target.kind != "f":
+            return entries
+        return [float_head(entries[0].astype(target), stand_ins[source.name])]
     if target.kind == "f" or np.can_cast(entries[0].dtype, target, "safe"):
         return [stand_ins[source.name]]
     return entries
@@ -43,7 +54,8 @@ def cast_head_dtype(node, params):
 
 
 def float_head(value, source):
-    """``value`` (a Cast's integer output) as float64, whose gradient goes straight to
-    ``source`` (the Cast's input)."""
+    """``value`` (a Cast's integer output, or an integer's exact conversion) as float64,
+    whose gradient goes straight to ``source`` (the Cast's input, or a stand-in): the
+    difference of two nearby floats is exact, so the sum is ``value``'s own."""
     source = source.astype(jnp.float64)
     return source + jax.lax.stop_gradient(value.astype(jnp.float64) - source)

@@ -238,7 +238,7 @@ def training_vjp(graph, diff, rest, aux, rng, is_train=True):
     pass with ``is_train`` False), differentiated with respect to the arguments in
     ``diff``; integer arguments and integer Cast heads get gradients as MXNet's Cast
     passes them (see ``integer_gradients``)."""
-    integers = {n: v for n, v in diff.items() if integer_gradients.exact_in_float64(v.dtype)}
+    integers = {n: v for n, v in diff.items() if integer_gradients.has_stand_in(v.dtype)}
     head_dtypes = [integer_gradients.cast_head_dtype(n, graph.params.get(id(n)))
                    for n, _ in graph.heads]
     if not integers and not any(head_dtypes):
