@@ -354,6 +354,23 @@ def test_an_int64_argument_read_by_a_cast_gets_int64_gradients(grad_req):
                                   steps * values.astype(np.float32))
 
 
+@pytest.mark.parametrize("grad_req", ["write", "add"])
+def test_a_boolean_argument_read_by_a_cast_gets_boolean_gradients(grad_req):
+    """MXNet 1.9.1: the head gradient converted to bool (nonzero: True); 'add' adds."""
+    x, y = mx.sym.Variable("x", dtype=np.bool_), mx.sym.Variable("y")
+    loss = mx.sym.MakeLoss(mx.sym.sum(mx.sym.Cast(x, dtype="float32") * y))
+    executor = loss.simple_bind(mx.cpu(), x=(3,), y=(3,), grad_req=grad_req)
+    executor.arg_dict["x"][:] = mx.nd.array([1, 0, 1]).astype("bool")
+    executor.arg_dict["y"][:] = [5, 6, 0]
+    for _ in range(2):
+        executor.forward(is_train=True)
+        executor.backward()
+    assert executor.grad_dict["x"].dtype == np.bool_
+    np.testing.assert_array_equal(executor.grad_dict["x"].asnumpy(), [True, True, False])
+    steps = 2 if grad_req == "add" else 1
+    np.testing.assert_array_equal(executor.grad_dict["y"].asnumpy(), [steps, 0, steps])
+
+
 def test_int64_indices_get_int64_zero_gradients():
     a, i = mx.sym.Variable("a"), mx.sym.Variable("i", dtype=np.int64)
     loss = mx.sym.MakeLoss(mx.sym.sum(mx.sym.take(a, i)))

@@ -1,7 +1,7 @@
 """Gradients across integer values, as MXNet's Cast passes them.
 
 MXNet's Cast has a gradient whatever the dtypes: the head gradient converted back to the
-input's dtype, so an integer argument read by a Cast gets a gradient, and an integer Cast
+input's dtype, so an integer (or boolean) argument read by a Cast gets a gradient, and an integer Cast
 output takes one. JAX differentiates no integer values, so a differentiated pass carries
 them as float64 stand-ins: a differentiated integer argument comes with a stand-in, which
 Casts reading it convert instead (a 64-bit integer, which float64 may round, through the
@@ -19,14 +19,15 @@ __all__ = ["exact_in_float64", "has_stand_in", "cast_inputs", "cast_head_dtype",
 
 
 def exact_in_float64(dtype):
-    """Whether float64 holds every value of the integer ``dtype``."""
+    """Whether float64 holds every value of the integer (or boolean) ``dtype``."""
     dtype = np.dtype(dtype)
-    return dtype.kind in "iu" and dtype.itemsize <= 4
+    return has_stand_in(dtype) and dtype.itemsize <= 4
 
 
 def has_stand_in(dtype):
-    """Whether a differentiated argument of ``dtype`` (an integer) has a float64 stand-in."""
-    return np.dtype(dtype).kind in "iu"
+    """Whether a differentiated argument of ``dtype`` (an integer or boolean: JAX
+    differentiates neither) has a float64 stand-in."""
+    return np.dtype(dtype).kind in "biu"
 
 
 def cast_inputs(node, params, entries, stand_ins):
