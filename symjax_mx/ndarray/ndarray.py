@@ -509,13 +509,16 @@ class NDArray(OperatorMethods):
 
     @x64.x64
     def _index_array(self, index):
+        """An index item as integer positions: as in MXNet 1.9.1's legacy indexing, a numpy
+        or list of booleans gives positions 0 and 1, and a boolean NDArray is refused."""
         if isinstance(index, NDArray):
             self._check_context(index, "indexing")
+            if index.dtype == np.bool_:
+                raise ValueError("Cannot perform boolean indexing in legacy mode. Please "
+                                 "activate numpy semantics by calling `npx.set_np()` in the "
+                                 "global scope before calling this function.")
             return index._read().astype(np.int64)
-        index = np.asarray(index)
-        if index.dtype == np.bool_:
-            raise IndexError("boolean mask indexing is not supported; index with integer positions")
-        return index.astype(np.int64)
+        return np.asarray(index).astype(np.int64)
 
     # --- autograd ------------------------------------------------------------------------
 

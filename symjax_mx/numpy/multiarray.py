@@ -41,11 +41,46 @@ def _full_reduction(value, axis, keepdims):
     return value
 
 
+def _boolean_mask_positions(key, shape):
+    """A boolean mask key (a boolean array or list) as NumPy selects with it: the index
+    arrays of its True positions over the leading axes; any other key as it is."""
+    if isinstance(key, list):
+        try:
+            candidate = _onp.array(key)
+        except ValueError:  # ragged lists index as they are
+            return key
+        key = candidate if candidate.dtype == _onp.bool_ else key
+    if isinstance(key, NDArray) and key.dtype == _onp.bool_:
+        key = key.asnumpy()
+    if not isinstance(key, _onp.ndarray) or key.dtype != _onp.bool_ or key.ndim == 0:
+        return key
+    if key.ndim > len(shape):
+        raise IndexError(f"too many indices, whose ndim = {key.ndim}, for array with ndim = "
+                         f"{len(shape)}")
+    for axis, (size, mask_size) in enumerate(zip(shape, key.shape)):
+        if size != mask_size:
+            raise IndexError(f"boolean index did not match indexed array along dimension "
+                             f"{axis}; dimension is {size} but corresponding boolean "
+                             f"dimension is {mask_size}")
+    return tuple(_onp.nonzero(key))
+
+
+_COMPARISONS = frozenset(("equal", "not_equal", "greater", "greater_equal", "lesser",
+                          "lesser_equal"))
+
+
 class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     """An array with NumPy semantics; shares the NDArray machinery (context, autograd,
     views, in-place updates)."""
 
     __slots__ = ()
+
+    def _binary(self, other, key, reflected=False):
+        """Comparisons give booleans, as NumPy's (the legacy operators give 0/1 in the
+        operands' dtype)."""
+        out = super()._binary(other, key, reflected)
+        return out.astype(_onp.bool_) if key in _COMPARISONS and out is not NotImplemented \
+            else out
 
     def _apply(self, op, inputs, params, hint=None):
         return to_np(super()._apply(op, inputs, params, hint))
@@ -62,7 +97,10 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def __getitem__(self, key):
         if isinstance(key, numbers.Integral) and self.ndim == 1:
             return to_np(super().__getitem__(slice(key, key + 1 or None))).reshape(())
-        return to_np(super().__getitem__(key))
+        return to_np(super().__getitem__(_boolean_mask_positions(key, self.shape)))
+
+    def __setitem__(self, key, value):
+        super().__setitem__(_boolean_mask_positions(key, self.shape), value)
 
     @property
     def grad(self):
@@ -310,7 +348,8 @@ def matmul(a, b):
 
 def _binary(name):
     def fn(x1, x2, out=None):
-        return to_np(getattr(nd, name)(x1, x2))
+        result = to_np(getattr(nd, name)(x1, x2))
+        return result.astype(_onp.bool_) if name in _COMPARISONS else result
     fn.__name__ = name
     fn.__doc__ = f"Element-wise {name}, broadcasting; either side may be a scalar."
     return fn
