@@ -76,6 +76,7 @@ SAMPLES = {
     "_sparse_retain": Sample([(3, 2), _ints([0, 2])], wrt=(0,)),
     "_square_sum": Sample([(2, 3)], {"axis": (1,), "keepdims": True}),
     "add_n": Sample([(2, 3), (2, 3), (2, 3)], {"num_args": 3}),
+    "khatri_rao": Sample([(2, 3), (4, 3)], {"num_args": 2}),
     "arccosh": Sample([np.array([[1.5, 2.0, 3.0]])]),
     "dot": Sample([(2, 3), (3, 4)]),
     "batch_dot": Sample([(2, 2, 3), (2, 3, 4)]),

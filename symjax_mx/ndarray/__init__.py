@@ -15,9 +15,9 @@ from . import contrib, random  # noqa: E402  (mx.nd.contrib, mx.nd.random)
 from . import sparse  # noqa: E402  (mx.nd.sparse)
 from .sparse import CSRNDArray, RowSparseNDArray  # noqa: E402
 from .utils import (  # noqa: E402  (with storage types), F811
-    array, empty, zeros, zeros_buffer, zeros_buffers)
+    array, empty, histogram, zeros, zeros_buffer, zeros_buffers)
 from ..ops.layout import split_v2
-from ..ops.methods import UFUNCS, histogram
+from ..ops.methods import UFUNCS
 from .onehot import fill_element_0index, onehot_encode
 from .register import op_function
 

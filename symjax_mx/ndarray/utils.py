@@ -1,9 +1,14 @@
 """mx.nd.zeros / empty / array with MXNet's storage types: dense unless ``stype`` (or a
 sparse source) says otherwise."""
+import numbers
+
+import numpy as np
+
 from . import creation, sparse
 from ..base import mx_real_t
+from ..ops import methods
 
-__all__ = ["zeros", "zeros_buffer", "zeros_buffers", "empty", "array"]
+__all__ = ["zeros", "zeros_buffer", "zeros_buffers", "empty", "array", "histogram"]
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
@@ -50,3 +55,13 @@ def array(source_array, ctx=None, dtype=None):
     if isinstance(source_array, sparse.BaseSparseNDArray) or sparse._is_scipy_sparse(source_array):
         return sparse.array(source_array, ctx=ctx, dtype=dtype)
     return creation.array(source_array, ctx=ctx, dtype=dtype)
+
+
+def histogram(a, bins=10, range=None):  # noqa: A002  (MXNet's argument name)
+    """Counts of ``a`` in ``bins`` (a number of equal bins over ``range``, or an array of
+    edges) and the bin edges; with a number of bins and no range, NumPy's (over the data's
+    minimum and maximum) as float32 arrays, as MXNet computes them."""
+    if range is None and isinstance(bins, numbers.Integral):
+        counts, edges = np.histogram(a.asnumpy(), bins=bins)
+        return array(counts, a.context), array(edges, a.context)
+    return methods.histogram(a, bins, range)

@@ -144,8 +144,19 @@ def cast_scalar(scalar, dtype):
     return scalar.astype(dtype)
 
 
+def _scalar_dtype_rule(op, params, in_dtypes):
+    """One input, whose dtype the output has; a boolean one computes in int64, as MXNet's
+    scalar operators do."""
+    (dtype,) = in_dtypes
+    if dtype is not None and np.dtype(dtype) == np.bool_:
+        return in_dtypes, [np.int64]
+    return same_dtype_rule(op, params, in_dtypes)
+
+
 def _scalar_compute(fn, is_truth, reflected):
     def apply(data, scalar):
+        if data.dtype == jnp.bool_:
+            data = data.astype(jnp.int64)
         value = cast_scalar(scalar, data.dtype)
         out = fn(value, data) if reflected else fn(data, value)
         return out.astype(data.dtype) if is_truth else out
@@ -168,12 +179,12 @@ def _register_binary():
                  shape_rule=_broadcast_shape_rule,
                  doc=f"Element-wise {key} of two arrays with NumPy-style broadcasting.")
         register(scalar[0], simple_compute(_scalar_compute(fn, is_truth, False)),
-                 aliases=scalar[1:], params=(_SCALAR,), dtype_rule=dtype_rule,
+                 aliases=scalar[1:], params=(_SCALAR,), dtype_rule=_scalar_dtype_rule,
                  differentiable=not is_truth,
                  doc=f"Element-wise {key} of an array and a scalar.")
         if reflected:
             register(reflected[0], simple_compute(_scalar_compute(fn, is_truth, True)),
-                     aliases=reflected[1:], params=(_SCALAR,), dtype_rule=dtype_rule,
+                     aliases=reflected[1:], params=(_SCALAR,), dtype_rule=_scalar_dtype_rule,
                      differentiable=not is_truth,
                      doc=f"Element-wise {key} of a scalar and an array.")
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..base import MXNetError
 from ..util import is_np_shape
+from .elemwise import float_to_int
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 
@@ -186,10 +187,43 @@ def _cast_dtype_rule(op, params, in_dtypes):
     return in_dtypes, [np.dtype(params["dtype"]).type]
 
 
-register("Cast", simple_compute(lambda data, dtype: data.astype(dtype)),
+def _cast(data, dtype):
+    """``data`` in ``dtype``; floats become integers as MXNet's C++ casts them on x86
+    (``float_to_int``: NaN and out-of-range values are not clamped)."""
+    if jnp.issubdtype(data.dtype, jnp.floating) and np.dtype(dtype).kind in "iu":
+        return float_to_int(data, dtype)
+    return data.astype(dtype)
+
+
+register("Cast", simple_compute(_cast),
          aliases=("cast",), dtype_rule=_cast_dtype_rule, casts=True,
          params=(Param("dtype", P.dtype, required=True, doc="output dtype"),),
          doc="Convert to another dtype.")
+
+
+def _khatri_rao(inputs, aux, params, is_train, rng):
+    out = inputs[0]
+    for x in inputs[1:]:  # row i of out and j of x give row i * len(x) + j
+        out = (out[:, None, :] * x[None, :, :]).reshape(-1, x.shape[1])
+    return (out,), aux
+
+
+def _khatri_rao_shape_rule(op, params, in_shapes):
+    if any(s is None for s in in_shapes):
+        return in_shapes, [None]
+    if any(len(s) != 2 for s in in_shapes) or len({s[1] for s in in_shapes}) != 1:
+        raise MXNetError(f"khatri_rao: the inputs must be matrices with one number of "
+                         f"columns, got shapes {[tuple(s) for s in in_shapes]}")
+    return in_shapes, [(math.prod(s[0] for s in in_shapes), in_shapes[0][1])]
+
+
+register("khatri_rao", _khatri_rao,
+         inputs=lambda params: tuple(f"arg{i}" for i in range(params["num_args"])),
+         params=(Param("num_args", P.integer_at_least(1), required=True,
+                       doc="number of input matrices"),),
+         shape_rule=_khatri_rao_shape_rule,
+         doc="Column-wise Khatri-Rao product: column k is the Kronecker product of the "
+             "inputs' columns k.")
 
 
 def _concat_inputs(params):

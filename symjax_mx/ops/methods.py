@@ -240,12 +240,9 @@ UFUNCS = {
 
 
 def histogram(a, bins=10, range=None):  # noqa: A002  (MXNet's argument name)
-    """Counts of ``a`` in ``bins`` (a number of equal bins over ``range``, default the data's
-    min and max, or an array of edges) and the bin edges."""
+    """Counts of ``a`` in ``bins`` (a number of equal bins over ``range``, or an array of
+    edges) and the bin edges."""
     op = get_op("_histogram")
     if isinstance(bins, OperatorMethods):
         return a._apply(op, (a, bins), {})
-    if range is None:
-        values = a.asnumpy()
-        range = (float(values.min()), float(values.max()))
     return a._apply(op, (a,), {"bin_cnt": bins, "range": range})
