@@ -3,7 +3,8 @@
 A scheduler is called on the host with the optimizer's ``num_update`` and, like MXNet's,
 Factor and MultiFactor schedules keep state between calls (so a resumed run that jumps
 ahead catches up). ``as_optax_schedule()`` gives the same schedule as a pure function of
-the update number for use inside jitted code (an extension; MXNet has none).
+the update number for use inside jitted code (an extension; MXNet has none), computed in
+float64 in JAX's 64-bit mode (``x64.scope()``) and in float32 without it.
 """
 import logging
 import math
@@ -63,7 +64,7 @@ class LRScheduler:
         if self.warmup_steps == 0:
             return lr
         if self.warmup_mode == "constant":
-            warm = jnp.asarray(self.warmup_begin_lr, jnp.float64)
+            warm = jnp.asarray(self.warmup_begin_lr, float)
         else:
             warm = self.warmup_begin_lr + ((self.warmup_final_lr - self.warmup_begin_lr)
                                            * num_update / float(self.warmup_steps))
@@ -105,7 +106,7 @@ class FactorScheduler(LRScheduler):
                                            self.stop_factor_lr)
 
         def schedule(num_update):
-            num_update = jnp.asarray(num_update, jnp.float64)
+            num_update = jnp.asarray(num_update, float)
             k = jnp.maximum(jnp.ceil((num_update - count) / step) - 1, 0)
             lr = jnp.where(k > 0, jnp.maximum(base * jnp.power(factor, k), stop), base)
             return self._with_warmup(num_update, lr)
@@ -144,11 +145,11 @@ class MultiFactorScheduler(LRScheduler):
 
     def as_optax_schedule(self):
         base, factor = self.base_lr, self.factor
-        steps = jnp.asarray(self.step[self.cur_step_ind:] or [0], jnp.float64)
+        steps = jnp.asarray(self.step[self.cur_step_ind:] or [0], float)
         none_left = self.cur_step_ind >= len(self.step)
 
         def schedule(num_update):
-            num_update = jnp.asarray(num_update, jnp.float64)
+            num_update = jnp.asarray(num_update, float)
             k = 0 if none_left else jnp.sum(num_update > steps)
             return self._with_warmup(num_update, base * jnp.power(factor, k))
         return schedule
@@ -188,7 +189,7 @@ class _AnnealScheduler(LRScheduler):
 
     def as_optax_schedule(self):
         def schedule(num_update):
-            num_update = jnp.minimum(jnp.asarray(num_update, jnp.float64), self.max_update)
+            num_update = jnp.minimum(jnp.asarray(num_update, float), self.max_update)
             return self._with_warmup(num_update, self._annealed(num_update, jnp))
         return schedule
 

@@ -161,7 +161,7 @@ def lamb_update_phase1(weight, grad, mean, var, beta1, beta2, epsilon, t, bias_c
     m, v = mean, var
     if bias_correction:
         # MXNet's kernel raises the float32 betas to the power t in double
-        t = jnp.asarray(t, jnp.float64)
+        t = jnp.asarray(t, float)
         beta1_t, beta2_t = scalars_like(weight, jnp.power(np.float32(beta1), t),
                                         jnp.power(np.float32(beta2), t))
         m, v = mean / (1 - beta1_t), var / (1 - beta2_t)

@@ -38,8 +38,9 @@ __all__ = ["Optimizer", "create", "register"]
 
 
 def _power(base, t):
-    """``base ** t`` in float64, as MXNet's Python code computes bias corrections."""
-    return jnp.power(jnp.asarray(base, jnp.float64), t)
+    """``base ** t`` in float64, as MXNet's Python code computes bias corrections (in
+    float32 where a caller's pure form runs outside JAX's 64-bit mode)."""
+    return jnp.power(jnp.asarray(base, float), t)
 
 
 def _to_ndarrays(state, ctx):

@@ -212,7 +212,7 @@ class Nadam(Optimizer):
         self.schedule_decay = schedule_decay
 
     def init_state(self, weight):
-        return jnp.zeros_like(weight), jnp.zeros_like(weight), jnp.ones((1,), jnp.float64)
+        return jnp.zeros_like(weight), jnp.zeros_like(weight), jnp.ones((1,), float)
 
     def step(self, weight, grad, state, lr, wd, t):
         momentum_t = self.beta1 * (1 - 0.5 * _power(0.96, t * self.schedule_decay))
