@@ -194,6 +194,8 @@ def float_to_int(values, dtype):
     toward zero; NaN and out-of-range values become the minimum of int32 (of int64 for
     64-bit types), of which narrower types keep the low bits."""
     wide = jnp.int64 if np.dtype(dtype).itemsize == 8 else jnp.int32
+    if values.dtype.itemsize < 4:  # 16-bit floats compare with the bounds in float32
+        values = values.astype(jnp.float32)
     low = float(np.iinfo(wide).min)
     inside = (values >= low) & (values < -low)
     return jnp.where(inside, values, low).astype(wide).astype(dtype)
