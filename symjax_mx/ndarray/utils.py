@@ -1,6 +1,7 @@
 """mx.nd.zeros / empty / array with MXNet's storage types: dense unless ``stype`` (or a
 sparse source) says otherwise."""
 import numbers
+import warnings
 
 import numpy as np
 
@@ -62,6 +63,8 @@ def histogram(a, bins=10, range=None):  # noqa: A002  (MXNet's argument name)
     edges) and the bin edges; with a number of bins and no range, NumPy's (over the data's
     minimum and maximum) as float32 arrays, as MXNet computes them."""
     if range is None and isinstance(bins, numbers.Integral):
+        warnings.warn("range is not specified, using numpy's result to ensure consistency "
+                      "with numpy")
         counts, edges = np.histogram(a.asnumpy(), bins=bins)
         return array(counts, a.context), array(edges, a.context)
     return methods.histogram(a, bins, range)
