@@ -291,3 +291,29 @@ def test_grad_req_names_that_are_not_arguments_are_ignored():
     executor.forward(is_train=True)
     executor.backward(mx.nd.ones((2,)))
     assert grad.asnumpy().tolist() == [2, 2]
+
+
+def test_debug_str_lists_the_graph_as_mxnet_does():
+    """MXNet 1.9.1's text (read from it): outputs, then each node in order; variables
+    read by an operator carry their version (1 for the auxiliary states it writes), and
+    attributes are sorted."""
+    x = mx.sym.var("x", lr_mult=2.0)
+    fc = mx.sym.FullyConnected(mx.sym.Activation(x, act_type="relu", name="act"),
+                               num_hidden=2, name="f")
+    group = mx.sym.Group([fc, mx.sym.BatchNorm(x, name="bn")])
+    assert group.debug_str() == (
+        "Symbol Outputs:\n\toutput[0]=f(0)\n\toutput[1]=bn(0)\nVariable:x\n"
+        "--------------------\nOp:Activation, Name=act\nInputs:\n\targ[0]=x(0) version=0\n"
+        "Attrs:\n\tact_type=relu\nVariable:f_weight\nVariable:f_bias\n"
+        "--------------------\nOp:FullyConnected, Name=f\nInputs:\n\targ[0]=act(0)\n"
+        "\targ[1]=f_weight(0) version=0\n\targ[2]=f_bias(0) version=0\n"
+        "Attrs:\n\tnum_hidden=2\nVariable:bn_gamma\nVariable:bn_beta\nVariable:bn_moving_mean\n"
+        "Variable:bn_moving_var\n--------------------\nOp:BatchNorm, Name=bn\nInputs:\n"
+        "\targ[0]=x(0) version=0\n\targ[1]=bn_gamma(0) version=0\n"
+        "\targ[2]=bn_beta(0) version=0\n\targ[3]=bn_moving_mean(0) version=1\n"
+        "\targ[4]=bn_moving_var(0) version=1\n")
+    with mx.AttrScope(ctx_group="g"):
+        conv = mx.sym.Convolution(x, kernel=(3, 3), num_filter=4, no_bias=True, name="c")
+    assert conv.debug_str().endswith("Attrs:\n\t__ctx_group__=g\n\tkernel=(3, 3)\n"
+                                     "\tno_bias=True\n\tnum_filter=4\n")
+    assert x.debug_str() == "Variable:x\n"

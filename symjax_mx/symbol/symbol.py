@@ -238,6 +238,30 @@ class Symbol(OperatorMethods):
         """Like infer_type, with None for each dtype that stays unknown."""
         return infer(self.graph, "dtype", args, kwargs, partial=True)
 
+    def debug_str(self):
+        """MXNet's listing of the graph: its outputs, then each node in order (a variable's
+        name; an operator's inputs, with the versions of the variables among them, and its
+        attributes)."""
+        heads = self.graph.heads
+        if len(heads) == 1 and heads[0][0].op is None:
+            return f"Variable:{heads[0][0].name}\n"
+        lines = ["Symbol Outputs:"]
+        lines += [f"\toutput[{i}]={node.name}({index})" for i, (node, index) in enumerate(heads)]
+        for node in self.graph.nodes:
+            if node.op is None:
+                lines.append(f"Variable:{node.name}")
+                continue
+            lines += ["-" * 20, f"Op:{node.op.name}, Name={node.name}", "Inputs:"]
+            first_mutated = node.num_inputs()  # auxiliary states: the operator writes them
+            for position, (source, index) in enumerate(node.inputs):
+                version = f" version={int(position >= first_mutated)}" if source.op is None \
+                    else ""
+                lines.append(f"\targ[{position}]={source.name}({index}){version}")
+            if node.attrs:
+                lines.append("Attrs:")
+                lines += [f"\t{key}={value}" for key, value in sorted(node.attrs.items())]
+        return "\n".join(lines) + "\n"
+
     def tojson(self):
         """The graph in MXNet's JSON format."""
         return graph_to_json(self.graph)
