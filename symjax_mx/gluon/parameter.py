@@ -62,9 +62,8 @@ class Parameter:
         self._stype = stype
         self._grad_stype = grad_stype
 
-    def __repr__(self):
-        dtype = np.dtype(self.dtype).type if self.dtype is not None else None
-        return f"Parameter {self.name} (shape={self.shape}, dtype={dtype})"
+    def __repr__(self):  # the dtype as given, as MXNet prints it ('float32' or a class)
+        return f"Parameter {self.name} (shape={self.shape}, dtype={self.dtype})"
 
     @property
     def grad_req(self):
@@ -405,7 +404,7 @@ class Constant(Parameter):
                          init=_Init())
 
     def __repr__(self):
-        return f"Constant {self.name} (shape={self.shape}, dtype={np.dtype(self.dtype).type})"
+        return f"Constant {self.name} (shape={self.shape}, dtype={self.dtype})"
 
     @property
     def grad_req(self):

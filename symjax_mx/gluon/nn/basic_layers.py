@@ -192,6 +192,9 @@ class InstanceNorm(HybridBlock):
         return F.InstanceNorm(x, gamma, beta, name="fwd", eps=self._epsilon).swapaxes(
             1, self._axis)
 
+    def __repr__(self):
+        return _norm_repr(self)
+
 
 class LayerNorm(HybridBlock):
     """Normalises over ``axis`` (default the last)."""
@@ -206,6 +209,16 @@ class LayerNorm(HybridBlock):
 
     def hybrid_forward(self, F, data, gamma, beta):
         return F.LayerNorm(data, gamma=gamma, beta=beta, axis=self._axis, eps=self._epsilon)
+
+    def __repr__(self):
+        return _norm_repr(self)
+
+
+def _norm_repr(block):
+    """MXNet's text of an InstanceNorm or LayerNorm: its settings, and ``in_channels`` (0
+    while unknown)."""
+    args = ", ".join(f"{k}={v!r}" for k, v in block._kwargs.items())
+    return f"{type(block).__name__}({args}, in_channels={block.gamma.shape[0]})"
 
 
 class GroupNorm(HybridBlock):

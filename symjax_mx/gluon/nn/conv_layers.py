@@ -66,10 +66,21 @@ class _Conv(HybridBlock):
     def _alias(self):
         return "conv"
 
-    def __repr__(self):
-        shape = self.weight.shape
-        return (f"{type(self).__name__}({shape[1] if shape[1] else None} -> {shape[0]}, "
-                f"kernel_size={self._kwargs['kernel']}, stride={self._kwargs['stride']})")
+    def __repr__(self):  # MXNet's: the settings that are not their defaults
+        shape, kwargs, n = self.weight.shape, self._kwargs, len(self._kwargs["kernel"])
+        text = (f"{type(self).__name__}({shape[1] if shape[1] else None} -> {shape[0]}, "
+                f"kernel_size={kwargs['kernel']}, stride={kwargs['stride']}")
+        if kwargs["pad"] != (0,) * n:
+            text += f", padding={kwargs['pad']}"
+        if kwargs["dilate"] != (1,) * n:
+            text += f", dilation={kwargs['dilate']}"
+        if kwargs["num_group"] != 1:
+            text += f", groups={kwargs['num_group']}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.act is not None:
+            text += f", {self.act!r}"
+        return text + ")"
 
 
 def _conv_class(name, n, layout, transpose):

@@ -142,9 +142,11 @@ class HybridRecurrentCell(RecurrentCell, HybridBlock):
         raise NotImplementedError
 
 
-def _mapping(weight, gates=1):
+def _mapping(weight):
+    """MXNet's ``in -> out`` of a cell: the i2h weight's columns and rows (for LSTM and GRU
+    cells, all their gates' rows)."""
     shape = weight.shape
-    return f"{shape[1] if shape[1] else None} -> {shape[0] // gates}"
+    return f"{shape[1] if shape[1] else None} -> {shape[0]}"
 
 
 class _GatedCell(HybridRecurrentCell):
@@ -182,7 +184,7 @@ class _GatedCell(HybridRecurrentCell):
         return name, i2h, h2h
 
     def __repr__(self):
-        return f"{type(self).__name__}({_mapping(self.i2h_weight, self._gates)})"
+        return f"{type(self).__name__}({_mapping(self.i2h_weight)})"
 
 
 class RNNCell(_GatedCell):
