@@ -6,6 +6,8 @@ from numpy import (bool_, float16, float32, float64, int8, int32, int64, newaxis
 from . import random
 from .multiarray import *  # noqa: F401,F403
 from .multiarray import __all__ as _functions
+from .functions import *  # noqa: F401,F403
+from .functions import __all__ as _more_functions
 
-__all__ = list(_functions) + ["random", "bool_", "float16", "float32", "float64", "int8",
+__all__ = list(_functions) + list(_more_functions) + ["random", "bool_", "float16", "float32", "float64", "int8",
                               "int32", "int64", "uint8", "newaxis", "e", "inf", "nan", "pi"]

@@ -1,0 +1,60 @@
+"""Operators of ``mx.np`` that the legacy set lacks: cumulative sums, rounding to decimals
+(NumPy's half-to-even) and the two-argument arctangent."""
+import jax.numpy as jnp
+import numpy as np
+
+from ..base import MXNetError
+from .elemwise import broadcast_shape
+from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
+
+
+def _cumsum(data, axis, dtype):
+    out_dtype = dtype or data.dtype
+    if axis is None:
+        return jnp.cumsum(data.reshape(-1), dtype=out_dtype)
+    if not -data.ndim <= axis < data.ndim:
+        raise MXNetError(f"cumsum: axis {axis} is out of range for an array of {data.ndim} "
+                         f"dims")
+    return jnp.cumsum(data, axis=axis, dtype=out_dtype)
+
+
+def _cumsum_shape(shape, params):
+    return (int(np.prod(shape)),) if params["axis"] is None else shape
+
+
+register("_np_cumsum", simple_compute(_cumsum),
+         shape_rule=output_shape_rule(_cumsum_shape),
+         dtype_rule=lambda op, params, dtypes: (dtypes, [params["dtype"] or dtypes[0]]),
+         params=(Param("axis", P.optional(P.integer), doc="axis to sum along; None: flattened"),
+                 Param("dtype", P.optional(P.dtype), doc="dtype of the sums (default: the "
+                                                         "input's)")),
+         doc="Cumulative sums along an axis (of the flattened array without one).")
+
+
+def _around(data, decimals):
+    if jnp.issubdtype(data.dtype, jnp.integer) and decimals >= 0:
+        return data
+    factor = 10.0 ** decimals
+    scaled = data * factor if decimals else data
+    rounded = jnp.round(scaled)
+    rounded = jnp.where(scaled == -0.5, 0, rounded)  # MXNet's -0.5 rounds to +0, -0.4 to -0
+    return (rounded / factor if decimals else rounded).astype(data.dtype)
+
+
+register("_npi_around", simple_compute(_around),
+         shape_rule=output_shape_rule(lambda shape, params: shape),
+         params=(Param("decimals", P.integer, default=0, doc="decimal places"),),
+         doc="Round to ``decimals`` places, halves to even (NumPy's around).")
+
+
+def _arctan2_shape(lhs, rhs, params):
+    out = broadcast_shape(lhs, rhs)
+    if out is None:
+        raise MXNetError(f"arctan2: operands could not be broadcast together with shapes "
+                         f"{lhs} and {rhs}")
+    return out
+
+
+register("_npi_arctan2", simple_compute(jnp.arctan2),
+         inputs=("x1", "x2"), shape_rule=output_shape_rule(_arctan2_shape),
+         doc="Element-wise arctangent of x1 / x2 in the quadrant of (x2, x1).")
