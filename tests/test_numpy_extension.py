@@ -1,0 +1,62 @@
+"""mx.npx's operators, contexts and files, with MXNet 1.9.1's results (read from it,
+2026-12-07)."""
+import numpy as onp
+import pytest
+
+import symjax_mx as mx
+from symjax_mx import np, npx
+
+
+@pytest.fixture(autouse=True)
+def numpy_semantics():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+X3 = onp.arange(24, dtype="float32").reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize("newshape, shape", [((-2, -1), (2, 12)), ((-1, -4), (2, 3, 4)),
+                                              ((-5, -2), (6, 4)), ((-6, 1, 2, -4), (1, 2, 3, 4))])
+def test_reshape_takes_npx_special_values(newshape, shape):
+    out = npx.reshape(np.array(X3), newshape)
+    assert isinstance(out, np.ndarray) and out.shape == shape
+    onp.testing.assert_array_equal(out.asnumpy().ravel(), X3.ravel())
+
+
+def test_operators_return_numpy_arrays_with_mxnets_values():
+    f = np.array([[0.5, 1.5, 2.5], [-0.5, -1.5, 4.0]])
+    index = np.array([2, 0, 1])
+    results = {
+        "one_hot": (npx.one_hot(index, 3), onp.eye(3)[[2, 0, 1]]),
+        "pick": (npx.pick(f, np.array([0, 2]), axis=1), [0.5, 4.0]),
+        "sequence_mask": (npx.sequence_mask(np.ones((3, 2)), np.array([1, 3]),
+                                            use_sequence_length=True, value=-1),
+                          [[1, 1], [-1, 1], [-1, 1]]),
+        "batch_dot": (npx.batch_dot(np.array(X3), np.array(X3), transpose_b=True),
+                      X3 @ X3.transpose(0, 2, 1)),
+        "topk": (npx.topk(f, k=2), [[2, 1], [2, 0]]),
+        "gather_nd": (npx.gather_nd(f, np.array([[1, 0], [2, 1]])), [4.0, 1.5]),
+        "batch_flatten": (npx.batch_flatten(np.array(X3)), X3.reshape(2, 12)),
+        "fully_connected": (npx.fully_connected(f, np.ones((2, 3)), np.zeros((2,)),
+                                                num_hidden=2), [[4.5, 4.5], [2, 2]]),
+        "slice": (npx.slice(np.array(X3), begin=(0, 1), end=(2, 3)), X3[0:2, 1:3]),
+        "nonzero": (npx.nonzero(np.array([[0, 1], [2, 0]])), [[0, 1], [1, 0]]),
+        "cast": (npx.cast(f, dtype="int32"), [[0, 1, 2], [0, -1, 4]]),
+    }
+    for name, (got, want) in results.items():
+        assert isinstance(got, np.ndarray), name
+        onp.testing.assert_allclose(got.asnumpy(), want, rtol=1e-6, err_msg=name)
+    assert npx.nonzero(np.array([[0, 1], [2, 0]])).dtype == onp.int64
+
+
+def test_contexts_and_files(tmp_path):
+    assert npx.cpu() == mx.cpu() and npx.current_context() == mx.cpu()
+    assert npx.num_gpus() == mx.context.num_gpus()
+    path = str(tmp_path / "arrays.params")
+    npx.save(path, {"a": np.array([[1.0, 2.0]])})
+    loaded = npx.load(path)
+    assert isinstance(loaded["a"], np.ndarray) and loaded["a"].asnumpy().tolist() == [[1, 2]]
+    npx.save(path, [np.array([3.0])])
+    assert [a.asnumpy().tolist() for a in npx.load(path)] == [[3.0]]
