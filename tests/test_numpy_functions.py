@@ -103,3 +103,30 @@ def test_cumsum_records_and_differentiates():
         y = (np.cumsum(x) * np.array([1.0, 10.0, 100.0])).sum()
     y.backward()
     assert x.grad.asnumpy().tolist() == [111, 110, 100]
+
+
+def test_linalg_norms_inverses_and_determinants():
+    a, v = np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([3.0, -4.0])
+    assert np.linalg.norm(v).shape == () and np.linalg.norm(v).item() == 5.0
+    onp.testing.assert_allclose(np.linalg.norm(a).item(), onp.sqrt(15), rtol=1e-6)
+    onp.testing.assert_allclose(np.linalg.norm(a, axis=1).asnumpy(), [5 ** 0.5, 10 ** 0.5],
+                                rtol=1e-6)
+    assert np.linalg.norm(v, 1, axis=0).shape == () and np.linalg.norm(v, 1, axis=0).item() == 7
+    assert np.linalg.norm(a, axis=0, keepdims=True).shape == (1, 2)
+    onp.testing.assert_allclose(np.linalg.inv(a).asnumpy(), [[0.6, -0.2], [-0.2, 0.4]],
+                                rtol=1e-5)
+    assert np.linalg.det(a).shape == () and abs(np.linalg.det(a).item() - 5) < 1e-5
+    stack = onp.arange(8.0).reshape(2, 2, 2) + onp.eye(2)
+    onp.testing.assert_allclose(np.linalg.det(np.array(stack)).asnumpy(), onp.linalg.det(stack),
+                                rtol=1e-5)
+    with pytest.raises(NotImplementedError, match="ord=3"):
+        np.linalg.norm(v, 3)
+
+
+def test_random_randn_and_shuffle():
+    mx.random.seed(0)
+    assert np.random.randn(2, 3).shape == (2, 3) and np.random.randn().shape == ()
+    x = np.arange(10)
+    np.random.shuffle(x)
+    assert sorted(x.asnumpy().tolist()) == list(range(10))
+    assert x.asnumpy().tolist() != list(range(10))

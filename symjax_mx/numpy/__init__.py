@@ -3,11 +3,12 @@ registry; NumPy's dtype names are NumPy's own objects."""
 from numpy import (bool_, float16, float32, float64, int8, int32, int64, newaxis,  # noqa: F401
                    uint8, e, inf, nan, pi)
 
-from . import random
+from . import linalg, random
 from .multiarray import *  # noqa: F401,F403
 from .multiarray import __all__ as _functions
 from .functions import *  # noqa: F401,F403
 from .functions import __all__ as _more_functions
 
-__all__ = list(_functions) + list(_more_functions) + ["random", "bool_", "float16", "float32", "float64", "int8",
-                              "int32", "int64", "uint8", "newaxis", "e", "inf", "nan", "pi"]
+__all__ = list(_functions) + list(_more_functions) + [
+    "linalg", "random", "bool_", "float16", "float32", "float64", "int8", "int32", "int64",
+    "uint8", "newaxis", "e", "inf", "nan", "pi"]

@@ -6,7 +6,7 @@ from ..base import MXNetError
 from ..ndarray import arange as _nd_arange, random as _nd_random
 from .multiarray import to_np
 
-__all__ = ["uniform", "normal", "randint", "rand", "choice"]
+__all__ = ["uniform", "normal", "randint", "rand", "randn", "choice", "shuffle"]
 
 
 def _draw(sample, size, **params):
@@ -36,6 +36,16 @@ def randint(low, high=None, size=None, dtype=None, ctx=None):
 def rand(*size):
     """Samples from [0, 1) of shape ``size``."""
     return uniform(size=size or None)
+
+
+def randn(*size):
+    """Samples from N(0, 1) of shape ``size``."""
+    return normal(size=size or None)
+
+
+def shuffle(x):
+    """Shuffle ``x`` in place along its first axis."""
+    x[...] = _nd_random.shuffle(x)
 
 
 def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
