@@ -52,3 +52,28 @@ def test_npx_switches():
         npx.reset_np()
     assert not npx.is_np_array() and not npx.is_np_shape()
     onp.testing.assert_allclose(npx.relu(np.array([-1.0, 2.0])).asnumpy(), [0.0, 2.0])
+
+
+def test_numpy_semantics_reach_gluon_outputs_and_methods():
+    """As MXNet 1.9.1 under npx.set_np(): a block's outputs are mx.np arrays (a loss's mean
+    is 0-d and converts to float), methods return mx.np arrays with NumPy's results."""
+    npx.set_np()
+    try:
+        net = mx.gluon.nn.Sequential()
+        net.add(mx.gluon.nn.Dense(3, activation="relu"), mx.gluon.nn.Dense(1))
+        net.initialize()
+        x, y = np.ones((4, 2)), np.ones((4, 1))
+        with mx.autograd.record():
+            loss = mx.gluon.loss.L2Loss()(net(x), y)
+        loss.backward()
+        assert isinstance(loss, np.ndarray) and loss.mean().shape == ()
+        assert isinstance(float(loss.mean()), float) and int(np.array(2.7)) == 2
+        with pytest.raises(TypeError, match="size-1"):
+            float(np.ones(2))
+        scores = np.array([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
+        assert scores.argmax(axis=1).dtype == onp.int64
+        assert scores.argmax(axis=1).asnumpy().tolist() == [2, 2]
+        assert isinstance(scores.exp(), np.ndarray) and scores.flatten().shape == (6,)
+        assert (np.ones((2, 3)) @ np.ones((3, 4))).shape == (2, 4)
+    finally:
+        npx.reset_np()

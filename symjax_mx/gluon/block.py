@@ -10,7 +10,9 @@ import numpy as np
 
 from .. import initializer, name as _name, ndarray, symbol
 from ..ndarray import NDArray
+from ..numpy.multiarray import to_np
 from ..symbol import Symbol
+from ..util import is_np_array
 from . import _model_structure
 from ._cached_op import CachedOp
 from .utils import _brief_print_list
@@ -18,6 +20,20 @@ from .parameter import DeferredInitializationError, Parameter, ParameterDict
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
 
+
+
+# how deep this thread is in Block calls: under NumPy semantics (npx.set_np) the outermost
+# call returns mx.np arrays, as MXNet's blocks do; the layers inside compute on NDArrays
+_CALLS = threading.local()
+
+
+def _as_np(out):
+    """``out`` (an array, or lists and tuples of them) as mx.np arrays."""
+    if isinstance(out, NDArray):
+        return to_np(out)
+    if isinstance(out, (list, tuple)):
+        return type(out)(_as_np(x) for x in out)
+    return out
 
 class _BlockScope:
     """The naming scope of a Block: children made inside ``with block.name_scope()`` get
@@ -356,9 +372,15 @@ class Block:
     def __call__(self, *args):
         for hook in self._forward_pre_hooks:
             hook(self, args)
-        out = self.forward(*args)
+        _CALLS.depth = getattr(_CALLS, "depth", 0) + 1
+        try:
+            out = self.forward(*args)
+        finally:
+            _CALLS.depth -= 1
         for hook in self._forward_hooks:
             hook(self, args, out)
+        if not _CALLS.depth and is_np_array():
+            out = _as_np(out)
         return out
 
     def forward(self, *args):

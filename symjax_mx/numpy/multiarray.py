@@ -12,6 +12,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ops import get_op
+from ..ops.fluent import FLUENT
 
 __all__ = ["ndarray", "array", "asarray", "zeros", "ones", "full", "empty", "arange",
            "linspace", "eye", "zeros_like", "ones_like", "full_like", "concatenate", "stack",
@@ -115,6 +116,17 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def as_np_ndarray(self):
         return self
 
+    def __float__(self):
+        return float(self._scalar())
+
+    def __int__(self):
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self.size != 1:
+            raise TypeError("only size-1 arrays can be converted to Python scalars")
+        return self.asnumpy().item()
+
     def item(self):
         """The one element as a Python scalar."""
         if self.size != 1:
@@ -162,6 +174,38 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     @property
     def T(self):
         return self if self.ndim < 2 else self.transpose()
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def argmax(self, axis=None):
+        return argmax(self, axis)
+
+    def argmin(self, axis=None):
+        return argmin(self, axis)
+
+    def flatten(self, order="C"):
+        """A 1-D copy (NumPy's flatten; the legacy one keeps the first axis)."""
+        return self.reshape(-1).copy()
+
+
+def _numpy_fluent(name):
+    """The legacy fluent method ``name`` returning an mx.np array."""
+    legacy = getattr(NDArray, name)
+
+    def method(self, *args, **kwargs):
+        return to_np(legacy(self, *args, **kwargs))
+    method.__name__ = name
+    method.__doc__ = legacy.__doc__
+    return method
+
+
+for _name in FLUENT:
+    if hasattr(NDArray, _name) and _name not in vars(ndarray):
+        setattr(ndarray, _name, _numpy_fluent(_name))
 
 
 # ---- creation --------------------------------------------------------------------------
