@@ -35,6 +35,16 @@ def _as_np(out):
         return type(out)(_as_np(x) for x in out)
     return out
 
+
+def _numpy_forward(block, args):
+    """``block.forward(*args)`` under NumPy semantics: mx.np arrays from the outermost call."""
+    _CALLS.depth = getattr(_CALLS, "depth", 0) + 1
+    try:
+        out = block.forward(*args)
+    finally:
+        _CALLS.depth -= 1
+    return out if _CALLS.depth else _as_np(out)
+
 class _BlockScope:
     """The naming scope of a Block: children made inside ``with block.name_scope()`` get
     ``block.prefix + hint + count + '_'``."""
@@ -372,15 +382,9 @@ class Block:
     def __call__(self, *args):
         for hook in self._forward_pre_hooks:
             hook(self, args)
-        _CALLS.depth = getattr(_CALLS, "depth", 0) + 1
-        try:
-            out = self.forward(*args)
-        finally:
-            _CALLS.depth -= 1
+        out = self.forward(*args) if not is_np_array() else _numpy_forward(self, args)
         for hook in self._forward_hooks:
             hook(self, args, out)
-        if not _CALLS.depth and is_np_array():
-            out = _as_np(out)
         return out
 
     def forward(self, *args):
