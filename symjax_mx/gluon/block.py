@@ -21,7 +21,6 @@ from .parameter import DeferredInitializationError, Parameter, ParameterDict
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
 
 
-
 # how deep this thread is in Block calls: under NumPy semantics (npx.set_np) the outermost
 # call returns mx.np arrays, as MXNet's blocks do; the layers inside compute on NDArrays
 _CALLS = threading.local()
@@ -44,6 +43,7 @@ def _numpy_forward(block, args):
     finally:
         _CALLS.depth -= 1
     return out if _CALLS.depth else _as_np(out)
+
 
 class _BlockScope:
     """The naming scope of a Block: children made inside ``with block.name_scope()`` get
