@@ -13,7 +13,8 @@ from .multiarray import array, concatenate, to_np
 __all__ = ["arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cbrt", "cosh",
            "sinh", "tan", "expm1", "log10", "log1p", "log2", "rint", "trunc", "fix",
            "degrees", "radians", "deg2rad", "rad2deg", "reciprocal", "isnan", "isinf",
-           "isfinite", "logical_not", "around", "round", "round_", "cumsum", "all", "any",
+           "isfinite", "logical_not", "around", "round", "round_", "sort", "argsort", "cumsum",
+           "all", "any",
            "amax", "amin", "std", "var", "tile", "repeat", "flip", "moveaxis",
            "broadcast_to", "hstack", "vstack", "ravel", "copy", "outer", "diag", "tril",
            "arctan2", "hypot", "mod", "remainder"]
@@ -53,10 +54,20 @@ def logical_not(x, out=None):
 
 def around(a, decimals=0, out=None):
     """Rounded to ``decimals`` places, halves to even (as NumPy)."""
-    return to_np(a._apply(get_op("_npi_around"), (a,), {"decimals": decimals}))
+    return a.round(decimals)
 
 
 round = round_ = around  # noqa: A001  (NumPy's names)
+
+
+def sort(a, axis=-1):
+    """Sorted along ``axis`` (the flattened array for None)."""
+    return to_np(nd.sort(a.reshape(-1) if axis is None else a, axis=0 if axis is None
+                         else axis))
+
+
+def argsort(a, axis=-1):
+    return (a.reshape(-1) if axis is None else a).argsort(axis=0 if axis is None else axis)
 
 
 def cumsum(a, axis=None, dtype=None, out=None):

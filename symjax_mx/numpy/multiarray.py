@@ -184,6 +184,14 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def argmax(self, axis=None):
         return argmax(self, axis)
 
+    def argsort(self, axis=-1):
+        """The indices that sort along ``axis``, in int64."""
+        return to_np(nd.argsort(self, axis=axis, dtype="int64"))
+
+    def round(self, decimals=0):
+        """Rounded to ``decimals`` places, halves to even (NumPy's)."""
+        return to_np(self._apply(get_op("_npi_around"), (self,), {"decimals": decimals}))
+
     def argmin(self, axis=None):
         return argmin(self, axis)
 
