@@ -133,11 +133,11 @@ def test_random_randn_and_shuffle():
 
 
 def test_sorting_and_rounding_methods_are_numpys():
-    x = np.array([0.5, 2.5, -1.5, 1.2])
+    x = np.array([0.5, 2.5, -1.5, 1.25])
     assert x.round().asnumpy().tolist() == [0, 2, -2, 1]  # the legacy round gives 1, 3
     assert x.argsort().dtype == onp.int64 and x.argsort().asnumpy().tolist() == [2, 0, 3, 1]
     assert np.argsort(x).asnumpy().tolist() == [2, 0, 3, 1]
-    assert np.sort(x).asnumpy().tolist() == [-1.5, 0.5, 1.2, 2.5]
+    assert np.sort(x).asnumpy().tolist() == [-1.5, 0.5, 1.25, 2.5]
     m = np.array([[3.0, 1.0], [2.0, 5.0]])
     assert np.sort(m, axis=None).asnumpy().tolist() == [1, 2, 3, 5]
     assert np.sort(m, axis=0).asnumpy().tolist() == [[2, 1], [3, 5]]
