@@ -75,5 +75,7 @@ def test_numpy_semantics_reach_gluon_outputs_and_methods():
         assert scores.argmax(axis=1).asnumpy().tolist() == [2, 2]
         assert isinstance(scores.exp(), np.ndarray) and scores.flatten().shape == (6,)
         assert (np.ones((2, 3)) @ np.ones((3, 4))).shape == (2, 4)
+        assert repr(scores.dtype) == "dtype('float32')" and str((scores > 0).dtype) == "bool"
+        assert type(mx.nd.ones(2).dtype) is type  # the legacy NDArray's is the scalar type
     finally:
         npx.reset_np()

@@ -116,6 +116,12 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def as_np_ndarray(self):
         return self
 
+    @property
+    def dtype(self):
+        """A NumPy dtype object, as NumPy's arrays have (the legacy NDArray's is the scalar
+        type)."""
+        return self._root_buffer().dtype
+
     def __float__(self):
         return float(self._scalar())
 
