@@ -8,7 +8,7 @@ import numpy as _onp
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..ops import get_op
-from .multiarray import array, concatenate, to_np
+from .multiarray import _unary, array, concatenate, to_np
 
 __all__ = ["arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cbrt", "cosh",
            "sinh", "tan", "expm1", "log10", "log1p", "log2", "rint", "trunc", "fix",
@@ -20,16 +20,8 @@ __all__ = ["arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cbrt"
            "arctan2", "hypot", "mod", "remainder"]
 
 
-def _legacy(name):
-    def fn(x, out=None):
-        return to_np(getattr(nd, name)(x))
-    fn.__name__ = name
-    fn.__doc__ = f"Element-wise {name}."
-    return fn
-
-
 (arccos, arccosh, arcsin, arcsinh, arctan, arctanh, cbrt, cosh, sinh, tan, expm1, log10,
- log1p, log2, rint, trunc, fix, degrees, radians, reciprocal) = (_legacy(n) for n in (
+ log1p, log2, rint, trunc, fix, degrees, radians, reciprocal) = (_unary(n) for n in (
     "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cbrt", "cosh", "sinh",
     "tan", "expm1", "log10", "log1p", "log2", "rint", "trunc", "fix", "degrees", "radians",
     "reciprocal"))
@@ -98,20 +90,27 @@ def amin(a, axis=None, out=None, keepdims=False):
     return a.min(axis=axis, keepdims=keepdims)
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """The variance over ``axis`` with ``ddof`` delta degrees of freedom, in ``a``'s dtype
-    (an integer array's truncated, as MXNet gives it)."""
-    data = a.astype(_onp.float64 if a.dtype == _onp.float64 else _onp.float32)
+def _in_float(a):
+    """``a`` in the float dtype its statistics are computed in."""
+    return a.astype(_onp.float64 if a.dtype == _onp.float64 else _onp.float32)
+
+
+def _variance(data, axis, ddof, keepdims):
     mean = data.mean(axis=axis, keepdims=True)
     squares = ((data - mean) ** 2).sum(axis=axis, keepdims=keepdims)
     count = data.size // builtins.max(mean.size, 1)
-    result = squares / builtins.max(count - ddof, 0)
-    return to_np(result.astype(dtype or a.dtype))
+    return squares / builtins.max(count - ddof, 0)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """The variance over ``axis`` with ``ddof`` delta degrees of freedom, in ``a``'s dtype
+    (an integer array's truncated, as MXNet gives it)."""
+    return to_np(_variance(_in_float(a), axis, ddof, keepdims).astype(dtype or a.dtype))
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    data = a.astype(_onp.float64 if a.dtype == _onp.float64 else _onp.float32)
-    return to_np(nd.sqrt(var(data, axis, None, None, ddof, keepdims)).astype(dtype or a.dtype))
+    variance = _variance(_in_float(a), axis, ddof, keepdims)
+    return to_np(nd.sqrt(variance).astype(dtype or a.dtype))
 
 
 def tile(A, reps):  # noqa: N803  (NumPy's name)

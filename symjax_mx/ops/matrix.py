@@ -201,6 +201,10 @@ register("Cast", simple_compute(_cast),
          doc="Convert to another dtype.")
 
 
+def _concat_inputs(params):
+    return tuple(f"arg{i}" for i in range(params["num_args"]))
+
+
 def _khatri_rao(inputs, aux, params, is_train, rng):
     out = inputs[0]
     for x in inputs[1:]:  # row i of out and j of x give row i * len(x) + j
@@ -218,16 +222,12 @@ def _khatri_rao_shape_rule(op, params, in_shapes):
 
 
 register("khatri_rao", _khatri_rao,
-         inputs=lambda params: tuple(f"arg{i}" for i in range(params["num_args"])),
+         inputs=_concat_inputs,
          params=(Param("num_args", P.integer_at_least(1), required=True,
                        doc="number of input matrices"),),
          shape_rule=_khatri_rao_shape_rule,
          doc="Column-wise Khatri-Rao product: column k is the Kronecker product of the "
              "inputs' columns k.")
-
-
-def _concat_inputs(params):
-    return tuple(f"arg{i}" for i in range(params["num_args"]))
 
 
 def _concat_shape_rule(op, params, in_shapes):

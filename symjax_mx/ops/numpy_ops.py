@@ -3,8 +3,8 @@
 import jax.numpy as jnp
 import numpy as np
 
-from ..base import MXNetError
-from .elemwise import broadcast_shape
+from .elemwise import _broadcast_shape_rule
+from .reduce import reduce_axes
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 
@@ -12,9 +12,7 @@ def _cumsum(data, axis, dtype):
     out_dtype = dtype or data.dtype
     if axis is None:
         return jnp.cumsum(data.reshape(-1), dtype=out_dtype)
-    if not -data.ndim <= axis < data.ndim:
-        raise MXNetError(f"cumsum: axis {axis} is out of range for an array of {data.ndim} "
-                         f"dims")
+    (axis,) = reduce_axes("cumsum", data.ndim, (axis,), False)
     return jnp.cumsum(data, axis=axis, dtype=out_dtype)
 
 
@@ -47,14 +45,6 @@ register("_npi_around", simple_compute(_around),
          doc="Round to ``decimals`` places, halves to even (NumPy's around).")
 
 
-def _arctan2_shape(lhs, rhs, params):
-    out = broadcast_shape(lhs, rhs)
-    if out is None:
-        raise MXNetError(f"arctan2: operands could not be broadcast together with shapes "
-                         f"{lhs} and {rhs}")
-    return out
-
-
 register("_npi_arctan2", simple_compute(jnp.arctan2),
-         inputs=("x1", "x2"), shape_rule=output_shape_rule(_arctan2_shape),
+         inputs=("x1", "x2"), shape_rule=_broadcast_shape_rule,
          doc="Element-wise arctangent of x1 / x2 in the quadrant of (x2, x1).")
