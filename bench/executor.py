@@ -19,10 +19,11 @@ Printed per network:
 * step time: median over timed steps after warm-up, executor (forward + backward, waiting on
   every gradient) and hand-written (waiting on loss and gradients), timed in interleaved rounds
   because the machine may be shared (each round runs a block of steps per variant, long enough
-  that the steps after switching variants weigh little); the executor's speed as a fraction of the hand-written
-  step's (t_hand / t_executor, target >= 0.95); also the executor's compiled program called
-  directly on jax arrays (no NDArray layer: the dispatch overhead), and its two-program path
-  (forward keeping residuals, then backward), which it takes when heads need out_grads;
+  that the steps after switching variants weigh little); the executor's speed as a fraction
+  of the hand-written step's (t_hand / t_executor, target >= 0.95); also the executor's
+  compiled program called directly on jax arrays (no NDArray layer: the dispatch overhead),
+  and its two-program path (forward keeping residuals, then backward), which it takes when
+  heads need out_grads;
 * a second ``simple_bind`` of the same graph (target <= 5 ms);
 * XLA memory analysis and FLOPs of the compiled programs, read from the executor's private
   jits, against the one hand-written ``value_and_grad`` program: its one forward+backward

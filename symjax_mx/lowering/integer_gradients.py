@@ -1,14 +1,14 @@
 """Gradients across integer values, as MXNet's Cast passes them.
 
 MXNet's Cast has a gradient whatever the dtypes: the head gradient converted back to the
-input's dtype, so an integer (or boolean) argument read by a Cast gets a gradient, and an integer Cast
-output takes one. JAX differentiates no integer values, so a differentiated pass carries
-them as float64 stand-ins: a differentiated integer argument comes with a stand-in, which
-Casts reading it convert instead (a 64-bit integer, which float64 may round, through the
-stand-in plus the exact difference to its converted value, so that the Cast gives the same
-values), and a Cast head of an integer dtype of at most 32 bits is returned as a float64
-stand-in whose gradient passes straight to the Cast's input. ``programs.training_vjp``
-converts such heads and gradients back to their integer dtypes.
+input's dtype, so an integer (or boolean) argument read by a Cast gets a gradient, and an
+integer Cast output takes one. JAX differentiates no integer values, so a differentiated
+pass carries them as float64 stand-ins: a differentiated integer argument comes with a
+stand-in, which Casts reading it convert instead (a 64-bit integer, which float64 may
+round, through the stand-in plus the exact difference to its converted value, so that the
+Cast gives the same values), and a Cast head of an integer dtype of at most 32 bits is
+returned as a float64 stand-in whose gradient passes straight to the Cast's input.
+``programs.training_vjp`` converts such heads and gradients back to their integer dtypes.
 """
 import jax
 import jax.numpy as jnp
