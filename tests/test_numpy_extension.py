@@ -60,3 +60,8 @@ def test_contexts_and_files(tmp_path):
     assert isinstance(loaded["a"], np.ndarray) and loaded["a"].asnumpy().tolist() == [[1, 2]]
     npx.save(path, [np.array([3.0])])
     assert [a.asnumpy().tolist() for a in npx.load(path)] == [[3.0]]
+
+
+def test_reshape_refuses_skipping_a_size_one_axis_by_name():
+    with pytest.raises(NotImplementedError, match=r"-3 \(skipping a size-1 axis\)"):
+        npx.reshape(np.ones((2, 1, 3)), (-2, -3, -2))
