@@ -9,6 +9,7 @@ import numpy as np
 from .. import autograd, initializer, ndarray, symbol
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
+from ..numpy.multiarray import to_np_if_on
 from ..util import is_np_shape
 from .utils import _brief_print_list
 
@@ -193,15 +194,15 @@ class Parameter:
 
     def _init_impl(self, data, ctx_list):
         self._ctx_list = list(ctx_list)
-        self._data = [data.copyto(ctx) for ctx in self._ctx_list]
+        self._data = to_np_if_on([data.copyto(ctx) for ctx in self._ctx_list])
         self._init_grad()
 
     def _init_grad(self):
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [ndarray.zeros_buffer(d.shape, ctx=d.context, dtype=d.dtype,
-                                    stype=self._grad_stype) for d in self._data]
+        self._grad = to_np_if_on([ndarray.zeros_buffer(d.shape, ctx=d.context, dtype=d.dtype,
+                                                  stype=self._grad_stype) for d in self._data])
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def _reduce(self):
@@ -223,13 +224,13 @@ class Parameter:
 
     def _load_init(self, data, ctx, cast_dtype=False, dtype_source="current"):
         """Initialise from a loaded array (checking shape and dtype)."""
-        if self.shape:
-            for mine, theirs in zip(self.shape, data.shape):
+        if self._shape:
+            for mine, theirs in zip(self._shape, data.shape):
                 if mine not in (0, theirs):
                     raise AssertionError(f"Failed loading Parameter '{self.name}' from saved "
                                          f"params: shape incompatible expected {self.shape} "
                                          f"vs saved {data.shape}")
-            self.shape = tuple(i if i != 0 else j for i, j in zip(self.shape, data.shape))
+            self.shape = tuple(i if i != 0 else j for i, j in zip(self._shape, data.shape))
         if self.dtype is not None and np.dtype(self.dtype) != np.dtype(data.dtype):
             if cast_dtype and dtype_source == "current":
                 data = data.astype(self.dtype)
@@ -472,12 +473,13 @@ class ParameterDict:
             param = self._params[name] = Parameter(name, **kwargs)
             return param
         for key, value in kwargs.items():
-            existing = getattr(param, key, None)
+            existing = param._shape if key == "shape" else getattr(param, key, None)
             if existing is None:
                 setattr(param, key, value)
                 continue
             if key == "shape":
                 value = (value,) if isinstance(value, int) else tuple(value)
+                value = tuple(0 if d == -1 else d for d in value)
                 if len(value) == len(existing) and all(
                         a == b or a * b == 0 for a, b in zip(value, existing)):
                     param._shape = tuple(a or b for a, b in zip(value, existing))

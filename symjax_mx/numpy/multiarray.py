@@ -13,6 +13,7 @@ from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ops import get_op
 from ..ops.fluent import FLUENT
+from ..util import is_np_array
 
 __all__ = ["ndarray", "array", "asarray", "zeros", "ones", "full", "empty", "arange",
            "linspace", "eye", "zeros_like", "ones_like", "full_like", "concatenate", "stack",
@@ -35,9 +36,18 @@ def to_np(value):
     return value
 
 
-def _full_reduction(value, axis, keepdims):
-    """A full reduction is 0-d in NumPy (the legacy operators give shape (1,))."""
-    if axis is None and not keepdims and value.shape == (1,):
+def to_np_if_on(value):
+    """``to_np(value)`` while NumPy array semantics are on (``npx.set_np()``), where MXNet
+    makes ``mx.np`` arrays of what it would otherwise make as NDArrays; else ``value``."""
+    return to_np(value) if is_np_array() else value
+
+
+def _full_reduction(value, axis, keepdims, ndim):
+    """A reduction over every axis of an ``ndim``-d array is 0-d in NumPy (the legacy
+    operators give shape (1,))."""
+    axes = () if axis is None else (axis,) if isinstance(axis, numbers.Integral) else axis
+    if not keepdims and value.shape == (1,) and (axis is None or len(set(
+            int(a) % builtins.max(ndim, 1) for a in axes)) == ndim):
         return to_np(value).reshape(())
     return value
 
@@ -166,11 +176,31 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def min(self, axis=None, keepdims=False):
         return min(self, axis, keepdims=keepdims)
 
+    def prod(self, axis=None, keepdims=False):
+        return prod(self, axis, keepdims=keepdims)
+
+    def squeeze(self, axis=None):
+        return squeeze(self, axis)
+
+    def transpose(self, *axes):
+        """The axes permuted (reversed without ``axes``; given as one tuple or as
+        arguments)."""
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return transpose(self, tuple(axes) if axes else None)
+
     def astype(self, dtype, copy=True):
         return to_np(super().astype(dtype, copy=copy))
 
     def copy(self):
         return to_np(super().copy())
+
+    def copyto(self, other):
+        out = super().copyto(other)
+        return out if isinstance(other, NDArray) else to_np(out)
+
+    def detach(self):
+        return to_np(super().detach())
 
     def as_in_context(self, context):
         return to_np(super().as_in_context(context))
@@ -355,7 +385,7 @@ def _reduce(name, a, axis, dtype, keepdims):
     out = getattr(nd, name)(a, axis=axis, keepdims=keepdims)
     if dtype is not None:
         out = out.astype(dtype)
-    return to_np(_full_reduction(out, axis, keepdims))
+    return to_np(_full_reduction(out, axis, keepdims, a.ndim))
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001
@@ -381,13 +411,15 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
 def argmax(a, axis=None):
     if axis is None:
         a, axis = a.reshape(-1), 0
-    return to_np(nd.argmax(a, axis=axis).astype("int64"))
+    return to_np(_full_reduction(nd.argmax(a, axis=axis), axis, False, a.ndim)).astype(
+        "int64")
 
 
 def argmin(a, axis=None):
     if axis is None:
         a, axis = a.reshape(-1), 0
-    return to_np(nd.argmin(a, axis=axis).astype("int64"))
+    return to_np(_full_reduction(nd.argmin(a, axis=axis), axis, False, a.ndim)).astype(
+        "int64")
 
 
 def dot(a, b):
@@ -437,8 +469,27 @@ sin, cos, negative, sign, floor, ceil = (_unary(n) for n in (
 absolute = abs
 
 
-def where(condition, x, y):
-    return to_np(nd.where(condition, x, y))
+def where(condition, x=None, y=None):
+    """Elements of ``x`` where ``condition`` holds, else of ``y`` (arrays or scalars,
+    broadcast together); with only ``condition``, the indices of its nonzero elements."""
+    if x is None and y is None:
+        from .composed import nonzero
+        return nonzero(condition)
+    arrays = [a for a in (condition, x, y) if isinstance(a, NDArray)]
+    shape = _onp.broadcast_shapes(*(a.shape for a in arrays))
+    ctx = arrays[0].context
+    dtype = _onp.result_type(*(a.dtype for a in (x, y) if isinstance(a, NDArray))) \
+        if isinstance(x, NDArray) or isinstance(y, NDArray) else _onp.float32
+
+    def filled(value, value_dtype):
+        if isinstance(value, NDArray):
+            if value.shape == shape:
+                return value
+            leading = (1,) * (len(shape) - value.ndim)
+            return nd.broadcast_to(value.reshape(leading + value.shape), shape=shape)
+        return nd.full(shape, value, ctx=ctx, dtype=value_dtype)
+    return to_np(nd.where(filled(condition, _onp.float32), filled(x, dtype).astype(dtype),
+                          filled(y, dtype).astype(dtype)))
 
 
 def clip(a, a_min, a_max):

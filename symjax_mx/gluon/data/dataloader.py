@@ -7,6 +7,7 @@ import numpy as np
 from ... import context
 from ... import ndarray as nd
 from ...ndarray import NDArray
+from ...numpy.multiarray import to_np_if_on
 from . import sampler as _sampler
 from ._workers import ProcessPool, ThreadWorkerPool, main_script_reruns_caller
 
@@ -22,13 +23,14 @@ _THREADS_FOR_UNGUARDED_MAIN = (
 
 def default_batchify_fn(data):
     """Stack samples into a batch: NDArrays with ``nd.stack``, tuples element-wise (a list
-    of batches), anything else through ``numpy.asarray`` keeping its dtype."""
+    of batches), anything else through ``numpy.asarray`` keeping its dtype; ``mx.np``
+    arrays under NumPy semantics."""
     if isinstance(data[0], NDArray):
-        return nd.stack(*data)
+        return to_np_if_on(nd.stack(*data))
     if isinstance(data[0], tuple):
         return [default_batchify_fn(list(field)) for field in zip(*data)]
     data = np.asarray(data)
-    return nd.array(data, dtype=data.dtype)
+    return to_np_if_on(nd.array(data, dtype=data.dtype))
 
 
 def default_mp_batchify_fn(data):
@@ -49,7 +51,7 @@ def _host_batchify(data):
 def _host_to_nd(batch):
     if isinstance(batch, list):
         return [_host_to_nd(field) for field in batch]
-    return nd.array(batch, ctx=_SHARED, dtype=batch.dtype)
+    return to_np_if_on(nd.array(batch, ctx=_SHARED, dtype=batch.dtype))
 
 
 def _as_in_context(data, ctx):

@@ -1,0 +1,152 @@
+"""mx.np functions composed from others, and MXNet's host fallbacks, with MXNet 1.9.1's
+results (read from it, 2026-12-07; where MXNet 1.9.1 is wrong, NumPy's, as noted)."""
+import numpy as onp
+import pytest
+
+from symjax_mx import autograd, np, npx
+
+A = onp.arange(6.0, dtype=onp.float32).reshape(2, 3)
+
+
+@pytest.fixture(autouse=True)
+def numpy_semantics():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+def values(out):
+    return out.asnumpy().tolist()
+
+
+def test_meshgrid_in_both_indexings():
+    x, y = np.meshgrid(np.arange(2), np.arange(3))
+    assert values(x) == [[0, 1]] * 3 and values(y) == [[0, 0], [1, 1], [2, 2]]
+    x, y = np.meshgrid(np.arange(2), np.arange(3), indexing="ij")
+    assert values(x) == [[0, 0, 0], [1, 1, 1]] and values(y) == [[0, 1, 2]] * 2
+    assert np.meshgrid(np.arange(2), np.arange(3), np.arange(4))[2].shape == (3, 2, 4)
+
+
+def test_where_broadcasts_scalars_and_gives_indices_alone():
+    a = np.array([[1.0, -2.0], [3.0, 4.0]])
+    assert values(np.where(a > 1, a, 0)) == [[0, 0], [3, 4]]
+    assert values(np.where(a > 0, 1.0, -1.0)) == [[1, -1], [1, 1]]
+    assert values(np.where(np.array([True, False]), a, np.zeros(2))) == [[1, 0], [3, 0]]
+    rows, cols = np.where(a > 1)
+    assert rows.dtype == onp.int64 and values(rows) == [1, 1] and values(cols) == [0, 1]
+
+
+def test_where_gradient_goes_to_the_chosen_elements():
+    # MXNet 1.9.1 sends it to the others ([[1, 1], [0, 0]]) when y is a scalar
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    x.attach_grad()
+    with autograd.record():
+        y = np.where(x > 2, x, 0).sum()
+    y.backward()
+    assert values(x.grad) == [[0, 0], [1, 1]]
+
+
+def test_stacking_splitting_and_flipping():
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    assert values(np.column_stack([a, b])) == [[1, 3], [2, 4]]
+    assert values(np.row_stack([a, b])) == [[1, 2], [3, 4]]
+    assert np.dstack([a, b]).shape == (1, 2, 2)
+    assert [values(p) for p in np.hsplit(np.arange(6.0), 3)] == [[0, 1], [2, 3], [4, 5]]
+    assert values(np.append(a, b)) == [1, 2, 3, 4]
+    m = np.array(A)
+    assert values(np.fliplr(m)) == [[2, 1, 0], [5, 4, 3]]
+    assert values(np.rot90(m)) == onp.rot90(A).tolist()
+    assert values(np.rot90(m, 3)) == onp.rot90(A, 3).tolist()
+    assert values(np.roll(m, 1)) == onp.roll(A, 1).tolist()
+    assert values(np.roll(m, (1, 1), axis=(0, 1))) == onp.roll(A, (1, 1), (0, 1)).tolist()
+    assert np.atleast_2d(np.array([1.0, 2.0])).shape == (1, 2)
+    assert np.atleast_3d(np.ones((2, 3))).shape == (2, 3, 1)
+
+
+def test_diagonals_products_and_differences():
+    m = np.arange(9.0).reshape(3, 3)
+    assert values(np.diagonal(m, 1)) == [1, 5] and np.trace(m).shape == ()
+    assert float(np.trace(m, -1)) == 10.0
+    a, b = np.array(A), np.arange(12.0).reshape(3, 4)
+    assert values(np.tensordot(a, b, 1)) == (A @ onp.arange(12.0).reshape(3, 4)).tolist()
+    assert float(np.tensordot(a, a, 2)) == 55.0 and float(np.vdot(a, a)) == 55.0
+    assert values(np.inner(a, a)) == (A @ A.T).tolist()
+    assert values(np.diff(np.array([1.0, 4.0, 9.0, 16.0]), 2)) == [2, 2]
+    assert values(np.ediff1d(np.array([1.0, 4.0]), to_end=np.array([9.0]))) == [3, 9]
+
+
+def test_statistics():
+    a = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 9.0]])
+    assert float(np.average(a)) == 4.0
+    assert values(np.average(a, axis=1, weights=np.array([1.0, 0.0, 1.0]))) == [2, 6.5]
+    assert values(np.percentile(a, 25, axis=1)) == [1.5, 4.5]
+    assert float(np.percentile(a, 40, interpolation="lower")) == 3.0
+    assert float(np.percentile(a, 45, interpolation="midpoint")) == 3.5
+    assert float(np.percentile(a, 45, interpolation="nearest")) == 3.0
+    assert float(np.percentile(a, 45)) == 3.25
+    assert values(np.quantile(a, 0.5, axis=0, keepdims=True)) == [[2.5, 3.5, 6.0]]
+
+
+def test_padding_and_its_gradient():
+    a = np.array(A)
+    assert values(np.pad(a, ((1, 1), (2, 0)))) == onp.pad(A, ((1, 1), (2, 0))).tolist()
+    assert values(np.pad(a, ((1, 0), (0, 1)), mode="edge")) == onp.pad(
+        A, ((1, 0), (0, 1)), mode="edge").tolist()
+    # NumPy's constant_values (MXNet 1.9.1 pads with zeros whatever it is given)
+    assert float(np.pad(a, ((1, 1), (1, 1)), constant_values=7).sum()) == 15 + 14 * 7
+    a.attach_grad()
+    with autograd.record():
+        y = np.pad(a, ((1, 1), (1, 1))).sum() * 2
+    y.backward()
+    assert values(a.grad) == [[2.0] * 3] * 2
+    with pytest.raises(NotImplementedError, match="reflect"):
+        np.pad(a, 1, mode="reflect")
+
+
+def test_element_wise_helpers():
+    x = np.array([-1.5, 0.0, 2.0, onp.inf, -onp.inf, onp.nan])
+    big = float(onp.finfo(onp.float32).max)
+    assert values(np.nan_to_num(x)) == [-1.5, 0, 2, big, -big, 0]
+    assert values(np.nan_to_num(x, nan=-1, posinf=5, neginf=-5)) == [-1.5, 0, 2, 5, -5, -1]
+    assert values(np.copysign(np.array([1.0, -2.0, 3.0]), np.array([-1.0, 1.0, -0.0]))) == \
+        [-1, 2, 3]  # an array's -0.0 counts as positive, as in MXNet
+    assert values(np.isposinf(x)) == [False, False, False, True, False, False]
+    assert values(np.ldexp(np.array([1.0, 2.0]), np.array([2.0, 3.0]))) == [4, 16]
+    assert values(np.logspace(0, 2, 3)) == [1, 10, 100]
+    assert values(np.resize(np.array(A), 4)) == [0, 1, 2, 3]
+    assert values(np.polyval(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 2.0]))) == \
+        [3, 6, 11]
+
+
+def test_value_dependent_functions_run_on_the_host():
+    counts = np.unique(np.array([3.0, 1.0, 3.0]), return_counts=True)
+    assert values(counts[0]) == [1, 3] and counts[1].dtype == onp.int64
+    assert values(np.nonzero(np.array([[1.0, 0.0], [3.0, 4.0]]))[1]) == [0, 0, 1]
+    assert values(np.bincount(np.array([0, 1, 1, 3], dtype="int64"))) == [1, 2, 0, 1]
+    assert values(np.insert(np.array([1.0, 2.0]), 1, 5.0)) == [1, 5, 2]
+    assert values(np.delete(np.array([1.0, 2.0, 3.0]), 1)) == [1, 3]
+    assert np.indices((2, 3)).dtype == onp.int32
+    rows, cols = np.unravel_index(np.array([3, 5], dtype="int64"), (2, 3))
+    assert values(rows) == [1, 1] and values(cols) == [0, 2]
+    counts, edges = np.histogram(np.array([1.0, 2.0, 2.0, 5.0]), bins=2, range=(0, 6))
+    assert values(counts) == [3, 1] and values(edges) == [0, 3, 6]
+
+
+def test_mxnet_fallbacks_convert_arrays_both_ways():
+    a = np.array([[1.0, 0.0], [3.0, 4.0]])
+    found = np.argwhere(a)
+    assert isinstance(found, np.ndarray) and found.dtype == onp.int64
+    assert values(found) == [[0, 0], [1, 0], [1, 1]]
+    assert np.allclose(a, a) is True and np.ndim(a) == 2 and np.size(a) == 4
+    fraction, whole = np.modf(np.array([1.5, -2.25]))
+    assert values(fraction) == [0.5, -0.25] and values(whole) == [1, -2]
+    assert np.interp(np.array([1.5]), np.array([1.0, 2.0]), np.array([10.0, 20.0])).dtype \
+        == onp.float64
+    assert values(np.take_along_axis(a, np.array([[0], [1]], dtype="int64"), 1)) == [[1], [4]]
+
+
+def test_shares_memory_of_views():
+    a = np.arange(6.0)
+    assert np.shares_memory(a, a[1:3])
+    assert not np.may_share_memory(a[0:2], a[3:5])
+    assert not np.shares_memory(a, np.arange(6.0))

@@ -1,0 +1,98 @@
+"""Gluon under NumPy semantics (``npx.set_np()``), as D2L's MXNet chapters use it: MXNet
+1.9.1 makes parameters, gradients and data batches as ``mx.np`` arrays, and a deferred
+shape is written with -1 (values read from MXNet 1.9.1, 2026-12-07)."""
+import numpy as onp
+import pytest
+
+import symjax_mx as mx
+from symjax_mx import autograd, gluon, init, np, npx
+from symjax_mx.gluon import nn
+
+
+@pytest.fixture(autouse=True)
+def numpy_semantics():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+def test_parameters_and_gradients_are_numpy_arrays():
+    net = nn.Sequential()
+    net.add(nn.Dense(3))
+    net.initialize(init.Constant(0.1))
+    x = np.arange(8).reshape(2, 4).astype("float32")
+    with autograd.record():
+        loss = (net(x) ** 2).sum()
+    loss.backward()
+    weight = net[0].weight
+    assert isinstance(weight.data(), np.ndarray) and isinstance(weight.grad(), np.ndarray)
+    onp.testing.assert_allclose(weight.grad().asnumpy(), [[17.6, 23.2, 28.8, 34.4]] * 3,
+                                rtol=1e-5)
+    assert (weight.data() == weight.data()).dtype == onp.bool_  # NumPy's comparison
+    assert loss.shape == ()
+
+
+def test_parameters_made_before_numpy_semantics_stay_ndarrays():
+    npx.reset_np()
+    dense = nn.Dense(2, in_units=3)
+    dense.initialize()
+    npx.set_np()
+    assert type(dense.weight.data()) is mx.nd.NDArray
+
+
+def test_save_and_load_parameters_of_deferred_shapes(tmp_path):
+    def mlp():
+        net = nn.Sequential()
+        net.add(nn.Dense(6, activation="relu"), nn.Dense(2))
+        return net
+    net = mlp()
+    net.initialize(init.Constant(0.3))
+    x = np.ones((2, 5))
+    expected = net(x)
+    net.save_parameters(str(tmp_path / "mlp.params"))
+    clone = mlp()
+    assert clone[0].weight.shape == (6, -1)  # NumPy shape semantics: unknown is -1
+    clone.load_parameters(str(tmp_path / "mlp.params"))
+    assert clone[0].weight.shape == (6, 5)
+    onp.testing.assert_allclose(clone(x).asnumpy(), expected.asnumpy())
+
+
+def test_shared_parameters_with_deferred_shapes():
+    shared = nn.Dense(4, activation="relu")
+    net = nn.Sequential()
+    net.add(nn.Dense(4, activation="relu"), shared,
+            nn.Dense(4, activation="relu", params=shared.params), nn.Dense(2))
+    net.initialize(init.Constant(0.1))
+    out = net(np.ones((2, 3)))
+    assert net[1].weight.data() is net[2].weight.data()
+    onp.testing.assert_allclose(out.asnumpy(), [[0.0192] * 2] * 2, rtol=1e-4)
+
+
+def test_data_loader_batches_are_numpy_arrays():
+    data = np.arange(40).reshape(10, 4).astype("float32")
+    label = np.arange(10).astype("float32")
+    batches = list(gluon.data.DataLoader(gluon.data.ArrayDataset(data, label), 4))
+    assert len(batches) == 3
+    assert all(isinstance(part, np.ndarray) for batch in batches for part in batch)
+    assert batches[-1][1].asnumpy().tolist() == [8.0, 9.0]
+
+
+def test_detached_copies_and_methods_keep_numpy_semantics():
+    x = np.arange(4.0)
+    x.attach_grad()
+    with autograd.record():
+        y = x * x
+        u = y.detach()
+        z = u * x
+    z.backward()
+    assert isinstance(u, np.ndarray) and isinstance(x.copyto(mx.cpu()), np.ndarray)
+    assert (x.grad == u).dtype == onp.bool_ and bool((x.grad == u).all())
+    a = np.array([[1.0, -2.0], [3.0, 4.0]])
+    assert a.transpose(1, 0).asnumpy().tolist() == [[1.0, 3.0], [-2.0, 4.0]]
+    assert a.transpose((1, 0)).shape == (2, 2) and a.transpose().shape == (2, 2)
+    assert a.argmin().shape == () and int(a.argmin()) == 1
+    assert a.prod().shape == () and float(a.prod()) == -24.0
+    assert np.array([[5.0]]).squeeze().shape == ()
+    assert np.sum(np.array([1.0, 2.0]), axis=0).shape == ()
+    assert np.sum(np.ones((2, 3)), axis=(0, 1)).shape == ()
+    assert np.sum(np.ones((2, 3)), axis=1).shape == (2,)
