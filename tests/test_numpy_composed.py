@@ -150,3 +150,21 @@ def test_shares_memory_of_views():
     assert np.shares_memory(a, a[1:3])
     assert not np.may_share_memory(a[0:2], a[3:5])
     assert not np.shares_memory(a, np.arange(6.0))
+
+
+def test_mixed_dtype_arithmetic_and_true_division():
+    ints, floats = np.array([0, 2], dtype="int64"), np.array([0.0, 2.0])
+    halves = np.array([1, 2], dtype="float16")
+    assert (ints + floats).dtype == onp.float32  # MXNet's rule: NumPy's would be float64
+    assert (ints * floats).dtype == onp.float32 and (floats ** ints).dtype == onp.float32
+    assert (ints + np.array([1, 2], dtype="int32")).dtype == onp.int64
+    assert (halves + floats).dtype == onp.float32
+    assert (np.array([1.0], dtype="float64") + np.array([1.0])).dtype == onp.float64
+    assert np.add(ints, floats).dtype == onp.float32
+    ones = np.array([1, 2], dtype="int64")
+    for quotient in (ones / ones, ones / 2, np.divide(ones, ones), np.true_divide(ones, 2)):
+        assert quotient.dtype == onp.float32
+    assert values(ones / 2) == [0.5, 1.0] and values(2 / ones) == [2.0, 1.0]
+    assert (ones * 2.5).dtype == onp.int64  # other scalar arithmetic keeps the dtype
+    with pytest.raises(Exception, match="dtype"):
+        ints == floats  # noqa: B015  (MXNet refuses mixed comparisons too)

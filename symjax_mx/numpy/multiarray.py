@@ -5,6 +5,7 @@ tape and hybridized blocks see the same operators."""
 import builtins
 import math as _math
 import numbers
+import operator
 
 import numpy as _onp
 
@@ -76,6 +77,19 @@ def _boolean_mask_positions(key, shape):
     return tuple(_onp.nonzero(key))
 
 
+_PROMOTING = frozenset(("add", "sub", "mul", "div", "power"))
+
+
+def _common_dtype(a, b):
+    """MXNet's mx.np promotion: an integer and a float give the float, two integers or
+    two floats the wider (int64 with float32 gives float32, where NumPy gives float64)."""
+    a, b = _onp.dtype(a), _onp.dtype(b)
+    a_float, b_float = a.kind == "f", b.kind == "f"
+    if a_float != b_float:
+        return a if a_float else b
+    return _onp.promote_types(a, b)
+
+
 _COMPARISONS = frozenset(("equal", "not_equal", "greater", "greater_equal", "lesser",
                           "lesser_equal"))
 
@@ -88,7 +102,16 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
 
     def _binary(self, other, key, reflected=False):
         """Comparisons give booleans, as NumPy's (the legacy operators give 0/1 in the
-        operands' dtype)."""
+        operands' dtype); arithmetic on two dtypes computes in their common one."""
+        if key == "div" and self.dtype.kind in "iub" and (
+                isinstance(other, numbers.Number) or isinstance(other, NDArray)
+                and _onp.dtype(other.dtype).kind in "iub"):  # true division: float32
+            other = other.astype(_onp.float32) if isinstance(other, NDArray) else other
+            return ndarray._binary(self.astype(_onp.float32), other, key, reflected)
+        if key in _PROMOTING and isinstance(other, NDArray) and other.dtype != self.dtype:
+            common = _common_dtype(self.dtype, other.dtype)
+            self_, other = self.astype(common, copy=False), other.astype(common, copy=False)
+            return ndarray._binary(to_np(self_), other, key, reflected)
         out = super()._binary(other, key, reflected)
         return out.astype(_onp.bool_) if key in _COMPARISONS and out is not NotImplemented \
             else out
@@ -436,8 +459,14 @@ def matmul(a, b):
 
 # ---- element-wise ----------------------------------------------------------------------
 
+_ARITHMETIC = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+               "divide": operator.truediv, "power": operator.pow}
+
+
 def _binary(name):
     def fn(x1, x2, out=None):
+        if name in _ARITHMETIC and (isinstance(x1, ndarray) or isinstance(x2, ndarray)):
+            return _ARITHMETIC[name](x1, x2)  # the methods' dtype rules
         result = to_np(getattr(nd, name)(x1, x2))
         return result.astype(_onp.bool_) if name in _COMPARISONS else result
     fn.__name__ = name
