@@ -450,7 +450,7 @@ def _defer_backward(plan, diff, args, targets, fills):
     program = plan.program(diff)
     structure, avals = plan.result_layout(diff, args)
     for target, (_, dtype) in zip(targets, avals):
-        if type(target) is not NDArray or target._base is not None or (
+        if target.stype != "default" or target._base is not None or (
                 target._buffer.dtype != dtype):
             return None
     previous = args[-1]  # per gradient: the value it is added to, or None

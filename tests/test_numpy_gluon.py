@@ -96,3 +96,34 @@ def test_detached_copies_and_methods_keep_numpy_semantics():
     assert np.sum(np.array([1.0, 2.0]), axis=0).shape == ()
     assert np.sum(np.ones((2, 3)), axis=(0, 1)).shape == ()
     assert np.sum(np.ones((2, 3)), axis=1).shape == (2,)
+
+
+def _train_two_steps(make_array):
+    net = nn.HybridSequential()
+    net.add(nn.Dense(4, activation="relu"), nn.Dense(2))
+    net.initialize(init.Constant(0.1))
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    loss_fn = gluon.loss.L2Loss()
+    data = make_array(onp.arange(15, dtype=onp.float32).reshape(3, 5) / 10)
+    for _ in range(2):
+        with autograd.record():
+            loss = loss_fn(net(data), make_array(onp.ones((3, 2), onp.float32)))
+        loss.backward()
+        trainer.step(3)
+    return loss, net[0].weight.data()
+
+
+def test_training_step_is_one_joined_program(monkeypatch):
+    from symjax_mx.gluon import _fused_update
+    calls = []
+    joined = _fused_update._joined
+    monkeypatch.setattr(_fused_update, "_joined", lambda *args: calls.append(1) or joined(*args))
+    loss, weight = _train_two_steps(np.array)
+    assert calls == [1]  # made once, for the backward and the update together
+    assert isinstance(weight, np.ndarray) and isinstance(loss, np.ndarray)
+    npx.reset_np()
+    legacy_loss, legacy_weight = _train_two_steps(mx.nd.array)
+    onp.testing.assert_allclose(loss.asnumpy(), legacy_loss.asnumpy(), rtol=1e-6)
+    onp.testing.assert_allclose(weight.asnumpy(), legacy_weight.asnumpy(), rtol=1e-6)
+    assert not onp.allclose(weight.asnumpy(), 0.1)  # the steps changed it

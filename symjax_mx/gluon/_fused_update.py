@@ -96,7 +96,7 @@ class FusedUpdate:
     @staticmethod
     def supports(optimizer, grads):
         return type(optimizer).step is not Optimizer.step and all(
-            type(g) is NDArray for g in grads)
+            g.stype == "default" for g in grads)
 
     def __call__(self, updater, indices, grads, weights):
         optimizer = updater.optimizer
