@@ -168,3 +168,13 @@ def test_mixed_dtype_arithmetic_and_true_division():
     assert (ones * 2.5).dtype == onp.int64  # other scalar arithmetic keeps the dtype
     with pytest.raises(Exception, match="dtype"):
         ints == floats  # noqa: B015  (MXNet refuses mixed comparisons too)
+
+
+def test_clip_with_one_bound():
+    a = np.array([-1.0, 0.5, 2.0])
+    assert values(a.clip(min=0)) == [0, 0.5, 2] and values(a.clip(max=1)) == [-1, 0.5, 1]
+    assert values(np.clip(a, None, 1)) == [-1, 0.5, 1] and values(a.clip(0, 1)) == [0, 0.5, 1]
+    ints = np.array([1, 5, -7], dtype="int32")
+    assert values(ints.clip(min=-2)) == [1, 5, -2] and ints.clip(max=3).dtype == onp.int32
+    with pytest.raises(ValueError, match="max or min"):
+        np.clip(a, None, None)

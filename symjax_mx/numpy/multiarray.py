@@ -205,6 +205,9 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def squeeze(self, axis=None):
         return squeeze(self, axis)
 
+    def clip(self, min=None, max=None):  # noqa: A002  (NumPy's names)
+        return clip(self, min, max)
+
     def transpose(self, *axes):
         """The axes permuted (reversed without ``axes``; given as one tuple or as
         arguments)."""
@@ -521,5 +524,12 @@ def where(condition, x=None, y=None):
                           filled(y, dtype).astype(dtype)))
 
 
-def clip(a, a_min, a_max):
+def clip(a, a_min, a_max, out=None):
+    """``a`` limited to [a_min, a_max]; either bound may be None."""
+    if a_min is None and a_max is None:
+        raise ValueError("One of max or min must be given")
+    if a_min is None:
+        return to_np(nd.minimum(a, a_max))
+    if a_max is None:
+        return to_np(nd.maximum(a, a_min))
     return to_np(nd.clip(a, a_min, a_max))
