@@ -65,3 +65,28 @@ def test_contexts_and_files(tmp_path):
 def test_reshape_refuses_skipping_a_size_one_axis_by_name():
     with pytest.raises(NotImplementedError, match=r"-3 \(skipping a size-1 axis\)"):
         npx.reshape(np.ones((2, 1, 3)), (-2, -3, -2))
+
+
+def test_detection_and_arange_like_wrappers_give_numpy_arrays():
+    anchors = np.array([[[0.1, 0.08, 0.52, 0.92], [0.08, 0.2, 0.56, 0.95],
+                         [0.15, 0.3, 0.62, 0.91], [0.55, 0.2, 0.9, 0.88]]])
+    cls_probs = np.array([[[0.0] * 4, [0.9, 0.8, 0.7, 0.1], [0.1, 0.2, 0.3, 0.9]]])
+    out = npx.multibox_detection(cls_probs, np.zeros((1, 16)), anchors, nms_threshold=0.5)
+    assert isinstance(out, np.ndarray)
+    onp.testing.assert_allclose(out.asnumpy()[0, :, :2], [[0, 0.9], [1, 0.9], [-1, 0.8],
+                                                          [-1, 0.7]], rtol=1e-6)
+    counted = npx.arange_like(np.ones((2, 3)), start=1, step=2, axis=0)
+    assert isinstance(counted, np.ndarray) and counted.asnumpy().tolist() == [1.0, 3.0]
+
+
+def test_legacy_arrays_share_memory_with_their_numpy_view():
+    legacy = mx.nd.array([1.0, 2.0])
+    legacy.attach_grad()
+    with mx.autograd.record():
+        view = legacy.as_np_ndarray()
+        total = (view * view).sum()
+    total.backward()
+    assert isinstance(view, np.ndarray) and type(legacy) is mx.nd.NDArray
+    assert legacy.grad.asnumpy().tolist() == [2.0, 4.0]
+    view[0] = 7
+    assert legacy.asnumpy().tolist() == [7.0, 2.0]

@@ -1,5 +1,7 @@
 """Detection, region and column operators against values MXNet 1.9.1 computes (the
 expected arrays below were printed by MXNet 1.9.1 for the same inputs)."""
+import os
+
 import numpy as np
 import pytest
 
@@ -213,3 +215,50 @@ def test_multibox_target_matches_mxnet():
     no_labels = mx.nd.full((1, 1, 5), -1)
     _, mask, cls = mx.nd.contrib.MultiBoxTarget(anchors, no_labels, cls_pred)
     assert not mask.asnumpy().any() and (cls.asnumpy() == -1).all()
+
+
+_MULTIBOX = np.load(os.path.join(os.path.dirname(__file__), "golden", "ops",
+                                 "multibox_detection.npz"))
+_MULTIBOX_SETTINGS = [{}, {"threshold": 0.3}, {"nms_topk": 5},
+                      {"force_suppress": True, "nms_threshold": 0.2}, {"clip": False},
+                      {"nms_threshold": 0.05, "threshold": 0.2, "nms_topk": 8},
+                      {"nms_threshold": 0, "threshold": 0.25}]
+
+
+@pytest.mark.parametrize("index", range(len(_MULTIBOX_SETTINGS)))
+def test_multibox_detection_is_mxnets(index):
+    """Sorting (ties in anchor order), NMS per class or forced, the rows past nms_topk,
+    and no NMS at all for nms_threshold 0, as tests/golden/ops/make_multibox_detection.py
+    read them from MXNet 1.9.1."""
+    out = mx.nd.contrib.MultiBoxDetection(
+        mx.nd.array(_MULTIBOX["cls_prob"]), mx.nd.array(_MULTIBOX["loc_pred"]),
+        mx.nd.array(_MULTIBOX["anchors"]), **_MULTIBOX_SETTINGS[index])
+    np.testing.assert_allclose(out.asnumpy(), _MULTIBOX[f"out{index}"], atol=2e-6)
+
+
+def test_multibox_detection_checks_its_shapes():
+    with pytest.raises(mx.MXNetError, match="num_anchors"):
+        mx.nd.contrib.MultiBoxDetection(mx.nd.ones((1, 3, 4)), mx.nd.ones((1, 12)),
+                                        mx.nd.ones((1, 4, 4)))
+    sym = mx.sym.contrib.MultiBoxDetection(mx.sym.var("c"), mx.sym.var("l"), mx.sym.var("a"))
+    assert sym.infer_shape(c=(2, 3, 5), l=(2, 20), a=(1, 5, 4))[1] == [(2, 5, 6)]
+
+
+def test_arange_like_counts_in_the_inputs_shape():
+    ints = mx.nd.ones((2, 3), dtype="int32")
+    out = mx.nd.contrib.arange_like(ints)
+    assert out.dtype == np.int32 and out.asnumpy().tolist() == [[0, 1, 2], [3, 4, 5]]
+    np.testing.assert_array_equal(mx.nd.contrib.arange_like(mx.nd.ones((2, 3)), repeat=2)
+                                  .asnumpy(), [[0, 0, 1], [1, 2, 2]])
+    np.testing.assert_array_equal(mx.nd.contrib.arange_like(
+        mx.nd.ones((2, 3)), axis=-1, start=2.5, step=0.5).asnumpy(), [2.5, 3.0, 3.5])
+    sym = mx.sym.contrib.arange_like(mx.sym.var("x"), axis=1)
+    assert sym.infer_shape(x=(2, 5))[1] == [(5,)]
+    x = mx.nd.ones((2, 3))
+    x.attach_grad()
+    with mx.autograd.record():
+        y = (mx.nd.contrib.arange_like(x) * x).sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [[0, 1, 2], [3, 4, 5]])
+    with pytest.raises(mx.MXNetError, match="axis 2"):
+        mx.nd.contrib.arange_like(x, axis=2)

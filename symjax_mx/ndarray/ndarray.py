@@ -36,6 +36,7 @@ py_slice = slice
 _STORAGE_TYPE_STR_TO_ID = {"undefined": -1, "default": 0, "row_sparse": 1, "csr": 2}
 # sparse storage type -> the NDArray subclass holding it; filled by ndarray.sparse_array
 STORAGE_CLASSES = {}
+NUMPY_ARRAY_CLASS = []  # mx.np.ndarray, which its module (importing this one) adds
 
 
 def _wait(data, producer):
@@ -559,6 +560,12 @@ class NDArray(OperatorMethods):
         """The same memory as a new array that is not on the autograd tape."""
         base = self if self._base is None else self._base
         return NDArray._view(base, self._begin, self._shape)
+
+    def as_np_ndarray(self):
+        """The same memory as an ``mx.np`` array (on the tape where this array is)."""
+        view = self.reshape(self._shape)
+        view.__class__ = NUMPY_ARRAY_CLASS[0]
+        return view
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Compute the gradients of this array with respect to the attached variables."""

@@ -14,7 +14,7 @@ from .. import ndarray as nd
 from ..ndarray import NDArray
 from .functions import all as _all, any as _any, broadcast_to, flip, vstack
 from .multiarray import (_split, abs as _abs, array, concatenate, dot, eye, full, linspace,
-                         power, prod, stack, to_np, zeros)
+                         power, prod, stack, to_np, where, zeros)
 
 __all__ = ["meshgrid", "nonzero", "atleast_1d", "atleast_2d", "atleast_3d", "identity",
            "fliplr", "flipud", "column_stack", "row_stack", "dstack", "hsplit", "vsplit",
@@ -59,8 +59,7 @@ def meshgrid(*xi, indexing="xy", sparse=False, copy=True):
 
 def nonzero(a):
     """A tuple of int64 index arrays, one per axis, of ``a``'s nonzero elements."""
-    return tuple(array(i.astype(_onp.int64), dtype=_onp.int64, ctx=a.context)
-                 for i in _onp.nonzero(a.asnumpy()))
+    return where(a)
 
 
 def _at_least(arrays, ndim, place):

@@ -12,6 +12,7 @@ import numpy as _onp
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..ndarray import NDArray
+from ..ndarray.ndarray import NUMPY_ARRAY_CLASS
 from ..ops import get_op
 from ..ops.fluent import FLUENT
 from ..util import is_np_array
@@ -262,6 +263,9 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
         return self.reshape(-1).copy()
 
 
+NUMPY_ARRAY_CLASS.append(ndarray)
+
+
 def _numpy_fluent(name):
     """The legacy fluent method ``name`` returning an mx.np array."""
     legacy = getattr(NDArray, name)
@@ -505,8 +509,8 @@ def where(condition, x=None, y=None):
     """Elements of ``x`` where ``condition`` holds, else of ``y`` (arrays or scalars,
     broadcast together); with only ``condition``, the indices of its nonzero elements."""
     if x is None and y is None:
-        from .composed import nonzero
-        return nonzero(condition)
+        return tuple(array(i, dtype=_onp.int64, ctx=condition.context)
+                     for i in _onp.nonzero(condition.asnumpy()))
     arrays = [a for a in (condition, x, y) if isinstance(a, NDArray)]
     shape = _onp.broadcast_shapes(*(a.shape for a in arrays))
     ctx = arrays[0].context

@@ -19,6 +19,7 @@ _OPERATORS = {
     "rnn": "RNN", "roi_pooling": "ROIPooling", "sequence_mask": "SequenceMask",
     "shape_array": "shape_array", "smooth_l1": "smooth_l1", "topk": "topk",
     "multibox_prior": "_contrib_MultiBoxPrior", "multibox_target": "_contrib_MultiBoxTarget",
+    "multibox_detection": "_contrib_MultiBoxDetection", "arange_like": "_contrib_arange_like",
 }
 
 __all__ = ["set_np", "reset_np", "is_np_array", "is_np_shape", "use_np", "use_np_array",

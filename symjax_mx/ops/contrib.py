@@ -1,5 +1,5 @@
 """Small ``contrib`` operators (``mx.nd.contrib.<name>``): quadratic, div_sqrt_dim,
-gradientmultiplier, allclose, AdaptiveAvgPooling2D and reset_arrays."""
+gradientmultiplier, allclose, arange_like, AdaptiveAvgPooling2D and reset_arrays."""
 import math
 
 import jax
@@ -59,6 +59,35 @@ register("_contrib_allclose", simple_compute(_allclose), aliases=("allclose",),
                  Param("atol", P.number, default=1e-8, doc="absolute tolerance"),
                  Param("equal_nan", P.boolean, default=True, doc="NaNs in both count as equal")),
          doc="1 (uint8, shape ()) if |a - b| <= atol + rtol * |b| everywhere, else 0.")
+
+
+def _arange_like_shape(shape, params):
+    axis = params["axis"]
+    if axis is None:
+        return tuple(shape)
+    if not -len(shape) <= axis < len(shape):
+        raise MXNetError(f"arange_like: axis {axis} is out of range for an input of "
+                         f"{len(shape)} dimensions")
+    return (shape[axis],)
+
+
+def _arange_like(data, start, step, repeat, axis, ctx):
+    shape = _arange_like_shape(data.shape, {"axis": axis})
+    count = math.prod(shape)
+    values = start + step * (jnp.arange(count) // repeat)
+    return values.reshape(shape).astype(data.dtype)
+
+
+register("_contrib_arange_like", simple_compute(_arange_like), aliases=("arange_like",),
+         differentiable=False, shape_rule=output_shape_rule(_arange_like_shape),
+         params=(Param("start", P.number, default=0.0, doc="the first value"),
+                 Param("step", P.number, default=1.0, doc="the spacing of values"),
+                 Param("repeat", P.integer, default=1, doc="times each value repeats"),
+                 Param("axis", P.optional(P.integer), doc="the axis whose length it takes; "
+                                                         "None: the whole input's shape"),
+                 Param("ctx", P.string, default="", doc="ignored (the input's context)")),
+         doc="start, start + step, ... in the input's shape (or the length of one axis) and "
+             "dtype, each value repeated ``repeat`` times.")
 
 
 def _adaptive_weights(size_in, size_out, dtype):

@@ -336,3 +336,102 @@ register("_contrib_MultiBoxTarget", _multibox_target, aliases=("MultiBoxTarget",
                        doc="divisors of the (x, y, w, h) regression targets")),
          doc="SSD training targets: per anchor the box regression target and mask, and the "
              "class target (0 background, class + 1 positive, ignore_label otherwise).")
+
+
+def _decode_boxes(anchors, loc, clip, variances):
+    """Corner boxes from SSD's center-size offsets ``loc`` of corner ``anchors``."""
+    vx, vy, vw, vh = variances
+    aw, ah = anchors[:, 2] - anchors[:, 0], anchors[:, 3] - anchors[:, 1]
+    ax, ay = (anchors[:, 0] + anchors[:, 2]) / 2, (anchors[:, 1] + anchors[:, 3]) / 2
+    ox, oy = loc[:, 0] * vx * aw + ax, loc[:, 1] * vy * ah + ay
+    ow, oh = jnp.exp(loc[:, 2] * vw) * aw / 2, jnp.exp(loc[:, 3] * vh) * ah / 2
+    boxes = jnp.stack([ox - ow, oy - oh, ox + ow, oy + oh], axis=1)
+    return jnp.clip(boxes, 0, 1) if clip else boxes
+
+
+def _multibox_detection_one(cls_prob, loc, anchors, params):
+    """(num_anchors, 6) rows [class, score, xmin, ymin, xmax, ymax] of one batch item, as
+    MXNet's CPU kernel: the valid detections by descending score (ties in anchor order),
+    greedy NMS marking suppressed ones class -1; rows past ``nms_topk`` hold the valid
+    detections in anchor order with class -1, and rows past the valid ones are -1."""
+    num = anchors.shape[0]
+    foreground = cls_prob[1:]
+    if foreground.shape[0]:
+        score, cls = foreground.max(axis=0), foreground.argmax(axis=0)
+    else:  # no class but the background: nothing is detected
+        score, cls = jnp.full((num,), -1, cls_prob.dtype), jnp.zeros((num,), jnp.int32)
+    valid = (score >= params["threshold"]) & (foreground.shape[0] > 0)
+    boxes = _decode_boxes(anchors, loc.reshape(num, 4), params["clip"], params["variances"])
+    rows = jnp.concatenate([jnp.where(valid, cls, -1)[:, None].astype(boxes.dtype),
+                            score[:, None], boxes], axis=1)
+    valid_count = valid.sum()
+    position = jnp.arange(num)
+    compacted = jnp.where((position < valid_count)[:, None],
+                          rows[jnp.argsort(~valid, stable=True)], -1)
+    if not 0 < params["nms_threshold"] <= 1:  # MXNet then neither sorts nor suppresses
+        return compacted
+    topk = params["nms_topk"]
+    kept = valid_count if topk <= 0 else jnp.minimum(valid_count, topk)
+    order = jnp.argsort(jnp.where(valid, -score, jnp.inf), stable=True)
+    out = jnp.where((position < kept)[:, None], rows[order], compacted.at[:, 0].set(
+        jnp.where(position < valid_count, -1, compacted[:, 0])))
+    corners = out[:, 2:]
+    area = (corners[:, 2] - corners[:, 0]) * (corners[:, 3] - corners[:, 1])
+
+    def suppress(i, ids):
+        box = corners[i]
+        inter = (jnp.maximum(0, jnp.minimum(box[2], corners[:, 2])
+                             - jnp.maximum(box[0], corners[:, 0]))
+                 * jnp.maximum(0, jnp.minimum(box[3], corners[:, 3])
+                               - jnp.maximum(box[1], corners[:, 1])))
+        union = area[i] + area - inter
+        iou = jnp.where(union <= 0, 0, inter / jnp.where(union <= 0, 1, union))
+        same = params["force_suppress"] | (ids == ids[i])
+        hit = (ids[i] >= 0) & (position > i) & (ids >= 0) & same & (iou >= params["nms_threshold"])
+        return jnp.where(hit, -1, ids)
+    steps = num if topk <= 0 else min(num, topk)
+    ids = lax.fori_loop(0, steps, suppress, out[:, 0])
+    return out.at[:, 0].set(ids)
+
+
+def _multibox_detection(inputs, aux, params, is_train, rng):
+    cls_prob, loc_pred, anchors = (lax.stop_gradient(x) for x in inputs)
+    out = jax.vmap(lambda c, l: _multibox_detection_one(c, l, anchors[0], params))(
+        cls_prob, loc_pred)
+    return (out.astype(cls_prob.dtype),), aux
+
+
+def _multibox_detection_shape_rule(op, params, shapes):
+    cls_prob, loc_pred, anchors = shapes
+    if cls_prob is None or anchors is None:
+        return shapes, [None]
+    if len(cls_prob) != 3 or len(anchors) != 3 or anchors[-1] != 4 \
+            or anchors[1] != cls_prob[2] or (loc_pred is not None and tuple(loc_pred) != (
+                cls_prob[0], cls_prob[2] * 4)):
+        raise MXNetError(f"MultiBoxDetection: cls_prob must be (batch, num_classes, "
+                         f"num_anchors), loc_pred (batch, num_anchors * 4) and anchor "
+                         f"(1, num_anchors, 4), got {cls_prob}, {loc_pred} and {anchors}")
+    if len(params["variances"]) != 4:
+        raise MXNetError(f"MultiBoxDetection: variances takes 4 values, got "
+                         f"{params['variances']}")
+    return shapes, [(cls_prob[0], cls_prob[2], 6)]
+
+
+register("_contrib_MultiBoxDetection", _multibox_detection, aliases=("MultiBoxDetection",),
+         inputs=("cls_prob", "loc_pred", "anchor"), shape_rule=_multibox_detection_shape_rule,
+         differentiable=False, dtype_rule=lambda op, params, dtypes: (dtypes, [dtypes[0]]),
+         params=(Param("clip", P.boolean, default=True, doc="clip the boxes to [0, 1]"),
+                 Param("threshold", P.number, default=0.01,
+                       doc="detections scoring below this are dropped"),
+                 Param("background_id", P.integer, default=0,
+                       doc="accepted; MXNet's CPU kernel takes class 0 as the background"),
+                 Param("nms_threshold", P.number, default=0.5,
+                       doc="suppress a detection whose IoU with a kept one is at least this"),
+                 Param("force_suppress", P.boolean, default=False,
+                       doc="suppress across classes too"),
+                 Param("variances", P.floats, default=(0.1, 0.1, 0.2, 0.2),
+                       doc="multipliers of the (x, y, w, h) offsets"),
+                 Param("nms_topk", P.integer, default=-1,
+                       doc="keep only this many best detections before suppression; -1: all")),
+         doc="SSD detections per anchor: [class, score, xmin, ymin, xmax, ymax] rows by "
+             "descending score after non-maximum suppression (class -1: none).")
