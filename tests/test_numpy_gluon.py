@@ -127,3 +127,35 @@ def test_training_step_is_one_joined_program(monkeypatch):
     onp.testing.assert_allclose(loss.asnumpy(), legacy_loss.asnumpy(), rtol=1e-6)
     onp.testing.assert_allclose(weight.asnumpy(), legacy_weight.asnumpy(), rtol=1e-6)
     assert not onp.allclose(weight.asnumpy(), 0.1)  # the steps changed it
+
+
+class _NumpyOps(gluon.HybridBlock):
+    """F.np and F.npx in hybrid_forward, as D2L's hybridization chapter writes them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = nn.Dense(4)
+
+    def hybrid_forward(self, F, x):
+        h = F.npx.relu(self.hidden(x))
+        total = F.np.sum(F.np.exp(x) * 2, axis=1) + F.np.ones((2,))
+        scaled = F.np.multiply(h, F.np.expand_dims(total, axis=1))
+        return (F.np.maximum(scaled, 0.5), F.np.sum(h), F.np.argmax(x, axis=1),
+                F.np.less(x, 0.5), F.npx.reshape(h, (-2, 2, 2)))
+
+
+def test_hybrid_forward_uses_f_np_and_f_npx_eagerly_and_hybridized():
+    block = _NumpyOps()
+    block.initialize(init.Constant(0.1))
+    x = np.array([[0.1, 0.7, 0.3], [0.9, 0.2, 0.4]])
+    eager = block(x)
+    block.hybridize()
+    compiled = block(x)
+    for a, b in zip(eager, compiled):
+        assert isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+        onp.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-6)
+    assert compiled[1].shape == () and compiled[2].dtype == onp.int64
+    assert compiled[3].dtype == onp.bool_ and compiled[4].shape == (2, 2, 2)
+    onp.testing.assert_allclose(compiled[1].asnumpy(), 1.04, rtol=1e-5)  # zero biases
+    assert mx.nd.np is np and mx.nd.npx is npx
+    assert mx.sym.np.sum is not np.sum and callable(mx.sym.npx.batch_dot)

@@ -1,5 +1,7 @@
 """``mx.npx``: the NumPy-semantics switches, contexts, and the neural-network operators
 MXNet keeps outside NumPy's namespace, returning mx.np.ndarray."""
+import sys as _sys
+
 import numpy as _onp
 
 from .. import ndarray as _nd
@@ -9,7 +11,7 @@ from ..util import (is_np_array, is_np_shape, np_array, np_shape, reset_np,  # n
                     set_np, use_np, use_np_array, use_np_shape)
 
 # npx name -> the legacy operator it runs (the same parameters)
-_OPERATORS = {
+OPERATORS = {
     "batch_dot": "batch_dot", "batch_flatten": "Flatten", "batch_norm": "BatchNorm",
     "cast": "Cast", "convolution": "Convolution", "deconvolution": "Deconvolution",
     "dropout": "Dropout", "embedding": "Embedding", "erf": "erf", "erfinv": "erfinv",
@@ -26,7 +28,7 @@ __all__ = ["set_np", "reset_np", "is_np_array", "is_np_shape", "use_np", "use_np
            "use_np_shape", "np_array", "np_shape", "relu", "sigmoid", "softmax",
            "log_softmax", "activation", "cpu", "cpu_pinned", "gpu", "num_gpus",
            "current_context", "waitall", "save", "load", "reshape", "slice", "nonzero",
-           *_OPERATORS]
+           *OPERATORS]
 
 
 def _operator(name, op_name):
@@ -40,23 +42,28 @@ def _operator(name, op_name):
     return fn
 
 
-globals().update({name: _operator(name, op) for name, op in _OPERATORS.items()})
+globals().update({name: _operator(name, op) for name, op in OPERATORS.items()})
 waitall = _nd.waitall
 
 # npx.reshape's special values -> the legacy Reshape's (-3, skipping a size-1 axis, has none)
 _RESHAPE_CODES = {-1: -1, -2: 0, -4: -2, -5: -3, -6: -4}
 
 
-def reshape(a, newshape, reverse=False, order="C"):
-    """``a`` in ``newshape``, whose special values are npx's: -1 infers a size, -2 copies
-    an axis, -4 copies every remaining axis, -5 merges two axes, -6 splits one in two."""
+def legacy_shape(newshape):
+    """npx.reshape's ``newshape`` in the legacy Reshape's special values."""
     codes = []
     for value in (newshape,) if isinstance(newshape, int) else newshape:
         if value == -3:
             raise NotImplementedError("npx.reshape: -3 (skipping a size-1 axis) is not "
                                       "supported")
         codes.append(_RESHAPE_CODES.get(value, value) if value < 0 else value)
-    return to_np(_nd.reshape(a, shape=tuple(codes), reverse=reverse))
+    return tuple(codes)
+
+
+def reshape(a, newshape, reverse=False, order="C"):
+    """``a`` in ``newshape``, whose special values are npx's: -1 infers a size, -2 copies
+    an axis, -4 copies every remaining axis, -5 merges two axes, -6 splits one in two."""
+    return to_np(_nd.reshape(a, shape=legacy_shape(newshape), reverse=reverse))
 
 
 def slice(data, begin, end, step=()):  # noqa: A001  (MXNet's name)
@@ -100,3 +107,7 @@ def log_softmax(data, axis=-1, temperature=None):
 
 def activation(data, act_type="relu"):
     return to_np(_nd.Activation(data, act_type=act_type))
+
+
+# mx.nd.npx: what a block's hybrid_forward gets as F.npx when it runs eagerly (F = mx.nd)
+_nd.npx = _sys.modules[__name__]

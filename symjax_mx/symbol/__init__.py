@@ -8,6 +8,7 @@ from ..ops.registry import publish
 from .creation import arange, full, ones, zeros
 from . import contrib, random  # noqa: E402  (mx.sym.contrib, mx.sym.random)
 from . import sparse  # noqa: E402  (mx.sym.sparse)
+from . import numpy as np, numpy_extension as npx  # noqa: E402  (F.np, F.npx of a graph)
 from .register import op_function
 from .symbol import Group, Symbol, Variable, load, load_json, var
 

@@ -1,0 +1,201 @@
+"""``mx.sym.np``: ``mx.np``'s common functions on Symbols, what a hybridized block's
+``hybrid_forward`` gets as ``F.np`` under NumPy semantics (the same registry operators as
+the eager ``mx.np``). Two Symbols broadcast against each other, and comparisons give
+booleans. Shapes are unknown while a graph is built, so a reduction is 0-d where it
+reduces with ``axis=None``; one over every axis named explicitly keeps shape (1,)."""
+import operator as _operator
+
+import numpy as _onp
+
+from .creation import arange, full, ones, zeros
+from .numpy_extension import operator
+from .symbol import Symbol
+
+_UNARY = ("exp", "log", "sqrt", "square", "abs", "tanh", "sin", "cos", "tan", "sign", "floor",
+          "ceil", "negative", "log1p", "expm1", "log2", "log10", "arcsin", "arccos", "arctan",
+          "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "reciprocal", "rint", "trunc",
+          "fix", "cbrt", "degrees", "radians")
+
+__all__ = ["add", "subtract", "multiply", "divide", "true_divide", "power", "maximum",
+           "minimum", "mod", "equal", "not_equal", "greater", "greater_equal", "less",
+           "less_equal", "sum", "mean", "max", "min", "prod", "argmax", "argmin", "dot",
+           "reshape", "transpose", "expand_dims", "squeeze", "concatenate", "stack", "split",
+           "where", "clip", "zeros", "ones", "full", "zeros_like", "ones_like", "arange",
+           "tile", "repeat", "flip", "swapaxes", "broadcast_to", "cumsum", "around", "round",
+           "arctan2", "absolute", *_UNARY]
+
+
+def _unary(name):
+    def fn(x, out=None):
+        return operator(name)(x)
+    fn.__name__ = name
+    fn.__doc__ = f"Element-wise {name} of a Symbol."
+    return fn
+
+
+globals().update({name: _unary(name) for name in _UNARY})
+absolute = abs  # noqa: F821  (made above)
+
+
+def _binary(name, broadcast, with_scalar, boolean=False):
+    def fn(x1, x2, out=None):
+        if isinstance(x1, Symbol) and isinstance(x2, Symbol):
+            result = operator(broadcast)(x1, x2)
+        else:
+            result = with_scalar(x1, x2)
+        return operator("Cast")(result, dtype="bool") if boolean else result
+    fn.__name__ = name
+    fn.__doc__ = f"Element-wise {name}, broadcasting; either side may be a scalar."
+    return fn
+
+
+add = _binary("add", "broadcast_add", _operator.add)
+subtract = _binary("subtract", "broadcast_sub", _operator.sub)
+multiply = _binary("multiply", "broadcast_mul", _operator.mul)
+divide = true_divide = _binary("divide", "broadcast_div", _operator.truediv)
+power = _binary("power", "broadcast_power", _operator.pow)
+mod = _binary("mod", "broadcast_mod", _operator.mod)
+maximum = _binary("maximum", "broadcast_maximum", lambda a, b: _scalar_extreme(a, b, "max"))
+minimum = _binary("minimum", "broadcast_minimum", lambda a, b: _scalar_extreme(a, b, "min"))
+equal = _binary("equal", "broadcast_equal", _operator.eq, True)
+not_equal = _binary("not_equal", "broadcast_not_equal", _operator.ne, True)
+greater = _binary("greater", "broadcast_greater", _operator.gt, True)
+greater_equal = _binary("greater_equal", "broadcast_greater_equal", _operator.ge, True)
+less = _binary("less", "broadcast_lesser", _operator.lt, True)
+less_equal = _binary("less_equal", "broadcast_lesser_equal", _operator.le, True)
+
+
+def _scalar_extreme(a, b, which):
+    symbol, scalar = (a, b) if isinstance(a, Symbol) else (b, a)
+    return operator(f"_{which}imum_scalar")(symbol, scalar=scalar)
+
+
+def _zero_d(result, axis, keepdims):
+    """A reduction with ``axis=None`` is 0-d (the legacy operators give shape (1,))."""
+    if axis is None and not keepdims:
+        return operator("_np_reshape")(result, newshape=())
+    return result
+
+
+def _reduction(name):
+    def fn(a, axis=None, dtype=None, out=None, keepdims=False):
+        result = operator(name)(a, axis=axis, keepdims=keepdims)
+        if dtype is not None:
+            result = operator("Cast")(result, dtype=_onp.dtype(dtype).name)
+        return _zero_d(result, axis, keepdims)
+    fn.__name__ = name
+    fn.__doc__ = f"The {name} along ``axis`` (every axis for None) of a Symbol."
+    return fn
+
+
+sum, mean, max, min, prod = (_reduction(n) for n in (  # noqa: A001  (NumPy's names)
+    "sum", "mean", "max", "min", "prod"))
+
+
+def _arg_extreme(name):
+    def fn(a, axis=None, out=None):
+        whole = axis is None
+        if whole:
+            a, axis = reshape(a, (-1,)), 0
+        result = operator("Cast")(operator(name)(a, axis=axis), dtype="int64")
+        return operator("_np_reshape")(result, newshape=()) if whole else result
+    fn.__name__ = name
+    return fn
+
+
+argmax, argmin = _arg_extreme("argmax"), _arg_extreme("argmin")
+
+
+def dot(a, b, out=None):
+    return operator("dot")(a, b)
+
+
+def reshape(a, newshape, order="C"):
+    return operator("_np_reshape")(a, newshape=(newshape,) if isinstance(newshape, int)
+                                   else tuple(newshape), order=order)
+
+
+def transpose(a, axes=None):
+    return operator("transpose")(a, axes=() if axes is None else tuple(axes))
+
+
+def expand_dims(a, axis):
+    return operator("expand_dims")(a, axis=axis)
+
+
+def squeeze(a, axis=None):
+    return operator("squeeze")(a, axis=axis)
+
+
+def concatenate(seq, axis=0, out=None):
+    return operator("Concat")(*seq, dim=axis, num_args=len(seq))
+
+
+def stack(arrays, axis=0, out=None):
+    return operator("stack")(*arrays, axis=axis, num_args=len(arrays))
+
+
+def split(ary, indices_or_sections, axis=0):
+    """``indices_or_sections`` equal pieces along ``axis`` (a list of Symbols)."""
+    if not isinstance(indices_or_sections, int):
+        raise NotImplementedError("mx.sym.np.split: only a number of equal sections is "
+                                  "supported on Symbols")
+    pieces = operator("SliceChannel")(ary, num_outputs=indices_or_sections, axis=axis)
+    return [pieces[i] for i in range(indices_or_sections)]
+
+
+def where(condition, x, y):
+    """Elements of ``x`` where ``condition`` holds, else of ``y`` (Symbols of one shape)."""
+    return operator("where")(condition, x, y)
+
+
+def clip(a, a_min, a_max, out=None):
+    if a_min is None:
+        return _scalar_extreme(a, a_max, "min")
+    if a_max is None:
+        return _scalar_extreme(a, a_min, "max")
+    return operator("clip")(a, a_min=a_min, a_max=a_max)
+
+
+def zeros_like(a, dtype=None):
+    return operator("zeros_like")(a)
+
+
+def ones_like(a, dtype=None):
+    return operator("ones_like")(a)
+
+
+def tile(A, reps):  # noqa: N803  (NumPy's name)
+    return operator("tile")(A, reps=(reps,) if isinstance(reps, int) else tuple(reps))
+
+
+def repeat(a, repeats, axis=None):
+    return operator("repeat")(a, repeats=repeats, axis=axis)
+
+
+def flip(m, axis=None):
+    return operator("reverse")(m, axis=axis)
+
+
+def swapaxes(a, axis1, axis2):
+    return operator("SwapAxis")(a, dim1=axis1, dim2=axis2)
+
+
+def broadcast_to(array, shape):  # noqa: A002  (NumPy's name)
+    return operator("broadcast_to")(array, shape=tuple(shape))
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    return operator("_np_cumsum")(a, axis=axis, dtype=dtype)
+
+
+def around(a, decimals=0, out=None):
+    return operator("_npi_around")(a, decimals=decimals)
+
+
+round = around  # noqa: A001  (NumPy's name)
+
+
+def arctan2(x1, x2, out=None):
+    return operator("_npi_arctan2")(x1, x2)
+
