@@ -574,7 +574,11 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     if not retain_graph:
         _free(order)
     results = {id(leaves[i]): array for i, array in zip(diff, arrays)}
-    return [results[id(v._entry[0])] for v in variables]
+    out = [results[id(v._entry[0])] for v in variables]
+    for array, var in zip(out, variables):
+        if var.stype == "default":
+            array.__class__ = type(var)  # an mx.np variable's gradient is an mx.np array
+    return out
 
 
 def _record_gradient(plan, diff, leaves, order, heads, head_grads, arrays, scalars):

@@ -159,3 +159,14 @@ def test_hybrid_forward_uses_f_np_and_f_npx_eagerly_and_hybridized():
     onp.testing.assert_allclose(compiled[1].asnumpy(), 1.04, rtol=1e-5)  # zero biases
     assert mx.nd.np is np and mx.nd.npx is npx
     assert mx.sym.np.sum is not np.sum and callable(mx.sym.npx.batch_dot)
+
+
+def test_autograd_grad_of_numpy_arrays_gives_numpy_arrays():
+    x = np.array([1.0, 2.0])
+    x.attach_grad()
+    with autograd.record():
+        y = x ** 3
+        first = autograd.grad(y, [x], create_graph=True)[0]
+    first.backward()
+    assert isinstance(first, np.ndarray) and first.asnumpy().tolist() == [3.0, 12.0]
+    assert x.grad.asnumpy().tolist() == [6.0, 12.0]
