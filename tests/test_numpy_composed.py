@@ -178,3 +178,42 @@ def test_clip_with_one_bound():
     assert values(ints.clip(min=-2)) == [1, 5, -2] and ints.clip(max=3).dtype == onp.int32
     with pytest.raises(ValueError, match="max or min"):
         np.clip(a, None, None)
+
+
+def test_array_methods_follow_the_functions():
+    a = np.arange(6.0).reshape(2, 3)
+    assert abs(float(a.std()) - 1.7078252) < 1e-6 and abs(float(a.std(ddof=1)) - 1.8708287) < 1e-6
+    assert values(a.var(axis=0)) == [2.25] * 3 and values(a.cumsum()) == [0, 1, 3, 6, 10, 15]
+    assert values(a.cumsum(axis=1)) == [[0, 1, 3], [3, 7, 12]]
+    assert bool(a.any()) and not bool(a.all())
+    assert [values(i) for i in a.nonzero()] == [[0, 0, 1, 1, 1], [1, 2, 0, 1, 2]]
+    assert values(a.take(np.array([0, 2]))) == [0, 2] and values(a.dot(np.ones(3))) == [3, 12]
+
+
+@pytest.mark.parametrize("name, args, mean", [
+    ("exponential", (2.0,), 2.0), ("gamma", (2.0, 1.5), 3.0), ("beta", (2.0, 3.0), 0.4),
+    ("chisquare", (3.0,), 3.0), ("gumbel", (1.0, 2.0), 1 + 2 * 0.5772157),
+    ("logistic", (1.0, 2.0), 1.0), ("lognormal", (0.0, 0.5), onp.exp(0.125)),
+    ("pareto", (3.0,), 0.5), ("power", (2.0,), 2 / 3), ("rayleigh", (2.0,), 2.5066283),
+    ("weibull", (2.0,), 0.8862269)])
+def test_random_distributions_have_their_means(name, args, mean):
+    from symjax_mx import random
+    random.seed(3)
+    draws = getattr(np.random, name)(*args, size=(20000,))
+    assert isinstance(draws, np.ndarray) and draws.dtype == onp.float32
+    assert abs(float(draws.mean()) - mean) < 0.05 * max(1.0, mean)
+
+
+def test_random_multinomial_and_multivariate_normal():
+    from symjax_mx import random
+    random.seed(3)
+    counts = np.random.multinomial(10, [0.2, 0.8], size=(3,))
+    assert counts.dtype == onp.int64 and values(counts.sum(axis=1)) == [10, 10, 10]
+    assert np.random.multinomial(5, [0.2, 0.8]).shape == (2,)
+    cov = onp.array([[1.0, 0.5], [0.5, 2.0]])
+    draws = np.random.multivariate_normal(np.array([1.0, -1.0]), np.array(cov), size=(20000,))
+    assert draws.shape == (20000, 2)
+    onp.testing.assert_allclose(draws.asnumpy().mean(axis=0), [1, -1], atol=0.05)
+    onp.testing.assert_allclose(onp.cov(draws.asnumpy().T), cov, atol=0.08)
+    with pytest.raises(NotImplementedError, match="numbers"):
+        np.random.gamma(np.ones(2))

@@ -14,7 +14,7 @@ from .. import ndarray as nd
 from ..ndarray import NDArray
 from .functions import all as _all, any as _any, broadcast_to, flip, vstack
 from .multiarray import (_split, abs as _abs, array, concatenate, dot, eye, full, linspace,
-                         power, prod, stack, to_np, where, zeros)
+                         ndarray, power, prod, stack, to_np, where, zeros)
 
 __all__ = ["meshgrid", "nonzero", "atleast_1d", "atleast_2d", "atleast_3d", "identity",
            "fliplr", "flipud", "column_stack", "row_stack", "dstack", "hsplit", "vsplit",
@@ -482,3 +482,15 @@ def indices(dimensions, dtype=_onp.int32, ctx=None):
     grid = _onp.indices(tuple(dimensions), dtype=dtype)
     return array(grid, dtype=grid.dtype, ctx=ctx)
 
+
+def _nonzero_method(self):
+    return nonzero(self)
+
+
+def _take_method(self, indices, axis=None, mode="raise", out=None):
+    return take(self, indices, axis, mode)
+
+
+# mx.np.ndarray's methods for functions of this module (multiarray, which defines the
+# class, cannot import them)
+ndarray.nonzero, ndarray.take = _nonzero_method, _take_method

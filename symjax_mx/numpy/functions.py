@@ -8,7 +8,7 @@ import numpy as _onp
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..ops import get_op
-from .multiarray import _unary, array, concatenate, to_np
+from .multiarray import _unary, array, concatenate, ndarray, to_np
 
 __all__ = ["arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cbrt", "cosh",
            "sinh", "tan", "expm1", "log10", "log1p", "log2", "rint", "trunc", "fix",
@@ -192,3 +192,17 @@ def mod(x1, x2, out=None):
 
 
 remainder = mod
+
+
+def _method(function):
+    def method(self, *args, **kwargs):
+        return function(self, *args, **kwargs)
+    method.__name__ = function.__name__
+    method.__doc__ = function.__doc__
+    return method
+
+
+# mx.np.ndarray's methods for functions of this module (multiarray, which defines the
+# class, cannot import them)
+for _function in (std, var, cumsum, all, any):
+    setattr(ndarray, _function.__name__, _method(_function))

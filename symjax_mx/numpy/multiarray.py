@@ -241,6 +241,9 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def __matmul__(self, other):
         return matmul(self, other)
 
+    def dot(self, b):
+        return dot(self, b)
+
     def __rmatmul__(self, other):
         return matmul(other, self)
 

@@ -2,11 +2,16 @@
 mx.np.ndarray; seeded by ``mx.random.seed``."""
 import numbers
 
+import numpy as _onp
+
 from ..base import MXNetError
-from ..ndarray import arange as _nd_arange, random as _nd_random
+from ..ndarray import NDArray, arange as _nd_arange, linalg as _nd_linalg, random as _nd_random
+from . import multiarray as _np
 from .multiarray import to_np
 
-__all__ = ["uniform", "normal", "randint", "rand", "randn", "choice", "shuffle"]
+__all__ = ["uniform", "normal", "randint", "rand", "randn", "choice", "shuffle", "exponential",
+           "gamma", "beta", "chisquare", "gumbel", "logistic", "lognormal", "pareto", "power",
+           "rayleigh", "weibull", "multinomial", "multivariate_normal"]
 
 
 def _draw(sample, size, **params):
@@ -79,3 +84,96 @@ def _prod(shape):
     for n in shape:
         total *= int(n)
     return total
+
+
+# ---- distributions drawn from uniform, normal and gamma samples -------------------------
+
+def _size(size, *params):
+    """``size``, or (without it) the broadcast shape of array parameters (None: scalars)."""
+    if size is not None:
+        return size
+    shapes = [p.shape for p in params if isinstance(p, NDArray)]
+    return _onp.broadcast_shapes(*shapes) if shapes else None
+
+
+def _open_uniform(size, ctx):
+    """Samples from (0, 1]."""
+    return 1.0 - uniform(size=size, ctx=ctx)
+
+
+def exponential(scale=1.0, size=None, ctx=None, out=None):
+    return -_np.log(_open_uniform(_size(size, scale), ctx)) * scale
+
+
+def gamma(shape, scale=1.0, size=None, dtype=None, ctx=None, out=None):  # noqa: A002
+    """Samples from the gamma distribution of ``shape`` (k) and ``scale`` (theta), which
+    are numbers."""
+    if isinstance(shape, NDArray) or isinstance(scale, NDArray):
+        raise NotImplementedError("np.random.gamma: array shape or scale parameters are not "
+                                  "supported; pass numbers")
+    return _draw(_nd_random.gamma, size, alpha=shape, beta=scale, dtype=dtype, ctx=ctx)
+
+
+def beta(a, b, size=None, dtype=None, ctx=None):
+    first, second = gamma(a, 1.0, size, dtype, ctx), gamma(b, 1.0, size, dtype, ctx)
+    return first / (first + second)
+
+
+def chisquare(df, size=None, dtype=None, ctx=None):
+    return gamma(df / 2.0, 2.0, size, dtype, ctx)
+
+
+def gumbel(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    return loc - scale * _np.log(-_np.log(_open_uniform(_size(size, loc, scale), ctx)))
+
+
+def logistic(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    u = _open_uniform(_size(size, loc, scale), ctx)
+    return loc + scale * _np.log(u / (1.0 - u))
+
+
+def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
+    return _np.exp(normal(mean, sigma, _size(size, mean, sigma), dtype, ctx))
+
+
+def pareto(a, size=None, ctx=None, out=None):
+    """Samples from the Pareto II (Lomax) distribution of shape ``a``, as NumPy's."""
+    return _np.power(_open_uniform(_size(size, a), ctx), -1.0 / a) - 1.0
+
+
+def power(a, size=None, ctx=None, out=None):
+    return _np.power(_open_uniform(_size(size, a), ctx), 1.0 / a)
+
+
+def rayleigh(scale=1.0, size=None, ctx=None, out=None):
+    return scale * _np.sqrt(-2.0 * _np.log(_open_uniform(_size(size, scale), ctx)))
+
+
+def weibull(a, size=None, ctx=None, out=None):
+    return _np.power(-_np.log(_open_uniform(_size(size, a), ctx)), 1.0 / a)
+
+
+def multinomial(n, pvals, size=None):
+    """Counts (int64) of ``n`` draws over the categories of probabilities ``pvals``, per
+    experiment of shape ``size``."""
+    pvals = pvals if isinstance(pvals, NDArray) else _np.array(pvals)
+    experiments = 1 if size is None else _prod((size,) if isinstance(size, numbers.Integral)
+                                               else size)
+    drawn = _nd_random.multinomial(pvals, shape=(experiments, n)).asnumpy()
+    counts = _onp.stack([_onp.bincount(row, minlength=pvals.shape[0]) for row in drawn])
+    shape = () if size is None else (size,) if isinstance(size, numbers.Integral) \
+        else tuple(size)
+    return _np.array(counts.reshape(shape + (pvals.shape[0],)).astype(_onp.int64),
+                     dtype=_onp.int64)
+
+
+def multivariate_normal(mean, cov, size=None, check_valid=None, tol=None):
+    """Samples of the normal distribution with ``mean`` (d,) and covariance ``cov`` (d, d),
+    of shape ``size + (d,)``."""
+    mean, cov = (x if isinstance(x, NDArray) else _np.array(x) for x in (mean, cov))
+    shape = () if size is None else (size,) if isinstance(size, numbers.Integral) \
+        else tuple(size)
+    factor = to_np(_nd_linalg.potrf(cov))  # the lower Cholesky factor
+    draws = normal(size=shape + (mean.shape[0],))
+    return _np.dot(draws.reshape(-1, mean.shape[0]), factor.T).reshape(
+        shape + (mean.shape[0],)) + mean
