@@ -217,3 +217,63 @@ def test_random_multinomial_and_multivariate_normal():
     onp.testing.assert_allclose(onp.cov(draws.asnumpy().T), cov, atol=0.08)
     with pytest.raises(NotImplementedError, match="numbers"):
         np.random.gamma(np.ones(2))
+
+
+SPD = onp.array([[4.0, 1.0], [1.0, 3.0]], onp.float32)
+WIDE = onp.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], onp.float32)
+
+
+def test_linalg_on_operators_matches_numpy():
+    a, b = np.array(SPD), np.array(WIDE)
+    onp.testing.assert_allclose(values(np.linalg.cholesky(a)), onp.linalg.cholesky(SPD),
+                                rtol=1e-6)
+    sign, logdet = np.linalg.slogdet(a)
+    assert sign.shape == () and abs(float(logdet) - onp.log(11.0)) < 1e-5
+    w, v = np.linalg.eigh(a)
+    onp.testing.assert_allclose(values(w), onp.linalg.eigvalsh(SPD), rtol=1e-6)
+    onp.testing.assert_allclose(SPD @ v.asnumpy(), v.asnumpy() * w.asnumpy(), atol=1e-5)
+    onp.testing.assert_allclose(values(np.linalg.solve(a, np.array([1.0, 2.0]))),
+                                onp.linalg.solve(SPD, [1.0, 2.0]), rtol=1e-5)
+    onp.testing.assert_allclose(values(np.linalg.matrix_power(a, 3)),
+                                onp.linalg.matrix_power(SPD, 3), rtol=1e-6)
+    onp.testing.assert_allclose(values(np.linalg.matrix_power(a, -1)), onp.linalg.inv(SPD),
+                                rtol=1e-5)
+    assert values(np.linalg.matrix_power(a, 0)) == [[1, 0], [0, 1]]
+    onp.testing.assert_allclose(values(np.linalg.multi_dot([a, a, a])), SPD @ SPD @ SPD)
+    ut, l, v = np.linalg.svd(b)
+    assert (ut.shape, l.shape, v.shape) == ((2, 2), (2,), (2, 3))
+    onp.testing.assert_allclose(ut.asnumpy() @ onp.diag(l.asnumpy()) @ v.asnumpy(), WIDE,
+                                atol=1e-5)
+    onp.testing.assert_allclose(values(np.linalg.pinv(b)), onp.linalg.pinv(WIDE), atol=1e-5)
+    assert np.linalg.tensorinv(np.eye(4).reshape(4, 2, 2), ind=1).shape == (2, 2, 4)
+    assert values(np.linalg.tensorsolve(np.eye(6).reshape(2, 3, 6), np.ones((2, 3)))) == \
+        [1.0] * 6
+
+
+def test_linalg_gradients_flow_through_svd_and_solve():
+    x = np.array([[2.0, 1.0], [1.0, 3.0]])
+    x.attach_grad()
+    with autograd.record():
+        y = np.linalg.svd(x)[1].sum() + np.linalg.solve(x, np.array([1.0, 1.0])).sum()
+    y.backward()
+    # d(sum of singular values) = I for a positive-definite matrix; d(sum(A^-1 1)) =
+    # -(A^-T 1)(A^-1 1)^T
+    onp.testing.assert_allclose(values(x.grad), [[0.84, -0.08], [-0.08, 0.96]], atol=1e-5)
+
+
+def test_linalg_on_the_host():
+    a, b = np.array(SPD), np.array(WIDE)
+    q, r = np.linalg.qr(b)
+    onp.testing.assert_allclose(q.asnumpy() @ r.asnumpy(), WIDE, atol=1e-5)
+    values_, vectors = np.linalg.eig(a)
+    assert isinstance(values_, np.ndarray) and vectors.shape == (2, 2)
+    assert np.linalg.matrix_rank(b) == 2 and abs(np.linalg.cond(a) - 1.9387487) < 1e-5
+    solution, _, rank, _ = np.linalg.lstsq(b.T, np.array([1.0, 2.0, 3.0]), rcond=None)
+    onp.testing.assert_allclose(values(solution), [1.0, 0.0], atol=1e-5)
+    with pytest.raises(mx_error(), match="complex"):
+        np.linalg.eigvals(np.array([[0.0, -1.0], [1.0, 0.0]]))
+
+
+def mx_error():
+    from symjax_mx.base import MXNetError
+    return MXNetError

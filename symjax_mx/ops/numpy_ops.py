@@ -1,8 +1,9 @@
 """Operators of ``mx.np`` that the legacy set lacks: cumulative sums, rounding to decimals
-(NumPy's half-to-even) and the two-argument arctangent."""
+(NumPy's half-to-even), the two-argument arctangent and the singular value decomposition."""
 import jax.numpy as jnp
 import numpy as np
 
+from ..base import MXNetError
 from .elemwise import _broadcast_shape_rule
 from .reduce import reduce_axes
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
@@ -48,3 +49,25 @@ register("_npi_around", simple_compute(_around),
 register("_npi_arctan2", simple_compute(jnp.arctan2),
          inputs=("x1", "x2"), shape_rule=_broadcast_shape_rule,
          doc="Element-wise arctangent of x1 / x2 in the quadrant of (x2, x1).")
+
+
+def _svd(inputs, aux, params, is_train, rng):
+    (a,) = inputs
+    ut, l, v = jnp.linalg.svd(a, full_matrices=False)
+    return (ut, l, v), aux
+
+
+def _svd_shape_rule(op, params, shapes):
+    (a,) = shapes
+    if a is None:
+        return shapes, [None] * 3
+    if len(a) < 2:
+        raise MXNetError(f"svd: the input must be a batch of matrices, got shape {tuple(a)}")
+    *batch, m, n = a
+    k = min(m, n)
+    return shapes, [(*batch, m, k), (*batch, k), (*batch, k, n)]
+
+
+register("_npi_svd", _svd, inputs=("A",), outputs=("ut", "l", "v"), shape_rule=_svd_shape_rule,
+         doc="Singular value decomposition A = ut diag(l) v of the matrices of the last two "
+             "axes, singular values descending (the reduced factors).")
