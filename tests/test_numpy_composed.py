@@ -277,3 +277,18 @@ def test_linalg_on_the_host():
 def mx_error():
     from symjax_mx.base import MXNetError
     return MXNetError
+
+
+def test_einsum_contracts_and_differentiates():
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    onp.testing.assert_allclose(values(np.einsum("ij,jk->ik", a, b)),
+                                onp.arange(6.0).reshape(2, 3) @ onp.arange(12.0).reshape(3, 4))
+    assert values(np.einsum("ii->i", np.eye(3))) == [1, 1, 1]
+    assert np.einsum("ij->", a).shape == () and float(np.einsum("ij->", a)) == 15.0
+    a.attach_grad()
+    with autograd.record():
+        y = np.einsum("ij,jk->ik", a, b).sum()
+    y.backward()
+    assert values(a.grad) == [[6, 22, 38]] * 2
+    with pytest.raises(mx_error(), match="do not fit"):
+        np.einsum("ij,jk->ik", a, a)

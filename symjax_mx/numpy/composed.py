@@ -12,6 +12,7 @@ import numpy as _onp
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
+from ..ops import get_op
 from .functions import all as _all, any as _any, broadcast_to, flip, vstack
 from .multiarray import (_split, abs as _abs, array, concatenate, dot, eye, full, linspace,
                          ndarray, power, prod, stack, to_np, where, zeros)
@@ -24,8 +25,8 @@ __all__ = ["meshgrid", "nonzero", "atleast_1d", "atleast_2d", "atleast_3d", "ide
            "isneginf", "ldexp", "resize", "pad", "append", "broadcast_arrays", "polyval",
            "product", "sometrue", "alltrue", "unique", "bincount", "insert", "delete",
            "histogram", "indices", "unravel_index", "diag_indices_from", "hamming", "hanning",
-           "blackman", "shares_memory", "may_share_memory", "set_printoptions", "NAN", "NaN",
-           "NINF", "PINF", "NZERO", "PZERO", "bool", "finfo"]
+           "blackman", "shares_memory", "may_share_memory", "set_printoptions", "einsum",
+           "NAN", "NaN", "NINF", "PINF", "NZERO", "PZERO", "bool", "finfo"]
 
 NAN = NaN = _onp.nan
 NINF, PINF = -_onp.inf, _onp.inf
@@ -172,6 +173,13 @@ def tensordot(a, b, axes=2):
 
 def inner(a, b):
     return tensordot(a, b, ([-1], [-1])) if a.ndim and b.ndim else a * b
+
+
+def einsum(subscripts, *operands, out=None, optimize=False):
+    """Einstein summation of ``operands`` by ``subscripts`` (NumPy's notation)."""
+    operands = [x if isinstance(x, NDArray) else array(x) for x in operands]
+    return to_np(operands[0]._apply(get_op("_npi_einsum"), tuple(operands), {
+        "subscripts": subscripts, "num_args": len(operands), "optimize": int(bool(optimize))}))
 
 
 def vdot(a, b):

@@ -1,5 +1,7 @@
 """Operators of ``mx.np`` that the legacy set lacks: cumulative sums, rounding to decimals
-(NumPy's half-to-even), the two-argument arctangent and the singular value decomposition."""
+(NumPy's half-to-even), the two-argument arctangent, the singular value decomposition and
+Einstein summation."""
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -71,3 +73,31 @@ def _svd_shape_rule(op, params, shapes):
 register("_npi_svd", _svd, inputs=("A",), outputs=("ut", "l", "v"), shape_rule=_svd_shape_rule,
          doc="Singular value decomposition A = ut diag(l) v of the matrices of the last two "
              "axes, singular values descending (the reduced factors).")
+
+
+def _einsum(inputs, aux, params, is_train, rng):
+    return (jnp.einsum(params["subscripts"], *inputs),), aux
+
+
+def _einsum_shape_rule(op, params, shapes):
+    if any(s is None for s in shapes):
+        return shapes, [None]
+    try:
+        out = jax.eval_shape(lambda *xs: jnp.einsum(params["subscripts"], *xs),
+                             *(jax.ShapeDtypeStruct(tuple(s), np.float32) for s in shapes))
+    except (ValueError, TypeError) as err:
+        raise MXNetError(f"einsum: subscripts {params['subscripts']!r} do not fit operands "
+                         f"of shapes {[tuple(s) for s in shapes]}: {err}") from None
+    return shapes, [tuple(out.shape)]
+
+
+register("_npi_einsum", _einsum, inputs=lambda params: tuple(
+             f"data{i}" for i in range(params["num_args"])),
+         shape_rule=_einsum_shape_rule,
+         params=(Param("num_args", P.integer_at_least(1), required=True,
+                       doc="number of operands"),
+                 Param("subscripts", P.string, required=True,
+                       doc="the Einstein summation, as NumPy's ('ij,jk->ik')"),
+                 Param("optimize", P.integer, default=0, doc="accepted; XLA orders the "
+                                                             "contractions itself")),
+         doc="Einstein summation of the operands (NumPy's einsum).")
