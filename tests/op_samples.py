@@ -241,6 +241,9 @@ SAMPLES = {
     "_contrib_arange_like": Sample([(2, 3)], {"start": 1, "step": 0.5, "axis": 1}),
     "_npi_svd": Sample([np.array([[3.0, 1.0, 0.5], [1.0, 2.0, 0.2]])]),
     "_npi_einsum": Sample([(2, 3), (3, 4)], {"num_args": 2, "subscripts": "ij,jk->ik"}),
+    **{name: Sample([_ints([3, 5], np.int32), _ints([1, 4], np.int32)]) for name in (
+        "_npi_bitwise_and", "_npi_bitwise_or", "_npi_bitwise_xor", "_npi_lcm")},
+    "_npi_bitwise_not": Sample([_ints([3, 5], np.int32)]),
     "_arange": Sample([], {"start": 1, "stop": 4, "step": 0.5, "repeat": 2}),
     "im2col": Sample([(1, 2, 4, 4)], {"kernel": (2, 2), "stride": (2, 1), "pad": (1, 0)}),
     "col2im": Sample([(1, 8, 9)], {"output_size": (4, 4), "kernel": (2, 2)}),

@@ -292,3 +292,13 @@ def test_einsum_contracts_and_differentiates():
     assert values(a.grad) == [[6, 22, 38]] * 2
     with pytest.raises(mx_error(), match="do not fit"):
         np.einsum("ij,jk->ik", a, a)
+
+
+def test_bitwise_operations_and_lcm_of_integers():
+    a, b = np.array([3, 5, 12], dtype="int32"), np.array([1, 4, 10], dtype="int32")
+    assert values(np.bitwise_and(a, b)) == [1, 4, 8] and values(np.bitwise_or(a, 1)) == [3, 5, 13]
+    assert values(np.bitwise_xor(a, b)) == [2, 1, 6] and values(np.invert(a)) == [-4, -6, -13]
+    assert values(np.lcm(a, b)) == [3, 20, 60] and np.lcm(a, b).dtype == onp.int32
+    assert values(np.bitwise_not(np.array([1, 0], dtype="bool"))) == [False, True]
+    with pytest.raises(mx_error(), match="integer or boolean"):
+        np.bitwise_and(np.array([1.0]), np.array([1.0]))

@@ -26,7 +26,7 @@ __all__ = ["meshgrid", "nonzero", "atleast_1d", "atleast_2d", "atleast_3d", "ide
            "product", "sometrue", "alltrue", "unique", "bincount", "insert", "delete",
            "histogram", "indices", "unravel_index", "diag_indices_from", "hamming", "hanning",
            "blackman", "shares_memory", "may_share_memory", "set_printoptions", "einsum",
-           "NAN", "NaN", "NINF", "PINF", "NZERO", "PZERO", "bool", "finfo"]
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert", "lcm", "NAN", "NaN", "NINF", "PINF", "NZERO", "PZERO", "bool", "finfo"]
 
 NAN = NaN = _onp.nan
 NINF, PINF = -_onp.inf, _onp.inf
@@ -180,6 +180,28 @@ def einsum(subscripts, *operands, out=None, optimize=False):
     operands = [x if isinstance(x, NDArray) else array(x) for x in operands]
     return to_np(operands[0]._apply(get_op("_npi_einsum"), tuple(operands), {
         "subscripts": subscripts, "num_args": len(operands), "optimize": int(bool(optimize))}))
+
+
+def _integer_binary(name):
+    def fn(x1, x2, out=None):
+        like = x1 if isinstance(x1, NDArray) else x2
+        x1, x2 = (x if isinstance(x, NDArray) else full(like.shape, x, like.dtype,
+                                                          ctx=like.context) for x in (x1, x2))
+        return to_np(x1._apply(get_op(f"_npi_{name}"), (x1, x2), {}))
+    fn.__name__ = name
+    fn.__doc__ = f"Element-wise {name} of integer (or boolean) arrays; either may be a scalar."
+    return fn
+
+
+bitwise_and, bitwise_or, bitwise_xor, lcm = (_integer_binary(n) for n in (
+    "bitwise_and", "bitwise_or", "bitwise_xor", "lcm"))
+
+
+def bitwise_not(x, out=None):
+    return to_np(x._apply(get_op("_npi_bitwise_not"), (x,), {}))
+
+
+invert = bitwise_not
 
 
 def vdot(a, b):

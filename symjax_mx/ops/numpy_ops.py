@@ -1,6 +1,6 @@
 """Operators of ``mx.np`` that the legacy set lacks: cumulative sums, rounding to decimals
-(NumPy's half-to-even), the two-argument arctangent, the singular value decomposition and
-Einstein summation."""
+(NumPy's half-to-even), the two-argument arctangent, the singular value decomposition,
+Einstein summation, and the bitwise operations and least common multiple of integers."""
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -101,3 +101,27 @@ register("_npi_einsum", _einsum, inputs=lambda params: tuple(
                  Param("optimize", P.integer, default=0, doc="accepted; XLA orders the "
                                                              "contractions itself")),
          doc="Einstein summation of the operands (NumPy's einsum).")
+
+
+def _integer_dtype_rule(op, params, dtypes):
+    known = [d for d in dtypes if d is not None]
+    if not known:
+        return dtypes, [None]
+    for dtype in known:
+        if np.dtype(dtype).kind not in "iub":
+            raise MXNetError(f"{op.name}: takes integer or boolean arrays, got "
+                             f"{np.dtype(dtype).name}")
+    common = np.result_type(*known)
+    return [common] * len(dtypes), [common]
+
+
+for _name, _function in (("_npi_bitwise_and", jnp.bitwise_and),
+                         ("_npi_bitwise_or", jnp.bitwise_or),
+                         ("_npi_bitwise_xor", jnp.bitwise_xor), ("_npi_lcm", jnp.lcm)):
+    register(_name, simple_compute(_function), inputs=("lhs", "rhs"),
+             shape_rule=_broadcast_shape_rule, dtype_rule=_integer_dtype_rule,
+             differentiable=False,
+             doc=f"Element-wise {_name[5:]} of integer arrays, broadcasting.")
+register("_npi_bitwise_not", simple_compute(jnp.invert), differentiable=False,
+         shape_rule=output_shape_rule(lambda shape, params: shape),
+         dtype_rule=_integer_dtype_rule, doc="Element-wise bitwise NOT of an integer array.")
