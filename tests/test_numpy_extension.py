@@ -90,3 +90,24 @@ def test_legacy_arrays_share_memory_with_their_numpy_view():
     assert legacy.grad.asnumpy().tolist() == [2.0, 4.0]
     view[0] = 7
     assert legacy.asnumpy().tolist() == [7.0, 2.0]
+
+
+def test_npx_random_extensions():
+    mx.random.seed(0)
+    draws = npx.random.bernoulli(prob=0.3, size=(20000,))
+    assert isinstance(draws, np.ndarray) and draws.dtype == onp.float32
+    assert abs(float(draws.mean()) - 0.3) < 0.02
+    assert npx.random.bernoulli(logit=np.array([100.0, -100.0])).asnumpy().tolist() == [1, 0]
+    with pytest.raises(ValueError, match="exactly one"):
+        npx.random.bernoulli()
+    assert npx.random.uniform_n(np.zeros(3), np.ones(3), batch_shape=(2,)).shape == (2, 3)
+    assert npx.random.normal_n(0, 1, batch_shape=(2, 4)).shape == (2, 4)
+
+
+def test_np_random_array_parameters_broadcast_to_size():
+    mx.random.seed(0)
+    assert np.random.uniform(np.zeros(3), np.ones(3), size=(2, 3)).shape == (2, 3)
+    assert np.random.normal(np.zeros((2, 1)), np.ones(3)).shape == (2, 3)
+    low = np.array([0.0, 10.0])
+    draws = np.random.uniform(low, low + 1, size=(5000, 2)).asnumpy()
+    assert (draws[:, 1] >= 10).all() and abs(draws[:, 0].mean() - 0.5) < 0.03

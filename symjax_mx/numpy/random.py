@@ -21,13 +21,25 @@ def _draw(sample, size, **params):
     return out.reshape(()) if size is None else out
 
 
+def _arrays(*params):
+    return [p for p in params if isinstance(p, NDArray)]
+
+
 def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None):
-    """Samples from [low, high)."""
+    """Samples from [low, high) (numbers, or arrays broadcast to ``size``)."""
+    arrays = _arrays(low, high)
+    if arrays:
+        unit = uniform(size=_size(size, low, high), dtype=dtype, ctx=ctx or arrays[0].context)
+        return low + (high - low) * unit
     return _draw(_nd_random.uniform, size, low=low, high=high, dtype=dtype, ctx=ctx)
 
 
 def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None):
-    """Samples from N(loc, scale**2)."""
+    """Samples from N(loc, scale**2) (numbers, or arrays broadcast to ``size``)."""
+    arrays = _arrays(loc, scale)
+    if arrays:
+        unit = normal(size=_size(size, loc, scale), dtype=dtype, ctx=ctx or arrays[0].context)
+        return loc + scale * unit
     return _draw(_nd_random.normal, size, loc=loc, scale=scale, dtype=dtype, ctx=ctx)
 
 
