@@ -517,8 +517,9 @@ def where(condition, x=None, y=None):
     arrays = [a for a in (condition, x, y) if isinstance(a, NDArray)]
     shape = _onp.broadcast_shapes(*(a.shape for a in arrays))
     ctx = arrays[0].context
-    dtype = _onp.result_type(*(a.dtype for a in (x, y) if isinstance(a, NDArray))) \
-        if isinstance(x, NDArray) or isinstance(y, NDArray) else _onp.float32
+    values = [a.dtype for a in (x, y) if isinstance(a, NDArray)]
+    dtype = (_common_dtype(*values) if len(values) == 2 else values[0]) if values \
+        else _onp.float32
 
     def filled(value, value_dtype):
         if isinstance(value, NDArray):
