@@ -317,3 +317,14 @@ def test_debug_str_lists_the_graph_as_mxnet_does():
     assert conv.debug_str().endswith("Attrs:\n\t__ctx_group__=g\n\tkernel=(3, 3)\n"
                                      "\tno_bias=True\n\tnum_filter=4\n")
     assert x.debug_str() == "Variable:x\n"
+
+
+def test_json_marks_the_auxiliary_states_an_operator_writes():
+    """MXNet 1.9.1 writes version 1 for a BatchNorm's moving mean and variance entries:
+    [[0, 0, 0], [1, 0, 0], [2, 0, 0], [3, 0, 1], [4, 0, 1]]."""
+    import json
+    out = mx.sym.BatchNorm(mx.sym.var("x"), name="bn")
+    inputs = json.loads(out.tojson())["nodes"][-1]["inputs"]
+    assert inputs == [[0, 0, 0], [1, 0, 0], [2, 0, 0], [3, 0, 1], [4, 0, 1]]
+    assert mx.sym.load_json(out.tojson()).list_auxiliary_states() == ["bn_moving_mean",
+                                                                       "bn_moving_var"]

@@ -46,6 +46,13 @@ class Node:
         """How many of ``inputs`` are operator inputs (the rest are auxiliary states)."""
         return len(self.op.input_names(self.params))
 
+    def input_versions(self):
+        """MXNet's version of each input entry: 1 for a variable this operator writes (an
+        auxiliary state), else 0."""
+        first_mutated = self.num_inputs()
+        return [int(position >= first_mutated and source.op is None)
+                for position, (source, _) in enumerate(self.inputs)]
+
     def output_names(self):
         if self.op is None:
             return (self.name,)

@@ -23,7 +23,9 @@ def _graph_record(graph):
         record = {"op": "null" if node.op is None else node.op.name, "name": node.name}
         if node.attrs:
             record["attrs"] = dict(sorted(node.attrs.items()))
-        record["inputs"] = [[index[id(n)], i, 0] for n, i in node.inputs]
+        versions = [0] * len(node.inputs) if node.op is None else node.input_versions()
+        record["inputs"] = [[index[id(n)], i, version]
+                            for (n, i), version in zip(node.inputs, versions)]
         if node.params.get("subgraphs"):
             record["subgraphs"] = [_subgraph_object(sub) for sub in node.params["subgraphs"]]
         records.append(record)

@@ -252,10 +252,9 @@ class Symbol(OperatorMethods):
                 lines.append(f"Variable:{node.name}")
                 continue
             lines += ["-" * 20, f"Op:{node.op.name}, Name={node.name}", "Inputs:"]
-            first_mutated = node.num_inputs()  # auxiliary states: the operator writes them
+            versions = node.input_versions()
             for position, (source, index) in enumerate(node.inputs):
-                version = f" version={int(position >= first_mutated)}" if source.op is None \
-                    else ""
+                version = f" version={versions[position]}" if source.op is None else ""
                 lines.append(f"\targ[{position}]={source.name}({index}){version}")
             if node.attrs:
                 lines.append("Attrs:")
