@@ -54,3 +54,22 @@ def test_pretrained_reads_the_local_store_and_names_a_missing_file(tmp_path, mon
                                atol=1e-5)
     model_store.purge()
     assert not path.exists()
+
+
+@pytest.mark.parametrize("name, prefix, size", [("resnet18_v1", "resnetv10_", 32),
+                                                 ("alexnet", "alexnet0_", 224)])
+def test_export_writes_mxnets_symbol_file(name, prefix, size, tmp_path):
+    """The exported graph is MXNet 1.9.1's, field for field: node order, attributes
+    (Dropout's cudnn_off), the versions of the auxiliary states BatchNorm writes, and
+    node_row_ptr counting the outputs MXNet keeps hidden (make_export_golden.py)."""
+    import gzip
+    import json
+    with gzip.open(os.path.join(GOLDEN, "exported_symbols.json.gz"), "rt") as f:
+        expected = json.load(f)[name]
+    net = vision.get_model(name, prefix=prefix)  # a first model's name, as in the file
+    net.initialize()
+    net.hybridize()
+    net(mx.nd.ones((1, 3, size, size)))
+    net.export(str(tmp_path / name))
+    with open(tmp_path / f"{name}-symbol.json") as f:
+        assert json.load(f) == expected

@@ -11,6 +11,14 @@ from .validate import check_graph
 __all__ = ["graph_to_json", "graph_from_json"]
 
 MXNET_VERSION = 10901
+# operators with more outputs in MXNet 1.9.1 than they show (workspaces, saved statistics,
+# max pooling's indices): node_row_ptr counts them all (read from MXNet's own tojson)
+_MXNET_OUTPUT_COUNTS = {
+    "BatchNorm": 3, "BatchNorm_v1": 3, "_contrib_SyncBatchNorm": 3, "LayerNorm": 3,
+    "GroupNorm": 3, "InstanceNorm": 3, "Dropout": 2, "LRN": 2, "CTCLoss": 2,
+    "Pooling": lambda params: 2 if params.get("pool_type", "max") == "max" else 1,
+    "SpatialTransformer": 3, "BilinearSampler": 2, "Correlation": 3, "ROIPooling": 2,
+    "_contrib_Proposal": 2, "_contrib_MultiProposal": 2, "_contrib_box_nms": 2}
 
 
 def _graph_record(graph):
@@ -29,7 +37,11 @@ def _graph_record(graph):
         if node.params.get("subgraphs"):
             record["subgraphs"] = [_subgraph_object(sub) for sub in node.params["subgraphs"]]
         records.append(record)
-        row_ptr.append(row_ptr[-1] + len(node.output_names()))
+        outputs = len(node.output_names())
+        count = None if node.op is None else _MXNET_OUTPUT_COUNTS.get(node.op.name)
+        if count is not None:
+            outputs = max(outputs, count(node.params) if callable(count) else count)
+        row_ptr.append(row_ptr[-1] + outputs)
     fields = {
         "arg_nodes": [i for i, node in enumerate(nodes) if node.op is None],
         "node_row_ptr": row_ptr,

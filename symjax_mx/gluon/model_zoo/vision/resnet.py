@@ -24,11 +24,14 @@ def _shortcut_v1(channels, stride, in_channels):
 
 
 class _ResidualV1(HybridBlock):
-    """``relu(body(x) + shortcut(x))``."""
+    """``relu(shortcut(x) + body(x))``."""
 
     def hybrid_forward(self, F, x):
-        residual = self.downsample(x) if self.downsample else x
-        return F.Activation(self.body(x) + residual, act_type="relu")
+        residual = x
+        x = self.body(x)
+        if self.downsample:  # after the body and added first: MXNet's graph, node for node
+            residual = self.downsample(residual)
+        return F.Activation(residual + x, act_type="relu")
 
 
 class BasicBlockV1(_ResidualV1):
