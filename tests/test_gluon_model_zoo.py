@@ -73,3 +73,17 @@ def test_export_writes_mxnets_symbol_file(name, prefix, size, tmp_path):
     net.export(str(tmp_path / name))
     with open(tmp_path / f"{name}-symbol.json") as f:
         assert json.load(f) == expected
+
+
+@pytest.mark.parametrize("kind", ["LSTMCell", "GRUCell", "RNNCell"])
+def test_unrolled_gluon_cells_are_mxnets_graph(kind):
+    """Node for node (operators such as sigmoid for the gates, names, attributes), as
+    make_export_golden.py read them from MXNet 1.9.1."""
+    import gzip
+    import json
+    with gzip.open(os.path.join(GOLDEN, "exported_symbols.json.gz"), "rt") as f:
+        expected = json.load(f)[kind]
+    with mx.name.NameManager():
+        cell = getattr(mx.gluon.rnn, kind)(8, prefix=kind.lower() + "_")
+        outputs, states = cell.unroll(2, inputs=mx.sym.var("data"), merge_outputs=True)
+        assert json.loads(mx.sym.Group([outputs] + states).tojson()) == expected

@@ -38,9 +38,11 @@ def sequence_namespace(inputs):
     return symbol if isinstance(first, Symbol) else ndarray
 
 
-def normalize_sequence(length, inputs, layout, merge, in_layout=None):
+def normalize_sequence(length, inputs, layout, merge, in_layout=None, concat=False):
     """(inputs as one Symbol / NDArray with a time axis if ``merge``, else a list of
-    ``length`` steps; the time axis of ``layout``). ``merge`` None keeps what was given."""
+    ``length`` steps; the time axis of ``layout``). ``merge`` None keeps what was given;
+    ``concat`` merges steps by expand_dims and Concat (mx.rnn's graph) instead of stack
+    (Gluon's)."""
     if inputs is None:
         raise MXNetError("unroll: inputs is None; create the input variables outside unroll")
     F = sequence_namespace(inputs)
@@ -62,30 +64,47 @@ def normalize_sequence(length, inputs, layout, merge, in_layout=None):
         if length is not None and len(inputs) != length:
             raise MXNetError(f"unroll: {len(inputs)} inputs for length {length}")
         if merge is True:
-            inputs = F.stack(*inputs, axis=axis)
+            inputs = F.Concat(*[F.expand_dims(x, axis=axis) for x in inputs], dim=axis) \
+                if concat else F.stack(*inputs, axis=axis)
             in_axis = axis
     if isinstance(inputs, (Symbol, NDArray)) and axis != in_axis:
         inputs = F.swapaxes(inputs, dim1=axis, dim2=in_axis)
     return inputs, axis
 
 
-def activate(F, inputs, activation, **kwargs):
-    """``activation`` (an act_type name, or a function of an array) applied to ``inputs``."""
+_OPERATOR_ACTIVATIONS = ("tanh", "relu", "sigmoid", "softsign")
+
+
+def activate(F, inputs, activation, functional=False, **kwargs):
+    """``activation`` (an act_type name, or a function of an array) applied to ``inputs``;
+    with ``functional`` the names that are operators too run as those operators (``tanh``
+    not ``Activation``), as MXNet's Gluon cells record them."""
     if isinstance(activation, str):
+        if functional and activation in _OPERATOR_ACTIVATIONS:
+            return getattr(F, activation)(inputs, **kwargs)
         return F.Activation(inputs, act_type=activation, **kwargs)
     return activation(inputs, **kwargs)
 
 
+def _slices(F, data, count, axis, name):
+    """``data`` split in ``count`` along ``axis``; None: SliceChannel's default axis (1),
+    not recorded in the graph."""
+    if axis is None:
+        return F.SliceChannel(data, num_outputs=count, name=name)
+    return F.SliceChannel(data, num_outputs=count, axis=axis, name=name)
+
+
 def lstm_step(F, i2h, h2h, prev_c, name, activation="tanh", recurrent_activation="sigmoid",
-              axis=1):
+              axis=1, functional=False):
     """(next_h, next_c) of one LSTM step from the input and recurrent projections (gates
-    i, f, c, o stacked in that order on ``axis``); nodes are named ``name + ...``."""
-    gates = F.SliceChannel(F.elemwise_add(i2h, h2h, name=f"{name}plus0"), num_outputs=4,
-                           axis=axis, name=f"{name}slice")
-    in_gate = activate(F, gates[0], recurrent_activation, name=f"{name}i")
-    forget_gate = activate(F, gates[1], recurrent_activation, name=f"{name}f")
-    in_transform = activate(F, gates[2], activation, name=f"{name}c")
-    out_gate = activate(F, gates[3], recurrent_activation, name=f"{name}o")
+    i, f, c, o stacked in that order on ``axis``); nodes are named ``name + ...``, and the
+    gates' activations are operators with ``functional`` (see ``activate``)."""
+    gates = _slices(F, F.elemwise_add(i2h, h2h, name=f"{name}plus0"), 4, axis,
+                    f"{name}slice")
+    in_gate = activate(F, gates[0], recurrent_activation, functional, name=f"{name}i")
+    forget_gate = activate(F, gates[1], recurrent_activation, functional, name=f"{name}f")
+    in_transform = activate(F, gates[2], activation, functional, name=f"{name}c")
+    out_gate = activate(F, gates[3], recurrent_activation, functional, name=f"{name}o")
     next_c = F.elemwise_add(F.elemwise_mul(forget_gate, prev_c, name=f"{name}mul0"),
                             F.elemwise_mul(in_gate, in_transform, name=f"{name}mul1"),
                             name=f"{name}state")
@@ -99,10 +118,8 @@ def gru_step(F, i2h, h2h, prev_h, name, activation="tanh", axis=1):
     """next_h of one GRU step from the input and recurrent projections (gates r, z, n
     stacked on ``axis``), with the candidate ``activation(x W_n + r * (h U_n))`` as cuDNN
     and MXNet compute it."""
-    i2h_r, i2h_z, i2h_n = F.SliceChannel(i2h, num_outputs=3, axis=axis,
-                                         name=f"{name}i2h_slice")
-    h2h_r, h2h_z, h2h_n = F.SliceChannel(h2h, num_outputs=3, axis=axis,
-                                         name=f"{name}h2h_slice")
+    i2h_r, i2h_z, i2h_n = _slices(F, i2h, 3, axis, f"{name}i2h_slice")
+    h2h_r, h2h_z, h2h_n = _slices(F, h2h, 3, axis, f"{name}h2h_slice")
     reset = F.Activation(F.elemwise_add(i2h_r, h2h_r, name=f"{name}plus0"),
                          act_type="sigmoid", name=f"{name}r_act")
     update = F.Activation(F.elemwise_add(i2h_z, h2h_z, name=f"{name}plus1"),
@@ -111,7 +128,8 @@ def gru_step(F, i2h, h2h, prev_h, name, activation="tanh", axis=1):
                                                                  name=f"{name}mul0"),
                                            name=f"{name}plus2"),
                          activation, name=f"{name}h_act")
-    keep_new = F.elemwise_sub(F.ones_like(update), update, name=f"{name}minus0")
+    keep_new = F.elemwise_sub(F.ones_like(update, name=f"{name}ones_like0"), update,
+                              name=f"{name}minus0")
     return F.elemwise_add(F.elemwise_mul(keep_new, candidate, name=f"{name}mul1"),
                           F.elemwise_mul(update, prev_h, name=f"{name}mul20"),
                           name=f"{name}out")
@@ -215,13 +233,13 @@ class BaseRNNCell:
         """Apply the cell ``length`` steps: (outputs, final states); outputs are one Symbol
         if ``merge_outputs`` (or the inputs were one and it is None), else a list."""
         self.reset()
-        inputs, _ = normalize_sequence(length, inputs, layout, False)
+        inputs, _ = normalize_sequence(length, inputs, layout, False, concat=True)
         states = self.begin_state() if begin_state is None else begin_state
         outputs = []
         for i in range(length):
             output, states = self(inputs[i], states)
             outputs.append(output)
-        outputs, _ = normalize_sequence(length, outputs, layout, merge_outputs)
+        outputs, _ = normalize_sequence(length, outputs, layout, merge_outputs, concat=True)
         return outputs, states
 
     def _get_activation(self, inputs, activation, **kwargs):
@@ -289,7 +307,7 @@ class LSTMCell(BaseRNNCell):
                                     num_hidden=hidden * 4, name=f"{name}i2h")
         h2h = symbol.FullyConnected(data=states[0], weight=self._hW, bias=self._hB,
                                     num_hidden=hidden * 4, name=f"{name}h2h")
-        next_h, next_c = lstm_step(symbol, i2h, h2h, states[1], name)
+        next_h, next_c = lstm_step(symbol, i2h, h2h, states[1], name, axis=None)
         return next_h, [next_h, next_c]
 
 
@@ -317,7 +335,7 @@ class GRUCell(BaseRNNCell):
                                     num_hidden=self._num_hidden * 3, name=f"{name}_i2h")
         h2h = symbol.FullyConnected(data=prev, weight=self._hW, bias=self._hB,
                                     num_hidden=self._num_hidden * 3, name=f"{name}_h2h")
-        next_h = gru_step(symbol, i2h, h2h, prev, name)
+        next_h = gru_step(symbol, i2h, h2h, prev, name, axis=None)
         return next_h, [next_h]
 
 
@@ -406,7 +424,7 @@ class DropoutCell(BaseRNNCell):
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None):
         self.reset()
-        inputs, _ = normalize_sequence(length, inputs, layout, merge_outputs)
+        inputs, _ = normalize_sequence(length, inputs, layout, merge_outputs, concat=True)
         if isinstance(inputs, Symbol):
             return self(inputs, [])
         return super().unroll(length, inputs, begin_state=begin_state, layout=layout,
@@ -503,7 +521,7 @@ class ResidualCell(ModifierCell):
         self.base_cell._modified = True
         if merge_outputs is None:
             merge_outputs = isinstance(outputs, Symbol)
-        inputs, _ = normalize_sequence(length, inputs, layout, merge_outputs)
+        inputs, _ = normalize_sequence(length, inputs, layout, merge_outputs, concat=True)
         if merge_outputs:
             return symbol.elemwise_add(outputs, inputs,
                                        name=f"{outputs.name}_plus_residual"), states
@@ -554,7 +572,7 @@ class BidirectionalCell(BaseRNNCell):
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None):
         self.reset()
-        inputs, axis = normalize_sequence(length, inputs, layout, False)
+        inputs, axis = normalize_sequence(length, inputs, layout, False, concat=True)
         states = self.begin_state() if begin_state is None else begin_state
         l_cell, r_cell = self._cells
         n_left = len(l_cell.state_info)
@@ -665,7 +683,7 @@ class FusedRNNCell(BaseRNNCell):
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None):
         self.reset()
-        inputs, axis = normalize_sequence(length, inputs, layout, True)
+        inputs, axis = normalize_sequence(length, inputs, layout, True, concat=True)
         if axis == 1:
             warnings.warn("NTC layout detected. Consider using TNC for FusedRNNCell for faster "
                           "speed", stacklevel=2)
@@ -687,7 +705,7 @@ class FusedRNNCell(BaseRNNCell):
             states = [rnn[1], rnn[2]] if self._mode == "lstm" else [rnn[1]]
         if axis == 1:
             outputs = symbol.swapaxes(outputs, dim1=0, dim2=1)
-        outputs, _ = normalize_sequence(length, outputs, layout, merge_outputs)
+        outputs, _ = normalize_sequence(length, outputs, layout, merge_outputs, concat=True)
         return outputs, states
 
     def unfuse(self):

@@ -127,7 +127,7 @@ class RecurrentCell(Block):
     def _get_activation(self, F, inputs, activation, **kwargs):
         if isinstance(activation, LeakyReLU):
             return F.LeakyReLU(inputs, act_type="leaky", slope=activation._alpha, **kwargs)
-        return activate(F, inputs, activation, **kwargs)
+        return activate(F, inputs, activation, functional=True, **kwargs)
 
     def forward(self, inputs, states):
         """One time step: (output, new states)."""
@@ -231,7 +231,7 @@ class LSTMCell(_GatedCell):
         name, i2h, h2h = self._project(F, inputs, states[0], i2h_weight, h2h_weight,
                                        i2h_bias, h2h_bias)
         next_h, next_c = lstm_step(F, i2h, h2h, states[1], name, self._activation,
-                                   self._recurrent_activation)
+                                   self._recurrent_activation, axis=None, functional=True)
         return next_h, [next_h, next_c]
 
 
@@ -246,7 +246,7 @@ class GRUCell(_GatedCell):
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
         name, i2h, h2h = self._project(F, inputs, states[0], i2h_weight, h2h_weight,
                                        i2h_bias, h2h_bias)
-        next_h = gru_step(F, i2h, h2h, states[0], name)
+        next_h = gru_step(F, i2h, h2h, states[0], name, axis=None)
         return next_h, [next_h]
 
 
