@@ -264,3 +264,12 @@ def test_image_record_iter_full_augmentation(inter_method):
     batches = list(it)
     assert len(batches) == 3
     assert all(b.data[0].dtype == np.uint8 and b.data[0].shape == (2, 3, 8, 8) for b in batches)
+
+
+def test_uint8_resize_rounds_halves_up_as_opencv():
+    """MXNet 1.9.1's Resize((3, 2)) of this 4x6 image: its bilinear halves (10.5, 11.5,
+    12.5) round to 11, 12, 13 (OpenCV's fixed-point rounding), not to even."""
+    img = mx.nd.array(np.arange(4 * 6 * 3).reshape(4, 6, 3), dtype="uint8")
+    out = mx.gluon.data.vision.transforms.Resize((3, 2))(img).asnumpy()
+    assert out[0].tolist() == [[11, 12, 13], [17, 18, 19], [23, 24, 25]]
+    assert out[1].tolist() == [[47, 48, 49], [53, 54, 55], [59, 60, 61]]

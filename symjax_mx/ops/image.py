@@ -126,9 +126,11 @@ def resize_taps(out_size, in_size, interp):
 
 
 def _round_like(result, dtype, xp):
+    """``result`` in ``dtype``; integers rounded half up, as OpenCV's fixed-point sums
+    round (``(sum + 2**(bits - 1)) >> bits``): 10.5 gives 11, where half-to-even gives 10."""
     if xp.issubdtype(dtype, xp.integer):
         info = xp.iinfo(dtype)
-        return xp.clip(xp.round(result), info.min, info.max).astype(dtype)
+        return xp.clip(xp.floor(result + 0.5), info.min, info.max).astype(dtype)
     return result.astype(dtype)
 
 
