@@ -111,3 +111,14 @@ def test_np_random_array_parameters_broadcast_to_size():
     low = np.array([0.0, 10.0])
     draws = np.random.uniform(low, low + 1, size=(5000, 2)).asnumpy()
     assert (draws[:, 1] >= 10).all() and abs(draws[:, 0].mean() - 0.5) < 0.03
+
+
+def test_npx_image_operators_give_numpy_arrays():
+    img = np.arange(4 * 6 * 3).reshape(4, 6, 3).astype("float32")
+    resized = npx.image.resize(img, (3, 2))
+    assert isinstance(resized, np.ndarray) and resized.shape == (2, 3, 3)
+    assert resized.asnumpy()[0, 0].tolist() == [10.5, 11.5, 12.5]  # MXNet 1.9.1's values
+    tensor = npx.image.to_tensor(img)
+    assert isinstance(tensor, np.ndarray) and tensor.shape == (3, 4, 6)
+    onp.testing.assert_allclose(npx.image.normalize(tensor, 0.5, 2.0).asnumpy(),
+                                (tensor.asnumpy() - 0.5) / 2.0, rtol=1e-6)

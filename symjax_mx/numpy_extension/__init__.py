@@ -7,7 +7,7 @@ import numpy as _onp
 from .. import ndarray as _nd
 from ..context import cpu, cpu_pinned, current_context, gpu, num_gpus  # noqa: F401
 from ..numpy.multiarray import array as _np_array, to_np
-from . import random  # noqa: F401  (mx.npx.random)
+from . import image, random  # noqa: F401  (mx.npx.image, mx.npx.random)
 from ..util import (is_np_array, is_np_shape, np_array, np_shape, reset_np,  # noqa: F401
                     set_np, use_np, use_np_array, use_np_shape)
 
@@ -28,8 +28,8 @@ OPERATORS = {
 __all__ = ["set_np", "reset_np", "is_np_array", "is_np_shape", "use_np", "use_np_array",
            "use_np_shape", "np_array", "np_shape", "relu", "sigmoid", "softmax",
            "log_softmax", "activation", "cpu", "cpu_pinned", "gpu", "num_gpus",
-           "current_context", "waitall", "save", "load", "reshape", "slice", "nonzero", "random",
-           *OPERATORS]
+           "current_context", "waitall", "save", "load", "reshape", "slice", "nonzero",
+           "image", "random", *OPERATORS]
 
 
 def _operator(name, op_name):
