@@ -26,7 +26,8 @@ __all__ = ["meshgrid", "nonzero", "atleast_1d", "atleast_2d", "atleast_3d", "ide
            "product", "sometrue", "alltrue", "unique", "bincount", "insert", "delete",
            "histogram", "indices", "unravel_index", "diag_indices_from", "hamming", "hanning",
            "blackman", "shares_memory", "may_share_memory", "set_printoptions", "einsum",
-           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert", "lcm", "NAN", "NaN", "NINF", "PINF", "NZERO", "PZERO", "bool", "finfo"]
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert", "lcm",
+           "NAN", "NaN", "NINF", "PINF", "NZERO", "PZERO", "bool", "finfo"]
 
 NAN = NaN = _onp.nan
 NINF, PINF = -_onp.inf, _onp.inf
