@@ -8,6 +8,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
+from .boxes import _box_decode
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
 
 _FORMAT = P.choice("corner", "center")
@@ -339,13 +340,9 @@ register("_contrib_MultiBoxTarget", _multibox_target, aliases=("MultiBoxTarget",
 
 
 def _decode_boxes(anchors, loc, clip, variances):
-    """Corner boxes from SSD's center-size offsets ``loc`` of corner ``anchors``."""
-    vx, vy, vw, vh = variances
-    aw, ah = anchors[:, 2] - anchors[:, 0], anchors[:, 3] - anchors[:, 1]
-    ax, ay = (anchors[:, 0] + anchors[:, 2]) / 2, (anchors[:, 1] + anchors[:, 3]) / 2
-    ox, oy = loc[:, 0] * vx * aw + ax, loc[:, 1] * vy * ah + ay
-    ow, oh = jnp.exp(loc[:, 2] * vw) * aw / 2, jnp.exp(loc[:, 3] * vh) * ah / 2
-    boxes = jnp.stack([ox - ow, oy - oh, ox + ow, oy + oh], axis=1)
+    """Corner boxes from SSD's center-size offsets ``loc`` of corner ``anchors`` (box_decode's
+    computation), clipped to [0, 1] with ``clip``."""
+    boxes = _box_decode(loc, anchors, *variances, clip=-1, format="corner")
     return jnp.clip(boxes, 0, 1) if clip else boxes
 
 
