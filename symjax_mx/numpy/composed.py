@@ -13,6 +13,7 @@ import numpy as _onp
 from .. import ndarray as nd
 from ..ndarray import NDArray
 from ..ops import get_op
+from .fallback import host_function
 from .functions import all as _all, any as _any, broadcast_to, flip, vstack
 from .multiarray import (_split, abs as _abs, array, concatenate, dot, eye, full, linspace,
                          ndarray, power, prod, stack, to_np, where, zeros)
@@ -454,38 +455,9 @@ def blackman(M, dtype=None, ctx=None):
     return _window(_onp.blackman, M, dtype, ctx)
 
 
-def _on_host(function, a, *args, **kwargs):
-    result = function(a.asnumpy(), *args, **kwargs)
-    if isinstance(result, tuple):
-        return tuple(array(r, dtype=r.dtype, ctx=a.context) for r in result)
-    return array(result, dtype=result.dtype, ctx=a.context)
-
-
-def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None):
-    """The sorted unique elements (and, as asked, their first indices, the inverse and the
-    counts, as int64)."""
-    result = _onp.unique(ar.asnumpy(), return_index, return_inverse, return_counts, axis)
-    if not isinstance(result, tuple):
-        return array(result, dtype=result.dtype, ctx=ar.context)
-    return tuple(array(r, dtype=r.dtype if i == 0 else _onp.int64, ctx=ar.context)
-                 for i, r in enumerate(result))
-
-
-def bincount(x, weights=None, minlength=0):
-    counts = _onp.bincount(x.asnumpy(), None if weights is None else weights.asnumpy(),
-                           minlength)
-    return array(counts, dtype=counts.dtype, ctx=x.context)
-
-
-def insert(arr, obj, values, axis=None):
-    values = values.asnumpy() if isinstance(values, NDArray) else values
-    obj = obj.asnumpy() if isinstance(obj, NDArray) else obj
-    return _on_host(_onp.insert, arr, obj, values, axis)
-
-
-def delete(arr, obj, axis=None):
-    obj = obj.asnumpy() if isinstance(obj, NDArray) else obj
-    return _on_host(_onp.delete, arr, obj, axis)
+# value-dependent results, computed by NumPy as MXNet's are
+unique, bincount, insert, delete = (host_function(getattr(_onp, name))
+                                    for name in ("unique", "bincount", "insert", "delete"))
 
 
 def histogram(a, bins=10, range=None, normed=None, weights=None, density=None):  # noqa: A002

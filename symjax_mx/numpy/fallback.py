@@ -47,8 +47,10 @@ def _from_host(value, ctx):
     return value
 
 
-def _fallback(name):
-    function = getattr(_onp, name)
+def host_function(function, name=None):
+    """``function`` (a NumPy function) run on the host: NDArray arguments go to NumPy, the
+    arrays it returns come back as ``mx.np`` arrays on the first argument's context."""
+    name = name or function.__name__
 
     @functools.wraps(function)
     def on_host(*args, **kwargs):
@@ -61,4 +63,4 @@ def _fallback(name):
     return on_host
 
 
-globals().update({name: _fallback(name) for name in __all__})
+globals().update({name: host_function(getattr(_onp, name), name) for name in __all__})

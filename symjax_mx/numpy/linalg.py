@@ -11,6 +11,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ops import get_op
+from .fallback import host_function
 from .multiarray import array, dot, eye, matmul, to_np
 
 __all__ = ["norm", "inv", "det", "cholesky", "slogdet", "eigh", "eigvalsh", "solve",
@@ -174,9 +175,4 @@ def lstsq(a, b, rcond="warn"):
             _back(singular.astype(a.dtype), a))
 
 
-def matrix_rank(M, tol=None, hermitian=False):  # noqa: N803  (NumPy's name)
-    return _onp.linalg.matrix_rank(_host(M), tol, hermitian)
-
-
-def cond(x, p=None):
-    return _onp.linalg.cond(_host(x), p)
+matrix_rank, cond = host_function(_onp.linalg.matrix_rank), host_function(_onp.linalg.cond)
