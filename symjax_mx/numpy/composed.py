@@ -14,7 +14,7 @@ from .. import ndarray as nd
 from ..ndarray import NDArray
 from ..ops import get_op
 from .fallback import host_function
-from .functions import all as _all, any as _any, broadcast_to, flip, vstack
+from .functions import _method, all as _all, any as _any, broadcast_to, flip, vstack
 from .multiarray import (_split, abs as _abs, array, concatenate, dot, eye, full, linspace,
                          ndarray, power, prod, stack, to_np, where, zeros)
 
@@ -486,14 +486,6 @@ def indices(dimensions, dtype=_onp.int32, ctx=None):
     return array(grid, dtype=grid.dtype, ctx=ctx)
 
 
-def _nonzero_method(self):
-    return nonzero(self)
-
-
-def _take_method(self, indices, axis=None, mode="raise", out=None):
-    return take(self, indices, axis, mode)
-
-
 # mx.np.ndarray's methods for functions of this module (multiarray, which defines the
 # class, cannot import them)
-ndarray.nonzero, ndarray.take = _nonzero_method, _take_method
+ndarray.nonzero, ndarray.take = _method(nonzero), _method(take)

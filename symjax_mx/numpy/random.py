@@ -1,5 +1,6 @@
 """``mx.np.random``: sampling with NumPy's signatures (``size=``), returning
 mx.np.ndarray; seeded by ``mx.random.seed``."""
+import math
 import numbers
 
 import numpy as _onp
@@ -69,8 +70,8 @@ def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
     """Samples of ``a`` (an array, or ``range(a)`` for an int): uniform, or by the
     probabilities ``p``; without ``replace`` no element is drawn twice."""
     n = int(a) if isinstance(a, numbers.Integral) else len(a)
-    count = 1 if size is None else size if isinstance(size, numbers.Integral) \
-        else int(_prod(size))
+    shape = size_shape(size)
+    count = math.prod(shape)
     if p is not None:
         if not replace:
             raise MXNetError("np.random.choice: sampling with p needs replace=True")
@@ -83,19 +84,17 @@ def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
     else:
         index = _nd_random.shuffle(_nd_arange(0, n, dtype="int64", ctx=ctx))[:count]
     picked = index if isinstance(a, numbers.Integral) else to_np(a).as_nd_ndarray().take(index)
-    shape = () if size is None else (size,) if isinstance(size, numbers.Integral) else size
-    result = to_np(picked).reshape(tuple(shape))
+    result = to_np(picked).reshape(shape)
     if out is not None:
         out[...] = result
         return out
     return result
 
 
-def _prod(shape):
-    total = 1
-    for n in shape:
-        total *= int(n)
-    return total
+def size_shape(size):
+    """``size`` (None, an int or a sequence) as a shape: () for None."""
+    return () if size is None else (int(size),) if isinstance(size, numbers.Integral) \
+        else tuple(int(n) for n in size)
 
 
 # ---- distributions drawn from uniform, normal and gamma samples -------------------------
@@ -169,12 +168,9 @@ def multinomial(n, pvals, size=None):
     """Counts (int64) of ``n`` draws over the categories of probabilities ``pvals``, per
     experiment of shape ``size``."""
     pvals = pvals if isinstance(pvals, NDArray) else _np.array(pvals)
-    experiments = 1 if size is None else _prod((size,) if isinstance(size, numbers.Integral)
-                                               else size)
-    drawn = _nd_random.multinomial(pvals, shape=(experiments, n)).asnumpy()
+    shape = size_shape(size)
+    drawn = _nd_random.multinomial(pvals, shape=(math.prod(shape), n)).asnumpy()
     counts = _onp.stack([_onp.bincount(row, minlength=pvals.shape[0]) for row in drawn])
-    shape = () if size is None else (size,) if isinstance(size, numbers.Integral) \
-        else tuple(size)
     return _np.array(counts.reshape(shape + (pvals.shape[0],)).astype(_onp.int64),
                      dtype=_onp.int64)
 
@@ -183,8 +179,7 @@ def multivariate_normal(mean, cov, size=None, check_valid=None, tol=None):
     """Samples of the normal distribution with ``mean`` (d,) and covariance ``cov`` (d, d),
     of shape ``size + (d,)``."""
     mean, cov = (x if isinstance(x, NDArray) else _np.array(x) for x in (mean, cov))
-    shape = () if size is None else (size,) if isinstance(size, numbers.Integral) \
-        else tuple(size)
+    shape = size_shape(size)
     factor = to_np(_nd_linalg.potrf(cov))  # the lower Cholesky factor
     draws = normal(size=shape + (mean.shape[0],))
     return _np.dot(draws.reshape(-1, mean.shape[0]), factor.T).reshape(
