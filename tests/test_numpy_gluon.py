@@ -170,3 +170,15 @@ def test_autograd_grad_of_numpy_arrays_gives_numpy_arrays():
     first.backward()
     assert isinstance(first, np.ndarray) and first.asnumpy().tolist() == [3.0, 12.0]
     assert x.grad.asnumpy().tolist() == [6.0, 12.0]
+
+
+def test_symbol_numpy_bounds_with_scalars():
+    x = mx.sym.var("x")
+    data = {"x": mx.nd.array([-1.0, 0.7, 3.0])}
+    for out, expected in ((mx.sym.np.maximum(x, 0.5), [0.5, 0.7, 3.0]),
+                          (mx.sym.np.minimum(2, x), [-1.0, 0.7, 2.0]),
+                          (mx.sym.np.clip(x, None, 1), [-1.0, 0.7, 1.0]),
+                          (mx.sym.np.clip(x, 0, None), [0.0, 0.7, 3.0])):
+        executor = out.bind(mx.cpu(), data)
+        executor.forward()
+        onp.testing.assert_allclose(executor.outputs[0].asnumpy(), expected, rtol=1e-6)

@@ -7,6 +7,7 @@ import operator as _operator
 
 import numpy as _onp
 
+from ..ops.methods import UFUNCS
 from .creation import arange, full, ones, zeros
 from .numpy_extension import operator
 from .symbol import Symbol
@@ -55,19 +56,14 @@ multiply = _binary("multiply", "broadcast_mul", _operator.mul)
 divide = true_divide = _binary("divide", "broadcast_div", _operator.truediv)
 power = _binary("power", "broadcast_power", _operator.pow)
 mod = _binary("mod", "broadcast_mod", _operator.mod)
-maximum = _binary("maximum", "broadcast_maximum", lambda a, b: _scalar_extreme(a, b, "max"))
-minimum = _binary("minimum", "broadcast_minimum", lambda a, b: _scalar_extreme(a, b, "min"))
+maximum = _binary("maximum", "broadcast_maximum", UFUNCS["maximum"])
+minimum = _binary("minimum", "broadcast_minimum", UFUNCS["minimum"])
 equal = _binary("equal", "broadcast_equal", _operator.eq, True)
 not_equal = _binary("not_equal", "broadcast_not_equal", _operator.ne, True)
 greater = _binary("greater", "broadcast_greater", _operator.gt, True)
 greater_equal = _binary("greater_equal", "broadcast_greater_equal", _operator.ge, True)
 less = _binary("less", "broadcast_lesser", _operator.lt, True)
 less_equal = _binary("less_equal", "broadcast_lesser_equal", _operator.le, True)
-
-
-def _scalar_extreme(a, b, which):
-    symbol, scalar = (a, b) if isinstance(a, Symbol) else (b, a)
-    return operator(f"_{which}imum_scalar")(symbol, scalar=scalar)
 
 
 def _zero_d(result, axis, keepdims):
@@ -151,9 +147,9 @@ def where(condition, x, y):
 
 def clip(a, a_min, a_max, out=None):
     if a_min is None:
-        return _scalar_extreme(a, a_max, "min")
+        return UFUNCS["minimum"](a, a_max)
     if a_max is None:
-        return _scalar_extreme(a, a_min, "max")
+        return UFUNCS["maximum"](a, a_min)
     return operator("clip")(a, a_min=a_min, a_max=a_max)
 
 
