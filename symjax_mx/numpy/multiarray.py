@@ -5,7 +5,6 @@ tape and hybridized blocks see the same operators."""
 import builtins
 import math as _math
 import numbers
-import operator
 
 import numpy as _onp
 
@@ -469,14 +468,8 @@ def matmul(a, b):
 
 # ---- element-wise ----------------------------------------------------------------------
 
-_ARITHMETIC = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
-               "divide": operator.truediv, "power": operator.pow}
-
-
 def _binary(name):
     def fn(x1, x2, out=None):
-        if name in _ARITHMETIC and (isinstance(x1, ndarray) or isinstance(x2, ndarray)):
-            return _ARITHMETIC[name](x1, x2)  # the methods' dtype rules
         result = to_np(getattr(nd, name)(x1, x2))
         return result.astype(_onp.bool_) if name in _COMPARISONS else result
     fn.__name__ = name
