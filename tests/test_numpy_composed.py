@@ -302,3 +302,13 @@ def test_bitwise_operations_and_lcm_of_integers():
     assert values(np.bitwise_not(np.array([1, 0], dtype="bool"))) == [False, True]
     with pytest.raises(mx_error(), match="integer or boolean"):
         np.bitwise_and(np.array([1.0]), np.array([1.0]))
+
+
+def test_linalg_and_symbol_errors_name_the_problem():
+    with pytest.raises(mx_error(), match="batch of matrices"):
+        np.linalg.svd(np.ones(3))
+    with pytest.raises(ValueError, match="UPLO"):
+        np.linalg.eigh(np.array(SPD), UPLO="X")
+    import symjax_mx as mx
+    with pytest.raises(NotImplementedError, match="equal sections"):
+        mx.sym.np.split(mx.sym.var("x"), [1, 2])
