@@ -122,3 +122,17 @@ def test_npx_image_operators_give_numpy_arrays():
     assert isinstance(tensor, np.ndarray) and tensor.shape == (3, 4, 6)
     onp.testing.assert_allclose(npx.image.normalize(tensor, 0.5, 2.0).asnumpy(),
                                 (tensor.asnumpy() - 0.5) / 2.0, rtol=1e-6)
+
+
+def test_constraint_check_passes_true_and_raises_the_message():
+    scale = np.array([1.0, 2.0])
+    ok = npx.constraint_check(scale > 0, "Scale should be larger than zero")
+    assert isinstance(ok, np.ndarray) and ok.shape == () and ok.dtype == onp.bool_
+    assert bool(ok)
+    onp.testing.assert_array_equal((scale * ok).asnumpy(), [1.0, 2.0])
+    with pytest.raises(ValueError, match="Scale should be larger than zero"):
+        npx.constraint_check(scale > 1, "Scale should be larger than zero")
+    with pytest.raises(ValueError, match="Constraint violated"):
+        npx.constraint_check(scale > 1)
+    with pytest.raises(mx.MXNetError, match="boolean"):
+        npx.constraint_check(scale, "not a condition")

@@ -5,6 +5,7 @@ import sys as _sys
 import numpy as _onp
 
 from .. import ndarray as _nd
+from ..base import MXNetError
 from ..context import cpu, cpu_pinned, current_context, gpu, num_gpus  # noqa: F401
 from ..numpy.multiarray import array as _np_array, to_np
 from . import image, random  # noqa: F401  (mx.npx.image, mx.npx.random)
@@ -29,7 +30,7 @@ __all__ = ["set_np", "reset_np", "is_np_array", "is_np_shape", "use_np", "use_np
            "use_np_shape", "np_array", "np_shape", "relu", "sigmoid", "softmax",
            "log_softmax", "activation", "cpu", "cpu_pinned", "gpu", "num_gpus",
            "current_context", "waitall", "save", "load", "reshape", "slice", "nonzero",
-           "image", "random", *OPERATORS]
+           "constraint_check", "image", "random", *OPERATORS]
 
 
 def _operator(name, op_name):
@@ -75,6 +76,18 @@ def nonzero(a):
     """The indices of ``a``'s nonzero elements, one row (of ``a.ndim`` int64 indices) each."""
     positions = _onp.argwhere(a.asnumpy()).astype(_onp.int64)
     return _np_array(positions, dtype=_onp.int64, ctx=a.context)
+
+
+def constraint_check(x, msg="Constraint violated."):
+    """``np.array(True)`` if every element of the boolean array ``x`` is true; else
+    ValueError with ``msg`` (multiply a value by the result to keep the check in a
+    computation)."""
+    if _onp.dtype(x.dtype) != _onp.bool_:
+        raise MXNetError(f"constraint_check: the condition must be a boolean array, got "
+                         f"{_onp.dtype(x.dtype).name}")
+    if not bool(_onp.all(x.asnumpy())):
+        raise ValueError(msg)
+    return _np_array(True, dtype=_onp.bool_, ctx=x.context)
 
 
 def save(file, arr):
