@@ -87,3 +87,35 @@ def test_unrolled_gluon_cells_are_mxnets_graph(kind):
         cell = getattr(mx.gluon.rnn, kind)(8, prefix=kind.lower() + "_")
         outputs, states = cell.unroll(2, inputs=mx.sym.var("data"), merge_outputs=True)
         assert json.loads(mx.sym.Group([outputs] + states).tojson()) == expected
+
+
+def _legacy_cell(kind):
+    """The legacy mx.rnn cell (or stack) that make_export_golden.py unrolls for ``kind``."""
+    rnn = mx.rnn
+    if kind == "rnn.stack":
+        cell = rnn.SequentialRNNCell()
+        cell.add(rnn.LSTMCell(3, prefix="l0_"))
+        cell.add(rnn.DropoutCell(0.5, prefix="d_"))
+        cell.add(rnn.LSTMCell(3, prefix="l1_"))
+        return cell
+    if kind == "rnn.bidirectional":
+        return rnn.BidirectionalCell(rnn.GRUCell(3, prefix="f_"), rnn.GRUCell(3, prefix="b_"))
+    name = kind.split(".")[1]
+    return getattr(rnn, name)(4, prefix=name.lower() + "_")
+
+
+@pytest.mark.parametrize("kind", ["rnn.LSTMCell", "rnn.GRUCell", "rnn.RNNCell", "rnn.stack",
+                                  "rnn.bidirectional"])
+def test_unrolled_legacy_rnn_cells_are_mxnets_graph(kind):
+    """mx.rnn's graphs leave sums, products and the cell output's activation unnamed
+    (``_plus0``, ``activation0``) and compute GRU's ``1 - z`` as a scalar operator, as
+    MXNet 1.9.1's do (make_export_golden.py)."""
+    import gzip
+    import json
+    with gzip.open(os.path.join(GOLDEN, "exported_symbols.json.gz"), "rt") as f:
+        expected = json.load(f)[kind]
+    with mx.name.NameManager():
+        outputs, states = _legacy_cell(kind).unroll(2, inputs=mx.sym.var("data"),
+                                                    merge_outputs=True)
+        states = [s for part in states for s in (part if isinstance(part, list) else [part])]
+        assert json.loads(mx.sym.Group([outputs] + states).tojson()) == expected

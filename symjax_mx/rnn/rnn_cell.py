@@ -95,44 +95,58 @@ def _slices(F, data, count, axis, name):
 
 
 def lstm_step(F, i2h, h2h, prev_c, name, activation="tanh", recurrent_activation="sigmoid",
-              axis=1, functional=False):
+              axis=1, functional=False, legacy=False):
     """(next_h, next_c) of one LSTM step from the input and recurrent projections (gates
     i, f, c, o stacked in that order on ``axis``); nodes are named ``name + ...``, and the
-    gates' activations are operators with ``functional`` (see ``activate``)."""
-    gates = _slices(F, F.elemwise_add(i2h, h2h, name=f"{name}plus0"), 4, axis,
+    gates' activations are operators with ``functional`` (see ``activate``). With
+    ``legacy`` the graph is mx.rnn's: its sums, products and the last activation unnamed
+    (``_plus0``, ``_mul0``, ``activation0``)."""
+    def label(suffix):
+        return None if legacy else f"{name}{suffix}"
+
+    gates = _slices(F, F._internal._plus(i2h, h2h, name=label("plus0")), 4, axis,
                     f"{name}slice")
     in_gate = activate(F, gates[0], recurrent_activation, functional, name=f"{name}i")
     forget_gate = activate(F, gates[1], recurrent_activation, functional, name=f"{name}f")
     in_transform = activate(F, gates[2], activation, functional, name=f"{name}c")
     out_gate = activate(F, gates[3], recurrent_activation, functional, name=f"{name}o")
-    next_c = F.elemwise_add(F.elemwise_mul(forget_gate, prev_c, name=f"{name}mul0"),
-                            F.elemwise_mul(in_gate, in_transform, name=f"{name}mul1"),
-                            name=f"{name}state")
-    next_h = F.elemwise_mul(out_gate, activate(F, next_c, activation,
-                                               name=f"{name}activation0"),
-                            name=f"{name}out")
+    next_c = F._internal._plus(F._internal._mul(forget_gate, prev_c, name=label("mul0")),
+                               F._internal._mul(in_gate, in_transform, name=label("mul1")),
+                               name=f"{name}state")
+    next_h = F._internal._mul(out_gate, activate(F, next_c, activation,
+                                                 name=label("activation0")),
+                              name=f"{name}out")
     return next_h, next_c
 
 
-def gru_step(F, i2h, h2h, prev_h, name, activation="tanh", axis=1):
+def gru_step(F, i2h, h2h, prev_h, name, activation="tanh", axis=1, legacy=False):
     """next_h of one GRU step from the input and recurrent projections (gates r, z, n
     stacked on ``axis``), with the candidate ``activation(x W_n + r * (h U_n))`` as cuDNN
-    and MXNet compute it."""
-    i2h_r, i2h_z, i2h_n = _slices(F, i2h, 3, axis, f"{name}i2h_slice")
-    h2h_r, h2h_z, h2h_n = _slices(F, h2h, 3, axis, f"{name}h2h_slice")
-    reset = F.Activation(F.elemwise_add(i2h_r, h2h_r, name=f"{name}plus0"),
-                         act_type="sigmoid", name=f"{name}r_act")
-    update = F.Activation(F.elemwise_add(i2h_z, h2h_z, name=f"{name}plus1"),
-                          act_type="sigmoid", name=f"{name}z_act")
-    candidate = activate(F, F.elemwise_add(i2h_n, F.elemwise_mul(reset, h2h_n,
-                                                                 name=f"{name}mul0"),
-                                           name=f"{name}plus2"),
-                         activation, name=f"{name}h_act")
-    keep_new = F.elemwise_sub(F.ones_like(update, name=f"{name}ones_like0"), update,
-                              name=f"{name}minus0")
-    return F.elemwise_add(F.elemwise_mul(keep_new, candidate, name=f"{name}mul1"),
-                          F.elemwise_mul(update, prev_h, name=f"{name}mul20"),
-                          name=f"{name}out")
+    and MXNet compute it. With ``legacy`` the graph is mx.rnn's: gates named
+    ``name + "_r_act"`` and so on, sums and products unnamed, ``1 - z`` a scalar
+    operator."""
+    def label(suffix):
+        return None if legacy else f"{name}{suffix}"
+    gate = f"{name}_" if legacy else name
+
+    i2h_r, i2h_z, i2h_n = _slices(F, i2h, 3, axis, f"{gate}i2h_slice")
+    h2h_r, h2h_z, h2h_n = _slices(F, h2h, 3, axis, f"{gate}h2h_slice")
+    reset = F.Activation(F._internal._plus(i2h_r, h2h_r, name=label("plus0")),
+                         act_type="sigmoid", name=f"{gate}r_act")
+    update = F.Activation(F._internal._plus(i2h_z, h2h_z, name=label("plus1")),
+                          act_type="sigmoid", name=f"{gate}z_act")
+    candidate = activate(F, F._internal._plus(i2h_n, F._internal._mul(reset, h2h_n,
+                                                                      name=label("mul0")),
+                                              name=label("plus2")),
+                         activation, name=f"{gate}h_act")
+    if legacy:
+        keep_new = 1.0 - update
+    else:
+        keep_new = F.elemwise_sub(F.ones_like(update, name=f"{name}ones_like0"), update,
+                                  name=f"{name}minus0")
+    return F._internal._plus(F._internal._mul(keep_new, candidate, name=label("mul1")),
+                             F._internal._mul(update, prev_h, name=label("mul20")),
+                             name=f"{name}out")
 
 
 def cells_state_info(cells):
@@ -307,7 +321,8 @@ class LSTMCell(BaseRNNCell):
                                     num_hidden=hidden * 4, name=f"{name}i2h")
         h2h = symbol.FullyConnected(data=states[0], weight=self._hW, bias=self._hB,
                                     num_hidden=hidden * 4, name=f"{name}h2h")
-        next_h, next_c = lstm_step(symbol, i2h, h2h, states[1], name, axis=None)
+        next_h, next_c = lstm_step(symbol, i2h, h2h, states[1], name, axis=None,
+                                   legacy=True)
         return next_h, [next_h, next_c]
 
 
@@ -335,7 +350,7 @@ class GRUCell(BaseRNNCell):
                                     num_hidden=self._num_hidden * 3, name=f"{name}_i2h")
         h2h = symbol.FullyConnected(data=prev, weight=self._hW, bias=self._hB,
                                     num_hidden=self._num_hidden * 3, name=f"{name}_h2h")
-        next_h = gru_step(symbol, i2h, h2h, prev, name, axis=None)
+        next_h = gru_step(symbol, i2h, h2h, prev, name, axis=None, legacy=True)
         return next_h, [next_h]
 
 
