@@ -182,3 +182,39 @@ def test_symbol_numpy_bounds_with_scalars():
         executor = out.bind(mx.cpu(), data)
         executor.forward()
         onp.testing.assert_allclose(executor.outputs[0].asnumpy(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name, dtype, expected", [
+    ("sum", "int32", "int32"), ("sum", "bool", "int64"), ("prod", "bool", "int64"),
+    ("mean", "int32", "float32"), ("mean", "uint8", "float32"), ("mean", "float16", "float16"),
+    ("max", "bool", "bool"), ("min", "int8", "int8")])
+def test_reduction_dtypes_are_mxnets(name, dtype, expected):
+    """MXNet 1.9.1's mx.np: an integer mean is float32 (not truncated), a boolean sum or
+    product int64; the same eagerly and in a graph."""
+    a = np.array([[1, 2, 3], [4, 5, 7]]).astype(dtype)
+    eager = getattr(np, name)(a, axis=(0, 1))
+    assert eager.shape == () and eager.dtype == onp.dtype(expected)
+    reference = getattr(onp, name)(a.asnumpy().astype("float64"))
+    onp.testing.assert_allclose(float(eager), reference, rtol=1e-3)
+    symbol = getattr(mx.sym.np, name)(mx.sym.var("x"), axis=(0, 1))
+    assert symbol.infer_type(x=dtype)[1] == [onp.dtype(expected)]
+    assert symbol.infer_shape(x=(2, 3))[1] == [()]
+
+
+def test_symbol_reductions_record_mxnets_numpy_operators():
+    """Node records as MXNet 1.9.1's mx.sym.np writes them: _np_sum named sum0, only the
+    given attributes (the mean's keepdims always)."""
+    import json
+    x = mx.sym.var("x")
+    with mx.name.NameManager():
+        records = [json.loads(s.tojson())["nodes"][-1] for s in (
+            mx.sym.np.sum(x, axis=(0, 1)), mx.sym.np.mean(x, axis=1),
+            mx.sym.np.max(x), mx.sym.np.prod(x, axis=1, dtype="float64", keepdims=True))]
+    assert [(r["op"], r["name"], r.get("attrs")) for r in records] == [
+        ("_np_sum", "sum0", {"axis": "(0, 1)"}),
+        ("_npi_mean", "mean0", {"axis": "1", "keepdims": "False"}),
+        ("_np_max", "max0", None),
+        ("_np_prod", "prod0", {"axis": "1", "dtype": "float64", "keepdims": "True"})]
+    executor = mx.sym.np.sum(x, axis=(0, 1)).bind(mx.cpu(), {"x": mx.nd.ones((2, 3))})
+    executor.forward()
+    assert executor.outputs[0].shape == () and float(executor.outputs[0].asnumpy()) == 6.0

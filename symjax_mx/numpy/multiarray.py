@@ -413,31 +413,28 @@ def squeeze(a, axis=None):
 
 # ---- reductions ----------------------------------------------------------------------
 
-def _reduce(name, a, axis, dtype, keepdims):
-    out = getattr(nd, name)(a, axis=axis, keepdims=keepdims)
-    if dtype is not None:
-        out = out.astype(dtype)
-    return to_np(_full_reduction(out, axis, keepdims, a.ndim))
+def _reduce(op_name, a, axis, dtype, keepdims):
+    return to_np(getattr(nd._internal, op_name)(a, axis=axis, dtype=dtype, keepdims=keepdims))
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001
-    return _reduce("sum", a, axis, dtype, keepdims)
+    return _reduce("_np_sum", a, axis, dtype, keepdims)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
-    return _reduce("mean", a, axis, dtype, keepdims)
+    return _reduce("_npi_mean", a, axis, dtype, keepdims)
 
 
 def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
-    return _reduce("max", a, axis, None, keepdims)
+    return _reduce("_np_max", a, axis, None, keepdims)
 
 
 def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
-    return _reduce("min", a, axis, None, keepdims)
+    return _reduce("_np_min", a, axis, None, keepdims)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False):
-    return _reduce("prod", a, axis, dtype, keepdims)
+    return _reduce("_np_prod", a, axis, dtype, keepdims)
 
 
 def argmax(a, axis=None):

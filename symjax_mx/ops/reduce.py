@@ -88,6 +88,64 @@ for _name, (_fn, _aliases) in REDUCTIONS.items():
              shape_rule=_reduce_shape_rule, doc=f"{_name} over the given axes.")
 
 
+# mx.np's reductions (MXNet's operator names): a reduction over every axis is 0-d, and
+# the result's dtype follows MXNet's NumPy rules (an integer or boolean mean is float32,
+# a boolean sum or product int64), unless ``dtype`` asks for another
+NUMPY_REDUCTIONS = {"_np_sum": "sum", "_npi_mean": "mean", "_np_max": "max", "_np_min": "min",
+                    "_np_prod": "prod"}
+_NUMPY_PARAMS = (
+    Param("axis", P.axes, doc="axes to reduce; None reduces all"),
+    Param("dtype", P.optional(P.dtype), doc="dtype of the result (default: see above)"),
+    Param("keepdims", P.boolean, default=False, doc="keep reduced axes with size 1"),
+)
+
+
+def numpy_reduced_dtype(op_name, dtype, requested=None):
+    """The dtype of mx.np reduction ``op_name`` of ``dtype`` data."""
+    if requested is not None:
+        return np.dtype(requested)
+    dtype = np.dtype(dtype)
+    if op_name == "_npi_mean" and not np.issubdtype(dtype, np.inexact):
+        return np.dtype(np.float32)
+    if op_name in ("_np_sum", "_np_prod") and dtype == np.bool_:
+        return np.dtype(np.int64)
+    return dtype
+
+
+def _numpy_reduction(op_name, fn):
+    def apply(data, axis, dtype, keepdims):
+        axes = reduce_axes(op_name, data.ndim, axis, False)
+        out_dtype = numpy_reduced_dtype(op_name, data.dtype, dtype)
+        if op_name not in ("_np_max", "_np_min"):
+            data = data.astype(out_dtype)
+        return fn(data, axis=axes, keepdims=keepdims).astype(out_dtype)
+    return apply
+
+
+def _numpy_reduce_shape_rule(op, params, in_shapes):
+    (shape,) = in_shapes
+    if shape is None:
+        return in_shapes, [None]
+    axes = reduce_axes(op.name, len(shape), params["axis"], False)
+    if params["keepdims"]:
+        return in_shapes, [tuple(1 if i in axes else d for i, d in enumerate(shape))]
+    return in_shapes, [tuple(d for i, d in enumerate(shape) if i not in axes)]
+
+
+def _numpy_reduce_dtype_rule(op, params, in_dtypes):
+    (dtype,) = in_dtypes
+    if dtype is None:
+        return in_dtypes, [None]
+    return in_dtypes, [numpy_reduced_dtype(op.name, dtype, params["dtype"])]
+
+
+for _name, _legacy in NUMPY_REDUCTIONS.items():
+    register(_name, simple_compute(_numpy_reduction(_name, REDUCTIONS[_legacy][0])),
+             params=_NUMPY_PARAMS, shape_rule=_numpy_reduce_shape_rule,
+             dtype_rule=_numpy_reduce_dtype_rule,
+             doc=f"NumPy's {_legacy} over the given axes (0-d over all of them).")
+
+
 def _moments(inputs, aux, params, is_train, rng):
     (data,) = inputs
     axes = tuple(range(data.ndim)) if params["axes"] is None else tuple(

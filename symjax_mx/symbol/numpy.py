@@ -1,15 +1,16 @@
 """``mx.sym.np``: ``mx.np``'s common functions on Symbols, what a hybridized block's
 ``hybrid_forward`` gets as ``F.np`` under NumPy semantics (the same registry operators as
 the eager ``mx.np``). Two Symbols broadcast against each other, and comparisons give
-booleans. Shapes are unknown while a graph is built, so a reduction is 0-d where it
-reduces with ``axis=None``; one over every axis named explicitly keeps shape (1,)."""
+booleans. A reduction over every axis is 0-d, as MXNet's NumPy operators make it."""
 import operator as _operator
 
 import numpy as _onp
 
+from ..ops import get_op
 from ..ops.methods import UFUNCS
 from .creation import arange, full, ones, zeros
 from .numpy_extension import operator
+from .register import op_function
 from .symbol import Symbol
 
 _UNARY = ("exp", "log", "sqrt", "square", "abs", "tanh", "sin", "cos", "tan", "sign", "floor",
@@ -66,26 +67,23 @@ less = _binary("less", "broadcast_lesser", _operator.lt, True)
 less_equal = _binary("less_equal", "broadcast_lesser_equal", _operator.le, True)
 
 
-def _zero_d(result, axis, keepdims):
-    """A reduction with ``axis=None`` is 0-d (the legacy operators give shape (1,))."""
-    if axis is None and not keepdims:
-        return operator("_np_reshape")(result, newshape=())
-    return result
+def _reduction(name, op_name):
+    """mx.sym.np's ``name``: the node named ``name0``..., its attributes those given (the
+    mean's keepdims always), as MXNet writes them."""
+    function = op_function(get_op(op_name), name)
 
-
-def _reduction(name):
     def fn(a, axis=None, dtype=None, out=None, keepdims=False):
-        result = operator(name)(a, axis=axis, keepdims=keepdims)
-        if dtype is not None:
-            result = operator("Cast")(result, dtype=_onp.dtype(dtype).name)
-        return _zero_d(result, axis, keepdims)
+        given = {"axis": axis, "dtype": dtype,
+                 "keepdims": keepdims if keepdims or name == "mean" else None}
+        return function(a, **{k: v for k, v in given.items() if v is not None})
     fn.__name__ = name
     fn.__doc__ = f"The {name} along ``axis`` (every axis for None) of a Symbol."
     return fn
 
 
-sum, mean, max, min, prod = (_reduction(n) for n in (  # noqa: A001  (NumPy's names)
-    "sum", "mean", "max", "min", "prod"))
+sum, mean, max, min, prod = (_reduction(n, op) for n, op in (  # noqa: A001  (NumPy's names)
+    ("sum", "_np_sum"), ("mean", "_npi_mean"), ("max", "_np_max"), ("min", "_np_min"),
+    ("prod", "_np_prod")))
 
 
 def _arg_extreme(name):
