@@ -1,4 +1,4 @@
 """Gluon's contributed blocks (``mx.gluon.contrib``)."""
-from . import cnn, data, nn, rnn
+from . import cnn, data, estimator, nn, rnn
 
-__all__ = ["cnn", "data", "nn", "rnn"]
+__all__ = ["cnn", "data", "estimator", "nn", "rnn"]
