@@ -334,12 +334,30 @@ def test_float16_without_multi_precision_warns():
 
 
 def test_step_inputs_counts_updates_and_returns_lrs_wds_counts():
-    opt = mx.optimizer.SGD(learning_rate=0.5, wd=0.1, param_idx2name={0: "a_weight", 1: "b_weight"})
-    opt.set_lr_mult({"b_weight": 2.0})
-    opt.step_inputs([0, 1])
-    rows = opt.step_inputs([0, 1])
-    assert rows.dtype == np.float64 and rows.shape == (3, 2)
-    np.testing.assert_allclose(rows, [[0.5, 1.0], [0.1, 0.1], [2, 2]])
+    """Rows of learning rates and weight decays, and of update counts where the step reads
+    them (Adam's bias correction; SGD's step reads none, so its rows never change)."""
+    names = {0: "a_weight", 1: "b_weight"}
+    for opt, reads in ((mx.optimizer.Adam(learning_rate=0.5, wd=0.1, param_idx2name=names),
+                        True),
+                       (mx.optimizer.SGD(learning_rate=0.5, wd=0.1, param_idx2name=names),
+                        False)):
+        opt.set_lr_mult({"b_weight": 2.0})
+        opt.step_inputs([0, 1])
+        rows = opt.step_inputs([0, 1])
+        assert opt.reads_update_count() is reads and opt.num_update == 2
+        expected = [[0.5, 1.0], [0.1, 0.1]] + ([[2, 2]] if reads else [])
+        assert rows.dtype == np.float64
+        np.testing.assert_allclose(rows, expected)
+
+
+def test_step_inputs_transfer_reuses_the_copy_of_repeated_values():
+    from symjax_mx.optimizer.optimizer import StepInputsTransfer
+    puts = []
+    transfer = StepInputsTransfer(lambda inputs: puts.append(inputs) or len(puts))
+    rates = np.array([[0.1, 0.1], [0.0, 0.0]])
+    assert transfer(rates) == 1 and transfer(rates.copy()) == 1 and len(puts) == 1
+    assert transfer(np.array([[0.05, 0.1], [0.0, 0.0]])) == 2
+    assert transfer(rates[:, :1].copy()) == 3  # another shape
 
 
 def test_sgld_update_draws_its_noise_from_mx_random():

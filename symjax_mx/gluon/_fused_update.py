@@ -20,19 +20,17 @@ import sys
 import weakref
 
 import jax
-import numpy as np
 
 from .. import x64
 from ..ndarray import NDArray, deferred
-from ..optimizer import Optimizer
+from ..optimizer.optimizer import Optimizer, StepInputsTransfer
 
 _MAX_JOINED = 32  # joined programs kept per Trainer context (one per recorded structure)
 
 
 def _apply(optimizer):
     def apply(weights, grads, states, hyper):
-        results = [optimizer.step_multi_precision(w, g, s, hyper[0, i], hyper[1, i],
-                                                  hyper[2, i])
+        results = [optimizer.step_from_inputs(w, g, s, hyper, i)
                    for i, (w, g, s) in enumerate(zip(weights, grads, states))]
         return [r[0] for r in results], [r[1] for r in results]
     return apply
@@ -92,6 +90,14 @@ class FusedUpdate:
         self._last_joined = None  # (key, program) of the last step's joined program
         # id(NDArray) -> [weakref to it, weakref to the buffer this update wrote into it]
         self._written = {}
+        self._transfers = {}  # device -> StepInputsTransfer onto it
+
+    def _transfer(self, device):
+        transfer = self._transfers.get(device)
+        if transfer is None:
+            transfer = self._transfers[device] = StepInputsTransfer(
+                functools.partial(x64.device_put, device=device))
+        return transfer
 
     @staticmethod
     def supports(optimizer, grads):
@@ -113,7 +119,8 @@ class FusedUpdate:
                                                                    weight.context)
                 updater.states_synced[index] = True
         states = [updater.states[i] for i in indices]
-        hyper = np.asarray(optimizer.step_inputs(list(indices)))
+        hyper = self._transfer(weights[0].context.jax_device)(
+            optimizer.step_inputs(list(indices)))
         state_arrays, states_tree = jax.tree_util.tree_flatten(states)
         call = _backward_call(grads)
         if call is None:

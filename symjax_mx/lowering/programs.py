@@ -278,9 +278,8 @@ def _signature(arrays):
 
 def optimizer_update(optimizer):
     """``optimizer``'s update as one program of (params, grads, states, hyper) ->
-    (new params, new states), the parameters and states donated; ``hyper`` holds the rows
-    of learning rates, weight decays and update counts of the parameters in sorted name
-    order."""
+    (new params, new states), the parameters and states donated; ``hyper`` is
+    ``Optimizer.step_inputs``' array of the parameters in sorted name order."""
     key = (id(optimizer), optimizer.trace_key())
     cached = _UPDATES.get(key)
     if cached is None:
@@ -290,14 +289,13 @@ def optimizer_update(optimizer):
 
 
 def _apply_optimizer(optimizer):
-    """(params, grads, states, hyper) -> (new params, new states); ``hyper`` holds the
-    learning rates, weight decays and update counts of the parameters in sorted name order."""
+    """(params, grads, states, hyper) -> (new params, new states); ``hyper`` is
+    ``Optimizer.step_inputs``' array of the parameters in sorted name order."""
     def apply(params, grads, states, hyper):
         new_params, new_states = {}, {}
         for i, name in enumerate(sorted(params)):
-            new_params[name], new_states[name] = optimizer.step_multi_precision(
-                params[name], grads[name], states[name], hyper[0, i], hyper[1, i],
-                hyper[2, i])
+            new_params[name], new_states[name] = optimizer.step_from_inputs(
+                params[name], grads[name], states[name], hyper, i)
         return new_params, new_states
     return apply
 

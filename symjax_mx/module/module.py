@@ -26,6 +26,7 @@ from ..initializer import create as init_create
 from ..io import DataDesc
 from ..kv import Placement
 from ..lowering.executor import check_group2ctx, check_no_extra_params
+from ..optimizer.optimizer import StepInputsTransfer
 from ..util import getenv
 from ..ndarray import NDArray, file_format, zeros_buffer
 from ..ndarray.storage import attribute_stype
@@ -126,6 +127,7 @@ class Module(BaseModule):
         # (jax arrays never change: the same buffers mean the same values)
         self._equal = {}
         self._placement = None
+        self._inputs_transfer = None  # (placement, StepInputsTransfer onto it)
         self._exec = None
         self._data_shapes = self._label_shapes = None
         self._optimizer = self._kvstore = None
@@ -566,10 +568,16 @@ class Module(BaseModule):
         jit orders a dict's entries."""
         return self._trained
 
+    @x64.x64
     def _optimizer_inputs(self):
         """Host bookkeeping of one update of the trained parameters, in ``_trainable()``
-        order (see ``Optimizer.step_inputs``)."""
-        return self._optimizer.step_inputs(self._trained_indices)
+        order: ``Optimizer.step_inputs``' array, replicated on the module's devices (the
+        last copy while its values repeat)."""
+        place = self._placement
+        if self._inputs_transfer is None or self._inputs_transfer[0] is not place:
+            self._inputs_transfer = (place, StepInputsTransfer(
+                lambda inputs: place.place(jax.numpy.asarray(inputs), place.replicated)))
+        return self._inputs_transfer[1](self._optimizer.step_inputs(self._trained_indices))
 
     @property
     def _updater(self):
@@ -671,9 +679,8 @@ class Module(BaseModule):
         place = self._placement
         hyper = self._optimizer_inputs()
         rng = exe.next_rng_data()
-        if place.workers > 1:  # every input of a program spanning workers is global
-            hyper = place.place(jax.numpy.asarray(hyper), place.replicated)
-            rng = None if rng is None else place.place(rng, place.replicated)
+        if place.workers > 1 and rng is not None:  # a program spanning workers takes
+            rng = place.place(rng, place.replicated)  # global inputs only
         if not exe.programs.has_fused_step(self._optimizer):
             compile_logger.info("compiling the training step for %s (the next batch waits "
                                 "for it)", self._describe_shapes())

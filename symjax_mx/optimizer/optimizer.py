@@ -257,11 +257,41 @@ class Optimizer:
 
     def step_inputs(self, indices):
         """Count one more update of each of ``indices`` and return what a compiled ``step``
-        of them takes from the host: rows of learning rates, weight decays and update
-        counts, as one float64 array of shape (3, len(indices))."""
+        of them takes from the host: rows of learning rates, weight decays and, where
+        ``step`` reads them, update counts, as one float64 array of shape (3 or 2,
+        len(indices)) (for ``step_from_inputs``)."""
         self._update_count(indices)
-        counts = [self._index_update_count[i] for i in indices]
-        return np.array([self._get_lrs(indices), self._get_wds(indices), counts], np.float64)
+        rows = [self._get_lrs(indices), self._get_wds(indices)]
+        if self.reads_update_count():
+            rows.append([self._index_update_count[i] for i in indices])
+        return np.array(rows, np.float64)
+
+    def step_from_inputs(self, weight, grad, state, inputs, i):
+        """``step_multi_precision`` of the ``i``-th parameter of a ``step_inputs`` array."""
+        count = inputs[2, i] if inputs.shape[0] > 2 else None
+        return self.step_multi_precision(weight, grad, state, inputs[0, i], inputs[1, i],
+                                         count)
+
+    def reads_update_count(self):
+        """Whether ``step`` reads its update count ``t`` (Adam's bias correction does,
+        SGD does not); decided once per ``trace_key`` by tracing it."""
+        key = self.trace_key()
+        reads = _READS_COUNT.get(key)
+        if reads is None:
+            def probe(weight, grad, lr, wd, t):
+                return self.step(weight, grad, self.init_state(weight), lr, wd, t)
+            weight = jnp.ones((2, 2), jnp.float32)
+            try:
+                with x64.scope():
+                    jaxpr = jax.make_jaxpr(probe)(weight, weight, 0.1, 0.0, 1.0).jaxpr
+            except Exception:  # noqa: BLE001  (a step that cannot be probed so gets counts)
+                reads = True
+            else:
+                count = jaxpr.invars[-1]
+                reads = count in jaxpr.outvars or any(count in eqn.invars
+                                                      for eqn in jaxpr.eqns)
+            _READS_COUNT[key] = reads
+        return reads
 
     def _get_lrs(self, indices):
         lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
@@ -385,6 +415,26 @@ class Optimizer:
 
 _REGISTRY = Registry(Optimizer, "optimizer", wrong_class=AssertionError)
 _COMPILED_STEPS = {}  # trace_key() -> jitted step
+_READS_COUNT = {}  # trace_key() -> whether step reads its update count
+
+
+class StepInputsTransfer:
+    """Device copies of ``Optimizer.step_inputs`` arrays, made by ``put``: an array whose
+    values repeat the last one's gets the last copy, so a loop with constant learning
+    rates and weight decays and an optimizer that reads no update counts (SGD) transfers
+    nothing per step."""
+
+    def __init__(self, put):
+        self._put, self._last = put, None
+
+    def __call__(self, inputs):
+        key = (inputs.shape, inputs.tobytes())
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        value = self._put(inputs)
+        self._last = (key, value)
+        return value
 Optimizer.opt_registry = _REGISTRY.classes
 
 
