@@ -154,10 +154,20 @@ class _PendingBatch:
             self._pool._forget(self._tag)
 
 
-class ProcessPool:
-    """``num_workers`` worker processes, each holding its own copy of ``dataset``."""
+def worker_payload(dataset, batchify_fn):
+    """(the pickled (dataset, batchify_fn) for worker processes, None) or, where they do
+    not pickle (a lambda, a local class), (None, the reason)."""
+    try:
+        return pickle.dumps((dataset, batchify_fn), pickle.HIGHEST_PROTOCOL), None
+    except (pickle.PicklingError, AttributeError, TypeError) as error:
+        return None, error
 
-    def __init__(self, num_workers, dataset, batchify_fn):
+
+class ProcessPool:
+    """``num_workers`` worker processes, each holding its own copy of the dataset."""
+
+    def __init__(self, num_workers, payload):
+        """``payload``: the pickled (dataset, batchify_fn), from ``worker_payload``."""
         context = _context()
         self._processes, self._tasks, self._results = [], [], []
         self._finalizer = weakref.finalize(self, _close, self._processes, self._tasks,
@@ -166,13 +176,6 @@ class ProcessPool:
         self._next_worker = itertools.cycle(range(num_workers))
         self._ready = {}       # tag -> message that arrived before it was asked for
         self._abandoned = set()  # tags whose batches nobody will ask for
-        try:
-            payload = pickle.dumps((dataset, batchify_fn), pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, AttributeError, TypeError) as error:
-            raise MXNetError(
-                f"DataLoader: worker processes need the dataset and batchify_fn to pickle "
-                f"({error}); define functions and classes at module level, or pass "
-                f"thread_pool=True") from error
         for _ in range(num_workers):
             task_reader, task_writer = context.Pipe(duplex=False)
             result_reader, result_writer = context.Pipe(duplex=False)

@@ -9,11 +9,16 @@ from ... import ndarray as nd
 from ...ndarray import NDArray
 from ...numpy.multiarray import to_np_if_on
 from . import sampler as _sampler
-from ._workers import ProcessPool, ThreadWorkerPool, main_script_reruns_caller
+from ._workers import ProcessPool, ThreadWorkerPool, main_script_reruns_caller, worker_payload
 
 __all__ = ["DataLoader", "default_batchify_fn", "default_mp_batchify_fn"]
 
 _SHARED = context.Context("cpu_shared", 0)
+_THREADS_FOR_UNPICKLABLE = (
+    "DataLoader: the dataset or batchify_fn does not pickle ({}), and worker processes "
+    "get copies of them (MXNet forks its workers, which JAX's threads make unsafe here); "
+    "its workers are threads instead. Define the functions and classes it uses at module "
+    "level to have worker processes.")
 _THREADS_FOR_UNGUARDED_MAIN = (
     "DataLoader: worker processes import the main script (MXNet forks them), and this "
     "script makes its DataLoader outside `if __name__ == '__main__':`, so they would run "
@@ -96,10 +101,10 @@ class DataLoader:
     ``batch_size`` / ``shuffle`` / ``sampler`` / ``last_batch`` ('keep', 'discard',
     'rollover') build the batch sampler, or ``batch_sampler`` is given instead of all of
     them. ``batchify_fn`` merges a list of samples into a batch (default: stack, tuples
-    field by field). ``num_workers > 0`` makes batches in that many worker processes (the
-    dataset and batchify_fn must pickle) or, with ``thread_pool=True``, threads (also,
-    with a warning, for a script that makes its DataLoader outside ``if __name__ ==
-    '__main__':``, which worker processes would run again);
+    field by field). ``num_workers > 0`` makes batches in that many worker processes or,
+    with ``thread_pool=True``, threads (also, with a warning, where the dataset or
+    batchify_fn does not pickle, and for a script that makes its DataLoader outside
+    ``if __name__ == '__main__':``, which worker processes would run again);
     ``prefetch`` batches (default ``2 * num_workers``) are made ahead. ``timeout`` seconds
     is the longest a batch may take. ``pin_memory`` / ``pin_device_id`` place batches on
     ``cpu_pinned(pin_device_id)``. ``auto_reload`` starts the next epoch's prefetch as soon
@@ -140,11 +145,16 @@ class DataLoader:
         if self._num_workers and not thread_pool and main_script_reruns_caller():
             warnings.warn(_THREADS_FOR_UNGUARDED_MAIN, stacklevel=2)
             thread_pool = True
-        if self._num_workers and thread_pool:
-            self._pool = ThreadWorkerPool(self._num_workers, dataset, self._batchify_fn)
-        elif self._num_workers:
+        payload = None
+        if self._num_workers and not thread_pool:
+            payload, reason = worker_payload(dataset, batchify_fn or _host_batchify)
+            if payload is None:
+                warnings.warn(_THREADS_FOR_UNPICKLABLE.format(reason), stacklevel=2)
+        if payload is not None:
             self._host_batches = batchify_fn is None
-            self._pool = ProcessPool(self._num_workers, dataset, batchify_fn or _host_batchify)
+            self._pool = ProcessPool(self._num_workers, payload)
+        elif self._num_workers:
+            self._pool = ThreadWorkerPool(self._num_workers, dataset, self._batchify_fn)
         self.auto_reload = auto_reload
         self._iter = None
         if auto_reload:
