@@ -273,3 +273,19 @@ def test_uint8_resize_rounds_halves_up_as_opencv():
     out = mx.gluon.data.vision.transforms.Resize((3, 2))(img).asnumpy()
     assert out[0].tolist() == [[11, 12, 13], [17, 18, 19], [23, 24, 25]]
     assert out[1].tolist() == [[47, 48, 49], [53, 54, 55], [59, 60, 61]]
+
+
+@pytest.mark.parametrize("size, expected", [
+    ((2, 6, 3, 3), [[26, 132, 110], [58, 164, 78], [88, 194, 44]]),
+    ((3, 5, 5, 4), [[7, 73, 139, 205], [10, 76, 142, 209], [16, 82, 148, 214],
+                    [21, 87, 153, 220], [24, 91, 157, 223]]),
+    ((5, 7, 3, 4), [[58, 140, 158, 80], [154, 87, 179, 112], [121, 107, 125, 101]]),
+])
+def test_uint8_bilinear_resize_is_opencvs_fixed_point(size, expected):
+    """MXNet 1.9.1's bilinear imresize of (h, w) uint8 images to (oh, ow), exactly: OpenCV
+    truncates its fixed-point partial sums, and weighs an edge row's one source row twice."""
+    h, w, oh, ow = size
+    image = mx.nd.array((np.arange(h * w).reshape(h, w, 1) * 53 % 256), dtype="uint8")
+    assert mx.image.imresize(image, ow, oh, interp=1).asnumpy()[..., 0].tolist() == expected
+    got = mx.nd._internal._cvimresize(image, w=ow, h=oh, interp=1)
+    assert got.asnumpy()[..., 0].tolist() == expected

@@ -59,21 +59,24 @@ register("_image_normalize", _normalize, shape_rule=_normalize_shape_rule,
 # Each is a separable set of taps (indices, weights) per axis from OpenCV's sampling rules
 # (half-pixel centres, replicated borders; nearest uses floor(dst * in / out), cubic
 # a = -0.75). Floats are computed exactly; uint8 results are rounded once at the end, where
-# OpenCV rounds fixed-point partial sums: results differ from cv2 by at most 1-2 levels.
+# OpenCV rounds fixed-point partial sums: results differ from cv2 by at most 1-2 levels,
+# except bilinear uint8, which follows OpenCV's fixed-point arithmetic bit for bit.
 
 def _linear_taps(out_size, in_size, area_upscale=False):
-    """(first source index, fraction) per output index under OpenCV's linear rule."""
-    scale = in_size / out_size
+    """(first source index, fraction) per output index under OpenCV's linear rule, the
+    fraction in float32 as OpenCV computes it."""
+    inv_scale = out_size / in_size
+    scale = 1.0 / inv_scale
     dst = np.arange(out_size)
     if area_upscale:
         first = np.floor(dst * scale).astype(np.int64)
-        frac = (dst + 1) - (first + 1) / scale
-        frac = np.where(frac <= 0, 0.0, frac - np.floor(frac))
+        frac = ((dst + 1) - (first + 1) * inv_scale).astype(np.float32)
+        frac = np.where(frac <= 0, np.float32(0), frac - np.floor(frac))
     else:
-        pos = (dst + 0.5) * scale - 0.5
+        pos = ((dst + 0.5) * scale - 0.5).astype(np.float32)
         first = np.floor(pos).astype(np.int64)
-        frac = pos - first
-    return first, frac
+        frac = pos - first.astype(np.float32)
+    return first, frac.astype(np.float32)
 
 
 def _cubic_weights(frac, a=-0.75):
@@ -134,9 +137,41 @@ def _round_like(result, dtype, xp):
     return result.astype(dtype)
 
 
+_COEF_SCALE = 2048  # OpenCV's INTER_RESIZE_COEF_SCALE: 11-bit fixed-point weights
+
+
+def _fixed_point_weights(out_size, in_size, area_upscale, clamp_edges):
+    """(source indices (out_size, 2), int32 weights summing to 2048) of OpenCV's uint8
+    linear resize along one axis. Columns move an edge tap onto the border pixel; rows
+    keep the fraction and read the border row twice, as OpenCV does."""
+    first, frac = _linear_taps(out_size, in_size, area_upscale)
+    if clamp_edges:
+        frac = np.where((first < 0) | (first >= in_size - 1), np.float32(0), frac)
+        first = np.clip(first, 0, in_size - 1)
+    weights = np.rint(np.stack([np.float32(1) - frac, frac], axis=1) * np.float32(_COEF_SCALE))
+    return np.clip(first[:, None] + np.arange(2), 0, in_size - 1), weights.astype(np.int32)
+
+
+def _resize_uint8_linear(data, w, h, area_upscale, xp):
+    """OpenCV's fixed-point linear resize of uint8 (H, W, C) ``data``: columns first in
+    exact integers, then rows with the truncating ``((b * (s >> 4)) >> 16)`` products of
+    its VResizeLinear, so results match cv2 (and MXNet) bit for bit."""
+    rows, row_weights = _fixed_point_weights(h, data.shape[0], area_upscale, False)
+    cols, col_weights = _fixed_point_weights(w, data.shape[1], area_upscale, True)
+    source = data.astype(xp.int32)
+    horizontal = sum(xp.take(source, cols[:, k], axis=1)
+                     * xp.asarray(col_weights[:, k])[None, :, None] for k in range(2))
+    vertical = sum((xp.asarray(row_weights[:, k])[:, None, None]
+                    * (xp.take(horizontal, rows[:, k], axis=0) >> 4)) >> 16 for k in range(2))
+    return ((vertical + 2) >> 2).astype(xp.uint8)
+
+
 def resize_image(data, w, h, interp, xp):
     """``data`` (H, W, C) resized to (h, w, C) with ``xp`` (numpy or jax.numpy): the one
     computation of ``_cvimresize`` and of ``mx.image.imresize``'s host path."""
+    upscale = h >= data.shape[0] and w >= data.shape[1]
+    if data.dtype == np.uint8 and (interp == 1 or (interp == 3 and upscale)):
+        return _resize_uint8_linear(data, w, h, interp == 3, xp)
     compute_dtype = data.dtype if xp.issubdtype(data.dtype, xp.floating) else xp.float32
     rows, row_weights = resize_taps(h, data.shape[0], interp)
     cols, col_weights = resize_taps(w, data.shape[1], interp)
