@@ -29,7 +29,8 @@ for convnet) and records what symjax_mx computes from the saved checkpoint;
 Known differences from MXNet 1.9.1 that these tests deliberately do not pin:
 * ``Module.load`` of a checkpoint holding an extra parameter: MXNet's ``bind`` raises
   ``ValueError('Find name "..." that is not in the arguments')``; symjax_mx ignores it.
-* Missing files / folders raise ``FileNotFoundError`` here, ``MXNetError`` in MXNet.
+* Missing files / folders raise an error that is both ``FileNotFoundError`` and
+  ``MXNetError`` here (MXNet: ``MXNetError``).
 """
 import importlib.util
 import json

@@ -113,6 +113,19 @@ def test_missing_file(tmp_path):
         mx.nd.load(str(tmp_path / "nope.params"))
 
 
+@pytest.mark.parametrize("action", [
+    lambda d: mx.nd.load(str(d / "nope.params")),
+    lambda d: mx.nd.save(str(d / "no_folder" / "x.params"), {}),
+    lambda d: mx.sym.load(str(d / "nope-symbol.json")),
+    lambda d: mx.gluon.nn.Dense(2).load_parameters(str(d / "nope.params")),
+])
+def test_missing_file_is_an_mxnet_error(tmp_path, action):
+    # MXNet raises MXNetError for a missing file; scripts catch that
+    with pytest.raises(mx.MXNetError, match="nope|no_folder") as caught:
+        action(tmp_path)
+    assert isinstance(caught.value, FileNotFoundError)
+
+
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "uint8", "int8", "int32",
                                    "int64", "bool"])
 def test_pickle_round_trip(dtype):

@@ -93,6 +93,12 @@ class SparseParts(NamedTuple):
     data: np.ndarray
     aux: tuple
 
+
+class MissingFileError(FileNotFoundError, MXNetError):
+    """A file or folder that is not there: an MXNetError, as MXNet raises, and a
+    FileNotFoundError."""
+
+
 _NONE_ARRAY_BYTES = 4  # the smallest possible entry: a legacy "none" array (u32 ndim = 0)
 
 _U32 = struct.Struct("<I")
@@ -524,7 +530,7 @@ def read_bytes(fname):
         with open(fname, "rb") as f:
             return f.read()
     except FileNotFoundError as e:
-        raise FileNotFoundError(e.errno, f"file not found: {fname!r}", fname) from None
+        raise MissingFileError(e.errno, f"file not found: {fname!r}", fname) from None
 
 
 def _umask():
@@ -559,8 +565,8 @@ def write_bytes_atomic(fname, data):
         return
     folder = os.path.dirname(os.path.abspath(fname))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, f"cannot save {fname!r}: the folder {folder!r} "
-                                f"does not exist", fname)
+        raise MissingFileError(errno.ENOENT, f"cannot save {fname!r}: the folder {folder!r} "
+                               f"does not exist", fname)
     prefix = f".{os.path.basename(fname)}."
     _remove_stale_temporaries(folder, prefix)
     try:
