@@ -617,13 +617,13 @@ class HybridBlock(Block):
         raise NotImplementedError
 
     def export(self, path, epoch=0, remove_amp_cast=True):
-        """Write ``path-symbol.json`` and ``path-%04d.params`` (MXNet's files)."""
+        """Write ``path-symbol.json`` and ``path-%04d.params`` (MXNet's files); returns None,
+        as MXNet 1.9.1's does."""
         if not self._cached_graph:
             raise RuntimeError("Please first call block.hybridize() and then run forward with "
                                "this block at least once before calling export.")
         sym = self._cached_graph[1]
-        sym_file = f"{path}-symbol.json"
-        sym.save(sym_file)
+        sym.save(f"{path}-symbol.json")
         arg_names = set(sym.list_arguments())
         aux_names = set(sym.list_auxiliary_states())
         arrays = {}
@@ -632,9 +632,7 @@ class HybridBlock(Block):
                 arrays[f"arg:{name}"] = param._reduce()
             elif name in aux_names:
                 arrays[f"aux:{name}"] = param._reduce()
-        params_file = f"{path}-{epoch:04d}.params"
-        ndarray.save(params_file, arrays)
-        return sym_file, params_file
+        ndarray.save(f"{path}-{epoch:04d}.params", arrays)
 
 
 def _all_arrays(args):
