@@ -328,3 +328,27 @@ def test_json_marks_the_auxiliary_states_an_operator_writes():
     assert inputs == [[0, 0, 0], [1, 0, 0], [2, 0, 0], [3, 0, 1], [4, 0, 1]]
     assert mx.sym.load_json(out.tojson()).list_auxiliary_states() == ["bn_moving_mean",
                                                                        "bn_moving_var"]
+
+
+def test_saved_json_leaves_out_amp_casts_as_mxnet_does(tmp_path):
+    """MXNet 1.9.1's tojson/save (remove_amp_cast=True) rewire readers of amp_cast and
+    amp_multicast to their inputs; a cast that is a graph output stays (values read from
+    MXNet 1.9.1, 2026-12-07)."""
+    import json
+    x, w = mx.sym.var("x"), mx.sym.var("w")
+    half, weight = mx.sym.amp_multicast(mx.sym.amp_cast(x, dtype="float16"), w, num_outputs=2)
+    fc = mx.sym.FullyConnected(half, weight, no_bias=True, num_hidden=3, name="fc")
+    both = mx.sym.Group([fc, mx.sym.amp_cast(fc, dtype="float32", name="out32")])
+
+    def nodes(text):
+        graph = json.loads(text)
+        return [(n["name"], n["op"], n["inputs"]) for n in graph["nodes"]], graph["heads"]
+
+    assert nodes(both.tojson()) == (
+        [("x", "null", []), ("w", "null", []), ("fc", "FullyConnected", [[0, 0, 0], [1, 0, 0]]),
+         ("out32", "amp_cast", [[2, 0, 0]])], [[2, 0, 0], [3, 0, 0]])
+    kept, _ = nodes(both.tojson(remove_amp_cast=False))
+    assert [op for _, op, _ in kept].count("amp_cast") == 2 and "amp_multicast" in [
+        op for _, op, _ in kept]
+    both.save(str(tmp_path / "kept.json"), remove_amp_cast=False)
+    assert nodes(open(tmp_path / "kept.json").read())[0] == kept

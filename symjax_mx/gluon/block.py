@@ -623,7 +623,7 @@ class HybridBlock(Block):
             raise RuntimeError("Please first call block.hybridize() and then run forward with "
                                "this block at least once before calling export.")
         sym = self._cached_graph[1]
-        sym.save(f"{path}-symbol.json")
+        sym.save(f"{path}-symbol.json", remove_amp_cast=remove_amp_cast)
         arg_names = set(sym.list_arguments())
         aux_names = set(sym.list_auxiliary_states())
         arrays = {}

@@ -14,7 +14,7 @@ and the autograd tape build and read graphs only through this API.
 from ..attribute import HIDDEN_KEYS
 from ..base import MXNetError
 
-__all__ = ["Node", "Graph", "HIDDEN_KEYS", "collect_variables"]
+__all__ = ["Node", "Graph", "HIDDEN_KEYS", "collect_variables", "without_amp_casts"]
 
 
 class Node:
@@ -179,3 +179,26 @@ def _frozen(value):
     except TypeError:
         return ("repr", repr(value))
     return (type(value).__name__, value)
+
+
+_AMP_CASTS = ("amp_cast", "amp_multicast")
+
+
+def without_amp_casts(graph):
+    """``graph`` with its amp_cast and amp_multicast nodes bypassed where other nodes read
+    them (each of their outputs read from the matching input; a graph output stays), as
+    MXNet saves graphs by default; ``graph`` itself where it has none."""
+    if not any(node.op is not None and node.op.name in _AMP_CASTS for node in graph.nodes):
+        return graph
+    made = {}
+
+    def entry(node, index):
+        if node.op is not None and node.op.name in _AMP_CASTS:
+            return entry(*node.inputs[index])
+        return made[id(node)], index
+
+    for node in graph.nodes:
+        made[id(node)] = node if node.op is None else Node(
+            node.op, node.name, node.attrs, node.params,
+            [entry(*source) for source in node.inputs])
+    return Graph([(made[id(node)], index) for node, index in graph.heads])

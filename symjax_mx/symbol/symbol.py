@@ -13,7 +13,7 @@ from ..ndarray.storage import ID_OF_STYPE
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
 from ..ops.methods import SAME_SHAPE, OperatorMethods
-from .graph import HIDDEN_KEYS, Graph, Node
+from .graph import HIDDEN_KEYS, Graph, Node, without_amp_casts
 from .inference import infer
 from .json_io import graph_from_json, graph_to_json
 
@@ -261,13 +261,14 @@ class Symbol(OperatorMethods):
                 lines += [f"\t{key}={value}" for key, value in sorted(node.attrs.items())]
         return "\n".join(lines) + "\n"
 
-    def tojson(self):
-        """The graph in MXNet's JSON format."""
-        return graph_to_json(self.graph)
+    def tojson(self, remove_amp_cast=True):
+        """The graph in MXNet's JSON format (without its amp_cast / amp_multicast nodes
+        unless ``remove_amp_cast`` is False)."""
+        return graph_to_json(without_amp_casts(self.graph) if remove_amp_cast else self.graph)
 
-    def save(self, fname):
-        """Write ``tojson()`` to ``fname`` (fsspec URLs too)."""
-        write_bytes_atomic(fname, self.tojson().encode())
+    def save(self, fname, remove_amp_cast=True):
+        """Write ``tojson(remove_amp_cast)`` to ``fname`` (fsspec URLs too)."""
+        write_bytes_atomic(fname, self.tojson(remove_amp_cast).encode())
 
 
 def _listed(attrs):
