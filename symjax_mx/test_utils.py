@@ -40,6 +40,8 @@ from .test_utils_sparse import (assign_each, assign_each2, create_sparse_array, 
 from .test_utils_data import (download, download_model, get_bz2_data,  # noqa: E402,F401
                               get_cifar10, get_mnist, get_mnist_iterator, get_mnist_pkl,
                               get_mnist_ubyte, get_zip_data, list_gpus)
+from .test_utils_numpy import (check_gluon_hybridize_consistency,  # noqa: E402,F401
+                               collapse_sum_like, has_tvm_ops, is_op_runnable)
 from .io import DataIter  # noqa: E402
 
 
@@ -176,7 +178,7 @@ def reldiff(a, b):
 
 def random_arrays(*shapes):
     """Standard-normal float32 numpy arrays of the given shapes (one array if one shape)."""
-    arrays = [np.random.randn(*shape).astype(np.float32) for shape in shapes]
+    arrays = [np.asarray(np.random.randn(*shape), dtype=np.float32) for shape in shapes]
     return arrays[0] if len(arrays) == 1 else arrays
 
 

@@ -246,3 +246,29 @@ def test_download_keeps_files_in_place_and_get_mnist_reads_them(tmp_path, monkey
     assert mnist["train_label"].dtype == np.int8 and mnist["test_label"].tolist() == [3, 1]
     assert mnist["train_data"].shape == (2, 1, 28, 28) and mnist["train_data"].dtype == np.float32
     np.testing.assert_allclose(mnist["test_data"].ravel(), images / 255.0, rtol=1e-6)
+
+
+def test_collapse_sum_like_reduces_broadcast_axes():
+    a = np.ones((2, 3, 4))
+    assert tu.collapse_sum_like(a, (3, 1)).tolist() == [[8.0]] * 3
+    assert tu.collapse_sum_like(a, (0, 4)).shape == (0, 4)
+    with pytest.raises(ValueError, match="does not broadcast"):
+        tu.collapse_sum_like(a, (2, 4))
+    assert tu.is_op_runnable() and not tu.has_tvm_ops()
+
+
+def test_random_arrays_of_empty_shape_is_0d():
+    value = tu.random_arrays(())
+    assert isinstance(value, np.ndarray) and value.shape == () and value.dtype == np.float32
+
+
+def test_check_gluon_hybridize_consistency():
+    def build(prefix=None):
+        net = mx.gluon.nn.Dense(3, in_units=4, prefix=prefix)
+        return net
+
+    data = [mx.np.ones((2, 4))]
+    tu.check_gluon_hybridize_consistency(build, data)
+
+    with pytest.raises(AssertionError):  # a reference the block does not match
+        tu.check_gluon_hybridize_consistency(build, data, numpy_func=lambda x: x[:, :3] + 1)
