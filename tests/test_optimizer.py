@@ -291,9 +291,10 @@ def test_optimizer_pickles():
 
 
 # SGLD's noise comes from a different stream (test_sgld_*); GroupAdaGrad needs a 2-D weight
-# and no weight decay (test_group_adagrad_*)
+# and no weight decay (test_group_adagrad_*); SVRG's wrapper needs the optimizer it wraps
+# (test_svrg_module.py)
 @pytest.mark.parametrize("name", sorted(set(opt.Optimizer.opt_registry)
-                                        - {"ccsgd", "sgld", "groupadagrad"}))
+                                        - {"ccsgd", "sgld", "groupadagrad", "_svrgoptimizer"}))
 def test_as_optax_every_optimizer(name):
     kwargs = {"wd": 0.01, "rescale_grad": 0.5, "clip_gradient": 0.4}
     tx = opt.create(name, **kwargs).as_optax()
@@ -458,3 +459,17 @@ def test_lbsgd_matches_mxnet(kwargs, expected):
     for i, want in enumerate(expected):
         optimizer.update(0, weight, mx.nd.array([[0.5 * i, -1.0], [2.0, 1.0 - i]]), state)
         np.testing.assert_allclose(weight.asnumpy(), want, rtol=1e-6, atol=1e-6)
+
+
+def test_optimizer_records_numpy_semantics_and_updates_without_the_flag():
+    """MXNet 1.9.1's Optimizer.allow_np_array; an Updater works on an optimizer pickled
+    before it existed (the attribute deleted) and on empty mx.np arrays."""
+    assert opt.SGD().allow_np_array is False
+    with mx.util.np_array(True):
+        sgd = opt.SGD()
+    assert sgd.allow_np_array is True
+    delattr(sgd, "allow_np_array")
+    with mx.util.np_shape(True):
+        weight = mx.np.zeros((0, 0))
+        mx.optimizer.Updater(sgd)(0, mx.np.ones((0, 0)), weight)
+    assert weight.shape == (0, 0)

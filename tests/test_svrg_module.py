@@ -33,3 +33,34 @@ def test_update_freq_must_be_a_positive_integer():
         SVRGModule(_linear_regression(), update_freq=None)
     with pytest.raises(ValueError, match="must be a positive integer"):
         SVRGModule(_linear_regression(), update_freq=0)
+
+
+def test_svrg_optimizer_routes_full_keys_to_assignment():
+    from symjax_mx.contrib.svrg_optimization.svrg_optimizer import _SVRGOptimizer
+    svrg = _SVRGOptimizer(default_optimizer="sgd", learning_rate=1.0,
+                          param_idx2name={0: "weight", 1: "weight_full"})
+    assert svrg.default_opt.lr == 1.0
+    kv = mx.kv.create("local")
+    kv.set_optimizer(svrg)
+    weight, full = mx.nd.array([0, 0, 0]), mx.nd.array([1, 1, 1])
+    kv.init(0, weight)
+    kv.push(0, mx.nd.array([1, 1, 1]))
+    kv.pull(0, weight)
+    kv.init(1, full)
+    kv.push(1, mx.nd.array([2, 2, 2]))
+    kv.pull(1, full)
+    assert weight.asnumpy().tolist() == [-1, -1, -1]  # sgd
+    assert full.asnumpy().tolist() == [2, 2, 2]  # assigned
+    with pytest.raises(TypeError, match="default_optimizer"):
+        _SVRGOptimizer(default_optimizer=3)
+
+
+def test_svrg_module_installs_svrg_optimizer():
+    mod = SVRGModule(_linear_regression(), data_names=["data"],
+                     label_names=["lin_reg_label"], update_freq=2)
+    mod.bind(data_shapes=[("data", (4, 2))], label_shapes=[("lin_reg_label", (4,))])
+    mod.init_params()
+    mod.init_optimizer(optimizer="sgd", optimizer_params=(("learning_rate", 0.5),))
+    assert type(mod._optimizer).__name__ == "_SVRGOptimizer"
+    assert mod._optimizer.default_opt.lr == 0.5
+    assert mod._optimizer.default_opt.rescale_grad == 0.25

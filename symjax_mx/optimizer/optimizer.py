@@ -33,6 +33,7 @@ from .. import x64
 from ..ndarray import NDArray
 from ..ops.optimizer_update import clip_by
 from ..registry import Registry
+from ..util import is_np_array
 
 __all__ = ["Optimizer", "create", "register"]
 
@@ -85,6 +86,7 @@ class Optimizer:
         self.idx2name = param_idx2name.copy()
         self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
         self.param_dict = param_dict if param_dict else {}
+        self.allow_np_array = is_np_array()  # MXNet's flag: made under NumPy semantics
         self.set_lr_mult({})
         self.set_wd_mult({})
 

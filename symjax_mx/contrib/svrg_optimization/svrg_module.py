@@ -6,7 +6,9 @@ import logging
 
 from ... import ndarray as nd
 from ...context import cpu
+from ...kv import create as kv_create
 from ...module import Module
+from .svrg_optimizer import _SVRGOptimizer
 
 __all__ = ["SVRGModule"]
 
@@ -52,11 +54,22 @@ class SVRGModule(Module):
 
     def init_optimizer(self, kvstore="local", optimizer="sgd",
                        optimizer_params=(("learning_rate", 0.01),), force_init=False):
-        """The optimizer, as Module's; also zeroes the full gradients."""
+        """Install an _SVRGOptimizer around ``optimizer`` (created with
+        ``optimizer_params``, as Module's) and zero the full gradients."""
         self._full_grads = {name: nd.zeros(value.shape, ctx=self._context[0])
                             for name, value in self.get_params()[0].items()}
-        super().init_optimizer(kvstore=kvstore, optimizer=optimizer,
-                               optimizer_params=optimizer_params, force_init=force_init)
+        kv = kv_create(kvstore) if isinstance(kvstore, str) else kvstore
+        params = dict(optimizer_params)
+        if "rescale_grad" not in params:
+            batch_size = self._data_shapes[0].shape[0]
+            if kv is not None and kv.type.startswith("dist"):
+                batch_size *= kv.num_workers
+            params["rescale_grad"] = 1.0 / batch_size
+        idx2name = dict(enumerate(self._param_names))
+        idx2name.update((len(idx2name) + i, name + "_full")
+                        for i, name in enumerate(self._full_grads))
+        svrg = _SVRGOptimizer(optimizer, sym=self._symbol, param_idx2name=idx2name, **params)
+        super().init_optimizer(kvstore=kvstore, optimizer=svrg, force_init=force_init)
 
     def forward(self, data_batch, is_train=None):
         """Forward the module, and the snapshot module too when ``is_train`` is True."""
