@@ -79,3 +79,67 @@ def test_numpy_semantics_reach_gluon_outputs_and_methods():
         assert type(mx.nd.ones(2).dtype) is type  # the legacy NDArray's is the scalar type
     finally:
         npx.reset_np()
+
+
+def test_indexing_every_axis_by_integer_gives_0d():
+    x = np.array(onp.arange(24, dtype="int32").reshape(2, 3, 4))
+    assert x[1, 2, 3].shape == () and x[1, 2, 3].item() == 23
+    assert np.array(3.5)[()].shape == ()
+    with mx.autograd.record():
+        assert x[0, 1, 2].shape == ()
+
+
+def test_scalar_boolean_index_adds_an_axis():
+    x = np.array([[1, 2], [3, 4]], dtype="int32")
+    assert x[np.array(True, dtype="bool")].shape == (1, 2, 2)
+    assert x[np.array(False, dtype="bool")].shape == (0, 2, 2)
+    assert x[True].shape == (1, 2, 2)
+
+
+def test_only_c_order_and_format():
+    x = np.array([2, 3], dtype="int32")
+    for make in (lambda: np.empty((2,), "float32", "F"), lambda: np.zeros(2, order="F"),
+                 lambda: np.ones(2, order="F"), lambda: x.copy(order="F")):
+        with pytest.raises(NotImplementedError, match="order"):
+            make()
+    assert x.copy(order="C").asnumpy().tolist() == [2, 3]
+    assert "{:0.3g}".format(np.array(onp.pi)) == "3.14"
+    assert "{}".format(np.array([1.5])) == "[1.5]"
+    with pytest.raises(TypeError, match="format_spec"):
+        "{:30}".format(np.array([1.5]))
+
+
+@mx.util.use_np
+def test_multinomial_of_nothing_is_empty():
+    assert np.random.multinomial(10, [0.5, 0.5], size=(0, 2)).shape == (0, 2, 2)
+    assert np.random.multinomial(10, []).shape == (0,)
+    assert np.random.multinomial(10, np.array([]), size=(3,)).shape == (3, 0)
+
+
+@mx.util.use_np
+def test_numpy_symbols_slice_broadcast_and_compare():
+    class Block(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x, y):
+            return x < y, x[:, -1], x.dot(y.T), x[1], x[::-1, 0:2], x + y[0]
+
+    x = np.array([[1., 2, 3], [4, 5, 6]])
+    y = np.array([[2., 2, 2], [2, 2, 2]])
+    block = Block()
+    block.hybridize()
+    less, last, product, row, flipped, summed = block(x, y)
+    assert less.dtype == onp.bool_ and less.asnumpy().tolist()[0] == [True, False, False]
+    assert last.asnumpy().tolist() == [3., 6.] and row.asnumpy().tolist() == [4., 5., 6.]
+    assert product.asnumpy().tolist() == [[12., 12.], [30., 30.]]
+    assert flipped.asnumpy().tolist() == [[4., 5.], [1., 2.]]
+    assert summed.shape == (2, 3)
+    sym = mx.sym.var("a")
+    assert isinstance(sym * 2, mx.sym.np._Symbol)
+    with pytest.raises(ValueError, match="step cannot be zero"):
+        sym[::0]
+    assert type(sym.as_np_ndarray().as_nd_ndarray()) is mx.sym.Symbol
+
+
+def test_legacy_symbol_becomes_numpy_symbol():
+    sym = mx.sym.var("b")
+    assert type(sym) is mx.sym.Symbol
+    assert type(sym.as_np_ndarray()) is mx.sym.np._Symbol

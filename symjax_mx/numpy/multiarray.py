@@ -122,6 +122,14 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def __str__(self):
         return str(self.asnumpy())
 
+    def __format__(self, format_spec):
+        """A 0-d array formats as its element; others only with an empty format spec."""
+        if self.ndim == 0:
+            return format(self.item(), format_spec)
+        if format_spec:
+            raise TypeError("Cannot format mxnet.numpy.ndarray with format_spec")
+        return format(str(self), format_spec)
+
     def __repr__(self):
         body = repr(self.asnumpy())
         if self.context.device_type != "cpu":
@@ -131,6 +139,12 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def __getitem__(self, key):
         if isinstance(key, numbers.Integral) and self.ndim == 1:
             return to_np(super().__getitem__(slice(key, key + 1 or None))).reshape(())
+        if _is_scalar_bool(key):  # NumPy: a new leading axis, of length 0 if False
+            expanded = self.reshape((1,) + self.shape)
+            return expanded if bool(key) else expanded[0:0]
+        if isinstance(key, tuple) and len(key) == self.ndim and all(
+                isinstance(k, numbers.Integral) for k in key):  # one element: 0-d
+            return to_np(super().__getitem__(key)).reshape(())
         return to_np(super().__getitem__(_boolean_mask_positions(key, self.shape)))
 
     def __setitem__(self, key, value):
@@ -218,7 +232,8 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     def astype(self, dtype, copy=True):
         return to_np(super().astype(dtype, copy=copy))
 
-    def copy(self):
+    def copy(self, order="C"):
+        _check_order("copy", order)
         return to_np(super().copy())
 
     def copyto(self, other):
@@ -305,19 +320,37 @@ def _shape(shape):
     return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
 
 
+def _check_order(what, order):
+    """Only C order (row-major) exists here, as in MXNet."""
+    if order != "C":
+        raise NotImplementedError(f"{what}: only order='C' is supported, got {order!r}")
+
+
+def _is_scalar_bool(key):
+    """Whether ``key`` is a Python / NumPy bool or a 0-d boolean array."""
+    if isinstance(key, (bool, _onp.bool_)):
+        return True
+    return isinstance(key, (NDArray, _onp.ndarray)) and key.ndim == 0 \
+        and key.dtype == _onp.bool_
+
+
 def zeros(shape, dtype="float32", order="C", ctx=None):
+    _check_order("zeros", order)
     return to_np(nd.zeros(_shape(shape), ctx=ctx, dtype=dtype or "float32"))
 
 
 def ones(shape, dtype="float32", order="C", ctx=None):
+    _check_order("ones", order)
     return to_np(nd.ones(_shape(shape), ctx=ctx, dtype=dtype or "float32"))
 
 
 def full(shape, fill_value, dtype=None, order="C", ctx=None):
+    _check_order("full", order)
     return to_np(nd.full(_shape(shape), fill_value, ctx=ctx, dtype=dtype or "float32"))
 
 
 def empty(shape, dtype="float32", order="C", ctx=None):
+    _check_order("empty", order)
     return zeros(shape, dtype, order, ctx)
 
 

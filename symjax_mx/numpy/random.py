@@ -169,6 +169,8 @@ def multinomial(n, pvals, size=None):
     experiment of shape ``size``."""
     pvals = pvals if isinstance(pvals, NDArray) else _np.array(pvals)
     shape = size_shape(size)
+    if math.prod(shape) == 0 or pvals.shape[0] == 0:  # nothing to draw
+        return _np.zeros(shape + (pvals.shape[0],), dtype=_onp.int64)
     drawn = _nd_random.multinomial(pvals, shape=(math.prod(shape), n)).asnumpy()
     counts = _onp.stack([_onp.bincount(row, minlength=pvals.shape[0]) for row in drawn])
     return _np.array(counts.reshape(shape + (pvals.shape[0],)).astype(_onp.int64),

@@ -11,7 +11,7 @@ from ..ops.methods import UFUNCS
 from .creation import arange, full, ones, zeros
 from .numpy_extension import operator
 from .register import op_function
-from .symbol import Symbol
+from .symbol import Symbol, _Symbol  # noqa: F401  (mx.sym.np._Symbol)
 
 _UNARY = ("exp", "log", "sqrt", "square", "abs", "tanh", "sin", "cos", "tan", "sign", "floor",
           "ceil", "negative", "log1p", "expm1", "log2", "log10", "arcsin", "arccos", "arctan",
@@ -135,7 +135,7 @@ def split(ary, indices_or_sections, axis=0):
         raise NotImplementedError("mx.sym.np.split: only a number of equal sections is "
                                   "supported on Symbols")
     pieces = operator("SliceChannel")(ary, num_outputs=indices_or_sections, axis=axis)
-    return [pieces[i] for i in range(indices_or_sections)]
+    return list(pieces)
 
 
 def where(condition, x, y):

@@ -4,6 +4,8 @@ Every operator method and dunder comes from the shared operator surface; here ``
 adds a node. The graph itself (nodes, heads, arguments, auxiliary states) is
 ``symbol.graph``, defined in ``graph.py``.
 """
+import numbers
+
 import numpy as np
 
 from .. import attribute, name as naming
@@ -12,7 +14,8 @@ from ..ndarray.file_format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
 from ..ndarray.storage import ID_OF_STYPE
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
-from ..ops.methods import SAME_SHAPE, OperatorMethods
+from ..ops.methods import BROADCAST, SAME_SHAPE, OperatorMethods
+from ..util import is_np_array
 from .graph import HIDDEN_KEYS, Graph, Node, without_amp_casts
 from .inference import infer
 from .json_io import graph_from_json, graph_to_json
@@ -58,6 +61,10 @@ class Symbol(OperatorMethods):
     def astype(self, dtype):
         """A Cast node to ``dtype``."""
         return create(get_op("Cast"), [self], {}, {"dtype": dtype})
+
+    def as_np_ndarray(self):
+        """This symbol with mx.np semantics (an ``mx.sym.np._Symbol``)."""
+        return _Symbol(self.graph)
 
     # --- structure -----------------------------------------------------------------------
 
@@ -344,8 +351,82 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     return _symbol([(node, i) for i in range(op.num_outputs(params))])
 
 
+_COMPARISONS = frozenset(("equal", "not_equal", "greater", "greater_equal", "lesser",
+                          "lesser_equal"))
+
+
+class _Symbol(Symbol):
+    """A Symbol with mx.np semantics (MXNet's ``mx.sym.np._Symbol``), what NumPy mode
+    (``npx.set_np()``) builds: arithmetic broadcasts, and an integer, slice or tuple of them
+    slices a single-output symbol (on a group it picks outputs), comparisons give booleans."""
+
+    __module__ = "symjax_mx.symbol.numpy"
+    __slots__ = ()
+    _ARRAY_BINARY = BROADCAST
+
+    def __getitem__(self, key):
+        heads = self.graph.heads
+        if isinstance(key, str) or len(heads) > 1 and isinstance(key, numbers.Integral):
+            return super().__getitem__(key)
+        if len(heads) > 1:
+            if not isinstance(key, slice):
+                raise TypeError(f"indices of symbol group must be integers or slices, not "
+                                f"{type(key).__name__}")
+            return _symbol([heads[i] for i in range(*key.indices(len(heads)))])
+        return _basic_slice(self, key if isinstance(key, tuple) else (key,))
+
+    def _binary(self, other, key, reflected=False):
+        out = super()._binary(other, key, reflected)
+        return out.astype(np.bool_) if key in _COMPARISONS and out is not NotImplemented \
+            else out
+
+    def as_nd_ndarray(self):
+        """This symbol with the legacy semantics (an ``mx.sym.Symbol``)."""
+        return Symbol(self.graph)
+
+    def as_np_ndarray(self):
+        return self
+
+    @property
+    def T(self):  # noqa: N802  (NumPy's name)
+        """The symbol with its axes reversed."""
+        return create(get_op("transpose"), [self], {}, {})
+
+    def dot(self, b):
+        """The dot product with ``b``, as ``mx.sym.np.dot``."""
+        return create(get_op("dot"), [self, b], {}, {})
+
+
+def _basic_slice(sym, key):
+    """``sym[key]`` for a tuple ``key`` of integers and slices: a slice node, then a squeeze
+    of the axes indexed by integers."""
+    if not key:
+        return sym
+    begin, end, step, dropped = [], [], [], []
+    for axis, index in enumerate(key):
+        if isinstance(index, slice):
+            if index.step == 0:
+                raise ValueError("slice step cannot be zero")
+            begin.append(index.start)
+            end.append(index.stop)
+            step.append(index.step)
+        elif isinstance(index, numbers.Integral):
+            index = int(index)  # one element, walking backwards from a negative index
+            begin.append(index)
+            end.append(index + 1 if index >= 0 else index - 1)
+            step.append(1 if index >= 0 else -1)
+            dropped.append(axis)
+        else:
+            raise IndexError(f"only integers, slices and tuples of them index a Symbol, got "
+                             f"{index!r} in {key!r}")
+    out = create(get_op("slice"), [sym], {}, {"begin": tuple(begin), "end": tuple(end),
+                                              "step": tuple(step)})
+    return create(get_op("squeeze"), [out], {}, {"axis": tuple(dropped)}) if dropped else out
+
+
 def _symbol(entries):
-    return Symbol(Graph(entries))
+    """A Symbol of ``entries``, with mx.np semantics while NumPy mode is on."""
+    return (_Symbol if is_np_array() else Symbol)(Graph(entries))
 
 
 def load_json(json_str):
