@@ -218,3 +218,31 @@ def test_symbol_reductions_record_mxnets_numpy_operators():
     executor = mx.sym.np.sum(x, axis=(0, 1)).bind(mx.cpu(), {"x": mx.nd.ones((2, 3))})
     executor.forward()
     assert executor.outputs[0].shape == () and float(executor.outputs[0].asnumpy()) == 6.0
+
+
+def test_deferred_weight_shape_from_a_dot_product():
+    """MXNet's test_optimizer_with_np_ndarrays: ``x.dot(w1)`` with w1 declared (0, 100)
+    completes w1's shape from x, and a hybridized block trains on it."""
+    class Regression(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.w1 = self.params.get("w1", shape=(0, 4), allow_deferred_init=True)
+                self.w2 = self.params.get("w2", shape=(4, 2), allow_deferred_init=True)
+
+        def hybrid_forward(self, F, x, w1, w2):
+            return F.npx.relu(x.dot(w1)).dot(w2)
+
+    net = Regression()
+    net.initialize(init.Constant(0.1))
+    net.hybridize()
+    x = np.ones((3, 5))
+    assert net(x).shape == (3, 2) and net.w1.shape == (5, 4)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.01})
+    with autograd.record():
+        loss = ((net(x) - 1) ** 2).sum()
+    loss.backward()
+    trainer.step(3)
+    onp.testing.assert_allclose(float(loss), 3 * 2 * (0.2 - 1) ** 2, rtol=1e-5)
+    x = mx.sym.var("x")
+    assert mx.sym.dot(x, mx.sym.var("w", shape=(-1, 7))).infer_shape(x=(2, 5))[0][1] == (5, 7)

@@ -352,3 +352,12 @@ def test_saved_json_leaves_out_amp_casts_as_mxnet_does(tmp_path):
         op for _, op, _ in kept]
     both.save(str(tmp_path / "kept.json"), remove_amp_cast=False)
     assert nodes(open(tmp_path / "kept.json").read())[0] == kept
+
+
+def test_dot_fills_a_partly_known_operand_from_the_other():
+    """As MXNet's dot infers: the contracted size of a weight declared (0, 7) is the data's."""
+    x, w = mx.sym.var("x"), mx.sym.var("w", shape=(0, 7))
+    assert mx.sym.dot(x, w).infer_shape(x=(2, 5)) == ([(2, 5), (5, 7)], [(2, 7)], [])
+    assert mx.sym.dot(w, x, transpose_a=True).infer_shape_partial(x=(0, 3))[1] == [(7, 3)]
+    with pytest.raises(mx.MXNetError, match="contracting 5 with 3"):
+        mx.sym.dot(x, mx.sym.var("v", shape=(3, 0))).infer_shape(x=(2, 5))

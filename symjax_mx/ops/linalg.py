@@ -55,6 +55,25 @@ def _dot_shape(lhs, rhs, params):
     return out or (1,)
 
 
+def _dot_partial_shape(op, params, shapes):
+    """Partly known shapes (-1: unknown size): the contracted sizes fill each other, and
+    the output has the sizes known so far, as MXNet's dot infers a weight's deferred shape
+    (``x.dot(w)`` with ``w`` declared (0, 100))."""
+    lhs, rhs = shapes
+    if lhs is None or rhs is None or not lhs or not rhs:
+        return shapes, [None]
+    lhs_axis = 0 if params["transpose_a"] else len(lhs) - 1
+    rhs_axis = len(rhs) - 1 if params["transpose_b"] else 0
+    size = lhs[lhs_axis] if lhs[lhs_axis] != -1 else rhs[rhs_axis]
+    if -1 not in (lhs[lhs_axis], rhs[rhs_axis]) and lhs[lhs_axis] != rhs[rhs_axis]:
+        raise MXNetError(f"{_describe('dot', lhs, rhs, params)}: contracting "
+                         f"{lhs[lhs_axis]} with {rhs[rhs_axis]}")
+    lhs = tuple(size if i == lhs_axis else n for i, n in enumerate(lhs))
+    rhs = tuple(size if i == rhs_axis else n for i, n in enumerate(rhs))
+    out = lhs[:lhs_axis] + lhs[lhs_axis + 1:] + rhs[:rhs_axis] + rhs[rhs_axis + 1:]
+    return [lhs, rhs], [out or (1,)]
+
+
 def _dot(lhs, rhs, transpose_a, transpose_b, forward_stype):
     params = {"transpose_a": transpose_a, "transpose_b": transpose_b}
     lhs_axis, rhs_axis = _dot_axes(lhs.shape, rhs.shape, params)
@@ -95,7 +114,8 @@ def _batch_dot_shape(lhs, rhs, params):
 
 
 register("dot", simple_compute(_dot), params=_PARAMS, inputs=("lhs", "rhs"),
-         shape_rule=output_shape_rule(_dot_shape), dtype_rule=arithmetic_dtype_rule,
+         shape_rule=output_shape_rule(_dot_shape), partial_shape_rule=_dot_partial_shape,
+         dtype_rule=arithmetic_dtype_rule,
          doc="Tensor product contracting lhs's last axis with rhs's first (see the module).")
 register("batch_dot", simple_compute(_batch_dot), params=_PARAMS, inputs=("lhs", "rhs"),
          shape_rule=output_shape_rule(_batch_dot_shape), dtype_rule=arithmetic_dtype_rule,
