@@ -56,16 +56,30 @@ def test_pretrained_reads_the_local_store_and_names_a_missing_file(tmp_path, mon
     assert not path.exists()
 
 
+def _export_generator():
+    """make_export_golden.py as a module: its cell builders take ``mx`` (no mxnet import)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "_model_zoo_make_export_golden", os.path.join(GOLDEN, "make_export_golden.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _exported_golden(kind):
+    """MXNet 1.9.1's graph ``kind`` from exported_symbols.json.gz."""
+    import gzip
+    with gzip.open(os.path.join(GOLDEN, "exported_symbols.json.gz"), "rt") as f:
+        return json.load(f)[kind]
+
+
 @pytest.mark.parametrize("name, prefix, size", [("resnet18_v1", "resnetv10_", 32),
                                                  ("alexnet", "alexnet0_", 224)])
 def test_export_writes_mxnets_symbol_file(name, prefix, size, tmp_path):
     """The exported graph is MXNet 1.9.1's, field for field: node order, attributes
     (Dropout's cudnn_off), the versions of the auxiliary states BatchNorm writes, and
     node_row_ptr counting the outputs MXNet keeps hidden (make_export_golden.py)."""
-    import gzip
-    import json
-    with gzip.open(os.path.join(GOLDEN, "exported_symbols.json.gz"), "rt") as f:
-        expected = json.load(f)[name]
+    expected = _exported_golden(name)
     net = vision.get_model(name, prefix=prefix)  # a first model's name, as in the file
     net.initialize()
     net.hybridize()
@@ -79,29 +93,7 @@ def test_export_writes_mxnets_symbol_file(name, prefix, size, tmp_path):
 def test_unrolled_gluon_cells_are_mxnets_graph(kind):
     """Node for node (operators such as sigmoid for the gates, names, attributes), as
     make_export_golden.py read them from MXNet 1.9.1."""
-    import gzip
-    import json
-    with gzip.open(os.path.join(GOLDEN, "exported_symbols.json.gz"), "rt") as f:
-        expected = json.load(f)[kind]
-    with mx.name.NameManager():
-        cell = getattr(mx.gluon.rnn, kind)(8, prefix=kind.lower() + "_")
-        outputs, states = cell.unroll(2, inputs=mx.sym.var("data"), merge_outputs=True)
-        assert json.loads(mx.sym.Group([outputs] + states).tojson()) == expected
-
-
-def _legacy_cell(kind):
-    """The legacy mx.rnn cell (or stack) that make_export_golden.py unrolls for ``kind``."""
-    rnn = mx.rnn
-    if kind == "rnn.stack":
-        cell = rnn.SequentialRNNCell()
-        cell.add(rnn.LSTMCell(3, prefix="l0_"))
-        cell.add(rnn.DropoutCell(0.5, prefix="d_"))
-        cell.add(rnn.LSTMCell(3, prefix="l1_"))
-        return cell
-    if kind == "rnn.bidirectional":
-        return rnn.BidirectionalCell(rnn.GRUCell(3, prefix="f_"), rnn.GRUCell(3, prefix="b_"))
-    name = kind.split(".")[1]
-    return getattr(rnn, name)(4, prefix=name.lower() + "_")
+    assert _export_generator().unrolled_graph(mx, kind) == _exported_golden(kind)
 
 
 @pytest.mark.parametrize("kind", ["rnn.LSTMCell", "rnn.GRUCell", "rnn.RNNCell", "rnn.stack",
@@ -110,12 +102,4 @@ def test_unrolled_legacy_rnn_cells_are_mxnets_graph(kind):
     """mx.rnn's graphs leave sums, products and the cell output's activation unnamed
     (``_plus0``, ``activation0``) and compute GRU's ``1 - z`` as a scalar operator, as
     MXNet 1.9.1's do (make_export_golden.py)."""
-    import gzip
-    import json
-    with gzip.open(os.path.join(GOLDEN, "exported_symbols.json.gz"), "rt") as f:
-        expected = json.load(f)[kind]
-    with mx.name.NameManager():
-        outputs, states = _legacy_cell(kind).unroll(2, inputs=mx.sym.var("data"),
-                                                    merge_outputs=True)
-        states = [s for part in states for s in (part if isinstance(part, list) else [part])]
-        assert json.loads(mx.sym.Group([outputs] + states).tojson()) == expected
+    assert _export_generator().unrolled_graph(mx, kind) == _exported_golden(kind)
