@@ -11,7 +11,7 @@ import numpy as np
 
 from ....metric import CompositeEvalMetric, EvalMetric
 from ....metric import Loss as LossMetric
-from .utils import _check_metrics
+from .utils import _check_metrics, _listed
 
 __all__ = ["TrainBegin", "TrainEnd", "EpochBegin", "EpochEnd", "BatchBegin", "BatchEnd",
            "StoppingHandler", "MetricHandler", "ValidationHandler", "LoggingHandler",
@@ -24,16 +24,8 @@ class EventHandler:
 
 def _check_event_handlers(handlers):
     """``handlers`` (None, one EventHandler or a list of them) as a new list."""
-    if isinstance(handlers, EventHandler):
-        return [handlers]
-    try:
-        listed = list(handlers or [])
-    except TypeError:
-        listed = None
-    if listed is None or not all(isinstance(h, EventHandler) for h in listed):
-        raise ValueError("handlers must be an EventHandler or a list of EventHandler, "
-                         f"got: {handlers}")
-    return listed
+    return _listed(handlers, EventHandler,
+                   "handlers must be an EventHandler or a list of EventHandler, got")
 
 
 class TrainBegin(EventHandler):

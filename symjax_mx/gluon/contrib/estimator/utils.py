@@ -4,21 +4,27 @@ from ....metric import Accuracy, CompositeEvalMetric, EvalMetric
 from ...loss import SoftmaxCrossEntropyLoss
 
 
+def _listed(value, kind, error):
+    """``value`` (None, one ``kind`` or an iterable of them) as a new list; anything else
+    is ``ValueError(f"{error}: {value}")``."""
+    if isinstance(value, kind):
+        return [value]
+    try:
+        listed = list(value or [])
+    except TypeError:
+        listed = None
+    if listed is None or not all(isinstance(item, kind) for item in listed):
+        raise ValueError(f"{error}: {value}")
+    return listed
+
+
 def _check_metrics(metrics):
     """``metrics`` (None, a metric, a CompositeEvalMetric or a list of metrics) as a flat
     list; anything else is a ValueError."""
     if isinstance(metrics, CompositeEvalMetric):
         return [leaf for child in metrics.metrics for leaf in _check_metrics(child)]
-    if isinstance(metrics, EvalMetric):
-        return [metrics]
-    try:
-        listed = list(metrics or [])
-    except TypeError:
-        listed = None
-    if listed is None or not all(isinstance(m, EvalMetric) for m in listed):
-        raise ValueError("metrics must be a Metric or a list of Metric, "
-                         f"refer to mxnet.metric.EvalMetric: {metrics}")
-    return listed
+    return _listed(metrics, EvalMetric, "metrics must be a Metric or a list of Metric, "
+                   "refer to mxnet.metric.EvalMetric")
 
 
 def _check_handler_metric_ref(handler, known_metrics):
