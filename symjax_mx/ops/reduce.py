@@ -38,11 +38,13 @@ def reduce_axes(op_name, ndim, axis, exclude):
     return tuple(sorted(axes))
 
 
-def _reduced_shape(shape, axes, keepdims):
+def _reduced_shape(shape, axes, keepdims, zero_d=False):
+    """The shape ``shape`` reduced over ``axes``; every axis reduced gives (1,), or () with
+    ``zero_d`` (NumPy's)."""
     if keepdims:
         return tuple(1 if i in axes else d for i, d in enumerate(shape))
     out = tuple(d for i, d in enumerate(shape) if i not in axes)
-    return out if out else (1,)
+    return out if out or zero_d else (1,)
 
 
 def _reduce_shape_rule(op, params, in_shapes):
@@ -100,7 +102,7 @@ _NUMPY_PARAMS = (
 )
 
 
-def numpy_reduced_dtype(op_name, dtype, requested=None):
+def _numpy_reduced_dtype(op_name, dtype, requested=None):
     """The dtype of mx.np reduction ``op_name`` of ``dtype`` data."""
     if requested is not None:
         return np.dtype(requested)
@@ -115,7 +117,7 @@ def numpy_reduced_dtype(op_name, dtype, requested=None):
 def _numpy_reduction(op_name, fn):
     def apply(data, axis, dtype, keepdims):
         axes = reduce_axes(op_name, data.ndim, axis, False)
-        out_dtype = numpy_reduced_dtype(op_name, data.dtype, dtype)
+        out_dtype = _numpy_reduced_dtype(op_name, data.dtype, dtype)
         if op_name not in ("_np_max", "_np_min"):
             data = data.astype(out_dtype)
         return fn(data, axis=axes, keepdims=keepdims).astype(out_dtype)
@@ -127,16 +129,14 @@ def _numpy_reduce_shape_rule(op, params, in_shapes):
     if shape is None:
         return in_shapes, [None]
     axes = reduce_axes(op.name, len(shape), params["axis"], False)
-    if params["keepdims"]:
-        return in_shapes, [tuple(1 if i in axes else d for i, d in enumerate(shape))]
-    return in_shapes, [tuple(d for i, d in enumerate(shape) if i not in axes)]
+    return in_shapes, [_reduced_shape(shape, axes, params["keepdims"], zero_d=True)]
 
 
 def _numpy_reduce_dtype_rule(op, params, in_dtypes):
     (dtype,) = in_dtypes
     if dtype is None:
         return in_dtypes, [None]
-    return in_dtypes, [numpy_reduced_dtype(op.name, dtype, params["dtype"])]
+    return in_dtypes, [_numpy_reduced_dtype(op.name, dtype, params["dtype"])]
 
 
 for _name, _legacy in NUMPY_REDUCTIONS.items():
