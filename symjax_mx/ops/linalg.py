@@ -33,16 +33,20 @@ def _describe(op_name, lhs, rhs, params):
             f"(transpose_a={params['transpose_a']}, transpose_b={params['transpose_b']})")
 
 
-def _dot_axes(lhs, rhs, params):
-    """The contracted axes of lhs and rhs, checked against the shapes."""
+def _contracted_axes(lhs, rhs, params):
+    """The contracted axes of lhs and rhs (shapes of at least one dimension)."""
     if not lhs or not rhs:
         raise MXNetError(f"dot: inputs need at least one dimension, got lhs {tuple(lhs)} "
                          f"and rhs {tuple(rhs)}")
     transpose_a, transpose_b = params["transpose_a"], params["transpose_b"]
     if len(lhs) == 1 and len(rhs) == 1 and (transpose_a or transpose_b):
         raise MXNetError("dot: cannot transpose vectors (lhs and rhs are both 1-D)")
-    lhs_axis = 0 if transpose_a else len(lhs) - 1
-    rhs_axis = len(rhs) - 1 if transpose_b else 0
+    return 0 if transpose_a else len(lhs) - 1, len(rhs) - 1 if transpose_b else 0
+
+
+def _dot_axes(lhs, rhs, params):
+    """The contracted axes of lhs and rhs, checked against the shapes."""
+    lhs_axis, rhs_axis = _contracted_axes(lhs, rhs, params)
     if lhs[lhs_axis] != rhs[rhs_axis]:
         raise MXNetError(f"{_describe('dot', lhs, rhs, params)}: contracting {lhs[lhs_axis]} "
                          f"with {rhs[rhs_axis]}")
@@ -60,18 +64,13 @@ def _dot_partial_shape(op, params, shapes):
     the output has the sizes known so far, as MXNet's dot infers a weight's deferred shape
     (``x.dot(w)`` with ``w`` declared (0, 100))."""
     lhs, rhs = shapes
-    if lhs is None or rhs is None or not lhs or not rhs:
+    if lhs is None or rhs is None:
         return shapes, [None]
-    lhs_axis = 0 if params["transpose_a"] else len(lhs) - 1
-    rhs_axis = len(rhs) - 1 if params["transpose_b"] else 0
+    lhs_axis, rhs_axis = _contracted_axes(lhs, rhs, params)
     size = lhs[lhs_axis] if lhs[lhs_axis] != -1 else rhs[rhs_axis]
-    if -1 not in (lhs[lhs_axis], rhs[rhs_axis]) and lhs[lhs_axis] != rhs[rhs_axis]:
-        raise MXNetError(f"{_describe('dot', lhs, rhs, params)}: contracting "
-                         f"{lhs[lhs_axis]} with {rhs[rhs_axis]}")
-    lhs = tuple(size if i == lhs_axis else n for i, n in enumerate(lhs))
-    rhs = tuple(size if i == rhs_axis else n for i, n in enumerate(rhs))
-    out = lhs[:lhs_axis] + lhs[lhs_axis + 1:] + rhs[:rhs_axis] + rhs[rhs_axis + 1:]
-    return [lhs, rhs], [out or (1,)]
+    lhs = tuple(size if i == lhs_axis and n == -1 else n for i, n in enumerate(lhs))
+    rhs = tuple(size if i == rhs_axis and n == -1 else n for i, n in enumerate(rhs))
+    return [lhs, rhs], [_dot_shape(lhs, rhs, params)]  # (checks known sizes agree)
 
 
 def _dot(lhs, rhs, transpose_a, transpose_b, forward_stype):
