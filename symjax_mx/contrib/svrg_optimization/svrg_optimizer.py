@@ -76,9 +76,3 @@ class _SVRGOptimizer(opt.Optimizer):
 
     def step_inputs(self, indices):
         return self.default_opt.step_inputs(indices)
-
-    def step_from_inputs(self, weight, grad, state, inputs, i):
-        return self.default_opt.step_from_inputs(weight, grad, state, inputs, i)
-
-    def reads_update_count(self):
-        return self.default_opt.reads_update_count()
