@@ -14,6 +14,7 @@ from ..ndarray import NDArray
 from ..ndarray.ndarray import NUMPY_ARRAY_CLASS
 from ..ops import get_op
 from ..ops.fluent import FLUENT
+from ..ops.methods import COMPARISONS
 from ..util import is_np_array
 
 __all__ = ["ndarray", "array", "asarray", "zeros", "ones", "full", "empty", "arange",
@@ -90,10 +91,6 @@ def _common_dtype(a, b):
     return _onp.promote_types(a, b)
 
 
-_COMPARISONS = frozenset(("equal", "not_equal", "greater", "greater_equal", "lesser",
-                          "lesser_equal"))
-
-
 class ndarray(NDArray):  # noqa: N801  (NumPy's name)
     """An array with NumPy semantics; shares the NDArray machinery (context, autograd,
     views, in-place updates)."""
@@ -113,7 +110,7 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
             self_, other = self.astype(common, copy=False), other.astype(common, copy=False)
             return ndarray._binary(to_np(self_), other, key, reflected)
         out = super()._binary(other, key, reflected)
-        return out.astype(_onp.bool_) if key in _COMPARISONS and out is not NotImplemented \
+        return out.astype(_onp.bool_) if key in COMPARISONS and out is not NotImplemented \
             else out
 
     def _apply(self, op, inputs, params, hint=None):
@@ -501,7 +498,7 @@ def matmul(a, b):
 def _binary(name):
     def fn(x1, x2, out=None):
         result = to_np(getattr(nd, name)(x1, x2))
-        return result.astype(_onp.bool_) if name in _COMPARISONS else result
+        return result.astype(_onp.bool_) if name in COMPARISONS else result
     fn.__name__ = name
     fn.__doc__ = f"Element-wise {name}, broadcasting; either side may be a scalar."
     return fn

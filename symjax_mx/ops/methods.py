@@ -33,6 +33,7 @@ _FAMILIES = {key: _family(key) for key in BINARY}
 _REFLECTED_COMPARISON = {"greater": "lesser", "greater_equal": "lesser_equal",
                          "lesser": "greater", "lesser_equal": "greater_equal",
                          "equal": "equal", "not_equal": "not_equal"}
+COMPARISONS = frozenset(_REFLECTED_COMPARISON)  # the binary keys that compare
 _MUL_SCALAR = get_op("_mul_scalar")
 _ABS = get_op("abs")
 

@@ -14,7 +14,7 @@ from ..ndarray.file_format import FLAG_OF_DTYPE, read_bytes, write_bytes_atomic
 from ..ndarray.storage import ID_OF_STYPE
 from ..ops import get_op
 from ..ops.registry import resolve_inputs
-from ..ops.methods import BROADCAST, SAME_SHAPE, OperatorMethods
+from ..ops.methods import BROADCAST, COMPARISONS, SAME_SHAPE, OperatorMethods
 from ..util import is_np_array
 from .graph import HIDDEN_KEYS, Graph, Node, without_amp_casts
 from .inference import infer
@@ -351,10 +351,6 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     return _symbol([(node, i) for i in range(op.num_outputs(params))])
 
 
-_COMPARISONS = frozenset(("equal", "not_equal", "greater", "greater_equal", "lesser",
-                          "lesser_equal"))
-
-
 class _Symbol(Symbol):
     """A Symbol with mx.np semantics (MXNet's ``mx.sym.np._Symbol``), what NumPy mode
     (``npx.set_np()``) builds: arithmetic broadcasts, and an integer, slice or tuple of them
@@ -377,7 +373,7 @@ class _Symbol(Symbol):
 
     def _binary(self, other, key, reflected=False):
         out = super()._binary(other, key, reflected)
-        return out.astype(np.bool_) if key in _COMPARISONS and out is not NotImplemented \
+        return out.astype(np.bool_) if key in COMPARISONS and out is not NotImplemented \
             else out
 
     def as_nd_ndarray(self):
