@@ -44,6 +44,8 @@ _SPD = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])
 _BOXES = np.array([[0.1, 0.2, 0.5, 0.7], [0.3, 0.1, 0.8, 0.6]])
 _HALF = np.full((2, 3), 0.5, np.float16)  # multi-precision updates: float16 weights
 _SINGLE = np.full((2, 3), 0.5, np.float32)  # and their float32 states
+_SCALE = np.ones(1, np.float32)  # the rescale_grad array of the AdamW updates
+_MULTI_ADAMW = {"lrs": (0.1,), "wds": (0.0,), "etas": (1.0,), "num_weights": 1}
 _BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
 _ROIS = np.array([[0, 0.6, 0.4, 3.2, 2.7], [0, 1.0, 0.0, 4.0, 3.0]])  # (batch, x1, y1, x2, y2)
 
@@ -62,6 +64,13 @@ SAMPLES = {
     "ftml_update": Sample(None, {"lr": 0.1, "t": 1}),
     "lamb_update_phase1": Sample(None, {"t": 1, "wd": 0.01}),
     "multi_sgd_update": Sample(None, {"lrs": (0.1,), "wds": (0.0,), "num_weights": 1}),
+    # AdamW: weight, grad, the float32 rescale_grad array, then the states
+    "_adamw_update": Sample([(2, 3), (2, 3), _SCALE, (2, 3), (2, 3)], {"lr": 0.1, "eta": 1.0}),
+    "_mp_adamw_update": Sample([_HALF, _HALF, _SCALE, _SINGLE, _SINGLE, _SINGLE],
+                               {"lr": 0.1, "eta": 1.0}),
+    "_multi_adamw_update": Sample([(2, 3), (2, 3), _SCALE, (2, 3), (2, 3)], _MULTI_ADAMW),
+    "_multi_mp_adamw_update": Sample([_HALF, _HALF, _SCALE, _SINGLE, _SINGLE, _SINGLE],
+                                     _MULTI_ADAMW),
     "FullyConnected": Sample([(2, 3), (4, 3), (4,)], {"num_hidden": 4}),
     "Convolution": Sample([(1, 2, 4, 4), (3, 2, 2, 2), (3,)], {"kernel": (2, 2), "num_filter": 3}),
     "Deconvolution": Sample([(1, 2, 3, 3), (2, 3, 2, 2), (3,)],
@@ -102,6 +111,7 @@ SAMPLES = {
     "L2Normalization": Sample([(2, 3, 2)]),
     "LRN": Sample([(1, 4, 2, 2)], {"nsize": 3}),
     "SliceChannel": Sample([(2, 4)], {"num_outputs": 2}),
+    "_npi_hsplit": Sample([(2, 4)], {"sections": 2}),
     "slice": Sample(params={"begin": (0, 1), "end": (2, 3)}),
     "slice_axis": Sample(params={"axis": 1, "begin": 1, "end": 3}),
     "slice_like": Sample([(3, 4), (2, 3)], wrt=(0,)),

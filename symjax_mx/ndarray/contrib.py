@@ -1,19 +1,22 @@
 """mx.nd.contrib: MXNet's contrib array functions (the float checks isinf, isfinite, isnan;
 getnnz of a CSRNDArray; rand_zipfian; the control flow foreach, while_loop and cond, run
-as Python loops and branches)."""
+as Python loops and branches; the AdamW updates, which take rescale_grad as an array)."""
 import math
 
 import numpy as np
 
 from ..base import MXNetError, flatten_nested, regroup_nested
-from .creation import concatenate
+from ..ops.registry import get_op
+from .creation import concatenate, full
 from .ndarray import NDArray
 from .random import uniform
+from .register import op_function
 from .sparse import getnnz
 from .utils import zeros
 
 __all__ = ["isinf", "isfinite", "isnan", "getnnz", "rand_zipfian", "zipfian_candidates",
-           "foreach", "while_loop", "cond"]
+           "foreach", "while_loop", "cond", "adamw_update", "mp_adamw_update",
+           "multi_adamw_update", "multi_mp_adamw_update"]
 
 
 def isinf(data):
@@ -129,3 +132,61 @@ def cond(pred, then_func, else_func):
     if not callable(then_func) or not callable(else_func):
         raise MXNetError("cond: then_func and else_func must be functions of no arguments")
     return then_func() if _python_value(pred, bool, "pred") else else_func()
+
+
+_ADAMW = {name: op_function(get_op(name), name) for name in
+          ("_adamw_update", "_mp_adamw_update", "_multi_adamw_update", "_multi_mp_adamw_update")}
+
+
+def _scale_array(rescale_grad, ctx):
+    """``rescale_grad`` as an array on ``ctx`` (a number becomes a (1,) float32 array)."""
+    if isinstance(rescale_grad, NDArray):
+        return rescale_grad.as_in_context(ctx)
+    return full((1,), rescale_grad, ctx=ctx)
+
+
+def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta2=0.999,
+                 epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None, **kwargs):
+    """One AdamW step (see ``_adamw_update``); writes mean and var; ``rescale_grad`` is a
+    number or an array."""
+    return _ADAMW["_adamw_update"](
+        weight=weight, grad=grad, mean=mean, var=var,
+        rescale_grad=_scale_array(rescale_grad, weight.context), lr=lr, eta=eta, beta1=beta1,
+        beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, out=out, name=name,
+        **kwargs)
+
+
+def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, beta1=0.9,
+                    beta2=0.999, epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None,
+                    **kwargs):
+    """adamw_update on the float32 master copy ``weight32`` of a float16 weight."""
+    return _ADAMW["_mp_adamw_update"](
+        weight=weight, grad=grad, mean=mean, var=var, weight32=weight32,
+        rescale_grad=_scale_array(rescale_grad, weight.context), lr=lr, eta=eta, beta1=beta1,
+        beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, out=out, name=name,
+        **kwargs)
+
+
+def _multi_adamw(op_name, lists, rescale_grad, size, out, name, kwargs):
+    """``op_name`` on the first ``size`` (default: all) weights of ``lists`` (weights,
+    grads, then the states of each weight)."""
+    size = size or len(lists[0])
+    arrays = {f"{kind}_{i}": array[i] for kind, array in
+              zip(("weight", "grad", "mean", "var", "weight32"), lists) for i in range(size)}
+    return _ADAMW[op_name](rescale_grad=_scale_array(rescale_grad, lists[0][0].context),
+                           num_weights=size, out=out, name=name, **arrays, **kwargs)
+
+
+def multi_adamw_update(weights, grads, mean, var, rescale_grad, lrs, wds, etas, out=None,
+                       name=None, size=0, **kwargs):
+    """adamw_update on several weights at once, with a learning rate, weight decay and eta
+    per weight."""
+    return _multi_adamw("_multi_adamw_update", (weights, grads, mean, var), rescale_grad,
+                        size, out, name, dict(kwargs, lrs=lrs, wds=wds, etas=etas))
+
+
+def multi_mp_adamw_update(weights, grads, mean, var, weights32, rescale_grad, lrs, wds, etas,
+                          out=None, name=None, size=0, **kwargs):
+    """mp_adamw_update on several weights at once."""
+    return _multi_adamw("_multi_mp_adamw_update", (weights, grads, mean, var, weights32),
+                        rescale_grad, size, out, name, dict(kwargs, lrs=lrs, wds=wds, etas=etas))

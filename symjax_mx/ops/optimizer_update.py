@@ -10,6 +10,10 @@ float16 weight as their last state. Scalars are cast to the weight's dtype befor
 array math, as MXNet's kernels get float parameters. The operators compute on dense
 values, so ``lazy_update`` has no effect here; mx.optimizer's optimizers apply MXNet's lazy
 update of row_sparse gradients around these rules (``Optimizer._lazy_rows``).
+
+The ``multi_`` operators update num_weights weights in one call. The AdamW operators
+(``_adamw_update`` ..., which mx.nd.contrib wraps) take rescale_grad as a float32 array
+input, after the weight and the gradient and before the states.
 """
 import jax
 import jax.numpy as jnp
@@ -22,7 +26,7 @@ __all__ = ["scalars_like", "clip_by", "sgd_update", "sgd_mom_update", "sgd_step"
            "nag_mom_update",
            "signsgd_update", "signum_update", "adam_update", "rmsprop_update",
            "rmspropalex_update", "ftrl_update", "ftml_update", "lamb_update_phase1",
-           "lamb_update_phase2"]
+           "lamb_update_phase2", "adamw_update"]
 
 
 def scalars_like(like, *scalars):
@@ -180,15 +184,39 @@ def lamb_update_phase2(weight, g, r1, r2, lr, lower_bound, upper_bound):
     return weight - lr * g
 
 
+def adamw_update(weight, grad, rescale_grad, mean, var, lr, eta, beta1, beta2, epsilon, wd,
+                 clip_gradient):
+    """(new weight, mean, var) of AdamW (Adam with decoupled weight decay): weight - eta *
+    (lr * mean / (sqrt(var) + epsilon) + wd * weight). The gradient is scaled by the first
+    element of the array ``rescale_grad`` and clipped where clip_gradient >= 0; where that
+    scale is 0 or not finite, nothing changes (MXNet skips the update)."""
+    scale = rescale_grad.reshape(-1)[0].astype(jnp.float32)
+    lr, eta, wd, beta1, beta2, eps, rescale = scalars_like(weight, lr, eta, wd, beta1, beta2,
+                                                           epsilon, scale)
+    grad = rescale * grad
+    if clip_gradient is not None and clip_gradient >= 0:
+        grad = jnp.clip(grad, -clip_gradient, clip_gradient)
+    new_mean = beta1 * mean + (1 - beta1) * grad
+    new_var = beta2 * var + (1 - beta2) * grad * grad
+    new_weight = weight - eta * (lr * new_mean / (jnp.sqrt(new_var) + eps) + wd * weight)
+    skip = (scale == 0) | ~jnp.isfinite(scale)
+    return tuple(jnp.where(skip, old, new) for old, new in
+                 ((weight, new_weight), (mean, new_mean), (var, new_var)))
+
+
 # --- the operators ------------------------------------------------------------------------
 
 def _weight_shape_rule(op, params, shapes):
-    """Every input and state has the weight's shape (LAMB's norms r1, r2 have shape (1,));
-    so does the output."""
+    """Every input and state has the weight's shape (LAMB's norms r1, r2 have shape (1,);
+    an unknown rescale_grad array gets (1,)); so does the output."""
     names = op.arg_names(params)
-    known = next((s for s in shapes if s is not None), None)
+    known = next((s for n, s in zip(names, shapes)
+                  if s is not None and n not in ("rescale_grad", "r1", "r2")), None)
     filled = []
     for name, shape in zip(names, shapes):
+        if name == "rescale_grad":
+            filled.append((1,) if shape is None else shape)
+            continue
         expected = (1,) if name in ("r1", "r2") else known
         if shape is not None and expected is not None and tuple(shape) != tuple(expected):
             raise MXNetError(f"{op.name}: {name} has shape {tuple(shape)}, but the weight has "
@@ -198,16 +226,17 @@ def _weight_shape_rule(op, params, shapes):
 
 
 def _weight_dtype_rule(op, params, dtypes):
-    """The output has the weight's dtype; an ``mp_`` operator's weight32 is float32."""
+    """Each output has its weight's dtype; the float32 master copies (weight32) of the
+    ``mp_`` operators and the rescale_grad array are float32."""
     names = op.arg_names(params)
-    if "weight32" in names:
-        index = names.index("weight32")
-        if dtypes[index] is not None and np.dtype(dtypes[index]) != np.float32:
-            raise MXNetError(f"{op.name}: weight32 must be float32, got "
-                             f"{np.dtype(dtypes[index]).name}")
-        dtypes = list(dtypes)
-        dtypes[index] = np.float32
-    return dtypes, [dtypes[0]]
+    dtypes = list(dtypes)
+    for index, name in enumerate(names):
+        if name.split("_")[0] == "weight32" or name == "rescale_grad":
+            if dtypes[index] is not None and np.dtype(dtypes[index]) != np.float32:
+                raise MXNetError(f"{op.name}: {name} must be float32, got "
+                                 f"{np.dtype(dtypes[index]).name}")
+            dtypes[index] = np.float32
+    return dtypes, [d for n, d in zip(names, dtypes) if n == "weight" or n.startswith("weight_")]
 
 
 _COMMON = (Param("wd", P.number, 0.0, traced=True, doc="weight decay"),
@@ -220,38 +249,60 @@ _LAZY = Param("lazy_update", P.boolean, True, doc="accepted; no effect on dense 
 _CLIP_WEIGHTS = Param("clip_weights", P.number, -1.0,
                       doc="clip the weight to [-clip_weights, clip_weights] if > 0")
 _T = Param("t", P.integer, required=True, traced=True, doc="the 1-based update count")
-
-
-def _register(name, rule, states, params, doc, multi_precision=False):
-    """Register ``name`` (and ``mp_<name>`` if ``multi_precision``): ``rule(weight, grad,
-    *states, **params)`` returns the new weight and then the new states."""
-    def compute(inputs, aux, params, is_train, rng):
-        new = rule(*inputs, *aux, **_rule_params(rule, params))
-        new = new if isinstance(new, tuple) else (new,)
-        return (new[0],), list(new[1:])
-
-    def compute_mp(inputs, aux, params, is_train, rng):
-        weight, grad = inputs
-        weight32 = aux[-1]
-        new = rule(weight32, grad.astype(jnp.float32), *aux[:-1], **_rule_params(rule, params))
-        new = new if isinstance(new, tuple) else (new,)
-        return (new[0].astype(weight.dtype),), [*new[1:], new[0]]
-
-    def declare(op_name, fn, aux):
-        register(op_name, fn, inputs=("weight", "grad") if rule is not lamb_update_phase2
-                 else ("weight", "g", "r1", "r2"), aux=aux, params=params,
-                 shape_rule=_weight_shape_rule, dtype_rule=_weight_dtype_rule,
-                 mutates_aux=True, differentiable=False, doc=doc)
-
-    declare(name, compute, states)
-    if multi_precision:
-        declare("mp_" + name, compute_mp, states + ("weight32",))
+_ADAM_BETAS = (Param("beta1", P.number, 0.9, doc="decay of the first moment"),
+               Param("beta2", P.number, 0.999, doc="decay of the second moment"),
+               Param("epsilon", P.number, 1e-8, doc="added to the denominator"))
+_ADAMW_CLIP = Param("clip_gradient", P.number, -1.0,
+                    doc="clip the rescaled gradient to [-clip_gradient, clip_gradient] if >= 0")
 
 
 def _rule_params(rule, params):
     """The operator's params the rule takes (not ``lazy_update``, nor what MXNet ignores)."""
     names = rule.__code__.co_varnames[:rule.__code__.co_argcount]
     return {k: v for k, v in params.items() if k in names}
+
+
+def _apply(rule, weight, grad, inputs, states, params, master=None):
+    """(new weight in the weight's dtype, new states) of ``rule(weight, grad, *inputs,
+    *states, **params)``; with a float32 ``master`` copy of the weight the rule runs on it
+    and the new master copy comes last among the new states."""
+    if master is not None:
+        weight, grad, dtype = master, grad.astype(jnp.float32), weight.dtype
+    new = rule(weight, grad, *inputs, *states, **_rule_params(rule, params))
+    new = new if isinstance(new, tuple) else (new,)
+    if master is None:
+        return new[0], list(new[1:])
+    return new[0].astype(dtype), [*new[1:], new[0]]
+
+
+def _mp_name(name):
+    """The name of the multi-precision variant: sgd_update -> mp_sgd_update,
+    _adamw_update -> _mp_adamw_update."""
+    return "_mp_" + name[1:] if name.startswith("_") else "mp_" + name
+
+
+def _register(name, rule, states, params, doc, multi_precision=False,
+              inputs=("weight", "grad")):
+    """Register ``name`` (and its ``mp_`` variant if ``multi_precision``): ``rule(weight,
+    grad, *other inputs, *states, **params)`` returns the new weight and then the new
+    states."""
+    def compute(arrays, aux, params, is_train, rng):
+        weight, new_states = _apply(rule, arrays[0], arrays[1], arrays[2:], aux, params)
+        return (weight,), new_states
+
+    def compute_mp(arrays, aux, params, is_train, rng):
+        weight, new_states = _apply(rule, arrays[0], arrays[1], arrays[2:], aux[:-1], params,
+                                    master=aux[-1])
+        return (weight,), new_states
+
+    def declare(op_name, fn, aux):
+        register(op_name, fn, inputs=inputs, aux=aux, params=params,
+                 shape_rule=_weight_shape_rule, dtype_rule=_weight_dtype_rule,
+                 mutates_aux=True, differentiable=False, doc=doc)
+
+    declare(name, compute, states)
+    if multi_precision:
+        declare(_mp_name(name), compute_mp, states + ("weight32",))
 
 
 _register("sgd_update", sgd_update, (), (_LR, *_COMMON, _LAZY),
@@ -271,10 +322,7 @@ _register("signum_update", signum_update, ("mom",),
           (_LR, _MOMENTUM, *_COMMON,
            Param("wd_lh", P.number, 0.0, traced=True, doc="decoupled weight decay")),
           "Signum: the sign of a momentum of the gradient.")
-_register("adam_update", adam_update, ("mean", "var"),
-          (_LR, Param("beta1", P.number, 0.9, doc="decay of the first moment"),
-           Param("beta2", P.number, 0.999, doc="decay of the second moment"),
-           Param("epsilon", P.number, 1e-8, doc="added to the denominator"), *_COMMON, _LAZY),
+_register("adam_update", adam_update, ("mean", "var"), (_LR, *_ADAM_BETAS, *_COMMON, _LAZY),
           "Adam without bias correction: states mean and var.")
 _register("rmsprop_update", rmsprop_update, ("n",),
           (_LR, Param("gamma1", P.number, 0.95, doc="decay of n"),
@@ -310,56 +358,95 @@ _register("lamb_update_phase2", lamb_update_phase2, (),
           (_LR, Param("lower_bound", P.number, -1.0, doc="lower bound of r1 if >= 0"),
            Param("upper_bound", P.number, -1.0, doc="upper bound of r1 if >= 0")),
           "LAMB's second phase: weight - lr * r1 / r2 * g, r1 and r2 the norms of the weight "
-          "and of g.")
+          "and of g.", inputs=("weight", "g", "r1", "r2"))
+_register("_adamw_update", adamw_update, ("mean", "var"),
+          (_LR, *_ADAM_BETAS, Param("wd", P.number, 0.0, traced=True, doc="weight decay"),
+           Param("eta", P.number, required=True, traced=True,
+                 doc="learning-rate schedule multiplier"), _ADAMW_CLIP),
+          "AdamW: weight - eta * (lr * mean / (sqrt(var) + epsilon) + wd * weight); skipped "
+          "where the rescale_grad array is 0, NaN or infinite.", multi_precision=True,
+          inputs=("weight", "grad", "rescale_grad"))
 
 
-# --- multi-tensor SGD: one call updates num_weights weights -----------------------------
+# --- multi-tensor updates: one call updates num_weights weights ---------------------------
 
-def _floats(value):
-    """A tuple of floats, from a sequence or its string form."""
-    value = P._literal(value)
-    values = value if isinstance(value, (tuple, list)) else (value,)
-    if not all(isinstance(v, (int, float, np.integer, np.floating)) for v in values):
-        raise ValueError(f"expected a tuple of numbers, got {value!r}")
-    return tuple(float(v) for v in values)
+def _register_multi(name, rule, states, params, doc, per_weight, inputs=(), master=False):
+    """Register ``name``: ``rule`` on num_weights weights at once, the inputs weight_i,
+    grad_i for each i then ``inputs``, the states <state>_i (and the master copies
+    weight32_i if ``master``); the param ``<p>s`` holds the value of ``p`` for each weight,
+    for each ``p`` in ``per_weight``."""
+    states = states + (("weight32",) if master else ())
 
+    def compute(arrays, aux, params, is_train, rng):
+        count, stride = params["num_weights"], len(states)
+        shared = arrays[2 * count:]
+        weights, new_aux = [], []
+        for i in range(count):
+            own = {p: params[p + "s"][i] for p in per_weight}
+            held = aux[i * stride:(i + 1) * stride]
+            weight, new = _apply(rule, arrays[2 * i], arrays[2 * i + 1], shared,
+                                 held[:-1] if master else held, {**params, **own},
+                                 master=held[-1] if master else None)
+            weights.append(weight)
+            new_aux.extend(new)
+        return tuple(weights), new_aux
 
-def _multi_sgd(inputs, aux, params, is_train, rng):
-    weights, grads = inputs[0::2], inputs[1::2]
-    return tuple(sgd_update(w, g, lr, wd, params["rescale_grad"], params["clip_gradient"])
-                 for w, g, lr, wd in zip(weights, grads, params["lrs"], params["wds"])), aux
+    def check(op, params):
+        for p in per_weight:
+            if len(params[p + "s"]) != params["num_weights"]:
+                raise MXNetError(f"{op.name}: {p}s has {len(params[p + 's'])} values for "
+                                 f"num_weights={params['num_weights']}")
 
+    def names(kinds, params):
+        return tuple(f"{kind}_{i}" for i in range(params["num_weights"]) for kind in kinds)
 
-def _multi_check(op, params):
-    for name in ("lrs", "wds"):
-        if len(params[name]) != params["num_weights"]:
-            raise MXNetError(f"{op.name}: {name} has {len(params[name])} values for "
-                             f"num_weights={params['num_weights']}")
+    register(name, compute,
+             inputs=lambda p: names(("weight", "grad"), p) + tuple(inputs),
+             aux=lambda p: names(states, p),
+             outputs=lambda p: names(("weight",), p),
+             shape_rule=_multi_shape_rule, dtype_rule=_weight_dtype_rule, check=check,
+             params=(*params, Param("num_weights", P.integer_at_least(1), 1,
+                                    doc="how many weights")),
+             mutates_aux=bool(states), differentiable=False, doc=doc)
 
 
 def _multi_shape_rule(op, params, shapes):
-    for i in range(params["num_weights"]):
-        weight, grad = shapes[2 * i], shapes[2 * i + 1]
-        if weight is not None and grad is not None and tuple(weight) != tuple(grad):
-            raise MXNetError(f"{op.name}: grad_{i} has shape {tuple(grad)}, but weight_{i} "
-                             f"has shape {tuple(weight)}")
-        shapes[2 * i] = shapes[2 * i + 1] = weight if weight is not None else grad
-    return shapes, list(shapes[0::2])
+    """weight_i, grad_i and the states <state>_i share a shape, the output weight_i's; an
+    unknown rescale_grad array gets (1,)."""
+    names = op.arg_names(params)
+    groups = {}
+    for position, name in enumerate(names):
+        if name == "rescale_grad":
+            shapes[position] = (1,) if shapes[position] is None else shapes[position]
+        else:
+            groups.setdefault(name.rpartition("_")[2], []).append(position)
+    for positions in groups.values():
+        first = next((p for p in positions if shapes[p] is not None), None)
+        if first is None:
+            continue
+        for p in positions:
+            if shapes[p] is not None and tuple(shapes[p]) != tuple(shapes[first]):
+                raise MXNetError(f"{op.name}: {names[p]} has shape {tuple(shapes[p])}, but "
+                                 f"{names[first]} has shape {tuple(shapes[first])}")
+            shapes[p] = shapes[first]
+    return shapes, [shapes[names.index(f"weight_{i}")] for i in range(params["num_weights"])]
 
 
-def _multi_dtype_rule(op, params, dtypes):
-    return dtypes, list(dtypes[0::2])
+_LRS = Param("lrs", P.floats, required=True, doc="a learning rate per weight")
+_WDS = Param("wds", P.floats, required=True, doc="a weight decay per weight")
 
-
-register("multi_sgd_update", _multi_sgd,
-         inputs=lambda p: tuple(f"{kind}_{i}" for i in range(p["num_weights"])
-                                for kind in ("weight", "grad")),
-         outputs=lambda p: tuple(f"weight_{i}" for i in range(p["num_weights"])),
-         shape_rule=_multi_shape_rule, dtype_rule=_multi_dtype_rule, check=_multi_check,
-         params=(Param("lrs", _floats, required=True, doc="a learning rate per weight"),
-                 Param("wds", _floats, required=True, doc="a weight decay per weight"),
-                 *_COMMON[1:],
-                 Param("num_weights", P.integer_at_least(1), 1, doc="how many weights")),
-         doc="SGD on num_weights weights at once, inputs weight_0, grad_0, weight_1, ...: "
-             "weight_i - lrs[i] * (clip(rescale_grad * grad_i) + wds[i] * weight_i).",
-         differentiable=False)
+_register_multi("multi_sgd_update", sgd_update, (), (_LRS, _WDS, *_COMMON[1:]),
+                "SGD on num_weights weights at once, inputs weight_0, grad_0, weight_1, ...: "
+                "weight_i - lrs[i] * (clip(rescale_grad * grad_i) + wds[i] * weight_i).",
+                per_weight=("lr", "wd"))
+for _master in (False, True):
+    _register_multi("_multi_mp_adamw_update" if _master else "_multi_adamw_update",
+                    adamw_update, ("mean", "var"),
+                    (_LRS, *_ADAM_BETAS, _WDS,
+                     Param("etas", P.floats, required=True,
+                           doc="a learning-rate schedule multiplier per weight"), _ADAMW_CLIP),
+                    "AdamW on num_weights weights at once (inputs weight_i, grad_i, then the "
+                    "rescale_grad array; states mean_i, var_i"
+                    + (", weight32_i" if _master else "") + "); skipped where rescale_grad "
+                    "is 0, NaN or infinite.", per_weight=("lr", "wd", "eta"),
+                    inputs=("rescale_grad",), master=_master)

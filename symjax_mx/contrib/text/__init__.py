@@ -1,4 +1,4 @@
-"""mx.contrib.text: counting tokens and indexing them in a Vocabulary."""
-from . import utils, vocab
+"""mx.contrib.text: counting tokens, indexing them in a Vocabulary, and token embeddings."""
+from . import embedding, utils, vocab
 
-__all__ = ["utils", "vocab"]
+__all__ = ["embedding", "utils", "vocab"]
