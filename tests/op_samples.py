@@ -132,6 +132,10 @@ SAMPLES = {
     "_full": Sample([], {"value": 2.0, "shape": (2, 3)}),
     "_zeros": Sample([], {"shape": (2, 3)}),
     "_ones": Sample([], {"shape": (2, 3)}),
+    "_npi_zeros": Sample([], {"shape": (2, 3)}),
+    "_npi_ones": Sample([], {"shape": (2, 3)}),
+    "_npi_identity": Sample([], {"shape": (3, 3)}),
+    "_npi_eye": Sample([], {"N": 2, "M": 3, "k": 1}),
     "_random_randint": Sample([], {"low": 0, "high": 5, "shape": (2, 3)}),
     **{f"_random_{name}": Sample([], {"shape": (2, 3)}) for name in (
         "uniform", "normal", "gamma", "exponential", "poisson", "negative_binomial",

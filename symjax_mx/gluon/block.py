@@ -10,12 +10,14 @@ import numpy as np
 
 from .. import initializer, name as _name, ndarray, symbol
 from ..ndarray import NDArray
+from ..ndarray.ndarray import NUMPY_ARRAY_CLASS
 from ..numpy.multiarray import to_np
 from ..symbol import Symbol
+from ..symbol.symbol import group_class
 from ..util import is_np_array
 from . import _model_structure
 from ._cached_op import CachedOp
-from .utils import _brief_print_list
+from .utils import _brief_print_list, _check_not_mixed
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
@@ -36,12 +38,17 @@ def _as_np(out):
 
 
 def _numpy_forward(block, args):
-    """``block.forward(*args)`` under NumPy semantics: mx.np arrays from the outermost call."""
+    """``block.forward(*args)`` under NumPy semantics: mx.np arrays from the outermost call.
+    A block that calls no other block and returns both mx.np arrays and classic NDArrays
+    (made by ``as_nd_ndarray``) is MXNet's TypeError."""
     _CALLS.depth = getattr(_CALLS, "depth", 0) + 1
+    _CALLS.count = calls = getattr(_CALLS, "count", 0) + 1
     try:
         out = block.forward(*args)
     finally:
         _CALLS.depth -= 1
+    if _CALLS.count == calls:
+        _check_not_mixed(_gather_arrays(out)[0])
     return out if _CALLS.depth else _as_np(out)
 
 
@@ -517,13 +524,15 @@ class HybridBlock(Block):
                 raise ValueError("All args are None and we do not support such a case. "
                                  f"Received args={args}")
             names = iter([f"data{i}" for i in range(real)] if real > 1 else ["data"])
-            inputs = [None if arg is None else symbol.var(next(names)) for arg in flat]
+            # an mx.np input (any input under NumPy semantics) is an mx.sym.np symbol
+            inputs = [None if arg is None else _input_symbol(next(names), arg) for arg in flat]
             grouped = _regroup(inputs, self._in_format)
             params = {key: param.var() for key, param in self._reg_params.items()}
             with self.name_scope():
                 out = self.hybrid_forward(symbol, *grouped, **params)
             out, self._out_format = _flatten(out, "output")
-            self._cached_graph = [i for i in inputs if i is not None], symbol.Group(out)
+            group = group_class(out)(symbol.Group(out).graph)
+            self._cached_graph = [i for i in inputs if i is not None], group
         return self._cached_graph
 
     def infer_shape(self, *args):
@@ -633,6 +642,13 @@ class HybridBlock(Block):
             elif name in aux_names:
                 arrays[f"aux:{name}"] = param._reduce()
         ndarray.save(f"{path}-{epoch:04d}.params", arrays)
+
+
+def _input_symbol(name, arg):
+    """The variable standing for input ``arg`` in a traced graph."""
+    var = symbol.var(name)
+    return var.as_np_ndarray() if is_np_array() or isinstance(arg, NUMPY_ARRAY_CLASS[0]) \
+        else var
 
 
 def _all_arrays(args):

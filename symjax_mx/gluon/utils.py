@@ -139,6 +139,15 @@ def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_
     return fname
 
 
+_DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
+
+
+def repo_file_url(path):
+    """The URL of ``path`` in MXNet's file repository (``MXNET_GLUON_REPO`` overrides it)."""
+    repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
+    return f"{repo if repo.endswith('/') else repo + '/'}{path}"
+
+
 def _brief_print_list(names, limit=7):
     """MXNet's short listing of names: ``'a', 'b', ..., 'z'``."""
     names = list(names)
@@ -146,3 +155,14 @@ def _brief_print_list(names, limit=7):
         return (_brief_print_list(names[:limit // 2], limit) + ", ..., "
                 + _brief_print_list(names[-limit // 2:], limit))
     return ", ".join(f"'{name}'" for name in names)
+
+
+def _check_not_mixed(arrays):
+    """TypeError (MXNet's) where a block's output ``arrays`` are both mx.np arrays and classic
+    NDArrays (the layers here compute on classic NDArrays, so only a mix shows a user's
+    ``as_nd_ndarray``)."""
+    classic = [type(a) for a in arrays if not isinstance(a, _mx_np.ndarray)]
+    if classic and len(classic) < len(arrays):
+        raise TypeError("Block's output ndarrays/symbols must be of type "
+                        "`mxnet.numpy.ndarray` or `mxnet.symbol.numpy._Symbol`, while got "
+                        f"output type {classic[0]}")

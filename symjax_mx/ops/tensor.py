@@ -1,6 +1,7 @@
 """Selection and padding operators: SliceChannel, slice, slice_axis, slice_like, take,
-pick, one_hot, where, clip, Pad, Crop and the sequence operators (SequenceMask,
-SequenceLast, SequenceReverse).
+pick, one_hot, where, clip, Pad, Crop, the sequence operators (SequenceMask,
+SequenceLast, SequenceReverse) and the creation operators (_zeros, _ones, _full, _arange,
+and mx.np's _npi_zeros, _npi_ones, _npi_identity, _npi_eye).
 
 Index inputs (take's ``indices``, pick's ``index``, one_hot's ``indices``, sequence
 lengths) may be float arrays as in MXNet: values truncate toward zero.
@@ -11,6 +12,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
+from ..util import is_np_shape
 from .elemwise import cast_scalar
 from .matrix import first_dtype_rule, normalize_axis
 from .registry import Param, ParamParsers as P, output_shape_rule, register, simple_compute
@@ -67,6 +69,35 @@ register("SliceChannel", _split, aliases=("split",), shape_rule=_split_shape_rul
                  Param("squeeze_axis", P.boolean, default=False,
                        doc="drop the split axis (its size must equal num_outputs)")),
          doc="Split an array into num_outputs equal parts along an axis.")
+
+
+def _hsplit_params(shape, params):
+    """SliceChannel's parameters for mx.np.hsplit: axis 0 of a 1-d array, else ``axis``."""
+    if params["indices"]:
+        raise MXNetError("_npi_hsplit: only a number of equal sections is supported")
+    if not shape:
+        raise MXNetError("_npi_hsplit: hsplit only works on arrays of 1 or more dimensions")
+    return {"num_outputs": params["sections"], "axis": 0 if len(shape) == 1 else params["axis"],
+            "squeeze_axis": params["squeeze_axis"]}
+
+
+def _hsplit_shape_rule(op, params, in_shapes):
+    (shape,) = in_shapes
+    if shape is None:
+        return in_shapes, [None] * params["sections"]
+    return _split_shape_rule(op, _hsplit_params(tuple(shape), params), in_shapes)
+
+
+register("_npi_hsplit", lambda inputs, aux, params, is_train, rng: _split(
+            inputs, aux, _hsplit_params(inputs[0].shape, params), is_train, rng),
+         shape_rule=_hsplit_shape_rule,
+         outputs=lambda params: tuple(f"output{i}" for i in range(params["sections"])),
+         params=(Param("sections", P.integer, required=True, doc="number of equal parts"),
+                 Param("indices", P.shape, default=(), doc="split points (unsupported)"),
+                 Param("axis", P.integer, default=1, doc="axis to split (0 for 1-d data)"),
+                 Param("squeeze_axis", P.boolean, default=False,
+                       doc="drop the split axis (its size must equal sections)")),
+         doc="mx.np.hsplit: equal parts along axis 1, or axis 0 of a 1-d array.")
 
 
 def _optional_ints(value):
@@ -576,35 +607,71 @@ _register_sequence(
     doc="Reverse the first length steps of each sequence (time axis 0).")
 
 
-# --- constant-filled arrays (_zeros, _ones, _full) ------------------------------------------
+# --- constant-filled arrays (_zeros, _ones, _full, _npi_zeros, _npi_ones, _npi_identity) ----
 
 def _filled_shape_rule(op, params, shapes):
     shape = params["shape"]
-    # a 0 size is unknown (-1 inside inference), settled by the consumers
+    if is_np_shape():  # () is 0-d and a 0 size is empty, as MXNet's InitShape reads them
+        return shapes, [shape]
+    # legacy: () and a 0 size are unknown (-1 inside inference), settled by the consumers
     return shapes, [tuple(-1 if d == 0 else d for d in shape) or None]
+
+
+def _dtype_param_rule(op, params, dtypes):
+    return dtypes, [np.dtype(params["dtype"]).type]
 
 
 def _filled(value_of):
     def compute(inputs, aux, params, is_train, rng):
         shape = params["shape"]
-        if 0 in shape:
+        if 0 in shape and not is_np_shape():
             raise MXNetError(f"shape {shape} has unknown (0) sizes; give the full shape")
         return (jnp.full(shape, value_of(params), params["dtype"]),), aux
     return compute
+
+
+def _identity(inputs, aux, params, is_train, rng):
+    shape = params["shape"]
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise MXNetError(f"_npi_identity: shape must be square (n, n), got {shape}")
+    return (jnp.eye(shape[0], dtype=params["dtype"]),), aux
 
 
 _FILL_PARAMS = (Param("shape", P.shape, default=(), doc="output shape (0 = inferred)"),
                 Param("ctx", P.context, default="", doc="MXNet's context attribute"),
                 Param("dtype", P.dtype, default="float32", doc="output dtype"))
 
-for _name, _value_of, _extra in (
-        ("_zeros", lambda p: 0, ()), ("_ones", lambda p: 1, ()),
-        ("_full", lambda p: p["value"], (Param("value", P.number, required=True,
-                                               doc="the fill value"),))):
-    register(_name, _filled(_value_of), inputs=(), params=_FILL_PARAMS + _extra,
-             shape_rule=_filled_shape_rule,
-             dtype_rule=lambda op, p, d: (d, [np.dtype(p["dtype"]).type]),
-             doc=f"An array of the given shape filled by {_name[1:]}.")
+for _name, _compute, _extra, _aliases, _what in (
+        ("_zeros", _filled(lambda p: 0), (), (), "zeros"),
+        ("_ones", _filled(lambda p: 1), (), (), "ones"),
+        ("_full", _filled(lambda p: p["value"]),
+         (Param("value", P.number, required=True, doc="the fill value"),), ("_npi_full",),
+         "value"),
+        ("_npi_zeros", _filled(lambda p: 0), (), (), "zeros (mx.np.zeros)"),
+        ("_npi_ones", _filled(lambda p: 1), (), (), "ones (mx.np.ones)"),
+        ("_npi_identity", _identity, (), (), "the identity matrix (mx.np.identity)")):
+    register(_name, _compute, inputs=(), params=_FILL_PARAMS + _extra, aliases=_aliases,
+             shape_rule=_filled_shape_rule, dtype_rule=_dtype_param_rule,
+             doc=f"An array of the given shape filled by {_what}.")
+
+
+def _eye_shape(params):
+    return params["N"], params["N"] if params["M"] is None else params["M"]
+
+
+register("_npi_eye",
+         lambda inputs, aux, p, is_train, rng: (
+             (jnp.eye(*_eye_shape(p), p["k"], dtype=p["dtype"]),), aux),
+         inputs=(), shape_rule=lambda op, p, s: (s, [_eye_shape(p)]),
+         dtype_rule=_dtype_param_rule,
+         params=(Param("N", P.integer_at_least(0), required=True, doc="rows"),
+                 Param("M", P.optional(P.integer_at_least(0)), doc="columns (None: N)"),
+                 Param("k", P.integer, default=0, doc="the diagonal of ones (0: main)"),
+                 Param("ctx", P.context, default="", doc="MXNet's context attribute"),
+                 Param("dtype", P.dtype_in("float16", "float32", "float64", "int8", "uint8",
+                                           "int32", "int64"),
+                       default="float32", doc="output dtype (not bool)")),
+         doc="A 2-D array with ones on diagonal k, zeros elsewhere (mx.np.eye).")
 
 
 # --- _arange ---------------------------------------------------------------------------------
@@ -633,7 +700,7 @@ def _arange(inputs, aux, params, is_train, rng):
 
 register("_arange", _arange, inputs=(),
          shape_rule=lambda op, p, s: (s, [(_arange_plan(p)[2] * p["repeat"],)]),
-         dtype_rule=lambda op, p, d: (d, [np.dtype(p["dtype"]).type]),
+         dtype_rule=_dtype_param_rule,
          params=(Param("start", P.number, required=True, doc="first value (stop if no stop)"),
                  Param("stop", P.optional(P.number), doc="end of the range (excluded)"),
                  Param("step", P.number, default=1.0, doc="spacing of the values"),

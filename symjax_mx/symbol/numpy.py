@@ -8,7 +8,8 @@ import numpy as _onp
 
 from ..ops import get_op
 from ..ops.methods import UFUNCS
-from .creation import arange, full, ones, zeros
+from ..context import current_context
+from .creation import arange
 from .numpy_extension import operator
 from .register import op_function
 from .symbol import Symbol, _Symbol  # noqa: F401  (mx.sym.np._Symbol)
@@ -22,7 +23,9 @@ __all__ = ["add", "subtract", "multiply", "divide", "true_divide", "power", "max
            "minimum", "mod", "equal", "not_equal", "greater", "greater_equal", "less",
            "less_equal", "sum", "mean", "max", "min", "prod", "argmax", "argmin", "dot",
            "reshape", "transpose", "expand_dims", "squeeze", "concatenate", "stack", "split",
-           "where", "clip", "zeros", "ones", "full", "zeros_like", "ones_like", "arange",
+           "hsplit", "vsplit",
+           "where", "clip", "zeros", "ones", "full", "identity", "eye", "zeros_like",
+           "ones_like", "arange",
            "tile", "repeat", "flip", "swapaxes", "broadcast_to", "cumsum", "around", "round",
            "arctan2", "absolute", *_UNARY]
 
@@ -138,6 +141,19 @@ def split(ary, indices_or_sections, axis=0):
     return list(pieces)
 
 
+def hsplit(ary, indices_or_sections):
+    """``indices_or_sections`` equal pieces along axis 1 (axis 0 of a 1-d Symbol)."""
+    if not isinstance(indices_or_sections, int):
+        raise NotImplementedError("mx.sym.np.hsplit: only a number of equal sections is "
+                                  "supported on Symbols")
+    return list(operator("_npi_hsplit")(ary, sections=indices_or_sections, axis=1))
+
+
+def vsplit(ary, indices_or_sections):
+    """``indices_or_sections`` equal pieces along axis 0."""
+    return split(ary, indices_or_sections, axis=0)
+
+
 def where(condition, x, y):
     """Elements of ``x`` where ``condition`` holds, else of ``y`` (Symbols of one shape)."""
     return operator("where")(condition, x, y)
@@ -149,6 +165,58 @@ def clip(a, a_min, a_max, out=None):
     if a_max is None:
         return UFUNCS["maximum"](a, a_min)
     return operator("clip")(a, a_min=a_min, a_max=a_max)
+
+
+def _created(op_name, hint, ctx, dtype, **params):
+    """A NumPy-semantics node of creation operator ``op_name`` (named ``hint0``...): the
+    context's string and the dtype (float32 for None) recorded as MXNet does."""
+    dtype = _onp.float32 if dtype is None else dtype
+    function = op_function(get_op(op_name), hint)
+    return function(ctx=current_context() if ctx is None else ctx, dtype=dtype,
+                    **params).as_np_ndarray()
+
+
+def _check_order(order):
+    if order != "C":
+        raise NotImplementedError(f"only order='C' is supported, got {order!r}")
+
+
+def zeros(shape, dtype=_onp.float32, order="C", ctx=None):
+    """A Symbol of zeros of ``shape`` (``()`` is 0-d, a 0 size is empty)."""
+    _check_order(order)
+    return _created("_npi_zeros", "zeros", ctx, dtype, shape=shape)
+
+
+def ones(shape, dtype=_onp.float32, order="C", ctx=None):
+    """A Symbol of ones of ``shape``."""
+    _check_order(order)
+    return _created("_npi_ones", "ones", ctx, dtype, shape=shape)
+
+
+def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
+    """A Symbol of ``shape`` filled with ``fill_value`` (a Symbol is broadcast to it)."""
+    _check_order(order)
+    if isinstance(fill_value, Symbol):
+        result = broadcast_to(fill_value, shape)
+        return result if dtype is None else result.astype(dtype)
+    if isinstance(fill_value, bool):
+        fill_value, dtype = int(fill_value), _onp.bool_ if dtype is None else dtype
+    return _created("_npi_full", "full", ctx, dtype, shape=shape, value=fill_value)
+
+
+def identity(n, dtype=None, ctx=None):
+    """The ``n`` x ``n`` identity matrix as a Symbol."""
+    if not isinstance(n, int):
+        raise TypeError("Input 'n' should be an integer")
+    if n < 0:
+        raise ValueError("Input 'n' cannot be negative")
+    return _created("_npi_identity", "identity", ctx, dtype, shape=(n, n))
+
+
+def eye(N, M=None, k=0, dtype=_onp.float32, **kwargs):  # noqa: N803  (NumPy's names)
+    """An ``N`` x ``M`` Symbol with ones on diagonal ``k``, zeros elsewhere."""
+    return _created("_npi_eye", "eye", kwargs.pop("ctx", None), dtype, N=N, M=M, k=k,
+                    **kwargs)
 
 
 def zeros_like(a, dtype=None):

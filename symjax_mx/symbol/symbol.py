@@ -66,6 +66,10 @@ class Symbol(OperatorMethods):
         """This symbol with mx.np semantics (an ``mx.sym.np._Symbol``)."""
         return _Symbol(self.graph)
 
+    def as_nd_ndarray(self):
+        """This symbol (already a classic one)."""
+        return self
+
     # --- structure -----------------------------------------------------------------------
 
     def list_arguments(self):
@@ -348,7 +352,13 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
         else:
             entries.append(symbol.graph.heads[0])
     node = Node(op, node_name, attrs, params, entries)
-    return _symbol([(node, i) for i in range(op.num_outputs(params))])
+    outputs = [(node, i) for i in range(op.num_outputs(params))]
+    # an operator on classic symbols only (as_nd_ndarray's) gives a classic symbol, as
+    # MXNet's classic operators do; otherwise the semantics in force decide
+    inputs = [given[arg] for arg in arg_names if given.get(arg) is not None]
+    if inputs and not any(isinstance(symbol, _Symbol) for symbol in inputs):
+        return Symbol(Graph(outputs))
+    return _symbol(outputs)
 
 
 class _Symbol(Symbol):
@@ -438,3 +448,22 @@ def load(fname):
     except UnicodeDecodeError as err:
         raise MXNetError(f"invalid symbol JSON in {fname!r}: not UTF-8 text ({err})") from None
     return load_json(text)
+
+
+def group_class(symbols):
+    """The class a Group of ``symbols`` takes: mx.sym.np._Symbol where they are NumPy
+    symbols, else Symbol; TypeError (MXNet's) for a mix of both, which cannot be grouped."""
+    numpy = [isinstance(s, _Symbol) for s in symbols]
+    if any(numpy) and not all(numpy):
+        raise TypeError("Found both classic symbol (mx.sym.Symbol) and numpy symbol "
+                        "(mx.sym.np._Symbol) in outputs. This will prevent you from building a "
+                        "computation graph by grouping them since different types of symbols "
+                        "are not allowed to be grouped in Gluon to form a computation graph. "
+                        "You will need to convert them to the same type of symbols, either "
+                        "classic or numpy following this rule: if you want numpy ndarray "
+                        "output(s) from the computation graph, please convert all the classic "
+                        "symbols in the list to numpy symbols by calling `as_np_ndarray()` on "
+                        "each of them; if you want classic ndarray output(s) from the "
+                        "computation graph, please convert all the numpy symbols in the list "
+                        "to classic symbols by calling `as_nd_ndarray()` on each of them.")
+    return _Symbol if numpy and numpy[0] else Symbol

@@ -198,8 +198,7 @@ class _TokenEmbedding(Vocabulary):
         """The path of ``pretrained_file_name`` under ``embedding_root/<class name>``:
         downloaded and unpacked unless a file with MXNet's SHA-1 is there; offline, an
         MXNetError says where to place it."""
-        from ...gluon.data.dataset import _DEFAULT_REPO
-        from ...gluon.utils import check_sha1, download
+        from ...gluon.utils import check_sha1, download, repo_file_url
         name = cls.__name__.lower()
         folder = os.path.join(os.path.expanduser(embedding_root), name)
         path = os.path.join(folder, pretrained_file_name)
@@ -207,8 +206,7 @@ class _TokenEmbedding(Vocabulary):
                 pretrained_file_name]):
             return path
         archive = cls._get_download_file_name(pretrained_file_name)
-        repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
-        url = f"{repo if repo.endswith('/') else repo + '/'}gluon/embeddings/{name}/{archive}"
+        url = repo_file_url(f"gluon/embeddings/{name}/{archive}")
         archive_path = os.path.join(folder, archive)
         archive_sha1 = getattr(cls, "pretrained_archive_name_sha1",
                                cls.pretrained_file_name_sha1)[archive]

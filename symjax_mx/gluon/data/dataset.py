@@ -161,16 +161,6 @@ class RecordFileDataset(Dataset):
         return len(self._record.keys)
 
 
-_DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
-
-
-def _repo_file_url(namespace, filename):
-    repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
-    if not repo.endswith("/"):
-        repo += "/"
-    return f"{repo}gluon/dataset/{namespace}/{filename}"
-
-
 def local_dataset_file(root, namespace, filename, sha1):
     """``root/filename``: used when present (a file whose hash differs from MXNet's
     published one is used with a warning), else downloaded; offline, an MXNetError says
@@ -181,7 +171,7 @@ def local_dataset_file(root, namespace, filename, sha1):
             warnings.warn(f"{path} does not have the SHA-1 MXNet publishes ({sha1}); using it "
                           f"as it is")
         return path
-    url = _repo_file_url(namespace, filename)
+    url = utils.repo_file_url(f"gluon/dataset/{namespace}/{filename}")
     try:
         return utils.download(url, path=path, sha1_hash=sha1, retries=0)
     except Exception as error:  # noqa: BLE001 - any download failure means: place it by hand
