@@ -478,7 +478,7 @@ class NDArray(OperatorMethods):
             value = _indexing.drop_leading_ones(value, len(view.shape))
             _indexing.check_assignable(getattr(value, "shape", ()), view.shape)
             if source is not None:
-                tape.record_assign(self, source, view.size == self.size)
+                tape.record_assign(self, source, view)
             view._write(value)
         else:
             if source is not None and tape.on_tape(source) and tape.STATE.recording:

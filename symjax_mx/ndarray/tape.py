@@ -135,26 +135,29 @@ def record(op, params, inputs, outputs, is_train, key=None, values=None):
 
 
 _RESHAPE = get_op("Reshape")
-_SLICE_AXIS = get_op("slice_axis")
+_NP_RESHAPE = get_op("_np_reshape")
+_SLICE = get_op("slice")
 _BROADCAST_TO = get_op("broadcast_to")
 
 
 def _reshape(entry, shape):
+    if 0 in shape:  # Reshape reads 0 as "keep this axis"; NumPy's reshape as a length
+        return TapeNode(_NP_RESHAPE, _NP_RESHAPE.parse_params({"newshape": shape}), [entry]), 0
     return TapeNode(_RESHAPE, _RESHAPE.parse_params({"shape": shape}), [entry]), 0
 
 
 def record_view(source, view, offset):
     """While recording, a view of a recorded array records how it reads ``source``: the
     span ``[offset, offset + view.size)`` of its flattened value, in the view's shape
-    (MXNet's Reshape, and slice_axis for a sub-span)."""
+    (MXNet's Reshape, and slice for a sub-span, which may be empty)."""
     if not STATE.recording or not on_tape(source):
         return
     entry = source._entry
     if view.size != source.size:
         if source.ndim != 1:
             entry = _reshape(entry, (-1,))
-        params = {"axis": 0, "begin": offset, "end": offset + view.size}
-        entry = TapeNode(_SLICE_AXIS, _SLICE_AXIS.parse_params(params), [entry]), 0
+        params = {"begin": (offset,), "end": (offset + view.size,)}
+        entry = TapeNode(_SLICE, _SLICE.parse_params(params), [entry]), 0
     if view.shape != (view.size,) or view.size == source.size:
         entry = _reshape(entry, view.shape)
     view._entry = entry
@@ -166,19 +169,24 @@ def record_alias(target, source):
         target._entry = source._entry
 
 
-def record_assign(target, source, whole):
-    """While recording, ``target[:] = source`` (a recorded array, broadcast to the target's
-    shape); assigning it into part of the target (not ``whole``) is MXNet's in-place error."""
+def record_assign(target, source, selection):
+    """While recording, ``target[key] = source`` where ``selection`` is ``target[key]``
+    (a recorded array, broadcast to the selection's shape, read in the target's);
+    assigning it into part of the target is MXNet's in-place error."""
     if not STATE.recording or not on_tape(source):
         return
-    if not whole:
+    if selection.size != target.size:
         raise MXNetError(INPLACE)
-    entry = source._entry
-    if source.ndim < target.ndim:  # numpy broadcasting: leading axes of size 1
-        entry = _reshape(entry, (1,) * (target.ndim - source.ndim) + source.shape)
-    if source.shape != target.shape:
-        params = _BROADCAST_TO.parse_params({"shape": target.shape})
+    entry, ndim = source._entry, selection.ndim
+    # numpy broadcasting: leading axes of size 1 dropped or added
+    shape = (1,) * (ndim - source.ndim) + source.shape[max(source.ndim - ndim, 0):]
+    if shape != source.shape:
+        entry = _reshape(entry, shape)
+    if shape != selection.shape:
+        params = _BROADCAST_TO.parse_params({"shape": selection.shape})
         entry = TapeNode(_BROADCAST_TO, params, [entry]), 0
+    if selection.shape != target.shape:
+        entry = _reshape(entry, target.shape)
     target._entry = entry
 
 

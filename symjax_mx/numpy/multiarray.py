@@ -54,28 +54,65 @@ def _full_reduction(value, axis, keepdims, ndim):
     return value
 
 
-def _boolean_mask_positions(key, shape):
-    """A boolean mask key (a boolean array or list) as NumPy selects with it: the index
-    arrays of its True positions over the leading axes; any other key as it is."""
-    if isinstance(key, list):
+def _numpy_key(shape, key):
+    """``key`` in the forms NDArray indexing takes, with NumPy's meaning: 0-d integer
+    arrays become integers, a boolean mask the index arrays of its True positions over the
+    axes it covers, and a scalar bool a new axis indexed by [0] (True) or [] (False).
+
+    Returns (the shape to view the array as first, or None; the key). Masks are read to
+    the host: which positions they select decides the result's shape.
+    """
+    items = [_numpy_item(k) for k in (key if isinstance(key, tuple) else (key,))]
+    if not any(isinstance(k, _onp.ndarray) and k.dtype == _onp.bool_ for k in items):
+        return None, tuple(items) if isinstance(key, tuple) else items[0]
+    used = builtins.sum(k.ndim if isinstance(k, _onp.ndarray) and k.dtype == _onp.bool_ else 1
+               for k in items if k is not None and k is not Ellipsis)
+    if used > len(shape):
+        raise IndexError(f"too many indices for an array of shape {shape}")
+    at = next((i for i, k in enumerate(items) if k is Ellipsis), len(items))
+    items[at:at + 1] = [slice(None)] * (len(shape) - used)
+    viewed, out, axis = [], [], 0
+    for k in items:
+        if not (isinstance(k, _onp.ndarray) and k.dtype == _onp.bool_):
+            out.append(k)
+            if k is not None:
+                viewed.append(shape[axis])
+                axis += 1
+        elif k.ndim == 0:  # a new axis of length 1, of which it selects all or nothing
+            out.append(_onp.zeros(int(k), _onp.int64))
+            viewed.append(1)
+        else:
+            covered = shape[axis:axis + k.ndim]
+            for dim, (size, mask_size) in enumerate(zip(covered, k.shape)):
+                if size != mask_size:
+                    raise IndexError(f"boolean index did not match indexed array along "
+                                     f"dimension {axis + dim}; dimension is {size} but "
+                                     f"corresponding boolean dimension is {mask_size}")
+            out.extend(_onp.nonzero(k))
+            viewed.extend(covered)
+            axis += k.ndim
+    return (tuple(viewed) if len(viewed) != len(shape) else None), tuple(out)
+
+
+def _numpy_item(item):
+    """One index item: a boolean NDArray, list or 0-d array as a numpy boolean array, a 0-d
+    integer array as an int, a Python or numpy bool as a 0-d boolean array."""
+    if isinstance(item, (bool, _onp.bool_)):
+        return _onp.asarray(item)
+    if isinstance(item, list):
         try:
-            candidate = _onp.array(key)
+            candidate = _onp.asarray(item)
         except ValueError:  # ragged lists index as they are
-            return key
-        key = candidate if candidate.dtype == _onp.bool_ else key
-    if isinstance(key, NDArray) and key.dtype == _onp.bool_:
-        key = key.asnumpy()
-    if not isinstance(key, _onp.ndarray) or key.dtype != _onp.bool_ or key.ndim == 0:
-        return key
-    if key.ndim > len(shape):
-        raise IndexError(f"too many indices, whose ndim = {key.ndim}, for array with ndim = "
-                         f"{len(shape)}")
-    for axis, (size, mask_size) in enumerate(zip(shape, key.shape)):
-        if size != mask_size:
-            raise IndexError(f"boolean index did not match indexed array along dimension "
-                             f"{axis}; dimension is {size} but corresponding boolean "
-                             f"dimension is {mask_size}")
-    return tuple(_onp.nonzero(key))
+            return item
+        return candidate if candidate.dtype == _onp.bool_ else item
+    dtype = getattr(item, "dtype", None)
+    if dtype is None or not hasattr(item, "ndim"):
+        return item
+    if _onp.dtype(dtype) == _onp.bool_:
+        return _onp.asarray(item.asnumpy() if hasattr(item, "asnumpy") else item)
+    if item.ndim == 0 and _onp.dtype(dtype).kind in "iu":
+        return int(item.item())
+    return item
 
 
 _PROMOTING = frozenset(("add", "sub", "mul", "div", "power"))
@@ -134,18 +171,22 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
         return body
 
     def __getitem__(self, key):
+        viewed, key = _numpy_key(self.shape, key)
+        if viewed is not None:  # scalar bools: first a view with their new axes
+            return to_np(self.reshape(viewed)[key])
         if isinstance(key, numbers.Integral) and self.ndim == 1:
             return to_np(super().__getitem__(slice(key, key + 1 or None))).reshape(())
-        if _is_scalar_bool(key):  # NumPy: a new leading axis, of length 0 if False
-            expanded = self.reshape((1,) + self.shape)
-            return expanded if bool(key) else expanded[0:0]
         if isinstance(key, tuple) and len(key) == self.ndim and all(
                 isinstance(k, numbers.Integral) for k in key):  # one element: 0-d
             return to_np(super().__getitem__(key)).reshape(())
-        return to_np(super().__getitem__(_boolean_mask_positions(key, self.shape)))
+        return to_np(super().__getitem__(key))
 
     def __setitem__(self, key, value):
-        super().__setitem__(_boolean_mask_positions(key, self.shape), value)
+        viewed, key = _numpy_key(self.shape, key)
+        if viewed is None:
+            super().__setitem__(key, value)
+        elif self.size:  # an empty array has nothing to write
+            NDArray.reshape(self, viewed)[key] = value
 
     @property
     def grad(self):
@@ -321,14 +362,6 @@ def _check_order(what, order):
     """Only C order (row-major) exists here, as in MXNet."""
     if order != "C":
         raise NotImplementedError(f"{what}: only order='C' is supported, got {order!r}")
-
-
-def _is_scalar_bool(key):
-    """Whether ``key`` is a Python / NumPy bool or a 0-d boolean array."""
-    if isinstance(key, (bool, _onp.bool_)):
-        return True
-    return isinstance(key, (NDArray, _onp.ndarray)) and key.ndim == 0 \
-        and key.dtype == _onp.bool_
 
 
 def zeros(shape, dtype="float32", order="C", ctx=None):

@@ -18,6 +18,7 @@ import numpy as np
 from jax import lax
 
 from ..base import MXNetError
+from ..util import is_np_shape
 from .registry import Param, ParamParsers as P, register, same_dtype_rule, same_shape_rule
 
 
@@ -149,11 +150,12 @@ _FLOAT_DTYPE = Param("dtype", P.optional(P.dtype_in(*_FLOATS)), default=None,
                      doc="output dtype; None: float32")
 
 
-def _known_shape(op, shape):
-    """The output shape, or None while unknown (MXNet reads () and 0 sizes as unknown)."""
+def _known_shape(name, shape):
+    """The output shape, or None while unknown (legacy MXNet reads () and 0 sizes as
+    unknown; with NumPy shapes they are 0-d and empty)."""
     if any(d < 0 for d in shape):
-        raise MXNetError(f"{op.name}: shape {shape} has a negative dimension")
-    return shape if shape and 0 not in shape else None
+        raise MXNetError(f"{name}: shape {shape} has a negative dimension")
+    return shape if is_np_shape() or shape and 0 not in shape else None
 
 
 def _bounded(op, params):
@@ -164,7 +166,7 @@ def _bounded(op, params):
 
 
 def _random_shape_rule(op, params, shapes):
-    return shapes, [_known_shape(op, params["shape"])]
+    return shapes, [_known_shape(op.name, params["shape"])]
 
 
 def _output_dtype(default):
@@ -176,7 +178,7 @@ def _output_dtype(default):
 def _random_compute(name, draw, names, default_dtype):
     def compute(inputs, aux, params, is_train, rng):
         shape = params["shape"]
-        if not shape or 0 in shape:
+        if _known_shape(name, shape) is None:
             raise MXNetError(f"{name}: the output shape {shape} is unknown; pass shape=")
         dtype = np.dtype(params["dtype"] or default_dtype)
         out = draw(rng, shape, dtype if dtype.kind in "iu" else _work_dtype(dtype),
