@@ -1,7 +1,8 @@
 """Imperative execution: run a registry operator now, compiled once per signature.
 
-Each (operator, static parameters) pair gets one ``jax.jit`` function; JAX caches
-it per input shape and dtype. Traced parameters (scalars) are runtime arguments.
+Each (operator, static parameters, NumPy shape semantics on or off) gets one ``jax.jit``
+function; JAX caches it per input shape and dtype. Traced parameters (scalars) are runtime
+arguments.
 Shape and dtype rules run while tracing, so a bad call fails with the operator's own
 message and a good call pays nothing for them. A call whose inputs and outputs are all
 small (random draws: tiny) runs a second jitted function compiled with
@@ -14,6 +15,7 @@ import jax
 
 from .. import compile_options, x64, profiler
 from ..base import MXNetError
+from ..util import is_np_shape
 
 _COMPILED = {}
 _AVALS = {}  # (jitted function, input shapes and dtypes, traced types, keyed) -> output avals
@@ -135,8 +137,9 @@ def compiled(op, params, is_train=False, num_inputs=None):
     else:
         traced_names = op.traced_params
         traced = tuple(v for k, v in params.items() if k in traced_names)
+        # the shape rules of creation and random operators read NumPy shape semantics
         key = (op, tuple((k, v) for k, v in params.items() if k not in traced_names), is_train,
-               num_inputs)
+               num_inputs, is_np_shape())
     fn = _COMPILED.get(key)
     if fn is None:
         static = {k: v for k, v in params.items() if k not in traced_names}
