@@ -117,3 +117,11 @@ def test_symbol_as_nd_ndarray_is_itself():
     sym = mx.sym.var("x")
     assert sym.as_nd_ndarray() is sym
     assert type(sym.as_np_ndarray().as_nd_ndarray()) is mx.sym.Symbol
+
+
+def test_symbol_creation_refuses_fortran_order():
+    for make in (lambda: mx.sym.np.zeros((2,), order="F"),
+                 lambda: mx.sym.np.ones((2,), order="F"),
+                 lambda: mx.sym.np.full((2,), 1.0, order="F")):
+        with pytest.raises(NotImplementedError, match=r"only order='C' is supported, got 'F'"):
+            make()

@@ -9,7 +9,7 @@ import numbers
 import numpy as _onp
 
 from .. import ndarray as nd
-from ..base import MXNetError
+from ..base import MXNetError, check_c_order
 from ..ndarray import NDArray
 from ..ndarray.ndarray import NUMPY_ARRAY_CLASS
 from ..ops import get_op
@@ -271,7 +271,7 @@ class ndarray(NDArray):  # noqa: N801  (NumPy's name)
         return to_np(super().astype(dtype, copy=copy))
 
     def copy(self, order="C"):
-        _check_order("copy", order)
+        check_c_order("copy", order)
         return to_np(super().copy())
 
     def copyto(self, other):
@@ -358,29 +358,23 @@ def _shape(shape):
     return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
 
 
-def _check_order(what, order):
-    """Only C order (row-major) exists here, as in MXNet."""
-    if order != "C":
-        raise NotImplementedError(f"{what}: only order='C' is supported, got {order!r}")
-
-
 def zeros(shape, dtype="float32", order="C", ctx=None):
-    _check_order("zeros", order)
+    check_c_order("zeros", order)
     return to_np(nd.zeros(_shape(shape), ctx=ctx, dtype=dtype or "float32"))
 
 
 def ones(shape, dtype="float32", order="C", ctx=None):
-    _check_order("ones", order)
+    check_c_order("ones", order)
     return to_np(nd.ones(_shape(shape), ctx=ctx, dtype=dtype or "float32"))
 
 
 def full(shape, fill_value, dtype=None, order="C", ctx=None):
-    _check_order("full", order)
+    check_c_order("full", order)
     return to_np(nd.full(_shape(shape), fill_value, ctx=ctx, dtype=dtype or "float32"))
 
 
 def empty(shape, dtype="float32", order="C", ctx=None):
-    _check_order("empty", order)
+    check_c_order("empty", order)
     return zeros(shape, dtype, order, ctx)
 
 

@@ -6,9 +6,10 @@ import operator as _operator
 
 import numpy as _onp
 
+from ..base import check_c_order
+from ..context import current_context
 from ..ops import get_op
 from ..ops.methods import UFUNCS
-from ..context import current_context
 from .creation import arange
 from .numpy_extension import operator
 from .register import op_function
@@ -176,26 +177,21 @@ def _created(op_name, hint, ctx, dtype, **params):
                     **params).as_np_ndarray()
 
 
-def _check_order(order):
-    if order != "C":
-        raise NotImplementedError(f"only order='C' is supported, got {order!r}")
-
-
 def zeros(shape, dtype=_onp.float32, order="C", ctx=None):
     """A Symbol of zeros of ``shape`` (``()`` is 0-d, a 0 size is empty)."""
-    _check_order(order)
+    check_c_order("zeros", order)
     return _created("_npi_zeros", "zeros", ctx, dtype, shape=shape)
 
 
 def ones(shape, dtype=_onp.float32, order="C", ctx=None):
     """A Symbol of ones of ``shape``."""
-    _check_order(order)
+    check_c_order("ones", order)
     return _created("_npi_ones", "ones", ctx, dtype, shape=shape)
 
 
 def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
     """A Symbol of ``shape`` filled with ``fill_value`` (a Symbol is broadcast to it)."""
-    _check_order(order)
+    check_c_order("full", order)
     if isinstance(fill_value, Symbol):
         result = broadcast_to(fill_value, shape)
         return result if dtype is None else result.astype(dtype)
