@@ -90,6 +90,9 @@ def test_legacy_arrays_share_memory_with_their_numpy_view():
     assert legacy.grad.asnumpy().tolist() == [2.0, 4.0]
     view[0] = 7
     assert legacy.asnumpy().tolist() == [7.0, 2.0]
+    assert legacy.as_nd_ndarray() is legacy
+    back = view.as_nd_ndarray()
+    assert type(back) is mx.nd.NDArray and back.asnumpy().tolist() == [7.0, 2.0]
 
 
 def test_npx_random_extensions():

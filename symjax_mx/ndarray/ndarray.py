@@ -567,6 +567,10 @@ class NDArray(OperatorMethods):
         view.__class__ = NUMPY_ARRAY_CLASS[0]
         return view
 
+    def as_nd_ndarray(self):
+        """This array itself: it is a classic NDArray already."""
+        return self
+
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Compute the gradients of this array with respect to the attached variables."""
         tape.backward([self], None if out_grad is None else [out_grad], retain_graph,
