@@ -32,6 +32,26 @@ def test_split_concatenate_round_trip():
     assert all(isinstance(p, np.ndarray) for p in parts)
 
 
+@pytest.mark.parametrize("indices", [[2, 2], [0, 3], [3, 10], [4, 2], [-2], [-9, 2]])
+def test_split_at_indices_gives_numpy_pieces_empty_ones_too(indices):
+    host = onp.arange(12, dtype="float32").reshape(2, 6)
+    x = np.array(host)
+    x.attach_grad()
+    with mx.autograd.record():
+        pieces = np.split(x, indices, axis=-1)
+        total = sum((p * p).sum() for p in pieces)
+    total.backward()
+    expected = onp.split(host, indices, axis=-1)
+    assert [p.shape for p in pieces] == [e.shape for e in expected]
+    for piece, want in zip(pieces, expected):
+        onp.testing.assert_array_equal(piece.asnumpy(), want)
+    covered = onp.zeros(6)
+    for begin, end in [slice(b, e).indices(6)[:2] for b, e in
+                       zip([0] + indices, indices + [6])]:
+        covered[begin:end] += 1
+    onp.testing.assert_allclose(x.grad.asnumpy(), 2 * host * covered)
+
+
 def test_autograd_through_np_arrays():
     a = np.array([[1.0, 2.0], [3.0, 4.0]])
     a.attach_grad()

@@ -432,8 +432,16 @@ def _split(ary, sections, axis, even):
     size = ary.shape[axis]
     starts = _split_points(size, sections, even)
     ends = starts[1:] + [size]
-    return [to_np(nd.slice_axis(ary, axis=axis, begin=b, end=e if e > b else b))
-            for b, e in zip(starts, ends)]
+    axis %= ary.ndim
+    pieces = []
+    for begin, end in zip(starts, ends):
+        begin, end, _ = slice(begin, end).indices(size)  # NumPy's slice of each piece
+        if end > begin:
+            pieces.append(nd.slice_axis(ary, axis=axis, begin=begin, end=end))
+        else:  # an empty piece, as NumPy gives (slice_axis takes only non-empty ranges)
+            skip = (None,) * axis
+            pieces.append(nd.slice(ary, begin=skip + (begin,), end=skip + (begin,)))
+    return [to_np(piece) for piece in pieces]
 
 
 def split(ary, indices_or_sections, axis=0):
