@@ -119,6 +119,27 @@ def test_symbol_as_nd_ndarray_is_itself():
     assert type(sym.as_np_ndarray().as_nd_ndarray()) is mx.sym.Symbol
 
 
+def test_operators_on_numpy_symbols_give_numpy_symbols_outside_numpy_mode():
+    # types read from MXNet 1.9.1 without npx.set_np()
+    x = mx.sym.var("x").as_np_ndarray()
+    for out in (x * 2, x + x, mx.sym.np.exp(x), x.reshape((2,)), x[0]):
+        assert type(out) is mx.sym.np._Symbol
+    assert type(mx.sym.relu(x.as_nd_ndarray())) is mx.sym.Symbol
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_a_block_returning_numpy_symbols_gives_numpy_arrays_outside_numpy_mode(hybridize):
+    class Doubled(HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x.as_np_ndarray() * 2
+
+    block = Doubled()
+    if hybridize:
+        block.hybridize()
+    out = block(mx.nd.array([1.0, 2.0]))
+    assert type(out) is np.ndarray and out.asnumpy().tolist() == [2.0, 4.0]
+
+
 def test_symbol_creation_refuses_fortran_order():
     for make in (lambda: mx.sym.np.zeros((2,), order="F"),
                  lambda: mx.sym.np.ones((2,), order="F"),

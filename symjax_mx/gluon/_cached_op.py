@@ -20,7 +20,9 @@ from ..ndarray.ndarray import defers, invoke, invoke_deferred
 from ..lowering.graph import LoweredGraph
 from ..ops.describe import monitor_input_names
 from ..ops.registry import Operator
+from ..symbol import Symbol
 from ..symbol.inference import solve
+from ..symbol.symbol import group_class
 from ._replay import RecordedForward
 from .parameter import DeferredInitializationError
 
@@ -31,6 +33,8 @@ class CachedOp:
 
     def __init__(self, block, data, out, inline_limit=2):
         self._symbol = out
+        #: whether the graph's outputs are mx.sym.np symbols, which give mx.np arrays
+        self.numpy_outputs = group_class([out]) is not Symbol
         self._num_ops = sum(node.op is not None for node in out.graph.nodes)
         self._inline_limit = inline_limit
         # a graph with an operator whose output shape depends on values runs op by op

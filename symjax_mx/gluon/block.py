@@ -585,7 +585,8 @@ class HybridBlock(Block):
         out = self._cached_op(flat, lambda: self._deferred_infer_shape(*args))
         if self._op_hook is not None:
             self._cached_op.monitor(flat, *self._op_hook)
-        return _regroup(out, self._out_format)
+        out = _regroup(out, self._out_format)
+        return _as_np(out) if self._cached_op.numpy_outputs and not is_np_array() else out
 
     def forward(self, x, *args):
         """Run ``hybrid_forward`` with ``F=mx.nd`` (or the compiled program when

@@ -354,10 +354,12 @@ def create(op, positional, named, raw_params, name=None, attr=None, hint=None):
     node = Node(op, node_name, attrs, params, entries)
     outputs = [(node, i) for i in range(op.num_outputs(params))]
     # an operator on classic symbols only (as_nd_ndarray's) gives a classic symbol, as
-    # MXNet's classic operators do; otherwise the semantics in force decide
+    # MXNet's classic operators do, and one on a NumPy symbol a NumPy symbol; an operator
+    # without inputs follows the semantics in force
     inputs = [given[arg] for arg in arg_names if given.get(arg) is not None]
-    if inputs and not any(isinstance(symbol, _Symbol) for symbol in inputs):
-        return Symbol(Graph(outputs))
+    if inputs:
+        numpy = any(isinstance(symbol, _Symbol) for symbol in inputs)
+        return (_Symbol if numpy else Symbol)(Graph(outputs))
     return _symbol(outputs)
 
 
