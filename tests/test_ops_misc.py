@@ -1,4 +1,4 @@
-"""contrib quadratic / div_sqrt_dim / gradientmultiplier, amp casts, finiteness checks,
+"""contrib quadratic / div_sqrt_dim / gradientmultiplier / round_ste / sign_ste, amp casts, finiteness checks,
 batch_take, gather_nd, scatter_nd and reset_arrays."""
 import numpy as np
 import pytest
@@ -20,6 +20,28 @@ def test_contrib_elementwise():
     np.testing.assert_allclose(exe.forward(is_train=True)[0].asnumpy(), x)
     exe.backward([nd.ones((3,))])
     np.testing.assert_allclose(grad.asnumpy(), [-0.5] * 3)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_straight_through_estimators(hybridize):
+    # values read from MXNet 1.9.1: rounding halves away from zero, gradient passed through
+    class Quantized(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return F.contrib.round_ste(x * 2) * 3 + F.contrib.sign_ste(x) * x
+
+    block = Quantized()
+    if hybridize:
+        block.hybridize()
+    x = nd.array([-1.5, -0.5, 0.5, 1.5, 2.5, 0.2])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = block(x)
+    y.backward()
+    rounded = [-9.0, -3.0, 3.0, 9.0, 15.0, 0.0]
+    np.testing.assert_allclose(y.asnumpy(), np.add(rounded, np.abs(x.asnumpy())), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.asnumpy(), 6 + np.sign(x.asnumpy()) + x.asnumpy(),
+                               rtol=1e-6)
+    assert nd.contrib.sign_ste(nd.array([-2.0, 0.0, 3.0])).asnumpy().tolist() == [-1, 0, 1]
 
 
 def test_amp_and_finiteness():

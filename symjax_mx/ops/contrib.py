@@ -1,5 +1,6 @@
 """Small ``contrib`` operators (``mx.nd.contrib.<name>``): quadratic, div_sqrt_dim,
-gradientmultiplier, allclose, arange_like, AdaptiveAvgPooling2D and reset_arrays."""
+gradientmultiplier, the straight-through estimators round_ste and sign_ste, allclose,
+arange_like, AdaptiveAvgPooling2D and reset_arrays."""
 import math
 
 import jax
@@ -7,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..base import MXNetError
+from .elemwise import _round_half_away
 from .registry import (Param, ParamParsers as P, output_shape_rule, register, same_dtype_rule,
                        simple_compute)
 
@@ -37,6 +39,24 @@ register("_contrib_gradientmultiplier", simple_compute(_gradient_multiplier),
          aliases=("gradientmultiplier",), loss=False,
          params=(Param("scalar", P.number, default=1.0, doc="factor of the gradient"),),
          doc="The identity forward; backward multiplies the gradient by scalar.")
+
+
+def _straight_through(function):
+    """``function`` forward, the identity backward (a straight-through estimator)."""
+    @jax.custom_vjp
+    def estimator(x):
+        return function(x)
+
+    estimator.defvjp(lambda x: (function(x), None), lambda _, grad: (grad,))
+    return estimator
+
+
+for _name, _function, _what in (("round_ste", _round_half_away, "rounded half away from zero"),
+                                ("sign_ste", jnp.sign, "the sign")):
+    register(f"_contrib_{_name}", simple_compute(_straight_through(_function)),
+             aliases=(_name,), loss=False,
+             doc=f"data {_what}, element-wise; backward passes the gradient through "
+                 "unchanged (a straight-through estimator).")
 
 
 def _allclose(a, b, rtol, atol, equal_nan):
