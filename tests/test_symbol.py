@@ -56,6 +56,11 @@ def test_multiple_outputs_group_and_indexing():
         parts["nope"]
     with pytest.raises(IndexError):
         parts[3]
+    # slices pick outputs as a group, other keys are MXNet's TypeError
+    assert parts[1:].list_outputs() == ["split_output1", "split_output2"]
+    assert parts[::2].list_outputs() == ["split_output0", "split_output2"]
+    with pytest.raises(TypeError, match="only support integer index"):
+        parts[(slice(0, 2), 1)]
 
 
 def test_arithmetic_lowers_to_mxnet_operators():

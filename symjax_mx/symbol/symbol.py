@@ -132,6 +132,10 @@ class Symbol(OperatorMethods):
                                  else f"output name {index!r} is ambiguous in {names}")
             index = names.index(index)
         heads = self.graph.heads
+        if isinstance(index, slice):
+            return _symbol([heads[i] for i in range(*index.indices(len(heads)))])
+        if not isinstance(index, numbers.Integral):
+            raise TypeError("Symbol only support integer index to fetch i-th output")
         if not -len(heads) <= index < len(heads):
             raise IndexError(f"output index {index} is out of range for {len(heads)} "
                              f"outputs")
