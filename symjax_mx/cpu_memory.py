@@ -15,8 +15,8 @@ pool over time without: inference at batch 32, MobileNet-v2 0.63-0.79, ResNet-50
 the default because the threads then share one arena and contend for it: a Gluon MLP
 training step, whose host work allocates while XLA's threads run, trained 0.74x as many
 samples per second (``bench/gluon.py``), LeNet 0.89x. As with MXNet's pool, memory once
-used stays with the process after it is freed. Other platforms and C libraries are left
-as they are.
+used stays with the process after it is freed. Other platforms and C libraries, and a
+malloc preloaded in place of glibc's (jemalloc, tcmalloc), are left as they are.
 """
 import ctypes
 import os
@@ -30,17 +30,24 @@ _SETTINGS = ((_M_ARENA_MAX, 1), (_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2 ** 31 - 
 
 def glibc_mallopt():
     """glibc's ``mallopt(option, value)``; None on other platforms and C libraries (musl's
-    does nothing)."""
+    does nothing), and where another allocator replaces glibc's malloc (LD_PRELOAD)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(None)
-        libc.gnu_get_libc_version  # noqa: B018 (glibc only)
+        process = ctypes.CDLL(None)
+        process.gnu_get_libc_version  # noqa: B018 (glibc only)
+        libc = ctypes.CDLL("libc.so.6")  # glibc's own symbols, whatever LD_PRELOAD adds
         mallopt = libc.mallopt
     except (OSError, AttributeError):
         return None
+    if _address(process.malloc) != _address(libc.malloc):
+        return None
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return mallopt
+
+
+def _address(function):
+    return ctypes.cast(function, ctypes.c_void_p).value
 
 
 def pool_freed_memory():

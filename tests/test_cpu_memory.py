@@ -8,6 +8,7 @@ none on this project's machines. The time it saves is measured in bench/zoo_infe
 """
 import ctypes
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -66,6 +67,28 @@ def test_without_the_pool_large_blocks_are_mapped_and_given_back():
     assert not pooled
     assert mapped >= 48 * _MIB  # the 48 MiB input, in a block of its own
     assert kept < 48 * _MIB
+
+
+_FORWARDING_MALLOC = """
+#include <stddef.h>
+extern void *__libc_malloc(size_t);
+void *malloc(size_t size) { return __libc_malloc(size); }
+"""
+
+
+@pytest.mark.skipif(not _has_mallinfo2() or shutil.which("gcc") is None,
+                    reason="builds a malloc for LD_PRELOAD with gcc, on glibc")
+def test_no_pool_where_another_malloc_replaces_glibcs(tmp_path):
+    source = tmp_path / "malloc.c"
+    source.write_text(_FORWARDING_MALLOC)
+    library = tmp_path / "libother_malloc.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(library), str(source)], check=True,
+                   timeout=120)
+    env = dict(os.environ, SYMJAX_MX_CPU_MEMORY_POOL="1", LD_PRELOAD=str(library))
+    out = subprocess.run([sys.executable, "-c", "from symjax_mx import cpu_memory; "
+                          "print(cpu_memory.POOLED, cpu_memory.glibc_mallopt())"],
+                         env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["False", "None"]
 
 
 def test_the_pool_is_off_by_default():
