@@ -15,7 +15,7 @@ from ..compile_log import describe_shapes, logs_compiles
 from ..base import MXNetError, c_str, normalize_dtype
 from ..context import Context, current_context
 from ..ndarray import NDArray, deferred, handles, pending, zeros_buffer, zeros_buffers
-from ..ndarray.ndarray import write_ones
+from ..ndarray.fixed_ones import write_ones
 from ..ndarray.storage import gradient_stypes, graph_stypes, variable_stypes
 from ..symbol.graph import Graph
 from ..ops import get_op

@@ -25,6 +25,7 @@ from ..util import is_np_shape
 from .. import profiler
 from . import _indexing, _invoke, deferred, tape, file_format, pending, storage
 from . import handles
+from .fixed_ones import write_ones
 
 _NO_DATA = object()  # NDArray() without data, unlike MXNet's NDArray(None)
 _GETITEM = get_op("_getitem")  # indexing that copies, recorded by autograd
@@ -695,28 +696,6 @@ def invoke(op, inputs, params, out=None, ctx=None, is_train=False):
     if recording:
         tape.record(op, params, inputs, targets, train, rng, outputs)
     return out
-
-
-_ONES_WRITTEN = {}  # id(NDArray) -> (weak reference to it, to the buffer of ones written)
-
-
-def _forget_ones(key, _):
-    _ONES_WRITTEN.pop(key, None)
-
-
-def write_ones(arrays):
-    """Set ``arrays`` to 1, as MXNet's forward does with a fix_gamma BatchNorm's gamma
-    (imperative calls and executors alike; skipping those that still hold the ones
-    written last)."""
-    for array in arrays:
-        entry = _ONES_WRITTEN.get(id(array))
-        if entry is not None and entry[0]() is array and entry[1]() is array._read():
-            continue
-        ones = x64.device_put(np.ones(array.shape, array.dtype), array._ctx.jax_device)
-        array._write(ones)
-        key = id(array)
-        _ONES_WRITTEN[key] = (weakref.ref(array, functools.partial(_forget_ones, key)),
-                              weakref.ref(array._read()))
 
 
 def _inputs_context(op, inputs):
