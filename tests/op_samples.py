@@ -34,6 +34,7 @@ class Sample:
     inputs: list = None           # shapes (tuples) or numpy arrays; None: default per input
     params: dict = field(default_factory=dict)
     wrt: tuple = None             # positions of inputs the gradient check perturbs
+    passes_gradient: bool = False  # a straight-through estimator: the gradient is the head
 
 
 def _ints(values, dtype=np.float64):
@@ -46,6 +47,9 @@ _HALF = np.full((2, 3), 0.5, np.float16)  # multi-precision updates: float16 wei
 _SINGLE = np.full((2, 3), 0.5, np.float32)  # and their float32 states
 _SCALE = np.ones(1, np.float32)  # the rescale_grad array of the AdamW updates
 _MULTI_ADAMW = {"lrs": (0.1,), "wds": (0.0,), "etas": (1.0,), "num_weights": 1}
+_MULTI_SGD = {"lrs": (0.1,), "wds": (0.0,), "num_weights": 1}
+_MULTI_LAMB = {"learning_rates": (0.1,), "wds": (0.0,), "step_count": (1,)}
+_ONE32 = np.full(1, 0.1, np.float32)  # a float32 array of one value per weight (or a norm)
 _BN = [(2, 3, 2), (3,), (3,), np.zeros(3), np.ones(3)]
 _ROIS = np.array([[0, 0.6, 0.4, 3.2, 2.7], [0, 1.0, 0.0, 4.0, 3.0]])  # (batch, x1, y1, x2, y2)
 
@@ -71,6 +75,31 @@ SAMPLES = {
     "_multi_adamw_update": Sample([(2, 3), (2, 3), _SCALE, (2, 3), (2, 3)], _MULTI_ADAMW),
     "_multi_mp_adamw_update": Sample([_HALF, _HALF, _SCALE, _SINGLE, _SINGLE, _SINGLE],
                                      _MULTI_ADAMW),
+    # multi-tensor SGD: weight_i, grad_i, its states, then the float32 lrs and wds arrays
+    "multi_sgd_mom_update": Sample(None, {**_MULTI_SGD, "momentum": 0.9}),
+    "multi_mp_sgd_update": Sample([_HALF, _HALF, _SINGLE], _MULTI_SGD),
+    "multi_mp_sgd_mom_update": Sample([_HALF, _HALF, _SINGLE, _SINGLE],
+                                      {**_MULTI_SGD, "momentum": 0.9}),
+    "preloaded_multi_sgd_update": Sample([(2, 3), (2, 3), _ONE32, _ONE32]),
+    "preloaded_multi_sgd_mom_update": Sample([(2, 3), (2, 3), (2, 3), _ONE32, _ONE32],
+                                             {"momentum": 0.9}),
+    "preloaded_multi_mp_sgd_update": Sample([_HALF, _HALF, _SINGLE, _ONE32, _ONE32]),
+    "preloaded_multi_mp_sgd_mom_update": Sample([_HALF, _HALF, _SINGLE, _SINGLE, _ONE32,
+                                                 _ONE32], {"momentum": 0.9}),
+    "multi_sum_sq": Sample([(2, 3), (4,)], {"num_arrays": 2}),
+    "multi_lars": Sample([_SINGLE] * 4, {"eta": 0.5, "eps": 1e-3}),
+    "mp_lamb_update_phase1": Sample([_HALF, _HALF, _SINGLE, _SINGLE, _SINGLE],
+                                    {"t": 1, "wd": 0.01}),
+    "mp_lamb_update_phase2": Sample([_HALF, _SINGLE, _ONE32, _ONE32, _SINGLE], {"lr": 0.1}),
+    "_multi_lamb_update": Sample(None, _MULTI_LAMB),
+    "_multi_mp_lamb_update": Sample([_HALF, _HALF, _SINGLE, _SINGLE, _SINGLE], _MULTI_LAMB),
+    "_contrib_group_adagrad_update": Sample([(2, 3), (2, 3), (2, 1)], {"lr": 0.1}),
+    **{name: Sample(passes_gradient=True) for name in ("_contrib_round_ste", "_contrib_sign_ste")},
+    # hawkesll: lda (N, K), alpha, beta (K,), state (N, K), lags, int32 marks (N, T),
+    # valid_length, max_time (N,); differentiated in lda, alpha and beta (as MXNet)
+    "_contrib_hawkesll": Sample([(2, 3), (3,), (3,), (2, 3), (2, 4),
+                                 _ints([[0, 2, 1, 2], [1, 1, 0, 2]], np.int32),
+                                 _ints([4, 3]), _ints([4.0, 3.0])], wrt=(0, 1, 2)),
     "FullyConnected": Sample([(2, 3), (4, 3), (4,)], {"num_hidden": 4}),
     "Convolution": Sample([(1, 2, 4, 4), (3, 2, 2, 2), (3,)], {"kernel": (2, 2), "num_filter": 3}),
     "Deconvolution": Sample([(1, 2, 3, 3), (2, 3, 2, 2), (3,)],

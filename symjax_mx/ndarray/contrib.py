@@ -1,6 +1,7 @@
 """mx.nd.contrib: MXNet's contrib array functions (the float checks isinf, isfinite, isnan;
 getnnz of a CSRNDArray; rand_zipfian; the control flow foreach, while_loop and cond, run
-as Python loops and branches; the AdamW updates, which take rescale_grad as an array)."""
+as Python loops and branches; the AdamW updates, which take rescale_grad as an array; the
+multi-tensor LAMB updates, which take lists)."""
 import math
 
 import numpy as np
@@ -16,7 +17,8 @@ from .utils import zeros
 
 __all__ = ["isinf", "isfinite", "isnan", "getnnz", "rand_zipfian", "zipfian_candidates",
            "foreach", "while_loop", "cond", "adamw_update", "mp_adamw_update",
-           "multi_adamw_update", "multi_mp_adamw_update"]
+           "multi_adamw_update", "multi_mp_adamw_update", "multi_lamb_update",
+           "multi_mp_lamb_update"]
 
 
 def isinf(data):
@@ -134,8 +136,9 @@ def cond(pred, then_func, else_func):
     return then_func() if _python_value(pred, bool, "pred") else else_func()
 
 
-_ADAMW = {name: op_function(get_op(name), name) for name in
-          ("_adamw_update", "_mp_adamw_update", "_multi_adamw_update", "_multi_mp_adamw_update")}
+_UPDATES = {name: op_function(get_op(name), name) for name in
+            ("_adamw_update", "_mp_adamw_update", "_multi_adamw_update",
+             "_multi_mp_adamw_update", "_multi_lamb_update", "_multi_mp_lamb_update")}
 
 
 def _scale_array(rescale_grad, ctx):
@@ -149,7 +152,7 @@ def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta
                  epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None, **kwargs):
     """One AdamW step (see ``_adamw_update``); writes mean and var; ``rescale_grad`` is a
     number or an array."""
-    return _ADAMW["_adamw_update"](
+    return _UPDATES["_adamw_update"](
         weight=weight, grad=grad, mean=mean, var=var,
         rescale_grad=_scale_array(rescale_grad, weight.context), lr=lr, eta=eta, beta1=beta1,
         beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, out=out, name=name,
@@ -160,33 +163,52 @@ def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, be
                     beta2=0.999, epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None,
                     **kwargs):
     """adamw_update on the float32 master copy ``weight32`` of a float16 weight."""
-    return _ADAMW["_mp_adamw_update"](
+    return _UPDATES["_mp_adamw_update"](
         weight=weight, grad=grad, mean=mean, var=var, weight32=weight32,
         rescale_grad=_scale_array(rescale_grad, weight.context), lr=lr, eta=eta, beta1=beta1,
         beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, out=out, name=name,
         **kwargs)
 
 
-def _multi_adamw(op_name, lists, rescale_grad, size, out, name, kwargs):
+def _multi(op_name, lists, count, size, kwargs):
     """``op_name`` on the first ``size`` (default: all) weights of ``lists`` (weights,
-    grads, then the states of each weight)."""
+    grads, then the states of each weight), their number passed as param ``count``."""
     size = size or len(lists[0])
     arrays = {f"{kind}_{i}": array[i] for kind, array in
               zip(("weight", "grad", "mean", "var", "weight32"), lists) for i in range(size)}
-    return _ADAMW[op_name](rescale_grad=_scale_array(rescale_grad, lists[0][0].context),
-                           num_weights=size, out=out, name=name, **arrays, **kwargs)
+    return _UPDATES[op_name](**{count: size}, **arrays, **kwargs)
 
 
 def multi_adamw_update(weights, grads, mean, var, rescale_grad, lrs, wds, etas, out=None,
                        name=None, size=0, **kwargs):
     """adamw_update on several weights at once, with a learning rate, weight decay and eta
     per weight."""
-    return _multi_adamw("_multi_adamw_update", (weights, grads, mean, var), rescale_grad,
-                        size, out, name, dict(kwargs, lrs=lrs, wds=wds, etas=etas))
+    return _multi("_multi_adamw_update", (weights, grads, mean, var), "num_weights", size,
+                  dict(kwargs, rescale_grad=_scale_array(rescale_grad, weights[0].context),
+                       lrs=lrs, wds=wds, etas=etas, out=out, name=name))
 
 
 def multi_mp_adamw_update(weights, grads, mean, var, weights32, rescale_grad, lrs, wds, etas,
                           out=None, name=None, size=0, **kwargs):
     """mp_adamw_update on several weights at once."""
-    return _multi_adamw("_multi_mp_adamw_update", (weights, grads, mean, var, weights32),
-                        rescale_grad, size, out, name, dict(kwargs, lrs=lrs, wds=wds, etas=etas))
+    return _multi("_multi_mp_adamw_update", (weights, grads, mean, var, weights32),
+                  "num_weights", size,
+                  dict(kwargs, rescale_grad=_scale_array(rescale_grad, weights[0].context),
+                       lrs=lrs, wds=wds, etas=etas, out=out, name=name))
+
+
+def multi_lamb_update(weights, grads, mean, var, step_count, lrs, wds, out=None,
+                      num_tensors=0, **kwargs):
+    """One LAMB step on several weights at once, with a step count, learning rate and
+    weight decay per weight; writes mean and var."""
+    return _multi("_multi_lamb_update", (weights, grads, mean, var), "num_tensors",
+                  num_tensors, dict(kwargs, step_count=step_count, learning_rates=lrs,
+                                    wds=wds, out=out))
+
+
+def multi_mp_lamb_update(weights, grads, mean, var, weights32, step_count, lrs, wds,
+                         out=None, num_tensors=0, **kwargs):
+    """multi_lamb_update on the float32 master copies ``weights32`` of float16 weights."""
+    return _multi("_multi_mp_lamb_update", (weights, grads, mean, var, weights32),
+                  "num_tensors", num_tensors,
+                  dict(kwargs, step_count=step_count, learning_rates=lrs, wds=wds, out=out))

@@ -225,18 +225,38 @@ def _weight_shape_rule(op, params, shapes):
     return filled, [filled[0]]
 
 
-def _weight_dtype_rule(op, params, dtypes):
-    """Each output has its weight's dtype; the float32 master copies (weight32) of the
-    ``mp_`` operators and the rescale_grad array are float32."""
-    names = op.arg_names(params)
-    dtypes = list(dtypes)
-    for index, name in enumerate(names):
-        if name.split("_")[0] == "weight32" or name == "rescale_grad":
-            if dtypes[index] is not None and np.dtype(dtypes[index]) != np.float32:
-                raise MXNetError(f"{op.name}: {name} must be float32, got "
-                                 f"{np.dtype(dtypes[index]).name}")
-            dtypes[index] = np.float32
-    return dtypes, [d for n, d in zip(names, dtypes) if n == "weight" or n.startswith("weight_")]
+def _kind(name):
+    """The kind of an input: weight_0 -> weight, weight32_1 -> weight32, lrs -> lrs."""
+    head, _, tail = name.rpartition("_")
+    return head if tail.isdigit() else name
+
+
+_FLOAT32 = {"weight32": np.float32, "rescale_grad": np.float32}
+
+
+def _dtype_rule(fixed=None, out=None):
+    """A dtype rule: the inputs of a kind in ``fixed`` (kind -> dtype; default: the float32
+    master copies weight32 of the ``mp_`` operators and the rescale_grad array) must have
+    that dtype; each output has its weight's dtype, or ``out``."""
+    fixed = _FLOAT32 if fixed is None else fixed
+
+    def rule(op, params, dtypes):
+        names = op.arg_names(params)
+        dtypes = list(dtypes)
+        for index, name in enumerate(names):
+            dtype = fixed.get(_kind(name))
+            if dtype is not None:
+                if dtypes[index] is not None and np.dtype(dtypes[index]) != dtype:
+                    raise MXNetError(f"{op.name}: {name} must be {np.dtype(dtype).name}, got "
+                                     f"{np.dtype(dtypes[index]).name}")
+                dtypes[index] = dtype
+        if out is not None:
+            return dtypes, [out] * op.num_outputs(params)
+        return dtypes, [d for n, d in zip(names, dtypes) if _kind(n) == "weight"]
+    return rule
+
+
+_weight_dtype_rule = _dtype_rule()
 
 
 _COMMON = (Param("wd", P.number, 0.0, traced=True, doc="weight decay"),
@@ -282,7 +302,7 @@ def _mp_name(name):
 
 
 def _register(name, rule, states, params, doc, multi_precision=False,
-              inputs=("weight", "grad")):
+              inputs=("weight", "grad"), shape_rule=_weight_shape_rule):
     """Register ``name`` (and its ``mp_`` variant if ``multi_precision``): ``rule(weight,
     grad, *other inputs, *states, **params)`` returns the new weight and then the new
     states."""
@@ -297,7 +317,7 @@ def _register(name, rule, states, params, doc, multi_precision=False,
 
     def declare(op_name, fn, aux):
         register(op_name, fn, inputs=inputs, aux=aux, params=params,
-                 shape_rule=_weight_shape_rule, dtype_rule=_weight_dtype_rule,
+                 shape_rule=shape_rule, dtype_rule=_weight_dtype_rule,
                  mutates_aux=True, differentiable=False, doc=doc)
 
     declare(name, compute, states)
@@ -346,17 +366,17 @@ _register("ftml_update", ftml_update, ("d", "v", "z"),
            Param("clip_grad", P.number, -1.0,
                  doc="clip the rescaled gradient to [-clip_grad, clip_grad] if > 0")),
           "FTML (Follow the Moving Leader): states d, v and z.")
-_register("lamb_update_phase1", lamb_update_phase1, ("mean", "var"),
-          (Param("beta1", P.number, 0.9, doc="decay of the first moment"),
-           Param("beta2", P.number, 0.999, doc="decay of the second moment"),
-           Param("epsilon", P.number, 1e-6, doc="added to the denominator"), _T,
-           Param("bias_correction", P.boolean, True, doc="correct the moments' bias"),
-           Param("wd", P.number, required=True, traced=True, doc="weight decay"),
-           *_COMMON[1:]),
+_LAMB_PHASE1 = (Param("beta1", P.number, 0.9, doc="decay of the first moment"),
+                Param("beta2", P.number, 0.999, doc="decay of the second moment"),
+                Param("epsilon", P.number, 1e-6, doc="added to the denominator"), _T,
+                Param("bias_correction", P.boolean, True, doc="correct the moments' bias"),
+                Param("wd", P.number, required=True, traced=True, doc="weight decay"),
+                *_COMMON[1:])
+_LAMB_BOUNDS = (Param("lower_bound", P.number, -1.0, doc="lower bound of r1 if >= 0"),
+                Param("upper_bound", P.number, -1.0, doc="upper bound of r1 if >= 0"))
+_register("lamb_update_phase1", lamb_update_phase1, ("mean", "var"), _LAMB_PHASE1,
           "LAMB's first phase: returns the update direction g; states mean and var.")
-_register("lamb_update_phase2", lamb_update_phase2, (),
-          (_LR, Param("lower_bound", P.number, -1.0, doc="lower bound of r1 if >= 0"),
-           Param("upper_bound", P.number, -1.0, doc="upper bound of r1 if >= 0")),
+_register("lamb_update_phase2", lamb_update_phase2, (), (_LR, *_LAMB_BOUNDS),
           "LAMB's second phase: weight - lr * r1 / r2 * g, r1 and r2 the norms of the weight "
           "and of g.", inputs=("weight", "g", "r1", "r2"))
 _register("_adamw_update", adamw_update, ("mean", "var"),
@@ -370,56 +390,88 @@ _register("_adamw_update", adamw_update, ("mean", "var"),
 
 # --- multi-tensor updates: one call updates num_weights weights ---------------------------
 
-def _register_multi(name, rule, states, params, doc, per_weight, inputs=(), master=False):
-    """Register ``name``: ``rule`` on num_weights weights at once, the inputs weight_i,
-    grad_i for each i then ``inputs``, the states <state>_i (and the master copies
-    weight32_i if ``master``); the param ``<p>s`` holds the value of ``p`` for each weight,
-    for each ``p`` in ``per_weight``."""
+def _register_multi(name, rule, states, params, doc, per_weight, inputs=(), master=False,
+                    count="num_weights", states_last=False):
+    """Register ``name``: ``rule`` on ``count`` weights at once. Weight i has the arrays
+    weight_i, grad_i, its states <state>_i and, if ``master``, its float32 master copy
+    weight32_i; the shared ``inputs`` follow. The arrays come in that order, as MXNet takes
+    them (all mutable where there are states), or, with ``states_last``, the states last as
+    auxiliary states. ``per_weight`` maps each rule parameter that has a value per weight to
+    the operator parameter or shared input holding those values. The states of an ``mp_``
+    operator and the shared inputs are float32."""
     states = states + (("weight32",) if master else ())
+    kinds = ("weight", "grad") + states
+    rule_inputs = tuple(n for n in inputs if n not in per_weight.values())
+
+    def names(kinds, params):
+        return tuple(f"{kind}_{i}" for i in range(params[count]) for kind in kinds)
+
+    def groups(arrays, aux, params):
+        """(weight_i, grad_i, states of weight i) for each i, and the shared inputs by name."""
+        number = params[count]
+        if states_last:
+            size = len(states)
+            own = [(arrays[2 * i], arrays[2 * i + 1], *aux[i * size:(i + 1) * size])
+                   for i in range(number)]
+            return own, dict(zip(inputs, arrays[2 * number:]))
+        flat = list(arrays) + list(aux)
+        stride = len(kinds)
+        own = [tuple(flat[stride * i:stride * (i + 1)]) for i in range(number)]
+        return own, dict(zip(inputs, flat[stride * number:]))
 
     def compute(arrays, aux, params, is_train, rng):
-        count, stride = params["num_weights"], len(states)
-        shared = arrays[2 * count:]
+        own, shared = groups(arrays, aux, params)
         weights, new_aux = [], []
-        for i in range(count):
-            own = {p: params[p + "s"][i] for p in per_weight}
-            held = aux[i * stride:(i + 1) * stride]
-            weight, new = _apply(rule, arrays[2 * i], arrays[2 * i + 1], shared,
-                                 held[:-1] if master else held, {**params, **own},
-                                 master=held[-1] if master else None)
-            weights.append(weight)
-            new_aux.extend(new)
+        for i, (weight, grad, *held) in enumerate(own):
+            values = {p: shared[s].reshape(-1)[i] if s in shared else params[s][i]
+                      for p, s in per_weight.items()}
+            new_weight, new = _apply(rule, weight, grad, [shared[n] for n in rule_inputs],
+                                     held[:-1] if master else held, {**params, **values},
+                                     master=held[-1] if master else None)
+            weights.append(new_weight)
+            new_aux.extend(new if states_last or not states else (weight, grad, *new))
+        if states and not states_last:
+            new_aux.extend(shared[n] for n in inputs)
         return tuple(weights), new_aux
 
     def check(op, params):
-        for p in per_weight:
-            if len(params[p + "s"]) != params["num_weights"]:
-                raise MXNetError(f"{op.name}: {p}s has {len(params[p + 's'])} values for "
-                                 f"num_weights={params['num_weights']}")
+        for source in per_weight.values():
+            if source in op.params and len(params[source]) != params[count]:
+                raise MXNetError(f"{op.name}: {source} has {len(params[source])} values for "
+                                 f"{count}={params[count]}")
 
-    def names(kinds, params):
-        return tuple(f"{kind}_{i}" for i in range(params["num_weights"]) for kind in kinds)
-
-    register(name, compute,
-             inputs=lambda p: names(("weight", "grad"), p) + tuple(inputs),
-             aux=lambda p: names(states, p),
-             outputs=lambda p: names(("weight",), p),
-             shape_rule=_multi_shape_rule, dtype_rule=_weight_dtype_rule, check=check,
-             params=(*params, Param("num_weights", P.integer_at_least(1), 1,
+    if states_last:
+        layout = {"inputs": lambda p: names(("weight", "grad"), p) + tuple(inputs),
+                  "aux": lambda p: names(states, p)}
+    else:
+        arrays = {"aux" if states else "inputs": lambda p: names(kinds, p) + tuple(inputs)}
+        layout = {"inputs": (), **arrays}
+    float32 = inputs + (states if master else ("weight32",))
+    register(name, compute, **layout, outputs=lambda p: names(("weight",), p),
+             shape_rule=_multi_shape_rule,
+             dtype_rule=_dtype_rule({kind: np.float32 for kind in float32}), check=check,
+             params=(*params, Param(count, P.integer_at_least(1), 1,
                                     doc="how many weights")),
              mutates_aux=bool(states), differentiable=False, doc=doc)
 
 
 def _multi_shape_rule(op, params, shapes):
     """weight_i, grad_i and the states <state>_i share a shape, the output weight_i's; an
-    unknown rescale_grad array gets (1,)."""
+    unknown rescale_grad array gets (1,); any other shared input (the learning rates of the
+    preloaded_ operators) holds one value per weight."""
     names = op.arg_names(params)
+    number = sum(_kind(name) == "weight" for name in names)
     groups = {}
     for position, name in enumerate(names):
-        if name == "rescale_grad":
-            shapes[position] = (1,) if shapes[position] is None else shapes[position]
-        else:
+        if _kind(name) != name:
             groups.setdefault(name.rpartition("_")[2], []).append(position)
+            continue
+        shape = shapes[position]
+        size = 1 if name == "rescale_grad" else number
+        if shape is not None and name != "rescale_grad" and int(np.prod(shape)) != size:
+            raise MXNetError(f"{op.name}: {name} has {int(np.prod(shape))} values for "
+                             f"{number} weights")
+        shapes[position] = (size,) if shape is None else shape
     for positions in groups.values():
         first = next((p for p in positions if shapes[p] is not None), None)
         if first is None:
@@ -429,16 +481,12 @@ def _multi_shape_rule(op, params, shapes):
                 raise MXNetError(f"{op.name}: {names[p]} has shape {tuple(shapes[p])}, but "
                                  f"{names[first]} has shape {tuple(shapes[first])}")
             shapes[p] = shapes[first]
-    return shapes, [shapes[names.index(f"weight_{i}")] for i in range(params["num_weights"])]
+    return shapes, [shapes[names.index(f"weight_{i}")] for i in range(number)]
 
 
 _LRS = Param("lrs", P.floats, required=True, doc="a learning rate per weight")
 _WDS = Param("wds", P.floats, required=True, doc="a weight decay per weight")
 
-_register_multi("multi_sgd_update", sgd_update, (), (_LRS, _WDS, *_COMMON[1:]),
-                "SGD on num_weights weights at once, inputs weight_0, grad_0, weight_1, ...: "
-                "weight_i - lrs[i] * (clip(rescale_grad * grad_i) + wds[i] * weight_i).",
-                per_weight=("lr", "wd"))
 for _master in (False, True):
     _register_multi("_multi_mp_adamw_update" if _master else "_multi_adamw_update",
                     adamw_update, ("mean", "var"),
@@ -448,5 +496,6 @@ for _master in (False, True):
                     "AdamW on num_weights weights at once (inputs weight_i, grad_i, then the "
                     "rescale_grad array; states mean_i, var_i"
                     + (", weight32_i" if _master else "") + "); skipped where rescale_grad "
-                    "is 0, NaN or infinite.", per_weight=("lr", "wd", "eta"),
-                    inputs=("rescale_grad",), master=_master)
+                    "is 0, NaN or infinite.",
+                    per_weight={"lr": "lrs", "wd": "wds", "eta": "etas"},
+                    inputs=("rescale_grad",), master=_master, states_last=True)
