@@ -55,12 +55,12 @@ numeric_types = (float, int, np.generic)
 string_types = (str,)
 
 
-
 def check_c_order(what, order):
     """NotImplementedError for an ``order`` other than 'C' (row-major: the only memory order
     here, as in MXNet)."""
     if order != "C":
         raise NotImplementedError(f"{what}: only order='C' is supported, got {order!r}")
+
 
 def py_str(raw):
     """A Python str from UTF-8 bytes (as C libraries return them) or a str."""

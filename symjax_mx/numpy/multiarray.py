@@ -63,17 +63,17 @@ def _numpy_key(shape, key):
     the host: which positions they select decides the result's shape.
     """
     items = [_numpy_item(k) for k in (key if isinstance(key, tuple) else (key,))]
-    if not any(isinstance(k, _onp.ndarray) and k.dtype == _onp.bool_ for k in items):
+    if not any(_is_mask(k) for k in items):
         return None, tuple(items) if isinstance(key, tuple) else items[0]
-    used = builtins.sum(k.ndim if isinstance(k, _onp.ndarray) and k.dtype == _onp.bool_ else 1
-               for k in items if k is not None and k is not Ellipsis)
+    used = builtins.sum(k.ndim if _is_mask(k) else 1
+                        for k in items if k is not None and k is not Ellipsis)
     if used > len(shape):
         raise IndexError(f"too many indices for an array of shape {shape}")
     at = next((i for i, k in enumerate(items) if k is Ellipsis), len(items))
     items[at:at + 1] = [slice(None)] * (len(shape) - used)
     viewed, out, axis = [], [], 0
     for k in items:
-        if not (isinstance(k, _onp.ndarray) and k.dtype == _onp.bool_):
+        if not _is_mask(k):
             out.append(k)
             if k is not None:
                 viewed.append(shape[axis])
@@ -92,6 +92,11 @@ def _numpy_key(shape, key):
             viewed.extend(covered)
             axis += k.ndim
     return (tuple(viewed) if len(viewed) != len(shape) else None), tuple(out)
+
+
+def _is_mask(item):
+    """Whether an index item (after `_numpy_item`) is a boolean mask, 0-d ones included."""
+    return isinstance(item, _onp.ndarray) and item.dtype == _onp.bool_
 
 
 def _numpy_item(item):
@@ -432,16 +437,13 @@ def _split(ary, sections, axis, even):
     size = ary.shape[axis]
     starts = _split_points(size, sections, even)
     ends = starts[1:] + [size]
-    axis %= ary.ndim
+    skip = (None,) * (axis % ary.ndim)
     pieces = []
     for begin, end in zip(starts, ends):
         begin, end, _ = slice(begin, end).indices(size)  # NumPy's slice of each piece
-        if end > begin:
-            pieces.append(nd.slice_axis(ary, axis=axis, begin=begin, end=end))
-        else:  # an empty piece, as NumPy gives (slice_axis takes only non-empty ranges)
-            skip = (None,) * axis
-            pieces.append(nd.slice(ary, begin=skip + (begin,), end=skip + (begin,)))
-    return [to_np(piece) for piece in pieces]
+        end = builtins.max(begin, end)  # an empty piece where the indices decrease
+        pieces.append(to_np(nd.slice(ary, begin=skip + (begin,), end=skip + (end,))))
+    return pieces
 
 
 def split(ary, indices_or_sections, axis=0):
