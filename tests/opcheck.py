@@ -1,10 +1,23 @@
 """Operator test helpers shared by the test files: run a registry operator on NumPy
-inputs, and compare its JAX gradient with central finite differences in float64."""
+inputs, compare its JAX gradient with central finite differences in float64, and make and
+compare small NDArrays."""
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+import symjax_mx as mx
 from symjax_mx.ops import get_op
+
+
+def nd_array(values, dtype="float32"):
+    """An NDArray of ``values`` (read as float32) in ``dtype``."""
+    return mx.nd.array(np.array(values, dtype=np.float32)).astype(dtype)
+
+
+def assert_close(array, expected, rtol=1e-5, atol=1e-6):
+    """``array`` (an NDArray) equals ``expected`` within the tolerances, compared in float64."""
+    np.testing.assert_allclose(array.asnumpy().astype(np.float64), expected, rtol=rtol,
+                               atol=atol)
 
 
 def forward(name, inputs, params=None, aux=(), is_train=False, rng=None):
